@@ -1,0 +1,79 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// Layers as modules: protocols in SenseHardware, Linux (C, pointers, errno) in
+// SenseHardwareLinux, simulation in SenseSimulator. See docs/architecture.md.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "sensegate",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sensegate", targets: ["sensegate"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // C layer: system libraries from Debian and a small shim for ioctls and sd_notify.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto",
+                       providers: [.apt(["libmosquitto-dev"])]),
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod",
+                       providers: [.apt(["libgpiod-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+        .target(name: "CLinuxShim", linkerSettings: [.linkedLibrary("i2c")]),
+
+        .target(name: "SenseCore", swiftSettings: strict),
+        .target(name: "SenseHardware", dependencies: ["SenseCore"], swiftSettings: strict),
+        .target(name: "SenseHardwareLinux",
+                dependencies: ["SenseHardware", "CLinuxShim", "CGPIOD",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "SenseSimulator", dependencies: ["SenseHardware"], swiftSettings: strict),
+        .target(name: "SenseDrivers",
+                dependencies: ["SenseHardware", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "SenseMQTT",
+                dependencies: ["SenseCore", "CMosquitto",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "SenseConfig", dependencies: ["SenseCore", "SenseHardware", "CYAML"], swiftSettings: strict),
+        .target(name: "SenseDaemon",
+                dependencies: ["SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseSimulator",
+                               "SenseDrivers", "SenseMQTT", "SenseConfig", "CLinuxShim",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                swiftSettings: strict),
+        .executableTarget(name: "sensegate",
+                          dependencies: ["SenseDaemon",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log"),
+                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                                         .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+                          swiftSettings: strict),
+
+        // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
+        .target(name: "SenseTesting",
+                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseMQTT"],
+                swiftSettings: strict),
+
+        .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),
+        .testTarget(name: "SenseDriversTests",
+                    dependencies: ["SenseDrivers", "SenseSimulator", "SenseTesting"],
+                    resources: [.copy("Vectors")], swiftSettings: strict),
+        .testTarget(name: "SenseSimulatorTests", dependencies: ["SenseSimulator", "SenseTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "SenseConfigTests", dependencies: ["SenseConfig", "SenseTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "SenseMQTTTests", dependencies: ["SenseMQTT", "SenseTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardwareLinux"],
+                    swiftSettings: strict),
+        .testTarget(name: "EndToEndTests",
+                    dependencies: ["SenseTesting", "SenseSimulator", "SenseMQTT"],
+                    swiftSettings: strict),
+    ]
+)

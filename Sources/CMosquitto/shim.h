@@ -1,0 +1,4 @@
+#ifndef SENSEGATE_CMOSQUITTO_SHIM_H
+#define SENSEGATE_CMOSQUITTO_SHIM_H
+#include <mosquitto.h>
+#endif

@@ -1,0 +1,4 @@
+#ifndef SENSEGATE_CYAML_SHIM_H
+#define SENSEGATE_CYAML_SHIM_H
+#include <yaml.h>
+#endif

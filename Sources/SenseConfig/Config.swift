@@ -1,0 +1,172 @@
+import SenseCore
+import SenseHardware
+
+/// A checked configuration: every name resolved against the board, every value in range.
+public struct SensegateConfig: Sendable, Hashable {
+    public var file: String
+    public var node: String
+    public var board: Board
+    public var stateDirectory: String
+    public var logLevel: LogLevel
+    public var mqtt: MQTTSettings
+    public var sensors: [SensorConfig]
+    public var simulation: SimulationConfig?
+}
+
+public enum LogLevel: String, Sendable, Hashable, CaseIterable {
+    case trace, debug, info, notice, warning, error, critical
+}
+
+public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+    public var tls: Bool
+
+    /// `mqtt://host[:port]` (1883) or `mqtts://host[:port]` (8883, TLS).
+    public init?(_ text: String) {
+        let scheme: Substring.SubSequence
+        guard let sep = text.firstRange(of: "://") else { return nil }
+        scheme = text[..<sep.lowerBound]
+        switch scheme {
+        case "mqtt", "tcp": tls = false
+        case "mqtts", "ssl": tls = true
+        default: return nil
+        }
+        var rest = text[sep.upperBound...]
+        if rest.hasSuffix("/") { rest = rest.dropLast() }
+        guard !rest.isEmpty, !rest.contains("/"), !rest.contains("@") else { return nil }
+        if rest.hasPrefix("[") {   // [::1]:1883
+            guard let close = rest.firstIndex(of: "]") else { return nil }
+            host = String(rest[rest.index(after: rest.startIndex)..<close])
+            let after = rest[rest.index(after: close)...]
+            if after.isEmpty { port = tls ? 8883 : 1883 } else {
+                guard after.hasPrefix(":"), let p = Int(after.dropFirst()) else { return nil }
+                port = p
+            }
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = String(rest[..<colon])
+            guard let p = Int(rest[rest.index(after: colon)...]) else { return nil }
+            port = p
+        } else {
+            host = String(rest)
+            port = tls ? 8883 : 1883
+        }
+        guard !host.isEmpty, (1...65535).contains(port) else { return nil }
+    }
+
+    public var description: String {
+        let h = host.contains(":") ? "[\(host)]" : host
+        return "\(tls ? "mqtts" : "mqtt")://\(h):\(port)"
+    }
+}
+
+public struct MQTTSettings: Sendable, Hashable {
+    public struct TLS: Sendable, Hashable {
+        public var caFile: String?
+        public var caPath: String?
+        public var certFile: String?
+        public var keyFile: String?
+    }
+
+    public var broker: BrokerURL
+    public var clientID: String
+    public var username: String?
+    public var password: String?
+    public var prefix: String
+    public var keepalive: Duration
+    public var qos: Int
+    public var tls: TLS?
+    public var reconnectMin: Duration
+    public var reconnectMax: Duration
+    /// Messages held in memory while the broker is away; the oldest go first beyond this.
+    public var queueLimit: Int
+}
+
+public struct BME280Options: Sendable, Hashable {
+    public var temperatureOversampling = 2
+    public var pressureOversampling = 16
+    public var humidityOversampling = 1
+    public var filter = 0
+    public init() {}
+}
+
+public struct DigitalInputOptions: Sendable, Hashable {
+    public var line: Board.Line
+    public var pinName: String
+    public var bias: Bias
+    public var activeLow: Bool
+    public var debounce: Duration
+}
+
+public enum SensorKind: Sendable, Hashable {
+    case bme280(BME280Options)
+    case bmp280(BME280Options)
+    case digitalInput(DigitalInputOptions)
+
+    public var driverName: String {
+        switch self {
+        case .bme280: "bme280"
+        case .bmp280: "bmp280"
+        case .digitalInput: "digital_input"
+        }
+    }
+}
+
+public struct SensorConfig: Sendable, Hashable {
+    public var name: String
+    public var kind: SensorKind
+    /// The board's bus name and device path, for I2C sensors.
+    public var bus: (name: String, device: String)?
+    public var address: UInt8?
+    /// Polling interval (I2C) or heartbeat interval (digital inputs).
+    public var interval: Duration
+    public var publish: [String]
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.name == b.name && a.kind == b.kind && a.bus?.name == b.bus?.name && a.bus?.device == b.bus?.device
+            && a.address == b.address && a.interval == b.interval && a.publish == b.publish
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(name) }
+}
+
+public struct SimulationConfig: Sendable, Hashable {
+    public enum FaultKind: String, Sendable, Hashable, CaseIterable {
+        case nack
+        case busError = "bus_error"
+        case stuckBusy = "stuck_busy"
+        case wrongChipID = "wrong_chip_id"
+        case skipped
+    }
+
+    public struct Fault: Sendable, Hashable {
+        public var sensor: String
+        public var kind: FaultKind
+        /// From this long after start …
+        public var after: Duration
+        /// … for this long (nil: until the end).
+        public var duration: Duration?
+    }
+
+    public var seed: UInt64 = 1
+    public var speed: Double = 1
+    public var altitude: Double = 35
+    public var meanTemperature: Double = 14
+    public var faults: [Fault] = []
+
+    public init() {}
+}
+
+/// The quantities each driver can publish.
+public enum DriverCatalogue {
+    public static func quantities(_ driver: String) -> [String] {
+        switch driver {
+        case "bme280": ["temperature", "pressure", "humidity"]
+        case "bmp280": ["temperature", "pressure"]
+        case "digital_input": ["state"]
+        default: []
+        }
+    }
+
+    public static let drivers = ["bme280", "bmp280", "digital_input"]
+}

@@ -1,0 +1,412 @@
+import SenseCore
+import SenseHardware
+
+/// Reads and checks a config file. Touches no hardware and no network: `sensegate check` and the
+/// daemon (at start and on SIGHUP) use the same path, so what `check` accepts is what runs.
+public enum ConfigLoader {
+    public static func load(_ file: String) throws(ConfigErrors) -> SensegateConfig {
+        let sink = DiagnosticSink(file: file)
+        let start = SourceMark(line: 1, column: 1)
+        let bytes: [UInt8]
+        do {
+            bytes = try SourceFile.read(file)
+        } catch {
+            switch error {
+            case let .cannotOpen(_, e): sink.error(start, "", "cannot read config file: \(Errno.describe(e))")
+            case .isDirectory: sink.error(start, "", "is a directory, not a config file")
+            case .tooLarge: sink.error(start, "", "larger than \(SourceFile.sizeLimit >> 20) MiB: not a config file")
+            }
+            throw ConfigErrors(sink.diagnostics)
+        }
+        let root: YAMLNode
+        do {
+            guard let r = try YAMLParser.parse(bytes) else {
+                sink.error(start, "", "the config file is empty; see examples/demo.yaml for a complete one")
+                throw ConfigErrors(sink.diagnostics)
+            }
+            root = r
+        } catch let e as YAMLSyntaxError {
+            sink.error(e.mark, "", "YAML syntax: \(e.message)")
+            throw ConfigErrors(sink.diagnostics)
+        } catch {
+            throw error as! ConfigErrors
+        }
+        let config = decode(root, file: file, sink: sink)
+        guard sink.diagnostics.isEmpty, let config else { throw ConfigErrors(sink.diagnostics) }
+        return config
+    }
+
+    static func decode(_ root: YAMLNode, file: String, sink: DiagnosticSink) -> SensegateConfig? {
+        let s = ScalarReader(sink)
+        guard var top = MappingReader(root, path: "", sink: sink) else { return nil }
+
+        let node = top.required("node").flatMap { n -> String? in
+            guard let v = s.string(n, "node") else { return nil }
+            guard isIdentifier(v, max: 64) else {
+                sink.error(n.mark, "node", "'\(v)' is not a valid node id: use 1–64 of a-z, 0-9, '-' and '_'")
+                return nil
+            }
+            return v
+        }
+
+        var board: Board?
+        if let b = top.required("board"), let name = s.string(b, "board") {
+            let (path, tried) = BoardLoader.locate(name, configFile: file)
+            if let path {
+                let boardSink = DiagnosticSink(file: path)
+                board = BoardLoader.load(path: path, sink: boardSink)
+                for d in boardSink.diagnostics { sink.error(b.mark, "board", "in board file \(d)") }
+            } else {
+                sink.error(b.mark, "board", "no board file for '\(name)'; looked at: \(tried.joined(separator: ", "))")
+            }
+        }
+
+        let stateDirectory = top.node("state_dir").flatMap { s.string($0, "state_dir") } ?? "/var/lib/sensegate"
+        let logLevel = top.node("log_level").flatMap { s.choice($0, "log_level", LogLevel.allCases) } ?? .info
+        let mqtt = top.required("mqtt").flatMap { decodeMQTT($0, node: node ?? "node", sink: sink) }
+        var sensors: [SensorConfig] = []
+        if let list = top.required("sensors").flatMap({ s.list($0, "sensors") }) {
+            if list.isEmpty, let n = top.node("sensors") {
+                sink.error(n.mark, "sensors", "no sensors configured: a gateway with nothing to read would only publish its status")
+            }
+            for (i, item) in list.enumerated() {
+                if let sensor = decodeSensor(item, path: "sensors[\(i)]", board: board, sink: sink) {
+                    sensors.append(sensor)
+                }
+            }
+            checkUnique(sensors, list, sink: sink)
+        }
+        var simulation: SimulationConfig?
+        if let n = top.node("simulation") {
+            simulation = decodeSimulation(n, sensors: sensors, sink: sink)
+            if let board, !board.simulated {
+                sink.error(top.keyMark("simulation"), "simulation",
+                           "only the simulated board takes a simulation section (board is '\(board.name)')")
+            }
+        }
+        top.finish()
+        guard let node, let board, let mqtt else { return nil }
+        return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
+                               logLevel: logLevel, mqtt: mqtt, sensors: sensors,
+                               simulation: simulation ?? (board.simulated ? SimulationConfig() : nil))
+    }
+
+    static func decodeMQTT(_ n: YAMLNode, node: String, sink: DiagnosticSink) -> MQTTSettings? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: "mqtt", sink: sink) else { return nil }
+        var broker: BrokerURL?
+        if let b = m.required("broker"), let text = s.string(b, "mqtt.broker") {
+            broker = BrokerURL(text)
+            if broker == nil {
+                sink.error(b.mark, "mqtt.broker", "'\(text)' is not a broker URL: write mqtt://HOST[:PORT] or mqtts://HOST[:PORT]")
+            }
+        }
+        let clientID = m.node("client_id").flatMap { s.string($0, "mqtt.client_id") } ?? "sensegate-\(node)"
+        let username = m.node("username").flatMap { s.string($0, "mqtt.username") }
+        var password = m.node("password").flatMap { s.string($0, "mqtt.password") }
+        if let pf = m.node("password_file"), let path = s.string(pf, "mqtt.password_file") {
+            if password != nil {
+                sink.error(pf.mark, "mqtt.password_file", "give either password or password_file, not both")
+            }
+            do {
+                let bytes = try SourceFile.read(path)
+                password = String(decoding: bytes, as: UTF8.self).trimmingTrailingNewlines
+            } catch {
+                sink.error(pf.mark, "mqtt.password_file", "cannot read \(path): \(error)")
+            }
+        }
+        if password != nil, username == nil {
+            sink.error(m.mark, "mqtt.username", "a password needs a username")
+        }
+        let prefix = m.node("prefix").flatMap { p -> String? in
+            guard let v = s.string(p, "mqtt.prefix") else { return nil }
+            guard !v.isEmpty, !v.contains("+"), !v.contains("#"), !v.hasPrefix("/"), !v.hasSuffix("/") else {
+                sink.error(p.mark, "mqtt.prefix", "'\(v)' is not a valid topic prefix (no wildcards, no leading or trailing '/')")
+                return nil
+            }
+            return v
+        } ?? "sensegate"
+        let keepalive = m.node("keepalive").flatMap { k -> Duration? in
+            guard let d = s.duration(k, "mqtt.keepalive") else { return nil }
+            guard d >= .seconds(5), d <= .seconds(65535) else {
+                sink.error(k.mark, "mqtt.keepalive", "must be between 5s and 65535s")
+                return nil
+            }
+            return d
+        } ?? .seconds(30)
+        let qos = m.node("qos").flatMap { q -> Int? in
+            guard let v = s.integer(q, "mqtt.qos") else { return nil }
+            guard v == 0 || v == 1 else {
+                sink.error(q.mark, "mqtt.qos", "\(v) is not supported for readings: use 0 or 1")
+                return nil
+            }
+            return v
+        } ?? 1
+        var tls: MQTTSettings.TLS?
+        if let t = m.node("tls"), var tm = MappingReader(t, path: "mqtt.tls", sink: sink) {
+            func file(_ key: String) -> String? {
+                guard let n = tm.node(key), let path = s.string(n, tm.child(key)) else { return nil }
+                if !SourceFile.exists(path) { sink.error(n.mark, tm.child(key), "no such file: \(path)") }
+                return path
+            }
+            tls = MQTTSettings.TLS(caFile: file("ca_file"), caPath: file("ca_path"),
+                                   certFile: file("cert_file"), keyFile: file("key_file"))
+            if (tls?.certFile == nil) != (tls?.keyFile == nil) {
+                sink.error(t.mark, "mqtt.tls", "cert_file and key_file go together")
+            }
+            tm.finish()
+        }
+        if let b = broker, b.tls, tls == nil {
+            tls = MQTTSettings.TLS(caFile: nil, caPath: "/etc/ssl/certs", certFile: nil, keyFile: nil)
+        }
+        if tls != nil, let b = broker, !b.tls {
+            sink.error(m.keyMark("tls"), "mqtt.tls", "TLS settings need an mqtts:// broker URL")
+        }
+        var reconnectMin = Duration.seconds(1), reconnectMax = Duration.seconds(60)
+        if let r = m.node("reconnect"), var rm = MappingReader(r, path: "mqtt.reconnect", sink: sink) {
+            reconnectMin = rm.node("min").flatMap { s.duration($0, "mqtt.reconnect.min") } ?? reconnectMin
+            reconnectMax = rm.node("max").flatMap { s.duration($0, "mqtt.reconnect.max") } ?? reconnectMax
+            if reconnectMin < .seconds(1) || reconnectMax < reconnectMin {
+                sink.error(r.mark, "mqtt.reconnect", "need 1s ≤ min ≤ max")
+            }
+            rm.finish()
+        }
+        let queueLimit = m.node("queue_limit").flatMap { q -> Int? in
+            guard let v = s.integer(q, "mqtt.queue_limit") else { return nil }
+            guard (10...1_000_000).contains(v) else {
+                sink.error(q.mark, "mqtt.queue_limit", "must be between 10 and 1000000 messages")
+                return nil
+            }
+            return v
+        } ?? 10_000
+        m.finish()
+        guard let broker else { return nil }
+        return MQTTSettings(broker: broker, clientID: clientID, username: username, password: password,
+                            prefix: prefix, keepalive: keepalive, qos: qos, tls: tls, reconnectMin: reconnectMin,
+                            reconnectMax: reconnectMax, queueLimit: queueLimit)
+    }
+
+    static func decodeSensor(_ n: YAMLNode, path: String, board: Board?, sink: DiagnosticSink) -> SensorConfig? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
+        let name = m.required("name").flatMap { v -> String? in
+            guard let text = s.string(v, m.child("name")) else { return nil }
+            guard isIdentifier(text, max: 48) else {
+                sink.error(v.mark, m.child("name"), "'\(text)' is not a valid sensor name: use 1–48 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
+                return nil
+            }
+            return text
+        }
+        guard let driverNode = m.required("driver"), let driver = s.string(driverNode, m.child("driver")) else {
+            m.finish()
+            return nil
+        }
+        guard DriverCatalogue.drivers.contains(driver) else {
+            sink.error(driverNode.mark, m.child("driver"),
+                       "unknown driver '\(driver)'; available: \(DriverCatalogue.drivers.joined(separator: ", "))")
+            return nil
+        }
+        let defaultInterval: Duration = driver == "digital_input" ? .seconds(300) : .seconds(10)
+        let interval = m.node("interval").flatMap { v -> Duration? in
+            guard let d = s.duration(v, m.child("interval")) else { return nil }
+            guard d >= .milliseconds(200), d <= .seconds(86400) else {
+                sink.error(v.mark, m.child("interval"), "must be between 200ms and 24h")
+                return nil
+            }
+            return d
+        } ?? defaultInterval
+        let available = DriverCatalogue.quantities(driver)
+        var publish = available
+        if let p = m.node("publish"), let items = s.list(p, m.child("publish")) {
+            publish = []
+            for (i, item) in items.enumerated() {
+                guard let q = s.string(item, m.child("publish[\(i)]")) else { continue }
+                if !available.contains(q) {
+                    sink.error(item.mark, m.child("publish[\(i)]"),
+                               "\(driver) has no quantity '\(q)'; it has: \(available.joined(separator: ", "))")
+                } else if publish.contains(q) {
+                    sink.error(item.mark, m.child("publish[\(i)]"), "'\(q)' is listed twice")
+                } else {
+                    publish.append(q)
+                }
+            }
+            if items.isEmpty { sink.error(p.mark, m.child("publish"), "an empty list would publish nothing") }
+        }
+
+        var kind: SensorKind?
+        var bus: (String, String)?
+        var address: UInt8?
+        switch driver {
+        case "bme280", "bmp280":
+            if let b = m.required("bus"), let busName = s.string(b, m.child("bus")), let board {
+                if let dev = board.i2cBuses[busName] {
+                    bus = (busName, dev)
+                } else {
+                    sink.error(b.mark, m.child("bus"), "board '\(board.name)' has no I2C bus '\(busName)'; it has: "
+                               + board.i2cBuses.keys.sorted().joined(separator: ", "))
+                }
+            }
+            address = m.required("address").flatMap { a -> UInt8? in
+                guard let v = s.integer(a, m.child("address")) else { return nil }
+                guard (0x03...0x77).contains(v) else {
+                    sink.error(a.mark, m.child("address"), "\(v) (0x\(String(v, radix: 16))) is not a 7-bit I2C address (0x03–0x77)")
+                    return nil
+                }
+                guard v == 0x76 || v == 0x77 else {
+                    sink.error(a.mark, m.child("address"), "a \(driver.uppercased()) answers only at 0x76 (SDO to GND) or 0x77 (SDO to VDDIO)")
+                    return nil
+                }
+                return UInt8(v)
+            }
+            var options = BME280Options()
+            if let o = m.node("oversampling"), var om = MappingReader(o, path: m.child("oversampling"), sink: sink) {
+                func factor(_ key: String, _ current: Int) -> Int {
+                    guard let v = om.node(key), let f = s.integer(v, om.child(key)) else { return current }
+                    guard [0, 1, 2, 4, 8, 16].contains(f) else {
+                        sink.error(v.mark, om.child(key), "oversampling must be 0 (skip), 1, 2, 4, 8 or 16")
+                        return current
+                    }
+                    return f
+                }
+                options.temperatureOversampling = factor("temperature", options.temperatureOversampling)
+                options.pressureOversampling = factor("pressure", options.pressureOversampling)
+                if driver == "bme280" {
+                    options.humidityOversampling = factor("humidity", options.humidityOversampling)
+                }
+                if options.temperatureOversampling == 0 {
+                    sink.error(o.mark, om.child("temperature"), "temperature cannot be skipped: pressure and humidity compensation need it")
+                }
+                om.finish()
+            }
+            if let f = m.node("filter"), let v = s.integer(f, m.child("filter")) {
+                if [0, 2, 4, 8, 16].contains(v) { options.filter = v } else {
+                    sink.error(f.mark, m.child("filter"), "IIR filter coefficient must be 0 (off), 2, 4, 8 or 16")
+                }
+            }
+            kind = driver == "bme280" ? .bme280(options) : .bmp280(options)
+        case "digital_input":
+            var line: (Board.Line, String)?
+            if let p = m.required("pin"), let pin = s.string(p, m.child("pin")), let board {
+                if let l = board.line(named: pin) {
+                    line = (l, pin)
+                } else {
+                    sink.error(p.mark, m.child("pin"), "board '\(board.name)' has no pin '\(pin)'; name a line such as GPIO17 or a header pin such as pin11")
+                }
+            }
+            let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .asIs
+            let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? false
+            let debounce = m.node("debounce").flatMap { v -> Duration? in
+                guard let d = s.duration(v, m.child("debounce")) else { return nil }
+                guard d <= .seconds(10) else {
+                    sink.error(v.mark, m.child("debounce"), "at most 10s")
+                    return nil
+                }
+                return d
+            } ?? .milliseconds(20)
+            if let line {
+                kind = .digitalInput(DigitalInputOptions(line: line.0, pinName: line.1, bias: bias,
+                                                         activeLow: activeLow, debounce: debounce))
+            }
+        default:
+            break
+        }
+        m.finish()
+        guard let name, let kind else { return nil }
+        return SensorConfig(name: name, kind: kind, bus: bus, address: address, interval: interval, publish: publish)
+    }
+
+    static func checkUnique(_ sensors: [SensorConfig], _ nodes: [YAMLNode], sink: DiagnosticSink) {
+        var names: [String: Int] = [:]
+        var places: [String: String] = [:]
+        var lines: [Board.Line: String] = [:]
+        for (i, sensor) in sensors.enumerated() {
+            let mark = nodes.indices.contains(i) ? nodes[i].mark : SourceMark(line: 1, column: 1)
+            if let first = names[sensor.name] {
+                sink.error(mark, "sensors[\(i)].name", "duplicate sensor name '\(sensor.name)' (also sensors[\(first)])")
+            } else {
+                names[sensor.name] = i
+            }
+            if let bus = sensor.bus, let address = sensor.address {
+                let key = "\(bus.name)@\(address)"
+                if let other = places[key] {
+                    sink.error(mark, "sensors[\(i)].address",
+                               "\(bus.name) \(hex(address)) is already used by sensor '\(other)'")
+                } else {
+                    places[key] = sensor.name
+                }
+            }
+            if case let .digitalInput(o) = sensor.kind {
+                if let other = lines[o.line] {
+                    sink.error(mark, "sensors[\(i)].pin", "\(o.pinName) is already used by sensor '\(other)'")
+                } else {
+                    lines[o.line] = sensor.name
+                }
+            }
+        }
+    }
+
+    static func decodeSimulation(_ n: YAMLNode, sensors: [SensorConfig], sink: DiagnosticSink) -> SimulationConfig? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: "simulation", sink: sink) else { return nil }
+        var sim = SimulationConfig()
+        if let v = m.node("seed"), let seed = s.integer(v, "simulation.seed") {
+            if seed >= 0 { sim.seed = UInt64(seed) } else { sink.error(v.mark, "simulation.seed", "must not be negative") }
+        }
+        if let v = m.node("speed"), let speed = s.number(v, "simulation.speed") {
+            if (0.01...10_000).contains(speed) { sim.speed = speed } else {
+                sink.error(v.mark, "simulation.speed", "must be between 0.01 and 10000")
+            }
+        }
+        if let v = m.node("altitude"), let a = s.number(v, "simulation.altitude") {
+            if (-400...8000).contains(a) { sim.altitude = a } else {
+                sink.error(v.mark, "simulation.altitude", "must be between -400 and 8000 m")
+            }
+        }
+        if let v = m.node("mean_temperature"), let t = s.number(v, "simulation.mean_temperature") {
+            if (-30...40).contains(t) { sim.meanTemperature = t } else {
+                sink.error(v.mark, "simulation.mean_temperature", "must be between -30 and 40 °C")
+            }
+        }
+        if let f = m.node("faults"), let items = s.list(f, "simulation.faults") {
+            for (i, item) in items.enumerated() {
+                let p = "simulation.faults[\(i)]"
+                guard var fm = MappingReader(item, path: p, sink: sink) else { continue }
+                let sensor = fm.required("sensor").flatMap { v -> String? in
+                    guard let name = s.string(v, fm.child("sensor")) else { return nil }
+                    guard let cfg = sensors.first(where: { $0.name == name }) else {
+                        sink.error(v.mark, fm.child("sensor"), "no sensor named '\(name)'")
+                        return nil
+                    }
+                    guard cfg.address != nil else {
+                        sink.error(v.mark, fm.child("sensor"), "faults are emulated for I2C sensors only")
+                        return nil
+                    }
+                    return name
+                }
+                let kind = fm.required("fault").flatMap { s.choice($0, fm.child("fault"), SimulationConfig.FaultKind.allCases) }
+                let after = fm.node("after").flatMap { s.duration($0, fm.child("after")) } ?? .zero
+                let duration = fm.node("for").flatMap { s.duration($0, fm.child("for")) }
+                fm.finish()
+                if let sensor, let kind {
+                    sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
+                }
+            }
+        }
+        m.finish()
+        return sim
+    }
+
+    static func isIdentifier(_ s: String, max: Int) -> Bool {
+        !s.isEmpty && s.count <= max && s.utf8.allSatisfy {
+            ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95
+        }
+    }
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var s = Substring(self)
+        while s.last == "\n" || s.last == "\r" { s = s.dropLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,147 @@
+import CYAML
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A position in a source file, 1-based as editors show it.
+public struct SourceMark: Sendable, Hashable {
+    public var line: Int
+    public var column: Int
+    public init(line: Int, column: Int) {
+        self.line = line
+        self.column = column
+    }
+}
+
+/// A YAML document as a tree that remembers where every node stood. Mapping keys keep their
+/// order and marks, so errors can point at the key itself.
+public indirect enum YAMLNode: Sendable, Hashable {
+    case scalar(String, plain: Bool, SourceMark)
+    case mapping([(key: String, keyMark: SourceMark, value: YAMLNode)], SourceMark)
+    case sequence([YAMLNode], SourceMark)
+
+    public var mark: SourceMark {
+        switch self {
+        case let .scalar(_, _, m), let .mapping(_, m), let .sequence(_, m): m
+        }
+    }
+
+    public var kindName: String {
+        switch self {
+        case .scalar: "a value"
+        case .mapping: "a mapping"
+        case .sequence: "a list"
+        }
+    }
+
+    public static func == (a: YAMLNode, b: YAMLNode) -> Bool {
+        switch (a, b) {
+        case let (.scalar(x, p, m), .scalar(y, q, n)): x == y && p == q && m == n
+        case let (.sequence(x, m), .sequence(y, n)): x == y && m == n
+        case let (.mapping(x, m), .mapping(y, n)):
+            m == n && x.count == y.count && zip(x, y).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        default: false
+        }
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(mark) }
+}
+
+/// A YAML syntax error or an unsupported construct, at a position.
+public struct YAMLSyntaxError: Error, Sendable, Hashable {
+    public var message: String
+    public var mark: SourceMark
+}
+
+public enum YAMLParser {
+    /// Parses one document. An empty document (or only comments) gives nil.
+    public static func parse(_ text: [UInt8]) throws(YAMLSyntaxError) -> YAMLNode? {
+        var parser = yaml_parser_t()
+        guard yaml_parser_initialize(&parser) != 0 else {
+            throw YAMLSyntaxError(message: "cannot initialise the YAML parser", mark: SourceMark(line: 1, column: 1))
+        }
+        defer { yaml_parser_delete(&parser) }
+        return try text.withUnsafeBufferPointer { buf throws(YAMLSyntaxError) -> YAMLNode? in
+            yaml_parser_set_input_string(&parser, buf.baseAddress, buf.count)
+            var builder = TreeBuilder()
+            while true {
+                var event = yaml_event_t()
+                guard yaml_parser_parse(&parser, &event) != 0 else {
+                    let problem = parser.problem.map { String(cString: $0) } ?? "invalid YAML"
+                    let context = parser.context.map { String(cString: $0) + ": " } ?? ""
+                    throw YAMLSyntaxError(message: context + problem, mark: mark(parser.problem_mark))
+                }
+                defer { yaml_event_delete(&event) }
+                let m = mark(event.start_mark)
+                switch event.type {
+                case YAML_STREAM_END_EVENT:
+                    return builder.root
+                case YAML_DOCUMENT_START_EVENT:
+                    if builder.documents > 0 {
+                        throw YAMLSyntaxError(message: "only one YAML document is allowed", mark: m)
+                    }
+                    builder.documents += 1
+                case YAML_ALIAS_EVENT:
+                    throw YAMLSyntaxError(message: "anchors and aliases are not supported: write the value out", mark: m)
+                case YAML_SCALAR_EVENT:
+                    let s = event.data.scalar
+                    let value = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+                    try builder.add(.scalar(value, plain: s.style == YAML_PLAIN_SCALAR_STYLE, m))
+                case YAML_MAPPING_START_EVENT:
+                    builder.open(.mapping([], m))
+                case YAML_SEQUENCE_START_EVENT:
+                    builder.open(.sequence([], m))
+                case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
+                    try builder.close()
+                default:
+                    break
+                }
+            }
+        }
+    }
+
+    private static func mark(_ m: yaml_mark_t) -> SourceMark {
+        SourceMark(line: Int(m.line) + 1, column: Int(m.column) + 1)
+    }
+}
+
+/// Assembles the tree from parser events: a stack of open collections, keys pending values.
+private struct TreeBuilder {
+    var stack: [(node: YAMLNode, pendingKey: (String, SourceMark)?)] = []
+    var root: YAMLNode?
+    var documents = 0
+
+    mutating func open(_ node: YAMLNode) { stack.append((node, nil)) }
+
+    mutating func close() throws(YAMLSyntaxError) {
+        let top = stack.removeLast()
+        try add(top.node)
+    }
+
+    mutating func add(_ node: YAMLNode) throws(YAMLSyntaxError) {
+        guard var top = stack.popLast() else {
+            root = node
+            return
+        }
+        switch top.node {
+        case let .sequence(items, m):
+            top.node = .sequence(items + [node], m)
+        case let .mapping(entries, m):
+            if let (key, keyMark) = top.pendingKey {
+                top.node = .mapping(entries + [(key, keyMark, node)], m)
+                top.pendingKey = nil
+            } else {
+                guard case let .scalar(key, _, keyMark) = node else {
+                    throw YAMLSyntaxError(message: "mapping keys must be plain words", mark: node.mark)
+                }
+                if entries.contains(where: { $0.key == key }) {
+                    throw YAMLSyntaxError(message: "duplicate key '\(key)'", mark: keyMark)
+                }
+                top.pendingKey = (key, keyMark)
+            }
+        case .scalar:
+            preconditionFailure("a scalar is never open")
+        }
+        stack.append(top)
+    }
+}

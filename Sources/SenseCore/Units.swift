@@ -1,0 +1,13 @@
+/// Units by their SenML / UCUM symbols (RFC 8428 registry), as payloads carry them.
+public enum Unit: String, Sendable, Hashable, CaseIterable {
+    case celsius = "Cel"
+    case pascal = "Pa"
+    case hectopascal = "hPa"
+    case relativeHumidity = "%RH"
+    case percent = "%"
+    case metre = "m"
+    case volt = "V"
+    case count = "count"
+    /// A dimensionless state, such as a digital input's level (0 or 1).
+    case none = ""
+}

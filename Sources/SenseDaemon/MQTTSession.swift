@@ -1,0 +1,49 @@
+import Logging
+import SenseConfig
+import SenseCore
+import SenseMQTT
+
+/// One broker connection with its publisher and the task that reacts to its events.
+final class MQTTSession: Sendable {
+    let settings: MQTTSettings
+    let topics: TopicTree
+    let client: MQTTClient
+    let publisher: Publisher
+    private let eventTask: Task<Void, Never>
+
+    init(settings: MQTTSettings, node: String, logger: Logger, onConnect: @escaping @Sendable () -> Void) throws(MQTTError) {
+        self.settings = settings
+        topics = TopicTree(prefix: settings.prefix, node: node)
+        var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: settings.clientID)
+        options.username = settings.username
+        options.password = settings.password
+        options.keepalive = Int(settings.keepalive.seconds)
+        options.reconnectMinSeconds = max(1, Int(settings.reconnectMin.seconds))
+        options.reconnectMaxSeconds = max(options.reconnectMinSeconds, Int(settings.reconnectMax.seconds))
+        options.will = MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true)
+        options.birth = MQTTMessage(topic: topics.status, text: "online", qos: 1, retain: true)
+        if let tls = settings.tls {
+            options.tls = .init(caFile: tls.caFile, caPath: tls.caPath, certFile: tls.certFile, keyFile: tls.keyFile)
+        }
+        let client = try MQTTClient(options: options, logger: logger)
+        let publisher = Publisher(client: client, limit: settings.queueLimit, logger: logger)
+        self.client = client
+        self.publisher = publisher
+        eventTask = Task {
+            for await event in client.events {
+                if case .connected = event {
+                    publisher.flush()
+                    onConnect()
+                }
+            }
+        }
+        try client.start()
+    }
+
+    /// Publishes `offline` (when `announceOffline`), waits briefly for acknowledgements, disconnects.
+    func stop(announceOffline: Bool, timeout: Duration) async {
+        let last = announceOffline ? MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true) : nil
+        await client.shutdown(last: last, timeout: timeout)
+        await eventTask.value
+    }
+}

@@ -1,0 +1,214 @@
+import Logging
+import SenseConfig
+import SenseCore
+import SenseMQTT
+import SenseSimulator
+import ServiceLifecycle
+import Synchronization
+
+/// The daemon: sensors → samples → MQTT, with reload on request, the systemd watchdog, health,
+/// and a clean stop (sensors stopped, lines released, `offline` published) on graceful shutdown.
+public final class SensegateDaemon: Service, Sendable {
+    private let initialConfig: SensegateConfig
+    private let configPath: String
+    private let brokerOverride: BrokerURL?
+    private let logger: Logger
+    private let reloads: AsyncStream<Void>
+    private let reloadRequests: AsyncStream<Void>.Continuation
+
+    public init(config: SensegateConfig, brokerOverride: BrokerURL?, logger: Logger) {
+        initialConfig = config
+        configPath = config.file
+        self.brokerOverride = brokerOverride
+        self.logger = logger
+        (reloads, reloadRequests) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Asks the running daemon to re-read its config file (SIGHUP).
+    public func requestReload() { reloadRequests.yield() }
+
+    public func run() async throws {
+        let notifier = SystemdNotifier(logger: logger)
+        var config = withOverrides(initialConfig)
+        let clock: any SenseClock = (config.simulation?.speed ?? 1) != 1
+            ? AcceleratedClock(speed: config.simulation!.speed) : SystemClock()
+        let seq: SequenceStore
+        do {
+            seq = try SequenceStore(directory: config.stateDirectory)
+        } catch {
+            throw UnavailableResource(description: "state_dir: \(error)")
+        }
+        let health = HealthBoard(started: clock.monotonicNow)
+        let liveness = Liveness()
+        let outlet = Outlet(seq: seq, health: health, logger: logger)
+
+        var session = try startSession(config, outlet: outlet, health: health, clock: clock)
+        outlet.attach(session)
+        var sensors: SensorSet
+        do {
+            sensors = try SensorSet(config: config, clock: clock, liveness: liveness, logger: logger, emit: outlet.emit)
+        } catch {
+            await session.stop(announceOffline: true, timeout: .milliseconds(500))
+            throw error
+        }
+        logger.info("sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), broker \(config.mqtt.broker)")
+
+        let sensorNames = Shared(sensors.names)
+        let housekeeping = Task { [config] in
+            await Self.housekeeping(config: config, notifier: notifier, liveness: liveness,
+                                    sensorNames: { sensorNames.withLock { $0 } },
+                                    outlet: outlet, clock: clock, logger: logger)
+        }
+
+        await withGracefulShutdownHandler {
+            for await _ in reloads {
+                notifier.notify("RELOADING=1\nSTATUS=reloading \(configPath)")
+                let candidate: SensegateConfig
+                do throws(ConfigErrors) {
+                    candidate = withOverrides(try ConfigLoader.load(configPath))
+                } catch {
+                    for d in error.diagnostics { logger.error("reload refused: \(d)") }
+                    logger.error("reload refused: still running the previous configuration")
+                    notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
+                    continue
+                }
+                if candidate.mqtt != config.mqtt || candidate.node != config.node {
+                    await session.stop(announceOffline: candidate.node != config.node || candidate.mqtt.prefix != config.mqtt.prefix,
+                                       timeout: .milliseconds(500))
+                    do {
+                        session = try startSession(candidate, outlet: outlet, health: health, clock: clock)
+                    } catch {
+                        logger.error("reload: MQTT client: \(error); keeping the previous MQTT settings")
+                        do {
+                            session = try startSession(config, outlet: outlet, health: health, clock: clock)
+                        } catch {
+                            logger.critical("cannot restart the previous MQTT client either: \(error)")
+                        }
+                    }
+                    outlet.attach(session)
+                }
+                await sensors.stop()
+                liveness.reset()
+                do {
+                    sensors = try SensorSet(config: candidate, clock: clock, liveness: liveness, logger: logger, emit: outlet.emit)
+                    health.forget(except: Set(candidate.sensors.map(\.name)))
+                    config = candidate
+                    logger.notice("reloaded \(configPath): \(config.sensors.count) sensor(s)")
+                } catch {
+                    logger.error("reload: \(error); restarting the previous sensors")
+                    do {
+                        sensors = try SensorSet(config: config, clock: clock, liveness: liveness, logger: logger, emit: outlet.emit)
+                    } catch {
+                        logger.critical("cannot restart the previous sensors either: \(error)")
+                    }
+                }
+                sensorNames.withLock { $0 = sensors.names }
+                notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
+            }
+        } onGracefulShutdown: {
+            self.reloadRequests.finish()
+        }
+
+        notifier.notify("STOPPING=1\nSTATUS=stopping")
+        housekeeping.cancel()
+        await sensors.stop()
+        await housekeeping.value
+        await session.stop(announceOffline: true, timeout: .milliseconds(800))
+        logger.info("stopped: published offline, released all lines")
+    }
+
+    private func withOverrides(_ c: SensegateConfig) -> SensegateConfig {
+        var c = c
+        if let brokerOverride { c.mqtt.broker = brokerOverride }
+        return c
+    }
+
+    private func startSession(_ config: SensegateConfig, outlet: Outlet, health: HealthBoard,
+                              clock: any SenseClock) throws -> MQTTSession {
+        do {
+            return try MQTTSession(settings: config.mqtt, node: config.node, logger: logger) {
+                outlet.publishHealth(board: config.board.name, clock: clock)
+            }
+        } catch {
+            throw UnavailableResource(description: "MQTT client: \(error)")
+        }
+    }
+
+    /// READY=1 after every sensor has completed a cycle, WATCHDOG=1 while every sensor keeps its
+    /// promise, health every minute.
+    private static func housekeeping(config: SensegateConfig, notifier: SystemdNotifier, liveness: Liveness,
+                                     sensorNames: @Sendable () -> [String], outlet: Outlet, clock: any SenseClock,
+                                     logger: Logger) async {
+        let real = SystemClock()   // the watchdog runs on real time even when the world is accelerated
+        var ready = false
+        var nextHealth = real.monotonicNow + .seconds(60)
+        var nextPet = real.monotonicNow
+        while !Task.isCancelled {
+            let now = real.monotonicNow
+            if !ready, liveness.allCompletedFirstCycle(sensorNames()) {
+                ready = true
+                notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
+                logger.info("first cycle complete: ready")
+            }
+            if let interval = notifier.watchdogInterval, now >= nextPet {
+                let overdue = liveness.overdue(at: clock.monotonicNow)
+                if overdue.isEmpty {
+                    notifier.notify("WATCHDOG=1")
+                } else {
+                    logger.critical("watchdog withheld: no progress from \(overdue.joined(separator: ", "))")
+                }
+                nextPet = now + interval
+            }
+            if now >= nextHealth {
+                outlet.publishHealth(board: config.board.name, clock: clock)
+                nextHealth = now + .seconds(60)
+            }
+            do { try await real.sleep(for: .milliseconds(ready ? 1000 : 20)) } catch { return }
+        }
+    }
+}
+
+/// Where samples go: stamped with `seq`, recorded for health, handed to the current session.
+final class Outlet: Sendable {
+    private let seq: SequenceStore
+    private let health: HealthBoard
+    private let logger: Logger
+    private let session = Mutex<MQTTSession?>(nil)
+    private let reportedSeqError = Mutex(false)
+
+    init(seq: SequenceStore, health: HealthBoard, logger: Logger) {
+        self.seq = seq
+        self.health = health
+        self.logger = logger
+    }
+
+    func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
+
+    var emit: @Sendable (Sample) -> Void { { [self] sample in send(sample) } }
+
+    func send(_ sample: Sample) {
+        health.record(sample)
+        guard let s = session.withLock({ $0 }) else { return }
+        let n = nextSeq()
+        s.publisher.send(MQTTMessage(topic: s.topics.reading(sensor: sample.sensor, quantity: sample.quantity),
+                                     payload: Payloads.reading(sample, seq: n), qos: s.settings.qos, retain: false))
+    }
+
+    func publishHealth(board: String, clock: any SenseClock) {
+        guard let s = session.withLock({ $0 }) else { return }
+        let n = nextSeq()
+        let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board,
+                                     queue: s.publisher.counters, seq: n)
+        s.publisher.send(MQTTMessage(topic: s.topics.health, payload: payload, qos: 0, retain: true))
+    }
+
+    private func nextSeq() -> UInt64 {
+        let (n, error) = seq.next()
+        if let error {
+            health.seqError(error.description)
+            let first = reportedSeqError.withLock { r in defer { r = true }; return !r }
+            if first { logger.error("seq: \(error); numbering continues in memory") }
+        }
+        return n
+    }
+}

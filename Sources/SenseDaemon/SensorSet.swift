@@ -1,0 +1,126 @@
+import Logging
+import SenseConfig
+import SenseCore
+import SenseDrivers
+import SenseHardware
+import SenseHardwareLinux
+import SenseSimulator
+
+/// A resource the daemon needs at start is missing (exit 69).
+public struct UnavailableResource: Error, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
+/// The running sensors of one configuration: opens their buses and lines, runs one task per
+/// sensor, and gives everything back on stop.
+final class SensorSet: Sendable {
+    private let task: Task<Void, Never>
+    private let inputs: [any GPIOInput]
+    let names: [String]
+
+    init(config: SensegateConfig, clock: any SenseClock, liveness: Liveness, logger: Logger,
+         emit: @escaping @Sendable (Sample) -> Void) throws(UnavailableResource) {
+        let hardware: any Hardware
+        var rig: SimulationRig?
+        if config.board.simulated {
+            let r = SimulationRig(config: config, simulation: config.simulation ?? SimulationConfig(), clock: clock)
+            rig = r
+            hardware = r.hardware
+        } else {
+            hardware = LinuxHardware()
+        }
+        var buses: [String: any I2CBus] = [:]
+        var chips: [String: any GPIOChip] = [:]
+        var pollers: [SensorPoller] = []
+        var watchers: [DigitalInputWatcher] = []
+        var inputs: [any GPIOInput] = []
+        func giveBack() { for i in inputs { i.release() } }
+        for sensor in config.sensors {
+            let log = logger.with("sensor", sensor.name)
+            switch sensor.kind {
+            case let .bme280(o), let .bmp280(o):
+                guard let bus = sensor.bus, let address = sensor.address else { continue }
+                let i2c: any I2CBus
+                if let b = buses[bus.name] {
+                    i2c = b
+                } else {
+                    do {
+                        i2c = try hardware.i2cBus(named: bus.name, device: bus.device)
+                    } catch {
+                        giveBack()
+                        throw UnavailableResource(description: "sensor \(sensor.name): \(error)")
+                    }
+                    buses[bus.name] = i2c
+                }
+                let variant: BME280.Variant = sensor.kind.driverName == "bmp280" ? .bmp280 : .bme280
+                let driver = BME280(bus: i2c, address: address, variant: variant, settings: o.settings, clock: clock)
+                pollers.append(SensorPoller(name: sensor.name, driver: driver, interval: sensor.interval,
+                                            publish: sensor.publish, clock: clock, emit: emit, liveness: liveness,
+                                            logger: log))
+            case let .digitalInput(o):
+                do {
+                    let chip: any GPIOChip
+                    if let c = chips[o.line.chip] {
+                        chip = c
+                    } else {
+                        chip = try hardware.gpioChip(named: o.line.chip, device: config.board.gpioChips[o.line.chip] ?? "")
+                        chips[o.line.chip] = chip
+                    }
+                    let input = try chip.requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
+                    inputs.append(input)
+                    watchers.append(DigitalInputWatcher(name: sensor.name, input: input, options: o,
+                                                        interval: sensor.interval, clock: clock, emit: emit,
+                                                        liveness: liveness, logger: log))
+                } catch {
+                    giveBack()
+                    throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
+                }
+            }
+        }
+        self.inputs = inputs
+        names = config.sensors.map(\.name)
+        let seed = config.simulation?.seed ?? 1
+        let finalPollers = pollers
+        let finalWatchers = watchers
+        let world = rig
+        task = Task {
+            await withTaskGroup(of: Void.self) { group in
+                if let world {
+                    group.addTask { await world.run(clock: clock, seed: seed, logger: logger) }
+                }
+                for p in finalPollers {
+                    group.addTask {
+                        var poller = p
+                        await poller.run()
+                    }
+                }
+                for w in finalWatchers {
+                    group.addTask { await w.run() }
+                }
+            }
+        }
+    }
+
+    /// Stops every task and releases every GPIO line.
+    func stop() async {
+        task.cancel()
+        for i in inputs { i.release() }
+        await task.value
+    }
+}
+
+extension BME280Options {
+    var settings: BME280.Settings {
+        func o(_ f: Int) -> BME280.Oversampling { BME280.Oversampling(rawValue: f) ?? .x1 }
+        return BME280.Settings(temperature: o(temperatureOversampling), pressure: o(pressureOversampling),
+                               humidity: o(humidityOversampling), filter: BME280.Filter(rawValue: filter) ?? .off)
+    }
+}
+
+extension Logger {
+    func with(_ key: String, _ value: String) -> Logger {
+        var l = self
+        l[metadataKey: key] = .string(value)
+        return l
+    }
+}

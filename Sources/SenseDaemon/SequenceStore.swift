@@ -1,0 +1,96 @@
+import SenseCore
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The per-node message counter `seq`, which must never repeat, even across restarts and power
+/// loss. Writing it on every message would wear an SD card, so the store reserves blocks: it
+/// durably records "next start = n + block" before handing out n…n+block−1. A crash skips at
+/// most one block (a gap a subscriber sees as such), and never repeats a number.
+public final class SequenceStore: Sendable {
+    public static let block: UInt64 = 1000
+
+    public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+        case unusable(path: String, operation: String, errno: Int32)
+        case corrupt(path: String)
+
+        public var description: String {
+            switch self {
+            case let .unusable(path, op, e): "\(path): cannot \(op): \(Errno.describe(e))"
+            case let .corrupt(path): "\(path): not a sequence number file (delete it to start a new sequence)"
+            }
+        }
+    }
+
+    public let path: String
+    private let state: Mutex<(next: UInt64, reservedUntil: UInt64)>
+
+    /// Opens (or creates) `<directory>/seq`, reserving the first block.
+    public init(directory: String) throws(StoreError) {
+        path = directory + "/seq"
+        if mkdir(directory, 0o750) != 0, errno != EEXIST {
+            throw .unusable(path: directory, operation: "create directory", errno: errno)
+        }
+        var start: UInt64 = 1
+        if let f = fopen(path, "r") {
+            var buf = [CChar](repeating: 0, count: 32)
+            let line = fgets(&buf, 32, f)
+            fclose(f)
+            let text = line == nil ? "" : String(decoding: buf.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let v = UInt64(text) else { throw .corrupt(path: path) }
+            start = v
+        } else if errno != ENOENT {
+            throw .unusable(path: path, operation: "read", errno: errno)
+        }
+        state = Mutex((start, start))
+        try state.withLock { s throws(StoreError) in try reserve(&s) }
+    }
+
+    /// The next number; persists a new reservation when a block is used up. If that write fails
+    /// (disk full, card read-only) numbering goes on in memory — a message is worth more than a
+    /// perfect counter — and the error is returned so it can be logged and shown on health.
+    public func next() -> (value: UInt64, persistError: StoreError?) {
+        state.withLock { s in
+            var failure: StoreError?
+            if s.next >= s.reservedUntil {
+                do throws(StoreError) {
+                    try reserve(&s)
+                } catch {
+                    failure = error
+                    s.reservedUntil = s.next + Self.block
+                }
+            }
+            defer { s.next += 1 }
+            return (s.next, failure)
+        }
+    }
+
+    /// The last number handed out (0 if none).
+    public var current: UInt64 { state.withLock { $0.next - 1 } }
+
+    private func reserve(_ s: inout (next: UInt64, reservedUntil: UInt64)) throws(StoreError) {
+        let until = s.next + Self.block
+        let temp = path + ".tmp"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw .unusable(path: temp, operation: "write", errno: errno) }
+        let text = Array("\(until)\n".utf8)
+        let written = write(fd, text, text.count)
+        let synced = fsync(fd)
+        close(fd)
+        guard written == text.count, synced == 0 else { throw .unusable(path: temp, operation: "write", errno: errno) }
+        guard rename(temp, path) == 0 else { throw .unusable(path: path, operation: "rename into place", errno: errno) }
+        // Make the rename itself durable.
+        let dir = open(SequenceStore.directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dir >= 0 {
+            fsync(dir)
+            close(dir)
+        }
+        s.reservedUntil = until
+    }
+
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

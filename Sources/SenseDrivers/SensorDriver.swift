@@ -1,0 +1,27 @@
+import SenseCore
+
+/// One channel of one fetch, before it is named and timestamped as a `Sample`.
+public struct ChannelReading: Sendable, Hashable {
+    public var quantity: String
+    public var value: Double?
+    public var unit: Unit
+    public var quality: Quality
+    public var reason: QualityReason?
+
+    public static func good(_ quantity: String, _ value: Double, _ unit: Unit) -> Self {
+        Self(quantity: quantity, value: value, unit: unit, quality: .good, reason: nil)
+    }
+
+    public static func bad(_ quantity: String, _ unit: Unit, _ reason: QualityReason) -> Self {
+        Self(quantity: quantity, value: nil, unit: unit, quality: .bad, reason: reason)
+    }
+}
+
+/// A polled sensor: `initialize` once (and again after a fault), then one `fetch` per interval,
+/// which performs the bus transactions of one measurement and returns every channel.
+public protocol PolledSensorDriver: Sendable {
+    /// The quantities every fetch returns, with their units.
+    var channels: [(quantity: String, unit: Unit)] { get }
+    mutating func initialize() async throws(SensorFault)
+    mutating func fetch() async throws(SensorFault) -> [ChannelReading]
+}

@@ -1,0 +1,51 @@
+/// A board file: the names operators use, mapped to devices, chips and lines.
+public struct Board: Sendable, Hashable {
+    public struct Line: Sendable, Hashable {
+        /// The chip's board name, e.g. `gpiochip0`.
+        public var chip: String
+        public var offset: Int
+        /// Physical header pin, when the line is on the header.
+        public var pin: Int?
+        public init(chip: String, offset: Int, pin: Int?) {
+            self.chip = chip
+            self.offset = offset
+            self.pin = pin
+        }
+    }
+
+    public var name: String
+    public var description: String
+    /// True for the simulated board: devices are emulated, not opened.
+    public var simulated: Bool
+    /// `i2c-1` → `/dev/i2c-1`
+    public var i2cBuses: [String: String]
+    /// `gpiochip0` → `/dev/gpiochip0`
+    public var gpioChips: [String: String]
+    /// `GPIO17` → chip and offset; header pins are reachable as `pin11` too.
+    public var gpioLines: [String: Line]
+
+    public init(name: String, description: String, simulated: Bool, i2cBuses: [String: String],
+                gpioChips: [String: String], gpioLines: [String: Line]) {
+        self.name = name
+        self.description = description
+        self.simulated = simulated
+        self.i2cBuses = i2cBuses
+        self.gpioChips = gpioChips
+        self.gpioLines = gpioLines
+    }
+
+    /// Resolves `GPIO17`, `pin11` or `11` (a header pin) to a line.
+    public func line(named name: String) -> Line? {
+        if let line = gpioLines[name] { return line }
+        let pinNumber: Int? = if name.hasPrefix("pin") { Int(name.dropFirst(3)) } else { Int(name) }
+        guard let pin = pinNumber else { return nil }
+        return gpioLines.values.first { $0.pin == pin }
+    }
+}
+
+/// Opens the devices a board names. The Linux implementation opens device files; the
+/// simulator returns emulated buses and chips.
+public protocol Hardware: Sendable {
+    func i2cBus(named name: String, device: String) throws(I2CError) -> any I2CBus
+    func gpioChip(named name: String, device: String) throws(GPIOError) -> any GPIOChip
+}

@@ -1,0 +1,233 @@
+import CGPIOD
+import SenseCore
+import SenseHardware
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `/dev/gpiochipN` through libgpiod (v1 on Debian 12; the CGPIOD seam also builds against v2).
+public final class LinuxGPIOChip: GPIOChip {
+    public let name: String
+    public let path: String
+    public let lineCount: Int
+
+    public init(name: String, path: String) throws(GPIOError) {
+        let n = cgpiod_chip_lines(path)
+        guard n >= 0 else { throw .openFailed(path: path, errno: -n) }
+        self.name = name
+        self.path = path
+        lineCount = Int(n)
+    }
+
+    /// 1 or 2: the libgpiod API this binary was built against.
+    public static var apiVersion: Int { Int(cgpiod_api_version()) }
+
+    public func requestInput(offset: Int, bias: Bias, consumer: String) throws(GPIOError) -> any GPIOInput {
+        try check(offset)
+        let line = UnsafeMutablePointer<cgpiod_line>.allocate(capacity: 1)
+        line.initialize(to: cgpiod_line())
+        let rc = cgpiod_request_input(path, UInt32(offset), bias.cgpiod, consumer, line)
+        guard rc == 0 else {
+            line.deallocate()
+            throw mapRequestError(-rc, offset)
+        }
+        return LinuxGPIOInput(chip: name, offset: offset, line: line)
+    }
+
+    public func requestOutput(offset: Int, initial: Bool, consumer: String) throws(GPIOError) -> any GPIOOutput {
+        try check(offset)
+        let line = UnsafeMutablePointer<cgpiod_line>.allocate(capacity: 1)
+        line.initialize(to: cgpiod_line())
+        let rc = cgpiod_request_output(path, UInt32(offset), initial ? 1 : 0, consumer, line)
+        guard rc == 0 else {
+            line.deallocate()
+            throw mapRequestError(-rc, offset)
+        }
+        return LinuxGPIOOutput(chip: name, offset: offset, line: line, level: initial)
+    }
+
+    private func check(_ offset: Int) throws(GPIOError) {
+        guard offset >= 0, offset < lineCount else {
+            throw .noSuchLine(chip: name, offset: offset, lineCount: lineCount)
+        }
+    }
+
+    private func mapRequestError(_ errno: Int32, _ offset: Int) -> GPIOError {
+        switch errno {
+        case 16: .lineBusy(chip: name, offset: offset)                 // EBUSY
+        case 2, 13, 19: .openFailed(path: path, errno: errno)          // ENOENT, EACCES, ENODEV
+        default: .io(chip: name, offset: offset, errno: errno)
+        }
+    }
+}
+
+extension Bias {
+    var cgpiod: Int32 {
+        switch self {
+        case .asIs: Int32(CGPIOD_BIAS_AS_IS)
+        case .disabled: Int32(CGPIOD_BIAS_DISABLE)
+        case .pullUp: Int32(CGPIOD_BIAS_PULL_UP)
+        case .pullDown: Int32(CGPIOD_BIAS_PULL_DOWN)
+        }
+    }
+}
+
+/// The C line handle, owned by one input or output and freed exactly once.
+private final class LineHandle: @unchecked Sendable {
+    // Guarded by the owner's mutex.
+    let pointer: UnsafeMutablePointer<cgpiod_line>
+    init(_ pointer: UnsafeMutablePointer<cgpiod_line>) { self.pointer = pointer }
+    func free() {
+        cgpiod_release(pointer)
+        pointer.deallocate()
+    }
+}
+
+final class LinuxGPIOInput: GPIOInput {
+    let chip: String
+    let offset: Int
+    private let handle: LineHandle
+    private let released = Mutex(false)
+    private let stop = StopFlag()
+    private let reader = Mutex<pthread_t?>(nil)
+    private let stream: EdgeEvents
+    private let continuation: EdgeEvents.Continuation
+
+    init(chip: String, offset: Int, line: UnsafeMutablePointer<cgpiod_line>) {
+        self.chip = chip
+        self.offset = offset
+        handle = LineHandle(line)
+        (stream, continuation) = EdgeEvents.makeStream(bufferingPolicy: .bufferingNewest(4096))
+        startReader()
+    }
+
+    func level() throws(GPIOError) -> Bool {
+        try released.withLock { isReleased throws(GPIOError) -> Bool in
+            guard !isReleased else { throw .released(chip: chip, offset: offset) }
+            let v = cgpiod_get_value(handle.pointer)
+            guard v >= 0 else { throw .io(chip: chip, offset: offset, errno: -v) }
+            return v == 1
+        }
+    }
+
+    func edges() -> EdgeEvents { stream }
+
+    func release() {
+        stop.set()
+        let thread = reader.withLock { t -> pthread_t? in
+            defer { t = nil }
+            return t
+        }
+        if let thread { pthread_join(thread, nil) }
+        released.withLock { isReleased in
+            guard !isReleased else { return }
+            isReleased = true
+            handle.free()
+        }
+        continuation.finish()
+    }
+
+    deinit { release() }
+
+    /// A dedicated thread waits on the line's file descriptor, so no cooperative thread is
+    /// pinned; it wakes every 100 ms to notice a release.
+    private func startReader() {
+        let context = EdgeReader(handle: handle, stop: stop, continuation: continuation,
+                                 chip: chip, offset: offset)
+        let box = Unmanaged.passRetained(context).toOpaque()
+        var thread = pthread_t()
+        let rc = pthread_create(&thread, nil, { raw in
+            Unmanaged<EdgeReader>.fromOpaque(raw!).takeRetainedValue().run()
+            return nil
+        }, box)
+        if rc == 0 {
+            reader.withLock { $0 = thread }
+        } else {
+            Unmanaged<EdgeReader>.fromOpaque(box).release()
+            continuation.finish(throwing: GPIOError.io(chip: chip, offset: offset, errno: rc))
+        }
+    }
+}
+
+private final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+}
+
+/// The body of an input's reader thread.
+private final class EdgeReader: @unchecked Sendable {
+    let handle: LineHandle
+    let stop: StopFlag
+    let continuation: EdgeEvents.Continuation
+    let chip: String
+    let offset: Int
+
+    init(handle: LineHandle, stop: StopFlag, continuation: EdgeEvents.Continuation, chip: String, offset: Int) {
+        self.handle = handle
+        self.stop = stop
+        self.continuation = continuation
+        self.chip = chip
+        self.offset = offset
+    }
+
+    func run() {
+        var counted: UInt64 = 0
+        var buffer = [cgpiod_event](repeating: cgpiod_event(), count: 64)
+        while !stop.isSet {
+            let rc = cgpiod_wait(handle.pointer, 100_000_000)
+            if rc < 0 {
+                continuation.finish(throwing: GPIOError.io(chip: chip, offset: offset, errno: -rc))
+                return
+            }
+            guard rc > 0 else { continue }
+            let n = cgpiod_read_events(handle.pointer, &buffer, UInt32(buffer.count))
+            if n < 0 {
+                continuation.finish(throwing: GPIOError.io(chip: chip, offset: offset, errno: -n))
+                return
+            }
+            for e in buffer.prefix(Int(n)) {
+                counted += 1
+                continuation.yield(EdgeEvent(edge: e.rising != 0 ? .rising : .falling,
+                                             timestamp: MonotonicInstant(nanoseconds: Int64(e.ts_ns)),
+                                             sequence: e.seqno != 0 ? e.seqno : counted))
+            }
+        }
+    }
+}
+
+final class LinuxGPIOOutput: GPIOOutput {
+    let chip: String
+    let offset: Int
+    private let handle: LineHandle
+    private let state: Mutex<(level: Bool, released: Bool)>
+
+    init(chip: String, offset: Int, line: UnsafeMutablePointer<cgpiod_line>, level: Bool) {
+        self.chip = chip
+        self.offset = offset
+        handle = LineHandle(line)
+        state = Mutex((level, false))
+    }
+
+    func set(_ high: Bool) throws(GPIOError) {
+        try state.withLock { s throws(GPIOError) in
+            guard !s.released else { throw .released(chip: chip, offset: offset) }
+            let rc = cgpiod_set_value(handle.pointer, high ? 1 : 0)
+            guard rc == 0 else { throw .io(chip: chip, offset: offset, errno: -rc) }
+            s.level = high
+        }
+    }
+
+    var level: Bool { state.withLock { $0.level } }
+
+    func release() {
+        state.withLock { s in
+            guard !s.released else { return }
+            s.released = true
+            handle.free()
+        }
+    }
+
+    deinit { release() }
+}

@@ -1,0 +1,324 @@
+import CMosquitto
+import Logging
+import SenseCore
+import Synchronization
+
+/// What the client reports, in order, from libmosquitto's network thread.
+public enum MQTTEvent: Sendable, Hashable {
+    case connected
+    case connectRefused(code: Int32, reason: String)
+    case disconnected(code: Int32, reason: String)
+    case message(topic: String, payload: [UInt8], retained: Bool)
+}
+
+public struct MQTTClientOptions: Sendable, Hashable {
+    public struct TLS: Sendable, Hashable {
+        public var caFile: String?
+        public var caPath: String?
+        public var certFile: String?
+        public var keyFile: String?
+        public init(caFile: String? = nil, caPath: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+            self.caFile = caFile
+            self.caPath = caPath
+            self.certFile = certFile
+            self.keyFile = keyFile
+        }
+    }
+
+    public var host: String
+    public var port: Int
+    public var clientID: String
+    public var username: String?
+    public var password: String?
+    public var keepalive: Int = 30
+    public var tls: TLS?
+    /// Published by the broker if this client vanishes without a clean disconnect.
+    public var will: MQTTMessage?
+    /// Published (by the network thread) every time a connection is established.
+    public var birth: MQTTMessage?
+    public var reconnectMinSeconds: Int = 1
+    public var reconnectMaxSeconds: Int = 60
+
+    public init(host: String, port: Int, clientID: String) {
+        self.host = host
+        self.port = port
+        self.clientID = clientID
+    }
+}
+
+public struct MQTTMessage: Sendable, Hashable {
+    public var topic: String
+    public var payload: [UInt8]
+    public var qos: Int
+    public var retain: Bool
+
+    public init(topic: String, payload: [UInt8], qos: Int, retain: Bool) {
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+    }
+
+    public init(topic: String, text: String, qos: Int, retain: Bool) {
+        self.init(topic: topic, payload: Array(text.utf8), qos: qos, retain: retain)
+    }
+}
+
+public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
+    case library(operation: String, code: Int32, message: String)
+
+    public var description: String {
+        switch self {
+        case let .library(op, code, message): "\(op) failed: \(message) (mosquitto error \(code))"
+        }
+    }
+}
+
+/// What became of one publish.
+public enum PublishOutcome: Sendable, Hashable {
+    /// Written to the connection (QoS 0) or in flight awaiting PUBACK (QoS 1).
+    case sent
+    /// Not connected; QoS 1 is held by libmosquitto and sent after reconnecting.
+    case heldByLibrary
+    /// Not connected and QoS 0: dropped by libmosquitto.
+    case notConnected
+    case failed(MQTTError)
+}
+
+private let libraryReady: Bool = {
+    mosquitto_lib_init()
+    return true
+}()
+
+/// A libmosquitto client. Its network thread (`mosquitto_loop_start`) does I/O, keepalive and
+/// reconnects with exponential backoff; callbacks copy what they need and hand it to `events`.
+/// On every (re)connect the birth message is published and subscriptions are renewed.
+public final class MQTTClient: Sendable {
+    public let options: MQTTClientOptions
+    public let events: AsyncStream<MQTTEvent>
+    private let handle: MosquittoHandle
+    private let sink: CallbackSink
+
+    public init(options: MQTTClientOptions, logger: Logger) throws(MQTTError) {
+        precondition(libraryReady)
+        self.options = options
+        let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        events = stream
+        sink = CallbackSink(options: options, continuation: continuation, logger: logger)
+        guard let mosq = mosquitto_new(options.clientID, true, Unmanaged.passUnretained(sink).toOpaque()) else {
+            throw .library(operation: "mosquitto_new", code: 1, message: "out of memory")
+        }
+        handle = MosquittoHandle(mosq)
+        try configure()
+    }
+
+    deinit {
+        mosquitto_loop_stop(handle.pointer, true)
+        mosquitto_destroy(handle.pointer)
+        sink.continuation.finish()
+    }
+
+    /// Installs the callbacks. They are non-capturing closures written here, in nonisolated code:
+    /// written in a @MainActor context they would trap when libmosquitto's thread calls them.
+    nonisolated private func configure() throws(MQTTError) {
+        let mosq = handle.pointer
+        mosquitto_connect_callback_set(mosq) { mosq, userdata, rc in
+            CallbackSink.from(userdata).onConnect(mosq, rc)
+        }
+        mosquitto_disconnect_callback_set(mosq) { _, userdata, rc in
+            CallbackSink.from(userdata).onDisconnect(rc)
+        }
+        mosquitto_publish_callback_set(mosq) { _, userdata, mid in
+            CallbackSink.from(userdata).onPublish(mid)
+        }
+        mosquitto_message_callback_set(mosq) { _, userdata, message in
+            guard let m = message?.pointee else { return }
+            let topic = m.topic.map { String(cString: $0) } ?? ""
+            let payload: [UInt8] = m.payloadlen > 0 && m.payload != nil
+                ? Array(UnsafeRawBufferPointer(start: m.payload, count: Int(m.payloadlen)))
+                : []
+            CallbackSink.from(userdata).onMessage(topic, payload, m.retain)
+        }
+        try check("MOSQ_OPT_PROTOCOL_VERSION", mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311))
+        try check("MOSQ_OPT_TCP_NODELAY", mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1))
+        try check("mosquitto_reconnect_delay_set", mosquitto_reconnect_delay_set(
+            mosq, UInt32(options.reconnectMinSeconds), UInt32(options.reconnectMaxSeconds), true))
+        if let username = options.username {
+            try check("mosquitto_username_pw_set", mosquitto_username_pw_set(mosq, username, options.password))
+        }
+        if let will = options.will {
+            try check("mosquitto_will_set", will.payload.withUnsafeBytes {
+                mosquitto_will_set(mosq, will.topic, Int32($0.count), $0.baseAddress, Int32(will.qos), will.retain)
+            })
+        }
+        if let tls = options.tls {
+            try check("mosquitto_tls_set", mosquitto_tls_set(mosq, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil))
+            // Verify the broker's certificate and host name; there is no switch to turn this off.
+            try check("mosquitto_tls_opts_set", mosquitto_tls_opts_set(mosq, 1, nil, nil))
+            try check("mosquitto_tls_insecure_set", mosquitto_tls_insecure_set(mosq, false))
+        }
+    }
+
+    /// Starts the network thread and the first connection attempt; later attempts are automatic.
+    public func start() throws(MQTTError) {
+        let rc = mosquitto_connect_async(handle.pointer, options.host, Int32(options.port), Int32(options.keepalive))
+        if rc != MOSQ_ERR_SUCCESS.rawValue {
+            // Refused or unreachable now: the network thread keeps trying with backoff.
+            sink.logger.warning("MQTT broker \(options.host):\(options.port) not reachable yet: \(Self.describe(rc)); retrying")
+        }
+        try check("mosquitto_loop_start", mosquitto_loop_start(handle.pointer))
+    }
+
+    public var isConnected: Bool { sink.isConnected }
+
+    /// QoS 1 messages sent and not yet acknowledged.
+    public var unacknowledged: Int { sink.unacknowledged }
+
+    public func publish(_ message: MQTTMessage) -> PublishOutcome {
+        var mid: Int32 = 0
+        let rc = sink.trackingPublish(qos: message.qos) {
+            message.payload.withUnsafeBytes {
+                mosquitto_publish(handle.pointer, &mid, message.topic, Int32($0.count), $0.baseAddress,
+                                  Int32(message.qos), message.retain)
+            }
+        } mid: { mid }
+        switch rc {
+        case MOSQ_ERR_SUCCESS.rawValue: return .sent
+        case MOSQ_ERR_NO_CONN.rawValue: return message.qos > 0 ? .heldByLibrary : .notConnected
+        default: return .failed(.library(operation: "mosquitto_publish", code: rc, message: Self.describe(rc)))
+        }
+    }
+
+    /// Subscribes now (if connected) and again after every reconnect.
+    public func subscribe(_ topic: String, qos: Int) throws(MQTTError) {
+        sink.addSubscription(topic, qos: qos)
+        let rc = mosquitto_subscribe(handle.pointer, nil, topic, Int32(qos))
+        guard rc == MOSQ_ERR_SUCCESS.rawValue || rc == MOSQ_ERR_NO_CONN.rawValue else {
+            throw .library(operation: "mosquitto_subscribe", code: rc, message: Self.describe(rc))
+        }
+    }
+
+    /// Publishes `last` (if connected), waits up to `timeout` for outstanding acknowledgements,
+    /// disconnects cleanly (so the broker does not send the will) and stops the network thread.
+    public func shutdown(last: MQTTMessage?, timeout: Duration) async {
+        if let last, isConnected { _ = publish(last) }
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while isConnected, unacknowledged > 0, clock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))   // cancellation only shortens the wait
+        }
+        sink.stopping()
+        mosquitto_disconnect(handle.pointer)
+        mosquitto_loop_stop(handle.pointer, false)
+        sink.continuation.finish()
+    }
+
+    private func check(_ operation: String, _ rc: Int32) throws(MQTTError) {
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            throw .library(operation: operation, code: rc, message: Self.describe(rc))
+        }
+    }
+
+    static func describe(_ rc: Int32) -> String {
+        String(cString: mosquitto_strerror(rc))
+    }
+}
+
+/// The opaque `struct mosquitto *`; libmosquitto serialises access internally (threaded build).
+private struct MosquittoHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    init(_ pointer: OpaquePointer) { self.pointer = pointer }
+}
+
+/// Receives libmosquitto's callbacks (passed as userdata, unretained: the client owns it).
+final class CallbackSink: Sendable {
+    struct State {
+        var connected = false
+        var stopping = false
+        var subscriptions: [(String, Int)] = []
+        var inFlight: Set<Int32> = []
+        var ackedEarly: Set<Int32> = []
+    }
+
+    let options: MQTTClientOptions
+    let continuation: AsyncStream<MQTTEvent>.Continuation
+    let logger: Logger
+    private let state = Mutex(State())
+
+    init(options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger) {
+        self.options = options
+        self.continuation = continuation
+        self.logger = logger
+    }
+
+    static func from(_ userdata: UnsafeMutableRawPointer?) -> CallbackSink {
+        Unmanaged<CallbackSink>.fromOpaque(userdata!).takeUnretainedValue()
+    }
+
+    var isConnected: Bool { state.withLock { $0.connected } }
+    var unacknowledged: Int { state.withLock { $0.inFlight.count } }
+
+    func addSubscription(_ topic: String, qos: Int) {
+        state.withLock { s in
+            if !s.subscriptions.contains(where: { $0.0 == topic }) { s.subscriptions.append((topic, qos)) }
+        }
+    }
+
+    func stopping() { state.withLock { $0.stopping = true } }
+
+    /// Runs a publish and records its message id for PUBACK tracking. The PUBACK can arrive on the
+    /// network thread before mosquitto_publish returns; `ackedEarly` covers that race.
+    func trackingPublish(qos: Int, _ publish: () -> Int32, mid: () -> Int32) -> Int32 {
+        let rc = publish()
+        guard qos > 0, rc == MOSQ_ERR_SUCCESS.rawValue || rc == MOSQ_ERR_NO_CONN.rawValue else { return rc }
+        let id = mid()
+        state.withLock { s in
+            if s.ackedEarly.remove(id) == nil { s.inFlight.insert(id) }
+        }
+        return rc
+    }
+
+    func onConnect(_ mosq: OpaquePointer?, _ rc: Int32) {
+        guard rc == 0 else {
+            let reason = String(cString: mosquitto_connack_string(rc))
+            logger.error("MQTT broker refused the connection: \(reason)")
+            continuation.yield(.connectRefused(code: rc, reason: reason))
+            return
+        }
+        let subscriptions = state.withLock { s in
+            s.connected = true
+            return s.subscriptions
+        }
+        if let birth = options.birth {
+            _ = birth.payload.withUnsafeBytes {
+                mosquitto_publish(mosq, nil, birth.topic, Int32($0.count), $0.baseAddress, Int32(birth.qos), birth.retain)
+            }
+        }
+        for (topic, qos) in subscriptions { mosquitto_subscribe(mosq, nil, topic, Int32(qos)) }
+        logger.info("MQTT connected to \(options.host):\(options.port) as \(options.clientID)")
+        continuation.yield(.connected)
+    }
+
+    func onDisconnect(_ rc: Int32) {
+        let wasStopping = state.withLock { s in
+            s.connected = false
+            return s.stopping
+        }
+        let reason = rc == 0 ? "clean disconnect" : MQTTClient.describe(rc)
+        if !wasStopping { logger.warning("MQTT connection lost: \(reason); reconnecting with backoff") }
+        continuation.yield(.disconnected(code: rc, reason: reason))
+    }
+
+    func onPublish(_ mid: Int32) {
+        state.withLock { s in
+            if s.inFlight.remove(mid) == nil {
+                s.ackedEarly.insert(mid)
+                if s.ackedEarly.count > 4096 { s.ackedEarly.removeAll() }   // QoS 0 completions
+            }
+        }
+    }
+
+    func onMessage(_ topic: String, _ payload: [UInt8], _ retained: Bool) {
+        continuation.yield(.message(topic: topic, payload: payload, retained: retained))
+    }
+}

@@ -1,0 +1,13 @@
+/// The topic tree (docs/mqtt.md): everything under `<prefix>/<node>`.
+public struct TopicTree: Sendable, Hashable {
+    public let root: String
+
+    public init(prefix: String, node: String) { root = "\(prefix)/\(node)" }
+
+    /// Retained `online` / `offline`; `offline` is also the last will.
+    public var status: String { "\(root)/status" }
+    /// Retained health summary.
+    public var health: String { "\(root)/health" }
+
+    public func reading(sensor: String, quantity: String) -> String { "\(root)/sensor/\(sensor)/\(quantity)" }
+}
