@@ -56,9 +56,10 @@ let package = Package(
                           swiftSettings: strict),
 
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
+        // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",
                 dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseMQTT"],
-                swiftSettings: strict),
+                path: "Tests/SenseTesting", swiftSettings: strict),
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),
         .testTarget(name: "SenseDriversTests",

@@ -69,12 +69,14 @@ public enum ConfigLoader {
             if list.isEmpty, let n = top.node("sensors") {
                 sink.error(n.mark, "sensors", "no sensors configured: a gateway with nothing to read would only publish its status")
             }
+            var decoded: [(Int, SensorConfig)] = []
             for (i, item) in list.enumerated() {
                 if let sensor = decodeSensor(item, path: "sensors[\(i)]", board: board, sink: sink) {
-                    sensors.append(sensor)
+                    decoded.append((i, sensor))
                 }
             }
-            checkUnique(sensors, list, sink: sink)
+            checkUnique(decoded, list, sink: sink)
+            sensors = decoded.map(\.1)
         }
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
@@ -315,21 +317,26 @@ public enum ConfigLoader {
         return SensorConfig(name: name, kind: kind, bus: bus, address: address, interval: interval, publish: publish)
     }
 
-    static func checkUnique(_ sensors: [SensorConfig], _ nodes: [YAMLNode], sink: DiagnosticSink) {
+    /// `sensors` pairs each decoded sensor with its index in the list (failed ones are absent).
+    static func checkUnique(_ sensors: [(Int, SensorConfig)], _ nodes: [YAMLNode], sink: DiagnosticSink) {
         var names: [String: Int] = [:]
         var places: [String: String] = [:]
         var lines: [Board.Line: String] = [:]
-        for (i, sensor) in sensors.enumerated() {
-            let mark = nodes.indices.contains(i) ? nodes[i].mark : SourceMark(line: 1, column: 1)
+        func mark(_ i: Int, _ key: String) -> SourceMark {
+            guard nodes.indices.contains(i) else { return SourceMark(line: 1, column: 1) }
+            guard case let .mapping(entries, m) = nodes[i] else { return nodes[i].mark }
+            return entries.first { $0.key == key }?.value.mark ?? m
+        }
+        for (i, sensor) in sensors {
             if let first = names[sensor.name] {
-                sink.error(mark, "sensors[\(i)].name", "duplicate sensor name '\(sensor.name)' (also sensors[\(first)])")
+                sink.error(mark(i, "name"), "sensors[\(i)].name", "duplicate sensor name '\(sensor.name)' (also sensors[\(first)])")
             } else {
                 names[sensor.name] = i
             }
             if let bus = sensor.bus, let address = sensor.address {
                 let key = "\(bus.name)@\(address)"
                 if let other = places[key] {
-                    sink.error(mark, "sensors[\(i)].address",
+                    sink.error(mark(i, "address"), "sensors[\(i)].address",
                                "\(bus.name) \(hex(address)) is already used by sensor '\(other)'")
                 } else {
                     places[key] = sensor.name
@@ -337,7 +344,7 @@ public enum ConfigLoader {
             }
             if case let .digitalInput(o) = sensor.kind {
                 if let other = lines[o.line] {
-                    sink.error(mark, "sensors[\(i)].pin", "\(o.pinName) is already used by sensor '\(other)'")
+                    sink.error(mark(i, "pin"), "sensors[\(i)].pin", "\(o.pinName) is already used by sensor '\(other)'")
                 } else {
                     lines[o.line] = sensor.name
                 }

@@ -1,0 +1,156 @@
+import SenseConfig
+import SenseTesting
+import Testing
+
+@Suite struct ConfigLoaderTests {
+    @Test(arguments: ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml"])
+    func examplesAreValid(file: String) throws {
+        let config = try ConfigLoader.load(RepositoryPaths.examples + "/" + file)
+        #expect(!config.sensors.isEmpty)
+    }
+
+    @Test func validConfigDecodesWithDefaults() throws {
+        let c = try ConfigLoader.load(ConfigFixture.write(ConfigFixture.valid))
+        #expect(c.node == "test-node")
+        #expect(c.board.simulated)
+        #expect(c.mqtt.broker == BrokerURL("mqtt://127.0.0.1:1883"))
+        #expect(c.mqtt.clientID == "sensegate-test-node")
+        #expect(c.mqtt.prefix == "sensegate")
+        #expect(c.mqtt.qos == 1)
+        #expect(c.mqtt.keepalive == .seconds(30))
+        #expect(c.sensors[0].address == 0x76)
+        #expect(c.sensors[0].bus?.device == "sim")
+        #expect(c.sensors[0].interval == .seconds(10))
+        #expect(c.sensors[0].publish == ["temperature", "pressure", "humidity"])
+        #expect(c.stateDirectory == "/var/lib/sensegate")
+    }
+
+    /// Each case: a config, the line and column the error must point at, the key path, and a
+    /// phrase of the message.
+    struct Case: Sendable, CustomTestStringConvertible {
+        var name: String
+        var text: String
+        var line: Int
+        var column: Int
+        var path: String
+        var phrase: String
+        var testDescription: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "YAML syntax", text: "node: a\nboard: sim\nmqtt: {broker: mqtt://x\nsensors: []\n",
+             line: 4, column: 8, path: "", phrase: "YAML syntax"),
+        Case(name: "unknown key", text: ConfigFixture.valid + "\n    intervall: 5s\n",
+             line: 11, column: 5, path: "sensors[0].intervall", phrase: "did you mean 'interval'"),
+        Case(name: "wrong type", text: ConfigFixture.valid.replacing("interval: 10s", with: "interval: [10]"),
+             line: 10, column: 15, path: "sensors[0].interval", phrase: "expected a duration"),
+        Case(name: "unknown driver", text: ConfigFixture.valid.replacing("driver: bme280", with: "driver: bme999"),
+             line: 7, column: 13, path: "sensors[0].driver", phrase: "unknown driver 'bme999'"),
+        Case(name: "duplicate name", text: ConfigFixture.valid + """
+
+              - name: outdoor
+                driver: bme280
+                bus: i2c-1
+                address: 0x77
+            """, line: 11, column: 11, path: "sensors[1].name", phrase: "duplicate sensor name 'outdoor'"),
+        Case(name: "address out of range", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: 0x99"),
+             line: 9, column: 14, path: "sensors[0].address", phrase: "not a 7-bit I2C address"),
+        Case(name: "pin not on the board", text: ConfigFixture.valid + """
+
+              - name: door
+                driver: digital_input
+                pin: GPIO99
+            """, line: 13, column: 10, path: "sensors[1].pin", phrase: "has no pin 'GPIO99'"),
+        Case(name: "empty file", text: "", line: 1, column: 1, path: "", phrase: "the config file is empty"),
+        Case(name: "bad broker URL", text: ConfigFixture.valid.replacing("mqtt://127.0.0.1:1883", with: "http://broker:80"),
+             line: 4, column: 11, path: "mqtt.broker", phrase: "is not a broker URL"),
+        Case(name: "bus not on the board", text: ConfigFixture.valid.replacing("bus: i2c-1", with: "bus: i2c-7"),
+             line: 8, column: 10, path: "sensors[0].bus", phrase: "has no I2C bus 'i2c-7'"),
+        Case(name: "missing required key", text: ConfigFixture.valid.replacing("node: test-node\n", with: ""),
+             line: 1, column: 1, path: "node", phrase: "missing required key 'node'"),
+        Case(name: "unknown board", text: ConfigFixture.valid.replacing("board: sim", with: "board: pi-zero-9"),
+             line: 2, column: 8, path: "board", phrase: "no board file for 'pi-zero-9'"),
+        Case(name: "address taken twice", text: ConfigFixture.valid + """
+
+              - name: second
+                driver: bmp280
+                bus: i2c-1
+                address: 0x76
+            """, line: 14, column: 14, path: "sensors[1].address", phrase: "already used by sensor 'outdoor'"),
+        Case(name: "quoted number", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: \"0x76\""),
+             line: 9, column: 14, path: "sensors[0].address", phrase: "expected a whole number"),
+        Case(name: "unpublishable quantity", text: ConfigFixture.valid + "\n    publish: [temperature, co2]\n",
+             line: 11, column: 28, path: "sensors[0].publish[1]", phrase: "has no quantity 'co2'"),
+        Case(name: "wrong BME280 address", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: 0x40"),
+             line: 9, column: 14, path: "sensors[0].address", phrase: "answers only at 0x76"),
+        Case(name: "aliases", text: ConfigFixture.valid.replacing("interval: 10s", with: "interval: *x"),
+             line: 10, column: 15, path: "", phrase: "aliases are not supported"),
+        Case(name: "simulation on real board", text: ConfigFixture.valid.replacing("board: sim", with: "board: raspberry-pi-4")
+             + "\nsimulation: {seed: 1}\n", line: 11, column: 1, path: "simulation", phrase: "only the simulated board"),
+    ]
+
+    @Test(arguments: cases)
+    func invalidConfigIsReportedPrecisely(c: Case) throws {
+        let (path, diagnostics) = ConfigFixture.errors(c.text)
+        let d = try #require(diagnostics.first, "no error for \(c.name)")
+        #expect(d.file == path)
+        #expect(d.mark.line == c.line, "\(d)")
+        #expect(d.mark.column == c.column, "\(d)")
+        #expect(d.path == c.path, "\(d)")
+        #expect(d.message.contains(c.phrase), "\(d)")
+        #expect(d.description.hasPrefix("\(path):\(c.line):\(c.column): "))
+    }
+
+    @Test func missingFileNamesTheFileAndErrno() {
+        do {
+            _ = try ConfigLoader.load("/nonexistent/sensegate.yaml")
+            Issue.record("loaded a missing file")
+        } catch {
+            #expect(error.description == "/nonexistent/sensegate.yaml:1:1: cannot read config file: ENOENT (no such file or directory)")
+        }
+    }
+
+    @Test func everyErrorIsReportedAtOnce() {
+        let (_, d) = ConfigFixture.errors(ConfigFixture.valid
+            .replacing("address: 0x76", with: "address: 0x99")
+            .replacing("interval: 10s", with: "interval: soon"))
+        #expect(d.count == 2)
+    }
+
+    @Test(arguments: [
+        ("mqtt://h", "h", 1883, false), ("mqtts://h", "h", 8883, true), ("mqtt://10.0.0.1:1884", "10.0.0.1", 1884, false),
+        ("mqtt://[::1]:1885", "::1", 1885, false), ("ssl://broker.example:8884/", "broker.example", 8884, true),
+    ])
+    func brokerURLs(text: String, host: String, port: Int, tls: Bool) throws {
+        let u = try #require(BrokerURL(text))
+        #expect(u.host == host && u.port == port && u.tls == tls)
+    }
+
+    @Test(arguments: ["mqtt://", "http://h", "mqtt://h:0", "mqtt://h:99999", "mqtt://u@h", "h:1883", "mqtt://h/x"])
+    func badBrokerURLs(text: String) {
+        #expect(BrokerURL(text) == nil)
+    }
+
+    @Test func durations() {
+        #expect(ScalarReader.parseDuration("250ms") == .milliseconds(250))
+        #expect(ScalarReader.parseDuration("10s") == .seconds(10))
+        #expect(ScalarReader.parseDuration("1.5m") == .seconds(90))
+        #expect(ScalarReader.parseDuration("2h") == .seconds(7200))
+        #expect(ScalarReader.parseDuration("3") == .seconds(3))
+        #expect(ScalarReader.parseDuration("-1s") == nil)
+        #expect(ScalarReader.parseDuration("fast") == nil)
+    }
+
+    @Test(arguments: ["raspberry-pi-4", "raspberry-pi-5", "raspberry-pi-zero-2-w", "sim"])
+    func boardsMapOperatorNames(board: String) throws {
+        let sink = DiagnosticSink(file: board)
+        let b = try #require(BoardLoader.load(path: "\(RepositoryPaths.boards)/\(board).yaml", sink: sink))
+        #expect(sink.diagnostics.isEmpty)
+        #expect(b.i2cBuses["i2c-1"] != nil)
+        #expect(b.line(named: "GPIO17") == b.line(named: "pin11"))
+        #expect(b.line(named: "GPIO17")?.offset == 17)
+        #expect(b.line(named: "11")?.pin == 11)
+        #expect(b.line(named: "GPIO2")?.pin == 3)
+        #expect(b.gpioLines.count == 28)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+
+/// A real mosquitto broker on 127.0.0.1 on a free port, for tests. It can be stopped, restarted
+/// on the same port, or killed with SIGKILL, to test reconnects.
+public final class MosquittoBroker: @unchecked Sendable {
+    public let port: Int
+    public let directory: String
+    private let lock = NSLock()
+    private var process: Process?
+
+    public init() throws {
+        port = Network.freePort()
+        directory = TemporaryDirectory.make("sensegate-broker")
+        // max_queued_messages 0: the broker must not drop QoS 1 messages to a slow test subscriber.
+        let conf = """
+            listener \(port) 127.0.0.1
+            allow_anonymous true
+            persistence false
+            max_queued_messages 0
+            log_dest file \(directory)/mosquitto.log
+            """
+        try conf.write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
+        try start()
+    }
+
+    deinit { stop() }
+
+    public var url: String { "mqtt://127.0.0.1:\(port)" }
+
+    public static var executable: String {
+        ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"].first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        } ?? "/usr/sbin/mosquitto"
+    }
+
+    public func start() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Self.executable)
+        p.arguments = ["-c", "\(directory)/mosquitto.conf"]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        lock.withLock { process = p }
+        guard Network.waitUntil(timeout: 10, { Network.isListening(port) }) else {
+            throw BrokerError.notListening(port: port)
+        }
+    }
+
+    /// SIGTERM and wait.
+    public func stop() {
+        let p = lock.withLock { () -> Process? in defer { process = nil }; return process }
+        guard let p, p.isRunning else { return }
+        p.terminate()
+        p.waitUntilExit()
+    }
+
+    /// SIGKILL: the broker vanishes without closing connections cleanly.
+    public func kill() {
+        let p = lock.withLock { () -> Process? in defer { process = nil }; return process }
+        guard let p, p.isRunning else { return }
+        Foundation.kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+    }
+
+    public enum BrokerError: Error { case notListening(port: Int) }
+}
