@@ -160,13 +160,16 @@ public final class MQTTClient: Sendable {
     }
 
     /// Starts the network thread and the first connection attempt; later attempts are automatic.
+    /// The thread must start first: if the first attempt fails before the thread runs, the
+    /// thread waits forever for a state change (libmosquitto issues #1903 and #2576), and a
+    /// gateway that boots before its broker would never connect.
     public func start() throws(MQTTError) {
+        try check("mosquitto_loop_start", mosquitto_loop_start(handle.pointer))
         let rc = mosquitto_connect_async(handle.pointer, options.host, Int32(options.port), Int32(options.keepalive))
         if rc != MOSQ_ERR_SUCCESS.rawValue {
             // Refused or unreachable now: the network thread keeps trying with backoff.
             sink.logger.warning("MQTT broker \(options.host):\(options.port) not reachable yet: \(Self.describe(rc)); retrying")
         }
-        try check("mosquitto_loop_start", mosquitto_loop_start(handle.pointer))
     }
 
     public var isConnected: Bool { sink.isConnected }
@@ -235,6 +238,8 @@ final class CallbackSink: Sendable {
     struct State {
         var connected = false
         var stopping = false
+        /// Whether the current outage has been reported (one warning per outage, not per retry).
+        var outageReported = false
         var subscriptions: [(String, Int)] = []
         var inFlight: Set<Int32> = []
         var ackedEarly: Set<Int32> = []
@@ -287,6 +292,7 @@ final class CallbackSink: Sendable {
         }
         let subscriptions = state.withLock { s in
             s.connected = true
+            s.outageReported = false
             return s.subscriptions
         }
         if let birth = options.birth {
@@ -300,12 +306,22 @@ final class CallbackSink: Sendable {
     }
 
     func onDisconnect(_ rc: Int32) {
-        let wasStopping = state.withLock { s in
-            s.connected = false
-            return s.stopping
+        let (wasStopping, wasConnected, reported) = state.withLock { s in
+            defer {
+                s.connected = false
+                s.outageReported = true
+            }
+            return (s.stopping, s.connected, s.outageReported)
         }
         let reason = rc == 0 ? "clean disconnect" : MQTTClient.describe(rc)
-        if !wasStopping { logger.warning("MQTT connection lost: \(reason); reconnecting with backoff") }
+        if !wasStopping {
+            if !reported {
+                logger.warning(wasConnected ? "MQTT connection lost: \(reason); reconnecting with backoff"
+                                            : "MQTT broker \(options.host):\(options.port) not reachable: \(reason); retrying with backoff")
+            } else {
+                logger.debug("MQTT: still not connected: \(reason)")
+            }
+        }
         continuation.yield(.disconnected(code: rc, reason: reason))
     }
 

@@ -6,18 +6,20 @@ public final class MosquittoBroker: @unchecked Sendable {
     public let port: Int
     public let directory: String
     private let lock = NSLock()
-    private var process: Process?
+    private var process: ChildProcess?
 
-    public init() throws {
+    /// With `tls`, the listener speaks TLS only, with that fixture's server certificate.
+    public init(tls: TLSFixture? = nil) throws {
         port = Network.freePort()
         directory = TemporaryDirectory.make("sensegate-broker")
+        let tlsLines = tls.map { "\ncafile \($0.caFile)\ncertfile \($0.serverCert)\nkeyfile \($0.serverKey)" } ?? ""
         // max_queued_messages 0: the broker must not drop QoS 1 messages to a slow test subscriber.
         let conf = """
-            listener \(port) 127.0.0.1
+            listener \(port) 127.0.0.1\(tlsLines)
             allow_anonymous true
             persistence false
             max_queued_messages 0
-            log_dest file \(directory)/mosquitto.log
+            log_dest stderr
             """
         try conf.write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
         try start()
@@ -34,12 +36,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     public func start() throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Self.executable)
-        p.arguments = ["-c", "\(directory)/mosquitto.conf"]
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try ChildProcess(Self.executable, ["-c", "\(directory)/mosquitto.conf"])
         lock.withLock { process = p }
         guard Network.waitUntil(timeout: 10, { Network.isListening(port) }) else {
             throw BrokerError.notListening(port: port)
@@ -48,18 +45,18 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     /// SIGTERM and wait.
     public func stop() {
-        let p = lock.withLock { () -> Process? in defer { process = nil }; return process }
+        let p = lock.withLock { () -> ChildProcess? in defer { process = nil }; return process }
         guard let p, p.isRunning else { return }
-        p.terminate()
-        p.waitUntilExit()
+        p.signal(SIGTERM)
+        _ = p.waitForExit(timeout: 10)
     }
 
     /// SIGKILL: the broker vanishes without closing connections cleanly.
     public func kill() {
-        let p = lock.withLock { () -> Process? in defer { process = nil }; return process }
+        let p = lock.withLock { () -> ChildProcess? in defer { process = nil }; return process }
         guard let p, p.isRunning else { return }
-        Foundation.kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p.signal(SIGKILL)
+        _ = p.waitForExit(timeout: 10)
     }
 
     public enum BrokerError: Error { case notListening(port: Int) }

@@ -39,7 +39,18 @@ public enum Network {
         }
     }
 
-    /// Polls `condition` every 10 ms until it holds or `timeout` passes.
+    /// Polls `condition` every 10 ms until it holds or `timeout` passes, without blocking a
+    /// thread of the cooperative pool (it has only as many threads as cores: two here).
+    public static func eventually(timeout: Double, _ condition: () -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    /// The blocking form, for code outside async contexts.
     public static func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -53,8 +64,12 @@ public enum Network {
 public enum TemporaryDirectory {
     public static func make(_ prefix: String = "sensegate-test") -> String {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(p != nil, "mkdtemp failed")
-        return String(cString: p!)
+        let path = template.withUnsafeMutableBufferPointer { buf -> String in
+            precondition(mkdtemp(buf.baseAddress!) != nil, "mkdtemp failed")
+            return String(cString: buf.baseAddress!)
+        }
+        // Readable by others: mosquitto started as root drops to the mosquitto user.
+        chmod(path, 0o755)
+        return path
     }
 }

@@ -11,7 +11,7 @@ public struct ReceivedMessage: Sendable, Hashable {
 /// `mosquitto_sub` on a topic filter, collecting every message with its retained flag. An
 /// observer independent of the code under test.
 public final class Subscriber: @unchecked Sendable {
-    private let process = Process()
+    private var process: ChildProcess?
     private let lock = NSLock()
     private var buffer = Data()
     private var collected: [ReceivedMessage] = []
@@ -21,28 +21,27 @@ public final class Subscriber: @unchecked Sendable {
     public init(port: Int, filter: String, qos: Int = 1) throws {
         self.port = port
         self.filter = filter
-        let out = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_sub")
-        process.arguments = ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter,
-                             "-t", "sensegate-test/probe", "-F", "%r|%t|%p"]
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        out.fileHandleForReading.readabilityHandler = { [weak self] h in
-            let d = h.availableData
-            guard !d.isEmpty else { return }
-            self?.append(d)
-        }
-        try process.run()
+        let sink = Sink()
+        process = try ChildProcess("/usr/bin/mosquitto_sub",
+                                   ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter,
+                                    "-t", "sensegate-test/probe", "-F", "%r|%t|%p"],
+                                   onStdout: { sink.deliver($0) })
+        sink.target = self
         try waitUntilSubscribed()
+    }
+
+    /// Breaks the cycle between the reader thread and the subscriber.
+    private final class Sink: @unchecked Sendable {
+        weak var target: Subscriber?
+        func deliver(_ d: Data) { target?.append(d) }
     }
 
     deinit { stop() }
 
     public func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        guard let p = process, p.isRunning else { return }
+        p.signal(SIGTERM)
+        _ = p.waitForExit(timeout: 5)
     }
 
     private func append(_ d: Data) {
@@ -75,19 +74,15 @@ public final class Subscriber: @unchecked Sendable {
     /// Waits until `count` messages satisfy `match`; returns them (possibly fewer on timeout).
     @discardableResult
     public func wait(for count: Int = 1, timeout: Double = 10,
-                     where match: @escaping (ReceivedMessage) -> Bool) -> [ReceivedMessage] {
-        _ = Network.waitUntil(timeout: timeout) { messages.filter(match).count >= count }
+                     where match: @escaping (ReceivedMessage) -> Bool) async -> [ReceivedMessage] {
+        _ = await Network.eventually(timeout: timeout) { messages.filter(match).count >= count }
         return messages.filter(match)
     }
 
     public static func publish(port: Int, topic: String, payload: String, retain: Bool = false) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/mosquitto_pub")
-        p.arguments = ["-h", "127.0.0.1", "-p", String(port), "-q", "1", "-t", topic, "-m", payload] + (retain ? ["-r"] : [])
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        p.waitUntilExit()
+        let p = try ChildProcess("/usr/bin/mosquitto_pub",
+                                 ["-h", "127.0.0.1", "-p", String(port), "-q", "1", "-t", topic, "-m", payload] + (retain ? ["-r"] : []))
+        _ = p.waitForExit(timeout: 10)
     }
 
     public enum SubscriberError: Error { case neverSubscribed }

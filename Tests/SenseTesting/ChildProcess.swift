@@ -1,0 +1,112 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A child process started with posix_spawn: stdout and stderr read by a thread each, killed and
+/// reaped with plain signals and waitpid. (Foundation's Process busy-waits in waitUntilExit on
+/// Linux when it runs off the main thread, which a parallel test runner always does.)
+public final class ChildProcess: @unchecked Sendable {
+    public let pid: pid_t
+    private let lock = NSLock()
+    private var out = Data()
+    private var err = Data()
+    private var status: Int32?
+    private var onStdout: (@Sendable (Data) -> Void)?
+
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                onStdout: (@Sendable (Data) -> Void)? = nil) throws {
+        self.onStdout = onStdout
+        var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
+        guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError.pipe(errno) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { env.forEach { free($0) } }
+        // Threads of the test runner block signals, and a spawned child inherits the mask: give it
+        // an empty mask and default handlers, as a shell or systemd would.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGTERM, SIGINT, SIGHUP, SIGPIPE, SIGCHLD] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var child: pid_t = 0
+        let rc = posix_spawn(&child, executable, &actions, &attr, argv, env)
+        close(outPipe[1])
+        close(errPipe[1])
+        guard rc == 0 else {
+            close(outPipe[0])
+            close(errPipe[0])
+            throw SpawnError.spawn(executable, rc)
+        }
+        pid = child
+        startReader(outPipe[0], isStdout: true)
+        startReader(errPipe[0], isStdout: false)
+    }
+
+    deinit {
+        if isRunning {
+            kill(pid, SIGKILL)
+            _ = waitForExit(timeout: 5)
+        }
+    }
+
+    private func startReader(_ fd: Int32, isStdout: Bool) {
+        let t = Thread { [weak self] in
+            var buf = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let n = read(fd, &buf, buf.count)
+                if n <= 0 { break }
+                let d = Data(buf[0..<n])
+                guard let self else { break }
+                self.lock.withLock { if isStdout { self.out.append(d) } else { self.err.append(d) } }
+                if isStdout { self.onStdout?(d) }
+            }
+            close(fd)
+        }
+        t.start()
+    }
+
+    public var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+    public var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+
+    public func signal(_ sig: Int32) { kill(pid, sig) }
+
+    public var isRunning: Bool { reap(block: false) == nil }
+
+    /// The exit status (or 128 + signal), or nil if still running after `timeout` seconds.
+    public func waitForExit(timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let s = reap(block: false) { return s }
+            usleep(5000)
+        }
+        return reap(block: false)
+    }
+
+    private func reap(block: Bool) -> Int32? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let status { return status }
+        var raw: Int32 = 0
+        let r = waitpid(pid, &raw, block ? 0 : WNOHANG)
+        guard r == pid else { return nil }
+        let sig = raw & 0x7F
+        status = sig == 0 ? (raw >> 8) & 0xFF : 128 + sig
+        return status
+    }
+
+    public enum SpawnError: Error { case pipe(Int32), spawn(String, Int32) }
+}

@@ -1,0 +1,30 @@
+import Foundation
+
+/// A throw-away CA and a server certificate for `localhost` / 127.0.0.1, made with openssl.
+public struct TLSFixture: Sendable {
+    public let directory: String
+    public var caFile: String { directory + "/ca.crt" }
+    public var serverCert: String { directory + "/server.crt" }
+    public var serverKey: String { directory + "/server.key" }
+
+    public init(commonName: String = "localhost") throws {
+        directory = TemporaryDirectory.make("sensegate-tls")
+        let d = directory
+        let san = "subjectAltName=DNS:\(commonName),IP:127.0.0.1"
+        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sensegate test CA",
+                          "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.crt"])
+        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
+                          "-keyout", "\(d)/server.key", "-out", "\(d)/server.csr"])
+        try "\(san)\n".write(toFile: "\(d)/ext.cnf", atomically: true, encoding: .utf8)
+        defer { for f in ["ca.key", "ca.crt", "server.key", "server.crt"] { chmod("\(d)/\(f)", 0o644) } }
+        try Self.openssl(["x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
+                          "-CAcreateserial", "-days", "2", "-extfile", "\(d)/ext.cnf", "-out", "\(d)/server.crt"])
+    }
+
+    static func openssl(_ args: [String]) throws {
+        let p = try ChildProcess("/usr/bin/openssl", args)
+        guard p.waitForExit(timeout: 60) == 0 else { throw TLSError.openssl(args.first ?? "") }
+    }
+
+    public enum TLSError: Error { case openssl(String) }
+}
