@@ -1,0 +1,223 @@
+import Foundation
+import SenseCore
+import SenseSimulator
+import SenseTesting
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The built `sensegate` binary as a process, on the simulated board, against a real broker.
+@Suite(.serialized) struct DaemonEndToEndTests {
+    static func readings(_ sub: Subscriber, _ topic: String) -> [ReadingPayload] {
+        sub.messages(on: topic).compactMap { ReadingPayload.decode($0.payload) }
+    }
+
+    @Test func publishesStatusAndReadingsThatMatchTheWorld() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let status = await sub.wait { $0.topic == "sensegate/e2e/status" }
+        #expect(status.first?.payload == "online")
+        let base = "sensegate/e2e/sensor/"
+        await sub.wait(for: 4) { $0.topic == base + "outdoor/pressure" }
+        await sub.wait(for: 4) { $0.topic == base + "cabinet/humidity" }
+
+        let world = AtmosphereWorld(seed: 42, site: .init(altitude: 120, meanTemperature: 11))
+        var checked = 0
+        for (quantity, tolerance) in [("temperature", 1.0), ("pressure", 100.0), ("humidity", 3.0)] {
+            for p in Self.readings(sub, base + "outdoor/" + quantity) {
+                let t = try #require(WallTime(rfc3339: p.t))
+                let air = world.conditions(at: t)
+                let truth = quantity == "temperature" ? air.temperature : quantity == "pressure" ? air.pressure : air.humidity
+                #expect(p.q == "good")
+                #expect(abs(try #require(p.v) - truth) <= tolerance, "\(quantity) \(p.v!) vs world \(truth)")
+                checked += 1
+            }
+        }
+        #expect(checked >= 12)
+        #expect(Self.readings(sub, base + "outdoor/temperature").first?.u == "Cel")
+        #expect(Self.readings(sub, base + "outdoor/pressure").first?.u == "Pa")
+        #expect(Self.readings(sub, base + "outdoor/humidity").first?.u == "%RH")
+        // cabinet publishes only what it was asked to.
+        #expect(sub.messages(on: base + "cabinet/pressure").isEmpty)
+        // seq increases strictly across all messages of the node.
+        let seqs = sub.messages.filter { $0.topic.hasPrefix(base) }.compactMap { ReadingPayload.decode($0.payload)?.seq }
+        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count)
+        // Health is published retained at start.
+        let health = await sub.wait { $0.topic == "sensegate/e2e/health" }
+        #expect(health.first?.payload.contains("\"board\":\"sim\"") == true)
+
+        let stopAsked = Date()
+        daemon.signal(SIGTERM)
+        let code = daemon.waitForExit(timeout: 5)
+        let took = Date().timeIntervalSince(stopAsked)
+        #expect(code == 0, "stderr: \(daemon.stderr)")
+        #expect(took < 2.0)
+        let last = await sub.wait(for: 2) { $0.topic == "sensegate/e2e/status" }
+        #expect(last.last?.payload == "offline")
+    }
+
+    @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let first = try SensegateBinary.start(["run", "--config", config])
+        await sub.wait(for: 6) { $0.topic.hasPrefix("sensegate/e2e/sensor/") }
+        first.signal(SIGKILL)
+        _ = first.waitForExit(timeout: 5)
+        let will = await sub.wait(for: 2, timeout: 15) { $0.topic == "sensegate/e2e/status" }
+        #expect(will.last?.payload == "offline")
+        let before = sub.messages.compactMap { ReadingPayload.decode($0.payload)?.seq }.max() ?? 0
+
+        let second = try SensegateBinary.start(["run", "--config", config])
+        await sub.wait(for: 3) { $0.topic == "sensegate/e2e/status" }
+        let after = await sub.wait(for: 2) {
+            $0.topic.hasPrefix("sensegate/e2e/sensor/") && (ReadingPayload.decode($0.payload)?.seq ?? 0) > before
+        }
+        #expect(!after.isEmpty)
+        // No number is reused after a crash: every seq of the second run is above the first run's.
+        let secondRun = sub.messages.filter { $0.received > will.last!.received }.compactMap { ReadingPayload.decode($0.payload)?.seq }
+        #expect(secondRun.allSatisfy { $0 > before })
+        second.signal(SIGTERM)
+        #expect(second.waitForExit(timeout: 5) == 0)
+    }
+
+    @Test func reloadRefusesABrokenConfigAndAppliesAGoodOne() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
+
+        site.write("c.yaml", "node: e2e\nsensors: [\n")   // broken
+        daemon.signal(SIGHUP)
+        #expect(await Network.eventually(timeout: 5) { daemon.stderr.contains("reload refused") })
+        let count = sub.messages(on: "sensegate/e2e/sensor/outdoor/temperature").count
+        let more = await sub.wait(for: count + 3) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
+        #expect(more.count >= count + 3, "still publishing after a refused reload")
+        #expect(daemon.isRunning)
+
+        site.write("c.yaml", site.simConfig(port: broker.port, extraSensors: """
+              - name: attic
+                driver: bmp280
+                bus: i2c-3
+                address: 0x76
+                interval: 500ms
+            """))
+        daemon.signal(SIGHUP)
+        let attic = await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/attic/pressure" }
+        #expect(attic.count >= 2)
+        #expect(daemon.stderr.contains("reloaded"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+    }
+
+    @Test func sensorFaultIsPublishedAsBadAndRecovers() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: """
+              faults:
+                - {sensor: outdoor, fault: nack, after: 1s, for: 2s}
+            """))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let topic = "sensegate/e2e/sensor/outdoor/temperature"
+        let bad = await sub.wait(timeout: 10) { $0.topic == topic && $0.payload.contains("\"q\":\"bad\"") }
+        let p = try #require(bad.first.flatMap { ReadingPayload.decode($0.payload) })
+        #expect(p.v == nil)
+        #expect(p.r == "nack")
+        let badSeen = bad.first!.received
+        let recovered = await sub.wait(timeout: 10) { $0.topic == topic && $0.received > badSeen && $0.payload.contains("\"q\":\"good\"") }
+        #expect(!recovered.isEmpty)
+        // The other sensor on the same bus never faulted.
+        #expect(sub.messages(on: "sensegate/e2e/sensor/cabinet/temperature").allSatisfy { $0.payload.contains("\"q\":\"good\"") })
+        #expect(daemon.stderr.contains("recovered"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+    }
+
+    @Test func startsBeforeTheBrokerAndDeliversWhatItRead() async throws {
+        let broker = try MosquittoBroker()
+        broker.stop()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port))
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        try await Task.sleep(for: .seconds(2))   // readings pile up in the queue
+        #expect(daemon.isRunning)
+        try broker.start()
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/status")
+        let status = await sub.wait(timeout: 10) { $0.topic == "sensegate/e2e/status" && $0.payload == "online" }
+        #expect(!status.isEmpty)
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(daemon.stderr.contains("queued messages"))
+    }
+
+    @Test func systemdNotifyReadyWatchdogAndStopping() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port))
+        let notify = NotifySocket(directory: site.directory)
+        let daemon = try SensegateBinary.start(["run", "--config", config],
+                                                environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000",
+                                                              "JOURNAL_STREAM": "8:1234"])
+        #expect(await Network.eventually(timeout: 10) { notify.contains("READY=1") })
+        #expect(await Network.eventually(timeout: 5) { notify.messages.filter { $0 == "WATCHDOG=1" }.count >= 3 })
+        daemon.signal(SIGHUP)
+        #expect(await Network.eventually(timeout: 5) { notify.contains("RELOADING=1") })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(notify.contains("STOPPING=1"))
+        // Under journald, lines carry syslog priorities instead of timestamps.
+        #expect(daemon.stderr.split(separator: "\n").contains { $0.hasPrefix("<6>") })
+    }
+}
+
+@Suite struct CommandLineTests {
+    @Test func checkAcceptsTheExamples() throws {
+        for example in ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml"] {
+            let r = try SensegateBinary.run(["check", "--config", RepositoryPaths.examples + "/" + example])
+            #expect(r.status == 0, "\(example): \(r.stderr)")
+            #expect(r.stdout.contains("OK"))
+        }
+    }
+
+    @Test func checkRejectsWithLocationAndExit78() throws {
+        let site = Site()
+        let path = site.write("bad.yaml", site.simConfig(port: 1883).replacing("address: 0x77", with: "address: 0x78"))
+        let r = try SensegateBinary.run(["check", "--config", path])
+        #expect(r.status == 78)
+        #expect(r.stderr.contains("\(path):16:14: sensors[1].address:"))
+        let run = try SensegateBinary.run(["run", "--config", path])
+        #expect(run.status == 78)
+        let missing = try SensegateBinary.run(["check", "--config", site.directory + "/none.yaml"])
+        #expect(missing.status == 78)
+        #expect(missing.stderr.contains("ENOENT"))
+    }
+
+    @Test func missingDeviceOnARealBoardExits69NamingTheDevice() throws {
+        let site = Site()
+        let path = site.write("pi.yaml", """
+            node: pi
+            board: raspberry-pi-4
+            state_dir: \(site.state)
+            mqtt: {broker: "mqtt://127.0.0.1:1"}
+            sensors:
+              - {name: ambient, driver: bme280, bus: i2c-1, address: 0x76}
+            """)
+        let r = try SensegateBinary.run(["run", "--config", path])
+        #expect(r.status == 69, "\(r.stderr)")
+        #expect(r.stderr.contains("cannot open /dev/i2c-1: ENOENT"))
+    }
+
+    @Test func version() throws {
+        let r = try SensegateBinary.run(["version"])
+        #expect(r.status == 0)
+        #expect(r.stdout.hasPrefix("sensegate 0.1.0"))
+    }
+}
