@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardwareLinux"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["SenseTesting", "SenseSimulator", "SenseMQTT"],
+                    dependencies: ["SenseTesting", "SenseSimulator", "SenseMQTT", "SenseDaemon"],
                     swiftSettings: strict),
     ]
 )

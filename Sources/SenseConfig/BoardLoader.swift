@@ -8,7 +8,8 @@ public enum BoardLoader {
         let dir = SourceFile.directory(of: configFile)
         var dirs: [String] = []
         if let env = SourceFile.environment("SENSEGATE_BOARDS") { dirs.append(env) }
-        dirs += ["\(dir)/boards", "\(dir)/../boards", "/etc/sensegate/boards", "/usr/share/sensegate/boards"]
+        dirs += ["\(dir)/boards", "\(dir)/../boards", "/etc/sensegate/boards", "/usr/local/share/sensegate/boards",
+                 "/usr/share/sensegate/boards"]
         return dirs
     }
 

@@ -114,6 +114,11 @@ public final class SensegateDaemon: Service, Sendable {
         await sensors.stop()
         await housekeeping.value
         await session.stop(announceOffline: true, timeout: .milliseconds(800))
+        do {
+            try seq.close()
+        } catch {
+            logger.error("seq: \(error); the next start skips to the reserved block")
+        }
         logger.info("stopped: published offline, released all lines")
     }
 

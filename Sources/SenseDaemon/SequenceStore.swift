@@ -69,24 +69,34 @@ public final class SequenceStore: Sendable {
     /// The last number handed out (0 if none).
     public var current: UInt64 { state.withLock { $0.next - 1 } }
 
+    /// On a clean stop: records the exact next number, so a clean restart leaves no gap (only a
+    /// crash skips the rest of its block).
+    public func close() throws(StoreError) {
+        try state.withLock { s throws(StoreError) in try persist(s.next) }
+    }
+
     private func reserve(_ s: inout (next: UInt64, reservedUntil: UInt64)) throws(StoreError) {
         let until = s.next + Self.block
+        try persist(until)
+        s.reservedUntil = until
+    }
+
+    private func persist(_ until: UInt64) throws(StoreError) {
         let temp = path + ".tmp"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw .unusable(path: temp, operation: "write", errno: errno) }
         let text = Array("\(until)\n".utf8)
         let written = write(fd, text, text.count)
         let synced = fsync(fd)
-        close(fd)
+        Glibc.close(fd)
         guard written == text.count, synced == 0 else { throw .unusable(path: temp, operation: "write", errno: errno) }
         guard rename(temp, path) == 0 else { throw .unusable(path: path, operation: "rename into place", errno: errno) }
         // Make the rename itself durable.
         let dir = open(SequenceStore.directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dir >= 0 {
             fsync(dir)
-            close(dir)
+            Glibc.close(dir)
         }
-        s.reservedUntil = until
     }
 
     static func directory(of path: String) -> String {

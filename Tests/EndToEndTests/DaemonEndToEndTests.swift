@@ -139,6 +139,17 @@ import Glibc
         #expect(daemon.stderr.contains("recovered"))
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 5) == 0)
+
+        // Every payload it published, good and bad, is valid against the documented schemas.
+        let readings = sub.messages.filter { $0.topic.contains("/sensor/") }.map(\.payload)
+        #expect(readings.count > 20)
+        #expect(try SchemaValidator.errors(schema: "reading.schema.json", payloads: readings) == [])
+        let health = sub.messages(on: "sensegate/e2e/health").map(\.payload)
+        #expect(!health.isEmpty)
+        #expect(try SchemaValidator.errors(schema: "health.schema.json", payloads: health) == [])
+        // The validator does reject what breaks the schema.
+        #expect(try SchemaValidator.errors(schema: "reading.schema.json",
+                                           payloads: [#"{"v":1.5,"q":"bad","t":"2026-11-23T04:07:19.123Z","seq":1}"#]).count >= 1)
     }
 
     @Test func startsBeforeTheBrokerAndDeliversWhatItRead() async throws {

@@ -1,0 +1,49 @@
+# Sourced by demo.sh, test.sh and install.sh: installs the Debian packages sensegate builds and
+# tests with (Debian 12 / Raspberry Pi OS bookworm), and checks for a Swift 6 toolchain.
+# shellcheck shell=bash
+
+SENSEGATE_APT_PACKAGES=(pkg-config libmosquitto-dev libgpiod-dev libi2c-dev libyaml-dev
+                        mosquitto mosquitto-clients openssl python3 python3-jsonschema)
+
+sensegate_install_packages() {
+    local missing=()
+    for p in "${SENSEGATE_APT_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "sensegate: installing Debian packages: ${missing[*]}" >&2
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "sensegate: need root or sudo to install ${missing[*]}" >&2; return 1; }
+        sudo="sudo"
+    fi
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    # The mosquitto package may start a system broker on port 1883; the tests and the demo do not
+    # use it: they start private brokers on free loopback ports.
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+sensegate_check_swift() {
+    if ! command -v swift >/dev/null; then
+        cat >&2 <<'MSG'
+sensegate: no Swift toolchain on PATH. Debian does not package Swift 6: install it from
+swift.org (Linux, Debian 12, x86_64 or aarch64) or with swiftly, then run this again.
+MSG
+        return 1
+    fi
+    local v
+    v=$(swift --version 2>&1 | sed -n 's/.*Swift version \([0-9]*\)\..*/\1/p' | head -n1)
+    if [ -z "$v" ] || [ "$v" -lt 6 ]; then
+        echo "sensegate: Swift 6 or later is needed; found: $(swift --version 2>&1 | head -n1)" >&2
+        return 1
+    fi
+}
+
+# A TCP port on 127.0.0.1 nothing listens on.
+sensegate_free_port() {
+    local p
+    for p in $(shuf -i 20000-60000 -n 50); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+    done
+    return 1
+}
