@@ -208,7 +208,11 @@ public final class MQTTClient: Sendable {
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
         while isConnected, unacknowledged > 0, clock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))   // cancellation only shortens the wait
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                break   // cancelled: stop waiting for acknowledgements, still disconnect cleanly
+            }
         }
         sink.stopping()
         mosquitto_disconnect(handle.pointer)

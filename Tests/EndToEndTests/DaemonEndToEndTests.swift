@@ -9,16 +9,36 @@ import Glibc
 
 /// The built `sensegate` binary as a process, on the simulated board, against a real broker.
 @Suite(.serialized) struct DaemonEndToEndTests {
+    /// A broker, a site with a sim-board config, a subscriber to the node's topics and the daemon.
+    struct Run {
+        let broker: MosquittoBroker
+        let site: Site
+        let config: String
+        let sub: Subscriber
+        let daemon: ChildProcess
+
+        init(simulation: String = "", environment: [String: String] = [:]) throws {
+            broker = try MosquittoBroker()
+            site = Site()
+            config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: simulation))
+            sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+            daemon = try SensegateBinary.start(["run", "--config", config], environment: environment)
+        }
+
+        /// SIGTERM, and the exit status.
+        func stop() -> Int32? {
+            daemon.signal(SIGTERM)
+            return daemon.waitForExit(timeout: 5)
+        }
+    }
+
     static func readings(_ sub: Subscriber, _ topic: String) -> [ReadingPayload] {
         sub.messages(on: topic).compactMap { ReadingPayload.decode($0.payload) }
     }
 
     @Test func publishesStatusAndReadingsThatMatchTheWorld() async throws {
-        let broker = try MosquittoBroker()
-        let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
-        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let run = try Run()
+        let (sub, daemon) = (run.sub, run.daemon)
         let status = await sub.wait { $0.topic == "sensegate/e2e/status" }
         #expect(status.first?.payload == "online")
         let base = "sensegate/e2e/sensor/"
@@ -87,11 +107,8 @@ import Glibc
     }
 
     @Test func reloadRefusesABrokenConfigAndAppliesAGoodOne() async throws {
-        let broker = try MosquittoBroker()
-        let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
-        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let run = try Run()
+        let (broker, site, sub, daemon) = (run.broker, run.site, run.sub, run.daemon)
         await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
 
         site.write("c.yaml", "node: e2e\nsensors: [\n")   // broken
@@ -113,19 +130,15 @@ import Glibc
         let attic = await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/attic/pressure" }
         #expect(attic.count >= 2)
         #expect(daemon.stderr.contains("reloaded"))
-        daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(run.stop() == 0)
     }
 
     @Test func sensorFaultIsPublishedAsBadAndRecovers() async throws {
-        let broker = try MosquittoBroker()
-        let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: """
+        let run = try Run(simulation: """
               faults:
                 - {sensor: outdoor, fault: nack, after: 1s, for: 2s}
-            """))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
-        let daemon = try SensegateBinary.start(["run", "--config", config])
+            """)
+        let (sub, daemon) = (run.sub, run.daemon)
         let topic = "sensegate/e2e/sensor/outdoor/temperature"
         let bad = await sub.wait(timeout: 10) { $0.topic == topic && $0.payload.contains("\"q\":\"bad\"") }
         let p = try #require(bad.first.flatMap { ReadingPayload.decode($0.payload) })
@@ -137,8 +150,7 @@ import Glibc
         // The other sensor on the same bus never faulted.
         #expect(sub.messages(on: "sensegate/e2e/sensor/cabinet/temperature").allSatisfy { $0.payload.contains("\"q\":\"good\"") })
         #expect(daemon.stderr.contains("recovered"))
-        daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(run.stop() == 0)
 
         // Every payload it published, good and bad, is valid against the documented schemas.
         let readings = sub.messages.filter { $0.topic.contains("/sensor/") }.map(\.payload)

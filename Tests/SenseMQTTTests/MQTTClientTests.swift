@@ -75,14 +75,20 @@ import Testing
         await client.shutdown(last: nil, timeout: .seconds(1))
     }
 
-    @Test func publisherQueuesWhileAwayAndDeliversInOrder() async throws {
+    /// A client and publisher started while the broker is down, with `count` messages sent.
+    static func sendWhileAway(count: Int, limit: Int) throws -> (MosquittoBroker, MQTTClient, EventRecorder, Publisher) {
         let broker = try MosquittoBroker()
         broker.stop()
-        let client = try MQTTClient(options: Self.options(broker), logger: Self.logger)
+        let client = try MQTTClient(options: options(broker), logger: logger)
         let events = EventRecorder(client)
-        let publisher = Publisher(client: client, limit: 100, logger: Self.logger)
+        let publisher = Publisher(client: client, limit: limit, logger: logger)
         try client.start()
-        for i in 1...50 { publisher.send(MQTTMessage(topic: "t/q", text: "\(i)", qos: 1, retain: false)) }
+        for i in 1...count { publisher.send(MQTTMessage(topic: "t/q", text: "\(i)", qos: 1, retain: false)) }
+        return (broker, client, events, publisher)
+    }
+
+    @Test func publisherQueuesWhileAwayAndDeliversInOrder() async throws {
+        let (broker, client, events, publisher) = try Self.sendWhileAway(count: 50, limit: 100)
         #expect(publisher.counters.queued == 50)
         #expect(client.unacknowledged == 0)   // nothing handed to libmosquitto while away
         try broker.start()
@@ -98,13 +104,7 @@ import Testing
     }
 
     @Test func fullQueueDropsOldestAndCounts() async throws {
-        let broker = try MosquittoBroker()
-        broker.stop()
-        let client = try MQTTClient(options: Self.options(broker), logger: Self.logger)
-        let events = EventRecorder(client)
-        let publisher = Publisher(client: client, limit: 10, logger: Self.logger)
-        try client.start()
-        for i in 1...25 { publisher.send(MQTTMessage(topic: "t/q", text: "\(i)", qos: 1, retain: false)) }
+        let (broker, client, events, publisher) = try Self.sendWhileAway(count: 25, limit: 10)
         #expect(publisher.counters.dropped == 15)
         #expect(publisher.counters.queued == 10)
         try broker.start()
