@@ -12,7 +12,6 @@ let package = Package(
         .executable(name: "sensegate", targets: ["sensegate"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
@@ -49,7 +48,6 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "sensegate",
                           dependencies: ["SenseDaemon",
-                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log"),
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                          .product(name: "UnixSignals", package: "swift-service-lifecycle")],

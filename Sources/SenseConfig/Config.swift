@@ -24,15 +24,10 @@ public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
 
     /// `mqtt://host[:port]` (1883) or `mqtts://host[:port]` (8883, TLS).
     public init?(_ text: String) {
-        let scheme: Substring.SubSequence
-        guard let sep = text.firstRange(of: "://") else { return nil }
-        scheme = text[..<sep.lowerBound]
-        switch scheme {
-        case "mqtt", "tcp": tls = false
-        case "mqtts", "ssl": tls = true
-        default: return nil
-        }
-        var rest = text[sep.upperBound...]
+        let schemes: [(String, Bool)] = [("mqtt://", false), ("tcp://", false), ("mqtts://", true), ("ssl://", true)]
+        guard let (prefix, secure) = schemes.first(where: { text.hasPrefix($0.0) }) else { return nil }
+        tls = secure
+        var rest = text.dropFirst(prefix.count)
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         guard !rest.isEmpty, !rest.contains("/"), !rest.contains("@") else { return nil }
         if rest.hasPrefix("[") {   // [::1]:1883

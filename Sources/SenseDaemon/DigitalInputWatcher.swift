@@ -78,9 +78,3 @@ struct DigitalInputWatcher: Sendable {
     }
 }
 
-/// A value shared by the watcher's tasks.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}

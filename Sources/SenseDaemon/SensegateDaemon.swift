@@ -42,7 +42,8 @@ public final class SensegateDaemon: Service, Sendable {
         let liveness = Liveness()
         let outlet = Outlet(seq: seq, health: health, logger: logger)
 
-        var session = try startSession(config, outlet: outlet, health: health, clock: clock)
+        let current = Shared(config)   // what housekeeping and health report, updated on reload
+        var session = try startSession(config, current: current, outlet: outlet, clock: clock)
         outlet.attach(session)
         var sensors: SensorSet
         do {
@@ -53,10 +54,8 @@ public final class SensegateDaemon: Service, Sendable {
         }
         logger.info("sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), broker \(config.mqtt.broker)")
 
-        let sensorNames = Shared(sensors.names)
-        let housekeeping = Task { [config] in
-            await Self.housekeeping(config: config, notifier: notifier, liveness: liveness,
-                                    sensorNames: { sensorNames.withLock { $0 } },
+        let housekeeping = Task {
+            await Self.housekeeping(current: current, notifier: notifier, liveness: liveness,
                                     outlet: outlet, clock: clock, logger: logger)
         }
 
@@ -76,11 +75,11 @@ public final class SensegateDaemon: Service, Sendable {
                     await session.stop(announceOffline: candidate.node != config.node || candidate.mqtt.prefix != config.mqtt.prefix,
                                        timeout: .milliseconds(500))
                     do {
-                        session = try startSession(candidate, outlet: outlet, health: health, clock: clock)
+                        session = try startSession(candidate, current: current, outlet: outlet, clock: clock)
                     } catch {
                         logger.error("reload: MQTT client: \(error); keeping the previous MQTT settings")
                         do {
-                            session = try startSession(config, outlet: outlet, health: health, clock: clock)
+                            session = try startSession(config, current: current, outlet: outlet, clock: clock)
                         } catch {
                             logger.critical("cannot restart the previous MQTT client either: \(error)")
                         }
@@ -102,7 +101,7 @@ public final class SensegateDaemon: Service, Sendable {
                         logger.critical("cannot restart the previous sensors either: \(error)")
                     }
                 }
-                sensorNames.withLock { $0 = sensors.names }
+                current.withLock { [config] in $0 = config }
                 notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
             }
         } onGracefulShutdown: {
@@ -128,11 +127,11 @@ public final class SensegateDaemon: Service, Sendable {
         return c
     }
 
-    private func startSession(_ config: SensegateConfig, outlet: Outlet, health: HealthBoard,
+    private func startSession(_ config: SensegateConfig, current: Shared<SensegateConfig>, outlet: Outlet,
                               clock: any SenseClock) throws -> MQTTSession {
         do {
             return try MQTTSession(settings: config.mqtt, node: config.node, logger: logger) {
-                outlet.publishHealth(board: config.board.name, clock: clock)
+                outlet.publishHealth(board: current.withLock { $0.board.name }, clock: clock)
             }
         } catch {
             throw UnavailableResource(description: "MQTT client: \(error)")
@@ -141,16 +140,16 @@ public final class SensegateDaemon: Service, Sendable {
 
     /// READY=1 after every sensor has completed a cycle, WATCHDOG=1 while every sensor keeps its
     /// promise, health every minute.
-    private static func housekeeping(config: SensegateConfig, notifier: SystemdNotifier, liveness: Liveness,
-                                     sensorNames: @Sendable () -> [String], outlet: Outlet, clock: any SenseClock,
-                                     logger: Logger) async {
+    private static func housekeeping(current: Shared<SensegateConfig>, notifier: SystemdNotifier, liveness: Liveness,
+                                     outlet: Outlet, clock: any SenseClock, logger: Logger) async {
         let real = SystemClock()   // the watchdog runs on real time even when the world is accelerated
         var ready = false
         var nextHealth = real.monotonicNow + .seconds(60)
         var nextPet = real.monotonicNow
         while !Task.isCancelled {
             let now = real.monotonicNow
-            if !ready, liveness.allCompletedFirstCycle(sensorNames()) {
+            let config = current.withLock { $0 }
+            if !ready, liveness.allCompletedFirstCycle(config.sensors.map(\.name)) {
                 ready = true
                 notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
                 logger.info("first cycle complete: ready")

@@ -16,7 +16,6 @@ public struct UnavailableResource: Error, Sendable, CustomStringConvertible {
 final class SensorSet: Sendable {
     private let task: Task<Void, Never>
     private let inputs: [any GPIOInput]
-    let names: [String]
 
     init(config: SensegateConfig, clock: any SenseClock, liveness: Liveness, logger: Logger,
          emit: @escaping @Sendable (Sample) -> Void) throws(UnavailableResource) {
@@ -78,7 +77,6 @@ final class SensorSet: Sendable {
             }
         }
         self.inputs = inputs
-        names = config.sensors.map(\.name)
         let seed = config.simulation?.seed ?? 1
         let finalPollers = pollers
         let finalWatchers = watchers

@@ -238,6 +238,34 @@ import Glibc
         #expect(r.stderr.contains("cannot open /dev/i2c-1: ENOENT"))
     }
 
+    @Test(arguments: [
+        (["bogus"], "unknown command 'bogus'"),
+        (["run"], "run needs --config FILE"),
+        (["check", "--config"], "--config needs a value"),
+        (["check", "--config", "a", "--config", "b"], "--config given twice"),
+        (["check", "--broker", "x"], "check does not take '--broker'"),
+        (["i2c-scan"], "i2c-scan needs a bus device"),
+        (["version", "extra"], "version takes no argument 'extra'"),
+    ])
+    func usageErrorsExit64(arguments: [String], message: String) throws {
+        let r = try SensegateBinary.run(arguments)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains(message), "\(r.stderr)")
+        #expect(r.stderr.contains("sensegate help"))
+    }
+
+    @Test func helpAndOptionForms() throws {
+        for args in [["help"], ["--help"], ["run", "-h"], []] {
+            let r = try SensegateBinary.run(args)
+            #expect(r.status == 0)
+            #expect(r.stdout.contains("USAGE: sensegate <command>"))
+        }
+        let r = try SensegateBinary.run(["check", "--config=\(RepositoryPaths.examples)/demo.yaml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let short = try SensegateBinary.run(["check", "-c", "\(RepositoryPaths.examples)/demo.yaml"])
+        #expect(short.status == 0)
+    }
+
     @Test func version() throws {
         let r = try SensegateBinary.run(["version"])
         #expect(r.status == 0)

@@ -1,0 +1,99 @@
+/// The command line, parsed by hand: four commands and three options do not justify a parsing
+/// library that links FoundationEssentials (2 MiB of resident memory measured on this daemon,
+/// docs/benchmarks.md). Usage errors exit 64 (EX_USAGE) with a message and a pointer to help.
+enum Command: Equatable {
+    case run(config: String, broker: String?, logLevel: String?)
+    case check(config: String)
+    case i2cScan(device: String)
+    case version
+    case help(String?)
+}
+
+struct UsageError: Error, Equatable {
+    var message: String
+}
+
+enum CommandLineParser {
+    static let usage = """
+        USAGE: sensegate <command> [options]
+
+        COMMANDS:
+          run --config FILE [--broker URL] [--log-level LEVEL]
+                              Run the gateway daemon. SIGTERM or SIGINT stop it (publishing
+                              "offline"), SIGHUP re-reads FILE.
+          check --config FILE Validate FILE and its board file without touching hardware or the
+                              network: exit 0, or 78 with every error as file:line:column.
+          i2c-scan DEVICE     List the addresses that answer on an I2C bus, e.g. /dev/i2c-1.
+          version             Print the version.
+          help [COMMAND]      Show this help.
+
+        OPTIONS:
+          -c, --config FILE   The config file (see docs/configuration.md).
+          --broker URL        Override mqtt.broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT].
+          --log-level LEVEL   Override log_level: trace, debug, info, notice, warning, error, critical.
+          -h, --help          Show this help.
+          --version           Print the version.
+
+        EXIT CODES: 0 ok, 64 usage error, 69 device or state directory unavailable at start,
+                    70 internal error, 78 configuration error.
+        """
+
+    static func parse(_ arguments: [String]) throws(UsageError) -> Command {
+        var args = arguments[...]
+        guard let first = args.popFirst() else { return .help(nil) }
+        if args.contains("-h") || args.contains("--help") { return .help(first) }
+        switch first {
+        case "-h", "--help", "help": return .help(args.first)
+        case "--version", "version":
+            try noMore(args, after: first)
+            return .version
+        case "run":
+            let o = try options(args, allowed: ["--config", "--broker", "--log-level"], command: first)
+            guard let config = o["--config"] else { throw UsageError(message: "run needs --config FILE") }
+            return .run(config: config, broker: o["--broker"], logLevel: o["--log-level"])
+        case "check":
+            let o = try options(args, allowed: ["--config"], command: first)
+            guard let config = o["--config"] else { throw UsageError(message: "check needs --config FILE") }
+            return .check(config: config)
+        case "i2c-scan":
+            guard let device = args.popFirst(), !device.hasPrefix("-") else {
+                throw UsageError(message: "i2c-scan needs a bus device, e.g. sensegate i2c-scan /dev/i2c-1")
+            }
+            try noMore(args, after: first)
+            return .i2cScan(device: device)
+        default:
+            throw UsageError(message: "unknown command '\(first)'")
+        }
+    }
+
+    /// `--name value`, `--name=value`, `-c value`; each at most once; `-h` anywhere means help.
+    private static func options(_ args: ArraySlice<String>, allowed: [String],
+                                command: String) throws(UsageError) -> [String: String] {
+        var result: [String: String] = [:]
+        var rest = args
+        while let arg = rest.popFirst() {
+            var name = arg == "-c" ? "--config" : arg
+            var value: String?
+            if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
+                name = String(arg[..<eq])
+                value = String(arg[arg.index(after: eq)...])
+            }
+            guard allowed.contains(name) else {
+                throw UsageError(message: "\(command) does not take '\(arg)'; it takes \(allowed.joined(separator: ", "))")
+            }
+            if value == nil {
+                guard let next = rest.popFirst(), !next.hasPrefix("-") || next == "-" else {
+                    throw UsageError(message: "\(name) needs a value")
+                }
+                value = next
+            }
+            guard result[name] == nil else { throw UsageError(message: "\(name) given twice") }
+            result[name] = value
+        }
+        return result
+    }
+
+    private static func noMore(_ args: ArraySlice<String>, after command: String) throws(UsageError) {
+        if let extra = args.first { throw UsageError(message: "\(command) takes no argument '\(extra)'") }
+    }
+}

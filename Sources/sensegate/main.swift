@@ -1,0 +1,40 @@
+import Logging
+import SenseConfig
+import SenseCore
+import SenseDaemon
+import SenseHardware
+import SenseHardwareLinux
+import ServiceLifecycle
+import UnixSignals
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Exit codes (sysexits.h), as systemd and operators expect them.
+enum ExitStatus {
+    static let usage: Int32 = 64           // EX_USAGE
+    static let unavailable: Int32 = 69     // EX_UNAVAILABLE
+    static let internalError: Int32 = 70   // EX_SOFTWARE
+    static let configError: Int32 = 78     // EX_CONFIG
+}
+
+let command: Command
+do throws(UsageError) {
+    command = try CommandLineParser.parse(Array(CommandLine.arguments.dropFirst()))
+} catch {
+    writeStderr("sensegate: \(error.message)\nRun 'sensegate help' for usage.\n")
+    exit(ExitStatus.usage)
+}
+
+switch command {
+case .help:
+    print(CommandLineParser.usage)
+case .version:
+    print("sensegate \(SensegateVersion.string) (libgpiod v\(SensegateVersion.gpiodAPI) API)")
+case let .check(config):
+    exit(Commands.check(config))
+case let .i2cScan(device):
+    exit(Commands.i2cScan(device))
+case let .run(config, broker, logLevel):
+    exit(await Commands.run(config: config, broker: broker, logLevel: logLevel))
+}
