@@ -56,7 +56,7 @@ let package = Package(
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",
-                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseMQTT"],
+                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT"],
                 path: "Tests/SenseTesting", swiftSettings: strict),
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),
@@ -68,6 +68,8 @@ let package = Package(
         .testTarget(name: "SenseConfigTests", dependencies: ["SenseConfig", "SenseTesting"],
                     swiftSettings: strict),
         .testTarget(name: "SenseMQTTTests", dependencies: ["SenseMQTT", "SenseTesting"],
+                    swiftSettings: strict),
+        .testTarget(name: "SenseDaemonTests", dependencies: ["SenseDaemon", "SenseTesting"],
                     swiftSettings: strict),
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardwareLinux"],
                     swiftSettings: strict),

@@ -91,6 +91,14 @@ public struct DigitalInputOptions: Sendable, Hashable {
     public var bias: Bias
     public var activeLow: Bool
     public var debounce: Duration
+
+    public init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration) {
+        self.line = line
+        self.pinName = pinName
+        self.bias = bias
+        self.activeLow = activeLow
+        self.debounce = debounce
+    }
 }
 
 public enum SensorKind: Sendable, Hashable {
