@@ -80,6 +80,15 @@ import Glibc
         #expect(last.last?.payload == "offline")
     }
 
+    @Test func sigintStopsCleanlyToo() async throws {
+        let run = try Run()
+        await run.sub.wait { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
+        run.daemon.signal(SIGINT)
+        #expect(run.daemon.waitForExit(timeout: 5) == 0)
+        let status = await run.sub.wait(for: 2) { $0.topic == "sensegate/e2e/status" }
+        #expect(status.last?.payload == "offline")
+    }
+
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
         let broker = try MosquittoBroker()
         let site = Site()

@@ -141,6 +141,51 @@ import Testing
     }
 }
 
+@Suite(.serialized) struct MQTTAuthenticationTests {
+    @Test func usernameAndPassword() async throws {
+        let broker = try MosquittoBroker(users: ["roof-01": "s3cret"])
+        var good = MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "auth-ok")
+        good.username = "roof-01"
+        good.password = "s3cret"
+        let client = try MQTTClient(options: good, logger: MQTTClientTests.logger)
+        let events = EventRecorder(client)
+        try client.start()
+        #expect(await events.wait { $0 == .connected })
+        await client.shutdown(last: nil, timeout: .milliseconds(100))
+
+        var bad = good
+        bad.clientID = "auth-bad"
+        bad.password = "wrong"
+        let refused = try MQTTClient(options: bad, logger: MQTTClientTests.logger)
+        let refusedEvents = EventRecorder(refused)
+        try refused.start()
+        // The broker's CONNACK refusal reaches the caller with its reason.
+        #expect(await refusedEvents.wait { if case .connectRefused = $0 { true } else { false } })
+        #expect(!refused.isConnected)
+        await refused.shutdown(last: nil, timeout: .milliseconds(100))
+    }
+
+    @Test func clientCertificate() async throws {
+        let tls = try TLSFixture(commonName: "localhost")
+        let broker = try MosquittoBroker(tls: tls, requireClientCertificate: true)
+        var withCert = MQTTClientOptions(host: "localhost", port: broker.port, clientID: "mtls-ok")
+        withCert.tls = .init(caFile: tls.caFile, certFile: tls.clientCert, keyFile: tls.clientKey)
+        let client = try MQTTClient(options: withCert, logger: MQTTClientTests.logger)
+        let events = EventRecorder(client)
+        try client.start()
+        #expect(await events.wait(timeout: 15) { $0 == .connected })
+        await client.shutdown(last: nil, timeout: .milliseconds(100))
+
+        var without = MQTTClientOptions(host: "localhost", port: broker.port, clientID: "mtls-none")
+        without.tls = .init(caFile: tls.caFile)
+        let refused = try MQTTClient(options: without, logger: MQTTClientTests.logger)
+        let refusedEvents = EventRecorder(refused)
+        try refused.start()
+        #expect(await !refusedEvents.wait(timeout: 3) { $0 == .connected })
+        await refused.shutdown(last: nil, timeout: .milliseconds(100))
+    }
+}
+
 @Suite struct PayloadTests {
     @Test func readingPayloadShape() {
         let s = Sample(sensor: "outdoor", quantity: "temperature", value: 21.534999, unit: .celsius, quality: .good,

@@ -8,15 +8,27 @@ public final class MosquittoBroker: @unchecked Sendable {
     private let lock = NSLock()
     private var process: ChildProcess?
 
-    /// With `tls`, the listener speaks TLS only, with that fixture's server certificate.
-    public init(tls: TLSFixture? = nil) throws {
+    /// With `tls`, the listener speaks TLS only, with that fixture's server certificate (and, with
+    /// `requireClientCertificate`, accepts only clients with a certificate from its CA). With
+    /// `users`, anonymous clients are refused and only those name/password pairs are accepted.
+    public init(tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:]) throws {
         port = Network.freePort()
         directory = TemporaryDirectory.make("sensegate-broker")
-        let tlsLines = tls.map { "\ncafile \($0.caFile)\ncertfile \($0.serverCert)\nkeyfile \($0.serverKey)" } ?? ""
+        var tlsLines = tls.map { "\ncafile \($0.caFile)\ncertfile \($0.serverCert)\nkeyfile \($0.serverKey)" } ?? ""
+        if requireClientCertificate { tlsLines += "\nrequire_certificate true" }
+        var authLines = "\nallow_anonymous true"
+        if !users.isEmpty {
+            let file = directory + "/passwd"
+            for (i, (user, password)) in users.sorted(by: { $0.key < $1.key }).enumerated() {
+                let p = try ChildProcess("/usr/bin/mosquitto_passwd", (i == 0 ? ["-c"] : []) + ["-b", file, user, password])
+                guard p.waitForExit(timeout: 30) == 0 else { throw BrokerError.passwordFile }
+            }
+            chmod(file, 0o644)
+            authLines = "\nallow_anonymous false\npassword_file \(file)"
+        }
         // max_queued_messages 0: the broker must not drop QoS 1 messages to a slow test subscriber.
         let conf = """
-            listener \(port) 127.0.0.1\(tlsLines)
-            allow_anonymous true
+            listener \(port) 127.0.0.1\(tlsLines)\(authLines)
             persistence false
             max_queued_messages 0
             log_dest stderr
@@ -59,5 +71,5 @@ public final class MosquittoBroker: @unchecked Sendable {
         _ = p.waitForExit(timeout: 10)
     }
 
-    public enum BrokerError: Error { case notListening(port: Int) }
+    public enum BrokerError: Error { case notListening(port: Int), passwordFile }
 }

@@ -6,6 +6,9 @@ public struct TLSFixture: Sendable {
     public var caFile: String { directory + "/ca.crt" }
     public var serverCert: String { directory + "/server.crt" }
     public var serverKey: String { directory + "/server.key" }
+    /// A client certificate signed by the same CA, for brokers that require one.
+    public var clientCert: String { directory + "/client.crt" }
+    public var clientKey: String { directory + "/client.key" }
 
     public init(commonName: String = "localhost") throws {
         directory = TemporaryDirectory.make("sensegate-tls")
@@ -16,7 +19,11 @@ public struct TLSFixture: Sendable {
         try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
                           "-keyout", "\(d)/server.key", "-out", "\(d)/server.csr"])
         try "\(san)\n".write(toFile: "\(d)/ext.cnf", atomically: true, encoding: .utf8)
-        defer { for f in ["ca.key", "ca.crt", "server.key", "server.crt"] { chmod("\(d)/\(f)", 0o644) } }
+        defer { for f in ["ca.key", "ca.crt", "server.key", "server.crt", "client.key", "client.crt"] { chmod("\(d)/\(f)", 0o644) } }
+        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=sensegate-test-client",
+                          "-keyout", "\(d)/client.key", "-out", "\(d)/client.csr"])
+        try Self.openssl(["x509", "-req", "-in", "\(d)/client.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
+                          "-CAcreateserial", "-days", "2", "-out", "\(d)/client.crt"])
         try Self.openssl(["x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
                           "-CAcreateserial", "-days", "2", "-extfile", "\(d)/ext.cnf", "-out", "\(d)/server.crt"])
     }
