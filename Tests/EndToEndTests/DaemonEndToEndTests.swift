@@ -190,6 +190,20 @@ import Glibc
         #expect(daemon.stderr.contains("queued messages"))
     }
 
+    @Test func stopsWithinTwoSecondsWhileTheBrokerIsDown() async throws {
+        let broker = try MosquittoBroker()
+        broker.stop()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port).replacing("reconnect: {min: 1s, max: 2s}",
+                                                                                      with: "reconnect: {min: 2s, max: 60s}"))
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        try await Task.sleep(for: .seconds(7))   // the network thread is now in a multi-second backoff sleep
+        let asked = Date()
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 30) == 0)
+        #expect(Date().timeIntervalSince(asked) < 2.0)
+    }
+
     @Test func systemdNotifyReadyWatchdogAndStopping() async throws {
         let broker = try MosquittoBroker()
         let site = Site()
