@@ -32,6 +32,8 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "SenseSimulator", dependencies: ["SenseHardware"], swiftSettings: strict),
+        .target(name: "SenseModels", dependencies: ["SenseCore"], swiftSettings: strict),
+        .target(name: "SenseAnalysis", dependencies: ["SenseCore", "SenseModels"], swiftSettings: strict),
         .target(name: "SenseDrivers",
                 dependencies: ["SenseHardware", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
@@ -60,6 +62,8 @@ let package = Package(
                 path: "Tests/SenseTesting", swiftSettings: strict),
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),
+        .testTarget(name: "SenseModelsTests", dependencies: ["SenseModels"], swiftSettings: strict),
+        .testTarget(name: "SenseAnalysisTests", dependencies: ["SenseAnalysis", "SenseSimulator"], swiftSettings: strict),
         .testTarget(name: "SenseDriversTests",
                     dependencies: ["SenseDrivers", "SenseSimulator", "SenseTesting"],
                     resources: [.copy("Vectors")], swiftSettings: strict),

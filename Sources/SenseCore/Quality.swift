@@ -32,10 +32,16 @@ public enum QualityReason: String, Sendable, Hashable, CaseIterable {
     case noData = "no_data"
     /// Outside the device's physical output range.
     case outOfRange = "out_of_range"
+    /// Changed faster than the quantity physically can (a spike, a glitch).
+    case implausibleRate = "implausible_rate"
     /// Flat-lined: identical readings for too long.
     case stuck
     /// No fresh reading for too long.
     case stale
+    /// A derived value computed from a held last-good input (its own input is currently bad).
+    case held
+    /// A derived value whose input is bad.
+    case inputBad = "input_bad"
 }
 
 /// A fault a driver reports instead of a value: the quality reason plus a human detail
