@@ -63,7 +63,7 @@ let package = Package(
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),
         .testTarget(name: "SenseModelsTests", dependencies: ["SenseModels"], swiftSettings: strict),
-        .testTarget(name: "SenseAnalysisTests", dependencies: ["SenseAnalysis", "SenseSimulator"], swiftSettings: strict),
+        .testTarget(name: "SenseAnalysisTests", dependencies: ["SenseAnalysis", "SenseModels"], swiftSettings: strict),
         .testTarget(name: "SenseDriversTests",
                     dependencies: ["SenseDrivers", "SenseSimulator", "SenseTesting"],
                     resources: [.copy("Vectors")], swiftSettings: strict),

@@ -4,6 +4,7 @@ public enum Unit: String, Sendable, Hashable, CaseIterable {
     case pascal = "Pa"
     case hectopascal = "hPa"
     case relativeHumidity = "%RH"
+    case gramPerCubicMetre = "g/m3"
     case percent = "%"
     case metre = "m"
     case volt = "V"

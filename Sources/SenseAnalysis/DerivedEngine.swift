@@ -1,0 +1,135 @@
+import SenseCore
+
+/// A channel a derived value reads: a sensor's quantity or another derived channel.
+public enum ChannelRef: Sendable, Hashable, CustomStringConvertible {
+    case sensor(String, quantity: String)
+    case derived(String)
+
+    public var description: String {
+        switch self {
+        case let .sensor(s, q): "\(s).\(q)"
+        case let .derived(n): "derived.\(n)"
+        }
+    }
+}
+
+public struct DerivedDefinition: Sendable, Hashable {
+    public var name: String
+    public var model: DerivedModel
+    /// Model input name → the channel that feeds it.
+    public var inputs: [String: ChannelRef]
+    public var parameters: [String: Double]
+    /// While an input is bad, keep computing with its last good value for at most this long
+    /// (output `uncertain`, reason `held`); nil: the output is `bad` at once (`input_bad`).
+    public var hold: Duration?
+
+    public init(name: String, model: DerivedModel, inputs: [String: ChannelRef], parameters: [String: Double] = [:],
+                hold: Duration? = nil) {
+        self.name = name
+        self.model = model
+        self.inputs = inputs
+        self.parameters = parameters
+        self.hold = hold
+    }
+}
+
+/// The derived channels: evaluated in dependency order whenever an input changes; a cycle is
+/// refused at construction (so `sensegate check` reports it).
+public struct DerivedEngine: Sendable {
+    /// The `sensor` field of samples this engine produces (`derived/<name>` on MQTT).
+    public static let sensorName = "derived"
+
+    public struct CycleError: Error, Sendable, Hashable, CustomStringConvertible {
+        public var cycle: [String]
+        public init(cycle: [String]) { self.cycle = cycle }
+        public var description: String { "derived channels depend on each other in a cycle: " + cycle.joined(separator: " → ") }
+    }
+
+    public let order: [DerivedDefinition]
+    private var latest: [ChannelRef: Sample] = [:]
+    private var lastGood: [ChannelRef: Sample] = [:]
+
+    public init(_ definitions: [DerivedDefinition]) throws(CycleError) {
+        order = try Self.topologicalOrder(definitions)
+    }
+
+    /// Records a batch of samples taken together (one fetch) and returns every derived sample
+    /// that changed, in dependency order.
+    public mutating func update(_ batch: [Sample]) -> [Sample] {
+        var changed = Set<ChannelRef>()
+        for s in batch {
+            let ref = ChannelRef.sensor(s.sensor, quantity: s.quantity)
+            record(s, ref)
+            changed.insert(ref)
+        }
+        var out: [Sample] = []
+        for d in order where d.inputs.values.contains(where: changed.contains) {
+            guard let s = evaluate(d) else { continue }
+            record(s, .derived(d.name))
+            changed.insert(.derived(d.name))
+            out.append(s)
+        }
+        return out
+    }
+
+    private mutating func record(_ s: Sample, _ ref: ChannelRef) {
+        latest[ref] = s
+        if s.quality != .bad { lastGood[ref] = s }
+    }
+
+    private func evaluate(_ d: DerivedDefinition) -> Sample? {
+        var values: [String: Double] = [:]
+        var quality = Quality.good
+        var reason: QualityReason?
+        var newest: Sample?
+        for (input, ref) in d.inputs {
+            guard let s = latest[ref] else { return nil }   // not seen yet: nothing to say
+            if newest == nil || s.monotonic > newest!.monotonic { newest = s }
+            if let v = s.value, s.quality != .bad {
+                values[input] = v
+                if s.quality > quality { quality = s.quality; reason = s.reason }
+            } else if let hold = d.hold, let g = lastGood[ref], let v = g.value, s.monotonic - g.monotonic <= hold {
+                values[input] = v
+                quality = max(quality, .uncertain)
+                reason = .held
+            } else {
+                return output(d, nil, .bad, .inputBad, at: newest!)
+            }
+        }
+        guard let at = newest else { return nil }
+        guard let v = d.model.compute(values, d.parameters), v.isFinite else {
+            return output(d, nil, .bad, .outOfRange, at: at)
+        }
+        return output(d, v, quality, reason, at: at)
+    }
+
+    private func output(_ d: DerivedDefinition, _ v: Double?, _ q: Quality, _ r: QualityReason?, at s: Sample) -> Sample {
+        Sample(sensor: Self.sensorName, quantity: d.name, value: v, unit: d.model.unit, quality: q, reason: r,
+               monotonic: s.monotonic, wall: s.wall)
+    }
+
+    static func topologicalOrder(_ defs: [DerivedDefinition]) throws(CycleError) -> [DerivedDefinition] {
+        let byName = Dictionary(defs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var state: [String: Int] = [:]   // 1 visiting, 2 done
+        var order: [DerivedDefinition] = []
+        var path: [String] = []
+        func visit(_ name: String) throws(CycleError) {
+            if state[name] == 2 { return }
+            if state[name] == 1 {
+                let start = path.firstIndex(of: name) ?? 0
+                throw CycleError(cycle: Array(path[start...]) + [name])
+            }
+            guard let d = byName[name] else { return }
+            state[name] = 1
+            path.append(name)
+            for case let .derived(dep) in d.inputs.values.sorted(by: { $0.description < $1.description }) {
+                try visit(dep)
+            }
+            path.removeLast()
+            state[name] = 2
+            order.append(d)
+        }
+        for d in defs { try visit(d.name) }
+        return order
+    }
+}
