@@ -1,3 +1,4 @@
+import SenseAnalysis
 import SenseCore
 import SenseHardware
 
@@ -10,6 +11,7 @@ public struct SensegateConfig: Sendable, Hashable {
     public var logLevel: LogLevel
     public var mqtt: MQTTSettings
     public var sensors: [SensorConfig]
+    public var derived: [DerivedDefinition]
     public var simulation: SimulationConfig?
 }
 
@@ -124,10 +126,12 @@ public struct SensorConfig: Sendable, Hashable {
     /// Polling interval (I2C) or heartbeat interval (digital inputs).
     public var interval: Duration
     public var publish: [String]
+    /// Quality checks and filters per quantity (absent: published as measured).
+    public var channels: [String: ChannelPipeline.Settings]
 
     public static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.kind == b.kind && a.bus?.name == b.bus?.name && a.bus?.device == b.bus?.device
-            && a.address == b.address && a.interval == b.interval && a.publish == b.publish
+            && a.address == b.address && a.interval == b.interval && a.publish == b.publish && a.channels == b.channels
     }
 
     public func hash(into h: inout Hasher) { h.combine(name) }
@@ -160,13 +164,15 @@ public struct SimulationConfig: Sendable, Hashable {
     public init() {}
 }
 
-/// The quantities each driver can publish.
+/// The quantities each driver can publish, with their units.
 public enum DriverCatalogue {
-    public static func quantities(_ driver: String) -> [String] {
+    public static func quantities(_ driver: String) -> [String] { channels(driver).map(\.0) }
+
+    public static func channels(_ driver: String) -> [(String, Unit)] {
         switch driver {
-        case "bme280": ["temperature", "pressure", "humidity"]
-        case "bmp280": ["temperature", "pressure"]
-        case "digital_input": ["state"]
+        case "bme280": [("temperature", .celsius), ("pressure", .pascal), ("humidity", .relativeHumidity)]
+        case "bmp280": [("temperature", .celsius), ("pressure", .pascal)]
+        case "digital_input": [("state", .none)]
         default: []
         }
     }

@@ -1,3 +1,4 @@
+import SenseAnalysis
 import SenseCore
 import SenseHardware
 
@@ -78,6 +79,10 @@ public enum ConfigLoader {
             checkUnique(decoded, list, sink: sink)
             sensors = decoded.map(\.1)
         }
+        var derived: [DerivedDefinition] = []
+        if let n = top.node("derived"), let list = s.list(n, "derived") {
+            derived = AnalysisDecoding.derived(list, sensors: sensors, sink: sink)
+        }
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
             simulation = decodeSimulation(n, sensors: sensors, sink: sink)
@@ -89,7 +94,7 @@ public enum ConfigLoader {
         top.finish()
         guard let node, let board, let mqtt else { return nil }
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
-                               logLevel: logLevel, mqtt: mqtt, sensors: sensors,
+                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived,
                                simulation: simulation ?? (board.simulated ? SimulationConfig() : nil))
     }
 
@@ -197,6 +202,10 @@ public enum ConfigLoader {
                 sink.error(v.mark, m.child("name"), "'\(text)' is not a valid sensor name: use 1–48 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
                 return nil
             }
+            guard text != "derived" else {
+                sink.error(v.mark, m.child("name"), "'derived' is reserved (it names derived channels in references)")
+                return nil
+            }
             return text
         }
         guard let driverNode = m.required("driver"), let driver = s.string(driverNode, m.child("driver")) else {
@@ -234,6 +243,9 @@ public enum ConfigLoader {
             }
             if items.isEmpty { sink.error(p.mark, m.child("publish"), "an empty list would publish nothing") }
         }
+        let channels = m.node("channels").map {
+            AnalysisDecoding.channels($0, path: m.child("channels"), driver: driver, interval: interval, sink: sink)
+        } ?? [:]
 
         var kind: SensorKind?
         var bus: (String, String)?
@@ -314,7 +326,8 @@ public enum ConfigLoader {
         }
         m.finish()
         guard let name, let kind else { return nil }
-        return SensorConfig(name: name, kind: kind, bus: bus, address: address, interval: interval, publish: publish)
+        return SensorConfig(name: name, kind: kind, bus: bus, address: address, interval: interval, publish: publish,
+                            channels: channels)
     }
 
     /// `sensors` pairs each decoded sensor with its index in the list (failed ones are absent).

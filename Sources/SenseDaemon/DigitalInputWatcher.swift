@@ -14,7 +14,7 @@ struct DigitalInputWatcher: Sendable {
     let options: DigitalInputOptions
     let interval: Duration
     let clock: any SenseClock
-    let emit: @Sendable (Sample) -> Void
+    let emit: @Sendable ([Sample]) -> Void
     let liveness: Liveness
     let logger: Logger
 
@@ -73,8 +73,8 @@ struct DigitalInputWatcher: Sendable {
         // Wall time of the edge: now, less how long ago the kernel stamped it.
         let age = clock.monotonicNow - time
         let wall = clock.wallNow + (.zero - max(age, .zero))
-        emit(Sample(sensor: name, quantity: "state", value: level.map { $0 ? 1 : 0 }, unit: .none,
-                    quality: level == nil ? .bad : .good, reason: reason, monotonic: time, wall: wall))
+        emit([Sample(sensor: name, quantity: "state", value: level.map { $0 ? 1 : 0 }, unit: .none,
+                     quality: level == nil ? .bad : .good, reason: reason, monotonic: time, wall: wall)])
     }
 }
 

@@ -1,4 +1,5 @@
 import Logging
+import SenseAnalysis
 import SenseConfig
 import SenseCore
 import SenseMQTT
@@ -40,7 +41,7 @@ public final class SensegateDaemon: Service, Sendable {
         }
         let health = HealthBoard(started: clock.monotonicNow)
         let liveness = Liveness()
-        let outlet = Outlet(seq: seq, health: health, logger: logger)
+        let outlet = Outlet(seq: seq, health: health, analysis: Analysis(config), logger: logger)
 
         let current = Shared(config)   // what housekeeping and health report, updated on reload
         var session = try startSession(config, current: current, outlet: outlet, clock: clock)
@@ -88,6 +89,7 @@ public final class SensegateDaemon: Service, Sendable {
                 }
                 await sensors.stop()
                 liveness.reset()
+                outlet.replaceAnalysis(Analysis(candidate))
                 do {
                     sensors = try SensorSet(config: candidate, clock: clock, liveness: liveness, logger: logger, emit: outlet.emit)
                     health.forget(except: Set(candidate.sensors.map(\.name)))
@@ -95,6 +97,7 @@ public final class SensegateDaemon: Service, Sendable {
                     logger.notice("reloaded \(configPath): \(config.sensors.count) sensor(s)")
                 } catch {
                     logger.error("reload: \(error); restarting the previous sensors")
+                    outlet.replaceAnalysis(Analysis(config))
                     do {
                         sensors = try SensorSet(config: config, clock: clock, liveness: liveness, logger: logger, emit: outlet.emit)
                     } catch {
@@ -163,6 +166,7 @@ public final class SensegateDaemon: Service, Sendable {
                 }
                 nextPet = now + interval
             }
+            outlet.checkStale(clock: clock)
             if now >= nextHealth {
                 outlet.publishHealth(board: config.board.name, clock: clock)
                 nextHealth = now + .seconds(60)
@@ -172,30 +176,49 @@ public final class SensegateDaemon: Service, Sendable {
     }
 }
 
-/// Where samples go: stamped with `seq`, recorded for health, handed to the current session.
+/// Where samples go: analysed (quality checks, filters, derived channels), stamped with `seq`,
+/// recorded for health, handed to the current session.
 final class Outlet: Sendable {
     private let seq: SequenceStore
     private let health: HealthBoard
     private let logger: Logger
     private let session = Mutex<MQTTSession?>(nil)
+    private let analysis: Mutex<Analysis>
     private let reportedSeqError = Mutex(false)
 
-    init(seq: SequenceStore, health: HealthBoard, logger: Logger) {
+    init(seq: SequenceStore, health: HealthBoard, analysis: Analysis, logger: Logger) {
         self.seq = seq
         self.health = health
+        self.analysis = Mutex(analysis)
         self.logger = logger
     }
 
     func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
 
-    var emit: @Sendable (Sample) -> Void { { [self] sample in send(sample) } }
+    func replaceAnalysis(_ a: Analysis) { analysis.withLock { $0 = a } }
 
-    func send(_ sample: Sample) {
-        health.record(sample)
-        guard let s = session.withLock({ $0 }) else { return }
-        let n = nextSeq()
-        s.publisher.send(MQTTMessage(topic: s.topics.reading(sensor: sample.sensor, quantity: sample.quantity),
-                                     payload: Payloads.reading(sample, seq: n), qos: s.settings.qos, retain: false))
+    var emit: @Sendable ([Sample]) -> Void { { [self] batch in send(batch) } }
+
+    func send(_ batch: [Sample]) {
+        publish(analysis.withLock { $0.process(batch) })
+    }
+
+    func checkStale(clock: any SenseClock) {
+        let stale = analysis.withLock { $0.checkStale(at: clock.monotonicNow, wall: clock.wallNow) }
+        if !stale.isEmpty { publish(stale) }
+    }
+
+    private func publish(_ samples: [Sample]) {
+        let s = session.withLock { $0 }
+        for sample in samples {
+            let isDerived = sample.sensor == DerivedEngine.sensorName
+            if !isDerived { health.record(sample) }
+            guard let s else { continue }
+            let topic = isDerived ? s.topics.derived(name: sample.quantity)
+                                  : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
+            s.publisher.send(MQTTMessage(topic: topic, payload: Payloads.reading(sample, seq: nextSeq()),
+                                         qos: s.settings.qos, retain: false))
+        }
     }
 
     func publishHealth(board: String, clock: any SenseClock) {

@@ -9,9 +9,8 @@ struct SensorPoller {
     let name: String
     var driver: any PolledSensorDriver
     let interval: Duration
-    let publish: [String]
     let clock: any SenseClock
-    let emit: @Sendable (Sample) -> Void
+    let emit: @Sendable ([Sample]) -> Void
     let liveness: Liveness
     let logger: Logger
 
@@ -72,12 +71,15 @@ struct SensorPoller {
         liveness.remove(name)
     }
 
+    /// One batch per fetch: channels measured together are analysed together (a dew point from
+    /// the temperature and humidity of the same measurement). All channels go to the analysis (a
+    /// derived channel may use one that is not published); `publish` selects what goes out.
     private func emitAll(_ readings: [ChannelReading]) {
         let mono = clock.monotonicNow
         let wall = clock.wallNow
-        for r in readings where publish.contains(r.quantity) {
-            emit(Sample(sensor: name, quantity: r.quantity, value: r.value, unit: r.unit, quality: r.quality,
-                        reason: r.reason, monotonic: mono, wall: wall))
-        }
+        emit(readings.map {
+            Sample(sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality,
+                   reason: $0.reason, monotonic: mono, wall: wall)
+        })
     }
 }

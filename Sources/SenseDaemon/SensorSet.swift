@@ -18,7 +18,7 @@ final class SensorSet: Sendable {
     private let inputs: [any GPIOInput]
 
     init(config: SensegateConfig, clock: any SenseClock, liveness: Liveness, logger: Logger,
-         emit: @escaping @Sendable (Sample) -> Void) throws(UnavailableResource) {
+         emit: @escaping @Sendable ([Sample]) -> Void) throws(UnavailableResource) {
         let hardware: any Hardware
         var rig: SimulationRig?
         if config.board.simulated {
@@ -54,8 +54,7 @@ final class SensorSet: Sendable {
                 let variant: BME280.Variant = sensor.kind.driverName == "bmp280" ? .bmp280 : .bme280
                 let driver = BME280(bus: i2c, address: address, variant: variant, settings: o.settings, clock: clock)
                 pollers.append(SensorPoller(name: sensor.name, driver: driver, interval: sensor.interval,
-                                            publish: sensor.publish, clock: clock, emit: emit, liveness: liveness,
-                                            logger: log))
+                                            clock: clock, emit: emit, liveness: liveness, logger: log))
             case let .digitalInput(o):
                 do {
                     let chip: any GPIOChip

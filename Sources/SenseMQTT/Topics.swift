@@ -10,4 +10,7 @@ public struct TopicTree: Sendable, Hashable {
     public var health: String { "\(root)/health" }
 
     public func reading(sensor: String, quantity: String) -> String { "\(root)/sensor/\(sensor)/\(quantity)" }
+
+    /// A derived channel's value (same payload as a reading).
+    public func derived(name: String) -> String { "\(root)/derived/\(name)" }
 }

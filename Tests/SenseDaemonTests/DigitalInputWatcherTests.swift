@@ -11,7 +11,7 @@ import Testing
 final class Emitted: Sendable {
     private let samples = Mutex<[Sample]>([])
     var all: [Sample] { samples.withLock { $0 } }
-    var emit: @Sendable (Sample) -> Void { { [self] s in samples.withLock { $0.append(s) } } }
+    var emit: @Sendable ([Sample]) -> Void { { [self] batch in samples.withLock { $0 += batch } } }
 
     func wait(count: Int, clock: ManualClock? = nil) async {
         for _ in 0..<2000 where all.count < count { try? await Task.sleep(for: .milliseconds(1)) }

@@ -12,8 +12,7 @@ import Testing
         let driver = ScriptedSensorDriver([.value(20), .fault(.nack), .fault(.nack), .fault(.timeout), .value(21), .value(22)],
                                           clock: clock)
         let emitted = Emitted()
-        var poller = SensorPoller(name: "outdoor", driver: driver, interval: .seconds(10), publish: ["temperature"],
-                                  clock: clock, emit: emitted.emit, liveness: Liveness(), logger: Logger(label: "test"))
+        var poller = SensorPoller(name: "outdoor", driver: driver, interval: .seconds(10), clock: clock, emit: emitted.emit, liveness: Liveness(), logger: Logger(label: "test"))
         await poller.run()
 
         // On time, then 1 s, 2 s, 4 s after each failure, then back on the interval.
@@ -21,9 +20,11 @@ import Testing
         #expect(Array(offsets.prefix(6)) == [0, 10, 11, 13, 17, 27])
         // Re-initialised (probe, calibration) after every fault.
         #expect(driver.initializations == 4)
-        // Only the published quantity; faults carry no value and the reason.
-        let s = emitted.all.filter { $0.reason != .io }
-        #expect(s.allSatisfy { $0.quantity == "temperature" && $0.sensor == "outdoor" })
+        // Every channel of each fetch, in one batch; faults carry no value and the reason.
+        let all = emitted.all.filter { $0.reason != .io }
+        #expect(all.map(\.quantity) == Array(repeating: ["temperature", "pressure"], count: 6).flatMap { $0 })
+        let s = all.filter { $0.quantity == "temperature" }
+        #expect(s.allSatisfy { $0.sensor == "outdoor" })
         #expect(s.map(\.value) == [20, nil, nil, nil, 21, 22])
         #expect(s.map(\.reason) == [nil, .nack, .nack, .timeout, nil, nil])
         #expect(s.map(\.quality) == [.good, .bad, .bad, .bad, .good, .good])
@@ -32,8 +33,7 @@ import Testing
     @Test func backoffIsCappedAtTheLargerOfIntervalAndAMinute() async {
         let clock = ManualClock(autoAdvance: true)
         let driver = ScriptedSensorDriver(Array(repeating: .fault(.nack), count: 10), clock: clock)
-        var poller = SensorPoller(name: "s", driver: driver, interval: .seconds(5), publish: ["temperature"],
-                                  clock: clock, emit: { _ in }, liveness: Liveness(), logger: Logger(label: "test"))
+        var poller = SensorPoller(name: "s", driver: driver, interval: .seconds(5), clock: clock, emit: { _ in }, liveness: Liveness(), logger: Logger(label: "test"))
         await poller.run()
         let gaps = zip(driver.fetchTimes.dropFirst(), driver.fetchTimes).map { ($0 - $1).seconds }
         #expect(Array(gaps.prefix(9)) == [1, 2, 4, 8, 16, 32, 60, 60, 60])

@@ -1,0 +1,274 @@
+import SenseAnalysis
+import SenseCore
+
+/// Decoding of `sensors[].channels` (quality checks and filters) and `derived:`.
+enum AnalysisDecoding {
+    /// `channels: {temperature: {range: [-30, 50], rate: {max: 2, per: 1s}, stuck: {...}, stale: 3, filters: [...]}}`
+    static func channels(_ n: YAMLNode, path: String, driver: String, interval: Duration,
+                         sink: DiagnosticSink) -> [String: ChannelPipeline.Settings] {
+        guard var m = MappingReader(n, path: path, sink: sink) else { return [:] }
+        var out: [String: ChannelPipeline.Settings] = [:]
+        let available = DriverCatalogue.quantities(driver)
+        for e in m.entries {
+            guard let node = m.node(e.key) else { continue }
+            guard available.contains(e.key) else {
+                sink.error(e.keyMark, m.child(e.key), "\(driver) has no quantity '\(e.key)'; it has: \(available.joined(separator: ", "))")
+                continue
+            }
+            if let settings = channel(node, path: m.child(e.key), interval: interval, sink: sink) { out[e.key] = settings }
+        }
+        m.finish()
+        return out
+    }
+
+    static func channel(_ n: YAMLNode, path: String, interval: Duration, sink: DiagnosticSink) -> ChannelPipeline.Settings? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
+        var q = QualityGate.Settings()
+        if let r = m.node("range"), let items = s.list(r, m.child("range")) {
+            if items.count != 2 {
+                sink.error(r.mark, m.child("range"), "expected [min, max] (null for an open end)")
+            } else {
+                q.minimum = optionalNumber(items[0], m.child("range[0]"), s)
+                q.maximum = optionalNumber(items[1], m.child("range[1]"), s)
+                if let lo = q.minimum, let hi = q.maximum, lo >= hi {
+                    sink.error(r.mark, m.child("range"), "min \(lo) must be below max \(hi)")
+                }
+            }
+        }
+        if let r = m.node("rate"), var rm = MappingReader(r, path: m.child("rate"), sink: sink) {
+            let max = rm.required("max").flatMap { s.number($0, rm.child("max")) }
+            let per = rm.node("per").flatMap { s.duration($0, rm.child("per")) } ?? .seconds(1)
+            rm.finish()
+            if let max {
+                if max <= 0 || per <= .zero { sink.error(r.mark, m.child("rate"), "max and per must be positive") }
+                else { q.maxRatePerSecond = max / per.seconds }
+            }
+        }
+        if let st = m.node("stuck"), var sm = MappingReader(st, path: m.child("stuck"), sink: sink) {
+            let samples = sm.required("samples").flatMap { s.integer($0, sm.child("samples")) }
+            let minStd = sm.node("min_std").flatMap { s.number($0, sm.child("min_std")) } ?? 0.000_001
+            sm.finish()
+            if let samples {
+                if (2...10_000).contains(samples), minStd > 0 {
+                    q.stuckSamples = samples
+                    q.stuckMinStd = minStd
+                } else {
+                    sink.error(st.mark, m.child("stuck"), "samples must be 2…10000 and min_std positive")
+                }
+            }
+        }
+        var staleAfter: Duration?
+        if let st = m.node("stale") {
+            // A whole number counts intervals; a duration is a time.
+            if case let .scalar(text, true, _) = st, let k = ScalarReader.parseInteger(text) {
+                if k >= 1 { staleAfter = interval * k } else { sink.error(st.mark, m.child("stale"), "at least 1 interval") }
+            } else {
+                staleAfter = s.duration(st, m.child("stale"))
+            }
+        }
+        var filters: [FilterSpec] = []
+        if let f = m.node("filters"), let items = s.list(f, m.child("filters")) {
+            for (i, item) in items.enumerated() {
+                if let spec = filter(item, path: m.child("filters[\(i)]"), sink: sink) { filters.append(spec) }
+            }
+            if filters.filter({ if case .heartbeat = $0 { true } else { false } }).count > 1 {
+                sink.error(f.mark, m.child("filters"), "at most one heartbeat")
+            }
+        }
+        m.finish()
+        return ChannelPipeline.Settings(quality: q, filters: filters, staleAfter: staleAfter)
+    }
+
+    static let filterNames = ["calibrate", "polynomial", "offset", "multiply", "median", "moving_average", "ema",
+                              "delta", "throttle", "heartbeat", "clamp"]
+
+    /// One filter: a mapping with exactly one key, e.g. `- median: 5`.
+    static func filter(_ n: YAMLNode, path: String, sink: DiagnosticSink) -> FilterSpec? {
+        let s = ScalarReader(sink)
+        guard case let .mapping(entries, mark) = n, entries.count == 1, let e = entries.first else {
+            sink.error(n.mark, path, "a filter is one key, e.g. '- median: 5'; filters: \(filterNames.joined(separator: ", "))")
+            return nil
+        }
+        let p = "\(path).\(e.key)"
+        func positive(_ d: Duration?) -> Duration? {
+            guard let d else { return nil }
+            guard d > .zero else { sink.error(e.value.mark, p, "must be longer than 0"); return nil }
+            return d
+        }
+        func window(_ v: Int?) -> Int? {
+            guard let v else { return nil }
+            guard (1...10_000).contains(v) else { sink.error(e.value.mark, p, "a window of 1…10000 samples"); return nil }
+            return v
+        }
+        switch e.key {
+        case "calibrate":
+            guard let pts = s.list(e.value, p), pts.count == 2,
+                  let a = pair(pts[0], "\(p)[0]", s), let b = pair(pts[1], "\(p)[1]", s) else {
+                sink.error(e.value.mark, p, "expected two points [[raw, true], [raw, true]]")
+                return nil
+            }
+            guard a.0 != b.0 else { sink.error(e.value.mark, p, "the two raw values must differ"); return nil }
+            return .calibrateLinear(raw1: a.0, true1: a.1, raw2: b.0, true2: b.1)
+        case "polynomial":
+            guard let items = s.list(e.value, p), !items.isEmpty else {
+                sink.error(e.value.mark, p, "expected coefficients [c0, c1, …]")
+                return nil
+            }
+            let cs = items.enumerated().compactMap { s.number($1, "\(p)[\($0)]") }
+            return cs.count == items.count ? .polynomial(cs) : nil
+        case "offset": return s.number(e.value, p).map(FilterSpec.offset)
+        case "multiply": return s.number(e.value, p).map(FilterSpec.multiply)
+        case "median": return window(s.integer(e.value, p)).map(FilterSpec.median)
+        case "moving_average": return window(s.integer(e.value, p)).map(FilterSpec.movingAverage)
+        case "ema": return positive(s.duration(e.value, p)).map { FilterSpec.ema(tau: $0) }
+        case "delta":
+            guard let d = s.number(e.value, p) else { return nil }
+            guard d > 0 else { sink.error(e.value.mark, p, "must be positive"); return nil }
+            return .delta(d)
+        case "throttle": return positive(s.duration(e.value, p)).map(FilterSpec.throttle)
+        case "heartbeat": return positive(s.duration(e.value, p)).map(FilterSpec.heartbeat)
+        case "clamp":
+            guard let (lo, hi) = pair(e.value, p, s) else { return nil }
+            guard lo < hi else { sink.error(e.value.mark, p, "min must be below max"); return nil }
+            return .clamp(lo, hi)
+        default:
+            _ = mark
+            sink.error(e.keyMark, p, "unknown filter '\(e.key)'; filters: \(filterNames.joined(separator: ", "))")
+            return nil
+        }
+    }
+
+    static func pair(_ n: YAMLNode, _ path: String, _ s: ScalarReader) -> (Double, Double)? {
+        guard let items = s.list(n, path), items.count == 2,
+              let a = s.number(items[0], "\(path)[0]"), let b = s.number(items[1], "\(path)[1]") else { return nil }
+        return (a, b)
+    }
+
+    static func optionalNumber(_ n: YAMLNode, _ path: String, _ s: ScalarReader) -> Double? {
+        if case let .scalar(text, true, _) = n, text == "null" || text == "~" { return nil }
+        return s.number(n, path)
+    }
+
+    /// `derived: [{name, model, inputs: {input: sensor.quantity | derived.name}, parameters: {…}, hold: 5m}]`
+    static func derived(_ list: [YAMLNode], sensors: [SensorConfig], sink: DiagnosticSink) -> [DerivedDefinition] {
+        let s = ScalarReader(sink)
+        var defs: [(DerivedDefinition, YAMLNode)] = []
+        let models = DerivedModel.allCases.map(\.rawValue)
+        for (i, item) in list.enumerated() {
+            let path = "derived[\(i)]"
+            guard var m = MappingReader(item, path: path, sink: sink) else { continue }
+            let name = m.required("name").flatMap { n -> String? in
+                guard let v = s.string(n, m.child("name")) else { return nil }
+                guard ConfigLoader.isIdentifier(v, max: 48) else {
+                    sink.error(n.mark, m.child("name"), "'\(v)' is not a valid name: 1–48 of a-z, 0-9, '-' and '_'")
+                    return nil
+                }
+                if defs.contains(where: { $0.0.name == v }) {
+                    sink.error(n.mark, m.child("name"), "duplicate derived channel '\(v)'")
+                    return nil
+                }
+                return v
+            }
+            let model = m.required("model").flatMap { n -> DerivedModel? in
+                guard let v = s.string(n, m.child("model")) else { return nil }
+                guard let model = DerivedModel(rawValue: v) else {
+                    sink.error(n.mark, m.child("model"), "unknown model '\(v)'; models: \(models.joined(separator: ", "))")
+                    return nil
+                }
+                return model
+            }
+            var inputs: [String: ChannelRef] = [:]
+            var inputMarks: [String: SourceMark] = [:]
+            if let inNode = m.required("inputs"), var im = MappingReader(inNode, path: m.child("inputs"), sink: sink) {
+                for e in im.entries {
+                    guard let v = im.node(e.key).flatMap({ s.string($0, im.child(e.key)) }) else { continue }
+                    if let ref = reference(v) {
+                        inputs[e.key] = ref
+                        inputMarks[e.key] = e.value.mark
+                    } else {
+                        sink.error(e.value.mark, im.child(e.key), "'\(v)' is not a channel: write SENSOR.QUANTITY or derived.NAME")
+                    }
+                }
+                im.finish()
+            }
+            var parameters: [String: Double] = [:]
+            if let pn = m.node("parameters"), var pm = MappingReader(pn, path: m.child("parameters"), sink: sink) {
+                for e in pm.entries {
+                    if let v = pm.node(e.key).flatMap({ s.number($0, pm.child(e.key)) }) { parameters[e.key] = v }
+                }
+                pm.finish()
+            }
+            let hold = m.node("hold").flatMap { s.duration($0, m.child("hold")) }
+            m.finish()
+            guard let name, let model else { continue }
+            // The model's inputs, exactly.
+            let wanted = Set(model.inputs.map(\.name))
+            for missing in wanted.subtracting(inputs.keys).sorted() {
+                sink.error(item.mark, "\(path).inputs.\(missing)", "\(model.rawValue) needs input '\(missing)'")
+            }
+            for extra in Set(inputs.keys).subtracting(wanted).sorted() {
+                sink.error(inputMarks[extra] ?? item.mark, "\(path).inputs.\(extra)",
+                           "\(model.rawValue) has no input '\(extra)'; it takes: \(model.inputs.map(\.name).joined(separator: ", "))")
+            }
+            for needed in model.parameters where parameters[needed] == nil {
+                sink.error(item.mark, "\(path).parameters.\(needed)", "\(model.rawValue) needs parameter '\(needed)'")
+            }
+            for extra in Set(parameters.keys).subtracting(model.parameters).sorted() {
+                sink.error(item.mark, "\(path).parameters.\(extra)", "\(model.rawValue) takes no parameter '\(extra)'")
+            }
+            defs.append((DerivedDefinition(name: name, model: model, inputs: inputs, parameters: parameters, hold: hold), item))
+        }
+        // References and units, now that every derived name is known.
+        let derivedUnits = Dictionary(defs.map { ($0.0.name, $0.0.model.unit) }, uniquingKeysWith: { a, _ in a })
+        for (i, (d, item)) in defs.enumerated() {
+            for (input, ref) in d.inputs.sorted(by: { $0.key < $1.key }) {
+                let want = d.model.inputs.first { $0.name == input }?.unit
+                let path = "derived[\(i)].inputs.\(input)"
+                let mark = inputMark(item, input) ?? item.mark
+                var have: Unit?
+                switch ref {
+                case let .sensor(sensor, quantity):
+                    guard let cfg = sensors.first(where: { $0.name == sensor }) else {
+                        sink.error(mark, path, "no sensor named '\(sensor)'")
+                        continue
+                    }
+                    guard let unit = DriverCatalogue.channels(cfg.kind.driverName).first(where: { $0.0 == quantity })?.1 else {
+                        sink.error(mark, path, "sensor '\(sensor)' (\(cfg.kind.driverName)) has no quantity '\(quantity)'")
+                        continue
+                    }
+                    have = unit
+                case let .derived(other):
+                    guard let unit = derivedUnits[other] else {
+                        sink.error(mark, path, "no derived channel named '\(other)'")
+                        continue
+                    }
+                    have = unit
+                }
+                if let want, let have, want != have {
+                    sink.error(mark, path, "\(d.model.rawValue) needs '\(input)' in \(want.rawValue), but \(ref) is in \(have.rawValue)")
+                }
+            }
+        }
+        let result = defs.map(\.0)
+        do throws(DerivedEngine.CycleError) {
+            _ = try DerivedEngine(result)
+        } catch {
+            let first = defs.first { $0.0.name == error.cycle.first }?.1.mark ?? SourceMark(line: 1, column: 1)
+            sink.error(first, "derived", error.description)
+        }
+        return result
+    }
+
+    static func reference(_ text: String) -> ChannelRef? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        return parts[0] == "derived" ? .derived(parts[1]) : .sensor(parts[0], quantity: parts[1])
+    }
+
+    static func inputMark(_ item: YAMLNode, _ input: String) -> SourceMark? {
+        guard case let .mapping(entries, _) = item,
+              case let .mapping(inputs, _)? = entries.first(where: { $0.key == "inputs" })?.value else { return nil }
+        return inputs.first { $0.key == input }?.value.mark
+    }
+}

@@ -1,0 +1,58 @@
+import SenseAnalysis
+import SenseConfig
+import SenseCore
+
+/// The analysis of one configuration: a pipeline per configured channel, the derived engine,
+/// and which quantities are published. Pure; the Outlet runs it under a lock.
+struct Analysis: Sendable {
+    private var pipelines: [ChannelKey: ChannelPipeline] = [:]
+    private var derived: DerivedEngine
+    private let published: Set<ChannelKey>
+
+    struct ChannelKey: Hashable, Sendable {
+        var sensor: String
+        var quantity: String
+    }
+
+    /// `config` has been checked, so its derived channels have no cycle.
+    init(_ config: SensegateConfig) {
+        for sensor in config.sensors {
+            for (quantity, settings) in sensor.channels {
+                pipelines[ChannelKey(sensor: sensor.name, quantity: quantity)] = ChannelPipeline(settings)
+            }
+        }
+        published = Set(config.sensors.flatMap { s in s.publish.map { ChannelKey(sensor: s.name, quantity: $0) } })
+        do throws(DerivedEngine.CycleError) {
+            derived = try DerivedEngine(config.derived)
+        } catch {
+            preconditionFailure("a checked config has no derived cycle: \(error)")
+        }
+    }
+
+    /// The samples to publish for one batch: each channel through its pipeline (dropped ones
+    /// omitted, unpublished quantities analysed but not sent), then the derived channels.
+    mutating func process(_ batch: [Sample]) -> [Sample] {
+        var analysed: [Sample] = []
+        for sample in batch {
+            let key = ChannelKey(sensor: sample.sensor, quantity: sample.quantity)
+            if pipelines[key] == nil {
+                analysed.append(sample)
+            } else if let out = pipelines[key]!.process(sample) {
+                analysed.append(out)
+            }
+        }
+        let outputs = derived.update(analysed)
+        return analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs
+    }
+
+    /// Stale samples of channels that have gone silent, with the derived values they affect.
+    mutating func checkStale(at now: MonotonicInstant, wall: WallTime) -> [Sample] {
+        var stale: [Sample] = []
+        for key in pipelines.keys.sorted(by: { ($0.sensor, $0.quantity) < ($1.sensor, $1.quantity) }) {
+            if let s = pipelines[key]!.checkStale(at: now, wall: wall) { stale.append(s) }
+        }
+        guard !stale.isEmpty else { return [] }
+        let outputs = derived.update(stale)
+        return stale.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs
+    }
+}
