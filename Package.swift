@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardwareLinux"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["SenseTesting", "SenseSimulator", "SenseMQTT", "SenseDaemon"],
+                    dependencies: ["SenseTesting", "SenseSimulator", "SenseMQTT", "SenseDaemon", "SenseModels"],
                     swiftSettings: strict),
     ]
 )

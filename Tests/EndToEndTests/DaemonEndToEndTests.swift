@@ -1,5 +1,6 @@
 import Foundation
 import SenseCore
+import SenseModels
 import SenseSimulator
 import SenseTesting
 import Testing
@@ -87,6 +88,56 @@ import Glibc
         #expect(run.daemon.waitForExit(timeout: 5) == 0)
         let status = await run.sub.wait(for: 2) { $0.topic == "sensegate/e2e/status" }
         #expect(status.last?.payload == "offline")
+    }
+
+    @Test func derivedChannelsAndQualityChecksOnTheWire() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, cabinetChannels: """
+                channels:
+                  humidity:
+                    range: [0, 5]
+                  temperature:
+                    filters: [{median: 3}, {offset: 0}]
+            """, derived: """
+            derived:
+              - name: dew_point
+                model: dew_point
+                inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}
+              - name: slp
+                model: sea_level_pressure
+                inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}
+                parameters: {altitude: 120}
+            """))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let dew = await sub.wait(for: 3) { $0.topic == "sensegate/e2e/derived/dew_point" }
+        let slp = await sub.wait(for: 3) { $0.topic == "sensegate/e2e/derived/slp" }
+        let world = AtmosphereWorld(seed: 42, site: .init(altitude: 120, meanTemperature: 11))
+        for m in dew {
+            let p = try #require(ReadingPayload.decode(m.payload))
+            let air = world.conditions(at: try #require(WallTime(rfc3339: p.t)))
+            let truth = try #require(Psychrometrics.dewPoint(celsius: air.temperature, relativeHumidity: air.humidity))
+            #expect(p.q == "good" && p.u == "Cel")
+            #expect(abs(try #require(p.v) - truth) < 0.2, "dew point \(p.v!) vs world \(truth)")
+        }
+        for m in slp {
+            let p = try #require(ReadingPayload.decode(m.payload))
+            let air = world.conditions(at: try #require(WallTime(rfc3339: p.t)))
+            let truth = Barometry.seaLevelPressure(station: air.pressure, altitude: 120, celsius: air.temperature)
+            #expect(p.u == "Pa")
+            #expect(abs(try #require(p.v) - truth) < 5)
+        }
+        #expect(dew.count >= 3 && slp.count >= 3)
+        // The cabinet's humidity (the world has far more than 5 %RH) is rejected, never published as a number.
+        let rejected = await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/cabinet/humidity" }
+        for m in rejected {
+            let p = try #require(ReadingPayload.decode(m.payload))
+            #expect(p.q == "bad" && p.r == "out_of_range" && p.v == nil)
+        }
+        #expect(try SchemaValidator.errors(schema: "reading.schema.json", payloads: (dew + slp + rejected).map(\.payload)) == [])
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
     }
 
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {

@@ -21,7 +21,8 @@ struct Site {
     }
 
     /// A sim-board config: two BME280s polled every 500 ms, seeded world.
-    func simConfig(port: Int, node: String = "e2e", extraSensors: String = "", simulation: String = "") -> String {
+    func simConfig(port: Int, node: String = "e2e", extraSensors: String = "", simulation: String = "",
+                   cabinetChannels: String = "", derived: String = "") -> String {
         """
         node: \(node)
         board: sim
@@ -41,7 +42,9 @@ struct Site {
             address: 0x77
             interval: 500ms
             publish: [temperature, humidity]
+        \(cabinetChannels)
         \(extraSensors)
+        \(derived)
         simulation:
           seed: 42
           altitude: 120

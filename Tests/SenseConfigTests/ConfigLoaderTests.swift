@@ -101,6 +101,94 @@ import Testing
         #expect(d.description.hasPrefix("\(path):\(c.line):\(c.column): "))
     }
 
+    static let analysed = ConfigFixture.valid + """
+
+            channels:
+              temperature:
+                range: [-30, 50]
+                rate: {max: 2, per: 1s}
+                stuck: {samples: 30, min_std: 0.01}
+                stale: 3
+                filters:
+                  - calibrate: [[0.2, 0.0], [39.6, 40.0]]
+                  - median: 5
+                  - ema: 60s
+                  - delta: 0.05
+                  - heartbeat: 5m
+              humidity:
+                range: [0, null]
+                filters: [{offset: -1.5}, {clamp: [0, 100]}]
+        derived:
+          - name: dew_point
+            model: dew_point
+            inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}
+            hold: 1m
+          - name: slp
+            model: sea_level_pressure
+            inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}
+            parameters: {altitude: 120}
+        """
+
+    @Test func channelsAndDerivedDecode() throws {
+        let c = try ConfigLoader.load(ConfigFixture.write(Self.analysed))
+        let t = try #require(c.sensors[0].channels["temperature"])
+        #expect(t.quality.minimum == -30 && t.quality.maximum == 50)
+        #expect(t.quality.maxRatePerSecond == 2)
+        #expect(t.quality.stuckSamples == 30 && t.quality.stuckMinStd == 0.01)
+        #expect(t.staleAfter == .seconds(30))   // 3 × the 10 s interval
+        #expect(t.filters == [.calibrateLinear(raw1: 0.2, true1: 0, raw2: 39.6, true2: 40), .median(5),
+                              .ema(tau: .seconds(60)), .delta(0.05), .heartbeat(.seconds(300))])
+        let h = try #require(c.sensors[0].channels["humidity"])
+        #expect(h.quality.minimum == 0 && h.quality.maximum == nil)
+        #expect(h.filters == [.offset(-1.5), .clamp(0, 100)])
+        #expect(c.derived.map(\.name) == ["dew_point", "slp"])
+        #expect(c.derived[0].inputs["humidity"] == .sensor("outdoor", quantity: "humidity"))
+        #expect(c.derived[0].hold == .seconds(60))
+        #expect(c.derived[1].parameters == ["altitude": 120])
+    }
+
+    static let analysisCases: [Case] = [
+        Case(name: "unknown filter", text: analysed.replacing("- median: 5", with: "- mediam: 5"),
+             line: 19, column: 13, path: "sensors[0].channels.temperature.filters[1].mediam", phrase: "unknown filter 'mediam'"),
+        Case(name: "channel not of the driver", text: analysed.replacing("      humidity:\n        range", with: "      co2:\n        range"),
+             line: 23, column: 7, path: "sensors[0].channels.co2", phrase: "bme280 has no quantity 'co2'"),
+        Case(name: "range upside down", text: analysed.replacing("range: [-30, 50]", with: "range: [50, -30]"),
+             line: 13, column: 16, path: "sensors[0].channels.temperature.range", phrase: "must be below max"),
+        Case(name: "calibration with equal raw points", text: analysed.replacing("[[0.2, 0.0], [39.6, 40.0]]", with: "[[0.2, 0.0], [0.2, 40.0]]"),
+             line: 18, column: 24, path: "sensors[0].channels.temperature.filters[0].calibrate", phrase: "raw values must differ"),
+        Case(name: "unknown model", text: analysed.replacing("model: dew_point", with: "model: dewpoint"),
+             line: 28, column: 12, path: "derived[0].model", phrase: "unknown model 'dewpoint'"),
+        Case(name: "unknown sensor in input", text: analysed.replacing("{temperature: outdoor.temperature, humidity: outdoor.humidity}",
+                                                                       with: "{temperature: indoor.temperature, humidity: outdoor.humidity}"),
+             line: 29, column: 27, path: "derived[0].inputs.temperature", phrase: "no sensor named 'indoor'"),
+        Case(name: "unit mismatch", text: analysed.replacing("{temperature: outdoor.temperature, humidity: outdoor.humidity}",
+                                                             with: "{temperature: outdoor.pressure, humidity: outdoor.humidity}"),
+             line: 29, column: 27, path: "derived[0].inputs.temperature", phrase: "needs 'temperature' in Cel, but outdoor.pressure is in Pa"),
+        Case(name: "missing parameter", text: analysed.replacing("\n    parameters: {altitude: 120}", with: ""),
+             line: 31, column: 5, path: "derived[1].parameters.altitude", phrase: "needs parameter 'altitude'"),
+        Case(name: "derived input of the wrong unit", text: analysed.replacing("inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}",
+                                                             with: "inputs: {pressure: outdoor.pressure, temperature: derived.slp}"),
+             line: 33, column: 55, path: "derived[1].inputs.temperature", phrase: "needs 'temperature' in Cel, but derived.slp is in Pa"),
+        Case(name: "reserved sensor name", text: ConfigFixture.valid.replacing("name: outdoor", with: "name: derived"),
+             line: 6, column: 11, path: "sensors[0].name", phrase: "'derived' is reserved"),
+    ]
+
+    @Test(arguments: analysisCases)
+    func invalidAnalysisIsReportedPrecisely(c: Case) throws {
+        try invalidConfigIsReportedPrecisely(c: c)
+    }
+
+    @Test func derivedCyclesAreNamed() {
+        let text = ConfigFixture.valid + """
+
+            derived:
+              - {name: a, model: dew_point, inputs: {temperature: derived.b, humidity: outdoor.humidity}}
+              - {name: b, model: dew_point, inputs: {temperature: derived.a, humidity: outdoor.humidity}}
+            """
+        let (_, d) = ConfigFixture.errors(text)
+        #expect(d.map(\.message).contains("derived channels depend on each other in a cycle: a → b → a"), "\(d)")
+    }
+
     @Test func missingFileNamesTheFileAndErrno() {
         do {
             _ = try ConfigLoader.load("/nonexistent/sensegate.yaml")
