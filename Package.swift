@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "sensegate", targets: ["sensegate"]),
+        .executable(name: "sensegate-bench", targets: ["sensegate-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -54,6 +55,8 @@ let package = Package(
                                          .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                                          .product(name: "UnixSignals", package: "swift-service-lifecycle")],
                           swiftSettings: strict),
+
+        .executableTarget(name: "sensegate-bench", dependencies: ["SenseAnalysis"], swiftSettings: strict),
 
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.

@@ -1,0 +1,64 @@
+// Throughput of the analysis pipeline on one core: `swift run -c release sensegate-bench`.
+// Each sample goes through a quality gate (range, rate, stuck over 30), filters (median of 5,
+// EMA, delta with heartbeat) and, per fetch of three channels, the derived engine (dew point and
+// sea-level pressure). Prints samples per second, best of five runs (docs/benchmarks.md).
+import SenseAnalysis
+import SenseCore
+
+let fetches = 400_000
+let channelsPerFetch = 3
+
+func makeBatches() -> [[Sample]] {
+    var batches: [[Sample]] = []
+    batches.reserveCapacity(fetches)
+    for i in 0..<fetches {
+        let t = MonotonicInstant(nanoseconds: Int64(i) * 1_000_000_000)
+        let w = WallTime(nanosecondsSinceEpoch: 1_795_406_839_000_000_000 + Int64(i) * 1_000_000_000)
+        let phase = Double(i % 600) / 600
+        batches.append([
+            Sample(sensor: "outdoor", quantity: "temperature", value: 15 + 5 * phase, unit: .celsius, quality: .good, monotonic: t, wall: w),
+            Sample(sensor: "outdoor", quantity: "pressure", value: 100_000 + 50 * phase, unit: .pascal, quality: .good, monotonic: t, wall: w),
+            Sample(sensor: "outdoor", quantity: "humidity", value: 60 - 20 * phase, unit: .relativeHumidity, quality: .good, monotonic: t, wall: w),
+        ])
+    }
+    return batches
+}
+
+let settings = ChannelPipeline.Settings(
+    quality: .init(minimum: -40, maximum: 110_000, maxRatePerSecond: 1_000, stuckSamples: 30, stuckMinStd: 1e-6),
+    filters: [.median(5), .ema(tau: .seconds(60)), .delta(0.001), .heartbeat(.seconds(60))])
+let derived = [
+    DerivedDefinition(name: "dew_point", model: .dewPoint,
+                      inputs: ["temperature": .sensor("outdoor", quantity: "temperature"),
+                               "humidity": .sensor("outdoor", quantity: "humidity")]),
+    DerivedDefinition(name: "slp", model: .seaLevelPressure,
+                      inputs: ["pressure": .sensor("outdoor", quantity: "pressure"),
+                               "temperature": .sensor("outdoor", quantity: "temperature")],
+                      parameters: ["altitude": 120]),
+]
+
+let batches = makeBatches()
+let clock = ContinuousClock()
+var best = Duration.seconds(1_000)
+var published = 0
+for _ in 0..<5 {
+    var pipelines = ["temperature", "pressure", "humidity"].map { _ in ChannelPipeline(settings) }
+    var engine = try! DerivedEngine(derived)
+    var out = 0
+    let elapsed = clock.measure {
+        for batch in batches {
+            var analysed: [Sample] = []
+            analysed.reserveCapacity(channelsPerFetch)
+            for (i, s) in batch.enumerated() {
+                if let r = pipelines[i].process(s) { analysed.append(r) }
+            }
+            out += analysed.count + engine.update(analysed).count
+        }
+    }
+    best = min(best, elapsed)
+    published = out
+}
+let samples = fetches * channelsPerFetch
+let perSecond = Double(samples) / best.seconds
+print("analysis pipeline: \(samples) samples (\(fetches) fetches of \(channelsPerFetch) channels) in \(best) (best of 5)")
+print("  \(Int(perSecond)) samples/s, \(Int(best.seconds * 1e9 / Double(samples))) ns/sample; \(published) samples out (channels + derived)")
