@@ -1,0 +1,158 @@
+import SenseCore
+
+public struct AlarmDefinition: Sendable, Hashable {
+    public enum Command: String, Sendable, Hashable, CaseIterable { case ack, shelve, unshelve }
+
+    public var name: String
+    public var channel: ChannelRef
+    public var threshold: Threshold.Settings
+    public var priority: Alarm.Priority
+    public var chatter: Alarm.Chatter
+    public var maximumShelve: Duration
+    /// The operator commands this alarm accepts over MQTT.
+    public var allowedCommands: Set<Command>
+    public var description: String
+
+    public init(name: String, channel: ChannelRef, threshold: Threshold.Settings, priority: Alarm.Priority = .medium,
+                chatter: Alarm.Chatter = .init(), maximumShelve: Duration = .seconds(8 * 3600),
+                allowedCommands: Set<Command> = Set(Command.allCases), description: String = "") {
+        self.name = name
+        self.channel = channel
+        self.threshold = threshold
+        self.priority = priority
+        self.chatter = chatter
+        self.maximumShelve = maximumShelve
+        self.allowedCommands = allowedCommands
+        self.description = description
+    }
+}
+
+/// What an alarm looks like after a change: everything `<root>/alarm/<name>` carries.
+public struct AlarmSnapshot: Sendable, Hashable {
+    public var name: String
+    public var state: Alarm.State
+    public var priority: Alarm.Priority
+    public var channel: ChannelRef
+    public var direction: Threshold.Direction
+    public var limit: Double
+    public var deadband: Double
+    /// The channel's last value (nil when it was bad) and quality.
+    public var value: Double?
+    public var quality: Quality
+    public var since: WallTime?
+    public var shelved: Bool
+    public var chattering: Bool
+    public var time: WallTime
+    public var description: String
+}
+
+/// The alarms of a configuration, fed with analysed samples. Pure: time comes from the samples
+/// and from `tick`.
+public struct AlarmEngine: Sendable {
+    public enum CommandRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+        case unknownAlarm(String)
+        case notAllowed(String, AlarmDefinition.Command)
+        case refused(Alarm.Refusal)
+
+        public var description: String {
+            switch self {
+            case let .unknownAlarm(n): "no alarm named '\(n)'"
+            case let .notAllowed(n, c): "'\(c.rawValue)' is not allowed for alarm '\(n)' by its configuration"
+            case let .refused(r): r.description
+            }
+        }
+    }
+
+    private struct Entry: Sendable {
+        let definition: AlarmDefinition
+        var threshold: Threshold
+        var alarm: Alarm
+        var lastValue: Double?
+        var lastQuality: Quality = .good
+        var sinceWall: WallTime?
+        var shelved = false
+        var chattering = false
+    }
+
+    private var entries: [String: Entry] = [:]
+    private let order: [String]
+
+    public init(_ definitions: [AlarmDefinition]) {
+        for d in definitions {
+            entries[d.name] = Entry(definition: d, threshold: Threshold(d.threshold),
+                                    alarm: Alarm(priority: d.priority, chatter: d.chatter, maximumShelve: d.maximumShelve))
+        }
+        order = definitions.map(\.name)
+    }
+
+    public var names: [String] { order }
+
+    /// Every alarm's current snapshot (published retained at start and on reconnect).
+    public func snapshots(wall: WallTime) -> [AlarmSnapshot] { order.map { snapshot(entries[$0]!, wall: wall) } }
+
+    /// Feeds analysed samples (channels and derived); returns the alarms that changed.
+    public mutating func update(_ samples: [Sample]) -> [AlarmSnapshot] {
+        var changed: [AlarmSnapshot] = []
+        for s in samples {
+            let ref: ChannelRef = s.sensor == DerivedEngine.sensorName ? .derived(s.quantity) : .sensor(s.sensor, quantity: s.quantity)
+            for name in order where entries[name]!.definition.channel == ref {
+                var e = entries[name]!
+                let wasChattering = e.chattering
+                e.lastValue = s.value
+                e.lastQuality = s.quality
+                let active = e.threshold.update(s.value, quality: s.quality, at: s.monotonic)
+                let transition = e.alarm.condition(active, at: s.monotonic)
+                if transition != nil { e.sinceWall = s.wall }
+                e.chattering = e.alarm.isChattering(at: s.monotonic)
+                e.shelved = e.alarm.isShelved(at: s.monotonic)
+                entries[name] = e
+                if transition != nil || e.chattering != wasChattering { changed.append(snapshot(e, wall: s.wall)) }
+            }
+        }
+        return changed
+    }
+
+    /// Expires shelving; returns the alarms whose shelf ended.
+    public mutating func tick(at t: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
+        var changed: [AlarmSnapshot] = []
+        for name in order {
+            var e = entries[name]!
+            guard e.shelved, !e.alarm.isShelved(at: t) else { continue }
+            e.shelved = false
+            entries[name] = e
+            changed.append(snapshot(e, wall: wall))
+        }
+        return changed
+    }
+
+    /// An operator command; the alarm's new snapshot, or why it was refused.
+    public mutating func command(_ c: AlarmDefinition.Command, alarm name: String, shelveFor: Duration? = nil,
+                                 at t: MonotonicInstant, wall: WallTime) throws(CommandRefusal) -> AlarmSnapshot {
+        guard var e = entries[name] else { throw .unknownAlarm(name) }
+        guard e.definition.allowedCommands.contains(c) else { throw .notAllowed(name, c) }
+        do throws(Alarm.Refusal) {
+            switch c {
+            case .ack:
+                if try e.alarm.acknowledge(at: t) != nil { e.sinceWall = wall }
+            case .shelve:
+                try e.alarm.shelve(for: shelveFor ?? .zero, at: t)
+                e.shelved = true
+            case .unshelve:
+                try e.alarm.unshelve()
+                e.shelved = false
+            }
+        } catch {
+            throw .refused(error)
+        }
+        entries[name] = e
+        return snapshot(e, wall: wall)
+    }
+
+    private func snapshot(_ e: Entry, wall: WallTime) -> AlarmSnapshot {
+        let d = e.definition
+        return AlarmSnapshot(name: d.name, state: e.alarm.state, priority: d.priority, channel: d.channel,
+                             direction: d.threshold.direction, limit: d.threshold.limit, deadband: d.threshold.deadband,
+                             value: e.lastValue, quality: e.lastQuality, since: e.sinceWall, shelved: e.shelved,
+                             chattering: e.chattering, time: wall, description: d.description)
+    }
+}

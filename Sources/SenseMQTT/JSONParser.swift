@@ -1,0 +1,156 @@
+/// A strict JSON parser (RFC 8259) for command payloads, without Foundation. Depth and size are
+/// bounded: a command is small, and a hostile payload must not exhaust the gateway.
+public indirect enum JSONValue: Sendable, Hashable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        public var message: String
+        public var offset: Int
+        public var description: String { "invalid JSON at byte \(offset): \(message)" }
+    }
+
+    public static let maximumBytes = 16 * 1024
+    public static let maximumDepth = 16
+
+    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
+        guard bytes.count <= maximumBytes else {
+            throw ParseError(message: "larger than \(maximumBytes) bytes", offset: 0)
+        }
+        var p = Parser(bytes: bytes)
+        p.skipSpace()
+        let v = try p.value(depth: 0)
+        p.skipSpace()
+        guard p.i == bytes.count else { throw ParseError(message: "unexpected data after the value", offset: p.i) }
+        return v
+    }
+
+    private struct Parser {
+        let bytes: [UInt8]
+        var i = 0
+
+        mutating func skipSpace() {
+            while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
+        }
+
+        func fail(_ m: String) -> ParseError { ParseError(message: m, offset: i) }
+
+        mutating func value(depth: Int) throws(ParseError) -> JSONValue {
+            guard depth < JSONValue.maximumDepth else { throw fail("nested deeper than \(JSONValue.maximumDepth)") }
+            guard i < bytes.count else { throw fail("unexpected end") }
+            switch bytes[i] {
+            case UInt8(ascii: "{"): return try object(depth)
+            case UInt8(ascii: "["): return try array(depth)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
+            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
+            case UInt8(ascii: "n"): try literal("null"); return .null
+            default: return .number(try number())
+            }
+        }
+
+        mutating func literal(_ word: String) throws(ParseError) {
+            let w = Array(word.utf8)
+            guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw fail("expected \(word)") }
+            i += w.count
+        }
+
+        mutating func object(_ depth: Int) throws(ParseError) -> JSONValue {
+            i += 1
+            var out: [String: JSONValue] = [:]
+            skipSpace()
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+            while true {
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key in quotes") }
+                let key = try string()
+                guard out[key] == nil else { throw fail("duplicate key '\(key)'") }
+                skipSpace()
+                guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { throw fail("expected ':'") }
+                i += 1
+                skipSpace()
+                out[key] = try value(depth: depth + 1)
+                skipSpace()
+                guard i < bytes.count else { throw fail("unexpected end in an object") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+                throw fail("expected ',' or '}'")
+            }
+        }
+
+        mutating func array(_ depth: Int) throws(ParseError) -> JSONValue {
+            i += 1
+            var out: [JSONValue] = []
+            skipSpace()
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+            while true {
+                skipSpace()
+                out.append(try value(depth: depth + 1))
+                skipSpace()
+                guard i < bytes.count else { throw fail("unexpected end in an array") }
+                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
+                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+                throw fail("expected ',' or ']'")
+            }
+        }
+
+        mutating func string() throws(ParseError) -> String {
+            i += 1
+            var out: [UInt8] = []
+            while i < bytes.count {
+                let b = bytes[i]
+                i += 1
+                switch b {
+                case UInt8(ascii: "\""):
+                    return String(decoding: out, as: UTF8.self)
+                case UInt8(ascii: "\\"):
+                    guard i < bytes.count else { throw fail("unfinished escape") }
+                    let e = bytes[i]
+                    i += 1
+                    switch e {
+                    case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(e)
+                    case UInt8(ascii: "n"): out.append(0x0A)
+                    case UInt8(ascii: "t"): out.append(0x09)
+                    case UInt8(ascii: "r"): out.append(0x0D)
+                    case UInt8(ascii: "b"): out.append(0x08)
+                    case UInt8(ascii: "f"): out.append(0x0C)
+                    case UInt8(ascii: "u"):
+                        guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16)
+                        else { throw fail("bad \\u escape") }
+                        i += 4
+                        // Surrogate pairs are not needed in commands: refuse rather than mangle.
+                        guard let scalar = Unicode.Scalar(code) else { throw fail("unsupported \\u escape") }
+                        out += Array(String(Character(scalar)).utf8)
+                    default:
+                        throw fail("unknown escape")
+                    }
+                case 0..<0x20:
+                    throw fail("control character in a string")
+                default:
+                    out.append(b)
+                }
+            }
+            throw fail("unfinished string")
+        }
+
+        mutating func number() throws(ParseError) -> Double {
+            let start = i
+            while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+            let text = String(decoding: bytes[start..<i], as: UTF8.self)
+            guard !text.isEmpty, text.first != "+", !text.hasPrefix("."), let v = Double(text), v.isFinite else {
+                i = start
+                throw fail(text.isEmpty ? "unexpected character" : "not a number: \(text)")
+            }
+            return v
+        }
+    }
+
+    public subscript(key: String) -> JSONValue? {
+        if case let .object(o) = self { return o[key] }
+        return nil
+    }
+}
