@@ -12,6 +12,7 @@ public struct SensegateConfig: Sendable, Hashable {
     public var mqtt: MQTTSettings
     public var sensors: [SensorConfig]
     public var derived: [DerivedDefinition]
+    public var alarms: [AlarmDefinition]
     public var simulation: SimulationConfig?
 }
 

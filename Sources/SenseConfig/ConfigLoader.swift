@@ -83,6 +83,10 @@ public enum ConfigLoader {
         if let n = top.node("derived"), let list = s.list(n, "derived") {
             derived = AnalysisDecoding.derived(list, sensors: sensors, sink: sink)
         }
+        var alarms: [AlarmDefinition] = []
+        if let n = top.node("alarms"), let list = s.list(n, "alarms") {
+            alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, sink: sink)
+        }
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
             simulation = decodeSimulation(n, sensors: sensors, sink: sink)
@@ -94,7 +98,7 @@ public enum ConfigLoader {
         top.finish()
         guard let node, let board, let mqtt else { return nil }
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
-                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived,
+                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms,
                                simulation: simulation ?? (board.simulated ? SimulationConfig() : nil))
     }
 

@@ -178,6 +178,56 @@ import Testing
         try invalidConfigIsReportedPrecisely(c: c)
     }
 
+    static let withAlarms = analysed + """
+
+        alarms:
+          - name: hot
+            channel: outdoor.temperature
+            high: 30
+            deadband: 1
+            on_delay: 3
+            off_delay: 1m
+            priority: high
+            chatter: {activations: 4, window: 2m}
+            max_shelve: 2h
+            commands: [ack]
+            description: Outdoor temperature above 30 °C
+          - name: condensation
+            channel: derived.dew_point
+            low: -5
+        """
+
+    @Test func alarmsDecode() throws {
+        let c = try ConfigLoader.load(ConfigFixture.write(Self.withAlarms))
+        #expect(c.alarms.map(\.name) == ["hot", "condensation"])
+        let hot = c.alarms[0]
+        #expect(hot.channel == .sensor("outdoor", quantity: "temperature"))
+        #expect(hot.threshold == .init(direction: .high, limit: 30, deadband: 1, onDelay: .samples(3), offDelay: .time(.seconds(60))))
+        #expect(hot.priority == .high && hot.chatter == .init(activations: 4, window: .seconds(120)))
+        #expect(hot.maximumShelve == .seconds(7200) && hot.allowedCommands == [.ack])
+        #expect(hot.description == "Outdoor temperature above 30 °C")
+        #expect(c.alarms[1].channel == .derived("dew_point") && c.alarms[1].threshold.direction == .low)
+        #expect(c.alarms[1].allowedCommands == [.ack, .shelve, .unshelve])
+    }
+
+    static let alarmCases: [Case] = [
+        Case(name: "two limits", text: withAlarms.replacing("    low: -5", with: "    low: -5\n    high: 40"),
+             line: 47, column: 5, path: "alarms[1].high", phrase: "give exactly one limit"),
+        Case(name: "alarm on an unknown derived channel", text: withAlarms.replacing("channel: derived.dew_point", with: "channel: derived.dew"),
+             line: 48, column: 14, path: "alarms[1].channel", phrase: "no derived channel named 'dew'"),
+        Case(name: "alarm on an unknown quantity", text: withAlarms.replacing("channel: outdoor.temperature", with: "channel: outdoor.co2"),
+             line: 37, column: 14, path: "alarms[0].channel", phrase: "has no quantity 'co2'"),
+        Case(name: "unknown command", text: withAlarms.replacing("commands: [ack]", with: "commands: [ack, reset]"),
+             line: 45, column: 21, path: "alarms[0].commands[1]", phrase: "'reset' is not one of: ack, shelve, unshelve"),
+        Case(name: "unknown priority", text: withAlarms.replacing("priority: high", with: "priority: urgent"),
+             line: 42, column: 15, path: "alarms[0].priority", phrase: "'urgent' is not one of: low, medium, high, critical"),
+    ]
+
+    @Test(arguments: alarmCases)
+    func invalidAlarmsAreReportedPrecisely(c: Case) throws {
+        try invalidConfigIsReportedPrecisely(c: c)
+    }
+
     @Test func derivedCyclesAreNamed() {
         let text = ConfigFixture.valid + """
 

@@ -1,0 +1,99 @@
+import SenseAnalysis
+import SenseCore
+
+/// Decoding of `alarms:`.
+enum AlarmDecoding {
+    static func alarms(_ list: [YAMLNode], sensors: [SensorConfig], derived: [DerivedDefinition],
+                       sink: DiagnosticSink) -> [AlarmDefinition] {
+        let s = ScalarReader(sink)
+        var out: [AlarmDefinition] = []
+        for (i, item) in list.enumerated() {
+            guard var m = MappingReader(item, path: "alarms[\(i)]", sink: sink) else { continue }
+            let name = m.required("name").flatMap { n -> String? in
+                guard let v = s.string(n, m.child("name")) else { return nil }
+                guard ConfigLoader.isIdentifier(v, max: 48) else {
+                    sink.error(n.mark, m.child("name"), "'\(v)' is not a valid alarm name: 1–48 of a-z, 0-9, '-' and '_' (a topic level)")
+                    return nil
+                }
+                guard !out.contains(where: { $0.name == v }) else {
+                    sink.error(n.mark, m.child("name"), "duplicate alarm '\(v)'")
+                    return nil
+                }
+                return v
+            }
+            let channel = m.required("channel").flatMap { n -> ChannelRef? in
+                guard let v = s.string(n, m.child("channel")) else { return nil }
+                guard let ref = AnalysisDecoding.reference(v) else {
+                    sink.error(n.mark, m.child("channel"), "'\(v)' is not a channel: write SENSOR.QUANTITY or derived.NAME")
+                    return nil
+                }
+                switch ref {
+                case let .sensor(sensor, quantity):
+                    guard let cfg = sensors.first(where: { $0.name == sensor }) else {
+                        sink.error(n.mark, m.child("channel"), "no sensor named '\(sensor)'")
+                        return nil
+                    }
+                    guard DriverCatalogue.quantities(cfg.kind.driverName).contains(quantity) else {
+                        sink.error(n.mark, m.child("channel"), "sensor '\(sensor)' (\(cfg.kind.driverName)) has no quantity '\(quantity)'")
+                        return nil
+                    }
+                case let .derived(d):
+                    guard derived.contains(where: { $0.name == d }) else {
+                        sink.error(n.mark, m.child("channel"), "no derived channel named '\(d)'")
+                        return nil
+                    }
+                }
+                return ref
+            }
+            let high = m.node("high").flatMap { s.number($0, m.child("high")) }
+            let low = m.node("low").flatMap { s.number($0, m.child("low")) }
+            if (high == nil) == (low == nil) {
+                sink.error(item.mark, m.child("high"), "give exactly one limit: high or low (a second limit, e.g. high-high, is a second alarm)")
+            }
+            let deadband = m.node("deadband").flatMap { n -> Double? in
+                guard let v = s.number(n, m.child("deadband")) else { return nil }
+                guard v >= 0 else { sink.error(n.mark, m.child("deadband"), "must not be negative"); return nil }
+                return v
+            } ?? 0
+            let onDelay = m.node("on_delay").flatMap { delay($0, m.child("on_delay"), s, sink) }
+            let offDelay = m.node("off_delay").flatMap { delay($0, m.child("off_delay"), s, sink) }
+            let priority = m.node("priority").flatMap { s.choice($0, m.child("priority"), Alarm.Priority.allCases) } ?? .medium
+            var chatter = Alarm.Chatter()
+            if let c = m.node("chatter"), var cm = MappingReader(c, path: m.child("chatter"), sink: sink) {
+                if let n = cm.node("activations"), let v = s.integer(n, cm.child("activations")) {
+                    if v >= 2 { chatter.activations = v } else { sink.error(n.mark, cm.child("activations"), "at least 2") }
+                }
+                if let n = cm.node("window"), let v = s.duration(n, cm.child("window")) {
+                    if v > .zero { chatter.window = v } else { sink.error(n.mark, cm.child("window"), "must be longer than 0") }
+                }
+                cm.finish()
+            }
+            let maxShelve = m.node("max_shelve").flatMap { n -> Duration? in
+                guard let d = s.duration(n, m.child("max_shelve")) else { return nil }
+                guard d > .zero, d <= .seconds(7 * 86400) else { sink.error(n.mark, m.child("max_shelve"), "between 1s and 7d"); return nil }
+                return d
+            } ?? .seconds(8 * 3600)
+            var commands = Set(AlarmDefinition.Command.allCases)
+            if let c = m.node("commands"), let items = s.list(c, m.child("commands")) {
+                commands = Set(items.enumerated().compactMap { s.choice($1, m.child("commands[\($0)]"), AlarmDefinition.Command.allCases) })
+            }
+            let description = m.node("description").flatMap { s.string($0, m.child("description")) } ?? ""
+            m.finish()
+            guard let name, let channel, high != nil || low != nil, (high == nil) != (low == nil) else { continue }
+            let threshold = Threshold.Settings(direction: high != nil ? .high : .low, limit: high ?? low!, deadband: deadband,
+                                               onDelay: onDelay, offDelay: offDelay)
+            out.append(AlarmDefinition(name: name, channel: channel, threshold: threshold, priority: priority, chatter: chatter,
+                                       maximumShelve: maxShelve, allowedCommands: commands, description: description))
+        }
+        return out
+    }
+
+    /// A whole number of samples, or a duration.
+    static func delay(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> Threshold.Delay? {
+        if case let .scalar(text, true, _) = n, let k = ScalarReader.parseInteger(text) {
+            guard k >= 1 else { sink.error(n.mark, path, "at least 1 sample"); return nil }
+            return .samples(k)
+        }
+        return s.duration(n, path).map(Threshold.Delay.time)
+    }
+}
