@@ -7,6 +7,7 @@ import SenseCore
 struct Analysis: Sendable {
     private var pipelines: [ChannelKey: ChannelPipeline] = [:]
     private var derived: DerivedEngine
+    private(set) var alarms: AlarmEngine
     private let published: Set<ChannelKey>
 
     struct ChannelKey: Hashable, Sendable {
@@ -27,11 +28,18 @@ struct Analysis: Sendable {
         } catch {
             preconditionFailure("a checked config has no derived cycle: \(error)")
         }
+        alarms = AlarmEngine(config.alarms)
+    }
+
+    /// What one batch produces: samples to publish and alarms that changed.
+    struct Output {
+        var samples: [Sample]
+        var alarms: [AlarmSnapshot]
     }
 
     /// The samples to publish for one batch: each channel through its pipeline (dropped ones
     /// omitted, unpublished quantities analysed but not sent), then the derived channels.
-    mutating func process(_ batch: [Sample]) -> [Sample] {
+    mutating func process(_ batch: [Sample]) -> Output {
         var analysed: [Sample] = []
         for sample in batch {
             let key = ChannelKey(sensor: sample.sensor, quantity: sample.quantity)
@@ -41,18 +49,33 @@ struct Analysis: Sendable {
                 analysed.append(out)
             }
         }
+        return finish(analysed)
+    }
+
+    /// Derived channels, then alarms (on every analysed channel, published or not).
+    private mutating func finish(_ analysed: [Sample]) -> Output {
         let outputs = derived.update(analysed)
-        return analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs
+        let changed = alarms.update(analysed + outputs)
+        return Output(samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs,
+                      alarms: changed)
+    }
+
+    mutating func tickAlarms(at now: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
+        alarms.tick(at: now, wall: wall)
+    }
+
+    mutating func command(_ c: AlarmDefinition.Command, alarm: String, shelveFor: Duration?, at now: MonotonicInstant,
+                          wall: WallTime) throws(AlarmEngine.CommandRefusal) -> AlarmSnapshot {
+        try alarms.command(c, alarm: alarm, shelveFor: shelveFor, at: now, wall: wall)
     }
 
     /// Stale samples of channels that have gone silent, with the derived values they affect.
-    mutating func checkStale(at now: MonotonicInstant, wall: WallTime) -> [Sample] {
+    mutating func checkStale(at now: MonotonicInstant, wall: WallTime) -> Output {
         var stale: [Sample] = []
         for key in pipelines.keys.sorted(by: { ($0.sensor, $0.quantity) < ($1.sensor, $1.quantity) }) {
             if let s = pipelines[key]!.checkStale(at: now, wall: wall) { stale.append(s) }
         }
-        guard !stale.isEmpty else { return [] }
-        let outputs = derived.update(stale)
-        return stale.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs
+        guard !stale.isEmpty else { return Output(samples: [], alarms: []) }
+        return finish(stale)
     }
 }

@@ -11,7 +11,11 @@ final class MQTTSession: Sendable {
     let publisher: Publisher
     private let eventTask: Task<Void, Never>
 
-    init(settings: MQTTSettings, node: String, logger: Logger, onConnect: @escaping @Sendable () -> Void) throws(MQTTError) {
+    /// `onMessage` receives messages on `subscriptions` in the session's own task, never inside
+    /// libmosquitto's callback.
+    init(settings: MQTTSettings, node: String, logger: Logger, subscriptions: (TopicTree) -> [String],
+         onConnect: @escaping @Sendable () -> Void,
+         onMessage: @escaping @Sendable (String, [UInt8]) -> Void) throws(MQTTError) {
         self.settings = settings
         topics = TopicTree(prefix: settings.prefix, node: node)
         var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: settings.clientID)
@@ -31,12 +35,18 @@ final class MQTTSession: Sendable {
         self.publisher = publisher
         eventTask = Task {
             for await event in client.events {
-                if case .connected = event {
+                switch event {
+                case .connected:
                     publisher.flush()
                     onConnect()
+                case let .message(topic, payload, _):
+                    onMessage(topic, payload)
+                default:
+                    break
                 }
             }
         }
+        for filter in subscriptions(topics) { try client.subscribe(filter, qos: 1) }
         try client.start()
     }
 

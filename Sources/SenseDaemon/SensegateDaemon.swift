@@ -133,8 +133,12 @@ public final class SensegateDaemon: Service, Sendable {
     private func startSession(_ config: SensegateConfig, current: Shared<SensegateConfig>, outlet: Outlet,
                               clock: any SenseClock) throws -> MQTTSession {
         do {
-            return try MQTTSession(settings: config.mqtt, node: config.node, logger: logger) {
+            return try MQTTSession(settings: config.mqtt, node: config.node, logger: logger,
+                                   subscriptions: { $0.alarmCommandFilters }) {
                 outlet.publishHealth(board: current.withLock { $0.board.name }, clock: clock)
+                outlet.publishAllAlarms(clock: clock)
+            } onMessage: { topic, payload in
+                outlet.handleCommand(topic: topic, payload: payload, clock: clock)
             }
         } catch {
             throw UnavailableResource(description: "MQTT client: \(error)")
@@ -167,6 +171,7 @@ public final class SensegateDaemon: Service, Sendable {
                 nextPet = now + interval
             }
             outlet.checkStale(clock: clock)
+            outlet.tickAlarms(clock: clock)
             if now >= nextHealth {
                 outlet.publishHealth(board: config.board.name, clock: clock)
                 nextHealth = now + .seconds(60)
@@ -204,8 +209,61 @@ final class Outlet: Sendable {
     }
 
     func checkStale(clock: any SenseClock) {
-        let stale = analysis.withLock { $0.checkStale(at: clock.monotonicNow, wall: clock.wallNow) }
-        if !stale.isEmpty { publish(stale) }
+        publish(analysis.withLock { $0.checkStale(at: clock.monotonicNow, wall: clock.wallNow) })
+    }
+
+    func tickAlarms(clock: any SenseClock) {
+        publishAlarms(analysis.withLock { $0.tickAlarms(at: clock.monotonicNow, wall: clock.wallNow) })
+    }
+
+    /// Every alarm's state, retained: at each (re)connect, so the broker always holds the truth.
+    func publishAllAlarms(clock: any SenseClock) {
+        publishAlarms(analysis.withLock { $0.alarms.snapshots(wall: clock.wallNow) })
+    }
+
+    /// An operator command: checked, applied, answered on the alarm's reply topic, logged.
+    func handleCommand(topic: String, payload: [UInt8], clock: any SenseClock) {
+        guard let s = session.withLock({ $0 }) else { return }
+        let wall = clock.wallNow
+        do throws(AlarmCommand.Refusal) {
+            let c = try AlarmCommand.parse(topic: topic, root: s.topics.root, payload: payload)
+            do throws(AlarmEngine.CommandRefusal) {
+                let snapshot = try analysis.withLock { a throws(AlarmEngine.CommandRefusal) in
+                    try a.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor, at: clock.monotonicNow, wall: wall)
+                }
+                logger.notice("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(snapshot.state.rawValue)\(snapshot.shelved ? ", shelved" : "")")
+                publishAlarms([snapshot])
+                reply(s, c.alarm, AlarmPayloads.reply(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state,
+                                                      reason: nil, wall: wall, seq: nextSeq()))
+            } catch {
+                logger.warning("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") refused: \(error)")
+                reply(s, c.alarm, AlarmPayloads.reply(command: c.command.rawValue, id: c.id, ok: false, state: nil,
+                                                      reason: error.description, wall: wall, seq: nextSeq()))
+            }
+        } catch {
+            logger.warning("alarm command on \(topic) refused: \(error.reason)")
+            reply(s, error.alarm, AlarmPayloads.reply(command: error.command, id: error.id, ok: false, state: nil,
+                                                      reason: error.reason, wall: wall, seq: nextSeq()))
+        }
+    }
+
+    private func reply(_ s: MQTTSession, _ alarm: String, _ payload: [UInt8]) {
+        // A name that is not a topic level (empty, or with wildcards) gets its reply nowhere.
+        guard !alarm.isEmpty, !alarm.contains("+"), !alarm.contains("#") else { return }
+        s.publisher.send(MQTTMessage(topic: s.topics.alarmReply(alarm), payload: payload, qos: 1, retain: false))
+    }
+
+    private func publishAlarms(_ alarms: [AlarmSnapshot]) {
+        guard !alarms.isEmpty, let s = session.withLock({ $0 }) else { return }
+        for a in alarms {
+            s.publisher.send(MQTTMessage(topic: s.topics.alarm(a.name), payload: AlarmPayloads.state(a, seq: nextSeq()),
+                                         qos: 1, retain: true))
+        }
+    }
+
+    private func publish(_ output: Analysis.Output) {
+        publish(output.samples)
+        publishAlarms(output.alarms)
     }
 
     private func publish(_ samples: [Sample]) {

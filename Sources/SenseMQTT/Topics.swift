@@ -11,6 +11,11 @@ public struct TopicTree: Sendable, Hashable {
 
     public func reading(sensor: String, quantity: String) -> String { "\(root)/sensor/\(sensor)/\(quantity)" }
 
+    /// An alarm's retained state; commands arrive below it and their outcome goes to `reply`.
+    public func alarm(_ name: String) -> String { "\(root)/alarm/\(name)" }
+    public func alarmReply(_ name: String) -> String { "\(root)/alarm/\(name)/reply" }
+    public var alarmCommandFilters: [String] { ["ack", "shelve", "unshelve"].map { "\(root)/alarm/+/\($0)" } }
+
     /// A derived channel's value (same payload as a reading).
     public func derived(name: String) -> String { "\(root)/derived/\(name)" }
 }

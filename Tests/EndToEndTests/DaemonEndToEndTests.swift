@@ -140,6 +140,66 @@ import Glibc
         #expect(daemon.waitForExit(timeout: 5) == 0)
     }
 
+    @Test func alarmsAreRetainedAcknowledgedAndCommandsChecked() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: """
+            alarms:
+              - name: always
+                channel: outdoor.temperature
+                high: -100
+                priority: high
+                max_shelve: 1h
+                description: always active, for the test
+              - name: never
+                channel: outdoor.pressure
+                high: 200000
+                commands: [ack]
+            """))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let raised = await sub.wait { $0.topic == "sensegate/e2e/alarm/always" && $0.payload.contains("active_unacknowledged") }
+        let first = try #require(raised.first)
+        #expect(first.payload.contains("\"priority\":\"high\"") && first.payload.contains("\"limit\":-100"))
+        #expect(first.payload.contains("\"channel\":\"outdoor.temperature\""))
+        // Retained: a late subscriber sees both alarms' states at once.
+        let late = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/+")
+        let retained = await late.wait(for: 2) { $0.retained }
+        #expect(Set(retained.map(\.topic)) == ["sensegate/e2e/alarm/always", "sensegate/e2e/alarm/never"])
+
+        func send(_ alarm: String, _ verb: String, _ payload: String) async throws -> String {
+            let before = sub.messages(on: "sensegate/e2e/alarm/\(alarm)/reply").count
+            try Subscriber.publish(port: broker.port, topic: "sensegate/e2e/alarm/\(alarm)/\(verb)", payload: payload)
+            let replies = await sub.wait(for: before + 1) { $0.topic == "sensegate/e2e/alarm/\(alarm)/reply" }
+            return replies.count > before ? replies[before].payload : "no reply"
+        }
+
+        let ack = try await send("always", "ack", #"{"id":"op-1","by":"test"}"#)
+        #expect(ack.contains("\"ok\":true") && ack.contains("\"id\":\"op-1\"") && ack.contains("active_acknowledged"), "\(ack)")
+        #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/always" && $0.payload.contains("active_acknowledged") }.isEmpty)
+
+        let refusals: [(String, String, String, String)] = [
+            ("always", "ack", "{oops", "invalid JSON"),
+            ("always", "shelve", "{}", "shelve needs 'for'"),
+            ("always", "shelve", #"{"for":"2h"}"#, "shelving is limited to 3600 s"),
+            ("always", "unshelve", "", "not shelved"),
+            ("never", "ack", "", "nothing to acknowledge"),
+            ("never", "shelve", #"{"for":"5m"}"#, "not allowed for alarm 'never'"),
+            ("ghost", "ack", "", "no alarm named 'ghost'"),
+            ("always", "ack", #"{"force":true}"#, "unknown field 'force'"),
+        ]
+        for (alarm, verb, payload, reason) in refusals {
+            let r = try await send(alarm, verb, payload)
+            #expect(r.contains("\"ok\":false") && r.contains(reason), "\(alarm)/\(verb) \(payload): \(r)")
+        }
+        let shelved = try await send("always", "shelve", #"{"for":"10m","by":"test"}"#)
+        #expect(shelved.contains("\"ok\":true"))
+        #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/always" && $0.payload.contains("\"shelved\":true") }.isEmpty)
+        #expect(daemon.stderr.contains("alarm always: ack by test accepted"))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+    }
+
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
         let broker = try MosquittoBroker()
         let site = Site()
