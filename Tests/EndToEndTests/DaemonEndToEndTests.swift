@@ -196,6 +196,12 @@ import Glibc
         #expect(shelved.contains("\"ok\":true"))
         #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/always" && $0.payload.contains("\"shelved\":true") }.isEmpty)
         #expect(daemon.stderr.contains("alarm always: ack by test accepted"))
+        // Every state and every reply on the wire is valid against the documented schemas.
+        let states = sub.messages.filter { $0.topic.hasSuffix("/always") || $0.topic.hasSuffix("/never") }.map(\.payload)
+        let replies = sub.messages.filter { $0.topic.hasSuffix("/reply") }.map(\.payload)
+        #expect(states.count >= 3 && replies.count == 10)
+        #expect(try SchemaValidator.errors(schema: "alarm.schema.json", payloads: states) == [])
+        #expect(try SchemaValidator.errors(schema: "alarm-reply.schema.json", payloads: replies) == [])
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 5) == 0)
     }
