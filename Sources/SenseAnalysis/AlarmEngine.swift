@@ -68,7 +68,7 @@ public struct AlarmEngine: Sendable {
         var threshold: Threshold
         var alarm: Alarm
         var lastValue: Double?
-        var lastQuality: Quality = .good
+        var lastQuality: Quality = .uncertain   // no sample yet
         var sinceWall: WallTime?
         var shelved = false
         var chattering = false

@@ -1,7 +1,8 @@
 // Throughput of the analysis pipeline on one core: `swift run -c release sensegate-bench`.
 // Each sample goes through a quality gate (range, rate, stuck over 30), filters (median of 5,
 // EMA, delta with heartbeat) and, per fetch of three channels, the derived engine (dew point and
-// sea-level pressure). Prints samples per second, best of five runs (docs/benchmarks.md).
+// sea-level pressure) and the alarm engine (three limits with deadband and delays). Prints samples
+// per second, best of five runs (docs/benchmarks.md).
 import SenseAnalysis
 import SenseCore
 
@@ -37,6 +38,15 @@ let derived = [
                       parameters: ["altitude": 120]),
 ]
 
+let alarms = [
+    AlarmDefinition(name: "hot", channel: .sensor("outdoor", quantity: "temperature"),
+                    threshold: .init(direction: .high, limit: 18, deadband: 0.5, onDelay: .samples(3))),
+    AlarmDefinition(name: "dry", channel: .sensor("outdoor", quantity: "humidity"),
+                    threshold: .init(direction: .low, limit: 45, deadband: 1, offDelay: .time(.seconds(30)))),
+    AlarmDefinition(name: "condensation", channel: .derived("dew_point"),
+                    threshold: .init(direction: .high, limit: 8, deadband: 0.2)),
+]
+
 let batches = makeBatches()
 let clock = ContinuousClock()
 var best = Duration.seconds(1_000)
@@ -44,6 +54,7 @@ var published = 0
 for _ in 0..<5 {
     var pipelines = ["temperature", "pressure", "humidity"].map { _ in ChannelPipeline(settings) }
     var engine = try! DerivedEngine(derived)
+    var alarmEngine = AlarmEngine(alarms)
     var out = 0
     let elapsed = clock.measure {
         for batch in batches {
@@ -52,7 +63,8 @@ for _ in 0..<5 {
             for (i, s) in batch.enumerated() {
                 if let r = pipelines[i].process(s) { analysed.append(r) }
             }
-            out += analysed.count + engine.update(analysed).count
+            let derivedOut = engine.update(analysed)
+            out += analysed.count + derivedOut.count + alarmEngine.update(analysed + derivedOut).count
         }
     }
     best = min(best, elapsed)
@@ -61,4 +73,4 @@ for _ in 0..<5 {
 let samples = fetches * channelsPerFetch
 let perSecond = Double(samples) / best.seconds
 print("analysis pipeline: \(samples) samples (\(fetches) fetches of \(channelsPerFetch) channels) in \(best) (best of 5)")
-print("  \(Int(perSecond)) samples/s, \(Int(best.seconds * 1e9 / Double(samples))) ns/sample; \(published) samples out (channels + derived)")
+print("  \(Int(perSecond)) samples/s, \(Int(best.seconds * 1e9 / Double(samples))) ns/sample; \(published) outputs (channels, derived, alarm transitions)")
