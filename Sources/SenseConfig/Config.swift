@@ -13,6 +13,7 @@ public struct SensegateConfig: Sendable, Hashable {
     public var sensors: [SensorConfig]
     public var derived: [DerivedDefinition]
     public var alarms: [AlarmDefinition]
+    public var windows: [WindowDefinition]
     public var simulation: SimulationConfig?
 }
 

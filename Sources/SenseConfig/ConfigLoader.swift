@@ -87,6 +87,10 @@ public enum ConfigLoader {
         if let n = top.node("alarms"), let list = s.list(n, "alarms") {
             alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, sink: sink)
         }
+        var windows: [WindowDefinition] = []
+        if let n = top.node("windows"), let list = s.list(n, "windows") {
+            windows = WindowDecoding.windows(list, sensors: sensors, derived: derived, sink: sink)
+        }
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
             simulation = decodeSimulation(n, sensors: sensors, sink: sink)
@@ -98,7 +102,7 @@ public enum ConfigLoader {
         top.finish()
         guard let node, let board, let mqtt else { return nil }
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
-                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms,
+                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms, windows: windows,
                                simulation: simulation ?? (board.simulated ? SimulationConfig() : nil))
     }
 

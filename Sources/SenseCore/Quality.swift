@@ -38,6 +38,8 @@ public enum QualityReason: String, Sendable, Hashable, CaseIterable {
     case stuck
     /// No fresh reading for too long.
     case stale
+    /// A window aggregate over fewer samples than its completeness threshold requires.
+    case incomplete
     /// A derived value computed from a held last-good input (its own input is currently bad).
     case held
     /// A derived value whose input is bad.

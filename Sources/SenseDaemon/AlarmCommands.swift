@@ -122,3 +122,25 @@ enum AlarmPayloads {
         return w.bytes
     }
 }
+
+enum AggregatePayloads {
+    /// `{"from":…,"to":…,"u":"Cel","q":"good","completeness":1,"mean":…,"min":…,"t":…,"seq":…}`;
+    /// every configured function is present, `null` when the window had no usable sample.
+    static func aggregate(_ a: Analysis.Aggregate, seq: UInt64) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("from", a.result.from.rfc3339)
+        w.field("to", a.result.to.rfc3339)
+        if a.result.unit != .none { w.field("u", a.result.unit.rawValue) }
+        w.field("q", a.result.quality.rawValue)
+        if let r = a.result.reason { w.field("r", r.rawValue) }
+        w.field("completeness", (a.result.completeness * 1000).rounded() / 1000)
+        for f in a.functions {
+            w.field(f.rawValue, a.result.values[f].map { abs($0) < 1e12 ? ($0 * 1e6).rounded() / 1e6 : $0 })
+        }
+        w.field("t", a.result.to.rfc3339)
+        w.field("seq", Int64(seq))
+        w.endObject()
+        return w.bytes
+    }
+}

@@ -8,6 +8,7 @@ struct Analysis: Sendable {
     private var pipelines: [ChannelKey: ChannelPipeline] = [:]
     private var derived: DerivedEngine
     private(set) var alarms: AlarmEngine
+    private var windows: [(definition: WindowDefinition, aggregator: WindowAggregator)]
     private let published: Set<ChannelKey>
 
     struct ChannelKey: Hashable, Sendable {
@@ -29,12 +30,21 @@ struct Analysis: Sendable {
             preconditionFailure("a checked config has no derived cycle: \(error)")
         }
         alarms = AlarmEngine(config.alarms)
+        windows = config.windows.map { ($0, WindowAggregator($0.settings)) }
+    }
+
+    /// A closed window, ready to publish.
+    struct Aggregate: Sendable {
+        var name: String
+        var functions: [WindowAggregator.Function]
+        var result: WindowAggregator.Result
     }
 
     /// What one batch produces: samples to publish and alarms that changed.
     struct Output {
         var samples: [Sample]
         var alarms: [AlarmSnapshot]
+        var aggregates: [Aggregate] = []
     }
 
     /// The samples to publish for one batch: each channel through its pipeline (dropped ones
@@ -55,9 +65,31 @@ struct Analysis: Sendable {
     /// Derived channels, then alarms (on every analysed channel, published or not).
     private mutating func finish(_ analysed: [Sample]) -> Output {
         let outputs = derived.update(analysed)
-        let changed = alarms.update(analysed + outputs)
+        let all = analysed + outputs
+        let changed = alarms.update(all)
+        var aggregates: [Aggregate] = []
+        for sample in all {
+            let ref: ChannelRef = sample.sensor == DerivedEngine.sensorName
+                ? .derived(sample.quantity) : .sensor(sample.sensor, quantity: sample.quantity)
+            for i in windows.indices where windows[i].definition.channel == ref {
+                aggregates += windows[i].aggregator.add(sample).map {
+                    Aggregate(name: windows[i].definition.name, functions: windows[i].definition.settings.functions, result: $0)
+                }
+            }
+        }
         return Output(samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs,
-                      alarms: changed)
+                      alarms: changed, aggregates: aggregates)
+    }
+
+    /// Closes windows whose end has passed (a silent channel still reports).
+    mutating func closeWindows(at wall: WallTime) -> [Aggregate] {
+        var out: [Aggregate] = []
+        for i in windows.indices {
+            out += windows[i].aggregator.close(upTo: wall).map {
+                Aggregate(name: windows[i].definition.name, functions: windows[i].definition.settings.functions, result: $0)
+            }
+        }
+        return out
     }
 
     mutating func tickAlarms(at now: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {

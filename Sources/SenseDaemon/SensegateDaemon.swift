@@ -172,6 +172,7 @@ public final class SensegateDaemon: Service, Sendable {
             }
             outlet.checkStale(clock: clock)
             outlet.tickAlarms(clock: clock)
+            outlet.closeWindows(clock: clock)
             if now >= nextHealth {
                 outlet.publishHealth(board: config.board.name, clock: clock)
                 nextHealth = now + .seconds(60)
@@ -181,8 +182,10 @@ public final class SensegateDaemon: Service, Sendable {
     }
 }
 
-/// Where samples go: analysed (quality checks, filters, derived channels), stamped with `seq`,
-/// recorded for health, handed to the current session.
+/// Where samples go: analysed (quality checks, filters, derived channels, alarms, windows),
+/// stamped with `seq`, recorded for health, handed to the current session. One lock covers
+/// analysis, numbering and hand-over, so `seq` order is the order messages leave the gateway,
+/// whichever sensor task emitted them. (Hand-over never blocks: the publisher queues.)
 final class Outlet: Sendable {
     private let seq: SequenceStore
     private let health: HealthBoard
@@ -205,52 +208,73 @@ final class Outlet: Sendable {
     var emit: @Sendable ([Sample]) -> Void { { [self] batch in send(batch) } }
 
     func send(_ batch: [Sample]) {
-        publish(analysis.withLock { $0.process(batch) })
+        analysis.withLock { a in publish(a.process(batch)) }
     }
 
     func checkStale(clock: any SenseClock) {
-        publish(analysis.withLock { $0.checkStale(at: clock.monotonicNow, wall: clock.wallNow) })
+        analysis.withLock { a in publish(a.checkStale(at: clock.monotonicNow, wall: clock.wallNow)) }
+    }
+
+    func closeWindows(clock: any SenseClock) {
+        analysis.withLock { a in publishAggregates(a.closeWindows(at: clock.wallNow)) }
     }
 
     func tickAlarms(clock: any SenseClock) {
-        publishAlarms(analysis.withLock { $0.tickAlarms(at: clock.monotonicNow, wall: clock.wallNow) })
+        analysis.withLock { a in publishAlarms(a.tickAlarms(at: clock.monotonicNow, wall: clock.wallNow)) }
     }
 
     /// Every alarm's state, retained: at each (re)connect, so the broker always holds the truth.
     func publishAllAlarms(clock: any SenseClock) {
-        publishAlarms(analysis.withLock { $0.alarms.snapshots(wall: clock.wallNow) })
+        analysis.withLock { a in publishAlarms(a.alarms.snapshots(wall: clock.wallNow)) }
+    }
+
+    func publishHealth(board: String, clock: any SenseClock) {
+        analysis.withLock { _ in
+            guard let s = session.withLock({ $0 }) else { return }
+            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board,
+                                         queue: s.publisher.counters, seq: nextSeq())
+            s.publisher.send(MQTTMessage(topic: s.topics.health, payload: payload, qos: 0, retain: true))
+        }
     }
 
     /// An operator command: checked, applied, answered on the alarm's reply topic, logged.
     func handleCommand(topic: String, payload: [UInt8], clock: any SenseClock) {
         guard let s = session.withLock({ $0 }) else { return }
         let wall = clock.wallNow
-        do throws(AlarmCommand.Refusal) {
-            let c = try AlarmCommand.parse(topic: topic, root: s.topics.root, payload: payload)
-            do throws(AlarmEngine.CommandRefusal) {
-                let snapshot = try analysis.withLock { a throws(AlarmEngine.CommandRefusal) in
-                    try a.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor, at: clock.monotonicNow, wall: wall)
+        analysis.withLock { a in
+            do throws(AlarmCommand.Refusal) {
+                let c = try AlarmCommand.parse(topic: topic, root: s.topics.root, payload: payload)
+                do throws(AlarmEngine.CommandRefusal) {
+                    let snapshot = try a.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor, at: clock.monotonicNow, wall: wall)
+                    logger.notice("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(snapshot.state.rawValue)\(snapshot.shelved ? ", shelved" : "")")
+                    publishAlarms([snapshot])
+                    reply(s, c.alarm, AlarmPayloads.reply(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state,
+                                                          reason: nil, wall: wall, seq: nextSeq()))
+                } catch {
+                    logger.warning("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") refused: \(error)")
+                    reply(s, c.alarm, AlarmPayloads.reply(command: c.command.rawValue, id: c.id, ok: false, state: nil,
+                                                          reason: error.description, wall: wall, seq: nextSeq()))
                 }
-                logger.notice("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(snapshot.state.rawValue)\(snapshot.shelved ? ", shelved" : "")")
-                publishAlarms([snapshot])
-                reply(s, c.alarm, AlarmPayloads.reply(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state,
-                                                      reason: nil, wall: wall, seq: nextSeq()))
             } catch {
-                logger.warning("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") refused: \(error)")
-                reply(s, c.alarm, AlarmPayloads.reply(command: c.command.rawValue, id: c.id, ok: false, state: nil,
-                                                      reason: error.description, wall: wall, seq: nextSeq()))
+                logger.warning("alarm command on \(topic) refused: \(error.reason)")
+                reply(s, error.alarm, AlarmPayloads.reply(command: error.command, id: error.id, ok: false, state: nil,
+                                                          reason: error.reason, wall: wall, seq: nextSeq()))
             }
-        } catch {
-            logger.warning("alarm command on \(topic) refused: \(error.reason)")
-            reply(s, error.alarm, AlarmPayloads.reply(command: error.command, id: error.id, ok: false, state: nil,
-                                                      reason: error.reason, wall: wall, seq: nextSeq()))
         }
     }
+
+    // The helpers below run with the analysis lock held.
 
     private func reply(_ s: MQTTSession, _ alarm: String, _ payload: [UInt8]) {
         // A name that is not a topic level (empty, or with wildcards) gets its reply nowhere.
         guard !alarm.isEmpty, !alarm.contains("+"), !alarm.contains("#") else { return }
         s.publisher.send(MQTTMessage(topic: s.topics.alarmReply(alarm), payload: payload, qos: 1, retain: false))
+    }
+
+    private func publish(_ output: Analysis.Output) {
+        publish(output.samples)
+        publishAlarms(output.alarms)
+        publishAggregates(output.aggregates)
     }
 
     private func publishAlarms(_ alarms: [AlarmSnapshot]) {
@@ -261,9 +285,12 @@ final class Outlet: Sendable {
         }
     }
 
-    private func publish(_ output: Analysis.Output) {
-        publish(output.samples)
-        publishAlarms(output.alarms)
+    private func publishAggregates(_ aggregates: [Analysis.Aggregate]) {
+        guard !aggregates.isEmpty, let s = session.withLock({ $0 }) else { return }
+        for a in aggregates {
+            s.publisher.send(MQTTMessage(topic: s.topics.aggregate(a.name), payload: AggregatePayloads.aggregate(a, seq: nextSeq()),
+                                         qos: s.settings.qos, retain: false))
+        }
     }
 
     private func publish(_ samples: [Sample]) {
@@ -277,14 +304,6 @@ final class Outlet: Sendable {
             s.publisher.send(MQTTMessage(topic: topic, payload: Payloads.reading(sample, seq: nextSeq()),
                                          qos: s.settings.qos, retain: false))
         }
-    }
-
-    func publishHealth(board: String, clock: any SenseClock) {
-        guard let s = session.withLock({ $0 }) else { return }
-        let n = nextSeq()
-        let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board,
-                                     queue: s.publisher.counters, seq: n)
-        s.publisher.send(MQTTMessage(topic: s.topics.health, payload: payload, qos: 0, retain: true))
     }
 
     private func nextSeq() -> UInt64 {

@@ -16,6 +16,9 @@ public struct TopicTree: Sendable, Hashable {
     public func alarmReply(_ name: String) -> String { "\(root)/alarm/\(name)/reply" }
     public var alarmCommandFilters: [String] { ["ack", "shelve", "unshelve"].map { "\(root)/alarm/+/\($0)" } }
 
+    /// A window's aggregates, one message per closed window.
+    public func aggregate(_ name: String) -> String { "\(root)/aggregate/\(name)" }
+
     /// A derived channel's value (same payload as a reading).
     public func derived(name: String) -> String { "\(root)/derived/\(name)" }
 }

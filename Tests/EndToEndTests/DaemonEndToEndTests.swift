@@ -206,6 +206,47 @@ import Glibc
         #expect(daemon.waitForExit(timeout: 5) == 0)
     }
 
+    @Test func windowsPublishAggregatesOfWhatWasMeasured() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: """
+            windows:
+              - name: t2s
+                channel: outdoor.temperature
+                length: 2s
+                functions: [mean, min, max, count]
+            """))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let aggregates = await sub.wait(for: 3, timeout: 15) { $0.topic == "sensegate/e2e/aggregate/t2s" }
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+        struct Aggregate: Decodable { var from: String; var to: String; var q: String; var mean: Double?; var min: Double?; var max: Double?; var count: Double?; var completeness: Double }
+        let readings = Self.readings(sub, "sensegate/e2e/sensor/outdoor/temperature")
+        var checkedFull = 0
+        for m in aggregates {
+            let a = try JSONDecoder().decode(Aggregate.self, from: Data(m.payload.utf8))
+            let from = try #require(WallTime(rfc3339: a.from)), to = try #require(WallTime(rfc3339: a.to))
+            #expect(to.nanosecondsSinceEpoch - from.nanosecondsSinceEpoch == 2_000_000_000)
+            #expect(to.nanosecondsSinceEpoch % 2_000_000_000 == 0)   // aligned to the clock
+            let inside = readings.filter { r in
+                let t = WallTime(rfc3339: r.t)!
+                return t >= from && t < to
+            }.compactMap(\.v)
+            #expect(a.count == Double(inside.count), "\(m.payload)")
+            if let mean = a.mean, !inside.isEmpty {
+                // Readings are rounded to 0.01 °C in their payloads.
+                #expect(abs(mean - inside.reduce(0, +) / Double(inside.count)) < 0.01)
+                #expect(abs(a.min! - inside.min()!) < 0.006 && abs(a.max! - inside.max()!) < 0.006)
+            }
+            if a.count == 4 {
+                #expect(a.q == "good" && a.completeness == 1)
+                checkedFull += 1
+            }
+        }
+        #expect(checkedFull >= 1)
+    }
+
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
         let broker = try MosquittoBroker()
         let site = Site()

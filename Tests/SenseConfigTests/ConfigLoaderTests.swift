@@ -228,6 +228,40 @@ import Testing
         try invalidConfigIsReportedPrecisely(c: c)
     }
 
+    @Test func windowsDecode() throws {
+        let c = try ConfigLoader.load(ConfigFixture.write(Self.withAlarms + """
+
+            windows:
+              - name: t_hourly
+                channel: outdoor.temperature
+                length: 1h
+                functions: [mean, min, max]
+              - name: dew_sliding
+                channel: derived.dew_point
+                length: 10m
+                every: 1m
+                functions: [last, rate]
+                expected: 60
+                min_completeness: 0.5
+            """))
+        #expect(c.windows.map(\.name) == ["t_hourly", "dew_sliding"])
+        #expect(c.windows[0].settings == .init(length: .seconds(3600), functions: [.mean, .min, .max], expected: 360))
+        #expect(c.windows[1].settings == .init(length: .seconds(600), every: .seconds(60), functions: [.last, .rate],
+                                               expected: 60, minimumCompleteness: 0.5))
+    }
+
+    @Test func windowErrors() {
+        let base = ConfigFixture.valid + "\nwindows:\n  - {name: w, channel: CH, length: LEN, functions: FNS}\n"
+        func errors(_ ch: String, _ len: String, _ fns: String) -> [String] {
+            ConfigFixture.errors(base.replacing("CH", with: ch).replacing("LEN", with: len).replacing("FNS", with: fns)).diagnostics.map(\.message)
+        }
+        #expect(errors("outdoor.co2", "1h", "[mean]").first?.contains("no channel 'outdoor.co2'") == true)
+        #expect(errors("outdoor.temperature", "8d", "[mean]").first?.contains("between 1s and 7d") == true)
+        #expect(errors("outdoor.temperature", "1h", "[median]").first?.contains("'median' is not one of") == true)
+        #expect(errors("outdoor.temperature", "1h", "[]").first?.contains("at least one function") == true)
+        #expect(errors("outdoor.temperature", "1h", "[mean]").isEmpty)
+    }
+
     @Test func derivedCyclesAreNamed() {
         let text = ConfigFixture.valid + """
 

@@ -1,0 +1,112 @@
+import SenseCore
+
+/// Aggregates of one channel over time windows. Tumbling windows are aligned to civil time
+/// (an hourly window runs from :00 to :00, as air-quality reporting expects); a sliding window
+/// reports every `every` over the last `length`. Only usable samples count: `bad` ones are
+/// left out (and lower completeness).
+public struct WindowAggregator: Sendable {
+    public enum Function: String, Sendable, Hashable, CaseIterable {
+        case mean, min, max, sum, count, last
+        /// Change per hour between the first and last sample of the window.
+        case rate
+    }
+
+    public struct Settings: Sendable, Hashable {
+        public var length: Duration
+        /// nil: tumbling; else sliding, reporting this often.
+        public var every: Duration?
+        public var functions: [Function]
+        /// Samples a full window should hold (length / interval); completeness = usable / expected.
+        public var expected: Int
+        /// Below this completeness the aggregate is `uncertain`.
+        public var minimumCompleteness: Double
+
+        public init(length: Duration, every: Duration? = nil, functions: [Function], expected: Int,
+                    minimumCompleteness: Double = 0.75) {
+            precondition(length > .zero && expected > 0, "a window has a length and expects samples")
+            self.length = length
+            self.every = every
+            self.functions = functions
+            self.expected = expected
+            self.minimumCompleteness = minimumCompleteness
+        }
+    }
+
+    /// One closed window.
+    public struct Result: Sendable, Hashable {
+        public var from: WallTime
+        public var to: WallTime
+        public var values: [Function: Double]
+        public var completeness: Double
+        public var quality: Quality
+        public var reason: QualityReason?
+        public var unit: Unit
+    }
+
+    public let settings: Settings
+    private var samples: [(wall: WallTime, value: Double)] = []
+    private var windowEnd: WallTime?
+    private var unit: Unit = .none
+
+    public init(_ settings: Settings) { self.settings = settings }
+
+    private var step: Int64 { (settings.every ?? settings.length).nanoseconds }
+
+    /// The end of the reporting period that contains `t`, aligned to the epoch.
+    private func periodEnd(after t: WallTime) -> WallTime {
+        let n = t.nanosecondsSinceEpoch
+        let floor = n >= 0 ? n / step * step : ((n + 1) / step - 1) * step
+        return WallTime(nanosecondsSinceEpoch: floor + step)
+    }
+
+    /// Adds a sample; returns the windows it closed (at most one per period passed).
+    public mutating func add(_ s: Sample) -> [Result] {
+        let closed = close(upTo: s.wall)
+        if windowEnd == nil { windowEnd = periodEnd(after: s.wall) }
+        unit = s.unit
+        if let v = s.value, s.quality != .bad { samples.append((s.wall, v)) }
+        return closed
+    }
+
+    /// Closes every window whose end has passed by `now` (call on a timer so that a silent
+    /// channel still reports its empty or partial windows).
+    public mutating func close(upTo now: WallTime) -> [Result] {
+        var out: [Result] = []
+        while let end = windowEnd, now >= end {
+            out.append(result(endingAt: end))
+            let next = WallTime(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch + step)
+            let keepFrom = WallTime(nanosecondsSinceEpoch: next.nanosecondsSinceEpoch - settings.length.nanoseconds)
+            samples.removeAll { $0.wall < keepFrom }
+            // After a long silence: one empty window has been reported; resume at the current period.
+            windowEnd = now >= next && samples.isEmpty ? periodEnd(after: now) : next
+        }
+        return out
+    }
+
+    private func result(endingAt end: WallTime) -> Result {
+        let from = WallTime(nanosecondsSinceEpoch: end.nanosecondsSinceEpoch - settings.length.nanoseconds)
+        let inWindow = samples.filter { $0.wall >= from && $0.wall < end }
+        let completeness = min(1, Double(inWindow.count) / Double(settings.expected))
+        guard let first = inWindow.first, let last = inWindow.last else {
+            return Result(from: from, to: end, values: [:], completeness: 0, quality: .bad, reason: .noData, unit: unit)
+        }
+        var values: [Function: Double] = [:]
+        let vs = inWindow.map(\.value)
+        for f in settings.functions {
+            switch f {
+            case .mean: values[f] = vs.reduce(0, +) / Double(vs.count)
+            case .min: values[f] = vs.min()
+            case .max: values[f] = vs.max()
+            case .sum: values[f] = vs.reduce(0, +)
+            case .count: values[f] = Double(vs.count)
+            case .last: values[f] = last.value
+            case .rate:
+                let dt = Double(last.wall.nanosecondsSinceEpoch - first.wall.nanosecondsSinceEpoch) / 3.6e12
+                if dt > 0 { values[f] = (last.value - first.value) / dt }
+            }
+        }
+        let complete = completeness >= settings.minimumCompleteness
+        return Result(from: from, to: end, values: values, completeness: completeness,
+                      quality: complete ? .good : .uncertain, reason: complete ? nil : .incomplete, unit: unit)
+    }
+}
