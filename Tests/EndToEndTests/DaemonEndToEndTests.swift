@@ -245,6 +245,7 @@ import Glibc
             }
         }
         #expect(checkedFull >= 1)
+        #expect(try SchemaValidator.errors(schema: "aggregate.schema.json", payloads: aggregates.map(\.payload)) == [])
     }
 
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
