@@ -1,0 +1,183 @@
+import SenseCore
+
+/// Who asks an actuator for a level, strongest first: a safety failsafe, an interlock, an
+/// operator's manual override (with an expiry), a rule, and the configured default.
+public enum ActuatorSource: String, Sendable, Hashable, Comparable, CaseIterable {
+    case failsafe, interlock, maxOn = "max_on", manual, rule, `default`
+
+    private var rank: Int {
+        switch self {
+        case .failsafe: 0
+        case .interlock: 1
+        case .maxOn: 2
+        case .manual: 3
+        case .rule: 4
+        case .default: 5
+        }
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+}
+
+/// One output (relay, siren, pump, beacon, signal-plan selector) as a pure state machine:
+/// requests come in, the level that wins by priority goes out, within the equipment's timing
+/// limits. Time is injected; `nextDeadline` says when to evaluate again without a new request.
+public struct Actuator: Sendable {
+    public struct Settings: Sendable, Hashable {
+        public var initial: Bool
+        public var failsafe: Bool
+        public var defaultLevel: Bool
+        /// Once on, stay on at least this long (a pump motor); failsafe and interlocks override.
+        public var minimumOn: Duration
+        /// Once off, stay off at least this long (a compressor); failsafe and interlocks override.
+        public var minimumOff: Duration
+        /// On longer than this → forced off until the request that held it on is released.
+        public var maximumOn: Duration?
+        /// The longest manual override or pulse an operator may ask for.
+        public var maximumOverride: Duration
+
+        public init(initial: Bool = false, failsafe: Bool = false, defaultLevel: Bool = false, minimumOn: Duration = .zero,
+                    minimumOff: Duration = .zero, maximumOn: Duration? = nil, maximumOverride: Duration = .seconds(3600)) {
+            self.initial = initial
+            self.failsafe = failsafe
+            self.defaultLevel = defaultLevel
+            self.minimumOn = minimumOn
+            self.minimumOff = minimumOff
+            self.maximumOn = maximumOn
+            self.maximumOverride = maximumOverride
+        }
+    }
+
+    /// The output changed.
+    public struct Change: Sendable, Hashable {
+        public var level: Bool
+        public var source: ActuatorSource
+        /// Which rule or command, or why.
+        public var detail: String
+        public var at: MonotonicInstant
+
+        public init(level: Bool, source: ActuatorSource, detail: String, at: MonotonicInstant) {
+            self.level = level
+            self.source = source
+            self.detail = detail
+            self.at = at
+        }
+    }
+
+    public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
+        case overrideTooLong(maximum: Duration)
+        case notOverridden
+
+        public var description: String {
+            switch self {
+            case let .overrideTooLong(max): "an override or pulse may last at most \(Int(max.seconds)) s for this actuator"
+            case .notOverridden: "no manual override to release"
+            }
+        }
+    }
+
+    public let settings: Settings
+    public private(set) var level: Bool
+    public private(set) var source: ActuatorSource = .default
+    public private(set) var detail = "initial level"
+    public private(set) var since: MonotonicInstant
+
+    private var failsafeActive = false
+    private var interlockedOff: String?
+    private var manual: (level: Bool, until: MonotonicInstant?, detail: String)?
+    private var ruleRequest: (level: Bool, rule: String)?
+    /// Forced off after max on; holds until the request that kept it on is released.
+    private var maxOnLatched = false
+
+    public init(_ settings: Settings, at now: MonotonicInstant) {
+        self.settings = settings
+        level = settings.initial
+        since = now
+    }
+
+    // MARK: requests
+
+    public mutating func setFailsafe(_ on: Bool, reason: String, at now: MonotonicInstant) -> Change? {
+        failsafeActive = on
+        if on { detail = reason }
+        return evaluate(at: now, failsafeReason: reason)
+    }
+
+    /// An interlock forbids the output (nil: allowed again).
+    public mutating func setInterlock(_ blockedBy: String?, at now: MonotonicInstant) -> Change? {
+        interlockedOff = blockedBy
+        return evaluate(at: now)
+    }
+
+    /// A rule asks for a level (nil: the rule no longer holds, it asks for nothing).
+    public mutating func setRule(_ request: (level: Bool, rule: String)?, at now: MonotonicInstant) -> Change? {
+        ruleRequest = request
+        return evaluate(at: now)
+    }
+
+    /// An operator's override: a level until `until` (nil: until released), or a pulse.
+    public mutating func override(_ level: Bool, for duration: Duration?, detail: String,
+                                  at now: MonotonicInstant) throws(Refusal) -> Change? {
+        if let d = duration, d > settings.maximumOverride || d <= .zero { throw .overrideTooLong(maximum: settings.maximumOverride) }
+        manual = (level, duration.map { now + $0 }, detail)
+        return evaluate(at: now)
+    }
+
+    public mutating func release(at now: MonotonicInstant) throws(Refusal) -> Change? {
+        guard manual != nil else { throw .notOverridden }
+        manual = nil
+        return evaluate(at: now)
+    }
+
+    /// Whether a manual override is in force.
+    public var isOverridden: Bool { manual != nil }
+
+    // MARK: evaluation
+
+    /// Re-evaluates (call at `nextDeadline` and after any request); returns a change of the output.
+    public mutating func evaluate(at now: MonotonicInstant, failsafeReason: String = "failsafe") -> Change? {
+        if let m = manual, let until = m.until, now >= until { manual = nil }
+        if let maxOn = settings.maximumOn, level, now - since >= maxOn, source != .failsafe {
+            maxOnLatched = true
+        }
+        // The latch ends when nothing asks for "on" any more.
+        if maxOnLatched, manual?.level != true, ruleRequest?.level != true { maxOnLatched = false }
+        let (wanted, src, why) = decide(failsafeReason)
+        guard wanted != level else {
+            // Same level: record who holds it now (a rule taking over from an ended pulse).
+            source = src
+            detail = why
+            return nil
+        }
+        // Minimum times protect equipment from ordinary sources; safety sources override them.
+        if src > .interlock {
+            let held = now - since
+            if level, held < settings.minimumOn { return nil }
+            if !level, held < settings.minimumOff { return nil }
+        }
+        level = wanted
+        source = src
+        detail = why
+        since = now
+        return Change(level: wanted, source: src, detail: why, at: now)
+    }
+
+    private func decide(_ failsafeReason: String) -> (Bool, ActuatorSource, String) {
+        if failsafeActive { return (settings.failsafe, .failsafe, failsafeReason) }
+        if let by = interlockedOff { return (false, .interlock, "interlocked with \(by)") }
+        if maxOnLatched { return (false, .maxOn, "on longer than its maximum; waiting for the request to be released") }
+        if let m = manual { return (m.level, .manual, m.detail) }
+        if let r = ruleRequest { return (r.level, .rule, r.rule) }
+        return (settings.defaultLevel, .default, "no request")
+    }
+
+    /// When the state may change without a new request (min on/off ending, max on, override expiry).
+    public func nextDeadline() -> MonotonicInstant? {
+        var deadlines: [MonotonicInstant] = []
+        if let until = manual?.until { deadlines.append(until) }
+        if level, let maxOn = settings.maximumOn, !maxOnLatched { deadlines.append(since + maxOn) }
+        if level, settings.minimumOn > .zero { deadlines.append(since + settings.minimumOn) }
+        if !level, settings.minimumOff > .zero { deadlines.append(since + settings.minimumOff) }
+        return deadlines.min()
+    }
+}

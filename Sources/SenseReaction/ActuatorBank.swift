@@ -1,0 +1,112 @@
+import SenseCore
+
+/// The actuators of a gateway with their interlocks: in each exclusive group at most one output
+/// is on; when two want to be on, the one declared first wins and the other is interlocked off
+/// until it is released. Pure, deterministic.
+public struct ActuatorBank: Sendable {
+    public struct Event: Sendable, Hashable {
+        public var actuator: String
+        public var change: Actuator.Change
+    }
+
+    public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
+        case unknownActuator(String)
+        case refused(Actuator.Refusal)
+        case interlocked(String, by: String)
+
+        public var description: String {
+            switch self {
+            case let .unknownActuator(n): "no actuator named '\(n)'"
+            case let .refused(r): r.description
+            case let .interlocked(n, by): "\(n) is interlocked with \(by), which is on"
+            }
+        }
+    }
+
+    public let names: [String]
+    private var actuators: [String: Actuator]
+    private let exclusive: [[String]]
+
+    public init(_ definitions: [(name: String, settings: Actuator.Settings)], exclusive: [[String]], at now: MonotonicInstant) {
+        names = definitions.map(\.name)
+        actuators = Dictionary(uniqueKeysWithValues: definitions.map { ($0.name, Actuator($0.settings, at: now)) })
+        self.exclusive = exclusive
+    }
+
+    public func actuator(_ name: String) -> Actuator? { actuators[name] }
+
+    public mutating func setRule(_ name: String, _ request: (level: Bool, rule: String)?, at now: MonotonicInstant) -> [Event] {
+        guard actuators[name] != nil else { return [] }
+        var events = record(name, actuators[name]!.setRule(request, at: now))
+        events += settle(at: now)
+        return events
+    }
+
+    /// An operator's command. Turning on an interlocked output is refused (it would not happen).
+    public mutating func override(_ name: String, level: Bool, for duration: Duration?, detail: String,
+                                  at now: MonotonicInstant) throws(Refusal) -> [Event] {
+        guard actuators[name] != nil else { throw .unknownActuator(name) }
+        if level, let by = onPeer(of: name) { throw .interlocked(name, by: by) }
+        let change: Actuator.Change?
+        do throws(Actuator.Refusal) {
+            change = try actuators[name]!.override(level, for: duration, detail: detail, at: now)
+        } catch {
+            throw .refused(error)
+        }
+        return record(name, change) + settle(at: now)
+    }
+
+    public mutating func release(_ name: String, at now: MonotonicInstant) throws(Refusal) -> [Event] {
+        guard actuators[name] != nil else { throw .unknownActuator(name) }
+        let change: Actuator.Change?
+        do throws(Actuator.Refusal) {
+            change = try actuators[name]!.release(at: now)
+        } catch {
+            throw .refused(error)
+        }
+        return record(name, change) + settle(at: now)
+    }
+
+    /// Every output to its failsafe level (SIGTERM, bad inputs), or back to normal operation.
+    public mutating func setFailsafe(_ on: Bool, reason: String, at now: MonotonicInstant) -> [Event] {
+        var events: [Event] = []
+        for n in names { events += record(n, actuators[n]!.setFailsafe(on, reason: reason, at: now)) }
+        return events + settle(at: now)
+    }
+
+    /// Re-evaluates timing (min on/off, max on, override expiry); call at `nextDeadline`.
+    public mutating func evaluate(at now: MonotonicInstant) -> [Event] {
+        var events: [Event] = []
+        for n in names { events += record(n, actuators[n]!.evaluate(at: now)) }
+        return events + settle(at: now)
+    }
+
+    public func nextDeadline() -> MonotonicInstant? { names.compactMap { actuators[$0]!.nextDeadline() }.min() }
+
+    /// Applies interlocks until nothing changes: an output whose exclusive peer is on is held off.
+    private mutating func settle(at now: MonotonicInstant) -> [Event] {
+        var events: [Event] = []
+        for _ in 0...names.count {
+            var changed = false
+            for n in names {
+                let change = actuators[n]!.setInterlock(onPeer(of: n), at: now)
+                if change != nil { changed = true }
+                events += record(n, change)
+            }
+            if !changed { break }
+        }
+        return events
+    }
+
+    /// The first exclusive peer of `name` that is on.
+    private func onPeer(of name: String) -> String? {
+        for group in exclusive where group.contains(name) {
+            if let peer = group.first(where: { $0 != name && actuators[$0]?.level == true }) { return peer }
+        }
+        return nil
+    }
+
+    private func record(_ name: String, _ change: Actuator.Change?) -> [Event] {
+        change.map { [Event(actuator: name, change: $0)] } ?? []
+    }
+}
