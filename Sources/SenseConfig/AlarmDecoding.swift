@@ -9,41 +9,9 @@ enum AlarmDecoding {
         var out: [AlarmDefinition] = []
         for (i, item) in list.enumerated() {
             guard var m = MappingReader(item, path: "alarms[\(i)]", sink: sink) else { continue }
-            let name = m.required("name").flatMap { n -> String? in
-                guard let v = s.string(n, m.child("name")) else { return nil }
-                guard ConfigLoader.isIdentifier(v, max: 48) else {
-                    sink.error(n.mark, m.child("name"), "'\(v)' is not a valid alarm name: 1–48 of a-z, 0-9, '-' and '_' (a topic level)")
-                    return nil
-                }
-                guard !out.contains(where: { $0.name == v }) else {
-                    sink.error(n.mark, m.child("name"), "duplicate alarm '\(v)'")
-                    return nil
-                }
-                return v
-            }
-            let channel = m.required("channel").flatMap { n -> ChannelRef? in
-                guard let v = s.string(n, m.child("channel")) else { return nil }
-                guard let ref = AnalysisDecoding.reference(v) else {
-                    sink.error(n.mark, m.child("channel"), "'\(v)' is not a channel: write SENSOR.QUANTITY or derived.NAME")
-                    return nil
-                }
-                switch ref {
-                case let .sensor(sensor, quantity):
-                    guard let cfg = sensors.first(where: { $0.name == sensor }) else {
-                        sink.error(n.mark, m.child("channel"), "no sensor named '\(sensor)'")
-                        return nil
-                    }
-                    guard DriverCatalogue.quantities(cfg.kind.driverName).contains(quantity) else {
-                        sink.error(n.mark, m.child("channel"), "sensor '\(sensor)' (\(cfg.kind.driverName)) has no quantity '\(quantity)'")
-                        return nil
-                    }
-                case let .derived(d):
-                    guard derived.contains(where: { $0.name == d }) else {
-                        sink.error(n.mark, m.child("channel"), "no derived channel named '\(d)'")
-                        return nil
-                    }
-                }
-                return ref
+            let name = AnalysisDecoding.uniqueName(&m, kind: "alarm", taken: { n in out.contains { $0.name == n } }, sink: sink)
+            let channel = m.required("channel").flatMap {
+                AnalysisDecoding.existingChannel($0, path: m.child("channel"), sensors: sensors, derived: derived, sink: sink)?.ref
             }
             let high = m.node("high").flatMap { s.number($0, m.child("high")) }
             let low = m.node("low").flatMap { s.number($0, m.child("low")) }

@@ -158,18 +158,7 @@ enum AnalysisDecoding {
         for (i, item) in list.enumerated() {
             let path = "derived[\(i)]"
             guard var m = MappingReader(item, path: path, sink: sink) else { continue }
-            let name = m.required("name").flatMap { n -> String? in
-                guard let v = s.string(n, m.child("name")) else { return nil }
-                guard ConfigLoader.isIdentifier(v, max: 48) else {
-                    sink.error(n.mark, m.child("name"), "'\(v)' is not a valid name: 1–48 of a-z, 0-9, '-' and '_'")
-                    return nil
-                }
-                if defs.contains(where: { $0.0.name == v }) {
-                    sink.error(n.mark, m.child("name"), "duplicate derived channel '\(v)'")
-                    return nil
-                }
-                return v
-            }
+            let name = uniqueName(&m, kind: "derived channel", taken: { n in defs.contains { $0.0.name == n } }, sink: sink)
             let model = m.required("model").flatMap { n -> DerivedModel? in
                 guard let v = s.string(n, m.child("model")) else { return nil }
                 guard let model = DerivedModel(rawValue: v) else {
@@ -258,6 +247,51 @@ enum AnalysisDecoding {
             sink.error(first, "derived", error.description)
         }
         return result
+    }
+
+    /// A unique `name:` of a declared thing (`kind` names it in messages); it becomes a topic level.
+    static func uniqueName(_ m: inout MappingReader, kind: String, taken: (String) -> Bool,
+                           sink: DiagnosticSink) -> String? {
+        let s = ScalarReader(sink)
+        guard let n = m.required("name"), let v = s.string(n, m.child("name")) else { return nil }
+        guard ConfigLoader.isIdentifier(v, max: 48) else {
+            sink.error(n.mark, m.child("name"), "'\(v)' is not a valid \(kind) name: 1–48 of a-z, 0-9, '-' and '_' (a topic level)")
+            return nil
+        }
+        guard !taken(v) else {
+            sink.error(n.mark, m.child("name"), "duplicate \(kind) '\(v)'")
+            return nil
+        }
+        return v
+    }
+
+    /// A `channel:` reference that must exist: a sensor's quantity or a derived channel. Returns
+    /// the sensor's polling interval too, when it is a sensor channel.
+    static func existingChannel(_ n: YAMLNode, path: String, sensors: [SensorConfig], derived: [DerivedDefinition],
+                                sink: DiagnosticSink) -> (ref: ChannelRef, interval: Duration?)? {
+        guard let v = ScalarReader(sink).string(n, path) else { return nil }
+        guard let ref = reference(v) else {
+            sink.error(n.mark, path, "'\(v)' is not a channel: write SENSOR.QUANTITY or derived.NAME")
+            return nil
+        }
+        switch ref {
+        case let .sensor(sensor, quantity):
+            guard let cfg = sensors.first(where: { $0.name == sensor }) else {
+                sink.error(n.mark, path, "no sensor named '\(sensor)'")
+                return nil
+            }
+            guard DriverCatalogue.quantities(cfg.kind.driverName).contains(quantity) else {
+                sink.error(n.mark, path, "sensor '\(sensor)' (\(cfg.kind.driverName)) has no quantity '\(quantity)'")
+                return nil
+            }
+            return (ref, cfg.interval)
+        case let .derived(d):
+            guard derived.contains(where: { $0.name == d }) else {
+                sink.error(n.mark, path, "no derived channel named '\(d)'")
+                return nil
+            }
+            return (ref, nil)
+        }
     }
 
     static func reference(_ text: String) -> ChannelRef? {

@@ -16,41 +16,12 @@ enum WindowDecoding {
         var out: [WindowDefinition] = []
         for (i, item) in list.enumerated() {
             guard var m = MappingReader(item, path: "windows[\(i)]", sink: sink) else { continue }
-            let name = m.required("name").flatMap { n -> String? in
-                guard let v = s.string(n, m.child("name")) else { return nil }
-                guard ConfigLoader.isIdentifier(v, max: 48) else {
-                    sink.error(n.mark, m.child("name"), "'\(v)' is not a valid window name: 1–48 of a-z, 0-9, '-' and '_' (a topic level)")
-                    return nil
-                }
-                guard !out.contains(where: { $0.name == v }) else {
-                    sink.error(n.mark, m.child("name"), "duplicate window '\(v)'")
-                    return nil
-                }
-                return v
+            let name = AnalysisDecoding.uniqueName(&m, kind: "window", taken: { n in out.contains { $0.name == n } }, sink: sink)
+            let resolved = m.required("channel").flatMap {
+                AnalysisDecoding.existingChannel($0, path: m.child("channel"), sensors: sensors, derived: derived, sink: sink)
             }
-            var interval: Duration?
-            let channel = m.required("channel").flatMap { n -> ChannelRef? in
-                guard let v = s.string(n, m.child("channel")) else { return nil }
-                guard let ref = AnalysisDecoding.reference(v) else {
-                    sink.error(n.mark, m.child("channel"), "'\(v)' is not a channel: write SENSOR.QUANTITY or derived.NAME")
-                    return nil
-                }
-                switch ref {
-                case let .sensor(sensor, quantity):
-                    guard let cfg = sensors.first(where: { $0.name == sensor }),
-                          DriverCatalogue.quantities(cfg.kind.driverName).contains(quantity) else {
-                        sink.error(n.mark, m.child("channel"), "no channel '\(v)': name a sensor and one of its quantities")
-                        return nil
-                    }
-                    interval = cfg.interval
-                case let .derived(d):
-                    guard derived.contains(where: { $0.name == d }) else {
-                        sink.error(n.mark, m.child("channel"), "no derived channel named '\(d)'")
-                        return nil
-                    }
-                }
-                return ref
-            }
+            let channel = resolved?.ref
+            let interval = resolved?.interval
             let length = m.required("length").flatMap { n -> Duration? in
                 guard let d = s.duration(n, m.child("length")) else { return nil }
                 guard d >= .seconds(1), d <= .seconds(7 * 86400) else {

@@ -255,7 +255,7 @@ import Testing
         func errors(_ ch: String, _ len: String, _ fns: String) -> [String] {
             ConfigFixture.errors(base.replacing("CH", with: ch).replacing("LEN", with: len).replacing("FNS", with: fns)).diagnostics.map(\.message)
         }
-        #expect(errors("outdoor.co2", "1h", "[mean]").first?.contains("no channel 'outdoor.co2'") == true)
+        #expect(errors("outdoor.co2", "1h", "[mean]").first?.contains("sensor 'outdoor' (bme280) has no quantity 'co2'") == true)
         #expect(errors("outdoor.temperature", "8d", "[mean]").first?.contains("between 1s and 7d") == true)
         #expect(errors("outdoor.temperature", "1h", "[median]").first?.contains("'median' is not one of") == true)
         #expect(errors("outdoor.temperature", "1h", "[]").first?.contains("at least one function") == true)
