@@ -17,7 +17,8 @@ warmup=10
 
 swift build -c release --product sensegate >&2
 dynamic="$(swift build -c release --show-bin-path)/sensegate"
-swift build -c release --product sensegate --static-swift-stdlib --scratch-path .build-static >&2
+# The deployed build (deploy/install.sh): static Swift runtime, optimised for size.
+swift build -c release --product sensegate --static-swift-stdlib -Xswiftc -Osize --scratch-path .build-static >&2
 static="$(swift build -c release --scratch-path .build-static --show-bin-path)/sensegate"
 
 work=$(mktemp -d /tmp/sensegate-bench-XXXXXX)
@@ -67,14 +68,14 @@ measure() {   # $1 label, $2 binary
 echo "| binary | start → first reading at broker | steady RSS, mean of ${duration} s | CPU, % of one core | readings delivered |"
 echo "|---|---|---|---|---|"
 measure "release, dynamic Swift runtime" "$dynamic"
-measure "release, static Swift runtime" "$static"
+measure "release, -Osize, static Swift runtime" "$static"
 echo
 strip -o "$work/stripped-dyn" "$dynamic"; strip -o "$work/stripped-static" "$static"
 echo "| binary | size | stripped |"
 echo "|---|---|---|"
 mib() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 echo "| release, dynamic Swift runtime | $(mib "$dynamic") | $(mib "$work/stripped-dyn") |"
-echo "| release, static Swift runtime | $(mib "$static") | $(mib "$work/stripped-static") |"
+echo "| release, -Osize, static Swift runtime | $(mib "$static") | $(mib "$work/stripped-static") |"
 echo
 echo "Shared libraries of the static build:"
 ldd "$static" | awk '{print "- " $1}'

@@ -93,6 +93,8 @@ public final class SensegateDaemon: Service, Sendable {
                 do {
                     sensors = try SensorSet(config: candidate, clock: clock, liveness: liveness, logger: logger, emit: outlet.emit)
                     health.forget(except: Set(candidate.sensors.map(\.name)))
+                    outlet.retractAlarms(Set(config.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)))
+                    outlet.publishAllAlarms(clock: clock)
                     config = candidate
                     logger.notice("reloaded \(configPath): \(config.sensors.count) sensor(s)")
                 } catch {
@@ -221,6 +223,17 @@ final class Outlet: Sendable {
 
     func tickAlarms(clock: any SenseClock) {
         analysis.withLock { a in publishAlarms(a.tickAlarms(at: clock.monotonicNow, wall: clock.wallNow)) }
+    }
+
+    /// Deletes the retained state of alarms that no longer exist (an empty retained message).
+    func retractAlarms(_ names: Set<String>) {
+        guard !names.isEmpty else { return }
+        analysis.withLock { _ in
+            guard let s = session.withLock({ $0 }) else { return }
+            for name in names.sorted() {
+                s.publisher.send(MQTTMessage(topic: s.topics.alarm(name), payload: [], qos: 1, retain: true))
+            }
+        }
     }
 
     /// Every alarm's state, retained: at each (re)connect, so the broker always holds the truth.

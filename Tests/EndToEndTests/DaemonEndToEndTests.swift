@@ -248,6 +248,26 @@ import Glibc
         #expect(try SchemaValidator.errors(schema: "aggregate.schema.json", payloads: aggregates.map(\.payload)) == [])
     }
 
+    @Test func reloadRepublishesAlarmsAndRetractsRemovedOnes() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let alarm = { (name: String) in "alarms:\n  - {name: \(name), channel: outdoor.temperature, high: -100}\n" }
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: alarm("old_name")))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/old_name" }.isEmpty)
+        site.write("c.yaml", site.simConfig(port: broker.port, derived: alarm("new_name")))
+        daemon.signal(SIGHUP)
+        #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/new_name" }.isEmpty)
+        #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/old_name" && $0.payload.isEmpty }.isEmpty)
+        // A newcomer sees only the alarm that exists now.
+        let late = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/+")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(Set(late.messages.filter(\.retained).map(\.topic)) == ["sensegate/e2e/alarm/new_name"])
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+    }
+
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
         let broker = try MosquittoBroker()
         let site = Site()
