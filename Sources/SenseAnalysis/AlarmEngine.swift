@@ -94,7 +94,7 @@ public struct AlarmEngine: Sendable {
     public mutating func update(_ samples: [Sample]) -> [AlarmSnapshot] {
         var changed: [AlarmSnapshot] = []
         for s in samples {
-            let ref: ChannelRef = s.sensor == DerivedEngine.sensorName ? .derived(s.quantity) : .sensor(s.sensor, quantity: s.quantity)
+            let ref = ChannelRef(s)
             for name in order where entries[name]!.definition.channel == ref {
                 var e = entries[name]!
                 let wasChattering = e.chattering

@@ -1,14 +1,29 @@
 import SenseCore
 
-/// A channel a derived value reads: a sensor's quantity or another derived channel.
+/// A channel: a sensor's quantity, a derived channel, or one function of a window's aggregates.
 public enum ChannelRef: Sendable, Hashable, CustomStringConvertible {
     case sensor(String, quantity: String)
     case derived(String)
+    case aggregate(String, function: String)
 
     public var description: String {
         switch self {
         case let .sensor(s, q): "\(s).\(q)"
         case let .derived(n): "derived.\(n)"
+        case let .aggregate(w, f): "aggregate.\(w).\(f)"
+        }
+    }
+
+    /// The channel a sample belongs to (derived and aggregate samples carry reserved sensor names).
+    public init(_ s: Sample) {
+        switch s.sensor {
+        case DerivedEngine.sensorName:
+            self = .derived(s.quantity)
+        case WindowAggregator.sensorName:
+            let parts = s.quantity.split(separator: ".", maxSplits: 1).map(String.init)
+            self = .aggregate(parts[0], function: parts.count > 1 ? parts[1] : "")
+        default:
+            self = .sensor(s.sensor, quantity: s.quantity)
         }
     }
 }
@@ -58,7 +73,7 @@ public struct DerivedEngine: Sendable {
     public mutating func update(_ batch: [Sample]) -> [Sample] {
         var changed = Set<ChannelRef>()
         for s in batch {
-            let ref = ChannelRef.sensor(s.sensor, quantity: s.quantity)
+            let ref = ChannelRef(s)
             record(s, ref)
             changed.insert(ref)
         }

@@ -5,6 +5,10 @@ import SenseCore
 /// reports every `every` over the last `length`. Only usable samples count: `bad` ones are
 /// left out (and lower completeness).
 public struct WindowAggregator: Sendable {
+    /// The `sensor` of samples made from aggregates (`quantity` is `<window>.<function>`), so
+    /// alarms can watch them: an alarm on a window's `rate` is a rate-of-rise limit.
+    public static let sensorName = "aggregate"
+
     public enum Function: String, Sendable, Hashable, CaseIterable {
         case mean, min, max, sum, count, last
         /// Change per hour between the first and last sample of the window.
@@ -41,6 +45,18 @@ public struct WindowAggregator: Sendable {
         public var quality: Quality
         public var reason: QualityReason?
         public var unit: Unit
+    }
+
+    /// The aggregates of a closed window as samples, one per function, stamped at the window's end.
+    public static func samples(window name: String, _ r: Result, functions: [Function],
+                               at monotonic: MonotonicInstant) -> [Sample] {
+        functions.map { f in
+            let v = r.values[f]
+            let quality: Quality = v == nil ? .bad : r.quality
+            return Sample(sensor: sensorName, quantity: "\(name).\(f.rawValue)", value: quality == .bad ? nil : v,
+                          unit: f == .count ? .count : r.unit, quality: quality,
+                          reason: v == nil ? (r.reason ?? .noData) : r.reason, monotonic: monotonic, wall: r.to)
+        }
     }
 
     public let settings: Settings

@@ -4,14 +4,15 @@ import SenseCore
 /// Decoding of `alarms:`.
 enum AlarmDecoding {
     static func alarms(_ list: [YAMLNode], sensors: [SensorConfig], derived: [DerivedDefinition],
-                       sink: DiagnosticSink) -> [AlarmDefinition] {
+                       windows: [WindowDefinition], sink: DiagnosticSink) -> [AlarmDefinition] {
         let s = ScalarReader(sink)
         var out: [AlarmDefinition] = []
         for (i, item) in list.enumerated() {
             guard var m = MappingReader(item, path: "alarms[\(i)]", sink: sink) else { continue }
             let name = AnalysisDecoding.uniqueName(&m, kind: "alarm", taken: { n in out.contains { $0.name == n } }, sink: sink)
             let channel = m.required("channel").flatMap {
-                AnalysisDecoding.existingChannel($0, path: m.child("channel"), sensors: sensors, derived: derived, sink: sink)?.ref
+                AnalysisDecoding.existingChannel($0, path: m.child("channel"), sensors: sensors, derived: derived,
+                                                 windows: windows, sink: sink)?.ref
             }
             let high = m.node("high").flatMap { s.number($0, m.child("high")) }
             let low = m.node("low").flatMap { s.number($0, m.child("low")) }

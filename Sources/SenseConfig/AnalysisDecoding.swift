@@ -233,6 +233,9 @@ enum AnalysisDecoding {
                         continue
                     }
                     have = unit
+                case .aggregate:
+                    sink.error(mark, path, "a derived channel cannot take an aggregate; use SENSOR.QUANTITY or derived.NAME")
+                    continue
                 }
                 if let want, let have, want != have {
                     sink.error(mark, path, "\(d.model.rawValue) needs '\(input)' in \(want.rawValue), but \(ref) is in \(have.rawValue)")
@@ -267,11 +270,14 @@ enum AnalysisDecoding {
 
     /// A `channel:` reference that must exist: a sensor's quantity or a derived channel. Returns
     /// the sensor's polling interval too, when it is a sensor channel.
+    /// `windows` is nil where aggregates may not be used (derived inputs, window channels).
     static func existingChannel(_ n: YAMLNode, path: String, sensors: [SensorConfig], derived: [DerivedDefinition],
+                                windows: [WindowDefinition]? = nil,
                                 sink: DiagnosticSink) -> (ref: ChannelRef, interval: Duration?)? {
         guard let v = ScalarReader(sink).string(n, path) else { return nil }
+        let forms = windows == nil ? "SENSOR.QUANTITY or derived.NAME" : "SENSOR.QUANTITY, derived.NAME or aggregate.WINDOW.FUNCTION"
         guard let ref = reference(v) else {
-            sink.error(n.mark, path, "'\(v)' is not a channel: write SENSOR.QUANTITY or derived.NAME")
+            sink.error(n.mark, path, "'\(v)' is not a channel: write \(forms)")
             return nil
         }
         switch ref {
@@ -291,12 +297,30 @@ enum AnalysisDecoding {
                 return nil
             }
             return (ref, nil)
+        case let .aggregate(w, f):
+            guard let windows else {
+                sink.error(n.mark, path, "an aggregate cannot be used here: write \(forms)")
+                return nil
+            }
+            guard let window = windows.first(where: { $0.name == w }) else {
+                sink.error(n.mark, path, "no window named '\(w)'")
+                return nil
+            }
+            guard window.settings.functions.map(\.rawValue).contains(f) else {
+                sink.error(n.mark, path, "window '\(w)' does not compute '\(f)'; it computes: "
+                           + window.settings.functions.map(\.rawValue).joined(separator: ", "))
+                return nil
+            }
+            return (ref, nil)
         }
     }
 
+    /// `SENSOR.QUANTITY`, `derived.NAME` or `aggregate.WINDOW.FUNCTION`.
     static func reference(_ text: String) -> ChannelRef? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return nil }
+        guard parts.allSatisfy({ !$0.isEmpty }) else { return nil }
+        if parts.count == 3, parts[0] == "aggregate" { return .aggregate(parts[1], function: parts[2]) }
+        guard parts.count == 2, parts[0] != "aggregate" else { return nil }
         return parts[0] == "derived" ? .derived(parts[1]) : .sensor(parts[0], quantity: parts[1])
     }
 

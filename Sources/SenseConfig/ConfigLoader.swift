@@ -83,13 +83,13 @@ public enum ConfigLoader {
         if let n = top.node("derived"), let list = s.list(n, "derived") {
             derived = AnalysisDecoding.derived(list, sensors: sensors, sink: sink)
         }
-        var alarms: [AlarmDefinition] = []
-        if let n = top.node("alarms"), let list = s.list(n, "alarms") {
-            alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, sink: sink)
-        }
         var windows: [WindowDefinition] = []
         if let n = top.node("windows"), let list = s.list(n, "windows") {
             windows = WindowDecoding.windows(list, sensors: sensors, derived: derived, sink: sink)
+        }
+        var alarms: [AlarmDefinition] = []
+        if let n = top.node("alarms"), let list = s.list(n, "alarms") {
+            alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, windows: windows, sink: sink)
         }
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
@@ -210,8 +210,8 @@ public enum ConfigLoader {
                 sink.error(v.mark, m.child("name"), "'\(text)' is not a valid sensor name: use 1–48 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
                 return nil
             }
-            guard text != "derived" else {
-                sink.error(v.mark, m.child("name"), "'derived' is reserved (it names derived channels in references)")
+            guard text != "derived", text != "aggregate" else {
+                sink.error(v.mark, m.child("name"), "'\(text)' is reserved (it names \(text) channels in references)")
                 return nil
             }
             return text

@@ -69,27 +69,35 @@ struct Analysis: Sendable {
         let changed = alarms.update(all)
         var aggregates: [Aggregate] = []
         for sample in all {
-            let ref: ChannelRef = sample.sensor == DerivedEngine.sensorName
-                ? .derived(sample.quantity) : .sensor(sample.sensor, quantity: sample.quantity)
+            let ref = ChannelRef(sample)
             for i in windows.indices where windows[i].definition.channel == ref {
                 aggregates += windows[i].aggregator.add(sample).map {
                     Aggregate(name: windows[i].definition.name, functions: windows[i].definition.settings.functions, result: $0)
                 }
             }
         }
+        let now = all.map(\.monotonic).max() ?? MonotonicInstant(nanoseconds: 0)
         return Output(samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs,
-                      alarms: changed, aggregates: aggregates)
+                      alarms: changed + alarmsOnAggregates(aggregates, at: now), aggregates: aggregates)
+    }
+
+    /// Alarms watching aggregates (e.g. a rate-of-rise limit on a window's `rate`).
+    private mutating func alarmsOnAggregates(_ aggregates: [Aggregate], at now: MonotonicInstant) -> [AlarmSnapshot] {
+        guard !aggregates.isEmpty else { return [] }
+        return alarms.update(aggregates.flatMap {
+            WindowAggregator.samples(window: $0.name, $0.result, functions: $0.functions, at: now)
+        })
     }
 
     /// Closes windows whose end has passed (a silent channel still reports).
-    mutating func closeWindows(at wall: WallTime) -> [Aggregate] {
+    mutating func closeWindows(at now: MonotonicInstant, wall: WallTime) -> Output {
         var out: [Aggregate] = []
         for i in windows.indices {
             out += windows[i].aggregator.close(upTo: wall).map {
                 Aggregate(name: windows[i].definition.name, functions: windows[i].definition.settings.functions, result: $0)
             }
         }
-        return out
+        return Output(samples: [], alarms: alarmsOnAggregates(out, at: now), aggregates: out)
     }
 
     mutating func tickAlarms(at now: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {

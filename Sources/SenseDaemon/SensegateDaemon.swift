@@ -218,7 +218,7 @@ final class Outlet: Sendable {
     }
 
     func closeWindows(clock: any SenseClock) {
-        analysis.withLock { a in publishAggregates(a.closeWindows(at: clock.wallNow)) }
+        analysis.withLock { a in publish(a.closeWindows(at: clock.monotonicNow, wall: clock.wallNow)) }
     }
 
     func tickAlarms(clock: any SenseClock) {

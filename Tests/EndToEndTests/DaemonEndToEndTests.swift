@@ -215,6 +215,8 @@ import Glibc
                 channel: outdoor.temperature
                 length: 2s
                 functions: [mean, min, max, count]
+            alarms:
+              - {name: on_aggregate, channel: aggregate.t2s.max, high: -100}
             """))
         let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
         let daemon = try SensegateBinary.start(["run", "--config", config])
@@ -246,6 +248,10 @@ import Glibc
         }
         #expect(checkedFull >= 1)
         #expect(try SchemaValidator.errors(schema: "aggregate.schema.json", payloads: aggregates.map(\.payload)) == [])
+        // An alarm watches the aggregate: raised by the first window's maximum.
+        let alarm = sub.messages(on: "sensegate/e2e/alarm/on_aggregate").map(\.payload)
+        #expect(alarm.contains { $0.contains("active_unacknowledged") && $0.contains("\"channel\":\"aggregate.t2s.max\"") }, "\(alarm)")
+        #expect(try SchemaValidator.errors(schema: "alarm.schema.json", payloads: alarm) == [])
     }
 
     @Test func reloadRepublishesAlarmsAndRetractsRemovedOnes() async throws {

@@ -36,6 +36,24 @@ import Testing
         #expect(out.map(\.name) == ["condensation"])
     }
 
+    @Test func rateOfRiseThroughAWindowAggregate() throws {
+        // A river stage rising faster than 0.2 m/h: an alarm on the window's rate.
+        let d = AlarmDefinition(name: "rising", channel: .aggregate("stage_15m", function: "rate"),
+                                threshold: .init(direction: .high, limit: 0.2))
+        var e = AlarmEngine([d])
+        var w = WindowAggregator(.init(length: .seconds(900), functions: [.rate, .last], expected: 15))
+        var changes: [AlarmSnapshot] = []
+        for minute in 0...31 {
+            let stage = minute < 16 ? 1.0 + 0.001 * Double(minute) : 1.016 + 0.01 * Double(minute - 16)   // then 0.6 m/h
+            let s = reading("gauge", "stage", stage, .metre, at: Double(minute * 60))
+            for r in w.add(s) {
+                changes += e.update(WindowAggregator.samples(window: "stage_15m", r, functions: [.rate, .last], at: s.monotonic))
+            }
+        }
+        #expect(changes.map(\.state) == [.activeUnacknowledged])
+        #expect(changes.first.map { $0.value! > 0.2 && $0.channel.description == "aggregate.stage_15m.rate" } == true, "\(changes)")
+    }
+
     @Test func commandsAreCheckedAndRefusedWithReasons() throws {
         var e = AlarmEngine([Self.hot, AlarmDefinition(name: "locked", channel: .sensor("x", quantity: "y"),
                                                        threshold: .init(direction: .low, limit: 0), allowedCommands: [.ack])])

@@ -262,6 +262,36 @@ import Testing
         #expect(errors("outdoor.temperature", "1h", "[mean]").isEmpty)
     }
 
+    @Test func alarmsOnAggregatesAndWhereAggregatesAreRefused() {
+        let base = ConfigFixture.valid + """
+
+            windows:
+              - {name: t15, channel: outdoor.temperature, length: 15m, functions: [rate, mean]}
+            alarms:
+              - {name: warming_fast, channel: CHANNEL, high: 5}
+            """
+        func errors(_ channel: String, extra: String = "") -> [String] {
+            ConfigFixture.errors(base.replacing("CHANNEL", with: channel) + extra).diagnostics.map(\.message)
+        }
+        #expect(errors("aggregate.t15.rate").isEmpty)
+        #expect(errors("aggregate.t60.rate").first?.contains("no window named 't60'") == true)
+        #expect(errors("aggregate.t15.max").first?.contains("window 't15' does not compute 'max'; it computes: rate, mean") == true)
+        #expect(errors("aggregate.t15").first?.contains("is not a channel") == true)
+        let derivedOnAggregate = errors("aggregate.t15.rate", extra: """
+
+            derived:
+              - {name: d, model: dew_point, inputs: {temperature: aggregate.t15.mean, humidity: outdoor.humidity}}
+            """)
+        #expect(derivedOnAggregate.contains { $0.contains("a derived channel cannot take an aggregate") }, "\(derivedOnAggregate)")
+        let windowOnAggregate = ConfigFixture.errors(ConfigFixture.valid + """
+
+            windows:
+              - {name: a, channel: outdoor.temperature, length: 1m, functions: [mean]}
+              - {name: b, channel: aggregate.a.mean, length: 1h, functions: [mean], expected: 60}
+            """).diagnostics.map(\.message)
+        #expect(windowOnAggregate.first?.contains("an aggregate cannot be used here") == true, "\(windowOnAggregate)")
+    }
+
     @Test func derivedCyclesAreNamed() {
         let text = ConfigFixture.valid + """
 
