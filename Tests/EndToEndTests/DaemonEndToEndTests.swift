@@ -18,10 +18,13 @@ import Glibc
         let sub: Subscriber
         let daemon: ChildProcess
 
-        init(simulation: String = "", environment: [String: String] = [:]) throws {
+        /// `extra` is appended to the config (derived, windows, alarms sections).
+        init(simulation: String = "", cabinetChannels: String = "", extra: String = "",
+             environment: [String: String] = [:]) throws {
             broker = try MosquittoBroker()
             site = Site()
-            config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: simulation))
+            config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: simulation,
+                                                        cabinetChannels: cabinetChannels, derived: extra))
             sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
             daemon = try SensegateBinary.start(["run", "--config", config], environment: environment)
         }
@@ -91,15 +94,13 @@ import Glibc
     }
 
     @Test func derivedChannelsAndQualityChecksOnTheWire() async throws {
-        let broker = try MosquittoBroker()
-        let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port, cabinetChannels: """
+        let run = try Run(cabinetChannels: """
                 channels:
                   humidity:
                     range: [0, 5]
                   temperature:
                     filters: [{median: 3}, {offset: 0}]
-            """, derived: """
+            """, extra: """
             derived:
               - name: dew_point
                 model: dew_point
@@ -108,9 +109,8 @@ import Glibc
                 model: sea_level_pressure
                 inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}
                 parameters: {altitude: 120}
-            """))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
-        let daemon = try SensegateBinary.start(["run", "--config", config])
+            """)
+        let sub = run.sub
         let dew = await sub.wait(for: 3) { $0.topic == "sensegate/e2e/derived/dew_point" }
         let slp = await sub.wait(for: 3) { $0.topic == "sensegate/e2e/derived/slp" }
         let world = AtmosphereWorld(seed: 42, site: .init(altitude: 120, meanTemperature: 11))
@@ -136,14 +136,11 @@ import Glibc
             #expect(p.q == "bad" && p.r == "out_of_range" && p.v == nil)
         }
         #expect(try SchemaValidator.errors(schema: "reading.schema.json", payloads: (dew + slp + rejected).map(\.payload)) == [])
-        daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(run.stop() == 0)
     }
 
     @Test func alarmsAreRetainedAcknowledgedAndCommandsChecked() async throws {
-        let broker = try MosquittoBroker()
-        let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: """
+        let run = try Run(extra: """
             alarms:
               - name: always
                 channel: outdoor.temperature
@@ -155,9 +152,8 @@ import Glibc
                 channel: outdoor.pressure
                 high: 200000
                 commands: [ack]
-            """))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/#")
-        let daemon = try SensegateBinary.start(["run", "--config", config])
+            """)
+        let (broker, sub, daemon) = (run.broker, run.sub, run.daemon)
         let raised = await sub.wait { $0.topic == "sensegate/e2e/alarm/always" && $0.payload.contains("active_unacknowledged") }
         let first = try #require(raised.first)
         #expect(first.payload.contains("\"priority\":\"high\"") && first.payload.contains("\"limit\":-100"))
@@ -202,14 +198,11 @@ import Glibc
         #expect(states.count >= 3 && replies.count == 10)
         #expect(try SchemaValidator.errors(schema: "alarm.schema.json", payloads: states) == [])
         #expect(try SchemaValidator.errors(schema: "alarm-reply.schema.json", payloads: replies) == [])
-        daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(run.stop() == 0)
     }
 
     @Test func windowsPublishAggregatesOfWhatWasMeasured() async throws {
-        let broker = try MosquittoBroker()
-        let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: """
+        let run = try Run(extra: """
             windows:
               - name: t2s
                 channel: outdoor.temperature
@@ -217,12 +210,10 @@ import Glibc
                 functions: [mean, min, max, count]
             alarms:
               - {name: on_aggregate, channel: aggregate.t2s.max, high: -100}
-            """))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
-        let daemon = try SensegateBinary.start(["run", "--config", config])
+            """)
+        let sub = run.sub
         let aggregates = await sub.wait(for: 3, timeout: 15) { $0.topic == "sensegate/e2e/aggregate/t2s" }
-        daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(run.stop() == 0)
         struct Aggregate: Decodable { var from: String; var to: String; var q: String; var mean: Double?; var min: Double?; var max: Double?; var count: Double?; var completeness: Double }
         let readings = Self.readings(sub, "sensegate/e2e/sensor/outdoor/temperature")
         var checkedFull = 0
