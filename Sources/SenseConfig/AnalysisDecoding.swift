@@ -86,7 +86,7 @@ enum AnalysisDecoding {
     /// One filter: a mapping with exactly one key, e.g. `- median: 5`.
     static func filter(_ n: YAMLNode, path: String, sink: DiagnosticSink) -> FilterSpec? {
         let s = ScalarReader(sink)
-        guard case let .mapping(entries, mark) = n, entries.count == 1, let e = entries.first else {
+        guard case let .mapping(entries, _) = n, entries.count == 1, let e = entries.first else {
             sink.error(n.mark, path, "a filter is one key, e.g. '- median: 5'; filters: \(filterNames.joined(separator: ", "))")
             return nil
         }
@@ -133,7 +133,6 @@ enum AnalysisDecoding {
             guard lo < hi else { sink.error(e.value.mark, p, "min must be below max"); return nil }
             return .clamp(lo, hi)
         default:
-            _ = mark
             sink.error(e.keyMark, p, "unknown filter '\(e.key)'; filters: \(filterNames.joined(separator: ", "))")
             return nil
         }

@@ -102,11 +102,10 @@ public struct ScalarReader {
     }
 
     public func bool(_ node: YAMLNode, _ path: String) -> Bool? {
-        guard case let .scalar(s, plain, m) = node, plain, ["true", "false"].contains(s) else {
+        guard case let .scalar(s, true, _) = node, ["true", "false"].contains(s) else {
             sink.error(node.mark, path, "expected true or false")
             return nil
         }
-        _ = m
         return s == "true"
     }
 

@@ -20,7 +20,7 @@ public enum Payloads {
     /// Values are rounded to a little below the best resolution of the sensors that report them
     /// (BME280: 0.01 °C, 0.18 Pa, 0.008 %RH), so payloads carry no binary noise such as
     /// 101647.83203125 for a value known to ±100 Pa.
-    static func rounded(_ v: Double, _ unit: Unit) -> Double {
+    public static func rounded(_ v: Double, _ unit: Unit) -> Double {
         guard abs(v) < 1e12 else { return v }
         let scale: Double = switch unit {
         case .celsius, .pascal, .percent: 100

@@ -16,6 +16,12 @@ public final class SimulatedGPIOChip: GPIOChip {
         var sequence: UInt64 = 0
         var continuation: EdgeEvents.Continuation?
         var history: [(MonotonicInstant, Bool)] = []
+
+        /// The last 10 000 output changes: enough for any test, bounded for a long simulation.
+        mutating func record(_ t: MonotonicInstant, _ level: Bool) {
+            history.append((t, level))
+            if history.count > 10_000 { history.removeFirst(history.count - 10_000) }
+        }
     }
 
     fileprivate let lines: Mutex<[LineState]>
@@ -52,7 +58,7 @@ public final class SimulatedGPIOChip: GPIOChip {
             l[offset].requested = true
             l[offset].isOutput = true
             l[offset].level = initial
-            l[offset].history.append((now, initial))
+            l[offset].record(now, initial)
         }
         return SimulatedGPIOOutput(chip: self, offset: offset)
     }
@@ -86,7 +92,7 @@ public final class SimulatedGPIOChip: GPIOChip {
         try lines.withLock { l throws(GPIOError) in
             guard l[offset].requested, l[offset].isOutput else { throw .released(chip: name, offset: offset) }
             l[offset].level = high
-            l[offset].history.append((now, high))
+            l[offset].record(now, high)
         }
     }
 

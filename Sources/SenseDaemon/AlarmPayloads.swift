@@ -1,0 +1,44 @@
+import SenseAnalysis
+import SenseCore
+import SenseMQTT
+
+enum AlarmPayloads {
+    /// The retained state on `<root>/alarm/<name>`.
+    static func state(_ a: AlarmSnapshot, seq: UInt64) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("state", a.state.rawValue)
+        w.field("active", a.state.isActive)
+        w.field("priority", a.priority.rawValue)
+        w.field("channel", a.channel.description)
+        w.field("direction", a.direction.rawValue)
+        w.field("limit", a.limit)
+        w.field("deadband", a.deadband)
+        w.field("value", a.value)
+        w.field("q", a.quality.rawValue)
+        if let since = a.since { w.field("since", since.rfc3339) }
+        w.field("shelved", a.shelved)
+        w.field("chattering", a.chattering)
+        if !a.description.isEmpty { w.field("description", a.description) }
+        w.field("t", a.time.rfc3339)
+        w.field("seq", Int64(seq))
+        w.endObject()
+        return w.bytes
+    }
+
+    /// The outcome of a command on `<root>/alarm/<name>/reply`.
+    static func reply(command: String, id: String?, ok: Bool, state: Alarm.State?, reason: String?, wall: WallTime,
+                      seq: UInt64) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("command", command)
+        if let id { w.field("id", id) }
+        w.field("ok", ok)
+        if let state { w.field("state", state.rawValue) }
+        if let reason { w.field("reason", reason) }
+        w.field("t", wall.rfc3339)
+        w.field("seq", Int64(seq))
+        w.endObject()
+        return w.bytes
+    }
+}
