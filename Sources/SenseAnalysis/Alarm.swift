@@ -42,15 +42,22 @@ public struct Alarm: Sendable {
     }
 
     public let priority: Priority
+    /// A latched alarm stays active after its condition clears, until an operator acknowledges
+    /// (resets) it.
+    public let latched: Bool
     public let chatter: Chatter
     public let maximumShelve: Duration
     public private(set) var state: State = .normal
     public private(set) var since: MonotonicInstant?
     public private(set) var shelvedUntil: MonotonicInstant?
     private var activations: [MonotonicInstant] = []
+    /// The condition as last reported (a latched alarm may be active without it).
+    public private(set) var conditionPresent = false
 
-    public init(priority: Priority = .medium, chatter: Chatter = Chatter(), maximumShelve: Duration = .seconds(8 * 3600)) {
+    public init(priority: Priority = .medium, latched: Bool = false, chatter: Chatter = Chatter(),
+                maximumShelve: Duration = .seconds(8 * 3600)) {
         self.priority = priority
+        self.latched = latched
         self.chatter = chatter
         self.maximumShelve = maximumShelve
     }
@@ -59,10 +66,11 @@ public struct Alarm: Sendable {
     /// it changed.
     @discardableResult
     public mutating func condition(_ active: Bool, at t: MonotonicInstant) -> State? {
+        conditionPresent = active
         let next: State
         switch (state, active) {
         case (.normal, true), (.clearedUnacknowledged, true): next = .activeUnacknowledged
-        case (.activeUnacknowledged, false): next = .clearedUnacknowledged
+        case (.activeUnacknowledged, false): if latched { return nil } else { next = .clearedUnacknowledged }
         case (.activeAcknowledged, false): next = .normal
         default: return nil
         }
@@ -75,7 +83,7 @@ public struct Alarm: Sendable {
     public mutating func acknowledge(at t: MonotonicInstant) throws(Refusal) -> State? {
         switch state {
         case .normal: throw .nothingToAcknowledge
-        case .activeUnacknowledged: return move(to: .activeAcknowledged, at: t)
+        case .activeUnacknowledged: return move(to: latched && !conditionPresent ? .normal : .activeAcknowledged, at: t)
         case .clearedUnacknowledged: return move(to: .normal, at: t)
         case .activeAcknowledged: return nil   // acknowledging twice is harmless
         }

@@ -7,20 +7,27 @@ public struct AlarmDefinition: Sendable, Hashable {
     public var channel: ChannelRef
     public var threshold: Threshold.Settings
     public var priority: Alarm.Priority
+    public var latched: Bool
     public var chatter: Alarm.Chatter
+    /// While chattering, transitions are not annunciated (the state is still kept, and rules
+    /// still see the condition); the current state is published when chattering ends.
+    public var suppressChatter: Bool
     public var maximumShelve: Duration
     /// The operator commands this alarm accepts over MQTT.
     public var allowedCommands: Set<Command>
     public var description: String
 
     public init(name: String, channel: ChannelRef, threshold: Threshold.Settings, priority: Alarm.Priority = .medium,
-                chatter: Alarm.Chatter = .init(), maximumShelve: Duration = .seconds(8 * 3600),
+                latched: Bool = false, chatter: Alarm.Chatter = .init(), suppressChatter: Bool = true,
+                maximumShelve: Duration = .seconds(8 * 3600),
                 allowedCommands: Set<Command> = Set(Command.allCases), description: String = "") {
         self.name = name
         self.channel = channel
         self.threshold = threshold
         self.priority = priority
+        self.latched = latched
         self.chatter = chatter
+        self.suppressChatter = suppressChatter
         self.maximumShelve = maximumShelve
         self.allowedCommands = allowedCommands
         self.description = description
@@ -42,6 +49,7 @@ public struct AlarmSnapshot: Sendable, Hashable {
     public var since: WallTime?
     public var shelved: Bool
     public var chattering: Bool
+    public var latched: Bool
     public var time: WallTime
     public var description: String
 }
@@ -80,12 +88,15 @@ public struct AlarmEngine: Sendable {
     public init(_ definitions: [AlarmDefinition]) {
         for d in definitions {
             entries[d.name] = Entry(definition: d, threshold: Threshold(d.threshold),
-                                    alarm: Alarm(priority: d.priority, chatter: d.chatter, maximumShelve: d.maximumShelve))
+                                    alarm: Alarm(priority: d.priority, latched: d.latched, chatter: d.chatter, maximumShelve: d.maximumShelve))
         }
         order = definitions.map(\.name)
     }
 
     public var names: [String] { order }
+
+    /// Whether the alarm is active (its qualified condition holds, or it is latched).
+    public func isActive(_ name: String) -> Bool { entries[name]?.alarm.state.isActive ?? false }
 
     /// Every alarm's current snapshot (published retained at start and on reconnect).
     public func snapshots(wall: WallTime) -> [AlarmSnapshot] { order.map { snapshot(entries[$0]!, wall: wall) } }
@@ -106,19 +117,24 @@ public struct AlarmEngine: Sendable {
                 e.chattering = e.alarm.isChattering(at: s.monotonic)
                 e.shelved = e.alarm.isShelved(at: s.monotonic)
                 entries[name] = e
-                if transition != nil || e.chattering != wasChattering { changed.append(snapshot(e, wall: s.wall)) }
+                // A chattering alarm is annunciated when it starts and stops chattering, not in between.
+                let suppressed = e.chattering && wasChattering && e.definition.suppressChatter
+                if (transition != nil && !suppressed) || e.chattering != wasChattering { changed.append(snapshot(e, wall: s.wall)) }
             }
         }
         return changed
     }
 
-    /// Expires shelving; returns the alarms whose shelf ended.
+    /// Expires shelving and chattering; returns the alarms whose shelf or chattering ended.
     public mutating func tick(at t: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
         var changed: [AlarmSnapshot] = []
         for name in order {
             var e = entries[name]!
-            guard e.shelved, !e.alarm.isShelved(at: t) else { continue }
-            e.shelved = false
+            let shelfEnded = e.shelved && !e.alarm.isShelved(at: t)
+            let chatterEnded = e.chattering && !e.alarm.isChattering(at: t)
+            guard shelfEnded || chatterEnded else { continue }
+            if shelfEnded { e.shelved = false }
+            if chatterEnded { e.chattering = false }
             entries[name] = e
             changed.append(snapshot(e, wall: wall))
         }
@@ -153,6 +169,6 @@ public struct AlarmEngine: Sendable {
         return AlarmSnapshot(name: d.name, state: e.alarm.state, priority: d.priority, channel: d.channel,
                              direction: d.threshold.direction, limit: d.threshold.limit, deadband: d.threshold.deadband,
                              value: e.lastValue, quality: e.lastQuality, since: e.sinceWall, shelved: e.shelved,
-                             chattering: e.chattering, time: wall, description: d.description)
+                             chattering: e.chattering, latched: d.latched, time: wall, description: d.description)
     }
 }

@@ -124,27 +124,12 @@ public struct DerivedEngine: Sendable {
     }
 
     static func topologicalOrder(_ defs: [DerivedDefinition]) throws(CycleError) -> [DerivedDefinition] {
-        let byName = Dictionary(defs.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var state: [String: Int] = [:]   // 1 visiting, 2 done
-        var order: [DerivedDefinition] = []
-        var path: [String] = []
-        func visit(_ name: String) throws(CycleError) {
-            if state[name] == 2 { return }
-            if state[name] == 1 {
-                let start = path.firstIndex(of: name) ?? 0
-                throw CycleError(cycle: Array(path[start...]) + [name])
+        do throws(DependencyOrder.Cycle) {
+            return try DependencyOrder.sorted(defs, name: \.name) { d in
+                d.inputs.values.compactMap { if case let .derived(dep) = $0 { dep } else { nil } }
             }
-            guard let d = byName[name] else { return }
-            state[name] = 1
-            path.append(name)
-            for case let .derived(dep) in d.inputs.values.sorted(by: { $0.description < $1.description }) {
-                try visit(dep)
-            }
-            path.removeLast()
-            state[name] = 2
-            order.append(d)
+        } catch {
+            throw CycleError(cycle: error.path)
         }
-        for d in defs { try visit(d.name) }
-        return order
     }
 }

@@ -14,6 +14,10 @@ public struct SensegateConfig: Sendable, Hashable {
     public var derived: [DerivedDefinition]
     public var alarms: [AlarmDefinition]
     public var windows: [WindowDefinition]
+    public var rules: [RuleDefinition]
+    public var actuators: [ActuatorDefinition]
+    /// How long outputs stay at their failsafe level after a start that follows an unclean stop.
+    public var restartFailsafe: Duration
     public var simulation: SimulationConfig?
 }
 

@@ -91,6 +91,29 @@ public enum ConfigLoader {
         if let n = top.node("alarms"), let list = s.list(n, "alarms") {
             alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, windows: windows, sink: sink)
         }
+        let utcOffset = top.node("utc_offset").flatMap { n -> Int? in
+            guard let text = s.string(n, "utc_offset") else { return nil }
+            guard let minutes = parseUTCOffset(text) else {
+                sink.error(n.mark, "utc_offset", "expected an offset such as \"+01:00\" or \"-05:30\", got '\(text)'")
+                return nil
+            }
+            return minutes
+        } ?? 0
+        let ruleList = top.node("rules").flatMap { s.list($0, "rules") } ?? []
+        let conditions = ConditionDecoder(sensors: sensors, derived: derived, windows: windows, alarms: alarms.map(\.name),
+                                          rules: RuleDecoding.names(ruleList), utcOffsetMinutes: utcOffset, sink: sink)
+        var actuators: [ActuatorDefinition] = []
+        if let n = top.node("actuators"), let list = s.list(n, "actuators") {
+            var inputs: [Board.Line: String] = [:]
+            for sensor in sensors { if case let .digitalInput(o) = sensor.kind { inputs[o.line] = sensor.name } }
+            actuators = ActuatorDecoding.actuators(list, board: board, inputs: inputs, conditions: conditions, sink: sink)
+        }
+        let rules = RuleDecoding.rules(ruleList, conditions: conditions, actuators: actuators.map(\.name), sink: sink)
+        let restartFailsafe = top.node("restart_failsafe").flatMap { n -> Duration? in
+            guard let d = s.duration(n, "restart_failsafe") else { return nil }
+            guard d <= .seconds(3600) else { sink.error(n.mark, "restart_failsafe", "at most 1h"); return nil }
+            return d
+        } ?? .seconds(30)
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
             simulation = decodeSimulation(n, sensors: sensors, sink: sink)
@@ -103,7 +126,18 @@ public enum ConfigLoader {
         guard let node, let board, let mqtt else { return nil }
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
                                logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms, windows: windows,
+                               rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
                                simulation: simulation ?? (board.simulated ? SimulationConfig() : nil))
+    }
+
+    /// `+01:00`, `-05:30`, `Z` → minutes east of UTC.
+    static func parseUTCOffset(_ text: String) -> Int? {
+        if text == "Z" || text == "UTC" { return 0 }
+        guard let sign = text.first, sign == "+" || sign == "-" else { return nil }
+        let parts = text.dropFirst().split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
+              h <= 14, m < 60 else { return nil }
+        return (sign == "-" ? -1 : 1) * (h * 60 + m)
     }
 
     static func decodeMQTT(_ n: YAMLNode, node: String, sink: DiagnosticSink) -> MQTTSettings? {

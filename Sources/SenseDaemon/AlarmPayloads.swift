@@ -25,20 +25,4 @@ enum AlarmPayloads {
         w.endObject()
         return w.bytes
     }
-
-    /// The outcome of a command on `<root>/alarm/<name>/reply`.
-    static func reply(command: String, id: String?, ok: Bool, state: Alarm.State?, reason: String?, wall: WallTime,
-                      seq: UInt64) -> [UInt8] {
-        var w = JSONWriter()
-        w.beginObject()
-        w.field("command", command)
-        if let id { w.field("id", id) }
-        w.field("ok", ok)
-        if let state { w.field("state", state.rawValue) }
-        if let reason { w.field("reason", reason) }
-        w.field("t", wall.rfc3339)
-        w.field("seq", Int64(seq))
-        w.endObject()
-        return w.bytes
-    }
 }

@@ -8,6 +8,7 @@ struct Analysis: Sendable {
     private var pipelines: [ChannelKey: ChannelPipeline] = [:]
     private var derived: DerivedEngine
     private(set) var alarms: AlarmEngine
+    private(set) var rules: RuleEngine
     private var windows: [(definition: WindowDefinition, aggregator: WindowAggregator)]
     private let published: Set<ChannelKey>
 
@@ -30,6 +31,11 @@ struct Analysis: Sendable {
             preconditionFailure("a checked config has no derived cycle: \(error)")
         }
         alarms = AlarmEngine(config.alarms)
+        do throws(RuleEngine.CycleError) {
+            rules = try RuleEngine(config.rules + Reaction.permitRules(config.actuators))
+        } catch {
+            preconditionFailure("a checked config has no rule cycle: \(error)")
+        }
         windows = config.windows.map { ($0, WindowAggregator($0.settings)) }
     }
 
@@ -77,6 +83,7 @@ struct Analysis: Sendable {
             }
         }
         let now = all.map(\.monotonic).max() ?? MonotonicInstant(nanoseconds: 0)
+        rules.record(all)
         return Output(samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs,
                       alarms: changed + alarmsOnAggregates(aggregates, at: now), aggregates: aggregates)
     }
@@ -84,9 +91,9 @@ struct Analysis: Sendable {
     /// Alarms watching aggregates (e.g. a rate-of-rise limit on a window's `rate`).
     private mutating func alarmsOnAggregates(_ aggregates: [Aggregate], at now: MonotonicInstant) -> [AlarmSnapshot] {
         guard !aggregates.isEmpty else { return [] }
-        return alarms.update(aggregates.flatMap {
-            WindowAggregator.samples(window: $0.name, $0.result, functions: $0.functions, at: now)
-        })
+        let samples = aggregates.flatMap { WindowAggregator.samples(window: $0.name, $0.result, functions: $0.functions, at: now) }
+        rules.record(samples)
+        return alarms.update(samples)
     }
 
     /// Closes windows whose end has passed (a silent channel still reports).
@@ -98,6 +105,12 @@ struct Analysis: Sendable {
             }
         }
         return Output(samples: [], alarms: alarmsOnAggregates(out, at: now), aggregates: out)
+    }
+
+    /// Evaluates the rules on everything seen so far; the published rules that changed.
+    mutating func evaluateRules(at now: MonotonicInstant, wall: WallTime) -> [RuleSnapshot] {
+        let alarms = self.alarms
+        return rules.evaluate(alarmActive: alarms.isActive, at: now, wall: wall)
     }
 
     mutating func tickAlarms(at now: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {

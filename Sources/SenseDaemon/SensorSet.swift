@@ -3,7 +3,6 @@ import SenseConfig
 import SenseCore
 import SenseDrivers
 import SenseHardware
-import SenseHardwareLinux
 import SenseSimulator
 
 /// A resource the daemon needs at start is missing (exit 69).
@@ -17,16 +16,13 @@ final class SensorSet: Sendable {
     private let task: Task<Void, Never>
     private let inputs: [any GPIOInput]
 
-    init(config: SensegateConfig, clock: any SenseClock, liveness: Liveness, logger: Logger,
+    /// `hardware` is the daemon's for its whole life (outputs outlive a reload's sensors); on the
+    /// simulated board it is a `SimulatedHardware`, and the world is built on it.
+    init(config: SensegateConfig, hardware: any Hardware, clock: any SenseClock, liveness: Liveness, logger: Logger,
          emit: @escaping @Sendable ([Sample]) -> Void) throws(UnavailableResource) {
-        let hardware: any Hardware
         var rig: SimulationRig?
-        if config.board.simulated {
-            let r = SimulationRig(config: config, simulation: config.simulation ?? SimulationConfig(), clock: clock)
-            rig = r
-            hardware = r.hardware
-        } else {
-            hardware = LinuxHardware()
+        if let simulated = hardware as? SimulatedHardware {
+            rig = SimulationRig(config: config, simulation: config.simulation ?? SimulationConfig(), hardware: simulated)
         }
         var buses: [String: any I2CBus] = [:]
         var chips: [String: any GPIOChip] = [:]

@@ -24,6 +24,10 @@ public final class SequenceStore: Sendable {
     }
 
     public let path: String
+    /// False when the previous run did not reach a clean stop (a crash, a kill, a power cut):
+    /// its `running` marker was still there.
+    public let previousRunEndedCleanly: Bool
+    private let markerPath: String
     private let state: Mutex<(next: UInt64, reservedUntil: UInt64)>
 
     /// Opens (or creates) `<directory>/seq`, reserving the first block.
@@ -44,7 +48,12 @@ public final class SequenceStore: Sendable {
             throw .unusable(path: path, operation: "read", errno: errno)
         }
         state = Mutex((start, start))
+        markerPath = directory + "/running"
+        previousRunEndedCleanly = access(markerPath, F_OK) != 0
         try state.withLock { s throws(StoreError) in try reserve(&s) }
+        let marker = open(markerPath, O_WRONLY | O_CREAT | O_CLOEXEC, 0o640)
+        guard marker >= 0 else { throw .unusable(path: markerPath, operation: "create", errno: errno) }
+        Glibc.close(marker)
     }
 
     /// The next number; persists a new reservation when a block is used up. If that write fails
@@ -73,6 +82,7 @@ public final class SequenceStore: Sendable {
     /// crash skips the rest of its block).
     public func close() throws(StoreError) {
         try state.withLock { s throws(StoreError) in try persist(s.next) }
+        guard unlink(markerPath) == 0 || errno == ENOENT else { throw .unusable(path: markerPath, operation: "remove", errno: errno) }
     }
 
     private func reserve(_ s: inout (next: UInt64, reservedUntil: UInt64)) throws(StoreError) {

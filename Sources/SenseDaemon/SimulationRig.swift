@@ -17,8 +17,9 @@ struct SimulationRig: Sendable {
     let contacts: [(chip: String, offset: Int, sensor: String)]
     let faults: [SimulationConfig.Fault]
 
-    init(config: SensegateConfig, simulation: SimulationConfig, clock: any SenseClock) {
-        hardware = SimulatedHardware(clock: clock)
+    init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware) {
+        self.hardware = hardware
+        let clock = hardware.clock
         world = AtmosphereWorld(seed: simulation.seed,
                                 site: .init(altitude: simulation.altitude, meanTemperature: simulation.meanTemperature))
         var emulators: [String: BME280Emulator] = [:]

@@ -16,6 +16,14 @@ public struct TopicTree: Sendable, Hashable {
     public func alarmReply(_ name: String) -> String { "\(root)/alarm/\(name)/reply" }
     public var alarmCommandFilters: [String] { ["ack", "shelve", "unshelve"].map { "\(root)/alarm/+/\($0)" } }
 
+    /// A rule's retained truth.
+    public func rule(_ name: String) -> String { "\(root)/rule/\(name)" }
+
+    /// An actuator's retained state; commands arrive on `set`, their outcome goes to `ack`.
+    public func actuator(_ name: String) -> String { "\(root)/actuator/\(name)" }
+    public func actuatorAck(_ name: String) -> String { "\(root)/actuator/\(name)/ack" }
+    public var actuatorCommandFilter: String { "\(root)/actuator/+/set" }
+
     /// A window's aggregates, one message per closed window.
     public func aggregate(_ name: String) -> String { "\(root)/aggregate/\(name)" }
 

@@ -67,12 +67,23 @@ public struct Actuator: Sendable {
     public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
         case overrideTooLong(maximum: Duration)
         case notOverridden
+        /// The equipment's minimum on or off time has not passed yet.
+        case minimumTime(on: Bool, remaining: Duration)
+        case maximumOnReached
 
         public var description: String {
             switch self {
-            case let .overrideTooLong(max): "an override or pulse may last at most \(Int(max.seconds)) s for this actuator"
+            case let .overrideTooLong(max): "an override or pulse lasts more than 0 s and at most \(Int(max.seconds)) s for this actuator"
             case .notOverridden: "no manual override to release"
+            case let .minimumTime(on, remaining):
+                "it must stay \(on ? "on" : "off") for another \(Self.seconds(remaining)) s (min_\(on ? "on" : "off"))"
+            case .maximumOnReached: "it was on for its max_on and stays off until what held it on is released"
             }
+        }
+
+        private static func seconds(_ d: Duration) -> String {
+            let tenths = (d.nanoseconds + 99_999_999) / 100_000_000
+            return "\(tenths / 10).\(tenths % 10)"
         }
     }
 
@@ -103,7 +114,7 @@ public struct Actuator: Sendable {
         return evaluate(at: now, failsafeReason: reason)
     }
 
-    /// An interlock forbids the output (nil: allowed again).
+    /// An interlock forbids the output, saying why (nil: allowed again).
     public mutating func setInterlock(_ blockedBy: String?, at now: MonotonicInstant) -> Change? {
         interlockedOff = blockedBy
         return evaluate(at: now)
@@ -119,6 +130,13 @@ public struct Actuator: Sendable {
     public mutating func override(_ level: Bool, for duration: Duration?, detail: String,
                                   at now: MonotonicInstant) throws(Refusal) -> Change? {
         if let d = duration, d > settings.maximumOverride || d <= .zero { throw .overrideTooLong(maximum: settings.maximumOverride) }
+        // A command that could not take effect now is refused, not left pending.
+        if level != self.level, !failsafeActive, interlockedOff == nil {
+            let held = now - since
+            let minimum = self.level ? settings.minimumOn : settings.minimumOff
+            if held < minimum { throw .minimumTime(on: self.level, remaining: minimum - held) }
+        }
+        if level, maxOnLatched { throw .maximumOnReached }
         manual = (level, duration.map { now + $0 }, detail)
         return evaluate(at: now)
     }
@@ -129,8 +147,10 @@ public struct Actuator: Sendable {
         return evaluate(at: now)
     }
 
-    /// Whether a manual override is in force.
+    /// Whether a manual override is in force, and until when (nil: until released).
     public var isOverridden: Bool { manual != nil }
+    public var overrideUntil: MonotonicInstant? { manual?.until }
+    public var isFailsafe: Bool { failsafeActive }
 
     // MARK: evaluation
 
@@ -164,7 +184,7 @@ public struct Actuator: Sendable {
 
     private func decide(_ failsafeReason: String) -> (Bool, ActuatorSource, String) {
         if failsafeActive { return (settings.failsafe, .failsafe, failsafeReason) }
-        if let by = interlockedOff { return (false, .interlock, "interlocked with \(by)") }
+        if let why = interlockedOff { return (false, .interlock, why) }
         if maxOnLatched { return (false, .maxOn, "on longer than its maximum; waiting for the request to be released") }
         if let m = manual { return (m.level, .manual, m.detail) }
         if let r = ruleRequest { return (r.level, .rule, r.rule) }

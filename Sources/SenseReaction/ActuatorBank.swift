@@ -13,12 +13,16 @@ public struct ActuatorBank: Sendable {
         case unknownActuator(String)
         case refused(Actuator.Refusal)
         case interlocked(String, by: String)
+        case notPermitted(String, reason: String)
+        case inFailsafe(String, reason: String)
 
         public var description: String {
             switch self {
             case let .unknownActuator(n): "no actuator named '\(n)'"
             case let .refused(r): r.description
             case let .interlocked(n, by): "\(n) is interlocked with \(by), which is on"
+            case let .notPermitted(n, reason): "\(n) may not be on now: \(reason)"
+            case let .inFailsafe(n, reason): "\(n) is held at its failsafe level (\(reason)); commands wait until that ends"
             }
         }
     }
@@ -26,6 +30,8 @@ public struct ActuatorBank: Sendable {
     public let names: [String]
     private var actuators: [String: Actuator]
     private let exclusive: [[String]]
+    /// Actuators held off because their `only_while` condition does not hold, with why.
+    private var forbidden: [String: String] = [:]
 
     public init(_ definitions: [(name: String, settings: Actuator.Settings)], exclusive: [[String]], at now: MonotonicInstant) {
         names = definitions.map(\.name)
@@ -45,8 +51,10 @@ public struct ActuatorBank: Sendable {
     /// An operator's command. Turning on an interlocked output is refused (it would not happen).
     public mutating func override(_ name: String, level: Bool, for duration: Duration?, detail: String,
                                   at now: MonotonicInstant) throws(Refusal) -> [Event] {
-        guard actuators[name] != nil else { throw .unknownActuator(name) }
+        guard let a = actuators[name] else { throw .unknownActuator(name) }
+        if a.isFailsafe { throw .inFailsafe(name, reason: a.detail) }
         if level, let by = onPeer(of: name) { throw .interlocked(name, by: by) }
+        if level, let why = forbidden[name] { throw .notPermitted(name, reason: why) }
         let change: Actuator.Change?
         do throws(Actuator.Refusal) {
             change = try actuators[name]!.override(level, for: duration, detail: detail, at: now)
@@ -74,6 +82,19 @@ public struct ActuatorBank: Sendable {
         return events + settle(at: now)
     }
 
+    /// Some outputs to their failsafe level (their channels went bad), or back.
+    public mutating func setFailsafe(_ name: String, _ on: Bool, reason: String, at now: MonotonicInstant) -> [Event] {
+        guard actuators[name] != nil, actuators[name]!.isFailsafe != on else { return [] }
+        return record(name, actuators[name]!.setFailsafe(on, reason: reason, at: now)) + settle(at: now)
+    }
+
+    /// An `only_while` condition: nil permits the output, a reason holds it off (as an interlock).
+    public mutating func setPermission(_ name: String, forbiddenBecause reason: String?, at now: MonotonicInstant) -> [Event] {
+        guard actuators[name] != nil, forbidden[name] != reason else { return [] }
+        forbidden[name] = reason
+        return settle(at: now)
+    }
+
     /// Re-evaluates timing (min on/off, max on, override expiry); call at `nextDeadline`.
     public mutating func evaluate(at now: MonotonicInstant) -> [Event] {
         var events: [Event] = []
@@ -89,7 +110,7 @@ public struct ActuatorBank: Sendable {
         for _ in 0...names.count {
             var changed = false
             for n in names {
-                let change = actuators[n]!.setInterlock(onPeer(of: n), at: now)
+                let change = actuators[n]!.setInterlock(onPeer(of: n).map { "interlocked with \($0)" } ?? forbidden[n], at: now)
                 if change != nil { changed = true }
                 events += record(n, change)
             }

@@ -1,0 +1,74 @@
+import SenseConfig
+import SenseMQTT
+
+/// An operator command on `<root>/actuator/<name>/set`, parsed and checked before it reaches
+/// the actuator: `{"command": "on" | "off" | "pulse" | "override" | "release", ...}`.
+struct ActuatorCommand: Sendable, Equatable {
+    typealias Verb = ActuatorDefinition.Command
+
+    var actuator: String
+    var verb: Verb
+    /// `override`'s level; `pulse` is always on.
+    var level: Bool?
+    /// How long: required for `pulse` and `override`, optional for `on`/`off` (then max_override).
+    var duration: Duration?
+    var id: String?
+    var by: String?
+
+    struct Refusal: Error, Equatable {
+        var actuator: String
+        var command: String
+        var id: String?
+        var reason: String
+    }
+
+    func refusal(_ reason: String) -> Refusal { Refusal(actuator: actuator, command: verb.rawValue, id: id, reason: reason) }
+
+    static let fields: [Verb: Set<String>] = [
+        .on: ["command", "for"], .off: ["command", "for"], .pulse: ["command", "for"],
+        .override: ["command", "for", "level"], .release: ["command"],
+    ]
+
+    /// `topic` is `<root>/actuator/<name>/set`.
+    static func parse(topic: String, root: String, payload: [UInt8]) throws(Refusal) -> ActuatorCommand {
+        let rest = topic.dropFirst(root.count + "/actuator/".count).split(separator: "/", omittingEmptySubsequences: false)
+        let actuator = rest.first.map(String.init) ?? ""
+        var verbText = ""
+        func refuse(_ r: CommandPayload.Reason) -> Refusal { Refusal(actuator: actuator, command: verbText, id: r.id, reason: r.text) }
+        guard rest.count == 2, rest[1] == "set" else {
+            throw Refusal(actuator: actuator, command: "", id: nil, reason: "commands go to <root>/actuator/<name>/set")
+        }
+        // The verb decides which fields are allowed, so read it first.
+        let all = Set(fields.values.joined())
+        do throws(CommandPayload.Reason) {
+            let p = try CommandPayload(payload, verb: "an actuator command", allowed: all)
+            guard case let .string(v)? = p.object["command"] else {
+                throw p.refuse("the payload needs \"command\": one of \(Verb.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            verbText = v
+            guard let verb = Verb(rawValue: v) else {
+                throw p.refuse("unknown command '\(v)': use \(Verb.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            for key in p.object.keys.sorted() where !fields[verb]!.union(["id", "by", "note"]).contains(key) {
+                throw p.refuse("unknown field '\(key)' for \(v); it takes: \(fields[verb]!.union(["id", "by", "note"]).sorted().joined(separator: ", "))")
+            }
+            let duration = try p.duration("for")
+            var level: Bool?
+            switch verb {
+            case .pulse:
+                guard duration != nil else { throw p.refuse("pulse needs 'for', e.g. \"5s\"") }
+            case .override:
+                guard duration != nil else { throw p.refuse("override needs 'for': every override expires") }
+                guard case let .string(l)? = p.object["level"], l == "on" || l == "off" else {
+                    throw p.refuse("override needs 'level': \"on\" or \"off\"")
+                }
+                level = l == "on"
+            default:
+                break
+            }
+            return ActuatorCommand(actuator: actuator, verb: verb, level: level, duration: duration, id: p.id, by: p.by)
+        } catch {
+            throw refuse(error)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import SenseConfig
+import SenseCore
+import SenseMQTT
+
+/// The JSON object of an operator command, with the fields every command shares (`id`, `by`,
+/// `note`) checked, and typed readers for the rest. Refusals are plain reasons; the command
+/// types add what the reply needs.
+struct CommandPayload {
+    /// Larger payloads are refused unread: no command needs more.
+    static let sizeLimit = 4096
+
+    let object: [String: JSONValue]
+    let id: String?
+    let by: String?
+
+    /// An empty (or blank) payload is `{}`. `allowed` are the fields this command takes besides
+    /// `id`, `by` and `note`; `verb` names it in messages.
+    init(_ payload: [UInt8], verb: String, allowed: Set<String>) throws(Reason) {
+        guard payload.count <= Self.sizeLimit else { throw Reason(id: nil, "the payload is larger than \(Self.sizeLimit) bytes") }
+        if payload.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            object = [:]
+        } else {
+            let value: JSONValue
+            do {
+                value = try JSONValue.parse(payload)
+            } catch {
+                throw Reason(id: nil, error.description)
+            }
+            guard case let .object(o) = value else { throw Reason(id: nil, "the payload must be a JSON object") }
+            object = o
+        }
+        var id: String?
+        if let v = object["id"] {
+            guard case let .string(s) = v, s.utf8.count <= 128 else { throw Reason(id: nil, "'id' must be a string of at most 128 bytes") }
+            id = s
+        }
+        self.id = id
+        let fields = allowed.union(["id", "by", "note"])
+        for key in object.keys.sorted() where !fields.contains(key) {
+            throw Reason(id: id, "unknown field '\(key)'; \(verb) takes: \(fields.sorted().joined(separator: ", "))")
+        }
+        var by: String?
+        for key in ["by", "note"] {
+            guard let v = object[key] else { continue }
+            guard case let .string(s) = v, s.utf8.count <= 256 else { throw Reason(id: id, "'\(key)' must be a string of at most 256 bytes") }
+            if key == "by" { by = s }
+        }
+        self.by = by
+    }
+
+    struct Reason: Error, Equatable {
+        var id: String?
+        var text: String
+        init(id: String?, _ text: String) {
+            self.id = id
+            self.text = text
+        }
+    }
+
+    func refuse(_ text: String) -> Reason { Reason(id: id, text) }
+
+    /// A duration field: `"30m"` or a number of seconds; nil when absent.
+    func duration(_ key: String) throws(Reason) -> Duration? {
+        switch object[key] {
+        case nil:
+            return nil
+        case let .number(seconds)?:
+            guard seconds > 0, seconds <= 86400 * 365 else { throw refuse("'\(key)' must be a positive number of seconds") }
+            return .milliseconds(Int64(seconds * 1000))
+        case let .string(text)?:
+            guard let d = ScalarReader.parseDuration(text), d > .zero else { throw refuse("'\(key)' is not a duration: '\(text)'") }
+            return d
+        default:
+            throw refuse("'\(key)' must be a duration string such as \"30s\" or a number of seconds")
+        }
+    }
+}
+
+/// The outcome of an operator command, on the alarm's `/reply` or the actuator's `/ack` topic.
+enum CommandReply {
+    static func payload(command: String, id: String?, ok: Bool, state: String?, reason: String?, wall: WallTime,
+                        seq: UInt64) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("command", command)
+        if let id { w.field("id", id) }
+        w.field("ok", ok)
+        if let state { w.field("state", state) }
+        if let reason { w.field("reason", reason) }
+        w.field("t", wall.rfc3339)
+        w.field("seq", Int64(seq))
+        w.endObject()
+        return w.bytes
+    }
+}

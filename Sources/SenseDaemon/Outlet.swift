@@ -1,0 +1,294 @@
+import Logging
+import SenseAnalysis
+import SenseCore
+import SenseHardware
+import SenseMQTT
+import SenseReaction
+import Synchronization
+
+/// Where samples go: analysed (quality checks, filters, derived channels, alarms, windows),
+/// decided (rules, actuators — the output lines are set here, before anything is published),
+/// stamped with `seq`, recorded for health, handed to the current session. One lock covers all
+/// of it, so `seq` order is the order messages leave the gateway whichever task emitted them,
+/// and a reflex never waits for the network (hand-over never blocks: the publisher queues).
+final class Outlet: Sendable {
+    struct Engine: Sendable {
+        var analysis: Analysis
+        var reaction: Reaction
+        var outputs: OutputLines?
+        /// Actuators whose line could not be set, with the error.
+        var faults: [String: String] = [:]
+        var descriptions: [String: String] = [:]
+    }
+
+    private let seq: SequenceStore
+    private let health: HealthBoard
+    private let clock: any SenseClock
+    private let logger: Logger
+    private let session = Mutex<MQTTSession?>(nil)
+    private let engine: Mutex<Engine>
+    private let reportedSeqError = Mutex(false)
+    let timer = ReactionTimer()
+
+    init(seq: SequenceStore, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger) {
+        self.seq = seq
+        self.health = health
+        self.clock = clock
+        self.engine = Mutex(engine)
+        self.logger = logger
+    }
+
+    func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
+
+    /// A reload: new analysis and rules; the actuators, their state and their lines stay.
+    func replace(analysis: Analysis, rules: [RuleDefinition]) {
+        engine.withLock { e in
+            e.analysis = analysis
+            e.reaction.replaceRules(rules)
+            react(&e, nil)
+        }
+    }
+
+    var emit: @Sendable ([Sample]) -> Void { { [self] batch in send(batch) } }
+
+    func send(_ batch: [Sample]) {
+        engine.withLock { e in react(&e, e.analysis.process(batch)) }
+    }
+
+    func checkStale() {
+        engine.withLock { e in react(&e, e.analysis.checkStale(at: clock.monotonicNow, wall: clock.wallNow)) }
+    }
+
+    func closeWindows() {
+        engine.withLock { e in react(&e, e.analysis.closeWindows(at: clock.monotonicNow, wall: clock.wallNow)) }
+    }
+
+    func tickAlarms() {
+        engine.withLock { e in
+            let changed = e.analysis.tickAlarms(at: clock.monotonicNow, wall: clock.wallNow)
+            react(&e, Analysis.Output(samples: [], alarms: changed))
+        }
+    }
+
+    /// Re-evaluates rules and actuators without new input (the reaction timer's deadlines).
+    func tickReaction() { engine.withLock { e in react(&e, nil) } }
+
+    func nextReactionDeadline() -> MonotonicInstant? {
+        engine.withLock { e in Self.deadline(e, now: clock.monotonicNow, wall: clock.wallNow) }
+    }
+
+    /// Every output to its failsafe level and published, then the lines released: the first
+    /// step of a clean stop, before `offline`.
+    func stopReaction() {
+        engine.withLock { e in
+            let events = e.reaction.stop(at: clock.monotonicNow)
+            drive(&e, events)
+            publishActuators(e, Set(events.map(\.actuator)))
+            e.outputs?.release()
+            e.outputs = nil
+        }
+    }
+
+    /// Deletes the retained state of things that no longer exist (an empty retained message).
+    func retract(_ topics: [String]) {
+        guard !topics.isEmpty else { return }
+        engine.withLock { _ in
+            guard let s = session.withLock({ $0 }) else { return }
+            for t in topics { s.publisher.send(MQTTMessage(topic: t, payload: [], qos: 1, retain: true)) }
+        }
+    }
+
+    /// Every alarm's, rule's and actuator's state, retained: at each (re)connect, so the broker
+    /// always holds the truth.
+    func publishAllStates() {
+        engine.withLock { e in
+            let wall = clock.wallNow
+            publishAlarms(e.analysis.alarms.snapshots(wall: wall))
+            publishRules(e.analysis.rules.snapshots(wall: wall))
+            publishActuators(e, Set(e.reaction.bank.names))
+        }
+    }
+
+    func publishHealth(board: String) {
+        engine.withLock { _ in
+            guard let s = session.withLock({ $0 }) else { return }
+            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board,
+                                         queue: s.publisher.counters, seq: nextSeq())
+            s.publisher.send(MQTTMessage(topic: s.topics.health, payload: payload, qos: 0, retain: true))
+        }
+    }
+
+    /// An operator command (alarm or actuator): checked, applied at once, answered, logged.
+    func handleCommand(topic: String, payload: [UInt8]) {
+        guard let s = session.withLock({ $0 }) else { return }
+        if topic.hasPrefix(s.topics.root + "/actuator/") {
+            handleActuatorCommand(s, topic: topic, payload: payload)
+        } else {
+            handleAlarmCommand(s, topic: topic, payload: payload)
+        }
+    }
+
+    // MARK: with the lock held
+
+    private func react(_ e: inout Engine, _ output: Analysis.Output?) {
+        let now = clock.monotonicNow
+        let wall = clock.wallNow
+        let rules = e.analysis.evaluateRules(at: now, wall: wall)
+        let events = e.reaction.apply(e.analysis.rules, at: now)
+        drive(&e, events)   // the reflex first; publishing follows
+        if let output {
+            publish(output.samples)
+            publishAlarms(output.alarms)
+            publishAggregates(output.aggregates)
+        }
+        publishRules(rules)
+        publishActuators(e, Set(events.map(\.actuator)))
+        timer.reschedule(Self.deadline(e, now: now, wall: wall))
+    }
+
+    private static func deadline(_ e: Engine, now: MonotonicInstant, wall: WallTime) -> MonotonicInstant? {
+        [e.reaction.nextDeadline(), e.analysis.rules.nextDeadline(now: now, wall: wall)].compactMap { $0 }.min()
+    }
+
+    private func drive(_ e: inout Engine, _ events: [ActuatorBank.Event]) {
+        for event in events {
+            let level = event.change.level
+            do throws(GPIOError) {
+                try e.outputs?.drive(event.actuator, on: level)
+                if e.faults.removeValue(forKey: event.actuator) != nil {
+                    logger.notice("actuator \(event.actuator): line works again")
+                }
+            } catch {
+                e.faults[event.actuator] = error.description
+                logger.error("actuator \(event.actuator): cannot set the line \(level ? "on" : "off"): \(error)")
+            }
+            logger.info("actuator \(event.actuator): \(level ? "on" : "off") (\(event.change.source.rawValue): \(event.change.detail))")
+        }
+    }
+
+    private func handleActuatorCommand(_ s: MQTTSession, topic: String, payload: [UInt8]) {
+        engine.withLock { e in
+            let wall = clock.wallNow
+            do throws(ActuatorCommand.Refusal) {
+                let c = try ActuatorCommand.parse(topic: topic, root: s.topics.root, payload: payload)
+                let events = try e.reaction.command(c, at: clock.monotonicNow)
+                drive(&e, events)
+                publishActuators(e, Set(events.map(\.actuator)))
+                timer.reschedule(Self.deadline(e, now: clock.monotonicNow, wall: wall))
+                let level = e.reaction.bank.actuator(c.actuator)?.level
+                if let fault = e.faults[c.actuator] {
+                    logger.error("actuator \(c.actuator): \(c.verb.rawValue) by \(c.by ?? "unnamed operator") accepted, but the line failed: \(fault)")
+                    ack(s, c.actuator, CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: false, state: nil,
+                                                            reason: "the line could not be set: \(fault)", wall: wall, seq: nextSeq()))
+                    return
+                }
+                logger.notice("actuator \(c.actuator): \(c.verb.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(level == true ? "on" : "off")")
+                ack(s, c.actuator, CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: true, state: level.map { $0 ? "on" : "off" },
+                                                        reason: nil, wall: wall, seq: nextSeq()))
+            } catch {
+                logger.warning("actuator command on \(topic) refused: \(error.reason)")
+                ack(s, error.actuator, CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
+                                                            reason: error.reason, wall: wall, seq: nextSeq()))
+            }
+        }
+    }
+
+    private func handleAlarmCommand(_ s: MQTTSession, topic: String, payload: [UInt8]) {
+        engine.withLock { e in
+            let wall = clock.wallNow
+            do throws(AlarmCommand.Refusal) {
+                let c = try AlarmCommand.parse(topic: topic, root: s.topics.root, payload: payload)
+                do throws(AlarmEngine.CommandRefusal) {
+                    let snapshot = try e.analysis.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor,
+                                                          at: clock.monotonicNow, wall: wall)
+                    logger.notice("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(snapshot.state.rawValue)\(snapshot.shelved ? ", shelved" : "")")
+                    react(&e, Analysis.Output(samples: [], alarms: [snapshot]))   // a reset latch may end a rule
+                    reply(s, c.alarm, CommandReply.payload(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
+                                                           reason: nil, wall: wall, seq: nextSeq()))
+                } catch {
+                    logger.warning("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") refused: \(error)")
+                    reply(s, c.alarm, CommandReply.payload(command: c.command.rawValue, id: c.id, ok: false, state: nil,
+                                                           reason: error.description, wall: wall, seq: nextSeq()))
+                }
+            } catch {
+                logger.warning("alarm command on \(topic) refused: \(error.reason)")
+                reply(s, error.alarm, CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
+                                                           reason: error.reason, wall: wall, seq: nextSeq()))
+            }
+        }
+    }
+
+    /// A name that is not a topic level (empty, or with wildcards) gets its answer nowhere.
+    private static func isTopicLevel(_ name: String) -> Bool { !name.isEmpty && !name.contains("+") && !name.contains("#") }
+
+    private func reply(_ s: MQTTSession, _ alarm: String, _ payload: [UInt8]) {
+        guard Self.isTopicLevel(alarm) else { return }
+        s.publisher.send(MQTTMessage(topic: s.topics.alarmReply(alarm), payload: payload, qos: 1, retain: false))
+    }
+
+    private func ack(_ s: MQTTSession, _ actuator: String, _ payload: [UInt8]) {
+        guard Self.isTopicLevel(actuator) else { return }
+        s.publisher.send(MQTTMessage(topic: s.topics.actuatorAck(actuator), payload: payload, qos: 1, retain: false))
+    }
+
+    private func publishActuators(_ e: Engine, _ names: Set<String>) {
+        guard !names.isEmpty, let s = session.withLock({ $0 }) else { return }
+        let now = clock.monotonicNow
+        let wall = clock.wallNow
+        for name in e.reaction.bank.names where names.contains(name) {
+            guard let a = e.reaction.bank.actuator(name) else { continue }
+            let state = ReactionPayloads.ActuatorState(
+                name: name, actuator: a, since: wall + (a.since - now),
+                overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: e.outputs?.line(name),
+                fault: e.faults[name], description: e.descriptions[name] ?? "")
+            s.publisher.send(MQTTMessage(topic: s.topics.actuator(name), payload: ReactionPayloads.actuator(state, wall: wall, seq: nextSeq()),
+                                         qos: 1, retain: true))
+        }
+    }
+
+    private func publishRules(_ rules: [RuleSnapshot]) {
+        guard !rules.isEmpty, let s = session.withLock({ $0 }) else { return }
+        for r in rules {
+            s.publisher.send(MQTTMessage(topic: s.topics.rule(r.name), payload: ReactionPayloads.rule(r, seq: nextSeq()), qos: 1, retain: true))
+        }
+    }
+
+    private func publishAlarms(_ alarms: [AlarmSnapshot]) {
+        guard !alarms.isEmpty, let s = session.withLock({ $0 }) else { return }
+        for a in alarms {
+            s.publisher.send(MQTTMessage(topic: s.topics.alarm(a.name), payload: AlarmPayloads.state(a, seq: nextSeq()),
+                                         qos: 1, retain: true))
+        }
+    }
+
+    private func publishAggregates(_ aggregates: [Analysis.Aggregate]) {
+        guard !aggregates.isEmpty, let s = session.withLock({ $0 }) else { return }
+        for a in aggregates {
+            s.publisher.send(MQTTMessage(topic: s.topics.aggregate(a.name), payload: AggregatePayloads.aggregate(a, seq: nextSeq()),
+                                         qos: s.settings.qos, retain: false))
+        }
+    }
+
+    private func publish(_ samples: [Sample]) {
+        let s = session.withLock { $0 }
+        for sample in samples {
+            let isDerived = sample.sensor == DerivedEngine.sensorName
+            if !isDerived { health.record(sample) }
+            guard let s else { continue }
+            let topic = isDerived ? s.topics.derived(name: sample.quantity)
+                                  : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
+            s.publisher.send(MQTTMessage(topic: topic, payload: Payloads.reading(sample, seq: nextSeq()),
+                                         qos: s.settings.qos, retain: false))
+        }
+    }
+
+    private func nextSeq() -> UInt64 {
+        let (n, error) = seq.next()
+        if let error {
+            health.seqError(error.description)
+            let first = reportedSeqError.withLock { r in defer { r = true }; return !r }
+            if first { logger.error("seq: \(error); numbering continues in memory") }
+        }
+        return n
+    }
+}

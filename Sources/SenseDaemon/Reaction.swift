@@ -1,0 +1,111 @@
+import SenseAnalysis
+import SenseConfig
+import SenseCore
+import SenseReaction
+
+/// The configured actuators driven by the rules: each evaluation turns rule truths, `only_while`
+/// conditions and channel qualities into requests on the interlocked bank. Pure: the Outlet runs
+/// it under its lock, with the time the decision is made.
+struct Reaction: Sendable {
+    private(set) var bank: ActuatorBank
+    let definitions: [ActuatorDefinition]
+    private var rules: [RuleDefinition]
+    private var restartHoldUntil: MonotonicInstant?
+    private var stopping = false
+
+    /// The hidden rule that evaluates an actuator's `only_while` (a name no rule can take).
+    static func permitRule(_ actuator: String) -> String { "\(actuator).only_while" }
+
+    static func permitRules(_ actuators: [ActuatorDefinition]) -> [RuleDefinition] {
+        actuators.compactMap { a in
+            a.onlyWhile.map { RuleDefinition(name: permitRule(a.name), condition: $0, published: false) }
+        }
+    }
+
+    /// After an unclean stop every output starts, and stays for `restartFailsafe`, at its
+    /// failsafe level: a crash loop must not cycle a pump.
+    init(_ config: SensegateConfig, uncleanRestart: Bool, at now: MonotonicInstant) {
+        definitions = config.actuators
+        rules = config.rules
+        let settings = config.actuators.map { a in
+            var s = a.settings
+            if uncleanRestart { s.initial = s.failsafe }
+            return (name: a.name, settings: s)
+        }
+        bank = ActuatorBank(settings, exclusive: ActuatorDefinition.exclusiveGroups(config.actuators), at: now)
+        if uncleanRestart, config.restartFailsafe > .zero { restartHoldUntil = now + config.restartFailsafe }
+    }
+
+    /// A reload's rules (the actuators and their state stay).
+    mutating func replaceRules(_ rules: [RuleDefinition]) { self.rules = rules }
+
+    /// Applies the current truths and qualities; returns the outputs that changed.
+    mutating func apply(_ engine: RuleEngine, at now: MonotonicInstant) -> [ActuatorBank.Event] {
+        if let until = restartHoldUntil, now >= until { restartHoldUntil = nil }
+        var events: [ActuatorBank.Event] = []
+        for d in definitions {
+            let failsafe = failsafeReason(d, engine)
+            events += bank.setFailsafe(d.name, failsafe != nil, reason: failsafe ?? "", at: now)
+            if d.onlyWhile != nil {
+                let t = engine.truth(Self.permitRule(d.name))
+                events += bank.setPermission(d.name, forbiddenBecause: t == .true ? nil : "only_while is \(t.rawValue)", at: now)
+            }
+            // The first rule (in the order declared) that holds and names this actuator decides.
+            let request = rules.lazy.compactMap { r -> (level: Bool, rule: String)? in
+                guard let action = r.actions.first(where: { $0.actuator == d.name }), engine.truth(r.name) == .true else { return nil }
+                return (action.level, "rule \(r.name)")
+            }.first
+            events += bank.setRule(d.name, request, at: now)
+        }
+        return events + bank.evaluate(at: now)
+    }
+
+    /// Every output to its failsafe level, for good: the daemon is stopping.
+    mutating func stop(at now: MonotonicInstant) -> [ActuatorBank.Event] {
+        stopping = true
+        return bank.setFailsafe(true, reason: "failsafe: sensegate stopping", at: now)
+    }
+
+    func nextDeadline() -> MonotonicInstant? {
+        [bank.nextDeadline(), restartHoldUntil].compactMap { $0 }.min()
+    }
+
+    private func failsafeReason(_ d: ActuatorDefinition, _ engine: RuleEngine) -> String? {
+        if stopping { return "failsafe: sensegate stopping" }
+        if restartHoldUntil != nil { return "failsafe: restarted after an unclean stop" }
+        for ref in d.failsafeWhenBad {
+            switch engine.quality(of: ref) {
+            case nil: return "failsafe: no reading yet from \(ref)"
+            case .bad?: return "failsafe: \(ref) is bad"
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    // MARK: operator commands
+
+    /// Applies a checked command; the events it caused, or why it was refused.
+    mutating func command(_ c: ActuatorCommand, at now: MonotonicInstant) throws(ActuatorCommand.Refusal) -> [ActuatorBank.Event] {
+        guard let d = definitions.first(where: { $0.name == c.actuator }) else {
+            throw c.refusal("no actuator named '\(c.actuator)'")
+        }
+        guard d.commands.contains(c.verb) else {
+            throw c.refusal("'\(c.verb.rawValue)' is not allowed for actuator '\(d.name)' by its configuration; it accepts: "
+                            + d.commands.map(\.rawValue).sorted().joined(separator: ", "))
+        }
+        let who = "command \(c.verb.rawValue) by \(c.by ?? "unnamed operator")"
+        do throws(ActuatorBank.Refusal) {
+            switch c.verb {
+            case .on, .off:
+                return try bank.override(d.name, level: c.verb == .on, for: c.duration ?? d.settings.maximumOverride, detail: who, at: now)
+            case .pulse, .override:
+                return try bank.override(d.name, level: c.level ?? true, for: c.duration, detail: who, at: now)
+            case .release:
+                return try bank.release(d.name, at: now)
+            }
+        } catch {
+            throw c.refusal(error.description)
+        }
+    }
+}
