@@ -62,7 +62,7 @@ let package = Package(
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",
-                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT"],
+                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig"],
                 path: "Tests/SenseTesting", swiftSettings: strict),
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),

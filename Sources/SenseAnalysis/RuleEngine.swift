@@ -42,6 +42,7 @@ public struct RuleSnapshot: Sendable, Hashable {
 public struct RuleEngine: Sendable {
     public struct CycleError: Error, Sendable, Hashable, CustomStringConvertible {
         public var cycle: [String]
+        public init(cycle: [String]) { self.cycle = cycle }
         public var description: String { "rules depend on each other in a cycle: " + cycle.joined(separator: " → ") }
     }
 

@@ -27,6 +27,8 @@ enum AlarmDecoding {
             let onDelay = m.node("on_delay").flatMap { delay($0, m.child("on_delay"), s, sink) }
             let offDelay = m.node("off_delay").flatMap { delay($0, m.child("off_delay"), s, sink) }
             let priority = m.node("priority").flatMap { s.choice($0, m.child("priority"), Alarm.Priority.allCases) } ?? .medium
+            let latched = m.node("latch").flatMap { s.bool($0, m.child("latch")) } ?? false
+            var suppressChatter = true
             var chatter = Alarm.Chatter()
             if let c = m.node("chatter"), var cm = MappingReader(c, path: m.child("chatter"), sink: sink) {
                 if let n = cm.node("activations"), let v = s.integer(n, cm.child("activations")) {
@@ -35,6 +37,7 @@ enum AlarmDecoding {
                 if let n = cm.node("window"), let v = s.duration(n, cm.child("window")) {
                     if v > .zero { chatter.window = v } else { sink.error(n.mark, cm.child("window"), "must be longer than 0") }
                 }
+                if let n = cm.node("suppress"), let v = s.bool(n, cm.child("suppress")) { suppressChatter = v }
                 cm.finish()
             }
             let maxShelve = m.node("max_shelve").flatMap { n -> Duration? in
@@ -51,8 +54,8 @@ enum AlarmDecoding {
             guard let name, let channel, high != nil || low != nil, (high == nil) != (low == nil) else { continue }
             let threshold = Threshold.Settings(direction: high != nil ? .high : .low, limit: high ?? low!, deadband: deadband,
                                                onDelay: onDelay, offDelay: offDelay)
-            out.append(AlarmDefinition(name: name, channel: channel, threshold: threshold, priority: priority, chatter: chatter,
-                                       maximumShelve: maxShelve, allowedCommands: commands, description: description))
+            out.append(AlarmDefinition(name: name, channel: channel, threshold: threshold, priority: priority, latched: latched,
+                                       chatter: chatter, suppressChatter: suppressChatter, maximumShelve: maxShelve, allowedCommands: commands, description: description))
         }
         return out
     }

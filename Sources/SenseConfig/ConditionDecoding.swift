@@ -140,7 +140,8 @@ struct ConditionDecoder {
 
 /// Decoding of `rules:`.
 enum RuleDecoding {
-    /// The rule names, read before anything that may refer to them (actuators' `only_while`).
+    /// The names a list declares, read before anything refers to them (so a reference to a
+    /// declared but broken item is not reported as unknown too).
     static func names(_ list: [YAMLNode]) -> [String] {
         list.compactMap { item in
             guard case let .mapping(entries, _) = item, case let .scalar(name, _, _)? = entries.first(where: { $0.key == "name" })?.value

@@ -166,6 +166,17 @@ public struct SimulationConfig: Sendable, Hashable {
     public var altitude: Double = 35
     public var meanTemperature: Double = 14
     public var faults: [Fault] = []
+    /// A quantity pushed away from the world's value (simulator: `Excursion`).
+    public struct Excursion: Sendable, Hashable {
+        public enum Quantity: String, Sendable, Hashable, CaseIterable { case temperature, humidity, pressure }
+        public var quantity: Quantity
+        public var change: Double
+        public var after: Duration
+        public var ramp: Duration
+        public var hold: Duration
+    }
+
+    public var excursions: [Excursion] = []
 
     public init() {}
 }

@@ -108,7 +108,10 @@ public enum ConfigLoader {
             for sensor in sensors { if case let .digitalInput(o) = sensor.kind { inputs[o.line] = sensor.name } }
             actuators = ActuatorDecoding.actuators(list, board: board, inputs: inputs, conditions: conditions, sink: sink)
         }
-        let rules = RuleDecoding.rules(ruleList, conditions: conditions, actuators: actuators.map(\.name), sink: sink)
+        let actuatorNames = RuleDecoding.names(top.node("actuators").flatMap { n in
+            if case let .sequence(items, _) = n { items } else { nil }
+        } ?? [])
+        let rules = RuleDecoding.rules(ruleList, conditions: conditions, actuators: actuatorNames, sink: sink)
         let restartFailsafe = top.node("restart_failsafe").flatMap { n -> Duration? in
             guard let d = s.duration(n, "restart_failsafe") else { return nil }
             guard d <= .seconds(3600) else { sink.error(n.mark, "restart_failsafe", "at most 1h"); return nil }
@@ -451,6 +454,20 @@ public enum ConfigLoader {
                 fm.finish()
                 if let sensor, let kind {
                     sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
+                }
+            }
+        }
+        if let f = m.node("excursions"), let items = s.list(f, "simulation.excursions") {
+            for (i, item) in items.enumerated() {
+                guard var em = MappingReader(item, path: "simulation.excursions[\(i)]", sink: sink) else { continue }
+                let quantity = em.required("quantity").flatMap { s.choice($0, em.child("quantity"), SimulationConfig.Excursion.Quantity.allCases) }
+                let change = em.required("change").flatMap { s.number($0, em.child("change")) }
+                let after = em.node("after").flatMap { s.duration($0, em.child("after")) } ?? .zero
+                let ramp = em.node("ramp").flatMap { s.duration($0, em.child("ramp")) } ?? .zero
+                let hold = em.required("for").flatMap { s.duration($0, em.child("for")) }
+                em.finish()
+                if let quantity, let change, let hold {
+                    sim.excursions.append(.init(quantity: quantity, change: change, after: after, ramp: ramp, hold: hold))
                 }
             }
         }

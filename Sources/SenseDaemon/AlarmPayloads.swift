@@ -19,6 +19,7 @@ enum AlarmPayloads {
         if let since = a.since { w.field("since", since.rfc3339) }
         w.field("shelved", a.shelved)
         w.field("chattering", a.chattering)
+        if a.latched { w.field("latched", true) }
         if !a.description.isEmpty { w.field("description", a.description) }
         w.field("t", a.time.rfc3339)
         w.field("seq", Int64(seq))

@@ -19,6 +19,8 @@ final class Outlet: Sendable {
         /// Actuators whose line could not be set, with the error.
         var faults: [String: String] = [:]
         var descriptions: [String: String] = [:]
+        /// What each actuator's retained state last said (level, source, reason).
+        var published: [String: String] = [:]
     }
 
     private let seq: SequenceStore
@@ -83,7 +85,7 @@ final class Outlet: Sendable {
         engine.withLock { e in
             let events = e.reaction.stop(at: clock.monotonicNow)
             drive(&e, events)
-            publishActuators(e, Set(events.map(\.actuator)))
+            publishActuators(&e)
             e.outputs?.release()
             e.outputs = nil
         }
@@ -105,7 +107,7 @@ final class Outlet: Sendable {
             let wall = clock.wallNow
             publishAlarms(e.analysis.alarms.snapshots(wall: wall))
             publishRules(e.analysis.rules.snapshots(wall: wall))
-            publishActuators(e, Set(e.reaction.bank.names))
+            publishActuators(&e, all: true)
         }
     }
 
@@ -142,7 +144,7 @@ final class Outlet: Sendable {
             publishAggregates(output.aggregates)
         }
         publishRules(rules)
-        publishActuators(e, Set(events.map(\.actuator)))
+        publishActuators(&e)
         timer.reschedule(Self.deadline(e, now: now, wall: wall))
     }
 
@@ -173,7 +175,7 @@ final class Outlet: Sendable {
                 let c = try ActuatorCommand.parse(topic: topic, root: s.topics.root, payload: payload)
                 let events = try e.reaction.command(c, at: clock.monotonicNow)
                 drive(&e, events)
-                publishActuators(e, Set(events.map(\.actuator)))
+                publishActuators(&e)
                 timer.reschedule(Self.deadline(e, now: clock.monotonicNow, wall: wall))
                 let level = e.reaction.bank.actuator(c.actuator)?.level
                 if let fault = e.faults[c.actuator] {
@@ -231,12 +233,16 @@ final class Outlet: Sendable {
         s.publisher.send(MQTTMessage(topic: s.topics.actuatorAck(actuator), payload: payload, qos: 1, retain: false))
     }
 
-    private func publishActuators(_ e: Engine, _ names: Set<String>) {
-        guard !names.isEmpty, let s = session.withLock({ $0 }) else { return }
+    /// Publishes every actuator whose level, source or reason changed (a failsafe that keeps the
+    /// level still changes who holds it), or all of them.
+    private func publishActuators(_ e: inout Engine, all: Bool = false) {
         let now = clock.monotonicNow
         let wall = clock.wallNow
-        for name in e.reaction.bank.names where names.contains(name) {
+        for name in e.reaction.bank.names {
             guard let a = e.reaction.bank.actuator(name) else { continue }
+            let said = "\(a.level) \(a.source.rawValue) \(a.detail) \(e.faults[name] ?? "")"
+            guard all || e.published[name] != said, let s = session.withLock({ $0 }) else { continue }
+            e.published[name] = said
             let state = ReactionPayloads.ActuatorState(
                 name: name, actuator: a, since: wall + (a.since - now),
                 overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: e.outputs?.line(name),

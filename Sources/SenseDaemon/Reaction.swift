@@ -63,7 +63,7 @@ struct Reaction: Sendable {
     /// Every output to its failsafe level, for good: the daemon is stopping.
     mutating func stop(at now: MonotonicInstant) -> [ActuatorBank.Event] {
         stopping = true
-        return bank.setFailsafe(true, reason: "failsafe: sensegate stopping", at: now)
+        return bank.setFailsafe(true, reason: "sensegate stopping", at: now)
     }
 
     func nextDeadline() -> MonotonicInstant? {
@@ -71,12 +71,12 @@ struct Reaction: Sendable {
     }
 
     private func failsafeReason(_ d: ActuatorDefinition, _ engine: RuleEngine) -> String? {
-        if stopping { return "failsafe: sensegate stopping" }
-        if restartHoldUntil != nil { return "failsafe: restarted after an unclean stop" }
+        if stopping { return "sensegate stopping" }
+        if restartHoldUntil != nil { return "restarted after an unclean stop" }
         for ref in d.failsafeWhenBad {
             switch engine.quality(of: ref) {
-            case nil: return "failsafe: no reading yet from \(ref)"
-            case .bad?: return "failsafe: \(ref) is bad"
+            case nil: return "no reading yet from \(ref)"
+            case .bad?: return "\(ref) is bad"
             default: continue
             }
         }

@@ -22,6 +22,10 @@ struct SimulationRig: Sendable {
         let clock = hardware.clock
         world = AtmosphereWorld(seed: simulation.seed,
                                 site: .init(altitude: simulation.altitude, meanTemperature: simulation.meanTemperature))
+        let air = ExcursionAir(base: world, excursions: simulation.excursions.map {
+            Excursion(quantity: Excursion.Quantity(rawValue: $0.quantity.rawValue)!, change: $0.change, after: $0.after,
+                      ramp: $0.ramp, hold: $0.hold)
+        }, start: clock.wallNow)
         var emulators: [String: BME280Emulator] = [:]
         var contacts: [(String, Int, String)] = []
         for (i, sensor) in config.sensors.enumerated() {
@@ -31,7 +35,7 @@ struct SimulationRig: Sendable {
                 let isBMP = sensor.kind.driverName == "bmp280"
                 // Alternate two trimmings so that no test passes on one lucky calibration.
                 let e = BME280Emulator(calibration: i % 2 == 0 ? .datasheetExample : .secondPart,
-                                       chipID: isBMP ? 0x58 : 0x60, air: world, clock: clock)
+                                       chipID: isBMP ? 0x58 : 0x60, air: air, clock: clock)
                 hardware.bus(bus.name).attach(e, at: address)
                 emulators[sensor.name] = e
             case let .digitalInput(o):

@@ -94,6 +94,7 @@ public struct Actuator: Sendable {
     public private(set) var since: MonotonicInstant
 
     private var failsafeActive = false
+    private var failsafeReason = "failsafe"
     private var interlockedOff: String?
     private var manual: (level: Bool, until: MonotonicInstant?, detail: String)?
     private var ruleRequest: (level: Bool, rule: String)?
@@ -110,8 +111,8 @@ public struct Actuator: Sendable {
 
     public mutating func setFailsafe(_ on: Bool, reason: String, at now: MonotonicInstant) -> Change? {
         failsafeActive = on
-        if on { detail = reason }
-        return evaluate(at: now, failsafeReason: reason)
+        if on { failsafeReason = reason }
+        return evaluate(at: now)
     }
 
     /// An interlock forbids the output, saying why (nil: allowed again).
@@ -155,14 +156,14 @@ public struct Actuator: Sendable {
     // MARK: evaluation
 
     /// Re-evaluates (call at `nextDeadline` and after any request); returns a change of the output.
-    public mutating func evaluate(at now: MonotonicInstant, failsafeReason: String = "failsafe") -> Change? {
+    public mutating func evaluate(at now: MonotonicInstant) -> Change? {
         if let m = manual, let until = m.until, now >= until { manual = nil }
         if let maxOn = settings.maximumOn, level, now - since >= maxOn, source != .failsafe {
             maxOnLatched = true
         }
         // The latch ends when nothing asks for "on" any more.
         if maxOnLatched, manual?.level != true, ruleRequest?.level != true { maxOnLatched = false }
-        let (wanted, src, why) = decide(failsafeReason)
+        let (wanted, src, why) = decide()
         guard wanted != level else {
             // Same level: record who holds it now (a rule taking over from an ended pulse).
             source = src
@@ -182,7 +183,7 @@ public struct Actuator: Sendable {
         return Change(level: wanted, source: src, detail: why, at: now)
     }
 
-    private func decide(_ failsafeReason: String) -> (Bool, ActuatorSource, String) {
+    private func decide() -> (Bool, ActuatorSource, String) {
         if failsafeActive { return (settings.failsafe, .failsafe, failsafeReason) }
         if let why = interlockedOff { return (false, .interlock, why) }
         if maxOnLatched { return (false, .maxOn, "on longer than its maximum; waiting for the request to be released") }

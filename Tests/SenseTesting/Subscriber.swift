@@ -79,6 +79,13 @@ public final class Subscriber: @unchecked Sendable {
         return messages.filter(match)
     }
 
+    /// Waits for one more match than there is now (`wait` counts matches already received).
+    public func next(timeout: Double = 10, where match: @escaping (ReceivedMessage) -> Bool) async -> ReceivedMessage? {
+        let before = messages.filter(match).count
+        let all = await wait(for: before + 1, timeout: timeout, where: match)
+        return all.count > before ? all[before] : nil
+    }
+
     public static func publish(port: Int, topic: String, payload: String, retain: Bool = false) throws {
         let p = try ChildProcess("/usr/bin/mosquitto_pub",
                                  ["-h", "127.0.0.1", "-p", String(port), "-q", "1", "-t", topic, "-m", payload] + (retain ? ["-r"] : []))

@@ -1,22 +1,24 @@
 import Foundation
 import SenseConfig
-import SenseTesting
 
 /// Writes a config beside a copy of the repository's boards/ and loads it.
-enum ConfigFixture {
-    static let directory: String = {
+public enum ConfigFixture {
+    public static let directory: String = {
         let dir = TemporaryDirectory.make("sensegate-config")
         try! FileManager.default.copyItem(atPath: RepositoryPaths.boards, toPath: dir + "/boards")
         return dir
     }()
 
-    static func write(_ text: String, name: String = UUID().uuidString) -> String {
+    public static func write(_ text: String, name: String = UUID().uuidString) -> String {
         let path = "\(directory)/\(name).yaml"
         try! text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
-    static func errors(_ text: String) -> (path: String, diagnostics: [ConfigDiagnostic]) {
+    /// Loads a config that must be valid.
+    public static func load(_ text: String) throws -> SensegateConfig { try ConfigLoader.load(write(text)) }
+
+    public static func errors(_ text: String) -> (path: String, diagnostics: [ConfigDiagnostic]) {
         let path = write(text)
         do {
             _ = try ConfigLoader.load(path)
@@ -26,7 +28,7 @@ enum ConfigFixture {
         }
     }
 
-    static let valid = """
+    public static let valid = """
         node: test-node
         board: sim
         mqtt:

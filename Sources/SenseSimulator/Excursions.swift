@@ -1,0 +1,62 @@
+import SenseCore
+
+/// Weather the gateway must react to: a quantity pushed away from the world's value by `change`,
+/// ramped in linearly, held, and ramped out — a heat wave on a cabinet, a humid night. Times
+/// count from `start` (the daemon's start), on civil time like the world itself.
+public struct Excursion: Sendable, Hashable {
+    public enum Quantity: String, Sendable, Hashable, CaseIterable { case temperature, humidity, pressure }
+
+    public var quantity: Quantity
+    /// °C, %RH or Pa.
+    public var change: Double
+    public var after: Duration
+    public var ramp: Duration
+    public var hold: Duration
+
+    public init(quantity: Quantity, change: Double, after: Duration, ramp: Duration = .zero, hold: Duration) {
+        self.quantity = quantity
+        self.change = change
+        self.after = after
+        self.ramp = ramp
+        self.hold = hold
+    }
+
+    /// The fraction of `change` applied `t` after the start (0…1).
+    func weight(at t: Duration) -> Double {
+        let start = after
+        let top = start + ramp
+        let down = top + hold
+        let end = down + ramp
+        if t < start || t >= end { return 0 }
+        if t < top { return (t - start) / ramp }
+        if t < down { return 1 }
+        return (end - t) / ramp
+    }
+}
+
+/// A world with excursions on top.
+public struct ExcursionAir: AirSource {
+    public let base: any AirSource
+    public let excursions: [Excursion]
+    public let start: WallTime
+
+    public init(base: any AirSource, excursions: [Excursion], start: WallTime) {
+        self.base = base
+        self.excursions = excursions
+        self.start = start
+    }
+
+    public func conditions(at time: WallTime) -> AirConditions {
+        var air = base.conditions(at: time)
+        let t = Duration.nanoseconds(time.nanosecondsSinceEpoch - start.nanosecondsSinceEpoch)
+        for e in excursions {
+            let delta = e.change * e.weight(at: t)
+            switch e.quantity {
+            case .temperature: air.temperature += delta
+            case .humidity: air.humidity = min(100, max(0, air.humidity + delta))
+            case .pressure: air.pressure += delta
+            }
+        }
+        return air
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import SenseTesting
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Excursion → alarm → rule → GPIO output, commands and failsafe: the daemon as a process on the
+/// simulated board, everything observed on a real broker.
+@Suite(.serialized) struct ReactionEndToEndTests {
+    /// The world's temperature here stays below 21 °C; the excursion adds 40 °C for 6 s.
+    static let reaction = """
+        alarms:
+          - name: hot
+            channel: outdoor.temperature
+            high: 28
+            priority: high
+        rules:
+          - name: cool_down
+            when: {alarm: hot, for: 1s}
+            then: {fan: on}
+            description: Hot for a second - run the fan
+        actuators:
+          - name: fan
+            pin: GPIO23
+            active_low: true
+            failsafe: off
+            commands: [on, off, release]
+            description: Cabinet fan (relay board, active low)
+          - name: beacon
+            pin: GPIO24
+            failsafe: on
+            default: off
+            commands: [pulse, release]
+        """
+    static let excursion = """
+          excursions:
+            - {quantity: temperature, change: 40, after: 3s, ramp: 500ms, for: 6s}
+        """
+
+    @Test func excursionRaisesAlarmRuleFiresOutputChangesAckAndFailsafeOnStop() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: Self.excursion, derived: Self.reaction))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let root = "sensegate/e2e/"
+
+        // Before the excursion: the fan is off by default, its active-low line high.
+        let initial = await sub.wait { $0.topic == root + "actuator/fan" }
+        #expect(initial.first.map { $0.payload.contains("\"state\":\"off\"") && $0.payload.contains("\"line\":\"high\"") } == true,
+                "\(initial)")
+        // The excursion raises the alarm; a second later the rule fires and the fan turns on.
+        let alarm = await sub.wait { $0.topic == root + "alarm/hot" && $0.payload.contains("active_unacknowledged") }
+        #expect(!alarm.isEmpty)
+        let rule = await sub.wait { $0.topic == root + "rule/cool_down" && $0.payload.contains("\"active\":true") }
+        #expect(!rule.isEmpty)
+        let fanOn = await sub.wait { $0.topic == root + "actuator/fan" && $0.payload.contains("\"state\":\"on\"") }
+        let on = try #require(fanOn.first?.payload)
+        #expect(on.contains("\"source\":\"rule\"") && on.contains("\"reason\":\"rule cool_down\"") && on.contains("\"line\":\"low\""), "\(on)")
+        let raisedAt = sub.messages.firstIndex { $0.topic == root + "alarm/hot" && $0.payload.contains("active_unacknowledged") }
+        let firedAt = sub.messages.firstIndex { $0.topic == root + "rule/cool_down" && $0.payload.contains("\"active\":true") }
+        #expect(raisedAt! < firedAt!)
+
+        let normalAgain = { (m: ReceivedMessage) in m.topic == root + "alarm/hot" && m.payload.contains("\"state\":\"normal\"") }
+        let fanByDefault = { (m: ReceivedMessage) in
+            m.topic == root + "actuator/fan" && m.payload.contains("\"source\":\"default\"") && m.payload.contains("\"state\":\"off\"")
+        }
+        let (normalsBefore, fanOffsBefore) = (sub.messages.filter(normalAgain).count, sub.messages.filter(fanByDefault).count)
+
+        // The operator acknowledges; the alarm moves.
+        try Subscriber.publish(port: broker.port, topic: root + "alarm/hot/ack", payload: #"{"by":"e2e"}"#)
+        #expect(await !sub.wait { $0.topic == root + "alarm/hot" && $0.payload.contains("active_acknowledged") }.isEmpty)
+
+        // Commands: accepted ones act at once, refused ones say why and change nothing.
+        func command(_ actuator: String, _ payload: String) async throws -> String {
+            let topic = root + "actuator/\(actuator)/ack"
+            let before = sub.messages(on: topic).count
+            try Subscriber.publish(port: broker.port, topic: root + "actuator/\(actuator)/set", payload: payload)
+            let acks = await sub.wait(for: before + 1) { $0.topic == topic }
+            return acks.count > before ? acks[before].payload : "no ack"
+        }
+        let pulse = try await command("beacon", #"{"command":"pulse","for":"1s","id":"p1","by":"e2e"}"#)
+        #expect(pulse.contains("\"ok\":true") && pulse.contains("\"state\":\"on\"") && pulse.contains("\"id\":\"p1\""), "\(pulse)")
+        let refused: [(String, String, String)] = [
+            ("beacon", #"{"command":"on"}"#, "'on' is not allowed for actuator 'beacon'"),
+            ("fan", #"{"command":"pulse","for":"1s"}"#, "'pulse' is not allowed"),
+            ("fan", "not json", "invalid JSON"),
+            ("ghost", #"{"command":"on"}"#, "no actuator named 'ghost'"),
+            ("fan", #"{"command":"release"}"#, "no manual override to release"),
+        ]
+        for (actuator, payload, reason) in refused {
+            let ack = try await command(actuator, payload)
+            #expect(ack.contains("\"ok\":false") && ack.contains(reason), "\(actuator) \(payload): \(ack)")
+        }
+        // The pulse ends by itself.
+        let pulseEnd = await sub.next { $0.topic == root + "actuator/beacon" && $0.payload.contains("\"state\":\"off\"") }
+        #expect(pulseEnd?.payload.contains("\"source\":\"default\"") == true, "\(String(describing: pulseEnd))")
+        // The excursion passes: the alarm clears to normal (it was acknowledged), the fan stops.
+        #expect(await sub.wait(for: normalsBefore + 1, timeout: 15, where: normalAgain).count > normalsBefore)
+        #expect(await sub.wait(for: fanOffsBefore + 1, where: fanByDefault).count > fanOffsBefore)
+
+        // SIGTERM: every output at its failsafe level, published before `offline`.
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 5) == 0)
+        await sub.wait { $0.topic == root + "status" && $0.payload == "offline" }
+        let last = sub.messages
+        let offline = try #require(last.lastIndex { $0.topic == root + "status" && $0.payload == "offline" })
+        let beaconFailsafe = try #require(last.lastIndex { $0.topic == root + "actuator/beacon" })
+        #expect(beaconFailsafe < offline)
+        #expect(last[beaconFailsafe].payload.contains("\"state\":\"on\"")
+                && last[beaconFailsafe].payload.contains("sensegate stopping"), "\(last[beaconFailsafe].payload)")
+        #expect(daemon.stderr.contains("actuator fan: on (rule: rule cool_down)"))
+        #expect(daemon.stderr.contains("actuator beacon: pulse by e2e accepted"))
+
+        // Every message of the reaction on the wire is valid against the documented schemas.
+        let states = last.filter { $0.topic.hasPrefix(root + "actuator/") && !$0.topic.hasSuffix("/ack") && !$0.topic.hasSuffix("/set") }
+        let acks = last.filter { $0.topic.hasSuffix("/ack") && $0.topic.contains("/actuator/") }
+        let rules = last.filter { $0.topic.hasPrefix(root + "rule/") }
+        #expect(states.count >= 6 && acks.count == 6 && rules.count >= 2)
+        #expect(try SchemaValidator.errors(schema: "actuator.schema.json", payloads: states.map(\.payload)) == [])
+        #expect(try SchemaValidator.errors(schema: "actuator-ack.schema.json", payloads: acks.map(\.payload)) == [])
+        #expect(try SchemaValidator.errors(schema: "rule.schema.json", payloads: rules.map(\.payload)) == [])
+        let alarms = last.filter { $0.topic == root + "alarm/hot" }.map(\.payload)
+        #expect(try SchemaValidator.errors(schema: "alarm.schema.json", payloads: alarms) == [])
+    }
+
+    @Test func aRestartAfterACrashHoldsOutputsAtFailsafe() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: Self.reaction + "\nrestart_failsafe: 2s\n"))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/actuator/beacon")
+        let first = try SensegateBinary.start(["run", "--config", config])
+        let normal = await sub.wait { $0.payload.contains("\"source\":\"default\"") }
+        #expect(!normal.isEmpty)
+        first.signal(SIGKILL)
+        _ = first.waitForExit(timeout: 5)
+        let second = try SensegateBinary.start(["run", "--config", config])
+        // At failsafe (on, for the beacon) after the crash, then back to normal once the hold ends.
+        let held = await sub.wait { $0.payload.contains("restarted after an unclean stop") }
+        #expect(held.first?.payload.contains("\"state\":\"on\"") == true, "\(held)")
+        let heldAt = Date()
+        let back = await sub.next { $0.payload.contains("\"source\":\"default\"") }
+        #expect(back?.payload.contains("\"state\":\"off\"") == true, "\(sub.messages.map(\.payload))")
+        #expect(Date().timeIntervalSince(heldAt) > 1.0)   // restart_failsafe: 2s
+        #expect(second.stderr.contains("the previous run did not stop cleanly"))
+        second.signal(SIGTERM)
+        #expect(second.waitForExit(timeout: 5) == 0)
+        // A clean stop leaves no marker: the next start is normal at once.
+        #expect(access(site.state + "/running", F_OK) != 0)
+    }
+}
