@@ -57,7 +57,10 @@ let package = Package(
                                          .product(name: "UnixSignals", package: "swift-service-lifecycle")],
                           swiftSettings: strict),
 
-        .executableTarget(name: "sensegate-bench", dependencies: ["SenseAnalysis"], swiftSettings: strict),
+        .executableTarget(name: "sensegate-bench",
+                         dependencies: ["SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator",
+                                        .product(name: "Logging", package: "swift-log")],
+                         swiftSettings: strict),
 
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.

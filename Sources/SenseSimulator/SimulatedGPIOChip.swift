@@ -82,6 +82,11 @@ public final class SimulatedGPIOChip: GPIOChip {
     /// Whether a consumer holds the line.
     public func isRequested(_ offset: Int) -> Bool { lines.withLock { $0[offset].requested } }
 
+    /// The last level an output was set to, with when (cheap: for polling).
+    public func lastOutputChange(_ offset: Int) -> (MonotonicInstant, Bool)? {
+        lines.withLock { $0[offset].history.last }
+    }
+
     /// Every level an output was set to, with when.
     public func outputHistory(_ offset: Int) -> [(MonotonicInstant, Bool)] {
         lines.withLock { $0[offset].history }

@@ -1,76 +1,25 @@
-// Throughput of the analysis pipeline on one core: `swift run -c release sensegate-bench`.
-// Each sample goes through a quality gate (range, rate, stuck over 30), filters (median of 5,
-// EMA, delta with heartbeat) and, per fetch of three channels, the derived engine (dew point and
-// sea-level pressure) and the alarm engine (three limits with deadband and delays). Prints samples
-// per second, best of five runs (docs/benchmarks.md).
-import SenseAnalysis
-import SenseCore
-
-let fetches = 400_000
-let channelsPerFetch = 3
-
-func makeBatches() -> [[Sample]] {
-    var batches: [[Sample]] = []
-    batches.reserveCapacity(fetches)
-    for i in 0..<fetches {
-        let t = MonotonicInstant(nanoseconds: Int64(i) * 1_000_000_000)
-        let w = WallTime(nanosecondsSinceEpoch: 1_795_406_839_000_000_000 + Int64(i) * 1_000_000_000)
-        let phase = Double(i % 600) / 600
-        batches.append([
-            Sample(sensor: "outdoor", quantity: "temperature", value: 15 + 5 * phase, unit: .celsius, quality: .good, monotonic: t, wall: w),
-            Sample(sensor: "outdoor", quantity: "pressure", value: 100_000 + 50 * phase, unit: .pascal, quality: .good, monotonic: t, wall: w),
-            Sample(sensor: "outdoor", quantity: "humidity", value: 60 - 20 * phase, unit: .relativeHumidity, quality: .good, monotonic: t, wall: w),
-        ])
+// sensegate-bench: the measurements behind docs/benchmarks.md (run from the repository root).
+//   sensegate-bench pipeline                         analysis + rules throughput, one core
+//   sensegate-bench reflex [EDGES]                   input edge → output, on the simulated board
+//   sensegate-bench command PORT [COMMANDS]          MQTT /set → output, against a broker on PORT
+#if canImport(Glibc)
+import Glibc
+#endif
+let arguments = Array(CommandLine.arguments.dropFirst())
+let config = "bench/reflex.yaml"
+do {
+    switch arguments.first ?? "pipeline" {
+    case "pipeline":
+        PipelineBenchmark.run()
+    case "reflex":
+        try await ReflexBenchmark.reflex(config: config, edges: arguments.count > 1 ? Int(arguments[1]) ?? 10_000 : 10_000)
+    case "command":
+        guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]") }
+        try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
+    default:
+        throw BenchmarkError(description: "usage: sensegate-bench [pipeline | reflex [EDGES] | command PORT [COMMANDS]]")
     }
-    return batches
+} catch {
+    print("sensegate-bench: \(error)")
+    exit(1)
 }
-
-let settings = ChannelPipeline.Settings(
-    quality: .init(minimum: -40, maximum: 110_000, maxRatePerSecond: 1_000, stuckSamples: 30, stuckMinStd: 1e-6),
-    filters: [.median(5), .ema(tau: .seconds(60)), .delta(0.001), .heartbeat(.seconds(60))])
-let derived = [
-    DerivedDefinition(name: "dew_point", model: .dewPoint,
-                      inputs: ["temperature": .sensor("outdoor", quantity: "temperature"),
-                               "humidity": .sensor("outdoor", quantity: "humidity")]),
-    DerivedDefinition(name: "slp", model: .seaLevelPressure,
-                      inputs: ["pressure": .sensor("outdoor", quantity: "pressure"),
-                               "temperature": .sensor("outdoor", quantity: "temperature")],
-                      parameters: ["altitude": 120]),
-]
-
-let alarms = [
-    AlarmDefinition(name: "hot", channel: .sensor("outdoor", quantity: "temperature"),
-                    threshold: .init(direction: .high, limit: 18, deadband: 0.5, onDelay: .samples(3))),
-    AlarmDefinition(name: "dry", channel: .sensor("outdoor", quantity: "humidity"),
-                    threshold: .init(direction: .low, limit: 45, deadband: 1, offDelay: .time(.seconds(30)))),
-    AlarmDefinition(name: "condensation", channel: .derived("dew_point"),
-                    threshold: .init(direction: .high, limit: 8, deadband: 0.2)),
-]
-
-let batches = makeBatches()
-let clock = ContinuousClock()
-var best = Duration.seconds(1_000)
-var published = 0
-for _ in 0..<5 {
-    var pipelines = ["temperature", "pressure", "humidity"].map { _ in ChannelPipeline(settings) }
-    var engine = try! DerivedEngine(derived)
-    var alarmEngine = AlarmEngine(alarms)
-    var out = 0
-    let elapsed = clock.measure {
-        for batch in batches {
-            var analysed: [Sample] = []
-            analysed.reserveCapacity(channelsPerFetch)
-            for (i, s) in batch.enumerated() {
-                if let r = pipelines[i].process(s) { analysed.append(r) }
-            }
-            let derivedOut = engine.update(analysed)
-            out += analysed.count + derivedOut.count + alarmEngine.update(analysed + derivedOut).count
-        }
-    }
-    best = min(best, elapsed)
-    published = out
-}
-let samples = fetches * channelsPerFetch
-let perSecond = Double(samples) / best.seconds
-print("analysis pipeline: \(samples) samples (\(fetches) fetches of \(channelsPerFetch) channels) in \(best) (best of 5)")
-print("  \(Int(perSecond)) samples/s, \(Int(best.seconds * 1e9 / Double(samples))) ns/sample; \(published) outputs (channels, derived, alarm transitions)")

@@ -1,0 +1,80 @@
+import Logging
+import SenseConfig
+import SenseCore
+import SenseHardware
+import SenseMQTT
+import SenseSimulator
+
+/// The daemon's decision path assembled without sensors' world, for `sensegate-bench`: the
+/// configured digital inputs watched on a simulated chip the caller drives, the outlet with its
+/// analysis, rules and actuators on the same chip, the reaction timer, and (when `mqtt`) the
+/// broker session that receives `/set` commands. The same types the daemon runs, nothing mocked.
+package final class ReflexHarness: Sendable {
+    package let chip: SimulatedGPIOChip
+    private let outlet: Outlet
+    private let session: MQTTSession?
+    private let inputs: [any GPIOInput]
+    private let tasks: Task<Void, Never>
+    private let seq: SequenceStore
+    private let logger: Logger
+
+    package init(config: SensegateConfig, mqtt: Bool, logger: Logger) throws {
+        self.logger = logger
+        let clock = SystemClock()
+        let hardware = SimulatedHardware(clock: clock)
+        chip = hardware.chip("gpiochip0")
+        seq = try SequenceStore(directory: config.stateDirectory)
+        let reaction = Reaction(config, uncleanRestart: false, at: clock.monotonicNow)
+        let outputs = try OutputLines(config.actuators, board: config.board, hardware: hardware) {
+            reaction.bank.actuator($0)?.level ?? false
+        }
+        let outlet = Outlet(seq: seq, health: HealthBoard(started: clock.monotonicNow),
+                            engine: .init(analysis: Analysis(config), reaction: reaction, outputs: outputs),
+                            clock: clock, logger: logger)
+        self.outlet = outlet
+        if mqtt {
+            let s = try MQTTSession(settings: config.mqtt, node: config.node, logger: logger,
+                                    subscriptions: { [$0.actuatorCommandFilter] }, onConnect: {}) { topic, payload in
+                outlet.handleCommand(topic: topic, payload: payload)
+            }
+            outlet.attach(s)
+            session = s
+        } else {
+            session = nil
+        }
+        var inputs: [any GPIOInput] = []
+        var watchers: [DigitalInputWatcher] = []
+        for sensor in config.sensors {
+            guard case let .digitalInput(o) = sensor.kind else { continue }
+            let input = try hardware.chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: sensor.name)
+            inputs.append(input)
+            watchers.append(DigitalInputWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
+                                                clock: clock, emit: outlet.emit, liveness: Liveness(), logger: logger))
+        }
+        self.inputs = inputs
+        let running = watchers
+        tasks = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for w in running { group.addTask { await w.run() } }
+                group.addTask {
+                    while !Task.isCancelled {
+                        await outlet.timer.sleep(until: outlet.nextReactionDeadline(), clock: clock, limit: .seconds(10))
+                        outlet.tickReaction()
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the broker session is connected.
+    package var isConnected: Bool { session?.client.isConnected ?? false }
+
+    package func stop() async {
+        tasks.cancel()
+        for i in inputs { i.release() }
+        await tasks.value
+        outlet.stopReaction()
+        await session?.stop(announceOffline: false, timeout: .milliseconds(200))
+        do { try seq.close() } catch { logger.error("seq: \(error)") }
+    }
+}

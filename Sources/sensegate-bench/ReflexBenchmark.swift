@@ -1,0 +1,94 @@
+// Reaction latency on the simulated board (bench/reflex.yaml), with the daemon's own types:
+//   reflex:  an edge on the loop detector's input → watcher → analysis → alarm → rule → actuator
+//            → the signal's output line set. From the edge's timestamp to the line's.
+//   command: `{"command":"on"|"off"}` published on <root>/actuator/gate/set to a mosquitto on
+//            127.0.0.1 → broker → the daemon's session → checks → the gate's line set. From just
+//            before the publish call to the line's timestamp.
+// Both on CLOCK_MONOTONIC; percentiles over N alternating edges or commands (docs/benchmarks.md).
+import Logging
+import SenseConfig
+import SenseCore
+import SenseDaemon
+import SenseMQTT
+import SenseSimulator
+
+enum ReflexBenchmark {
+    static let loopInput = 17
+    static let signalOutput = 22
+    static let gateOutput = 23
+
+    static func harness(_ configPath: String, port: Int?) throws -> ReflexHarness {
+        var config = try ConfigLoader.load(configPath)
+        if let port { config.mqtt.broker = BrokerURL("mqtt://127.0.0.1:\(port)")! }
+        var logger = Logger(label: "bench")
+        logger.logLevel = .warning
+        return try ReflexHarness(config: config, mqtt: port != nil, logger: logger)
+    }
+
+    /// Waits (polling, without disturbing the measured path's timestamps) for a new output change.
+    static func nextChange(_ chip: SimulatedGPIOChip, _ line: Int, after previous: MonotonicInstant?,
+                           clock: SystemClock) async throws -> MonotonicInstant {
+        let deadline = clock.monotonicNow + .seconds(2)
+        while clock.monotonicNow < deadline {
+            if let (t, _) = chip.lastOutputChange(line), t != previous { return t }
+            try await Task.sleep(for: .milliseconds(1))   // timestamps measure; polling only finds them
+        }
+        throw BenchmarkError(description: "no output change within 2 s")
+    }
+
+    static func reflex(config: String, edges: Int) async throws {
+        let h = try harness(config, port: nil)
+        let clock = SystemClock()
+        try await Task.sleep(for: .milliseconds(200))   // the watcher reads the initial level
+        var latencies: [Duration] = []
+        for i in 0..<(edges + 20) {
+            let previous = h.chip.lastOutputChange(signalOutput)?.0
+            let t0 = clock.monotonicNow
+            h.chip.drive(loopInput, high: i % 2 == 0)
+            let t1 = try await nextChange(h.chip, signalOutput, after: previous, clock: clock)
+            if i >= 20 { latencies.append(t1 - t0) }   // the first ones warm up
+            try await Task.sleep(for: .milliseconds(2))
+        }
+        await h.stop()
+        report("reflex: input edge → output line", latencies)
+    }
+
+    static func command(config: String, port: Int, commands: Int) async throws {
+        let h = try harness(config, port: port)
+        let clock = SystemClock()
+        var logger = Logger(label: "bench-client")
+        logger.logLevel = .warning
+        let client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-commander"), logger: logger)
+        try client.start()
+        let ready = clock.monotonicNow + .seconds(5)
+        while !(client.isConnected && h.isConnected), clock.monotonicNow < ready { try await Task.sleep(for: .milliseconds(10)) }
+        guard client.isConnected, h.isConnected else { throw BenchmarkError(description: "no broker on 127.0.0.1:\(port)") }
+        try await Task.sleep(for: .milliseconds(300))   // the subscription is in place
+        var latencies: [Duration] = []
+        for i in 0..<(commands + 20) {
+            let previous = h.chip.lastOutputChange(gateOutput)?.0
+            let payload = i % 2 == 0 ? #"{"command":"on","by":"bench"}"# : #"{"command":"off","by":"bench"}"#
+            let t0 = clock.monotonicNow
+            _ = client.publish(MQTTMessage(topic: "sensegate/bench/actuator/gate/set", text: payload, qos: 1, retain: false))
+            let t1 = try await nextChange(h.chip, gateOutput, after: previous, clock: clock)
+            if i >= 20 { latencies.append(t1 - t0) }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        await client.shutdown(last: nil, timeout: .milliseconds(200))
+        await h.stop()
+        report("command: MQTT publish → output line (loopback broker, QoS 1)", latencies)
+    }
+
+    static func report(_ what: String, _ latencies: [Duration]) {
+        let sorted = latencies.sorted()
+        func p(_ q: Double) -> String {
+            let d = sorted[min(sorted.count - 1, Int((Double(sorted.count) * q).rounded(.up)) - 1)]
+            return "\(Int(d.nanoseconds / 1000)) µs"
+        }
+        print("\(what): n = \(sorted.count), p50 \(p(0.50)), p90 \(p(0.90)), p99 \(p(0.99)), max \(p(1.0))")
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
+}
