@@ -1,13 +1,22 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import SenseCore
 
 /// Reads whole files and looks up the environment without Foundation.
 public enum SourceFile {
-    public enum ReadError: Error, Sendable, Hashable {
+    public enum ReadError: Error, Sendable, Hashable, CustomStringConvertible {
         case cannotOpen(path: String, errno: Int32)
         case isDirectory(path: String)
         case tooLarge(path: String)
+
+        public var description: String {
+            switch self {
+            case let .cannotOpen(_, e): Errno.describe(e)
+            case .isDirectory: "is a directory"
+            case .tooLarge: "larger than \(SourceFile.sizeLimit >> 20) MiB"
+            }
+        }
     }
 
     /// Config and board files are small; anything over 4 MiB is a mistake.

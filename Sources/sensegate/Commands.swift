@@ -12,7 +12,8 @@ enum Commands {
     static func check(_ path: String) -> Int32 {
         do throws(ConfigErrors) {
             let cfg = try ConfigLoader.load(path)
-            print("\(path): OK — node \(cfg.node), board \(cfg.board.name), \(cfg.sensors.count) sensor(s), broker \(cfg.mqtt.broker)")
+            print("\(path): OK — node \(cfg.node), board \(cfg.board.name), \(cfg.sensors.count) sensor(s), "
+                  + "\(cfg.alarms.count) alarm(s), \(cfg.rules.count) rule(s), \(cfg.actuators.count) actuator(s), broker \(cfg.mqtt.broker)")
             return 0
         } catch {
             writeStderr(error.description + "\n\(path): \(error.diagnostics.count) error(s)\n")
