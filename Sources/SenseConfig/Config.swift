@@ -1,6 +1,7 @@
 import SenseAnalysis
 import SenseCore
 import SenseHardware
+import SenseSimulator
 
 /// A checked configuration: every name resolved against the board, every value in range.
 public struct SensegateConfig: Sendable, Hashable {
@@ -166,16 +167,7 @@ public struct SimulationConfig: Sendable, Hashable {
     public var altitude: Double = 35
     public var meanTemperature: Double = 14
     public var faults: [Fault] = []
-    /// A quantity pushed away from the world's value (simulator: `Excursion`).
-    public struct Excursion: Sendable, Hashable {
-        public enum Quantity: String, Sendable, Hashable, CaseIterable { case temperature, humidity, pressure }
-        public var quantity: Quantity
-        public var change: Double
-        public var after: Duration
-        public var ramp: Duration
-        public var hold: Duration
-    }
-
+    /// Quantities pushed away from the world's value (a heat wave, a humid night).
     public var excursions: [Excursion] = []
 
     public init() {}

@@ -1,6 +1,7 @@
 import SenseAnalysis
 import SenseCore
 import SenseHardware
+import SenseSimulator
 
 /// Reads and checks a config file. Touches no hardware and no network: `sensegate check` and the
 /// daemon (at start and on SIGHUP) use the same path, so what `check` accepts is what runs.
@@ -460,14 +461,14 @@ public enum ConfigLoader {
         if let f = m.node("excursions"), let items = s.list(f, "simulation.excursions") {
             for (i, item) in items.enumerated() {
                 guard var em = MappingReader(item, path: "simulation.excursions[\(i)]", sink: sink) else { continue }
-                let quantity = em.required("quantity").flatMap { s.choice($0, em.child("quantity"), SimulationConfig.Excursion.Quantity.allCases) }
+                let quantity = em.required("quantity").flatMap { s.choice($0, em.child("quantity"), Excursion.Quantity.allCases) }
                 let change = em.required("change").flatMap { s.number($0, em.child("change")) }
                 let after = em.node("after").flatMap { s.duration($0, em.child("after")) } ?? .zero
                 let ramp = em.node("ramp").flatMap { s.duration($0, em.child("ramp")) } ?? .zero
                 let hold = em.required("for").flatMap { s.duration($0, em.child("for")) }
                 em.finish()
                 if let quantity, let change, let hold {
-                    sim.excursions.append(.init(quantity: quantity, change: change, after: after, ramp: ramp, hold: hold))
+                    sim.excursions.append(Excursion(quantity: quantity, change: change, after: after, ramp: ramp, hold: hold))
                 }
             }
         }

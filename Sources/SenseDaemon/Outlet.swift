@@ -19,8 +19,15 @@ final class Outlet: Sendable {
         /// Actuators whose line could not be set, with the error.
         var faults: [String: String] = [:]
         var descriptions: [String: String] = [:]
-        /// What each actuator's retained state last said (level, source, reason).
-        var published: [String: String] = [:]
+        /// What each actuator's retained state last said.
+        var published: [String: Said] = [:]
+    }
+
+    struct Said: Equatable {
+        var level: Bool
+        var source: ActuatorSource
+        var reason: String
+        var fault: String?
     }
 
     private let seq: SequenceStore
@@ -240,7 +247,7 @@ final class Outlet: Sendable {
         let wall = clock.wallNow
         for name in e.reaction.bank.names {
             guard let a = e.reaction.bank.actuator(name) else { continue }
-            let said = "\(a.level) \(a.source.rawValue) \(a.detail) \(e.faults[name] ?? "")"
+            let said = Said(level: a.level, source: a.source, reason: a.detail, fault: e.faults[name])
             guard all || e.published[name] != said, let s = session.withLock({ $0 }) else { continue }
             e.published[name] = said
             let state = ReactionPayloads.ActuatorState(

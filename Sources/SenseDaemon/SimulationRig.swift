@@ -22,10 +22,7 @@ struct SimulationRig: Sendable {
         let clock = hardware.clock
         world = AtmosphereWorld(seed: simulation.seed,
                                 site: .init(altitude: simulation.altitude, meanTemperature: simulation.meanTemperature))
-        let air = ExcursionAir(base: world, excursions: simulation.excursions.map {
-            Excursion(quantity: Excursion.Quantity(rawValue: $0.quantity.rawValue)!, change: $0.change, after: $0.after,
-                      ramp: $0.ramp, hold: $0.hold)
-        }, start: clock.wallNow)
+        let air = ExcursionAir(base: world, excursions: simulation.excursions, start: clock.wallNow)
         var emulators: [String: BME280Emulator] = [:]
         var contacts: [(String, Int, String)] = []
         for (i, sensor) in config.sensors.enumerated() {
