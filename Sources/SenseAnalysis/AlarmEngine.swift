@@ -54,6 +54,16 @@ public struct AlarmSnapshot: Sendable, Hashable {
     public var description: String
 }
 
+/// The node's alarms at a glance (`<root>/alarms`).
+public struct AlarmSummary: Sendable, Hashable {
+    public var active: Int
+    public var unacknowledged: Int
+    public var shelved: Int
+    public var flood: Bool
+    public var activationsInWindow: Int
+    public var heldBack: [String]
+}
+
 /// The alarms of a configuration, fed with analysed samples. Pure: time comes from the samples
 /// and from `tick`.
 public struct AlarmEngine: Sendable {
@@ -84,8 +94,12 @@ public struct AlarmEngine: Sendable {
 
     private var entries: [String: Entry] = [:]
     private let order: [String]
+    public private(set) var flood: AlarmFlood
+    /// Alarms whose changes a flood kept from being annunciated; published when it ends.
+    private var heldBack: [String] = []
 
-    public init(_ definitions: [AlarmDefinition]) {
+    public init(_ definitions: [AlarmDefinition], flood: AlarmFlood.Settings = .init()) {
+        self.flood = AlarmFlood(flood)
         for d in definitions {
             entries[d.name] = Entry(definition: d, threshold: Threshold(d.threshold),
                                     alarm: Alarm(priority: d.priority, latched: d.latched, chatter: d.chatter, maximumShelve: d.maximumShelve))
@@ -114,20 +128,31 @@ public struct AlarmEngine: Sendable {
                 let active = e.threshold.update(s.value, quality: s.quality, at: s.monotonic)
                 let transition = e.alarm.condition(active, at: s.monotonic)
                 if transition != nil { e.sinceWall = s.wall }
+                if transition == .activeUnacknowledged { _ = flood.activation(at: s.monotonic) }
                 e.chattering = e.alarm.isChattering(at: s.monotonic)
                 e.shelved = e.alarm.isShelved(at: s.monotonic)
                 entries[name] = e
                 // A chattering alarm is annunciated when it starts and stops chattering, not in between.
                 let suppressed = e.chattering && wasChattering && e.definition.suppressChatter
-                if (transition != nil && !suppressed) || e.chattering != wasChattering { changed.append(snapshot(e, wall: s.wall)) }
+                guard (transition != nil && !suppressed) || e.chattering != wasChattering else { continue }
+                if flood.isFlooding, flood.settings.suppress.contains(e.definition.priority) {
+                    if !heldBack.contains(name) { heldBack.append(name) }
+                } else {
+                    changed.append(snapshot(e, wall: s.wall))
+                }
             }
         }
         return changed
     }
 
-    /// Expires shelving and chattering; returns the alarms whose shelf or chattering ended.
+    /// Expires shelving, chattering and floods; returns the alarms whose shelf or chattering
+    /// ended, and those a flood held back once it is over.
     public mutating func tick(at t: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
         var changed: [AlarmSnapshot] = []
+        if flood.update(at: t), !flood.isFlooding {
+            changed += heldBack.map { snapshot(entries[$0]!, wall: wall) }
+            heldBack = []
+        }
         for name in order {
             var e = entries[name]!
             let shelfEnded = e.shelved && !e.alarm.isShelved(at: t)
@@ -136,9 +161,18 @@ public struct AlarmEngine: Sendable {
             if shelfEnded { e.shelved = false }
             if chatterEnded { e.chattering = false }
             entries[name] = e
-            changed.append(snapshot(e, wall: wall))
+            if !changed.contains(where: { $0.name == name }) { changed.append(snapshot(e, wall: wall)) }
         }
         return changed
+    }
+
+    /// Counts for `<root>/alarms`.
+    public func summary(at t: MonotonicInstant) -> AlarmSummary {
+        let states = order.map { entries[$0]!.alarm.state }
+        return AlarmSummary(active: states.filter(\.isActive).count,
+                            unacknowledged: states.filter { $0 == .activeUnacknowledged || $0 == .clearedUnacknowledged }.count,
+                            shelved: order.filter { entries[$0]!.shelved }.count,
+                            flood: flood.isFlooding, activationsInWindow: flood.count(at: t), heldBack: heldBack)
     }
 
     /// An operator command; the alarm's new snapshot, or why it was refused.

@@ -60,6 +60,29 @@ enum AlarmDecoding {
         return out
     }
 
+    /// `alarm_flood: {activations: 10, window: 10m, end_below: 5, suppress: [low, medium]}`.
+    static func flood(_ n: YAMLNode, sink: DiagnosticSink) -> AlarmFlood.Settings? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: "alarm_flood", sink: sink) else { return nil }
+        var f = AlarmFlood.Settings()
+        if let v = m.node("activations"), let k = s.integer(v, m.child("activations")) {
+            if k >= 2 { f.activations = k } else { sink.error(v.mark, m.child("activations"), "at least 2") }
+        }
+        if let v = m.node("window"), let d = s.duration(v, m.child("window")) {
+            if d >= .seconds(10), d <= .seconds(86400) { f.window = d } else { sink.error(v.mark, m.child("window"), "between 10s and 1d") }
+        }
+        if let v = m.node("end_below"), let k = s.integer(v, m.child("end_below")) {
+            if k >= 1, k <= f.activations { f.endBelow = k } else {
+                sink.error(v.mark, m.child("end_below"), "between 1 and activations (\(f.activations))")
+            }
+        }
+        if let v = m.node("suppress"), let items = s.list(v, m.child("suppress")) {
+            f.suppress = Set(items.enumerated().compactMap { s.choice($1, m.child("suppress[\($0)]"), Alarm.Priority.allCases) })
+        }
+        m.finish()
+        return f
+    }
+
     /// A whole number of samples, or a duration.
     static func delay(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> Threshold.Delay? {
         if case let .scalar(text, true, _) = n, let k = ScalarReader.parseInteger(text) {

@@ -14,6 +14,7 @@ public struct SensegateConfig: Sendable, Hashable {
     public var sensors: [SensorConfig]
     public var derived: [DerivedDefinition]
     public var alarms: [AlarmDefinition]
+    public var alarmFlood: AlarmFlood.Settings
     public var windows: [WindowDefinition]
     public var rules: [RuleDefinition]
     public var actuators: [ActuatorDefinition]

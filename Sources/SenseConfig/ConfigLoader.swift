@@ -92,6 +92,7 @@ public enum ConfigLoader {
         if let n = top.node("alarms"), let list = s.list(n, "alarms") {
             alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, windows: windows, sink: sink)
         }
+        let alarmFlood = top.node("alarm_flood").flatMap { AlarmDecoding.flood($0, sink: sink) } ?? AlarmFlood.Settings()
         let utcOffset = top.node("utc_offset").flatMap { n -> Int? in
             guard let text = s.string(n, "utc_offset") else { return nil }
             guard let minutes = parseUTCOffset(text) else {
@@ -129,7 +130,7 @@ public enum ConfigLoader {
         top.finish()
         guard let node, let board, let mqtt else { return nil }
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
-                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms, windows: windows,
+                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms, alarmFlood: alarmFlood, windows: windows,
                                rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
                                simulation: simulation ?? (board.simulated ? SimulationConfig() : nil))
     }

@@ -26,4 +26,23 @@ enum AlarmPayloads {
         w.endObject()
         return w.bytes
     }
+
+    /// The retained summary on `<root>/alarms`.
+    static func summary(_ s: AlarmSummary, wall: WallTime, seq: UInt64) -> [UInt8] {
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("active", Int64(s.active))
+        w.field("unacknowledged", Int64(s.unacknowledged))
+        w.field("shelved", Int64(s.shelved))
+        w.field("flood", s.flood)
+        w.field("activations_in_window", Int64(s.activationsInWindow))
+        w.key("held_back")
+        w.beginArray()
+        for name in s.heldBack { w.value(name) }
+        w.endArray()
+        w.field("t", wall.rfc3339)
+        w.field("seq", Int64(seq))
+        w.endObject()
+        return w.bytes
+    }
 }

@@ -30,7 +30,7 @@ struct Analysis: Sendable {
         } catch {
             preconditionFailure("a checked config has no derived cycle: \(error)")
         }
-        alarms = AlarmEngine(config.alarms)
+        alarms = AlarmEngine(config.alarms, flood: config.alarmFlood)
         do throws(RuleEngine.CycleError) {
             rules = try RuleEngine(config.rules + Reaction.permitRules(config.actuators))
         } catch {

@@ -19,6 +19,8 @@ final class Outlet: Sendable {
         /// Actuators whose line could not be set, with the error.
         var faults: [String: String] = [:]
         var descriptions: [String: String] = [:]
+        /// What `<root>/alarms` last said.
+        var summary: AlarmSummary?
         /// What each actuator's retained state last said.
         var published: [String: Said] = [:]
     }
@@ -115,6 +117,8 @@ final class Outlet: Sendable {
             publishAlarms(e.analysis.alarms.snapshots(wall: wall))
             publishRules(e.analysis.rules.snapshots(wall: wall))
             publishActuators(&e, all: true)
+            e.summary = nil
+            publishSummary(&e)
         }
     }
 
@@ -152,6 +156,7 @@ final class Outlet: Sendable {
         }
         publishRules(rules)
         publishActuators(&e)
+        publishSummary(&e)
         timer.reschedule(Self.deadline(e, now: now, wall: wall))
     }
 
@@ -257,6 +262,15 @@ final class Outlet: Sendable {
             s.publisher.send(MQTTMessage(topic: s.topics.actuator(name), payload: ReactionPayloads.actuator(state, wall: wall, seq: nextSeq()),
                                          qos: 1, retain: true))
         }
+    }
+
+    /// `<root>/alarms` whenever a count or the flood state changes.
+    private func publishSummary(_ e: inout Engine) {
+        let summary = e.analysis.alarms.summary(at: clock.monotonicNow)
+        guard summary != e.summary, let s = session.withLock({ $0 }) else { return }
+        e.summary = summary
+        s.publisher.send(MQTTMessage(topic: s.topics.alarms, payload: AlarmPayloads.summary(summary, wall: clock.wallNow, seq: nextSeq()),
+                                     qos: 1, retain: true))
     }
 
     private func publishRules(_ rules: [RuleSnapshot]) {

@@ -16,6 +16,9 @@ public struct TopicTree: Sendable, Hashable {
     public func alarmReply(_ name: String) -> String { "\(root)/alarm/\(name)/reply" }
     public var alarmCommandFilters: [String] { ["ack", "shelve", "unshelve"].map { "\(root)/alarm/+/\($0)" } }
 
+    /// The node's alarms at a glance: counts and the flood state (retained).
+    public var alarms: String { "\(root)/alarms" }
+
     /// A rule's retained truth.
     public func rule(_ name: String) -> String { "\(root)/rule/\(name)" }
 

@@ -121,6 +121,9 @@ import Glibc
         #expect(try SchemaValidator.errors(schema: "actuator.schema.json", payloads: states.map(\.payload)) == [])
         #expect(try SchemaValidator.errors(schema: "actuator-ack.schema.json", payloads: acks.map(\.payload)) == [])
         #expect(try SchemaValidator.errors(schema: "rule.schema.json", payloads: rules.map(\.payload)) == [])
+        let summaries = last.filter { $0.topic == root + "alarms" }.map(\.payload)
+        #expect(summaries.contains { $0.contains("\"active\":1") && $0.contains("\"unacknowledged\":1") }, "\(summaries)")
+        #expect(try SchemaValidator.errors(schema: "alarms.schema.json", payloads: summaries) == [])
         let alarms = last.filter { $0.topic == root + "alarm/hot" }.map(\.payload)
         #expect(try SchemaValidator.errors(schema: "alarm.schema.json", payloads: alarms) == [])
     }

@@ -3,9 +3,9 @@ import SenseCore
 import Testing
 
 /// 2026-11-23 (a Monday) 00:00 UTC plus `s` seconds.
-private func wall(_ s: Double) -> WallTime { WallTime(nanosecondsSinceEpoch: 1_795_392_000_000_000_000 + Int64(s * 1e9)) }
+func wall(_ s: Double) -> WallTime { WallTime(nanosecondsSinceEpoch: 1_795_392_000_000_000_000 + Int64(s * 1e9)) }
 
-private func sample(_ sensor: String, _ quantity: String, _ v: Double?, quality: Quality = .good, at s: Double) -> Sample {
+func sample(_ sensor: String, _ quantity: String, _ v: Double?, quality: Quality = .good, at s: Double) -> Sample {
     Sample(sensor: sensor, quantity: quantity, value: v, unit: .none, quality: v == nil ? .bad : quality,
            reason: v == nil ? .nack : nil, monotonic: at(s), wall: wall(s))
 }
@@ -153,5 +153,37 @@ private struct Script {
         #expect(engine.isActive("flappy") == false)   // the state is still kept (it cleared at 35 s)
         let ended = engine.tick(at: at(100), wall: wall(100))
         #expect(ended.count == 1 && ended[0].chattering == false && ended[0].state == .clearedUnacknowledged)
+    }
+}
+
+@Suite struct AlarmFloodTests {
+    @Test func floodAsInVectorD2Flood01StartsAboveTenAndEndsBelowFive() {
+        var f = AlarmFlood()
+        // Twelve activations 50 s apart: the eleventh (at 500 s) makes more than ten in 10 min.
+        let changes = stride(from: 0.0, through: 550, by: 50).map { f.activation(at: at($0)) }
+        #expect(changes.firstIndex(of: true) == 10 && f.isFlooding && f.count(at: at(550)) == 12)
+        #expect(!f.update(at: at(800)) && f.isFlooding)   // 7 in the last 10 min (250…550)
+        #expect(f.update(at: at(960)) && !f.isFlooding)   // 4 (400…550)
+    }
+
+    @Test func aFloodHoldsBackLowPrioritiesAndReleasesThemWhenItEnds() {
+        var defs = (0..<11).map {
+            AlarmDefinition(name: "a\($0)", channel: .sensor("s\($0)", quantity: "v"), threshold: .init(direction: .high, limit: 1),
+                            priority: .high)
+        }
+        defs.append(AlarmDefinition(name: "minor", channel: .sensor("m", quantity: "v"), threshold: .init(direction: .high, limit: 1),
+                                    priority: .low))
+        defs.append(AlarmDefinition(name: "major", channel: .sensor("M", quantity: "v"), threshold: .init(direction: .high, limit: 1),
+                                    priority: .critical))
+        var engine = AlarmEngine(defs, flood: .init(activations: 10, window: .seconds(600), endBelow: 5))
+        for i in 0..<11 { _ = engine.update([sample("s\(i)", "v", 2, at: Double(i))]) }
+        #expect(engine.summary(at: at(11)).flood && engine.summary(at: at(11)).active == 11)
+        #expect(engine.update([sample("m", "v", 2, at: 12)]).isEmpty)                           // low: held back
+        #expect(engine.update([sample("M", "v", 2, at: 13)]).map(\.name) == ["major"])          // critical: annunciated
+        #expect(engine.isActive("minor") && engine.summary(at: at(14)).heldBack == ["minor"])
+        #expect(engine.tick(at: at(300), wall: wall(300)).isEmpty)                              // still flooding
+        let released = engine.tick(at: at(620), wall: wall(620))                                // window empty: over
+        #expect(released.map(\.name) == ["minor"] && released[0].state == .activeUnacknowledged)
+        #expect(!engine.summary(at: at(620)).flood && engine.summary(at: at(620)).heldBack.isEmpty)
     }
 }

@@ -12,6 +12,7 @@ import Testing
           - {name: t15, channel: outdoor.temperature, length: 15m, functions: [rate]}
         alarms:
           - {name: hot, channel: outdoor.temperature, high: 30}
+        alarm_flood: {activations: 20, window: 5m, end_below: 8, suppress: [low]}
         utc_offset: "+01:00"
         restart_failsafe: 10s
         rules:
@@ -61,6 +62,7 @@ import Testing
         #expect(warming.description == "Hot and getting hotter with the door shut")
         #expect(c.rules[1].condition == .time(DailyWindow(from: 1320, to: 360, days: [.mon, .fri], utcOffsetMinutes: 60)))
         #expect(c.restartFailsafe == .seconds(10))
+        #expect(c.alarmFlood == .init(activations: 20, window: .seconds(300), endBelow: 8, suppress: [.low]))
         let fan = c.actuators[0]
         #expect(fan.line == .init(chip: "gpiochip0", offset: 23, pin: 16) && fan.activeLow)
         #expect(fan.settings == .init(initial: false, failsafe: true, defaultLevel: false, minimumOn: .seconds(30),
@@ -104,6 +106,8 @@ import Testing
         ("failsafe: on", "failsafe: maybe", "expected on or off"),
         ("utc_offset: \"+01:00\"", "utc_offset: \"CET\"", "expected an offset such as"),
         ("restart_failsafe: 10s", "restart_failsafe: 2h", "at most 1h"),
+        ("end_below: 8", "end_below: 30", "between 1 and activations (20)"),
+        ("suppress: [low]", "suppress: [trivial]", "'trivial' is not one of: low, medium, high, critical"),
         ("- name: night", "- name: hot", "'hot' is already an alarm's name"),
     ])
     func mistakesAreNamed(original: String, replacement: String, phrase: String) {
