@@ -21,6 +21,8 @@ public struct ActuatorDefinition: Sendable, Hashable {
     public var onlyWhile: Condition?
     /// At the failsafe level while any of these channels is bad or has not reported yet.
     public var failsafeWhenBad: [ChannelRef]
+    /// How long those channels must be good again before the output leaves its failsafe level.
+    public var failsafeHold: Duration
     public var description: String
 }
 
@@ -98,12 +100,13 @@ enum ActuatorDecoding {
                                                      derived: conditions.derived, windows: conditions.windows, sink: sink)?.ref
                 }
             }
+            let failsafeHold = time("failsafe_hold", max: .seconds(3600)) ?? .zero
             let description = m.node("description").flatMap { s.string($0, m.child("description")) } ?? ""
             m.finish()
             guard let name, let line else { continue }
             out.append(ActuatorDefinition(name: name, line: line.0, pinName: line.1, activeLow: activeLow, settings: settings,
                                           commands: commands, exclusiveWith: exclusive, onlyWhile: onlyWhile,
-                                          failsafeWhenBad: failsafeWhenBad, description: description))
+                                          failsafeWhenBad: failsafeWhenBad, failsafeHold: failsafeHold, description: description))
         }
         let names = out.map(\.name)
         for (i, node) in exclusiveMarks {

@@ -11,6 +11,9 @@ struct Reaction: Sendable {
     let definitions: [ActuatorDefinition]
     private var rules: [RuleDefinition]
     private var restartHoldUntil: MonotonicInstant?
+    /// Per actuator: the last bad input and until when it keeps the output at failsafe
+    /// (`failsafe_hold` after the input is good again, so an intermittent fault cannot toggle it).
+    private var badHolds: [String: (reason: String, until: MonotonicInstant)] = [:]
     private var stopping = false
 
     /// The hidden rule that evaluates an actuator's `only_while` (a name no rule can take).
@@ -42,10 +45,10 @@ struct Reaction: Sendable {
     /// Applies the current truths and qualities; returns the outputs that changed.
     mutating func apply(_ engine: RuleEngine, at now: MonotonicInstant) -> [ActuatorBank.Event] {
         if let until = restartHoldUntil, now >= until { restartHoldUntil = nil }
-        var events: [ActuatorBank.Event] = []
+        var reasons: [(name: String, reason: String?)] = []
+        for d in definitions { reasons.append((d.name, failsafeReason(d, engine, at: now))) }
+        var events = bank.setFailsafe(reasons, at: now)
         for d in definitions {
-            let failsafe = failsafeReason(d, engine)
-            events += bank.setFailsafe(d.name, failsafe != nil, reason: failsafe ?? "", at: now)
             if d.onlyWhile != nil {
                 let t = engine.truth(Self.permitRule(d.name))
                 events += bank.setPermission(d.name, forbiddenBecause: t == .true ? nil : "only_while is \(t.rawValue)", at: now)
@@ -67,18 +70,25 @@ struct Reaction: Sendable {
     }
 
     func nextDeadline() -> MonotonicInstant? {
-        [bank.nextDeadline(), restartHoldUntil].compactMap { $0 }.min()
+        ([bank.nextDeadline(), restartHoldUntil] + badHolds.values.map(\.until)).compactMap { $0 }.min()
     }
 
-    private func failsafeReason(_ d: ActuatorDefinition, _ engine: RuleEngine) -> String? {
+    private mutating func failsafeReason(_ d: ActuatorDefinition, _ engine: RuleEngine, at now: MonotonicInstant) -> String? {
         if stopping { return "sensegate stopping" }
         if restartHoldUntil != nil { return "restarted after an unclean stop" }
         for ref in d.failsafeWhenBad {
+            let reason: String
             switch engine.quality(of: ref) {
-            case nil: return "no reading yet from \(ref)"
-            case .bad?: return "\(ref) is bad"
+            case nil: reason = "no reading yet from \(ref)"
+            case .bad?: reason = "\(ref) is bad"
             default: continue
             }
+            if d.failsafeHold > .zero { badHolds[d.name] = (reason, now + d.failsafeHold) }
+            return reason
+        }
+        if let hold = badHolds[d.name] {
+            if now < hold.until { return hold.reason + "; holding until good for \(d.failsafeHold)" }
+            badHolds[d.name] = nil
         }
         return nil
     }

@@ -82,10 +82,15 @@ public struct ActuatorBank: Sendable {
         return events + settle(at: now)
     }
 
-    /// Some outputs to their failsafe level (their channels went bad), or back.
-    public mutating func setFailsafe(_ name: String, _ on: Bool, reason: String, at now: MonotonicInstant) -> [Event] {
-        guard actuators[name] != nil, actuators[name]!.isFailsafe != on else { return [] }
-        return record(name, actuators[name]!.setFailsafe(on, reason: reason, at: now)) + settle(at: now)
+    /// Per output: its failsafe reason (at failsafe) or nil (normal operation). All are set
+    /// before any interlock is re-evaluated, so no output passes through another level on the way.
+    public mutating func setFailsafe(_ reasons: [(name: String, reason: String?)], at now: MonotonicInstant) -> [Event] {
+        var events: [Event] = []
+        for (name, reason) in reasons {
+            guard actuators[name] != nil, actuators[name]!.isFailsafe != (reason != nil) else { continue }
+            events += record(name, actuators[name]!.setFailsafe(reason != nil, reason: reason ?? "", at: now))
+        }
+        return events.isEmpty ? [] : events + settle(at: now)
     }
 
     /// An `only_while` condition: nil permits the output, a reason holds it off (as an interlock).

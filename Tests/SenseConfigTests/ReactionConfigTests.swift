@@ -43,6 +43,7 @@ import Testing
             commands: [on, off, release]
             exclusive_with: [heater]
             failsafe_when_bad: [outdoor.temperature]
+            failsafe_hold: 20s
             description: Cabinet fan
           - name: heater
             pin: pin18
@@ -68,7 +69,8 @@ import Testing
         #expect(fan.settings == .init(initial: false, failsafe: true, defaultLevel: false, minimumOn: .seconds(30),
                                       minimumOff: .seconds(60), maximumOn: .seconds(7200), maximumOverride: .seconds(1800)))
         #expect(fan.commands == [.on, .off, .release] && fan.exclusiveWith == ["heater"])
-        #expect(fan.failsafeWhenBad == [.sensor("outdoor", quantity: "temperature")])
+        #expect(fan.failsafeWhenBad == [.sensor("outdoor", quantity: "temperature")] && fan.failsafeHold == .seconds(20))
+        #expect(c.actuators[1].failsafeHold == .zero)
         let heater = c.actuators[1]
         #expect(heater.line.offset == 24 && heater.settings.initial == heater.settings.failsafe)
         #expect(heater.commands == Set(ActuatorDefinition.Command.allCases))
@@ -104,6 +106,7 @@ import Testing
         ("commands: [on, off, release]", "commands: [on, toggle]", "'toggle' is not one of: on, off, pulse, override, release"),
         ("failsafe_when_bad: [outdoor.temperature]", "failsafe_when_bad: [outdoor.wind]", "has no quantity 'wind'"),
         ("failsafe: on", "failsafe: maybe", "expected on or off"),
+        ("failsafe_hold: 20s", "failsafe_hold: 2h", "at most 1 h"),
         ("utc_offset: \"+01:00\"", "utc_offset: \"CET\"", "expected an offset such as"),
         ("restart_failsafe: 10s", "restart_failsafe: 2h", "at most 1h"),
         ("end_below: 8", "end_below: 30", "between 1 and activations (20)"),

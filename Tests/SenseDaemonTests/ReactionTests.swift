@@ -104,6 +104,37 @@ struct Cabinet {
         #expect(c.feed(8, temperature: 20) == ["siren=on"])
     }
 
+    @Test func anOutputHeldAtFailsafeFromTheStartNeverPassesThroughAnotherLevel() throws {
+        // A warning sign that is on without data, declared after another actuator: the first
+        // decision must leave it on (once, a peer's interlock check saw it before its failsafe).
+        let config = cabinetConfig + """
+
+              - name: sign
+                pin: GPIO25
+                failsafe: on
+                failsafe_when_bad: [gauge.temperature]
+            """
+        var c = try Cabinet(config: config)
+        #expect(c.level("sign"))                         // requested at its failsafe level
+        #expect(!c.feed(0, door: 0).contains("sign=off"))
+        #expect(c.level("sign") && c.source("sign") == .failsafe)
+        #expect(c.feed(1, temperature: 20) == ["sign=off"])   // data: normal operation
+    }
+
+    @Test func failsafeHoldOutlastsAnIntermittentFault() throws {
+        var c = try Cabinet(config: cabinetConfig.replacingOccurrences(
+            of: "failsafe_when_bad: [gauge.temperature]", with: "failsafe_when_bad: [gauge.temperature]\n    failsafe_hold: 10s"))
+        c.feed(0, temperature: 20, door: 1)
+        #expect(c.level("siren"))
+        #expect(c.feed(7, bad: true) == ["siren=off"])
+        #expect(c.feed(8, temperature: 20).isEmpty)        // good again, but held
+        #expect(c.feed(12, bad: true).isEmpty)             // a second fault restarts the hold
+        #expect(c.feed(13, temperature: 20).isEmpty)
+        #expect(c.reaction.nextDeadline() == at(22))
+        #expect(c.feed(21.9).isEmpty)
+        #expect(c.feed(22) == ["siren=on"])
+    }
+
     @Test func rulesDriveOutputsWithinTheirTimingLimits() throws {
         var c = try Cabinet()
         c.feed(0, temperature: 20, door: 0)
