@@ -14,7 +14,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C layer: system libraries from Debian and a small shim for ioctls and sd_notify.
@@ -47,14 +46,11 @@ let package = Package(
         .target(name: "SenseDaemon",
                 dependencies: ["SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseSimulator", "SenseAnalysis",
                                "SenseReaction", "SenseDrivers", "SenseMQTT", "SenseConfig", "CLinuxShim",
-                               .product(name: "Logging", package: "swift-log"),
-                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                               .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .executableTarget(name: "sensegate",
                           dependencies: ["SenseDaemon",
-                                         .product(name: "Logging", package: "swift-log"),
-                                         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                                         .product(name: "UnixSignals", package: "swift-service-lifecycle")],
+                                         .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
 
         .executableTarget(name: "sensegate-bench",

@@ -6,12 +6,11 @@ import SenseHardware
 import SenseHardwareLinux
 import SenseMQTT
 import SenseSimulator
-import ServiceLifecycle
 import Synchronization
 
 /// The daemon: sensors → samples → MQTT, with reload on request, the systemd watchdog, health,
 /// and a clean stop (sensors stopped, lines released, `offline` published) on graceful shutdown.
-public final class SensegateDaemon: Service, Sendable {
+public final class SensegateDaemon: Sendable {
     private let initialConfig: SensegateConfig
     private let configPath: String
     private let brokerOverride: BrokerURL?
@@ -29,6 +28,10 @@ public final class SensegateDaemon: Service, Sendable {
 
     /// Asks the running daemon to re-read its config file (SIGHUP).
     public func requestReload() { reloadRequests.yield() }
+
+    /// Asks the running daemon to stop cleanly (SIGTERM, SIGINT): `run()` returns once the
+    /// outputs are at failsafe, the lines released and `offline` published.
+    public func requestStop() { reloadRequests.finish() }
 
     public func run() async throws {
         let notifier = SystemdNotifier(logger: logger)
@@ -100,67 +103,63 @@ public final class SensegateDaemon: Service, Sendable {
                                     outlet: outlet, clock: clock, logger: logger)
         }
 
-        await withGracefulShutdownHandler {
-            for await _ in reloads {
-                notifier.notify("RELOADING=1\nSTATUS=reloading \(configPath)")
-                let candidate: SensegateConfig
-                do throws(ConfigErrors) {
-                    candidate = withOverrides(try ConfigLoader.load(configPath))
-                } catch {
-                    for d in error.diagnostics { logger.error("reload refused: \(d)") }
-                    logger.error("reload refused: still running the previous configuration")
-                    notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
-                    continue
-                }
-                if candidate.board != config.board || candidate.actuators != config.actuators {
-                    // Outputs are wiring: changing them is maintenance, done with a restart.
-                    logger.error("reload refused: the board or the actuators changed; restart sensegate to apply that (still running the previous configuration)")
-                    notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
-                    continue
-                }
-                if candidate.mqtt != config.mqtt || candidate.node != config.node {
-                    await session.stop(announceOffline: candidate.node != config.node || candidate.mqtt.prefix != config.mqtt.prefix,
-                                       timeout: .milliseconds(500))
-                    do {
-                        session = try startSession(candidate, current: current, outlet: outlet)
-                    } catch {
-                        logger.error("reload: MQTT client: \(error); keeping the previous MQTT settings")
-                        do {
-                            session = try startSession(config, current: current, outlet: outlet)
-                        } catch {
-                            logger.critical("cannot restart the previous MQTT client either: \(error)")
-                        }
-                    }
-                    outlet.attach(session)
-                }
-                await sensors.stop()
-                liveness.reset()
-                outlet.replace(analysis: Analysis(candidate), rules: candidate.rules)
-                do {
-                    sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
-                                            emit: outlet.emit)
-                    health.forget(except: Set(candidate.sensors.map(\.name)))
-                    let topics = TopicTree(prefix: config.mqtt.prefix, node: config.node)
-                    outlet.retract(Set(config.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
-                                   + Set(config.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
-                    outlet.publishAllStates()
-                    config = candidate
-                    logger.notice("reloaded \(configPath): \(config.sensors.count) sensor(s)")
-                } catch {
-                    logger.error("reload: \(error); restarting the previous sensors")
-                    outlet.replace(analysis: Analysis(config), rules: config.rules)
-                    do {
-                        sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
-                                                emit: outlet.emit)
-                    } catch {
-                        logger.critical("cannot restart the previous sensors either: \(error)")
-                    }
-                }
-                current.withLock { [config] in $0 = config }
-                notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
+        for await _ in reloads {
+            notifier.notify("RELOADING=1\nSTATUS=reloading \(configPath)")
+            let candidate: SensegateConfig
+            do throws(ConfigErrors) {
+                candidate = withOverrides(try ConfigLoader.load(configPath))
+            } catch {
+                for d in error.diagnostics { logger.error("reload refused: \(d)") }
+                logger.error("reload refused: still running the previous configuration")
+                notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
+                continue
             }
-        } onGracefulShutdown: {
-            self.reloadRequests.finish()
+            if candidate.board != config.board || candidate.actuators != config.actuators {
+                // Outputs are wiring: changing them is maintenance, done with a restart.
+                logger.error("reload refused: the board or the actuators changed; restart sensegate to apply that (still running the previous configuration)")
+                notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
+                continue
+            }
+            if candidate.mqtt != config.mqtt || candidate.node != config.node {
+                await session.stop(announceOffline: candidate.node != config.node || candidate.mqtt.prefix != config.mqtt.prefix,
+                                   timeout: .milliseconds(500))
+                do {
+                    session = try startSession(candidate, current: current, outlet: outlet)
+                } catch {
+                    logger.error("reload: MQTT client: \(error); keeping the previous MQTT settings")
+                    do {
+                        session = try startSession(config, current: current, outlet: outlet)
+                    } catch {
+                        logger.critical("cannot restart the previous MQTT client either: \(error)")
+                    }
+                }
+                outlet.attach(session)
+            }
+            await sensors.stop()
+            liveness.reset()
+            outlet.replace(analysis: Analysis(candidate), rules: candidate.rules)
+            do {
+                sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
+                                        emit: outlet.emit)
+                health.forget(except: Set(candidate.sensors.map(\.name)))
+                let topics = TopicTree(prefix: config.mqtt.prefix, node: config.node)
+                outlet.retract(Set(config.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
+                               + Set(config.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
+                outlet.publishAllStates()
+                config = candidate
+                logger.notice("reloaded \(configPath): \(config.sensors.count) sensor(s)")
+            } catch {
+                logger.error("reload: \(error); restarting the previous sensors")
+                outlet.replace(analysis: Analysis(config), rules: config.rules)
+                do {
+                    sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
+                                            emit: outlet.emit)
+                } catch {
+                    logger.critical("cannot restart the previous sensors either: \(error)")
+                }
+            }
+            current.withLock { [config] in $0 = config }
+            notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
         }
 
         notifier.notify("STOPPING=1\nSTATUS=stopping")

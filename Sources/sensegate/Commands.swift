@@ -4,8 +4,10 @@ import SenseCore
 import SenseDaemon
 import SenseHardware
 import SenseHardwareLinux
-import ServiceLifecycle
-import UnixSignals
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What each command does; each returns its exit status.
 enum Commands {
@@ -70,20 +72,26 @@ enum Commands {
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
         let logger = Logger(label: "sensegate")
         let daemon = SensegateDaemon(config: cfg, brokerOverride: override, logger: logger)
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: daemon)],
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            cancellationSignals: [],
-            logger: Logger(label: "sensegate.lifecycle", factory: { _ in SwiftLogNoOpLogHandler() })))
-        let hangups = Task {
-            for await _ in await UnixSignalsSequence(trapping: .sighup) {
-                logger.notice("SIGHUP: reloading \(cfg.file)")
-                daemon.requestReload()
+        // SIGTERM and SIGINT stop cleanly, SIGHUP reloads. The default actions are ignored so that
+        // libdispatch's signal sources receive the signals instead.
+        let signals: [DispatchSourceSignal] = [SIGTERM, SIGINT, SIGHUP].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if sig == SIGHUP {
+                    logger.notice("SIGHUP: reloading \(cfg.file)")
+                    daemon.requestReload()
+                } else {
+                    logger.notice("\(sig == SIGTERM ? "SIGTERM" : "SIGINT"): stopping")
+                    daemon.requestStop()
+                }
             }
+            source.resume()
+            return source
         }
-        defer { hangups.cancel() }
+        defer { for s in signals { s.cancel() } }
         do {
-            try await group.run()
+            try await daemon.run()
             return 0
         } catch let e as UnavailableResource {
             logger.critical("\(e)")

@@ -4,8 +4,6 @@ import SenseCore
 import SenseDaemon
 import SenseHardware
 import SenseHardwareLinux
-import ServiceLifecycle
-import UnixSignals
 #if canImport(Glibc)
 import Glibc
 #endif
