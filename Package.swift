@@ -62,15 +62,15 @@ let package = Package(
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",
                 dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig"],
-                path: "Tests/SenseTesting", swiftSettings: strict),
+                path: "Tests/SenseTesting", resources: [.copy("Vectors")], swiftSettings: strict),
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),
-        .testTarget(name: "SenseModelsTests", dependencies: ["SenseModels"], swiftSettings: strict),
+        .testTarget(name: "SenseModelsTests", dependencies: ["SenseModels", "SenseTesting"], swiftSettings: strict),
         .testTarget(name: "SenseReactionTests", dependencies: ["SenseReaction"], swiftSettings: strict),
         .testTarget(name: "SenseAnalysisTests", dependencies: ["SenseAnalysis", "SenseModels"], swiftSettings: strict),
         .testTarget(name: "SenseDriversTests",
                     dependencies: ["SenseDrivers", "SenseSimulator", "SenseTesting"],
-                    resources: [.copy("Vectors")], swiftSettings: strict),
+                    swiftSettings: strict),
         .testTarget(name: "SenseSimulatorTests", dependencies: ["SenseSimulator", "SenseTesting"],
                     swiftSettings: strict),
         .testTarget(name: "SenseConfigTests", dependencies: ["SenseConfig", "SenseTesting"],

@@ -1,3 +1,4 @@
+import SenseTesting
 import SenseDrivers
 import Testing
 

@@ -1,31 +1,22 @@
-import Foundation
 import SenseModels
+import SenseTesting
 import Testing
 
-/// Against the reference vectors A4-* (read from the copy in SenseDriversTests/Vectors).
+/// Against the reference vectors A4-* (vectors.json in SenseTesting).
 @Suite struct PsychrometricsTests {
-    struct Vector: Decodable {
+    struct Vector {
         var id: String
         var inputs: [String: Double]
         var expected: [String: Double]
     }
 
     static let vectors: [String: Vector] = {
-        struct File: Decodable { var vectors: [Raw] }
-        struct Raw: Decodable {
-            var id: String
-            var inputs: [String: Loose]
-            var expected: [String: Loose]
+        func numbers(_ v: JSONValue) -> [String: Double] {
+            guard case let .object(o) = v else { return [:] }
+            return o.compactMapValues { if case let .number(n) = $0 { n } else { nil } }
         }
-        struct Loose: Decodable {
-            var number: Double?
-            init(from d: Decoder) throws { number = try? d.singleValueContainer().decode(Double.self) }
-        }
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("SenseDriversTests/Vectors/vectors.json")
-        let file = try! JSONDecoder().decode(File.self, from: Data(contentsOf: url))
-        return Dictionary(uniqueKeysWithValues: file.vectors.filter { $0.id.hasPrefix("A4-") }.map {
-            ($0.id, Vector(id: $0.id, inputs: $0.inputs.compactMapValues(\.number), expected: $0.expected.compactMapValues(\.number)))
+        return Dictionary(uniqueKeysWithValues: Vectors.with(prefix: "A4-").map {
+            ($0.id, Vector(id: $0.id, inputs: numbers($0.inputs), expected: numbers($0.expected)))
         })
     }()
 
