@@ -49,7 +49,7 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .executableTarget(name: "sensegate",
-                          dependencies: ["SenseDaemon",
+                          dependencies: ["SenseDaemon", "SenseModels", "SenseMQTT",
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
 

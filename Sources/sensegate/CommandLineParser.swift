@@ -5,6 +5,8 @@ enum Command: Equatable {
     case run(config: String, broker: String?, logLevel: String?)
     case check(config: String)
     case i2cScan(device: String)
+    /// `model --list` (name nil) or `model NAME key=value …`.
+    case model(name: String?, arguments: [String])
     case version
     case help(String?)
 }
@@ -24,6 +26,9 @@ enum CommandLineParser {
           check --config FILE Validate FILE and its board file without touching hardware or the
                               network: exit 0, or 78 with every error as file:line:column.
           i2c-scan DEVICE     List the addresses that answer on an I2C bus, e.g. /dev/i2c-1.
+          model NAME KEY=VALUE ...
+                              Evaluate a model (AQI, NowCast, PM2.5 correction, dew point, …) and
+                              print one JSON object; exit 2 on a bad input. 'model --list' lists them.
           version             Print the version.
           help [COMMAND]      Show this help.
 
@@ -34,13 +39,17 @@ enum CommandLineParser {
           -h, --help          Show this help.
           --version           Print the version.
 
-        EXIT CODES: 0 ok, 64 usage error, 69 device or state directory unavailable at start,
+        EXIT CODES: 0 ok, 2 bad model input, 64 usage error, 69 device or state directory unavailable at start,
                     70 internal error, 78 configuration error.
         """
 
     static func parse(_ arguments: [String]) throws(UsageError) -> Command {
         var args = arguments[...]
         guard let first = args.popFirst() else { return .help(nil) }
+        if first == "model" {
+            guard let name = args.popFirst(), name != "--list" else { return .model(name: nil, arguments: []) }
+            return .model(name: name, arguments: Array(args))
+        }
         if args.contains("-h") || args.contains("--help") { return .help(first) }
         switch first {
         case "-h", "--help", "help": return .help(args.first)

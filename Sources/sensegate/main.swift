@@ -33,6 +33,17 @@ case let .check(config):
     exit(Commands.check(config))
 case let .i2cScan(device):
     exit(Commands.i2cScan(device))
+case let .model(name, arguments):
+    guard let name else {
+        print(ModelCommand.list)
+        exit(0)
+    }
+    do throws(ModelCommand.Failure) {
+        print(try ModelCommand.run(name, arguments))
+    } catch {
+        writeStderr("sensegate model: \(error.message)\n")
+        exit(2)
+    }
 case let .run(config, broker, logLevel):
     exit(await Commands.run(config: config, broker: broker, logLevel: logLevel))
 }
