@@ -88,8 +88,6 @@ public struct RuleEngine: Sendable {
         }
     }
 
-    public var definitions: [RuleDefinition] { order.map { rules[$0]!.definition } }
-
     public func truth(_ name: String) -> Truth { rules[name]?.truth ?? .unknown }
 
     /// The latest quality of a channel, nil before its first sample.

@@ -251,6 +251,16 @@ enum AnalysisDecoding {
         return result
     }
 
+    /// The names a list (`rules:`, `actuators:`) declares, read before anything refers to them
+    /// (so a reference to a declared but broken item is not reported as unknown too).
+    static func declaredNames(_ list: [YAMLNode]) -> [String] {
+        list.compactMap { item in
+            guard case let .mapping(entries, _) = item, case let .scalar(name, _, _)? = entries.first(where: { $0.key == "name" })?.value
+            else { return nil }
+            return name
+        }
+    }
+
     /// A unique `name:` of a declared thing (`kind` names it in messages); it becomes a topic level.
     static func uniqueName(_ m: inout MappingReader, kind: String, taken: (String) -> Bool,
                            sink: DiagnosticSink) -> String? {

@@ -140,16 +140,6 @@ struct ConditionDecoder {
 
 /// Decoding of `rules:`.
 enum RuleDecoding {
-    /// The names a list declares, read before anything refers to them (so a reference to a
-    /// declared but broken item is not reported as unknown too).
-    static func names(_ list: [YAMLNode]) -> [String] {
-        list.compactMap { item in
-            guard case let .mapping(entries, _) = item, case let .scalar(name, _, _)? = entries.first(where: { $0.key == "name" })?.value
-            else { return nil }
-            return name
-        }
-    }
-
     static func rules(_ list: [YAMLNode], conditions: ConditionDecoder, actuators: [String], sink: DiagnosticSink) -> [RuleDefinition] {
         let s = ScalarReader(sink)
         var out: [(RuleDefinition, YAMLNode)] = []

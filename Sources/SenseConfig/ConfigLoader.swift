@@ -103,14 +103,14 @@ public enum ConfigLoader {
         } ?? 0
         let ruleList = top.node("rules").flatMap { s.list($0, "rules") } ?? []
         let conditions = ConditionDecoder(sensors: sensors, derived: derived, windows: windows, alarms: alarms.map(\.name),
-                                          rules: RuleDecoding.names(ruleList), utcOffsetMinutes: utcOffset, sink: sink)
+                                          rules: AnalysisDecoding.declaredNames(ruleList), utcOffsetMinutes: utcOffset, sink: sink)
         var actuators: [ActuatorDefinition] = []
         if let n = top.node("actuators"), let list = s.list(n, "actuators") {
             var inputs: [Board.Line: String] = [:]
             for sensor in sensors { if case let .digitalInput(o) = sensor.kind { inputs[o.line] = sensor.name } }
             actuators = ActuatorDecoding.actuators(list, board: board, inputs: inputs, conditions: conditions, sink: sink)
         }
-        let actuatorNames = RuleDecoding.names(top.node("actuators").flatMap { n in
+        let actuatorNames = AnalysisDecoding.declaredNames(top.node("actuators").flatMap { n in
             if case let .sequence(items, _) = n { items } else { nil }
         } ?? [])
         let rules = RuleDecoding.rules(ruleList, conditions: conditions, actuators: actuatorNames, sink: sink)

@@ -39,7 +39,7 @@ final class Outlet: Sendable {
     private let session = Mutex<MQTTSession?>(nil)
     private let engine: Mutex<Engine>
     private let reportedSeqError = Mutex(false)
-    let timer = ReactionTimer()
+    private let timer = ReactionTimer()
 
     init(seq: SequenceStore, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger) {
         self.seq = seq
@@ -83,6 +83,15 @@ final class Outlet: Sendable {
 
     /// Re-evaluates rules and actuators without new input (the reaction timer's deadlines).
     func tickReaction() { engine.withLock { e in react(&e, nil) } }
+
+    /// Re-evaluates rules and actuators at each deadline until cancelled (the daemon's and the
+    /// benchmark harness's reaction task).
+    func runReactionTimer(clock: any SenseClock) async {
+        while !Task.isCancelled {
+            await timer.sleep(until: nextReactionDeadline(), clock: clock, limit: .seconds(10))
+            tickReaction()
+        }
+    }
 
     func nextReactionDeadline() -> MonotonicInstant? {
         engine.withLock { e in Self.deadline(e, now: clock.monotonicNow, wall: clock.wallNow) }
@@ -256,7 +265,7 @@ final class Outlet: Sendable {
             guard all || e.published[name] != said, let s = session.withLock({ $0 }) else { continue }
             e.published[name] = said
             let state = ReactionPayloads.ActuatorState(
-                name: name, actuator: a, since: wall + (a.since - now),
+                actuator: a, since: wall + (a.since - now),
                 overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: e.outputs?.line(name),
                 fault: e.faults[name], description: e.descriptions[name] ?? "")
             s.publisher.send(MQTTMessage(topic: s.topics.actuator(name), payload: ReactionPayloads.actuator(state, wall: wall, seq: nextSeq()),

@@ -6,7 +6,6 @@ import SenseReaction
 enum ReactionPayloads {
     /// What `<root>/actuator/<name>` carries (retained).
     struct ActuatorState {
-        var name: String
         var actuator: Actuator
         var since: WallTime
         var overrideUntil: WallTime?

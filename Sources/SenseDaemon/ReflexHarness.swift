@@ -56,12 +56,7 @@ package final class ReflexHarness: Sendable {
         tasks = Task {
             await withTaskGroup(of: Void.self) { group in
                 for w in running { group.addTask { await w.run() } }
-                group.addTask {
-                    while !Task.isCancelled {
-                        await outlet.timer.sleep(until: outlet.nextReactionDeadline(), clock: clock, limit: .seconds(10))
-                        outlet.tickReaction()
-                    }
-                }
+                group.addTask { await outlet.runReactionTimer(clock: clock) }
             }
         }
     }

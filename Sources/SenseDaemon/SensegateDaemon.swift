@@ -92,12 +92,7 @@ public final class SensegateDaemon: Sendable {
         }
         logger.info("sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), \(config.actuators.count) actuator(s), broker \(config.mqtt.broker)")
 
-        let reactionTask = Task {
-            while !Task.isCancelled {
-                await outlet.timer.sleep(until: outlet.nextReactionDeadline(), clock: clock, limit: .seconds(10))
-                outlet.tickReaction()
-            }
-        }
+        let reactionTask = Task { await outlet.runReactionTimer(clock: clock) }
         let housekeeping = Task {
             await Self.housekeeping(current: current, notifier: notifier, liveness: liveness,
                                     outlet: outlet, clock: clock, logger: logger)

@@ -34,7 +34,6 @@ enum ModelCommand {
     /// The parsed `key=value` pairs, with typed readers that name what is wrong.
     struct Arguments {
         var values: [String: String]
-        var order: [String]
 
         func number(_ key: String, in range: ClosedRange<Double>? = nil, unit: String = "") throws(Failure) -> Double {
             guard let text = values[key] else { throw Failure(message: "missing input '\(key)'") }
@@ -59,8 +58,6 @@ enum ModelCommand {
     ]
     static let pollutantKeys = ["pm25", "pm10", "o3_8h", "o3_1h", "co", "no2", "so2_1h", "so2_24h"]
 
-    static func unit(_ p: AirQualityIndex.Pollutant) -> String { p.unit }
-
     static let models: [Model] = [
         Model(name: "aqi", summary: "EPA AQI sub-index (2024 table) of one pollutant average",
               inputs: [Input(key: "pollutant", unit: "", help: pollutantKeys.joined(separator: "|")),
@@ -69,7 +66,7 @@ enum ModelCommand {
             return try subIndexOutputs(p, a.number("concentration", in: 0...1e6, unit: p.unit))
         },
         Model(name: "aqi-overall", summary: "EPA AQI of several pollutants: the largest sub-index and its pollutant",
-              inputs: pollutantKeys.map { Input(key: $0, unit: unit(pollutantNames[$0]!), help: "optional") }) { a throws(Failure) in
+              inputs: pollutantKeys.map { Input(key: $0, unit: pollutantNames[$0]!.unit, help: "optional") }) { a throws(Failure) in
             var given: [(AirQualityIndex.Pollutant, Double)] = []
             for key in pollutantKeys where a.values[key] != nil {
                 let p = pollutantNames[key]!
@@ -193,7 +190,7 @@ enum ModelCommand {
             values[key] = String(arg[arg.index(after: eq)...])
             order.append(key)
         }
-        let outputs = try model.evaluate(Arguments(values: values, order: order))
+        let outputs = try model.evaluate(Arguments(values: values))
         var w = JSONWriter()
         w.beginObject()
         w.field("model", name)

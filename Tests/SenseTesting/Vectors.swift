@@ -65,8 +65,6 @@ public enum JSONValue: Decodable, Sendable {
         return nil
     }
 
-    public var isNull: Bool { if case .null = self { true } else { false } }
-
     public var hexBytes: [UInt8] {
         if case let .array(a) = self {
             return a.map { if case let .string(s) = $0 { return UInt8(s.dropFirst(2), radix: 16)! }; fatalError() }
