@@ -9,6 +9,14 @@ public enum Unit: String, Sendable, Hashable, CaseIterable {
     case metre = "m"
     case volt = "V"
     case count = "count"
+    case ppm = "ppm"
+    case ppb = "ppb"
+    case microgramPerCubicMetre = "ug/m3"
+    case milligramPerCubicMetre = "mg/m3"
+    /// Particle number concentration.
+    case perCubicCentimetre = "/cm3"
+    case micrometre = "um"
+    case milliampere = "mA"
     /// A dimensionless state, such as a digital input's level (0 or 1).
     case none = ""
 }

@@ -4,10 +4,16 @@ import SenseCore
 /// ramped in linearly, held, and ramped out — a heat wave on a cabinet, a humid night. Times
 /// count from `start` (the daemon's start), on civil time like the world itself.
 public struct Excursion: Sendable, Hashable {
-    public enum Quantity: String, Sendable, Hashable, CaseIterable { case temperature, humidity, pressure }
+    public enum Quantity: String, Sendable, Hashable, CaseIterable {
+        case temperature, humidity, pressure
+        /// A smoke or dust event (µg/m³ of PM2.5; the coarser fractions follow the world's ratios).
+        case pm2_5
+        /// A crowded room (ppm).
+        case co2
+    }
 
     public var quantity: Quantity
-    /// °C, %RH or Pa.
+    /// °C, %RH, Pa, µg/m³ or ppm.
     public var change: Double
     public var after: Duration
     public var ramp: Duration
@@ -55,6 +61,8 @@ public struct ExcursionAir: AirSource {
             case .temperature: air.temperature += delta
             case .humidity: air.humidity = min(100, max(0, air.humidity + delta))
             case .pressure: air.pressure += delta
+            case .pm2_5: air.pollution.pm2_5 = max(0, air.pollution.pm2_5 + delta)
+            case .co2: air.pollution.co2 = max(0, air.pollution.co2 + delta)
             }
         }
         return air
