@@ -1,4 +1,5 @@
 import SenseCore
+import SenseModels
 
 /// A channel: a sensor's quantity, a derived channel, or one function of a window's aggregates.
 public enum ChannelRef: Sendable, Hashable, CustomStringConvertible {
@@ -63,6 +64,8 @@ public struct DerivedEngine: Sendable {
     public let order: [DerivedDefinition]
     private var latest: [ChannelRef: Sample] = [:]
     private var lastGood: [ChannelRef: Sample] = [:]
+    /// NowCast channels' hourly averages by hour since the epoch (nil: a bad hour).
+    private var hourly: [String: [Int64: (Double, Quality)?]] = [:]
 
     public init(_ definitions: [DerivedDefinition]) throws(CycleError) {
         order = try Self.topologicalOrder(definitions)
@@ -92,13 +95,17 @@ public struct DerivedEngine: Sendable {
         if s.quality != .bad { lastGood[ref] = s }
     }
 
-    private func evaluate(_ d: DerivedDefinition) -> Sample? {
+    private mutating func evaluate(_ d: DerivedDefinition) -> Sample? {
+        if d.model.keepsHourlyHistory { return evaluateNowCast(d) }
         var values: [String: Double] = [:]
         var quality = Quality.good
         var reason: QualityReason?
         var newest: Sample?
         for (input, ref) in d.inputs {
-            guard let s = latest[ref] else { return nil }   // not seen yet: nothing to say
+            guard let s = latest[ref] else {
+                if d.model.inputsAreOptional { continue }
+                return nil   // not seen yet: nothing to say
+            }
             if newest == nil || s.monotonic > newest!.monotonic { newest = s }
             if let v = s.value, s.quality != .bad {
                 values[input] = v
@@ -107,15 +114,50 @@ public struct DerivedEngine: Sendable {
                 values[input] = v
                 quality = max(quality, .uncertain)
                 reason = .held
+            } else if d.model.inputsAreOptional {
+                // An index of the other pollutants may understate the air: say so.
+                quality = max(quality, .uncertain)
+                reason = .inputBad
             } else {
                 return output(d, nil, .bad, .inputBad, at: newest!)
             }
         }
         guard let at = newest else { return nil }
+        guard !values.isEmpty else { return output(d, nil, .bad, .inputBad, at: at) }
+        if d.model == .aqi {
+            guard let r = DerivedModel.airQualityIndex(values) else { return output(d, nil, .bad, .outOfRange, at: at) }
+            var s = output(d, r.value, quality, reason, at: at)
+            s.attributes = r.attributes
+            return s
+        }
         guard let v = d.model.compute(values, d.parameters), v.isFinite else {
             return output(d, nil, .bad, .outOfRange, at: at)
         }
+        if let caveat = d.model.caveat(values), quality == .good {
+            return output(d, v, .uncertain, caveat, at: at)
+        }
         return output(d, v, quality, reason, at: at)
+    }
+
+    /// NowCast: each hourly average (a window's sample stamped at the hour's end) is kept by its
+    /// hour; hours never seen or `bad` are missing, as the method specifies. The value is
+    /// `uncertain` (`incomplete`) when any hour of the window is missing or uncertain, `bad` when
+    /// fewer than 2 of the 3 latest hours are valid.
+    private mutating func evaluateNowCast(_ d: DerivedDefinition) -> Sample? {
+        guard let ref = d.inputs.values.first, let s = latest[ref] else { return nil }
+        let hourNanos: Int64 = 3_600_000_000_000
+        let hour = (s.wall.nanosecondsSinceEpoch - 1) / hourNanos   // the hour the average covers
+        var history = hourly[d.name] ?? [:]
+        history[hour] = s.quality == .bad ? nil : s.value.map { ($0, s.quality) }
+        history = history.filter { $0.key > hour - 24 }
+        hourly[d.name] = history
+        let kind: NowCast.Kind = d.model == .nowcastO3 ? .ozone : .particulate
+        let series = (0..<Int64(kind.hours)).map { history[hour - $0] ?? nil }
+        guard let r = NowCast.compute(kind, hourly: series.map { $0?.0 }) else {
+            return output(d, nil, .bad, .incomplete, at: s)
+        }
+        let complete = series.allSatisfy { hour in hour.map { $0.1 == Quality.good } ?? false }
+        return output(d, r.value, complete ? .good : .uncertain, complete ? nil : .incomplete, at: s)
     }
 
     private func output(_ d: DerivedDefinition, _ v: Double?, _ q: Quality, _ r: QualityReason?, at s: Sample) -> Sample {

@@ -4,11 +4,10 @@ import SenseCore
 /// Decoding of `sensors[].channels` (quality checks and filters) and `derived:`.
 enum AnalysisDecoding {
     /// `channels: {temperature: {range: [-30, 50], rate: {max: 2, per: 1s}, stuck: {...}, stale: 3, filters: [...]}}`
-    static func channels(_ n: YAMLNode, path: String, driver: String, interval: Duration,
+    static func channels(_ n: YAMLNode, path: String, driver: String, available: [String], interval: Duration,
                          sink: DiagnosticSink) -> [String: ChannelPipeline.Settings] {
         guard var m = MappingReader(n, path: path, sink: sink) else { return [:] }
         var out: [String: ChannelPipeline.Settings] = [:]
-        let available = DriverCatalogue.quantities(driver)
         for e in m.entries {
             guard let node = m.node(e.key) else { continue }
             guard available.contains(e.key) else {
@@ -150,7 +149,18 @@ enum AnalysisDecoding {
     }
 
     /// `derived: [{name, model, inputs: {input: sensor.quantity | derived.name}, parameters: {…}, hold: 5m}]`
-    static func derived(_ list: [YAMLNode], sensors: [SensorConfig], sink: DiagnosticSink) -> [DerivedDefinition] {
+    /// An aggregate input of a derived channel, checked once the windows are known.
+    struct PendingAggregateInput {
+        var derived: String
+        var input: String
+        var window: String
+        var function: String
+        var mark: SourceMark
+        var path: String
+    }
+
+    static func derived(_ list: [YAMLNode], sensors: [SensorConfig], pending: inout [PendingAggregateInput],
+                        sink: DiagnosticSink) -> [DerivedDefinition] {
         let s = ScalarReader(sink)
         var defs: [(DerivedDefinition, YAMLNode)] = []
         let models = DerivedModel.allCases.map(\.rawValue)
@@ -175,7 +185,7 @@ enum AnalysisDecoding {
                         inputs[e.key] = ref
                         inputMarks[e.key] = e.value.mark
                     } else {
-                        sink.error(e.value.mark, im.child(e.key), "'\(v)' is not a channel: write SENSOR.QUANTITY or derived.NAME")
+                        sink.error(e.value.mark, im.child(e.key), "'\(v)' is not a channel: write SENSOR.QUANTITY, derived.NAME or aggregate.WINDOW.FUNCTION")
                     }
                 }
                 im.finish()
@@ -192,8 +202,14 @@ enum AnalysisDecoding {
             guard let name, let model else { continue }
             // The model's inputs, exactly.
             let wanted = Set(model.inputs.map(\.name))
-            for missing in wanted.subtracting(inputs.keys).sorted() {
-                sink.error(item.mark, "\(path).inputs.\(missing)", "\(model.rawValue) needs input '\(missing)'")
+            if model.inputsAreOptional {
+                if inputs.isEmpty {
+                    sink.error(item.mark, "\(path).inputs", "\(model.rawValue) needs at least one of: \(model.inputs.map(\.name).joined(separator: ", "))")
+                }
+            } else {
+                for missing in wanted.subtracting(inputs.keys).sorted() {
+                    sink.error(item.mark, "\(path).inputs.\(missing)", "\(model.rawValue) needs input '\(missing)'")
+                }
             }
             for extra in Set(inputs.keys).subtracting(wanted).sorted() {
                 sink.error(inputMarks[extra] ?? item.mark, "\(path).inputs.\(extra)",
@@ -221,7 +237,7 @@ enum AnalysisDecoding {
                         sink.error(mark, path, "no sensor named '\(sensor)'")
                         continue
                     }
-                    guard let unit = DriverCatalogue.channels(cfg.kind.driverName).first(where: { $0.0 == quantity })?.1 else {
+                    guard let unit = cfg.kind.channels.first(where: { $0.0 == quantity })?.1 else {
                         sink.error(mark, path, "sensor '\(sensor)' (\(cfg.kind.driverName)) has no quantity '\(quantity)'")
                         continue
                     }
@@ -232,8 +248,13 @@ enum AnalysisDecoding {
                         continue
                     }
                     have = unit
-                case .aggregate:
-                    sink.error(mark, path, "a derived channel cannot take an aggregate; use SENSOR.QUANTITY or derived.NAME")
+                case let .aggregate(window, function):
+                    pending.append(PendingAggregateInput(derived: d.name, input: input, window: window, function: function,
+                                                         mark: mark, path: path))
+                    continue
+                }
+                if d.model.keepsHourlyHistory {
+                    sink.error(mark, path, "\(d.model.rawValue) takes hourly averages: aggregate.WINDOW.mean of a tumbling 1h window")
                     continue
                 }
                 if let want, let have, want != have {
@@ -249,6 +270,53 @@ enum AnalysisDecoding {
             sink.error(first, "derived", error.description)
         }
         return result
+    }
+
+    /// Aggregate inputs of derived channels: the window and its function exist, units agree,
+    /// NowCast gets the mean of a tumbling hourly window, and no window aggregates a channel that
+    /// is itself derived from aggregates (that loop would never settle).
+    static func checkAggregateInputs(_ pending: [PendingAggregateInput], derived: [DerivedDefinition],
+                                     windows: [WindowDefinition], sensors: [SensorConfig], sink: DiagnosticSink) {
+        for p in pending {
+            guard let d = derived.first(where: { $0.name == p.derived }) else { continue }
+            guard let w = windows.first(where: { $0.name == p.window }) else {
+                sink.error(p.mark, p.path, "no window named '\(p.window)'")
+                continue
+            }
+            guard let f = WindowAggregator.Function(rawValue: p.function), w.settings.functions.contains(f) else {
+                sink.error(p.mark, p.path, "window '\(w.name)' computes " + w.settings.functions.map(\.rawValue).joined(separator: ", ")
+                           + ", not '\(p.function)'")
+                continue
+            }
+            if d.model.keepsHourlyHistory, f != .mean || w.settings.length != .seconds(3600) || w.settings.every != nil {
+                sink.error(p.mark, p.path, "\(d.model.rawValue) takes hourly averages: the mean of a tumbling window of length 1h (no 'every')")
+                continue
+            }
+            var unit: Unit?
+            switch w.channel {
+            case let .sensor(sensor, quantity): unit = sensors.first { $0.name == sensor }?.kind.channels.first { $0.0 == quantity }?.1
+            case let .derived(name): unit = derived.first { $0.name == name }?.model.unit
+            case .aggregate: unit = nil
+            }
+            if f == .count { unit = .count }
+            let want = d.model.inputs.first { $0.name == p.input }?.unit
+            if f != .rate, let want, let unit, want != unit {
+                sink.error(p.mark, p.path, "\(d.model.rawValue) needs '\(p.input)' in \(want.rawValue), but aggregate.\(w.name).\(f.rawValue) is in \(unit.rawValue)")
+            }
+        }
+        let fromAggregates = Set(pending.map(\.derived))
+        func dependsOnAggregates(_ name: String, _ seen: Set<String> = []) -> Bool {
+            if fromAggregates.contains(name) { return true }
+            guard !seen.contains(name), let d = derived.first(where: { $0.name == name }) else { return false }
+            return d.inputs.values.contains { if case let .derived(other) = $0 { dependsOnAggregates(other, seen.union([name])) } else { false } }
+        }
+        for w in windows {
+            if case let .derived(name) = w.channel, dependsOnAggregates(name) {
+                let mark = pending.first { $0.derived == name }?.mark ?? SourceMark(line: 1, column: 1)
+                sink.error(mark, "windows", "window '\(w.name)' aggregates derived.\(name), which is itself computed from aggregates: "
+                           + "aggregate its inputs instead")
+            }
+        }
     }
 
     /// The names a list (`rules:`, `actuators:`) declares, read before anything refers to them
@@ -295,7 +363,7 @@ enum AnalysisDecoding {
                 sink.error(n.mark, path, "no sensor named '\(sensor)'")
                 return nil
             }
-            guard DriverCatalogue.quantities(cfg.kind.driverName).contains(quantity) else {
+            guard cfg.kind.quantities.contains(quantity) else {
                 sink.error(n.mark, path, "sensor '\(sensor)' (\(cfg.kind.driverName)) has no quantity '\(quantity)'")
                 return nil
             }

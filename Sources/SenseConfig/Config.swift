@@ -1,5 +1,6 @@
 import SenseAnalysis
 import SenseCore
+import SenseDrivers
 import SenseHardware
 import SenseSimulator
 
@@ -114,15 +115,35 @@ public struct DigitalInputOptions: Sendable, Hashable {
 public enum SensorKind: Sendable, Hashable {
     case bme280(BME280Options)
     case bmp280(BME280Options)
+    case sht4x(SHT4xOptions)
+    case scd4x(SCD4xOptions)
+    case scd30(SCD30Options)
+    case sps30
+    case sen5x
+    case ads1115(ADS1115Options)
     case digitalInput(DigitalInputOptions)
 
     public var driverName: String {
         switch self {
         case .bme280: "bme280"
         case .bmp280: "bmp280"
+        case .sht4x: "sht4x"
+        case .scd4x: "scd4x"
+        case .scd30: "scd30"
+        case .sps30: "sps30"
+        case .sen5x: "sen5x"
+        case .ads1115: "ads1115"
         case .digitalInput: "digital_input"
         }
     }
+
+    /// The quantities this sensor can publish, with their units (an ADC's are its configured inputs).
+    public var channels: [(String, Unit)] {
+        if case let .ads1115(o) = self { return o.inputs.map { ($0.quantity, $0.unit) } }
+        return DriverCatalogue.channels(driverName)
+    }
+
+    public var quantities: [String] { channels.map(\.0) }
 }
 
 public struct SensorConfig: Sendable, Hashable {
@@ -152,6 +173,23 @@ public struct SimulationConfig: Sendable, Hashable {
         case stuckBusy = "stuck_busy"
         case wrongChipID = "wrong_chip_id"
         case skipped
+        /// Sensirion parts: a corrupted CRC byte in every reply.
+        case crc
+        /// Data-ready never comes (Sensirion parts, the ADS1115's conversion).
+        case notReady = "not_ready"
+        /// "Not available" sentinels (Sensirion parts).
+        case notAvailable = "not_available"
+
+        /// The drivers whose emulators can show this fault.
+        public var drivers: [String] {
+            switch self {
+            case .nack, .busError: ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115"]
+            case .stuckBusy: ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115"]
+            case .wrongChipID, .skipped: ["bme280", "bmp280"]
+            case .crc, .notAvailable: ["sht4x", "scd4x", "scd30", "sps30", "sen5x"]
+            case .notReady: ["scd4x", "scd30", "sps30", "sen5x", "ads1115"]
+            }
+        }
     }
 
     public struct Fault: Sendable, Hashable {
@@ -182,10 +220,14 @@ public enum DriverCatalogue {
         switch driver {
         case "bme280": [("temperature", .celsius), ("pressure", .pascal), ("humidity", .relativeHumidity)]
         case "bmp280": [("temperature", .celsius), ("pressure", .pascal)]
+        case "sht4x": [("temperature", .celsius), ("humidity", .relativeHumidity)]
+        case "scd4x", "scd30": [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
+        case "sps30": SPS30.quantities.map { ($0.quantity, $0.unit) }
+        case "sen5x": SEN5x.quantities.map { ($0.quantity, $0.unit) }
         case "digital_input": [("state", .none)]
         default: []
         }
     }
 
-    public static let drivers = ["bme280", "bmp280", "digital_input"]
+    public static let drivers = ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input"]
 }

@@ -81,13 +81,15 @@ public enum ConfigLoader {
             sensors = decoded.map(\.1)
         }
         var derived: [DerivedDefinition] = []
+        var pendingAggregates: [AnalysisDecoding.PendingAggregateInput] = []
         if let n = top.node("derived"), let list = s.list(n, "derived") {
-            derived = AnalysisDecoding.derived(list, sensors: sensors, sink: sink)
+            derived = AnalysisDecoding.derived(list, sensors: sensors, pending: &pendingAggregates, sink: sink)
         }
         var windows: [WindowDefinition] = []
         if let n = top.node("windows"), let list = s.list(n, "windows") {
             windows = WindowDecoding.windows(list, sensors: sensors, derived: derived, sink: sink)
         }
+        AnalysisDecoding.checkAggregateInputs(pendingAggregates, derived: derived, windows: windows, sensors: sensors, sink: sink)
         var alarms: [AlarmDefinition] = []
         if let n = top.node("alarms"), let list = s.list(n, "alarms") {
             alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, windows: windows, sink: sink)
@@ -273,52 +275,12 @@ public enum ConfigLoader {
             }
             return d
         } ?? defaultInterval
-        let available = DriverCatalogue.quantities(driver)
-        var publish = available
-        if let p = m.node("publish"), let items = s.list(p, m.child("publish")) {
-            publish = []
-            for (i, item) in items.enumerated() {
-                guard let q = s.string(item, m.child("publish[\(i)]")) else { continue }
-                if !available.contains(q) {
-                    sink.error(item.mark, m.child("publish[\(i)]"),
-                               "\(driver) has no quantity '\(q)'; it has: \(available.joined(separator: ", "))")
-                } else if publish.contains(q) {
-                    sink.error(item.mark, m.child("publish[\(i)]"), "'\(q)' is listed twice")
-                } else {
-                    publish.append(q)
-                }
-            }
-            if items.isEmpty { sink.error(p.mark, m.child("publish"), "an empty list would publish nothing") }
-        }
-        let channels = m.node("channels").map {
-            AnalysisDecoding.channels($0, path: m.child("channels"), driver: driver, interval: interval, sink: sink)
-        } ?? [:]
-
         var kind: SensorKind?
         var bus: (String, String)?
         var address: UInt8?
         switch driver {
         case "bme280", "bmp280":
-            if let b = m.required("bus"), let busName = s.string(b, m.child("bus")), let board {
-                if let dev = board.i2cBuses[busName] {
-                    bus = (busName, dev)
-                } else {
-                    sink.error(b.mark, m.child("bus"), "board '\(board.name)' has no I2C bus '\(busName)'; it has: "
-                               + board.i2cBuses.keys.sorted().joined(separator: ", "))
-                }
-            }
-            address = m.required("address").flatMap { a -> UInt8? in
-                guard let v = s.integer(a, m.child("address")) else { return nil }
-                guard (0x03...0x77).contains(v) else {
-                    sink.error(a.mark, m.child("address"), "\(v) (0x\(String(v, radix: 16))) is not a 7-bit I2C address (0x03–0x77)")
-                    return nil
-                }
-                guard v == 0x76 || v == 0x77 else {
-                    sink.error(a.mark, m.child("address"), "a \(driver.uppercased()) answers only at 0x76 (SDO to GND) or 0x77 (SDO to VDDIO)")
-                    return nil
-                }
-                return UInt8(v)
-            }
+            (bus, address) = AirSensorDecoding.place(&m, driver: driver, board: board, sink: sink)
             var options = BME280Options()
             if let o = m.node("oversampling"), var om = MappingReader(o, path: m.child("oversampling"), sink: sink) {
                 func factor(_ key: String, _ current: Int) -> Int {
@@ -345,6 +307,12 @@ public enum ConfigLoader {
                 }
             }
             kind = driver == "bme280" ? .bme280(options) : .bmp280(options)
+        case "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115":
+            (bus, address) = AirSensorDecoding.place(&m, driver: driver, board: board, sink: sink)
+            kind = AirSensorDecoding.kind(&m, driver: driver, interval: interval, sink: sink)
+            if let (least, why) = AirSensorDecoding.minimumInterval[driver], interval < least {
+                sink.error(m.keyMark("interval"), m.child("interval"), "at least \(least.configText): \(why)")
+            }
         case "digital_input":
             var line: (Board.Line, String)?
             if let p = m.required("pin"), let pin = s.string(p, m.child("pin")), let board {
@@ -371,6 +339,27 @@ public enum ConfigLoader {
         default:
             break
         }
+        let available = kind?.quantities ?? DriverCatalogue.quantities(driver)
+        var publish = available
+        if let p = m.node("publish"), let items = s.list(p, m.child("publish")) {
+            publish = []
+            for (i, item) in items.enumerated() {
+                guard let q = s.string(item, m.child("publish[\(i)]")) else { continue }
+                if !available.contains(q) {
+                    sink.error(item.mark, m.child("publish[\(i)]"),
+                               "\(driver) has no quantity '\(q)'; it has: \(available.joined(separator: ", "))")
+                } else if publish.contains(q) {
+                    sink.error(item.mark, m.child("publish[\(i)]"), "'\(q)' is listed twice")
+                } else {
+                    publish.append(q)
+                }
+            }
+            if items.isEmpty { sink.error(p.mark, m.child("publish"), "an empty list would publish nothing") }
+        }
+        let channels = m.node("channels").map {
+            AnalysisDecoding.channels($0, path: m.child("channels"), driver: driver, available: available, interval: interval, sink: sink)
+        } ?? [:]
+
         m.finish()
         guard let name, let kind else { return nil }
         return SensorConfig(name: name, kind: kind, bus: bus, address: address, interval: interval, publish: publish,
@@ -455,7 +444,13 @@ public enum ConfigLoader {
                 let duration = fm.node("for").flatMap { s.duration($0, fm.child("for")) }
                 fm.finish()
                 if let sensor, let kind {
-                    sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
+                    let driver = sensors.first { $0.name == sensor }!.kind.driverName
+                    if kind.drivers.contains(driver) {
+                        sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
+                    } else {
+                        sink.error(item.mark, fm.child("fault"), "a \(driver) cannot show '\(kind.rawValue)'; faults for it: "
+                                   + SimulationConfig.FaultKind.allCases.filter { $0.drivers.contains(driver) }.map(\.rawValue).joined(separator: ", "))
+                    }
                 }
             }
         }

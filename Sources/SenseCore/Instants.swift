@@ -29,4 +29,14 @@ extension Duration {
     }
 
     public var seconds: Double { Double(nanoseconds) / 1e9 }
+
+    /// As the configuration writes it: `500ms`, `5s`, `2m`, `1h` (the largest whole unit).
+    public var configText: String {
+        let ns = nanoseconds
+        for (unit, size) in [("h", Int64(3_600_000_000_000)), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000)]
+        where ns != 0 && ns % size == 0 {
+            return "\(ns / size)\(unit)"
+        }
+        return "\(Double(ns) / 1e6)ms"
+    }
 }

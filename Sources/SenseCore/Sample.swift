@@ -11,6 +11,9 @@ public struct Sample: Sendable, Hashable {
     public var reason: QualityReason?
     public var monotonic: MonotonicInstant
     public var wall: WallTime
+    /// Text that belongs with the value (an AQI's category, colour and responsible pollutant);
+    /// nil for plain readings.
+    public var attributes: [String: String]?
 
     public init(sensor: String, quantity: String, value: Double?, unit: Unit, quality: Quality,
                 reason: QualityReason? = nil, monotonic: MonotonicInstant, wall: WallTime) {

@@ -84,16 +84,22 @@ struct Analysis: Sendable {
         }
         let now = all.map(\.monotonic).max() ?? MonotonicInstant(nanoseconds: 0)
         rules.record(all)
-        return Output(samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) } + outputs,
-                      alarms: changed + alarmsOnAggregates(aggregates, at: now), aggregates: aggregates)
+        let after = afterAggregates(aggregates, at: now)
+        return Output(samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) }
+                          + outputs + after.derived,
+                      alarms: changed + after.alarms, aggregates: aggregates)
     }
 
-    /// Alarms watching aggregates (e.g. a rate-of-rise limit on a window's `rate`).
-    private mutating func alarmsOnAggregates(_ aggregates: [Aggregate], at now: MonotonicInstant) -> [AlarmSnapshot] {
-        guard !aggregates.isEmpty else { return [] }
+    /// Derived channels fed by aggregates (NowCast from hourly means, an AQI from those), and
+    /// alarms watching aggregates (e.g. a rate-of-rise limit on a window's `rate`). Channels
+    /// derived from aggregates are not aggregated again (the configuration refuses such windows).
+    private mutating func afterAggregates(_ aggregates: [Aggregate],
+                                          at now: MonotonicInstant) -> (derived: [Sample], alarms: [AlarmSnapshot]) {
+        guard !aggregates.isEmpty else { return ([], []) }
         let samples = aggregates.flatMap { WindowAggregator.samples(window: $0.name, $0.result, functions: $0.functions, at: now) }
-        rules.record(samples)
-        return alarms.update(samples)
+        let outputs = derived.update(samples)
+        rules.record(samples + outputs)
+        return (outputs, alarms.update(samples + outputs))
     }
 
     /// Closes windows whose end has passed (a silent channel still reports).
@@ -104,7 +110,8 @@ struct Analysis: Sendable {
                 Aggregate(name: windows[i].definition.name, functions: windows[i].definition.settings.functions, result: $0)
             }
         }
-        return Output(samples: [], alarms: alarmsOnAggregates(out, at: now), aggregates: out)
+        let after = afterAggregates(out, at: now)
+        return Output(samples: after.derived, alarms: after.alarms, aggregates: out)
     }
 
     /// Evaluates the rules on everything seen so far; the published rules that changed.

@@ -33,7 +33,7 @@ final class SensorSet: Sendable {
         for sensor in config.sensors {
             let log = logger.with("sensor", sensor.name)
             switch sensor.kind {
-            case let .bme280(o), let .bmp280(o):
+            case .bme280, .bmp280, .sht4x, .scd4x, .scd30, .sps30, .sen5x, .ads1115:
                 guard let bus = sensor.bus, let address = sensor.address else { continue }
                 let i2c: any I2CBus
                 if let b = buses[bus.name] {
@@ -47,8 +47,7 @@ final class SensorSet: Sendable {
                     }
                     buses[bus.name] = i2c
                 }
-                let variant: BME280.Variant = sensor.kind.driverName == "bmp280" ? .bmp280 : .bme280
-                let driver = BME280(bus: i2c, address: address, variant: variant, settings: o.settings, clock: clock)
+                guard let driver = Self.driver(sensor.kind, bus: i2c, address: address, clock: clock) else { continue }
                 pollers.append(SensorPoller(name: sensor.name, driver: driver, interval: sensor.interval,
                                             clock: clock, emit: emit, liveness: liveness, logger: log))
             case let .digitalInput(o):
@@ -91,6 +90,21 @@ final class SensorSet: Sendable {
                     group.addTask { await w.run() }
                 }
             }
+        }
+    }
+
+    /// The polled driver of an I2C sensor.
+    static func driver(_ kind: SensorKind, bus: any I2CBus, address: UInt8, clock: any SenseClock) -> (any PolledSensorDriver)? {
+        switch kind {
+        case let .bme280(o): BME280(bus: bus, address: address, variant: .bme280, settings: o.settings, clock: clock)
+        case let .bmp280(o): BME280(bus: bus, address: address, variant: .bmp280, settings: o.settings, clock: clock)
+        case let .sht4x(o): SHT4x(bus: bus, address: address, precision: o.precision, clock: clock)
+        case let .scd4x(o): SCD4x(bus: bus, address: address, settings: o.settings, clock: clock)
+        case let .scd30(o): SCD30(bus: bus, address: address, settings: o.settings, clock: clock)
+        case .sps30: SPS30(bus: bus, address: address, clock: clock)
+        case .sen5x: SEN5x(bus: bus, address: address, clock: clock)
+        case let .ads1115(o): ADS1115(bus: bus, address: address, inputs: o.inputs, clock: clock)
+        case .digitalInput: nil
         }
     }
 

@@ -135,7 +135,7 @@ public struct ADS1115: PolledSensorDriver {
         }
         guard ready else {
             throw SensorFault(.timeout, "\(bus.name) \(hex(address)): \(c.input.rawValue) conversion not done after "
-                + "\(c.rate.conversionTime * 1.5) (OS bit stays 0)")
+                + "\((c.rate.conversionTime * 1.5).configText) (OS bit stays 0)")
         }
         let raw = try register(Pointer.conversion)
         // The converter clips at full scale: such a reading says only "at least this much".

@@ -71,7 +71,7 @@ public struct SCD30: PolledSensorDriver {
         var waited = Duration.zero
         while try await link.read(Command.getDataReady, executionTime: Self.commandDelay, words: 1)[0] != 1 {
             guard waited < limit else {
-                throw SensorFault(.noData, "\(link.place): no new measurement within \(limit) (data-ready 0)")
+                throw SensorFault(.noData, "\(link.place): no new measurement within \(limit.configText) (data-ready 0)")
             }
             try await link.pause(.milliseconds(500))
             waited += .milliseconds(500)

@@ -71,7 +71,7 @@ public struct SCD4x: PolledSensorDriver {
             let status = try await link.read(Command.getDataReadyStatus, executionTime: .milliseconds(1), words: 1)[0]
             if status & 0x07FF != 0 { break }
             guard waited < settings.period else {
-                throw SensorFault(.noData, "\(link.place): no new measurement within \(settings.period) (data-ready status \(hex16(status)))")
+                throw SensorFault(.noData, "\(link.place): no new measurement within \(settings.period.configText) (data-ready status \(hex16(status)))")
             }
             try await link.pause(.milliseconds(500))
             waited += .milliseconds(500)

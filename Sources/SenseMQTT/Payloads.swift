@@ -11,6 +11,9 @@ public enum Payloads {
         if s.unit != .none { w.field("u", s.unit.rawValue) }
         w.field("q", s.quality.rawValue)
         if let r = s.reason { w.field("r", r.rawValue) }
+        if let a = s.attributes {
+            for key in a.keys.sorted() { w.field(key, a[key]!) }
+        }
         w.field("t", s.wall.rfc3339)
         w.field("seq", Int64(seq))
         w.endObject()

@@ -7,7 +7,7 @@ public enum NowCast {
         /// Ozone (AirNow, since 2016): 8 hours, no weight floor, truncated to 1 ppb.
         case ozone
 
-        var hours: Int { self == .particulate ? 12 : 8 }
+        public var hours: Int { self == .particulate ? 12 : 8 }
         var weightFloor: Double { self == .particulate ? 0.5 : 0 }
         var step: Double { self == .particulate ? 0.1 : 1 }
     }

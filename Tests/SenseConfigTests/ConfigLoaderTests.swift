@@ -282,7 +282,15 @@ import Testing
             derived:
               - {name: d, model: dew_point, inputs: {temperature: aggregate.t15.mean, humidity: outdoor.humidity}}
             """)
-        #expect(derivedOnAggregate.contains { $0.contains("a derived channel cannot take an aggregate") }, "\(derivedOnAggregate)")
+        // A derived channel may take an aggregate (a dew point of the quarter-hour mean)…
+        #expect(derivedOnAggregate.isEmpty, "\(derivedOnAggregate)")
+        // … but NowCast only hourly means, in its unit, and a window never loops back on it.
+        let nowcastOnQuarterHour = errors("aggregate.t15.rate", extra: """
+
+            derived:
+              - {name: nc, model: nowcast_pm, inputs: {hourly: aggregate.t15.mean}}
+            """)
+        #expect(nowcastOnQuarterHour.contains { $0.contains("the mean of a tumbling window of length 1h") }, "\(nowcastOnQuarterHour)")
         let windowOnAggregate = ConfigFixture.errors(ConfigFixture.valid + """
 
             windows:
