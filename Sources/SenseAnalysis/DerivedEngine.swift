@@ -140,7 +140,7 @@ public struct DerivedEngine: Sendable {
     }
 
     /// NowCast: each hourly average (a window's sample stamped at the hour's end) is kept by its
-    /// hour; hours never seen or `bad` are missing, as the method specifies. The value is
+    /// hour; hours never seen, `bad` or incomplete are missing, as the method specifies. The value is
     /// `uncertain` (`incomplete`) when any hour of the window is missing or uncertain, `bad` when
     /// fewer than 2 of the 3 latest hours are valid.
     private mutating func evaluateNowCast(_ d: DerivedDefinition) -> Sample? {
@@ -148,7 +148,8 @@ public struct DerivedEngine: Sendable {
         let hourNanos: Int64 = 3_600_000_000_000
         let hour = (s.wall.nanosecondsSinceEpoch - 1) / hourNanos   // the hour the average covers
         var history = hourly[d.name] ?? [:]
-        history[hour] = s.quality == .bad ? nil : s.value.map { ($0, s.quality) }
+        // An hour under the window's completeness (AirNow: 45 of 60 minutes) is a missing hour.
+        history[hour] = s.quality == .bad || s.reason == .incomplete ? nil : s.value.map { ($0, s.quality) }
         history = history.filter { $0.key > hour - 24 }
         hourly[d.name] = history
         let kind: NowCast.Kind = d.model == .nowcastO3 ? .ozone : .particulate
