@@ -73,7 +73,10 @@ struct Analysis: Sendable {
         let outputs = derived.update(analysed)
         let all = analysed + outputs
         let changed = alarms.update(all)
-        var aggregates: [Aggregate] = []
+        // Every window whose period has ended closes now, not when its own channel next speaks,
+        // so windows ending at the same hour close together and what is derived from them (an
+        // AQI of several hourly means) is computed once, from all of them.
+        var aggregates = closeAll(upTo: all.map(\.wall).max())
         for sample in all {
             let ref = ChannelRef(sample)
             for i in windows.indices where windows[i].definition.channel == ref {
@@ -104,14 +107,20 @@ struct Analysis: Sendable {
 
     /// Closes windows whose end has passed (a silent channel still reports).
     mutating func closeWindows(at now: MonotonicInstant, wall: WallTime) -> Output {
+        let out = closeAll(upTo: wall)
+        let after = afterAggregates(out, at: now)
+        return Output(samples: after.derived, alarms: after.alarms, aggregates: out)
+    }
+
+    private mutating func closeAll(upTo wall: WallTime?) -> [Aggregate] {
+        guard let wall else { return [] }
         var out: [Aggregate] = []
         for i in windows.indices {
             out += windows[i].aggregator.close(upTo: wall).map {
                 Aggregate(name: windows[i].definition.name, functions: windows[i].definition.settings.functions, result: $0)
             }
         }
-        let after = afterAggregates(out, at: now)
-        return Output(samples: after.derived, alarms: after.alarms, aggregates: out)
+        return out
     }
 
     /// Evaluates the rules on everything seen so far; the published rules that changed.

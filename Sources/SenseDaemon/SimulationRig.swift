@@ -129,10 +129,13 @@ extension SimulationRig {
             var ain = [0.0, 0.0, 0.0, 0.0]
             for c in inputs {
                 let p = a.pollution
+                // Gases in the unit the input is configured in (the world keeps O3/NO2 in ppb, CO in ppm).
+                let ppb = { (v: Double) in c.unit == .ppm ? v / 1000 : v }
+                let ppm = { (v: Double) in c.unit == .ppb ? v * 1000 : v }
                 let known: Double? = switch c.quantity {
-                case "o3": p.o3
-                case "no2": p.no2
-                case "co": p.co
+                case "o3": ppb(p.o3)
+                case "no2": ppb(p.no2)
+                case "co": ppm(p.co)
                 case "co2": p.co2
                 case "pm2_5": p.pm2_5
                 case "temperature": a.temperature

@@ -50,10 +50,13 @@ public struct Pollution: Sendable, Hashable {
         self.noxIndex = noxIndex
     }
 
-    public var pm1_0: Double { pm2_5 * pm1Ratio }
+    /// The part of `pm2_5` that is smoke: almost all of it below 1 µm, little coarse matter.
+    public var smoke: Double = 0
+
+    public var pm1_0: Double { (pm2_5 - smoke) * pm1Ratio + smoke * 0.9 }
     /// PM4 lies between PM2.5 and PM10, nearer PM2.5.
     public var pm4_0: Double { pm2_5 + (pm10 - pm2_5) * 0.3 }
-    public var pm10: Double { pm2_5 * pm10Ratio }
+    public var pm10: Double { (pm2_5 - smoke) * pm10Ratio + smoke * 1.1 }
 }
 
 /// Anything that tells an emulated sensor what air it sits in.

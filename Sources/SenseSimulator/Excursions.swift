@@ -6,7 +6,7 @@ import SenseCore
 public struct Excursion: Sendable, Hashable {
     public enum Quantity: String, Sendable, Hashable, CaseIterable {
         case temperature, humidity, pressure
-        /// A smoke or dust event (µg/m³ of PM2.5; the coarser fractions follow the world's ratios).
+        /// A smoke event (µg/m³ of PM2.5, nearly all of it fine: PM10 grows by 1.1 times as much).
         case pm2_5
         /// A crowded room (ppm).
         case co2
@@ -61,7 +61,10 @@ public struct ExcursionAir: AirSource {
             case .temperature: air.temperature += delta
             case .humidity: air.humidity = min(100, max(0, air.humidity + delta))
             case .pressure: air.pressure += delta
-            case .pm2_5: air.pollution.pm2_5 = max(0, air.pollution.pm2_5 + delta)
+            case .pm2_5:
+                let added = max(-air.pollution.pm2_5, delta)
+                air.pollution.pm2_5 += added
+                air.pollution.smoke = max(0, air.pollution.smoke + added)
             case .co2: air.pollution.co2 = max(0, air.pollution.co2 + delta)
             }
         }

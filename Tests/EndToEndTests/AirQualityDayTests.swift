@@ -127,5 +127,43 @@ import Testing
         #expect(categories.isSuperset(of: ["Moderate", "Unhealthy"]), "\(categories)")
         #expect((values.max() ?? 0) > 150 && (values.last ?? 999) <= 100, "\(values)")
     }
-}
 
+    /// The example station as shipped, on a test broker: every driver publishes good values,
+    /// and a CRC fault injected into the SPS30 is published as `bad`/`crc`, then recovers.
+    @Test func theExampleStationRunsEveryDriver() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        var text = try String(contentsOfFile: RepositoryPaths.examples + "/air-station.yaml", encoding: .utf8)
+        text = text.replacing("mqtt://127.0.0.1:1883", with: "mqtt://127.0.0.1:\(broker.port)")
+            .replacing("/tmp/sensegate-air-station", with: site.state)
+            .replacing("  excursions:", with: """
+                  faults:
+                    - {sensor: pm, fault: crc, after: 3m, for: 2m}
+                  excursions:
+                """)
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/air-station/#")
+        let daemon = try SensegateBinary.start(["run", "--config", site.write("station.yaml", text)])
+        let root = "sensegate/air-station/sensor/"
+        let topics = ["climate/temperature", "climate/humidity", "pm/pm2_5", "pm/nc0_5", "pm/typical_size", "env/pm2_5",
+                      "env/voc_index", "kiosk/co2", "gas/o3", "gas/no2", "gas/co"]
+        for t in topics {
+            let m = await sub.wait(timeout: 20) { $0.topic == root + t && $0.payload.contains("\"q\":\"good\"") }
+            #expect(!m.isEmpty, "no good reading on \(t)")
+        }
+        let crc = await sub.wait(timeout: 20) { $0.topic == root + "pm/pm2_5" && $0.payload.contains("\"r\":\"crc\"") }
+        #expect(crc.first.map { $0.payload.contains("\"v\":null") && $0.payload.contains("\"q\":\"bad\"") } == true)
+        let badAt = sub.messages.lastIndex { $0.topic == root + "pm/pm2_5" && $0.payload.contains("\"r\":\"crc\"") } ?? 0
+        _ = await sub.wait(timeout: 20) { m in m.topic == root + "pm/pm2_5" && m.payload.contains("\"q\":\"good\"")
+            && sub.messages.firstIndex(of: m).map { $0 > badAt } == true }
+        #expect(sub.messages.suffix(from: badAt + 1).contains { $0.topic == root + "pm/pm2_5" && $0.payload.contains("\"q\":\"good\"") })
+        // Physical sanity of what the emulated parts report from the simulated world.
+        let values = { (t: String) in sub.messages(on: root + t).compactMap { ReadingPayload.decode($0.payload)?.v } }
+        #expect(values("kiosk/co2").allSatisfy { (400...5000).contains($0) })
+        #expect(values("gas/o3").allSatisfy { (0...0.2).contains($0) } && values("gas/no2").allSatisfy { (0...400).contains($0) })
+        #expect(values("climate/humidity").allSatisfy { (0...100).contains($0) })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(try SchemaValidator.errors(schema: "reading.schema.json",
+                                           payloads: sub.messages.filter { $0.topic.hasPrefix(root) }.map(\.payload)) == [])
+    }
+}
