@@ -2,7 +2,7 @@
 # The demo: installs what it needs, builds sensegate, starts a private mosquitto on a free
 # loopback port, runs the daemon on the simulated board (examples/demo.yaml) and prints every
 # message it publishes. Ctrl-C stops it all (the daemon publishes "offline" on its way out).
-# DEMO_SECONDS=N stops after N seconds.
+# DEMO_SECONDS=N stops after N seconds; DEMO_CONFIG=examples/air-station.yaml runs the air station.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/deps.sh
@@ -34,7 +34,7 @@ for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
 echo "── private broker on 127.0.0.1:$port; messages below are what a platform subscribed to sensegate/# receives ──" >&2
 mosquitto_sub -h 127.0.0.1 -p "$port" -t 'sensegate/#' -v & pids+=($!)
 sleep 0.3
-"$bin" run --config examples/demo.yaml --broker "mqtt://127.0.0.1:$port" & daemon=$!
+"$bin" run --config "${DEMO_CONFIG:-examples/demo.yaml}" --broker "mqtt://127.0.0.1:$port" & daemon=$!
 pids=("$daemon" "${pids[@]}")
 if [ -n "${DEMO_SECONDS:-}" ]; then
     sleep "$DEMO_SECONDS"
