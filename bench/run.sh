@@ -7,12 +7,14 @@
 # builds it). Prints a Markdown table.
 #   bench/run.sh                 # both binaries, 60 s each
 #   DURATION=20 bench/run.sh     # shorter
+#   CONFIG=examples/air-station.yaml SPEED=1 bench/run.sh   # another station, its world at real time
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/deps.sh
 sensegate_install_packages
 sensegate_check_swift
 duration=${DURATION:-60}
+config=${CONFIG:-examples/bench-12.yaml}
 warmup=10
 
 swift build -c release --product sensegate >&2
@@ -23,6 +25,8 @@ static="$(swift build -c release --scratch-path .build-static --show-bin-path)/s
 
 work=$(mktemp -d /tmp/sensegate-bench-XXXXXX)
 chmod 755 "$work"
+# SPEED overrides the simulated world's speed (a demo config may run it faster than real time).
+if [ -n "${SPEED:-}" ]; then sed "s/^  speed: .*/  speed: $SPEED/" "$config" > "$work/config.yaml"; else cp "$config" "$work/config.yaml"; fi
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)
 
@@ -35,12 +39,12 @@ measure() {   # $1 label, $2 binary
     printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' "$port" > "$work/m.conf"
     "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$work/m.conf" 2>/dev/null & local broker=$!
     for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-    mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t 'sensegate/bench/sensor/#' -F '%U %t' > "$work/sub.txt" & local sub=$!
+    mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t 'sensegate/+/sensor/#' -F '%U %t' > "$work/sub.txt" & local sub=$!
     sleep 0.5
     rm -rf /tmp/sensegate-bench
     local t0 pid
     t0=$(date +%s.%N)
-    "$bin" run --config examples/bench-12.yaml --broker "mqtt://127.0.0.1:$port" 2>"$work/daemon.log" & pid=$!
+    "$bin" run --config "$work/config.yaml" --broker "mqtt://127.0.0.1:$port" 2>"$work/daemon.log" & pid=$!
     for _ in $(seq 500); do [ -s "$work/sub.txt" ] && break; sleep 0.01; done
     local first
     first=$(head -n1 "$work/sub.txt" | cut -d' ' -f1)

@@ -149,19 +149,7 @@ public struct ADS1115: PolledSensorDriver {
         return UInt16(b[0]) << 8 | UInt16(b[1])
     }
 
-    private func io<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T {
-        do {
-            return try body()
-        } catch {
-            throw error.fault
-        }
-    }
+    private func io<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T { try onBus(body) }
 
-    private func pause(_ d: Duration) async throws(SensorFault) {
-        do {
-            try await clock.sleep(for: d)
-        } catch {
-            throw SensorFault(.timeout, "cancelled")
-        }
-    }
+    private func pause(_ d: Duration) async throws(SensorFault) { try await wait(clock, d) }
 }

@@ -182,21 +182,9 @@ public struct BME280: PolledSensorDriver {
         return out
     }
 
-    private func io<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T {
-        do {
-            return try body()
-        } catch {
-            throw error.fault
-        }
-    }
+    private func io<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T { try onBus(body) }
 
-    private func pause(_ d: Duration) async throws(SensorFault) {
-        do {
-            try await clock.sleep(for: d)
-        } catch {
-            throw SensorFault(.timeout, "cancelled")
-        }
-    }
+    private func pause(_ d: Duration) async throws(SensorFault) { try await wait(clock, d) }
 
     private static func identify(_ id: UInt8) -> String {
         switch id {

@@ -67,15 +67,8 @@ public struct SCD30: PolledSensorDriver {
 
     /// Waits for data-ready for at most one measurement interval (every 500 ms).
     public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        let limit = Duration.seconds(settings.measurementInterval)
-        var waited = Duration.zero
-        while try await link.read(Command.getDataReady, executionTime: Self.commandDelay, words: 1)[0] != 1 {
-            guard waited < limit else {
-                throw SensorFault(.noData, "\(link.place): no new measurement within \(limit.configText) (data-ready 0)")
-            }
-            try await link.pause(.milliseconds(500))
-            waited += .milliseconds(500)
-        }
+        try await link.waitForNewData(Command.getDataReady, executionTime: Self.commandDelay, step: .milliseconds(500),
+                                      limit: .seconds(settings.measurementInterval)) { $0 == 1 }
         let w = try await link.read(Command.readMeasurement, executionTime: Self.commandDelay, words: 6)
         return Self.decode(w)
     }

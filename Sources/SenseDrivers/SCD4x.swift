@@ -66,16 +66,8 @@ public struct SCD4x: PolledSensorDriver {
     /// Waits for data-ready for at most one measurement period (polling every 500 ms), so a fetch
     /// that comes a little early still returns a fresh value; never returns the previous one.
     public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        var waited = Duration.zero
-        while true {
-            let status = try await link.read(Command.getDataReadyStatus, executionTime: .milliseconds(1), words: 1)[0]
-            if status & 0x07FF != 0 { break }
-            guard waited < settings.period else {
-                throw SensorFault(.noData, "\(link.place): no new measurement within \(settings.period.configText) (data-ready status \(hex16(status)))")
-            }
-            try await link.pause(.milliseconds(500))
-            waited += .milliseconds(500)
-        }
+        try await link.waitForNewData(Command.getDataReadyStatus, executionTime: .milliseconds(1), step: .milliseconds(500),
+                                      limit: settings.period) { $0 & 0x07FF != 0 }
         let w = try await link.read(Command.readMeasurement, executionTime: .milliseconds(1), words: 3)
         return Self.decode(w[0], w[1], w[2])
     }

@@ -46,14 +46,8 @@ public struct SEN5x: PolledSensorDriver {
     }
 
     public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        var waited = Duration.zero
-        while try await link.read(Command.readDataReady, executionTime: Self.commandDelay, words: 1)[0] & 0x00FF == 0 {
-            guard waited < .milliseconds(1500) else {
-                throw SensorFault(.noData, "\(link.place): no new measurement within 1.5 s (data-ready 0)")
-            }
-            try await link.pause(.milliseconds(250))
-            waited += .milliseconds(250)
-        }
+        try await link.waitForNewData(Command.readDataReady, executionTime: Self.commandDelay, step: .milliseconds(250),
+                                      limit: .milliseconds(1500)) { $0 & 0x00FF != 0 }
         return Self.decode(try await link.read(Command.readMeasuredValues, executionTime: Self.commandDelay, words: 8))
     }
 

@@ -48,14 +48,8 @@ public struct SPS30: PolledSensorDriver {
 
     /// New values come every second; waits for data-ready for at most 1.5 s.
     public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        var waited = Duration.zero
-        while try await link.read(Command.readDataReady, executionTime: Self.commandDelay, words: 1)[0] & 0x00FF != 1 {
-            guard waited < .milliseconds(1500) else {
-                throw SensorFault(.noData, "\(link.place): no new measurement within 1.5 s (data-ready 0)")
-            }
-            try await link.pause(.milliseconds(250))
-            waited += .milliseconds(250)
-        }
+        try await link.waitForNewData(Command.readDataReady, executionTime: Self.commandDelay, step: .milliseconds(250),
+                                      limit: .milliseconds(1500)) { $0 & 0x00FF == 1 }
         let w = try await link.read(Command.readMeasuredValues, executionTime: Self.commandDelay, words: 20)
         return Self.decode(w)
     }

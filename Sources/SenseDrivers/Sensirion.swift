@@ -125,20 +125,24 @@ struct SensirionLink: Sendable {
                        executionTime: executionTime, words: words)
     }
 
-    func transfer<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T {
-        do {
-            return try body()
-        } catch {
-            throw error.fault
-        }
-    }
+    func transfer<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T { try onBus(body) }
 
-    func pause(_ d: Duration) async throws(SensorFault) {
-        guard d > .zero else { return }
-        do {
-            try await clock.sleep(for: d)
-        } catch {
-            throw SensorFault(.timeout, "cancelled")
+    func pause(_ d: Duration) async throws(SensorFault) { try await wait(clock, d) }
+
+    /// Asks `command` whether a new measurement exists, every `step`, for at most `limit`; a
+    /// part that never says so is `no_data` (the previous measurement is never read again).
+    func waitForNewData(_ command: UInt16, executionTime: Duration, step: Duration, limit: Duration,
+                        ready: (UInt16) -> Bool) async throws(SensorFault) {
+        var waited = Duration.zero
+        while true {
+            let status = try await read(command, executionTime: executionTime, words: 1)[0]
+            if ready(status) { return }
+            guard waited < limit else {
+                throw SensorFault(.noData, "\(place): no new measurement within \(limit.configText) "
+                    + "(data-ready word \(hex16(status)))")
+            }
+            try await pause(step)
+            waited += step
         }
     }
 }

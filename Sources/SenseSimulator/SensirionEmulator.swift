@@ -39,6 +39,10 @@ public protocol SensirionChipModel: Sendable {
                           fault: SensirionFault?) -> SensirionExecution?
 }
 
+extension SensirionChipModel {
+    public var commandWidth: Int { 2 }
+}
+
 /// A Sensirion part on the simulated bus, at command level: it parses the command and its
 /// argument words (ignoring a command whose argument CRC is wrong, as the parts do), holds the
 /// reply until the execution time has passed (a read before that is not acknowledged), frames

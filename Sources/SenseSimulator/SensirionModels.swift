@@ -1,5 +1,38 @@
 import SenseCore
 
+/// The measurement schedule of a part that measures on its own clock: started at some instant,
+/// a new result every `period`, each result readable once.
+public struct MeasurementSchedule: Sendable, Hashable {
+    public private(set) var started: MonotonicInstant?
+    public private(set) var period: Duration
+    private var taken = 0
+
+    public init(period: Duration) { self.period = period }
+
+    public var isRunning: Bool { started != nil }
+
+    public mutating func start(_ now: MonotonicInstant, period: Duration? = nil) {
+        started = now
+        if let period { self.period = period }
+        taken = 0
+    }
+
+    public mutating func stop() { started = nil }
+
+    private func completed(_ now: MonotonicInstant) -> Int {
+        guard let started else { return 0 }
+        return Int((now - started) / period)
+    }
+
+    /// A result not yet read exists (and the part is not faulted into never being ready).
+    public func hasNew(_ now: MonotonicInstant, _ fault: SensirionFault?) -> Bool {
+        fault != .neverReady && completed(now) > taken
+    }
+
+    /// Marks every completed result as read.
+    public mutating func take(_ now: MonotonicInstant) { taken = completed(now) }
+}
+
 /// SHT4x: one-byte commands; a measurement reads the air after 6.9 ms (high precision, typical).
 public struct SHT4xModel: SensirionChipModel {
     public var serial: UInt32
@@ -29,39 +62,26 @@ public struct SHT4xModel: SensirionChipModel {
 /// and while measuring it accepts only read, data-ready and stop.
 public struct SCD4xModel: SensirionChipModel {
     public var serial: (UInt16, UInt16, UInt16) = (0xBEEF, 0x0123, 0x4567)
-    public private(set) var started: MonotonicInstant?
-    public private(set) var period = Duration.seconds(5)
+    public private(set) var schedule = MeasurementSchedule(period: .seconds(5))
     public private(set) var altitude: UInt16 = 0
     public private(set) var temperatureOffsetWord: UInt16 = 1498
-    private var readCount = 0
 
     public init() {}
 
-    public var commandWidth: Int { 2 }
-
-    private func available(_ now: MonotonicInstant) -> Int {
-        guard let started else { return 0 }
-        return Int((now - started) / period)
-    }
-
     public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
-        let measuring = started != nil
-        switch (command, measuring) {
+        switch (command, schedule.isRunning) {
         case (0x21B1, false), (0x21AC, false):
-            started = now
-            period = command == 0x21B1 ? .seconds(5) : .seconds(30)
-            readCount = 0
+            schedule.start(now, period: command == 0x21B1 ? .seconds(5) : .seconds(30))
             return SensirionExecution(busy: .zero)
         case (0x3F86, _):
-            started = nil
+            schedule.stop()
             return SensirionExecution(busy: .milliseconds(500))
         case (0xE4B8, _):
-            let ready = fault != .neverReady && available(now) > readCount
-            return SensirionExecution(busy: .milliseconds(1), reply: [ready ? 0x8006 : 0x8000])
+            return SensirionExecution(busy: .milliseconds(1), reply: [schedule.hasNew(now, fault) ? 0x8006 : 0x8000])
         case (0xEC05, true):
-            guard available(now) > readCount else { return nil }
-            readCount = available(now)
+            guard schedule.hasNew(now, nil) else { return nil }
+            schedule.take(now)
             let co2: UInt16 = fault == .notAvailable ? 0 : UInt16(max(0, min(40_000, air.pollution.co2.rounded())))
             let rh = UInt16(max(0, min(65535, (air.humidity * 65535 / 100).rounded())))
             return SensirionExecution(busy: .milliseconds(1), reply: [co2, sensirionTemperatureWord(air.temperature), rh])
@@ -81,19 +101,11 @@ public struct SCD4xModel: SensirionChipModel {
 
 /// SCD30: continuous measurement at a set interval; floats out.
 public struct SCD30Model: SensirionChipModel {
-    public private(set) var started: MonotonicInstant?
+    public private(set) var schedule = MeasurementSchedule(period: .seconds(2))
     public private(set) var interval: UInt16 = 2
     public private(set) var ambientPressure: UInt16 = 0
-    private var readCount = 0
 
     public init() {}
-
-    public var commandWidth: Int { 2 }
-
-    private func available(_ now: MonotonicInstant) -> Int {
-        guard let started else { return 0 }
-        return Int((now - started) / .seconds(Int64(interval)))
-    }
 
     public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
@@ -101,22 +113,21 @@ public struct SCD30Model: SensirionChipModel {
         case 0xD100: return SensirionExecution(busy: .milliseconds(1), reply: [0x0342])
         case 0x4600 where arguments.count == 1 && (2...1800).contains(arguments[0]):
             interval = arguments[0]
-            if started != nil { started = now; readCount = 0 }
+            if schedule.isRunning { schedule.start(now, period: .seconds(Int64(interval))) }
             return SensirionExecution(busy: .milliseconds(1))
         case 0x5102 where arguments.count == 1:
             return SensirionExecution(busy: .milliseconds(1))
         case 0x0010 where arguments.count == 1 && (arguments[0] == 0 || (700...1400).contains(arguments[0])):
             ambientPressure = arguments[0]
-            if started == nil { started = now; readCount = 0 }
+            if !schedule.isRunning { schedule.start(now, period: .seconds(Int64(interval))) }
             return SensirionExecution(busy: .milliseconds(1))
         case 0x0104:
-            started = nil
+            schedule.stop()
             return SensirionExecution(busy: .milliseconds(1))
         case 0x0202:
-            let ready = fault != .neverReady && available(now) > readCount
-            return SensirionExecution(busy: .milliseconds(1), reply: [ready ? 1 : 0])
-        case 0x0300 where started != nil:
-            readCount = available(now)
+            return SensirionExecution(busy: .milliseconds(1), reply: [schedule.hasNew(now, fault) ? 1 : 0])
+        case 0x0300 where schedule.isRunning:
+            schedule.take(now)
             let co2 = fault == .notAvailable ? Float.nan : Float(air.pollution.co2)
             return SensirionExecution(busy: .milliseconds(1), reply: sensirionFloatWords(co2)
                 + sensirionFloatWords(Float(air.temperature)) + sensirionFloatWords(Float(air.humidity)))
@@ -130,37 +141,27 @@ public struct SCD30Model: SensirionChipModel {
 public struct SPS30Model: SensirionChipModel {
     public var serial = "SIM0123456789ABC"
     public var response: OpticalResponse
-    public private(set) var started: MonotonicInstant?
-    private var readCount = 0
+    public private(set) var schedule = MeasurementSchedule(period: .seconds(1))
 
     public init(response: OpticalResponse = OpticalResponse()) { self.response = response }
-
-    public var commandWidth: Int { 2 }
-
-    private func available(_ now: MonotonicInstant) -> Int {
-        guard let started else { return 0 }
-        return Int((now - started) / .seconds(1))
-    }
 
     public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
         switch command {
         case 0xD304:
-            started = nil
+            schedule.stop()
             return SensirionExecution(busy: .milliseconds(100))
         case 0xD033: return SensirionExecution(busy: .microseconds(500), reply: sensirionTextWords(serial, words: 16))
-        case 0x0010 where arguments == [0x0300] && started == nil:
-            started = now
-            readCount = 0
+        case 0x0010 where arguments == [0x0300] && !schedule.isRunning:
+            schedule.start(now)
             return SensirionExecution(busy: .milliseconds(20))
         case 0x0104:
-            started = nil
+            schedule.stop()
             return SensirionExecution(busy: .milliseconds(20))
         case 0x0202:
-            let ready = fault != .neverReady && available(now) > readCount
-            return SensirionExecution(busy: .microseconds(500), reply: [ready ? 1 : 0])
-        case 0x0300 where started != nil:
-            readCount = available(now)
+            return SensirionExecution(busy: .microseconds(500), reply: [schedule.hasNew(now, fault) ? 1 : 0])
+        case 0x0300 where schedule.isRunning:
+            schedule.take(now)
             let p = air.pollution
             let mass = [p.pm1_0, p.pm2_5, p.pm4_0, p.pm10].map { response.reading($0, humidity: air.humidity) }
             // Number concentration of an urban mode near 0.3 µm: about 6.5 particles/cm³ per µg/m³.
@@ -179,40 +180,30 @@ public struct SPS30Model: SensirionChipModel {
 public struct SEN5xModel: SensirionChipModel {
     public var productName: String
     public var response: OpticalResponse
-    public private(set) var started: MonotonicInstant?
-    private var readCount = 0
+    public private(set) var schedule = MeasurementSchedule(period: .seconds(1))
 
     public init(productName: String = "SEN55", response: OpticalResponse = OpticalResponse()) {
         self.productName = productName
         self.response = response
     }
 
-    public var commandWidth: Int { 2 }
-
-    private func available(_ now: MonotonicInstant) -> Int {
-        guard let started else { return 0 }
-        return Int((now - started) / .seconds(1))
-    }
-
     public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
         switch command {
         case 0xD304:
-            started = nil
+            schedule.stop()
             return SensirionExecution(busy: .milliseconds(100))
         case 0xD014: return SensirionExecution(busy: .milliseconds(20), reply: sensirionTextWords(productName, words: 16))
-        case 0x0021 where started == nil:
-            started = now
-            readCount = 0
+        case 0x0021 where !schedule.isRunning:
+            schedule.start(now)
             return SensirionExecution(busy: .milliseconds(50))
         case 0x3F86:
-            started = nil
+            schedule.stop()
             return SensirionExecution(busy: .milliseconds(200))
         case 0x0202:
-            let ready = fault != .neverReady && available(now) > readCount
-            return SensirionExecution(busy: .milliseconds(20), reply: [ready ? 0x0001 : 0x0000])
-        case 0x03C4 where started != nil:
-            readCount = available(now)
+            return SensirionExecution(busy: .milliseconds(20), reply: [schedule.hasNew(now, fault) ? 0x0001 : 0x0000])
+        case 0x03C4 where schedule.isRunning:
+            schedule.take(now)
             guard fault != .notAvailable else {
                 return SensirionExecution(busy: .milliseconds(20), reply: [0xFFFF, 0xFFFF, 0xFFFF, 0xFFFF, 0x7FFF, 0x7FFF, 0x7FFF, 0x7FFF])
             }
@@ -220,7 +211,7 @@ public struct SEN5xModel: SensirionChipModel {
             func u(_ v: Double) -> UInt16 { UInt16(max(0, min(65534, (v * 10).rounded()))) }
             func s(_ v: Double, _ scale: Double) -> UInt16 { UInt16(bitPattern: Int16(max(-32768, min(32766, (v * scale).rounded())))) }
             let mass = [p.pm1_0, p.pm2_5, p.pm4_0, p.pm10].map { u(response.reading($0, humidity: air.humidity)) }
-            let since = now - started!
+            let since = now - schedule.started!
             let hasRHT = productName != "SEN50"
             let voc = hasRHT && since >= .seconds(1) ? s(p.vocIndex, 10) : 0x7FFF
             let nox = productName == "SEN55" && since >= .seconds(10) ? s(p.noxIndex, 10) : 0x7FFF
