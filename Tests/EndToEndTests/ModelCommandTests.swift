@@ -62,7 +62,10 @@ import Testing
             ("A3-KAPPA-01", ["pm25-correction", "pm25=30", "rh=60", "method=kappa"], "pm25_dry", "pm_dry_ugm3"),
             ("A3-KAPPA-02", ["pm25-correction", "pm25=30", "rh=95", "method=kappa"], "pm25_dry", "pm_dry_ugm3"),
             ("A4-DEW-01", ["dewpoint", "t=25", "rh=10"], "dewpoint", "dewpoint_c"),
+            ("A4-DEW-02", ["dewpoint", "t=50", "rh=90"], "dewpoint", "dewpoint_c"),
+            ("A4-DEW-03", ["dewpoint", "t=20", "rh=50"], "dewpoint", "dewpoint_c"),
             ("A4-DEW-04", ["dewpoint", "t=-10", "rh=80"], "dewpoint", "dewpoint_c"),
+            ("A4-AH-01", ["dewpoint", "t=20", "rh=50"], "absolute_humidity", "abs_humidity_gm3"),
             ("A4-AH-02", ["dewpoint", "t=30", "rh=80"], "absolute_humidity", "abs_humidity_gm3"),
             ("A4-SLP-01", ["sea-level-pressure", "p=1003", "t=15", "altitude=150"], "sea_level_pressure", "p_sealevel_hpa"),
         ]
