@@ -124,19 +124,14 @@ public struct DerivedEngine: Sendable {
         }
         guard let at = newest else { return nil }
         guard !values.isEmpty else { return output(d, nil, .bad, .inputBad, at: at) }
-        if d.model == .aqi {
-            guard let r = DerivedModel.airQualityIndex(values) else { return output(d, nil, .bad, .outOfRange, at: at) }
-            var s = output(d, r.value, quality, reason, at: at)
-            s.attributes = r.attributes
-            return s
-        }
-        guard let v = d.model.compute(values, d.parameters), v.isFinite else {
+        guard let r = d.model.evaluate(values, d.parameters), r.value.isFinite else {
             return output(d, nil, .bad, .outOfRange, at: at)
         }
-        if let caveat = d.model.caveat(values), quality == .good {
-            return output(d, v, .uncertain, caveat, at: at)
-        }
-        return output(d, v, quality, reason, at: at)
+        var (q, why) = (quality, reason)
+        if let caveat = d.model.caveat(values), q == .good { (q, why) = (.uncertain, caveat) }
+        var sample = output(d, r.value, q, why, at: at)
+        sample.attributes = r.attributes
+        return sample
     }
 
     /// NowCast: each hourly average (a window's sample stamped at the hour's end) is kept by its

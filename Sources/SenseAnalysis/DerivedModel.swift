@@ -73,6 +73,13 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
                                 "pollutant": o.responsible.inputName])
     }
 
+    /// The value with its text attributes (an AQI's category, colour, pollutant); nil when the
+    /// model has no value for these inputs.
+    public func evaluate(_ x: [String: Double], _ p: [String: Double]) -> (value: Double, attributes: [String: String]?)? {
+        if self == .aqi { return Self.airQualityIndex(x) }
+        return compute(x, p).map { ($0, nil) }
+    }
+
     /// nil when the model has no value for these inputs (e.g. no dew point at 0 %RH).
     public func compute(_ x: [String: Double], _ p: [String: Double]) -> Double? {
         switch self {

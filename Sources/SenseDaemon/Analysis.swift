@@ -76,7 +76,7 @@ struct Analysis: Sendable {
         // Every window whose period has ended closes now, not when its own channel next speaks,
         // so windows ending at the same hour close together and what is derived from them (an
         // AQI of several hourly means) is computed once, from all of them.
-        var aggregates = closeAll(upTo: all.map(\.wall).max())
+        var aggregates = closeAll(upTo: all.max { $0.wall < $1.wall }?.wall)
         for sample in all {
             let ref = ChannelRef(sample)
             for i in windows.indices where windows[i].definition.channel == ref {

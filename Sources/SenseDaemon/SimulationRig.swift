@@ -149,13 +149,14 @@ extension SimulationRig {
                 case let .currentLoop(_, y0, y1): c.transfer.volts(for: known ?? (y0 + (y1 - y0) * swing)) ?? 0
                 case .polynomial: known.flatMap { c.transfer.volts(for: $0) } ?? (1 + swing)
                 }
-                let pins: [Int] = switch c.input {
-                case .ain0, .ain0AIN1, .ain0AIN3: [0]
-                case .ain1, .ain1AIN3: [1]
-                case .ain2, .ain2AIN3: [2]
-                case .ain3: [3]
+                // A differential pair gets the voltage on its positive pin, its negative pin at 0 V.
+                let pin = switch c.input {
+                case .ain0, .ain0AIN1, .ain0AIN3: 0
+                case .ain1, .ain1AIN3: 1
+                case .ain2, .ain2AIN3: 2
+                case .ain3: 3
                 }
-                ain[pins[0]] = v
+                ain[pin] = v
             }
             return ain
         }

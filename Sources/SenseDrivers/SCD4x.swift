@@ -80,8 +80,3 @@ public struct SCD4x: PolledSensorDriver {
                 .good("humidity", 100 * Double(rh) / 65535, .relativeHumidity)]
     }
 }
-
-func hex16(_ w: UInt16) -> String {
-    let digits = String(w, radix: 16, uppercase: true)
-    return "0x" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-}
