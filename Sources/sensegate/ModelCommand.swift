@@ -58,7 +58,9 @@ enum ModelCommand {
     ]
     static let pollutantKeys = ["pm25", "pm10", "o3_8h", "o3_1h", "co", "no2", "so2_1h", "so2_24h"]
 
-    static let models: [Model] = [
+    static let models: [Model] = airModels + hydrologyModels
+
+    static let airModels: [Model] = [
         Model(name: "aqi", summary: "EPA AQI sub-index (2024 table) of one pollutant average",
               inputs: [Input(key: "pollutant", unit: "", help: pollutantKeys.joined(separator: "|")),
                        Input(key: "concentration", unit: "ug/m3 | ppm | ppb", help: "the average: µg/m³ for PM, ppm for O3 and CO, ppb for SO2 and NO2")]) { a throws(Failure) in
@@ -196,7 +198,7 @@ enum ModelCommand {
         w.field("model", name)
         w.key("inputs")
         w.beginObject()
-        for key in order { if let v = Double(values[key]!), v.isFinite, key != "values" { w.field(key, v) } else { w.field(key, values[key]!) } }
+        for key in order { if let v = Double(values[key]!), v.isFinite, key != "values", key != "samples" { w.field(key, v) } else { w.field(key, values[key]!) } }
         w.endObject()
         w.key("outputs")
         write(outputs, into: &w)
