@@ -42,7 +42,7 @@ let package = Package(
                 dependencies: ["SenseCore", "CMosquitto",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
-        .target(name: "SenseConfig", dependencies: ["SenseCore", "SenseHardware", "SenseDrivers", "SenseAnalysis", "SenseReaction", "SenseSimulator", "CYAML"], swiftSettings: strict),
+        .target(name: "SenseConfig", dependencies: ["SenseCore", "SenseHardware", "SenseDrivers", "SenseAnalysis", "SenseModels", "SenseReaction", "SenseSimulator", "CYAML"], swiftSettings: strict),
         .target(name: "SenseDaemon",
                 dependencies: ["SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseSimulator", "SenseAnalysis",
                                "SenseReaction", "SenseDrivers", "SenseMQTT", "SenseConfig", "CLinuxShim",

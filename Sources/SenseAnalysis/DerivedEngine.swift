@@ -38,14 +38,17 @@ public struct DerivedDefinition: Sendable, Hashable {
     /// While an input is bad, keep computing with its last good value for at most this long
     /// (output `uncertain`, reason `held`); nil: the output is `bad` at once (`input_bad`).
     public var hold: Duration?
+    /// The site's stage–discharge rating, for `discharge_rating`.
+    public var rating: RatingCurve?
 
     public init(name: String, model: DerivedModel, inputs: [String: ChannelRef], parameters: [String: Double] = [:],
-                hold: Duration? = nil) {
+                hold: Duration? = nil, rating: RatingCurve? = nil) {
         self.name = name
         self.model = model
         self.inputs = inputs
         self.parameters = parameters
         self.hold = hold
+        self.rating = rating
     }
 }
 
@@ -98,6 +101,7 @@ public struct DerivedEngine: Sendable {
     private mutating func evaluate(_ d: DerivedDefinition) -> Sample? {
         if d.model.keepsHourlyHistory { return evaluateNowCast(d) }
         var values: [String: Double] = [:]
+        for name in d.model.parameterFallbacks where d.inputs[name] == nil { values[name] = d.parameters[name] }
         var quality = Quality.good
         var reason: QualityReason?
         var newest: Sample?
@@ -124,11 +128,11 @@ public struct DerivedEngine: Sendable {
         }
         guard let at = newest else { return nil }
         guard !values.isEmpty else { return output(d, nil, .bad, .inputBad, at: at) }
-        guard let r = d.model.evaluate(values, d.parameters), r.value.isFinite else {
+        guard let r = d.model.evaluate(values, d.parameters, rating: d.rating), r.value.isFinite else {
             return output(d, nil, .bad, .outOfRange, at: at)
         }
         var (q, why) = (quality, reason)
-        if let caveat = d.model.caveat(values), q == .good { (q, why) = (.uncertain, caveat) }
+        if let caveat = r.caveat, q == .good { (q, why) = (.uncertain, caveat) }
         var sample = output(d, r.value, q, why, at: at)
         sample.attributes = r.attributes
         return sample

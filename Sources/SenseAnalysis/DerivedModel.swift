@@ -19,6 +19,26 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     /// The EPA AQI (2024 table) of whichever pollutants are given, with category, colour and
     /// responsible pollutant.
     case aqi
+    /// Stage over a vented pressure transducer: depth from hydrostatics plus the port's datum.
+    case stageVented = "stage_vented"
+    /// Stage over an absolute transducer, less a barometer above the water.
+    case stageAbsolute = "stage_absolute"
+    /// Distance to the water under an ultrasonic sensor, speed of sound from the air temperature.
+    case ultrasonicDistance = "ultrasonic_distance"
+    /// Stage under an ultrasonic sensor: its mount height less the distance.
+    case ultrasonicStage = "ultrasonic_stage"
+    /// Discharge from stage through the site's rating curve (`rating:` in the config).
+    case dischargeRating = "discharge_rating"
+    /// Discharge of uniform flow at a depth (Manning, SI).
+    case dischargeManning = "discharge_manning"
+    /// Discharge over a thin-plate V-notch weir from the stage and the notch's elevation.
+    case dischargeVNotch = "discharge_vnotch"
+    /// Discharge over a thin-plate rectangular weir.
+    case dischargeRectangularWeir = "discharge_weir_rect"
+    /// NWS flood category of a stage (0 normal … 4 major), with its name.
+    case floodCategory = "flood_category"
+    /// WMO rain-intensity class (0 none … 4 violent), with its name.
+    case rainClass = "rain_class"
 
     /// Input names and the unit each must have.
     public var inputs: [(name: String, unit: Unit)] {
@@ -29,8 +49,38 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
         case .nowcastPM: [("hourly", .microgramPerCubicMetre)]
         case .nowcastO3: [("hourly", .ppm)]
         case .aqi: AirQualityIndex.Pollutant.allCases.map { ($0.inputName, $0.inputUnit) }
+        case .stageVented: [("pressure", .pascal), ("water_temperature", .celsius)]
+        case .stageAbsolute: [("pressure", .pascal), ("barometer", .pascal), ("water_temperature", .celsius)]
+        case .ultrasonicDistance, .ultrasonicStage: [("echo_time", .microsecond), ("air_temperature", .celsius)]
+        case .dischargeRating, .dischargeVNotch, .dischargeRectangularWeir, .floodCategory: [("stage", .metre)]
+        case .dischargeManning: [("depth", .metre)]
+        case .rainClass: [("intensity", .millimetrePerHour)]
         }
     }
+
+    /// Inputs that may instead be given as a constant parameter of the same name (a site without a
+    /// water thermometer; a sensor in a shelter of known temperature).
+    public var parameterFallbacks: Set<String> {
+        switch self {
+        case .stageVented, .stageAbsolute: ["water_temperature"]
+        case .ultrasonicDistance, .ultrasonicStage: ["air_temperature"]
+        default: []
+        }
+    }
+
+    /// Parameters that may be left out (their defaults are in `evaluate`).
+    public var optionalParameters: [String] {
+        switch self {
+        case .stageVented, .stageAbsolute: ["datum", "gravity"]
+        case .dischargeManning: ["width", "side_slope", "diameter"]
+        case .dischargeVNotch: ["angle", "coefficient", "head_correction"]
+        case .dischargeRectangularWeir: ["contractions"]
+        default: []
+        }
+    }
+
+    /// Whether the model takes the definition's rating curve.
+    public var usesRatingCurve: Bool { self == .dischargeRating }
 
     /// Whether the inputs are alternatives (at least one), left out while bad, rather than all required.
     public var inputsAreOptional: Bool { self == .aqi }
@@ -42,6 +92,11 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     public var parameters: [String] {
         switch self {
         case .seaLevelPressure: ["altitude"]
+        case .ultrasonicStage: ["mount_height"]
+        case .dischargeManning: ["roughness", "slope"]
+        case .dischargeVNotch: ["crest"]
+        case .dischargeRectangularWeir: ["crest", "length", "coefficient"]
+        case .floodCategory: ["action", "flood", "moderate", "major"]
         default: []
         }
     }
@@ -53,53 +108,58 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
         case .seaLevelPressure: .pascal
         case .pm25EPA, .pm25Smoke, .nowcastPM: .microgramPerCubicMetre
         case .nowcastO3: .ppm
-        case .aqi: .none
+        case .aqi, .floodCategory, .rainClass: .none
+        case .stageVented, .stageAbsolute, .ultrasonicDistance, .ultrasonicStage: .metre
+        case .dischargeRating, .dischargeManning, .dischargeVNotch, .dischargeRectangularWeir: .cubicMetrePerSecond
         }
     }
 
-    /// A caveat on a computed value: inputs outside the range the model was fitted on.
-    public func caveat(_ x: [String: Double]) -> QualityReason? {
-        switch self {
-        case .pm25EPA: x["pm2_5"]! > PMCorrection.validUpTo ? .outOfRange : nil
-        default: nil
+    /// A computed value: its text attributes (an AQI's category) and a caveat that makes a value
+    /// from good inputs `uncertain` (inputs outside the range the model was fitted on).
+    public struct Evaluation: Sendable, Hashable {
+        public var value: Double
+        public var attributes: [String: String]?
+        public var caveat: QualityReason?
+
+        public init(_ value: Double, attributes: [String: String]? = nil, caveat: QualityReason? = nil) {
+            self.value = value
+            self.attributes = attributes
+            self.caveat = caveat
         }
     }
 
     /// The AQI of the given inputs (named as in `inputs`), with its text attributes.
-    public static func airQualityIndex(_ x: [String: Double]) -> (value: Double, attributes: [String: String])? {
+    public static func airQualityIndex(_ x: [String: Double]) -> Evaluation? {
         let given = AirQualityIndex.Pollutant.allCases.compactMap { p in x[p.inputName].map { (p, $0) } }
         guard let o = AirQualityIndex.overall(given) else { return nil }
-        return (Double(o.aqi), ["category": o.category.rawValue, "colour": o.category.colour.hex,
-                                "pollutant": o.responsible.inputName])
+        return Evaluation(Double(o.aqi), attributes: ["category": o.category.rawValue, "colour": o.category.colour.hex,
+                                                      "pollutant": o.responsible.inputName])
     }
 
-    /// The value with its text attributes (an AQI's category, colour, pollutant); nil when the
-    /// model has no value for these inputs.
-    public func evaluate(_ x: [String: Double], _ p: [String: Double]) -> (value: Double, attributes: [String: String]?)? {
-        if self == .aqi { return Self.airQualityIndex(x) }
-        return compute(x, p).map { ($0, nil) }
-    }
-
-    /// nil when the model has no value for these inputs (e.g. no dew point at 0 %RH).
-    public func compute(_ x: [String: Double], _ p: [String: Double]) -> Double? {
+    /// The value for inputs `x` (fallback parameters already among them) and parameters `p`; nil
+    /// when the model has no value for these inputs (e.g. no dew point at 0 %RH).
+    public func evaluate(_ x: [String: Double], _ p: [String: Double], rating: RatingCurve? = nil) -> Evaluation? {
         switch self {
         case .dewPoint:
-            Psychrometrics.dewPoint(celsius: x["temperature"]!, relativeHumidity: x["humidity"]!)
+            Psychrometrics.dewPoint(celsius: x["temperature"]!, relativeHumidity: x["humidity"]!).map { Evaluation($0) }
         case .absoluteHumidity:
-            Psychrometrics.absoluteHumidity(celsius: x["temperature"]!, relativeHumidity: x["humidity"]!)
+            Evaluation(Psychrometrics.absoluteHumidity(celsius: x["temperature"]!, relativeHumidity: x["humidity"]!))
         case .heatIndex:
-            Psychrometrics.heatIndex(celsius: x["temperature"]!, relativeHumidity: x["humidity"]!)
+            Evaluation(Psychrometrics.heatIndex(celsius: x["temperature"]!, relativeHumidity: x["humidity"]!))
         case .seaLevelPressure:
             // Pa in, Pa out; the reduction works in any pressure unit.
-            Barometry.seaLevelPressure(station: x["pressure"]!, altitude: p["altitude"]!, celsius: x["temperature"]!)
+            Evaluation(Barometry.seaLevelPressure(station: x["pressure"]!, altitude: p["altitude"]!, celsius: x["temperature"]!))
         case .pm25EPA:
-            PMCorrection.epa2021(pm: x["pm2_5"]!, relativeHumidity: x["humidity"]!)
+            Evaluation(PMCorrection.epa2021(pm: x["pm2_5"]!, relativeHumidity: x["humidity"]!),
+                       caveat: x["pm2_5"]! > PMCorrection.validUpTo ? .outOfRange : nil)
         case .pm25Smoke:
-            PMCorrection.smokeMap2021(pm: x["pm2_5"]!, relativeHumidity: x["humidity"]!)
+            Evaluation(PMCorrection.smokeMap2021(pm: x["pm2_5"]!, relativeHumidity: x["humidity"]!))
         case .aqi:
-            Self.airQualityIndex(x)?.value
+            Self.airQualityIndex(x)
         case .nowcastPM, .nowcastO3:
             preconditionFailure("NowCast is computed from its hourly history by the engine")
+        default:
+            evaluateHydrology(x, p, rating: rating)
         }
     }
 }

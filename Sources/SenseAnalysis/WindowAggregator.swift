@@ -1,4 +1,5 @@
 import SenseCore
+import SenseModels
 
 /// Aggregates of one channel over time windows. Tumbling windows are aligned to civil time
 /// (an hourly window runs from :00 to :00, as air-quality reporting expects); a sliding window
@@ -13,6 +14,9 @@ public struct WindowAggregator: Sendable {
         case mean, min, max, sum, count, last
         /// Change per hour between the first and last sample of the window.
         case rate
+        /// Least-squares change per hour over every sample of the window: a rate of rise that one
+        /// noisy sample (a wave, a gust on an ultrasonic sensor) barely moves.
+        case slope
     }
 
     public struct Settings: Sendable, Hashable {
@@ -54,7 +58,8 @@ public struct WindowAggregator: Sendable {
             let v = r.values[f]
             let quality: Quality = v == nil ? .bad : r.quality
             return Sample(sensor: sensorName, quantity: "\(name).\(f.rawValue)", value: quality == .bad ? nil : v,
-                          unit: f == .count ? .count : r.unit, quality: quality,
+                          unit: f == .count ? .count : (f == .rate || f == .slope) && r.unit == .metre ? .metrePerHour : r.unit,
+                          quality: quality,
                           reason: v == nil ? (r.reason ?? .noData) : r.reason, monotonic: monotonic, wall: r.to)
         }
     }
@@ -119,6 +124,9 @@ public struct WindowAggregator: Sendable {
             case .rate:
                 let dt = Double(last.wall.nanosecondsSinceEpoch - first.wall.nanosecondsSinceEpoch) / 3.6e12
                 if dt > 0 { values[f] = (last.value - first.value) / dt }
+            case .slope:
+                let t0 = first.wall.nanosecondsSinceEpoch
+                values[f] = FloodLogic.riseByLeastSquares(inWindow.map { (Double($0.wall.nanosecondsSinceEpoch - t0) / 3.6e12, $0.value) })
             }
         }
         let complete = completeness >= settings.minimumCompleteness

@@ -1,5 +1,6 @@
 import SenseAnalysis
 import SenseCore
+import SenseModels
 
 /// Decoding of `sensors[].channels` (quality checks and filters) and `derived:`.
 enum AnalysisDecoding {
@@ -198,6 +199,15 @@ enum AnalysisDecoding {
                 pm.finish()
             }
             let hold = m.node("hold").flatMap { s.duration($0, m.child("hold")) }
+            var rating: RatingCurve?
+            if let rn = m.node("rating") {
+                rating = ratingCurve(rn, path: m.child("rating"), sink: sink)
+                if let model, !model.usesRatingCurve {
+                    sink.error(m.keyMark("rating"), m.child("rating"), "\(model.rawValue) takes no rating curve (discharge_rating does)")
+                }
+            } else if let model, model.usesRatingCurve {
+                sink.error(item.mark, "\(path).rating", "\(model.rawValue) needs the site's rating: {segments: [{from, c, h0, b}, …], valid_to, shift}")
+            }
             m.finish()
             guard let name, let model else { continue }
             // The model's inputs, exactly.
@@ -208,7 +218,14 @@ enum AnalysisDecoding {
                 }
             } else {
                 for missing in wanted.subtracting(inputs.keys).sorted() {
-                    sink.error(item.mark, "\(path).inputs.\(missing)", "\(model.rawValue) needs input '\(missing)'")
+                    if model.parameterFallbacks.contains(missing) {
+                        if parameters[missing] == nil {
+                            sink.error(item.mark, "\(path).inputs.\(missing)",
+                                       "\(model.rawValue) needs input '\(missing)' (a channel), or a constant as parameters.\(missing)")
+                        }
+                    } else {
+                        sink.error(item.mark, "\(path).inputs.\(missing)", "\(model.rawValue) needs input '\(missing)'")
+                    }
                 }
             }
             for extra in Set(inputs.keys).subtracting(wanted).sorted() {
@@ -218,10 +235,19 @@ enum AnalysisDecoding {
             for needed in model.parameters where parameters[needed] == nil {
                 sink.error(item.mark, "\(path).parameters.\(needed)", "\(model.rawValue) needs parameter '\(needed)'")
             }
-            for extra in Set(parameters.keys).subtracting(model.parameters).sorted() {
-                sink.error(item.mark, "\(path).parameters.\(extra)", "\(model.rawValue) takes no parameter '\(extra)'")
+            let accepted = model.parameters + model.optionalParameters + model.parameterFallbacks.sorted()
+            for extra in Set(parameters.keys).subtracting(accepted).sorted() {
+                sink.error(item.mark, "\(path).parameters.\(extra)", accepted.isEmpty ? "\(model.rawValue) takes no parameters"
+                           : "\(model.rawValue) takes no parameter '\(extra)'; it takes: \(accepted.joined(separator: ", "))")
             }
-            defs.append((DerivedDefinition(name: name, model: model, inputs: inputs, parameters: parameters, hold: hold), item))
+            for fallback in model.parameterFallbacks.sorted() where inputs[fallback] != nil && parameters[fallback] != nil {
+                sink.error(item.mark, "\(path).parameters.\(fallback)", "'\(fallback)' is given both as an input and as a constant: keep one")
+            }
+            for (key, message) in model.parameterProblems(parameters) {
+                sink.error(item.mark, "\(path).parameters.\(key)", message)
+            }
+            defs.append((DerivedDefinition(name: name, model: model, inputs: inputs, parameters: parameters, hold: hold,
+                                           rating: rating), item))
         }
         // References and units, now that every derived name is known.
         let derivedUnits = Dictionary(defs.map { ($0.0.name, $0.0.model.unit) }, uniquingKeysWith: { a, _ in a })
@@ -271,6 +297,53 @@ enum AnalysisDecoding {
         }
         return result
     }
+
+    /// `rating: {segments: [{from: 0.3, c: 12.5, h0: 0.3, b: 1.6}, …], valid_to: 3.5, shift: 0}`:
+    /// ascending segments, each with its zero-flow height at or below its start, joined without a
+    /// step in discharge of more than 2 %.
+    static func ratingCurve(_ n: YAMLNode, path: String, sink: DiagnosticSink) -> RatingCurve? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
+        var segments: [RatingCurve.Segment] = []
+        var failed = false
+        if let list = m.required("segments").flatMap({ s.list($0, m.child("segments")) }) {
+            if list.isEmpty { sink.error(m.keyMark("segments"), m.child("segments"), "at least one segment") }
+            for (i, item) in list.enumerated() {
+                let p = m.child("segments[\(i)]")
+                guard var sm = MappingReader(item, path: p, sink: sink) else { failed = true; continue }
+                let from = sm.required("from").flatMap { s.number($0, sm.child("from")) }
+                let c = sm.required("c").flatMap { s.number($0, sm.child("c")) }
+                let h0 = sm.required("h0").flatMap { s.number($0, sm.child("h0")) }
+                let b = sm.required("b").flatMap { s.number($0, sm.child("b")) }
+                sm.finish()
+                guard let from, let c, let h0, let b else { failed = true; continue }
+                if c <= 0 { sink.error(item.mark, "\(p).c", "must be positive"); failed = true }
+                if !(0.5...5).contains(b) { sink.error(item.mark, "\(p).b", "a rating exponent is 0.5…5 (natural controls 1.3–2.5)"); failed = true }
+                if h0 > from { sink.error(item.mark, "\(p).h0", "the zero-flow height \(h0) m is above the segment's start \(from) m"); failed = true }
+                if let last = segments.last, from <= last.from {
+                    sink.error(item.mark, "\(p).from", "segments must ascend: \(from) m does not follow \(last.from) m")
+                    failed = true
+                }
+                segments.append(.init(from: from, c: c, zeroFlow: h0, exponent: b))
+            }
+        }
+        let validTo = m.node("valid_to").flatMap { s.number($0, m.child("valid_to")) }
+        let shift = m.node("shift").flatMap { s.number($0, m.child("shift")) } ?? 0
+        m.finish()
+        guard !failed, !segments.isEmpty else { return nil }
+        if let validTo, validTo <= segments.last!.from {
+            sink.error(m.keyMark("valid_to"), m.child("valid_to"), "must lie above the last segment's start (\(segments.last!.from) m)")
+            return nil
+        }
+        let curve = RatingCurve(segments: segments, validTo: validTo, shift: shift)
+        for joint in curve.discontinuities() {
+            sink.error(m.keyMark("segments"), m.child("segments"), "the segments disagree at \(joint.stage) m: \(rounded(joint.below)) below vs "
+                       + "\(rounded(joint.above)) above m3/s; make the curve continuous (adjust c or h0 of the upper segment)")
+        }
+        return curve
+    }
+
+    static func rounded(_ v: Double) -> Double { (v * 1000).rounded() / 1000 }
 
     /// Aggregate inputs of derived channels: the window and its function exist, units agree,
     /// NowCast gets the mean of a tumbling hourly window, and no window aggregates a channel that

@@ -17,6 +17,17 @@ public enum Unit: String, Sendable, Hashable, CaseIterable {
     case perCubicCentimetre = "/cm3"
     case micrometre = "um"
     case milliampere = "mA"
+    case millimetre = "mm"
+    case millimetrePerHour = "mm/h"
+    /// A rate of rise of a water level.
+    case metrePerHour = "m/h"
+    case cubicMetrePerSecond = "m3/s"
+    case litre = "l"
+    /// Not in the SenML registry (which has l/s); what pulse flow meters are rated in.
+    case litrePerMinute = "l/min"
+    case hertz = "Hz"
+    /// An ultrasonic echo's round-trip time.
+    case microsecond = "us"
     /// A dimensionless state, such as a digital input's level (0 or 1).
     case none = ""
 }

@@ -16,6 +16,8 @@ public final class SimulatedGPIOChip: GPIOChip {
         var sequence: UInt64 = 0
         var continuation: EdgeEvents.Continuation?
         var history: [(MonotonicInstant, Bool)] = []
+        /// A device wired to an output (an ultrasonic module's trigger input) sees its changes.
+        var observer: (@Sendable (MonotonicInstant, Bool) -> Void)?
 
         /// The last 10 000 output changes: enough for any test, bounded for a long simulation.
         mutating func record(_ t: MonotonicInstant, _ level: Bool) {
@@ -63,9 +65,11 @@ public final class SimulatedGPIOChip: GPIOChip {
         return SimulatedGPIOOutput(chip: self, offset: offset)
     }
 
-    /// The world sets an input line's level; a change emits an edge stamped now.
-    public func drive(_ offset: Int, high: Bool) {
-        let now = clock.monotonicNow
+    /// The world sets an input line's level; a change emits an edge stamped `at` (default now).
+    /// A device model that knows exactly when its edge happened passes that instant, as the
+    /// kernel stamps an edge in its interrupt handler however late user space reads it.
+    public func drive(_ offset: Int, high: Bool, at time: MonotonicInstant? = nil) {
+        let now = time ?? clock.monotonicNow
         lines.withLock { l in
             guard l[offset].level != high else { return }
             l[offset].level = high
@@ -74,6 +78,11 @@ public final class SimulatedGPIOChip: GPIOChip {
             l[offset].continuation?.yield(EdgeEvent(edge: high ? .rising : .falling, timestamp: now,
                                                     sequence: l[offset].sequence))
         }
+    }
+
+    /// Calls `observer` with every level an output line is set to (a device wired to it).
+    public func observeOutput(_ offset: Int, _ observer: @escaping @Sendable (MonotonicInstant, Bool) -> Void) {
+        lines.withLock { $0[offset].observer = observer }
     }
 
     /// The level of a line as the outside world sees it.
@@ -94,11 +103,13 @@ public final class SimulatedGPIOChip: GPIOChip {
 
     fileprivate func set(_ offset: Int, _ high: Bool) throws(GPIOError) {
         let now = clock.monotonicNow
-        try lines.withLock { l throws(GPIOError) in
+        let observer = try lines.withLock { l throws(GPIOError) in
             guard l[offset].requested, l[offset].isOutput else { throw .released(chip: name, offset: offset) }
             l[offset].level = high
             l[offset].record(now, high)
+            return l[offset].observer
         }
+        observer?(now, high)
     }
 
     fileprivate func read(_ offset: Int) throws(GPIOError) -> Bool {
