@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "SenseAnalysis", dependencies: ["SenseCore", "SenseModels"], swiftSettings: strict),
         .target(name: "SenseReaction", dependencies: ["SenseCore"], swiftSettings: strict),
         .target(name: "SenseDrivers",
-                dependencies: ["SenseHardware", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["SenseHardware", "SenseModels", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "SenseMQTT",
                 dependencies: ["SenseCore", "CMosquitto",

@@ -22,6 +22,8 @@ public struct SensegateConfig: Sendable, Hashable {
     /// How long outputs stay at their failsafe level after a start that follows an unclean stop.
     public var restartFailsafe: Duration
     public var simulation: SimulationConfig?
+    /// The site's offset from UTC: civil hours and days (rain per day, time-of-day rules).
+    public var utcOffsetMinutes: Int = 0
 }
 
 public enum LogLevel: String, Sendable, Hashable, CaseIterable {
@@ -112,6 +114,48 @@ public struct DigitalInputOptions: Sendable, Hashable {
     }
 }
 
+/// A pulse sensor's input line: a reed switch or open-collector output pulling the line low
+/// against a pull-up by default.
+public struct PulseInputOptions: Sendable, Hashable {
+    public var line: Board.Line
+    public var pinName: String
+    public var bias: Bias
+    public var activeLow: Bool
+    public var debounce: Duration
+    /// How often changed totals are written to the state directory (what a power cut can lose).
+    public var flush: Duration
+
+    public init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration, flush: Duration) {
+        self.line = line
+        self.pinName = pinName
+        self.bias = bias
+        self.activeLow = activeLow
+        self.debounce = debounce
+        self.flush = flush
+    }
+}
+
+public struct TippingBucketOptions: Sendable, Hashable {
+    public var input: PulseInputOptions
+    public var millimetresPerTip: Double
+    public var windows: [Duration]
+    public var eventGap: Duration
+}
+
+public struct FlowMeterOptions: Sendable, Hashable {
+    public var input: PulseInputOptions
+    /// F = k·Q: pulses per second per litre per minute.
+    public var hertzPerLitrePerMinute: Double
+}
+
+public struct UltrasonicOptions: Sendable, Hashable {
+    public var trigger: Board.Line
+    public var triggerPin: String
+    public var echo: Board.Line
+    public var echoPin: String
+    public var settings: UltrasonicRanger.Settings
+}
+
 public enum SensorKind: Sendable, Hashable {
     case bme280(BME280Options)
     case bmp280(BME280Options)
@@ -122,6 +166,9 @@ public enum SensorKind: Sendable, Hashable {
     case sen5x
     case ads1115(ADS1115Options)
     case digitalInput(DigitalInputOptions)
+    case tippingBucket(TippingBucketOptions)
+    case flowMeter(FlowMeterOptions)
+    case hcsr04(UltrasonicOptions)
 
     public var driverName: String {
         switch self {
@@ -134,13 +181,31 @@ public enum SensorKind: Sendable, Hashable {
         case .sen5x: "sen5x"
         case .ads1115: "ads1115"
         case .digitalInput: "digital_input"
+        case .tippingBucket: "tipping_bucket"
+        case .flowMeter: "flow_meter"
+        case .hcsr04: "hcsr04"
+        }
+    }
+
+    /// The GPIO lines the sensor holds, with the names the config gave them.
+    public var gpioLines: [(line: Board.Line, pin: String)] {
+        switch self {
+        case let .digitalInput(o): [(o.line, o.pinName)]
+        case let .tippingBucket(o): [(o.input.line, o.input.pinName)]
+        case let .flowMeter(o): [(o.input.line, o.input.pinName)]
+        case let .hcsr04(o): [(o.trigger, o.triggerPin), (o.echo, o.echoPin)]
+        default: []
         }
     }
 
     /// The quantities this sensor can publish, with their units (an ADC's are its configured inputs).
     public var channels: [(String, Unit)] {
-        if case let .ads1115(o) = self { return o.inputs.map { ($0.quantity, $0.unit) } }
-        return DriverCatalogue.channels(driverName)
+        switch self {
+        case let .ads1115(o): return o.inputs.map { ($0.quantity, $0.unit) }
+        case let .tippingBucket(o):
+            return TippingBucket.channels(.init(millimetresPerTip: o.millimetresPerTip, windows: o.windows)).map { ($0.quantity, $0.unit) }
+        default: return DriverCatalogue.channels(driverName)
+        }
     }
 
     public var quantities: [String] { channels.map(\.0) }
@@ -208,7 +273,21 @@ public struct SimulationConfig: Sendable, Hashable {
     public var faults: [Fault] = []
     /// Quantities pushed away from the world's value (a heat wave, a humid night).
     public var excursions: [Excursion] = []
+    /// The river and its catchment, for the hydrology sensors.
+    public var hydrology = HydrologySimulation()
 
+    public init() {}
+}
+
+public struct HydrologySimulation: Sendable, Hashable {
+    public var scenario: CatchmentWorld.Scenario = .dry
+    /// When the storm begins, after the start.
+    public var after: Duration = .seconds(600)
+    public var rainScale: Double = 1
+    /// The actuator whose output runs the pump that a simulated flow meter measures.
+    public var pump: String?
+    /// L/min through the flow meter while the pump runs.
+    public var pumpFlow: Double = 25
     public init() {}
 }
 
@@ -225,9 +304,13 @@ public enum DriverCatalogue {
         case "sps30": SPS30.quantities.map { ($0.quantity, $0.unit) }
         case "sen5x": SEN5x.quantities.map { ($0.quantity, $0.unit) }
         case "digital_input": [("state", .none)]
+        case "tipping_bucket": TippingBucket.channels(.init(millimetresPerTip: 0.2)).map { ($0.quantity, $0.unit) }
+        case "flow_meter": PulseFlowMeter.quantities.map { ($0.quantity, $0.unit) }
+        case "hcsr04": UltrasonicRanger.quantities.map { ($0.quantity, $0.unit) }
         default: []
         }
     }
 
-    public static let drivers = ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input"]
+    public static let drivers = ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input",
+                                 "tipping_bucket", "flow_meter", "hcsr04"]
 }

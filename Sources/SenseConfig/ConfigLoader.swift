@@ -109,7 +109,7 @@ public enum ConfigLoader {
         var actuators: [ActuatorDefinition] = []
         if let n = top.node("actuators"), let list = s.list(n, "actuators") {
             var inputs: [Board.Line: String] = [:]
-            for sensor in sensors { if case let .digitalInput(o) = sensor.kind { inputs[o.line] = sensor.name } }
+            for sensor in sensors { for (line, _) in sensor.kind.gpioLines { inputs[line] = sensor.name } }
             actuators = ActuatorDecoding.actuators(list, board: board, inputs: inputs, conditions: conditions, sink: sink)
         }
         let actuatorNames = AnalysisDecoding.declaredNames(top.node("actuators").flatMap { n in
@@ -124,6 +124,9 @@ public enum ConfigLoader {
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
             simulation = decodeSimulation(n, sensors: sensors, sink: sink)
+            if let pump = simulation?.hydrology.pump, !actuators.contains(where: { $0.name == pump }) {
+                sink.error(n.mark, "simulation.hydrology.pump", "no actuator named '\(pump)'")
+            }
             if let board, !board.simulated {
                 sink.error(top.keyMark("simulation"), "simulation",
                            "only the simulated board takes a simulation section (board is '\(board.name)')")
@@ -134,7 +137,7 @@ public enum ConfigLoader {
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
                                logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms, alarmFlood: alarmFlood, windows: windows,
                                rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
-                               simulation: simulation ?? (board.simulated ? SimulationConfig() : nil))
+                               simulation: simulation ?? (board.simulated ? SimulationConfig() : nil), utcOffsetMinutes: utcOffset)
     }
 
     /// `+01:00`, `-05:30`, `Z` → minutes east of UTC.
@@ -266,7 +269,11 @@ public enum ConfigLoader {
                        "unknown driver '\(driver)'; available: \(DriverCatalogue.drivers.joined(separator: ", "))")
             return nil
         }
-        let defaultInterval: Duration = driver == "digital_input" ? .seconds(300) : .seconds(10)
+        let defaultInterval: Duration = switch driver {
+        case "digital_input": .seconds(300)
+        case "tipping_bucket", "flow_meter": .seconds(60)
+        default: .seconds(10)
+        }
         let interval = m.node("interval").flatMap { v -> Duration? in
             guard let d = s.duration(v, m.child("interval")) else { return nil }
             guard d >= .milliseconds(200), d <= .seconds(86400) else {
@@ -336,6 +343,8 @@ public enum ConfigLoader {
                 kind = .digitalInput(DigitalInputOptions(line: line.0, pinName: line.1, bias: bias,
                                                          activeLow: activeLow, debounce: debounce))
             }
+        case "tipping_bucket", "flow_meter", "hcsr04":
+            kind = HydrologySensorDecoding.kind(&m, driver: driver, board: board, interval: interval, sink: sink)
         default:
             break
         }
@@ -391,11 +400,11 @@ public enum ConfigLoader {
                     places[key] = sensor.name
                 }
             }
-            if case let .digitalInput(o) = sensor.kind {
-                if let other = lines[o.line] {
-                    sink.error(mark(i, "pin"), "sensors[\(i)].pin", "\(o.pinName) is already used by sensor '\(other)'")
+            for (line, pin) in sensor.kind.gpioLines {
+                if let other = lines[line] {
+                    sink.error(mark(i, "pin"), "sensors[\(i)]", "\(pin) is already used by sensor '\(other)'")
                 } else {
-                    lines[o.line] = sensor.name
+                    lines[line] = sensor.name
                 }
             }
         }
@@ -467,6 +476,18 @@ public enum ConfigLoader {
                     sim.excursions.append(Excursion(quantity: quantity, change: change, after: after, ramp: ramp, hold: hold))
                 }
             }
+        }
+        if let h = m.node("hydrology"), var hm = MappingReader(h, path: "simulation.hydrology", sink: sink) {
+            if let v = hm.node("scenario"), let c = s.choice(v, hm.child("scenario"), CatchmentWorld.Scenario.allCases) { sim.hydrology.scenario = c }
+            if let v = hm.node("after"), let d = s.duration(v, hm.child("after")) { sim.hydrology.after = d }
+            if let v = hm.node("rain_scale"), let x = s.number(v, hm.child("rain_scale")) {
+                if (0...5).contains(x) { sim.hydrology.rainScale = x } else { sink.error(v.mark, hm.child("rain_scale"), "0…5") }
+            }
+            if let v = hm.node("pump") { sim.hydrology.pump = s.string(v, hm.child("pump")) }
+            if let v = hm.node("pump_flow"), let x = s.number(v, hm.child("pump_flow")) {
+                if x > 0, x <= 1000 { sim.hydrology.pumpFlow = x } else { sink.error(v.mark, hm.child("pump_flow"), "0…1000 L/min") }
+            }
+            hm.finish()
         }
         m.finish()
         return sim

@@ -15,6 +15,7 @@ public struct UnavailableResource: Error, Sendable, CustomStringConvertible {
 final class SensorSet: Sendable {
     private let task: Task<Void, Never>
     private let inputs: [any GPIOInput]
+    private let outputs: [any GPIOOutput]
 
     /// `hardware` is the daemon's for its whole life (outputs outlive a reload's sensors); on the
     /// simulated board it is a `SimulatedHardware`, and the world is built on it.
@@ -28,8 +29,19 @@ final class SensorSet: Sendable {
         var chips: [String: any GPIOChip] = [:]
         var pollers: [SensorPoller] = []
         var watchers: [DigitalInputWatcher] = []
+        var counters: [PulseCounterWatcher] = []
         var inputs: [any GPIOInput] = []
-        func giveBack() { for i in inputs { i.release() } }
+        var outputs: [any GPIOOutput] = []
+        func giveBack() {
+            for i in inputs { i.release() }
+            for o in outputs { o.release() }
+        }
+        func chip(_ name: String) throws(GPIOError) -> any GPIOChip {
+            if let c = chips[name] { return c }
+            let c = try hardware.gpioChip(named: name, device: config.board.gpioChips[name] ?? "")
+            chips[name] = c
+            return c
+        }
         for sensor in config.sensors {
             let log = logger.with("sensor", sensor.name)
             switch sensor.kind {
@@ -52,14 +64,7 @@ final class SensorSet: Sendable {
                                             clock: clock, emit: emit, liveness: liveness, logger: log))
             case let .digitalInput(o):
                 do {
-                    let chip: any GPIOChip
-                    if let c = chips[o.line.chip] {
-                        chip = c
-                    } else {
-                        chip = try hardware.gpioChip(named: o.line.chip, device: config.board.gpioChips[o.line.chip] ?? "")
-                        chips[o.line.chip] = chip
-                    }
-                    let input = try chip.requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
+                    let input = try chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
                     inputs.append(input)
                     watchers.append(DigitalInputWatcher(name: sensor.name, input: input, options: o,
                                                         interval: sensor.interval, clock: clock, emit: emit,
@@ -68,12 +73,64 @@ final class SensorSet: Sendable {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
                 }
+            case .tippingBucket, .flowMeter:
+                let (o, accumulator): (PulseInputOptions, any PulseAccumulator)
+                let store: PulseTotalsStore
+                var totals = PulseTotals()
+                do throws(DurableFile.Failure) {
+                    store = try PulseTotalsStore(stateDirectory: config.stateDirectory, sensor: sensor.name)
+                    switch try store.load() {
+                    case .fresh: log.info("sensor \(sensor.name): no saved totals; counting from zero")
+                    case let .restored(t):
+                        totals = t
+                        log.info("sensor \(sensor.name): restored totals (\(t.total) pulses since installation)")
+                    case let .corrupt(aside):
+                        log.error("sensor \(sensor.name): saved totals unreadable, moved to \(aside); counting from zero")
+                    }
+                } catch {
+                    giveBack()
+                    throw UnavailableResource(description: "sensor \(sensor.name): totals: \(error)")
+                }
+                if case let .tippingBucket(t) = sensor.kind {
+                    o = t.input
+                    accumulator = TippingBucket(settings: .init(millimetresPerTip: t.millimetresPerTip, windows: t.windows, eventGap: t.eventGap,
+                                                                utcOffsetMinutes: config.utcOffsetMinutes),
+                                                totals: totals, startedAt: clock.monotonicNow)
+                } else if case let .flowMeter(f) = sensor.kind {
+                    o = f.input
+                    accumulator = PulseFlowMeter(settings: .init(hertzPerLitrePerMinute: f.hertzPerLitrePerMinute, gate: sensor.interval,
+                                                                 utcOffsetMinutes: config.utcOffsetMinutes), totals: totals)
+                } else { continue }
+                do {
+                    let input = try chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
+                    inputs.append(input)
+                    counters.append(PulseCounterWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
+                                                        accumulator: Shared(accumulator), store: store, clock: clock, emit: emit,
+                                                        liveness: liveness, logger: log))
+                } catch {
+                    giveBack()
+                    throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
+                }
+            case let .hcsr04(o):
+                do {
+                    let trigger = try chip(o.trigger.chip).requestOutput(offset: o.trigger.offset, initial: false, consumer: "sensegate:\(sensor.name)")
+                    outputs.append(trigger)
+                    let echo = try chip(o.echo.chip).requestInput(offset: o.echo.offset, bias: .asIs, consumer: "sensegate:\(sensor.name)")
+                    inputs.append(echo)
+                    pollers.append(SensorPoller(name: sensor.name, driver: UltrasonicRanger(trigger: trigger, echo: echo, settings: o.settings, clock: clock),
+                                                interval: sensor.interval, clock: clock, emit: emit, liveness: liveness, logger: log))
+                } catch {
+                    giveBack()
+                    throw UnavailableResource(description: "sensor \(sensor.name) on \(o.triggerPin)/\(o.echoPin): \(error)")
+                }
             }
         }
         self.inputs = inputs
+        self.outputs = outputs
         let seed = config.simulation?.seed ?? 1
         let finalPollers = pollers
         let finalWatchers = watchers
+        let finalCounters = counters
         let world = rig
         task = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -88,6 +145,9 @@ final class SensorSet: Sendable {
                 }
                 for w in finalWatchers {
                     group.addTask { await w.run() }
+                }
+                for c in finalCounters {
+                    group.addTask { await c.run() }
                 }
             }
         }
@@ -104,15 +164,16 @@ final class SensorSet: Sendable {
         case .sps30: SPS30(bus: bus, address: address, clock: clock)
         case .sen5x: SEN5x(bus: bus, address: address, clock: clock)
         case let .ads1115(o): ADS1115(bus: bus, address: address, inputs: o.inputs, clock: clock)
-        case .digitalInput: nil
+        case .digitalInput, .tippingBucket, .flowMeter, .hcsr04: nil
         }
     }
 
-    /// Stops every task and releases every GPIO line.
+    /// Stops every task (pulse counters write their totals) and releases every GPIO line.
     func stop() async {
         task.cancel()
         for i in inputs { i.release() }
         await task.value
+        for o in outputs { o.release() }
     }
 }
 

@@ -92,25 +92,11 @@ public final class SequenceStore: Sendable {
     }
 
     private func persist(_ until: UInt64) throws(StoreError) {
-        let temp = path + ".tmp"
-        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw .unusable(path: temp, operation: "write", errno: errno) }
-        let text = Array("\(until)\n".utf8)
-        let written = write(fd, text, text.count)
-        let synced = fsync(fd)
-        Glibc.close(fd)
-        guard written == text.count, synced == 0 else { throw .unusable(path: temp, operation: "write", errno: errno) }
-        guard rename(temp, path) == 0 else { throw .unusable(path: path, operation: "rename into place", errno: errno) }
-        // Make the rename itself durable.
-        let dir = open(SequenceStore.directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dir >= 0 {
-            fsync(dir)
-            Glibc.close(dir)
+        do throws(DurableFile.Failure) {
+            try DurableFile.replace(path, with: "\(until)\n")
+        } catch {
+            throw .unusable(path: error.path, operation: error.operation, errno: error.errno)
         }
     }
 
-    static func directory(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        return slash == path.startIndex ? "/" : String(path[..<slash])
-    }
 }

@@ -20,6 +20,7 @@ struct SimulationRig: Sendable {
     let emulators: [String: Injector]
     let contacts: [(chip: String, offset: Int, sensor: String)]
     let faults: [SimulationConfig.Fault]
+    let hydrology: HydrologyRig
 
     init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware) {
         self.hardware = hardware
@@ -27,6 +28,8 @@ struct SimulationRig: Sendable {
         world = AtmosphereWorld(seed: simulation.seed,
                                 site: .init(altitude: simulation.altitude, meanTemperature: simulation.meanTemperature))
         let air = ExcursionAir(base: world, excursions: simulation.excursions, start: clock.wallNow)
+        let hydrology = HydrologyRig(config: config, simulation: simulation, hardware: hardware, air: air)
+        self.hydrology = hydrology
         var emulators: [String: Injector] = [:]
         var contacts: [(String, Int, String)] = []
         for (i, sensor) in config.sensors.enumerated() {
@@ -54,7 +57,9 @@ struct SimulationRig: Sendable {
             case .sps30: (device, inject) = sensirion(SPS30Model(response: OpticalResponse(factor: 1.3, kappa: 0.3)))
             case .sen5x: (device, inject) = sensirion(SEN5xModel(response: OpticalResponse(factor: 1.2, kappa: 0.25)))
             case let .ads1115(o):
-                let e = ADS1115Emulator(inputs: Self.voltages(o.inputs, air: air), clock: clock)
+                let e = ADS1115Emulator(inputs: Self.voltages(o.inputs, air: air) { quantity, wall, a in
+                    hydrology.analogValue(quantity: quantity, sensor: sensor.name, config: config, at: wall, air: a)
+                }, clock: clock)
                 device = e
                 inject = { kind in
                     let fault: ADS1115Emulator.Fault? = switch kind {
@@ -65,7 +70,7 @@ struct SimulationRig: Sendable {
                     }
                     e.inject(fault)
                 }
-            case .digitalInput: continue
+            case .digitalInput, .tippingBucket, .flowMeter, .hcsr04: continue
             }
             hardware.bus(bus.name).attach(device, at: address)
             emulators[sensor.name] = inject
@@ -78,6 +83,7 @@ struct SimulationRig: Sendable {
     /// Runs the world's active parts until cancelled.
     func run(clock: any SenseClock, seed: UInt64, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
+            hydrology.run(clock: clock, group: &group)
             for fault in faults {
                 guard let inject = emulators[fault.sensor] else { continue }
                 group.addTask {
@@ -121,9 +127,11 @@ struct SimulationRig: Sendable {
 
 extension SimulationRig {
     /// AIN0…AIN3 for the configured inputs: each input's transfer inverted at the world's value
-    /// of its quantity (by name: o3, no2, co, co2, pm2_5, temperature, humidity, pressure), or a
+    /// of its quantity (by name: o3, no2, co, co2, pm2_5, temperature, humidity, pressure; the
+    /// river's water_pressure, water_pressure_abs, water_temperature, water_depth), or a
     /// slow swing across the middle of its range for a quantity the world does not model.
-    static func voltages(_ inputs: [ADS1115.Channel], air: any AirSource) -> ADS1115Emulator.Inputs {
+    static func voltages(_ inputs: [ADS1115.Channel], air: any AirSource,
+                         other: @escaping @Sendable (String, WallTime, AirConditions) -> Double? = { _, _, _ in nil }) -> ADS1115Emulator.Inputs {
         { wall in
             let a = air.conditions(at: wall)
             var ain = [0.0, 0.0, 0.0, 0.0]
@@ -141,7 +149,7 @@ extension SimulationRig {
                 case "temperature": a.temperature
                 case "humidity": a.humidity
                 case "pressure": a.pressure
-                default: nil
+                default: other(c.quantity, wall, a)
                 }
                 let swing = 0.5 + 0.3 * sin(wall.secondsSinceEpoch / 3600)
                 let v: Double = switch c.transfer {

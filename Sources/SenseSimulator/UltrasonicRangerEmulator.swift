@@ -6,8 +6,8 @@ import Synchronization
 /// its 40 kHz burst and raise ECHO ~460 µs later; ECHO falls when the echo returns — after the
 /// round trip at the speed of sound in the air (331.3 + 0.606·T m/s) — or after 38 ms with no
 /// echo. Edges are stamped at the instants they happen (as the kernel stamps them in its
-/// interrupt handler) and delivered when the world's clock reaches them. The chip holds the
-/// module weakly: it answers for as long as its owner keeps it.
+/// interrupt handler). The chip holds the module weakly: it answers for as long as its owner
+/// keeps it.
 public final class UltrasonicRangerEmulator: Sendable {
     public enum Fault: Sendable, Hashable {
         /// The module does not answer (unpowered, ECHO not wired).
@@ -28,12 +28,14 @@ public final class UltrasonicRangerEmulator: Sendable {
     private let target: Target
     private let state = Mutex<(triggerRose: MonotonicInstant?, busyUntil: MonotonicInstant?, fault: Fault?, pings: Int)>((nil, nil, nil, 0))
 
-    public init(chip: SimulatedGPIOChip, trigger: Int, echo: Int, clock: any SenseClock, target: @escaping Target) {
+    /// `chip` carries ECHO; TRIG is on `triggerChip` (default: the same chip).
+    public init(chip: SimulatedGPIOChip, trigger: Int, echo: Int, triggerChip: SimulatedGPIOChip? = nil, clock: any SenseClock,
+                target: @escaping Target) {
         self.chip = chip
         self.echo = echo
         self.clock = clock
         self.target = target
-        chip.observeOutput(trigger) { [weak self] t, high in self?.trigger(at: t, high: high) }
+        (triggerChip ?? chip).observeOutput(trigger) { [weak self] t, high in self?.trigger(at: t, high: high) }
     }
 
     public func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }
@@ -66,16 +68,10 @@ public final class UltrasonicRangerEmulator: Sendable {
         }
         let end = start + width
         state.withLock { $0.busyUntil = end + .milliseconds(2) }
-        let chip = self.chip, echo = self.echo, clock = self.clock
-        Task {
-            do {
-                try await clock.sleep(until: start)
-                chip.drive(echo, high: true, at: start)
-                try await clock.sleep(until: end)
-                chip.drive(echo, high: false, at: end)
-            } catch {
-                chip.drive(echo, high: false, at: end)
-            }
-        }
+        // Both edges at once, with their exact stamps: the driver reads them only after its
+        // listening time, so early delivery changes nothing for it, and an accelerated world
+        // cannot lose them to the host's scheduling.
+        chip.drive(echo, high: true, at: start)
+        chip.drive(echo, high: false, at: end)
     }
 }

@@ -1,0 +1,155 @@
+import SenseCore
+import SenseDrivers
+import SenseHardware
+
+/// Decoding of the GPIO sensors of a hydrology station: `tipping_bucket`, `flow_meter` and
+/// `hcsr04`, with the checks that keep them honest (a debounce that cannot swallow real pulses,
+/// a listening time that cannot take one ping's echo for the next's).
+enum HydrologySensorDecoding {
+    /// A line named by `key` (`GPIO17`, `pin11`).
+    static func line(_ m: inout MappingReader, _ key: String, board: Board?, sink: DiagnosticSink) -> (Board.Line, String)? {
+        let s = ScalarReader(sink)
+        guard let p = m.required(key), let pin = s.string(p, m.child(key)), let board else { return nil }
+        guard let l = board.line(named: pin) else {
+            sink.error(p.mark, m.child(key), "board '\(board.name)' has no pin '\(pin)'; name a line such as GPIO17 or a header pin such as pin11")
+            return nil
+        }
+        return (l, pin)
+    }
+
+    static func kind(_ m: inout MappingReader, driver: String, board: Board?, interval: Duration, sink: DiagnosticSink) -> SensorKind? {
+        switch driver {
+        case "tipping_bucket": tippingBucket(&m, board: board, sink: sink)
+        case "flow_meter": flowMeter(&m, board: board, sink: sink)
+        case "hcsr04": ultrasonic(&m, board: board, interval: interval, sink: sink)
+        default: nil
+        }
+    }
+
+    /// `pin`, `bias` (pull-up), `active_low` (true), `debounce`, `flush` (60s). `shortestPulse`
+    /// is the time between pulses at the sensor's rated maximum: the debounce must stay well under it.
+    static func pulseInput(_ m: inout MappingReader, board: Board?, defaultDebounce: Duration,
+                           shortestPulse: (Duration, String)?, sink: DiagnosticSink) -> PulseInputOptions? {
+        let s = ScalarReader(sink)
+        let line = line(&m, "pin", board: board, sink: sink)
+        let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .pullUp
+        let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? true
+        let debounce = m.node("debounce").flatMap { s.duration($0, m.child("debounce")) } ?? defaultDebounce
+        if let (shortest, why) = shortestPulse, debounce * 2 > shortest {
+            sink.error(m.keyMark("debounce"), m.child("debounce"),
+                       "\(debounce.configText) would swallow real pulses: \(why) they come every \(shortest.configText); keep the debounce under half that")
+        }
+        let flush = m.node("flush").flatMap { f -> Duration? in
+            guard let d = s.duration(f, m.child("flush")) else { return nil }
+            guard d >= .seconds(1), d <= .seconds(3600) else {
+                sink.error(f.mark, m.child("flush"), "between 1s (SD-card wear) and 1h (what a power cut may lose)")
+                return nil
+            }
+            return d
+        } ?? .seconds(60)
+        guard let line else { return nil }
+        return PulseInputOptions(line: line.0, pinName: line.1, bias: bias, activeLow: activeLow, debounce: debounce, flush: flush)
+    }
+
+    static func tippingBucket(_ m: inout MappingReader, board: Board?, sink: DiagnosticSink) -> SensorKind? {
+        let s = ScalarReader(sink)
+        let mm = m.required("mm_per_tip").flatMap { v -> Double? in
+            guard let x = s.number(v, m.child("mm_per_tip")) else { return nil }
+            guard (0.01...10).contains(x) else { sink.error(v.mark, m.child("mm_per_tip"), "a bucket holds 0.01…10 mm (commonly 0.2 or 0.254)"); return nil }
+            return x
+        }
+        let maxIntensity = m.node("max_intensity").flatMap { v -> Double? in
+            guard let x = s.number(v, m.child("max_intensity")) else { return nil }
+            guard x > 0, x <= 2000 else { sink.error(v.mark, m.child("max_intensity"), "between 0 and 2000 mm/h"); return nil }
+            return x
+        } ?? 500
+        var windows: [Duration] = [.seconds(300), .seconds(900), .seconds(3600)]
+        if let w = m.node("windows"), let items = s.list(w, m.child("windows")) {
+            windows = []
+            for (i, item) in items.enumerated() {
+                guard let d = s.duration(item, m.child("windows[\(i)]")) else { continue }
+                if d < .seconds(60) || d > .seconds(86400) {
+                    sink.error(item.mark, m.child("windows[\(i)]"), "an intensity window is 1m…24h")
+                } else if windows.contains(d) {
+                    sink.error(item.mark, m.child("windows[\(i)]"), "\(d.configText) is listed twice")
+                } else {
+                    windows.append(d)
+                }
+            }
+            if items.isEmpty { sink.error(w.mark, m.child("windows"), "at least one window") }
+        }
+        let eventGap = m.node("event_gap").flatMap { v -> Duration? in
+            guard let d = s.duration(v, m.child("event_gap")) else { return nil }
+            guard d >= .seconds(600), d <= .seconds(72 * 3600) else { sink.error(v.mark, m.child("event_gap"), "between 10m and 72h"); return nil }
+            return d
+        } ?? .seconds(6 * 3600)
+        let shortest = mm.map { (Duration.milliseconds(Int64($0 * 3600 / maxIntensity * 1000)), "at \(maxIntensity) mm/h (max_intensity)") }
+        let input = pulseInput(&m, board: board, defaultDebounce: .milliseconds(25), shortestPulse: shortest, sink: sink)
+        guard let input, let mm else { return nil }
+        return .tippingBucket(TippingBucketOptions(input: input, millimetresPerTip: mm, windows: windows, eventGap: eventGap))
+    }
+
+    static func flowMeter(_ m: inout MappingReader, board: Board?, sink: DiagnosticSink) -> SensorKind? {
+        let s = ScalarReader(sink)
+        var k: Double?
+        switch (m.node("k"), m.node("pulses_per_litre")) {
+        case let (kn?, nil):
+            k = s.number(kn, m.child("k"))
+        case let (nil, pn?):
+            k = s.number(pn, m.child("pulses_per_litre")).map { $0 / 60 }
+        case (_?, _?):
+            sink.error(m.keyMark("pulses_per_litre"), m.child("pulses_per_litre"), "give k or pulses_per_litre, not both")
+        case (nil, nil):
+            sink.error(m.mark, m.child("k"), "a flow meter needs its factor: k (Hz per L/min; YF-S201: 7.5) or pulses_per_litre (450)")
+        }
+        if let kv = k, !(0.001...100_000).contains(kv) {
+            sink.error(m.mark, m.child("k"), "k = \(kv) Hz per L/min is not a flow meter's factor")
+            k = nil
+        }
+        let maxFlow = m.node("max_flow").flatMap { v -> Double? in
+            guard let x = s.number(v, m.child("max_flow")) else { return nil }
+            guard x > 0 else { sink.error(v.mark, m.child("max_flow"), "must be positive (L/min)"); return nil }
+            return x
+        } ?? 30
+        let shortest = k.map { (Duration.microseconds(Int64(1e6 / ($0 * maxFlow))), "at \(maxFlow) L/min (max_flow)") }
+        let input = pulseInput(&m, board: board, defaultDebounce: .zero, shortestPulse: shortest, sink: sink)
+        guard let input, let k else { return nil }
+        return .flowMeter(FlowMeterOptions(input: input, hertzPerLitrePerMinute: k))
+    }
+
+    static func ultrasonic(_ m: inout MappingReader, board: Board?, interval: Duration, sink: DiagnosticSink) -> SensorKind? {
+        let s = ScalarReader(sink)
+        let trigger = line(&m, "trigger", board: board, sink: sink)
+        let echo = line(&m, "echo", board: board, sink: sink)
+        if let t = trigger, let e = echo, t.0 == e.0 {
+            sink.error(m.keyMark("echo"), m.child("echo"), "trigger and echo must be different lines")
+        }
+        var settings = UltrasonicRanger.Settings()
+        if let v = m.node("pings"), let n = s.integer(v, m.child("pings")) {
+            if (1...15).contains(n) { settings.pings = n } else { sink.error(v.mark, m.child("pings"), "1…15 pings per reading (odd numbers give a true median)") }
+        }
+        if let v = m.node("ping_interval"), let d = s.duration(v, m.child("ping_interval")) {
+            if d >= .milliseconds(60), d <= .seconds(1) { settings.pingInterval = d } else {
+                sink.error(v.mark, m.child("ping_interval"), "60ms…1s: the module needs 60 ms for an echo to die away")
+            }
+        }
+        if let r = m.node("range"), let items = s.list(r, m.child("range")) {
+            if items.count == 2, let lo = s.number(items[0], m.child("range[0]")), let hi = s.number(items[1], m.child("range[1]")) {
+                if lo >= 0.02, hi <= 10, lo < hi {
+                    settings.minimumDistance = lo
+                    settings.maximumDistance = hi
+                } else {
+                    sink.error(r.mark, m.child("range"), "[min, max] in metres with 0.02 ≤ min < max ≤ 10")
+                }
+            } else {
+                sink.error(r.mark, m.child("range"), "expected [min, max] in metres")
+            }
+        }
+        if interval < settings.burstDuration + .milliseconds(100) {
+            sink.error(m.keyMark("interval"), m.child("interval"),
+                       "a burst of \(settings.pings) pings takes \(settings.burstDuration.configText): the interval must be longer than that by 100ms")
+        }
+        guard let trigger, let echo else { return nil }
+        return .hcsr04(UltrasonicOptions(trigger: trigger.0, triggerPin: trigger.1, echo: echo.0, echoPin: echo.1, settings: settings))
+    }
+}

@@ -1,0 +1,119 @@
+import Logging
+import SenseConfig
+import SenseCore
+import SenseDrivers
+import SenseHardware
+
+/// A pulse sensor on a GPIO input (a rain gauge's reed switch, a flow meter's Hall output): counts
+/// debounced pulses at their kernel timestamps, reports its channels on every pulse (if the
+/// sensor says so) and every interval, and keeps its totals in the state directory — flushed
+/// every `flush` when changed and at a clean stop.
+struct PulseCounterWatcher: Sendable {
+    let name: String
+    let input: any GPIOInput
+    let options: PulseInputOptions
+    let interval: Duration
+    let accumulator: Shared<any PulseAccumulator>
+    let store: PulseTotalsStore
+    let clock: any SenseClock
+    let emit: @Sendable ([Sample]) -> Void
+    let liveness: Liveness
+    let logger: Logger
+
+    func run() async {
+        let initial: Bool
+        do {
+            initial = logical(try input.level())
+        } catch {
+            logger.error("sensor \(name): cannot read \(options.pinName): \(error)")
+            let channels = accumulator.withLock { $0.channels }
+            let now = clock.monotonicNow
+            emit(channels.map { Sample(sensor: name, quantity: $0.quantity, value: nil, unit: $0.unit, quality: .bad,
+                                       reason: .io, monotonic: now, wall: clock.wallNow) })
+            return
+        }
+        let debouncer = Shared(Debouncer(initialLevel: initial, holdTime: options.debounce))
+        let saved = Shared(accumulator.withLock { $0.totals })
+        report(at: clock.monotonicNow)
+        liveness.completedCycle(name)
+        let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {   // edges, in kernel order, with kernel timestamps
+                do {
+                    for try await event in input.edges() {
+                        let changed = debouncer.withLock { $0.edge(level: logical(event.edge == .rising), at: event.timestamp) }
+                        if let changed { count(changed) }
+                        if options.debounce > .zero { kick.yield() }
+                    }
+                } catch {
+                    logger.error("sensor \(name): edge events failed: \(error)")
+                }
+                kick.finish()
+            }
+            group.addTask {   // confirms a level once it has held for the debounce time
+                for await _ in kicks {
+                    while let deadline = debouncer.withLock({ $0.pendingDeadline }) {
+                        do { try await clock.sleep(until: deadline) } catch { return }
+                        if let changed = debouncer.withLock({ $0.settle(at: clock.monotonicNow) }) { count(changed) }
+                    }
+                }
+            }
+            group.addTask {   // the periodic report
+                while !Task.isCancelled {
+                    liveness.expect(name, by: clock.monotonicNow + interval + .seconds(30))
+                    do { try await clock.sleep(for: interval) } catch { return }
+                    report(at: clock.monotonicNow)
+                    liveness.completedCycle(name)
+                }
+            }
+            group.addTask {   // totals to disk, sparing the SD card: only when changed, at most every `flush`
+                while !Task.isCancelled {
+                    do { try await clock.sleep(for: options.flush) } catch { return }
+                    flush(saved)
+                }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+        flush(saved)
+        liveness.remove(name)
+    }
+
+    /// A confirmed change to the active level is one pulse, at the time its leading edge was stamped.
+    private func count(_ change: (level: Bool, at: MonotonicInstant)) {
+        guard change.level else { return }
+        let every = accumulator.withLock { a in
+            a.pulse(at: change.at, wall: wallTime(of: change.at))
+            return a.reportsEveryPulse
+        }
+        if every { report(at: change.at) }
+    }
+
+    private func report(at time: MonotonicInstant) {
+        let wall = wallTime(of: time)
+        let readings = accumulator.withLock { $0.readings(at: time, wall: wall) }
+        emit(readings.map {
+            Sample(sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality, reason: $0.reason,
+                   monotonic: time, wall: wall)
+        })
+    }
+
+    private func flush(_ saved: Shared<PulseTotals>) {
+        let totals = accumulator.withLock { $0.totals }
+        guard saved.withLock({ $0 != totals }) else { return }
+        do {
+            try store.save(totals)
+            saved.withLock { $0 = totals }
+        } catch {
+            logger.error("sensor \(name): totals not saved (they are kept in memory and retried): \(error)")
+        }
+    }
+
+    private func logical(_ physicalHigh: Bool) -> Bool { options.activeLow ? !physicalHigh : physicalHigh }
+
+    /// Wall time of a kernel-stamped instant: now, less how long ago it was.
+    private func wallTime(of time: MonotonicInstant) -> WallTime {
+        clock.wallNow + (.zero - max(clock.monotonicNow - time, .zero))
+    }
+}

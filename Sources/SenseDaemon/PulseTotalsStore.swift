@@ -1,0 +1,35 @@
+import SenseCore
+import SenseDrivers
+
+/// Where a pulse counter's totals live between runs: `<state_dir>/counters/<sensor>`. Written
+/// whole (see `DurableFile`) every flush interval when they have changed and at a clean stop,
+/// so a crash or power cut loses at most the pulses of one flush interval.
+struct PulseTotalsStore: Sendable {
+    let path: String
+
+    init(stateDirectory: String, sensor: String) throws(DurableFile.Failure) {
+        let dir = stateDirectory + "/counters"
+        try DurableFile.makeDirectory(stateDirectory)
+        try DurableFile.makeDirectory(dir)
+        path = dir + "/" + sensor
+    }
+
+    enum Loaded {
+        case fresh
+        case restored(PulseTotals)
+        /// Unreadable content, moved aside to `<path>.corrupt` for inspection; counting starts at zero.
+        case corrupt(movedTo: String)
+    }
+
+    func load() throws(DurableFile.Failure) -> Loaded {
+        guard let text = try DurableFile.read(path) else { return .fresh }
+        if let totals = PulseTotals(text: text) { return .restored(totals) }
+        let aside = path + ".corrupt"
+        try DurableFile.replace(aside, with: text)
+        return .corrupt(movedTo: aside)
+    }
+
+    func save(_ totals: PulseTotals) throws(DurableFile.Failure) {
+        try DurableFile.replace(path, with: totals.text)
+    }
+}
