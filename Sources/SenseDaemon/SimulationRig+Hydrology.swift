@@ -125,7 +125,7 @@ struct HydrologyRig: Sendable {
         while !Task.isCancelled {
             guard let pump, pump.chip.level(pump.offset) != pump.activeLow else {
                 next = nil
-                do { try await clock.sleep(for: .milliseconds(200)) } catch { return }
+                do { try await clock.sleep(for: .seconds(1)) } catch { return }
                 continue
             }
             let t = next ?? clock.monotonicNow + period
