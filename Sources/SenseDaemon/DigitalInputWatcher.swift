@@ -30,29 +30,10 @@ struct DigitalInputWatcher: Sendable {
         let debouncer = Shared(Debouncer(initialLevel: initial, holdTime: options.debounce))
         emitState(initial, at: clock.monotonicNow)
         liveness.completedCycle(name)
-        let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {   // edges, in kernel order, with kernel timestamps
-                do {
-                    for try await event in input.edges() {
-                        let changed = debouncer.withLock { $0.edge(level: logical(event.edge == .rising), at: event.timestamp) }
-                        if let changed { emitState(changed.level, at: changed.at) }
-                        kick.yield()
-                    }
-                } catch {
-                    logger.error("input \(name): edge events failed: \(error)")
-                }
-                kick.finish()
-            }
-            group.addTask {   // confirms a level once it has held for the debounce time
-                for await _ in kicks {
-                    while let deadline = debouncer.withLock({ $0.pendingDeadline }) {
-                        do { try await clock.sleep(until: deadline) } catch { return }
-                        let changed = debouncer.withLock { $0.settle(at: clock.monotonicNow) }
-                        if let changed { emitState(changed.level, at: changed.at) }
-                    }
-                }
+            group.addTask {
+                await DebouncedEdges.watch(input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
+                                           name: "input \(name)") { emitState($0.level, at: $0.at) }
             }
             group.addTask {   // heartbeat
                 while !Task.isCancelled {

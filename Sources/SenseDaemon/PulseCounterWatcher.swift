@@ -36,28 +36,10 @@ struct PulseCounterWatcher: Sendable {
         let saved = Shared(accumulator.withLock { $0.totals })
         report(at: clock.monotonicNow)
         liveness.completedCycle(name)
-        let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {   // edges, in kernel order, with kernel timestamps
-                do {
-                    for try await event in input.edges() {
-                        let changed = debouncer.withLock { $0.edge(level: logical(event.edge == .rising), at: event.timestamp) }
-                        if let changed { count(changed) }
-                        if options.debounce > .zero { kick.yield() }
-                    }
-                } catch {
-                    logger.error("sensor \(name): edge events failed: \(error)")
-                }
-                kick.finish()
-            }
-            group.addTask {   // confirms a level once it has held for the debounce time
-                for await _ in kicks {
-                    while let deadline = debouncer.withLock({ $0.pendingDeadline }) {
-                        do { try await clock.sleep(until: deadline) } catch { return }
-                        if let changed = debouncer.withLock({ $0.settle(at: clock.monotonicNow) }) { count(changed) }
-                    }
-                }
+            group.addTask {
+                await DebouncedEdges.watch(input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
+                                           name: "sensor \(name)") { count($0) }
             }
             group.addTask {   // the periodic report
                 while !Task.isCancelled {
