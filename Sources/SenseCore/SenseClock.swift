@@ -16,6 +16,11 @@ public protocol SenseClock: Sendable {
 }
 
 extension SenseClock {
+    /// The wall time of a past monotonic instant (a kernel-stamped edge): now, less how long ago it was.
+    public func wallTime(of instant: MonotonicInstant) -> WallTime {
+        wallNow + (.zero - max(monotonicNow - instant, .zero))
+    }
+
     public func sleep(until deadline: MonotonicInstant) async throws {
         let remaining = deadline - monotonicNow
         if remaining > .zero { try await sleep(for: remaining) }

@@ -51,9 +51,7 @@ struct DigitalInputWatcher: Sendable {
     private func logical(_ physicalHigh: Bool) -> Bool { options.activeLow ? !physicalHigh : physicalHigh }
 
     private func emitState(_ level: Bool?, at time: MonotonicInstant, reason: QualityReason? = nil) {
-        // Wall time of the edge: now, less how long ago the kernel stamped it.
-        let age = clock.monotonicNow - time
-        let wall = clock.wallNow + (.zero - max(age, .zero))
+        let wall = clock.wallTime(of: time)
         emit([Sample(sensor: name, quantity: "state", value: level.map { $0 ? 1 : 0 }, unit: .none,
                      quality: level == nil ? .bad : .good, reason: reason, monotonic: time, wall: wall)])
     }

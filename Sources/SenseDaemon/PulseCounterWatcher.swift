@@ -66,14 +66,14 @@ struct PulseCounterWatcher: Sendable {
     private func count(_ change: (level: Bool, at: MonotonicInstant)) {
         guard change.level else { return }
         let every = accumulator.withLock { a in
-            a.pulse(at: change.at, wall: wallTime(of: change.at))
+            a.pulse(at: change.at, wall: clock.wallTime(of: change.at))
             return a.reportsEveryPulse
         }
         if every { report(at: change.at) }
     }
 
     private func report(at time: MonotonicInstant) {
-        let wall = wallTime(of: time)
+        let wall = clock.wallTime(of: time)
         let readings = accumulator.withLock { $0.readings(at: time, wall: wall) }
         emit(readings.map {
             Sample(sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality, reason: $0.reason,
@@ -93,9 +93,4 @@ struct PulseCounterWatcher: Sendable {
     }
 
     private func logical(_ physicalHigh: Bool) -> Bool { options.activeLow ? !physicalHigh : physicalHigh }
-
-    /// Wall time of a kernel-stamped instant: now, less how long ago it was.
-    private func wallTime(of time: MonotonicInstant) -> WallTime {
-        clock.wallNow + (.zero - max(clock.monotonicNow - time, .zero))
-    }
 }

@@ -1,3 +1,4 @@
+import Logging
 import SenseCore
 import SenseDrivers
 
@@ -27,6 +28,21 @@ struct PulseTotalsStore: Sendable {
         let aside = path + ".corrupt"
         try DurableFile.replace(aside, with: text)
         return .corrupt(movedTo: aside)
+    }
+
+    /// The saved totals, or zero (saying why in the log) when there are none or they are unreadable.
+    func restore(logger: Logger) throws(DurableFile.Failure) -> PulseTotals {
+        switch try load() {
+        case .fresh:
+            logger.info("no saved totals at \(path); counting from zero")
+            return PulseTotals()
+        case let .restored(t):
+            logger.info("restored totals from \(path) (\(t.total) pulses since installation)")
+            return t
+        case let .corrupt(aside):
+            logger.error("saved totals at \(path) unreadable, moved to \(aside); counting from zero")
+            return PulseTotals()
+        }
     }
 
     func save(_ totals: PulseTotals) throws(DurableFile.Failure) {

@@ -74,33 +74,17 @@ final class SensorSet: Sendable {
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
                 }
             case .tippingBucket, .flowMeter:
-                let (o, accumulator): (PulseInputOptions, any PulseAccumulator)
                 let store: PulseTotalsStore
-                var totals = PulseTotals()
+                let totals: PulseTotals
                 do throws(DurableFile.Failure) {
                     store = try PulseTotalsStore(stateDirectory: config.stateDirectory, sensor: sensor.name)
-                    switch try store.load() {
-                    case .fresh: log.info("sensor \(sensor.name): no saved totals; counting from zero")
-                    case let .restored(t):
-                        totals = t
-                        log.info("sensor \(sensor.name): restored totals (\(t.total) pulses since installation)")
-                    case let .corrupt(aside):
-                        log.error("sensor \(sensor.name): saved totals unreadable, moved to \(aside); counting from zero")
-                    }
+                    totals = try store.restore(logger: log)
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name): totals: \(error)")
                 }
-                if case let .tippingBucket(t) = sensor.kind {
-                    o = t.input
-                    accumulator = TippingBucket(settings: .init(millimetresPerTip: t.millimetresPerTip, windows: t.windows, eventGap: t.eventGap,
-                                                                utcOffsetMinutes: config.utcOffsetMinutes),
-                                                totals: totals, startedAt: clock.monotonicNow)
-                } else if case let .flowMeter(f) = sensor.kind {
-                    o = f.input
-                    accumulator = PulseFlowMeter(settings: .init(hertzPerLitrePerMinute: f.hertzPerLitrePerMinute, gate: sensor.interval,
-                                                                 utcOffsetMinutes: config.utcOffsetMinutes), totals: totals)
-                } else { continue }
+                guard let (o, accumulator) = Self.pulseCounter(sensor, totals: totals, utcOffsetMinutes: config.utcOffsetMinutes,
+                                                               clock: clock) else { continue }
                 do {
                     let input = try chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
                     inputs.append(input)
@@ -150,6 +134,22 @@ final class SensorSet: Sendable {
                     group.addTask { await c.run() }
                 }
             }
+        }
+    }
+
+    /// The input and the arithmetic of a pulse sensor (rain gauge, flow meter), carrying on from `totals`.
+    static func pulseCounter(_ sensor: SensorConfig, totals: PulseTotals, utcOffsetMinutes: Int,
+                             clock: any SenseClock) -> (PulseInputOptions, any PulseAccumulator)? {
+        switch sensor.kind {
+        case let .tippingBucket(t):
+            (t.input, TippingBucket(settings: .init(millimetresPerTip: t.millimetresPerTip, windows: t.windows, eventGap: t.eventGap,
+                                                    utcOffsetMinutes: utcOffsetMinutes),
+                                    totals: totals, startedAt: clock.monotonicNow))
+        case let .flowMeter(f):
+            (f.input, PulseFlowMeter(settings: .init(hertzPerLitrePerMinute: f.hertzPerLitrePerMinute, gate: sensor.interval,
+                                                     utcOffsetMinutes: utcOffsetMinutes), totals: totals))
+        default:
+            nil
         }
     }
 

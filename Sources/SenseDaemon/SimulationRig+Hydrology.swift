@@ -22,6 +22,8 @@ struct HydrologyRig: Sendable {
     let meters: [(line: PulseLine, pulsesPerLitre: Double, pump: PumpLine?, pumpFlow: Double)]
     /// Held here: the chips only refer to them weakly.
     let rangers: [UltrasonicRangerEmulator]
+    /// The datum of each pressure channel that feeds a stage (`sensor.quantity` → m), looked up once.
+    let datums: [String: Double]
 
     init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware, air: any AirSource) {
         let clock = hardware.clock
@@ -56,6 +58,13 @@ struct HydrologyRig: Sendable {
         self.gauges = gauges
         self.meters = meters
         self.rangers = rangers
+        var datums: [String: Double] = [:]
+        for d in config.derived where d.model == .stageVented || d.model == .stageAbsolute {
+            if case let .sensor(sensor, quantity)? = d.inputs["pressure"], datums["\(sensor).\(quantity)"] == nil {
+                datums["\(sensor).\(quantity)"] = d.parameters["datum"] ?? 0
+            }
+        }
+        self.datums = datums
     }
 
     /// A parameter of the first derived channel of `model` fed by `channel` (a transducer's datum,
@@ -65,10 +74,8 @@ struct HydrologyRig: Sendable {
     }
 
     /// What the world gives an analog input named for a hydrological quantity.
-    func analogValue(quantity: String, sensor: String, config: SensegateConfig, at wall: WallTime, air: AirConditions) -> Double? {
-        let ref = ChannelRef.sensor(sensor, quantity: quantity)
-        let datum = Self.parameter(config, .stageVented, input: "pressure", channel: ref, "datum")
-            ?? Self.parameter(config, .stageAbsolute, input: "pressure", channel: ref, "datum") ?? 0
+    func analogValue(quantity: String, sensor: String, at wall: WallTime, air: AirConditions) -> Double? {
+        let datum = datums["\(sensor).\(quantity)"] ?? 0
         let depth = max(0, catchment.stage(at: wall) - datum)
         let t = catchment.waterTemperature(at: wall)
         let hydrostatic = CatchmentWorld.waterDensity(celsius: t) * 9.80665 * depth

@@ -58,7 +58,7 @@ struct SimulationRig: Sendable {
             case .sen5x: (device, inject) = sensirion(SEN5xModel(response: OpticalResponse(factor: 1.2, kappa: 0.25)))
             case let .ads1115(o):
                 let e = ADS1115Emulator(inputs: Self.voltages(o.inputs, air: air) { quantity, wall, a in
-                    hydrology.analogValue(quantity: quantity, sensor: sensor.name, config: config, at: wall, air: a)
+                    hydrology.analogValue(quantity: quantity, sensor: sensor.name, at: wall, air: a)
                 }, clock: clock)
                 device = e
                 inject = { kind in

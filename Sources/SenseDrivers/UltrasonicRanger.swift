@@ -81,12 +81,18 @@ public struct UltrasonicRanger: PolledSensorDriver {
         let valid = ChannelReading.good("valid_pings", Double(echoes.count), .count)
         // A majority of the burst must agree that there is water in range; else no value at all.
         guard echoes.count * 2 > settings.pings else {
-            let reason: QualityReason = failures.allSatisfy { $0 == .noResponse } ? .timeout
-                : failures.contains(.lostEdges) && !failures.contains(where: { if case .echo = $0 { true } else { false } }) ? .io
-                : .outOfRange
-            return [.bad("echo_time", .microsecond, reason), valid]
+            return [.bad("echo_time", .microsecond, Self.reason(failures)), valid]
         }
         return [.good("echo_time", Self.median(echoes) * 1e6, .microsecond), valid]
+    }
+
+    /// Why a burst gave no value: the module never answered; edges were lost and no echo was
+    /// measured; or the echoes were implausible (out of range, nothing within range).
+    static func reason(_ failures: [EchoPulse]) -> QualityReason {
+        if failures.allSatisfy({ $0 == .noResponse }) { return .timeout }
+        let measuredSome = failures.contains { if case .echo = $0 { true } else { false } }
+        if failures.contains(.lostEdges), !measuredSome { return .io }
+        return .outOfRange
     }
 
     static func median(_ xs: [Double]) -> Double {
