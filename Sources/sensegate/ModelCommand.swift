@@ -58,7 +58,7 @@ enum ModelCommand {
     ]
     static let pollutantKeys = ["pm25", "pm10", "o3_8h", "o3_1h", "co", "no2", "so2_1h", "so2_24h"]
 
-    static let models: [Model] = airModels + hydrologyModels
+    static let models: [Model] = airModels + hydrologyModels + trafficModels
 
     static let airModels: [Model] = [
         Model(name: "aqi", summary: "EPA AQI sub-index (2024 table) of one pollutant average",
