@@ -34,6 +34,7 @@ let package = Package(
         .target(name: "SenseSimulator", dependencies: ["SenseHardware"], swiftSettings: strict),
         .target(name: "SenseModels", dependencies: ["SenseCore"], swiftSettings: strict),
         .target(name: "SenseAnalysis", dependencies: ["SenseCore", "SenseModels"], swiftSettings: strict),
+        .target(name: "SenseTraffic", dependencies: ["SenseCore", "SenseModels"], swiftSettings: strict),
         .target(name: "SenseReaction", dependencies: ["SenseCore"], swiftSettings: strict),
         .target(name: "SenseDrivers",
                 dependencies: ["SenseHardware", "SenseModels", .product(name: "Logging", package: "swift-log")],
@@ -66,6 +67,7 @@ let package = Package(
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),
         .testTarget(name: "SenseModelsTests", dependencies: ["SenseModels", "SenseTesting"], swiftSettings: strict),
+        .testTarget(name: "SenseTrafficTests", dependencies: ["SenseTraffic", "SenseModels", "SenseSimulator"], swiftSettings: strict),
         .testTarget(name: "SenseReactionTests", dependencies: ["SenseReaction"], swiftSettings: strict),
         .testTarget(name: "SenseAnalysisTests", dependencies: ["SenseAnalysis", "SenseModels"], swiftSettings: strict),
         .testTarget(name: "SenseDriversTests",

@@ -1,0 +1,84 @@
+import SenseCore
+import SenseModels
+
+/// The aggregates of one lane or one direction over one interval (§C1, §C2). Speeds in km/h,
+/// densities in veh/km (per lane for a lane, all lanes for a direction), occupancy as a fraction.
+/// A `bad` summary carries no measures: a stuck detector's 100 % occupancy is not a jam.
+public struct TrafficSummary: Sendable, Hashable {
+    public enum Scope: String, Sendable, Hashable {
+        case lane
+        case direction
+    }
+
+    public var station: String
+    public var group: String
+    public var scope: Scope
+    public var period: Duration
+    public var start: MonotonicInstant
+    public var end: MonotonicInstant
+    public var lanes: Int
+
+    public var count: Int?
+    public var flow: Double?
+    public var occupancy: Double?
+    public var speedMean: Double?
+    public var speedSpaceMean: Double?
+    public var speedP85: Double?
+    public var speedSamples: Int = 0
+    public var density: Double?
+    public var densityFromOccupancy: Double?
+    /// Passenger cars per mile per lane, HCM's unit for LOS.
+    public var densityPcPerMileLane: Double?
+    public var los: LevelOfService?
+    public var congested = false
+    public var classes: [String: Int] = [:]
+    public var headwayMean: Double?
+    public var unmatchedUpstream = 0
+    public var unmatchedDownstream = 0
+    /// Which detector counted (the downstream one when the upstream one is faulty).
+    public var countedBy: DetectorRole = .upstream
+    public var quality: Quality = .good
+    /// `detector:fault` (e.g. `upstream:stuck_on`) or `lane:fault`, sorted.
+    public var faults: [String] = []
+
+    public var seconds: Double { (end - start).seconds }
+
+    /// Count, flow, speeds, classes and headways of `vehicles`; occupancy from `onTime`.
+    /// `effectiveLength` (m) is used for the occupancy density when the interval has fewer than
+    /// three steady vehicles to measure it from.
+    mutating func measure(vehicles: [Vehicle], onTime: Duration, effectiveLength: Double, lanes: Int) {
+        let t = seconds
+        guard t > 0 else { return }
+        count = vehicles.count
+        flow = Traffic.flow(count: vehicles.count, seconds: t)
+        occupancy = Traffic.occupancy(onTime: onTime.seconds, seconds: t) / Double(lanes)
+        let speeds = vehicles.compactMap(\.speed).map { $0 * 3.6 }
+        speedSamples = speeds.count
+        speedMean = Traffic.timeMeanSpeed(speeds)
+        speedSpaceMean = Traffic.spaceMeanSpeed(speeds)
+        speedP85 = Traffic.percentile(85, of: speeds)
+        let measured = vehicles.filter(\.steady).compactMap { v in v.speed.map { $0 * v.onTime.seconds } }
+        let lEff = measured.count >= 3 ? measured.reduce(0, +) / Double(measured.count) : effectiveLength
+        densityFromOccupancy = Traffic.density(occupancy: occupancy!, effectiveLength: lEff) * Double(lanes)
+        if let v = speedSpaceMean, v > 0, let flow, speeds.count == vehicles.count || speeds.count >= 3 {
+            density = Traffic.density(flow: flow, speedKmh: v)
+        } else {
+            density = densityFromOccupancy
+        }
+        let pce = vehicles.isEmpty ? 1 : vehicles.map(\.pce).reduce(0, +) / Double(vehicles.count)
+        let pc = Traffic.passengerCarsPerMile(vehiclesPerKilometre: density! / Double(lanes), pce: pce)
+        densityPcPerMileLane = pc
+        los = LevelOfService(freewayDensity: pc)
+        classes = Dictionary(vehicles.map { ($0.vehicleClass, 1) }, uniquingKeysWith: +)
+        let headways = vehicles.compactMap(\.headway).map(\.seconds)
+        headwayMean = headways.isEmpty ? nil : headways.reduce(0, +) / Double(headways.count)
+    }
+
+    /// Withholds every measure (the data cannot be trusted at all).
+    mutating func withhold() {
+        count = nil; flow = nil; occupancy = nil; speedMean = nil; speedSpaceMean = nil; speedP85 = nil
+        speedSamples = 0; density = nil; densityFromOccupancy = nil; densityPcPerMileLane = nil; los = nil
+        classes = [:]; headwayMean = nil
+        quality = .bad
+    }
+}
