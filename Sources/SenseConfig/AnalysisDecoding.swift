@@ -470,6 +470,10 @@ enum AnalysisDecoding {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.allSatisfy({ !$0.isEmpty }) else { return nil }
         if parts.count == 3, parts[0] == "aggregate" { return .aggregate(parts[1], function: parts[2]) }
+        // A traffic station's measures: STATION.GROUP.PERIOD.MEASURE.
+        if parts.count == 4, parts[0] != "aggregate", parts[0] != "derived" {
+            return .sensor(parts[0], quantity: parts[1...].joined(separator: "."))
+        }
         guard parts.count == 2, parts[0] != "aggregate" else { return nil }
         return parts[0] == "derived" ? .derived(parts[1]) : .sensor(parts[0], quantity: parts[1])
     }

@@ -169,6 +169,7 @@ public enum SensorKind: Sendable, Hashable {
     case tippingBucket(TippingBucketOptions)
     case flowMeter(FlowMeterOptions)
     case hcsr04(UltrasonicOptions)
+    case traffic(TrafficStationOptions)
 
     public var driverName: String {
         switch self {
@@ -184,6 +185,7 @@ public enum SensorKind: Sendable, Hashable {
         case .tippingBucket: "tipping_bucket"
         case .flowMeter: "flow_meter"
         case .hcsr04: "hcsr04"
+        case .traffic: "traffic"
         }
     }
 
@@ -194,6 +196,7 @@ public enum SensorKind: Sendable, Hashable {
         case let .tippingBucket(o): [(o.input.line, o.input.pinName)]
         case let .flowMeter(o): [(o.input.line, o.input.pinName)]
         case let .hcsr04(o): [(o.trigger, o.triggerPin), (o.echo, o.echoPin)]
+        case let .traffic(o): o.lines
         default: []
         }
     }
@@ -202,6 +205,7 @@ public enum SensorKind: Sendable, Hashable {
     public var channels: [(String, Unit)] {
         switch self {
         case let .ads1115(o): return o.inputs.map { ($0.quantity, $0.unit) }
+        case let .traffic(o): return o.channels
         case let .tippingBucket(o):
             return TippingBucket.channels(.init(millimetresPerTip: o.millimetresPerTip, windows: o.windows)).map { ($0.quantity, $0.unit) }
         default: return DriverCatalogue.channels(driverName)
@@ -275,6 +279,8 @@ public struct SimulationConfig: Sendable, Hashable {
     public var excursions: [Excursion] = []
     /// The river and its catchment, for the hydrology sensors.
     public var hydrology = HydrologySimulation()
+    /// The road past the traffic stations.
+    public var traffic = TrafficSimulation()
 
     public init() {}
 }
@@ -288,6 +294,47 @@ public struct HydrologySimulation: Sendable, Hashable {
     public var pump: String?
     /// L/min through the flow meter while the pump runs.
     public var pumpFlow: Double = 25
+    public init() {}
+}
+
+public struct TrafficSimulation: Sendable, Hashable {
+    public static func == (a: Self, b: Self) -> Bool {
+        a.scenario == b.scenario && a.after == b.after && a.duration == b.duration && a.demand == b.demand && a.peakDemand == b.peakDemand
+            && a.speedLimit == b.speedLimit && a.faults == b.faults && a.incident?.after == b.incident?.after
+            && a.incident?.duration == b.incident?.duration && a.incident?.direction == b.incident?.direction
+    }
+
+    public func hash(into h: inout Hasher) { h.combine(scenario); h.combine(faults) }
+
+    public enum DetectorFaultKind: String, Sendable, Hashable, CaseIterable {
+        /// The line is held occupied.
+        case stuckOn = "stuck_on"
+        /// Bursts of very short pulses, shorter than the minimum pulse.
+        case chatter
+        /// The line never changes.
+        case dead
+    }
+
+    public struct DetectorFault: Sendable, Hashable {
+        public var station: String
+        public var lane: String
+        public var detector: String
+        public var kind: DetectorFaultKind
+        public var after: Duration
+        public var duration: Duration?
+    }
+
+    public var scenario: RoadWorld.Scenario = .freeFlow
+    /// When the episode (rush hour, incident) begins after the start, and how long it lasts.
+    public var after: Duration = .seconds(300)
+    public var duration: Duration = .seconds(1200)
+    /// Vehicles per hour per lane outside the episode, and at rush hour's peak.
+    public var demand: Double = 500
+    public var peakDemand: Double = 1500
+    public var speedLimit: Double = 50
+    /// An incident on top of the scenario: when, how long, and the direction it blocks (nil: all).
+    public var incident: (after: Duration, duration: Duration, direction: String?)?
+    public var faults: [DetectorFault] = []
     public init() {}
 }
 
@@ -312,5 +359,5 @@ public enum DriverCatalogue {
     }
 
     public static let drivers = ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input",
-                                 "tipping_bucket", "flow_meter", "hcsr04"]
+                                 "tipping_bucket", "flow_meter", "hcsr04", "traffic"]
 }

@@ -44,6 +44,8 @@ public enum QualityReason: String, Sendable, Hashable, CaseIterable {
     case held
     /// A derived value whose input is bad.
     case inputBad = "input_bad"
+    /// A traffic detector is stuck, chattering, silent, lost edges or disagrees with its pair.
+    case detectorFault = "detector_fault"
 }
 
 /// A fault a driver reports instead of a value: the quality reason plus a human detail

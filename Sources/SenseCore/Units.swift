@@ -28,6 +28,11 @@ public enum Unit: String, Sendable, Hashable, CaseIterable {
     case hertz = "Hz"
     /// An ultrasonic echo's round-trip time.
     case microsecond = "us"
+    /// Traffic: speeds, flows (vehicles per hour) and densities (vehicles per kilometre). km/h
+    /// is not in the SenML registry (m/s is); it is what traffic engineers read.
+    case kilometrePerHour = "km/h"
+    case perHour = "1/h"
+    case perKilometre = "1/km"
     /// A dimensionless state, such as a digital input's level (0 or 1).
     case none = ""
 }

@@ -5,16 +5,18 @@ import SenseHardware
 
 /// The edges of one input line, in kernel order and with kernel timestamps, through a debouncer:
 /// calls `changed` with each confirmed level change — on the edge that confirms it, or once the
-/// level has held for the hold time with no further edge. Returns when the line's events end.
+/// level has held for the hold time with no further edge; `raw` sees every edge first (for
+/// chatter and lost-edge checks). Returns when the line's events end.
 enum DebouncedEdges {
     static func watch(_ input: any GPIOInput, debouncer: Shared<Debouncer>, activeLow: Bool, clock: any SenseClock,
-                      logger: Logger, name: String,
+                      logger: Logger, name: String, raw: (@Sendable (EdgeEvent) -> Void)? = nil,
                       changed: @escaping @Sendable ((level: Bool, at: MonotonicInstant)) -> Void) async {
         let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {
                     for try await event in input.edges() {
+                        raw?(event)
                         let high = event.edge == .rising
                         if let c = debouncer.withLock({ $0.edge(level: high != activeLow, at: event.timestamp) }) { changed(c) }
                         kick.yield()

@@ -66,6 +66,26 @@ final class Outlet: Sendable {
         engine.withLock { e in react(&e, e.analysis.process(batch)) }
     }
 
+    /// A traffic station's step: its measures through analysis (rules, alarms, windows), then its
+    /// records and, if enabled, its vehicle events.
+    func sendTraffic(_ report: TrafficReport) {
+        engine.withLock { e in
+            react(&e, e.analysis.process(report.samples))
+            guard let s = session.withLock({ $0 }) else { return }
+            for summary in report.summaries {
+                s.publisher.send(MQTTMessage(topic: s.topics.traffic(station: report.station, group: summary.group, period: summary.period.configText),
+                                             payload: TrafficPayloads.summary(summary, offset: report.wallOffset, seq: nextSeq()),
+                                             qos: s.settings.qos, retain: false))
+            }
+            guard report.publishVehicles else { return }
+            for (lane, vehicle) in report.vehicles {
+                s.publisher.send(MQTTMessage(topic: s.topics.vehicles(station: report.station, lane: lane),
+                                             payload: TrafficPayloads.vehicle(vehicle, offset: report.wallOffset, seq: nextSeq()),
+                                             qos: s.settings.qos, retain: false))
+            }
+        }
+    }
+
     func checkStale() {
         engine.withLock { e in react(&e, e.analysis.checkStale(at: clock.monotonicNow, wall: clock.wallNow)) }
     }

@@ -83,7 +83,7 @@ public final class SensegateDaemon: Sendable {
         var sensors: SensorSet
         do {
             sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
-                                    emit: outlet.emit)
+                                    emit: outlet.emit, report: outlet.sendTraffic)
         } catch {
             outlet.stopReaction()
             await session.stop(announceOffline: true, timeout: .milliseconds(500))
@@ -135,7 +135,7 @@ public final class SensegateDaemon: Sendable {
             outlet.replace(analysis: Analysis(candidate), rules: candidate.rules)
             do {
                 sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
-                                        emit: outlet.emit)
+                                        emit: outlet.emit, report: outlet.sendTraffic)
                 health.forget(except: Set(candidate.sensors.map(\.name)))
                 let topics = TopicTree(prefix: config.mqtt.prefix, node: config.node)
                 outlet.retract(Set(config.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
@@ -148,7 +148,7 @@ public final class SensegateDaemon: Sendable {
                 outlet.replace(analysis: Analysis(config), rules: config.rules)
                 do {
                     sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
-                                            emit: outlet.emit)
+                                            emit: outlet.emit, report: outlet.sendTraffic)
                 } catch {
                     logger.critical("cannot restart the previous sensors either: \(error)")
                 }

@@ -20,7 +20,8 @@ final class SensorSet: Sendable {
     /// `hardware` is the daemon's for its whole life (outputs outlive a reload's sensors); on the
     /// simulated board it is a `SimulatedHardware`, and the world is built on it.
     init(config: SensegateConfig, hardware: any Hardware, clock: any SenseClock, liveness: Liveness, logger: Logger,
-         emit: @escaping @Sendable ([Sample]) -> Void) throws(UnavailableResource) {
+         emit: @escaping @Sendable ([Sample]) -> Void,
+         report: @escaping @Sendable (TrafficReport) -> Void = { _ in }) throws(UnavailableResource) {
         var rig: SimulationRig?
         if let simulated = hardware as? SimulatedHardware {
             rig = SimulationRig(config: config, simulation: config.simulation ?? SimulationConfig(), hardware: simulated)
@@ -30,6 +31,7 @@ final class SensorSet: Sendable {
         var pollers: [SensorPoller] = []
         var watchers: [DigitalInputWatcher] = []
         var counters: [PulseCounterWatcher] = []
+        var stations: [TrafficStationWatcher] = []
         var inputs: [any GPIOInput] = []
         var outputs: [any GPIOOutput] = []
         func giveBack() {
@@ -95,6 +97,25 @@ final class SensorSet: Sendable {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
                 }
+            case let .traffic(o):
+                do {
+                    var lanes: [(upstream: any GPIOInput, downstream: (any GPIOInput)?)] = []
+                    for w in o.wiring {
+                        let up = try chip(w.upstream.line.chip).requestInput(offset: w.upstream.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
+                        inputs.append(up)
+                        var down: (any GPIOInput)?
+                        if let d = w.downstream {
+                            down = try chip(d.line.chip).requestInput(offset: d.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
+                            inputs.append(down!)
+                        }
+                        lanes.append((up, down))
+                    }
+                    stations.append(TrafficStationWatcher(name: sensor.name, inputs: lanes, options: o, utcOffsetMinutes: config.utcOffsetMinutes,
+                                                          clock: clock, report: report, liveness: liveness, logger: log))
+                } catch {
+                    giveBack()
+                    throw UnavailableResource(description: "traffic station \(sensor.name): \(error)")
+                }
             case let .hcsr04(o):
                 do {
                     let trigger = try chip(o.trigger.chip).requestOutput(offset: o.trigger.offset, initial: false, consumer: "sensegate:\(sensor.name)")
@@ -115,6 +136,7 @@ final class SensorSet: Sendable {
         let finalPollers = pollers
         let finalWatchers = watchers
         let finalCounters = counters
+        let finalStations = stations
         let world = rig
         task = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -132,6 +154,9 @@ final class SensorSet: Sendable {
                 }
                 for c in finalCounters {
                     group.addTask { await c.run() }
+                }
+                for s in finalStations {
+                    group.addTask { await s.run() }
                 }
             }
         }
@@ -164,7 +189,7 @@ final class SensorSet: Sendable {
         case .sps30: SPS30(bus: bus, address: address, clock: clock)
         case .sen5x: SEN5x(bus: bus, address: address, clock: clock)
         case let .ads1115(o): ADS1115(bus: bus, address: address, inputs: o.inputs, clock: clock)
-        case .digitalInput, .tippingBucket, .flowMeter, .hcsr04: nil
+        case .digitalInput, .tippingBucket, .flowMeter, .hcsr04, .traffic: nil
         }
     }
 

@@ -21,6 +21,7 @@ struct SimulationRig: Sendable {
     let contacts: [(chip: String, offset: Int, sensor: String)]
     let faults: [SimulationConfig.Fault]
     let hydrology: HydrologyRig
+    let traffic: TrafficRig
 
     init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware) {
         self.hardware = hardware
@@ -30,6 +31,7 @@ struct SimulationRig: Sendable {
         let air = ExcursionAir(base: world, excursions: simulation.excursions, start: clock.wallNow)
         let hydrology = HydrologyRig(config: config, simulation: simulation, hardware: hardware, air: air)
         self.hydrology = hydrology
+        traffic = TrafficRig(config: config, simulation: simulation, hardware: hardware)
         var emulators: [String: Injector] = [:]
         var contacts: [(String, Int, String)] = []
         for (i, sensor) in config.sensors.enumerated() {
@@ -70,7 +72,7 @@ struct SimulationRig: Sendable {
                     }
                     e.inject(fault)
                 }
-            case .digitalInput, .tippingBucket, .flowMeter, .hcsr04: continue
+            case .digitalInput, .tippingBucket, .flowMeter, .hcsr04, .traffic: continue
             }
             hardware.bus(bus.name).attach(device, at: address)
             emulators[sensor.name] = inject
@@ -84,6 +86,7 @@ struct SimulationRig: Sendable {
     func run(clock: any SenseClock, seed: UInt64, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             hydrology.run(clock: clock, group: &group)
+            traffic.run(clock: clock, seed: seed, logger: logger, group: &group)
             for fault in faults {
                 guard let inject = emulators[fault.sensor] else { continue }
                 group.addTask {

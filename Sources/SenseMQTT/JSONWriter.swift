@@ -24,6 +24,8 @@ public struct JSONWriter {
     public mutating func field(_ k: String, _ v: Bool) { key(k); comma(); append(v ? "true" : "false") }
 
     public mutating func value(_ s: String) { comma(); string(s) }
+    public mutating func value(_ b: Bool) { comma(); append(b ? "true" : "false") }
+    public mutating func null() { comma(); append("null") }
 
     public mutating func value(_ d: Double?) {
         comma()

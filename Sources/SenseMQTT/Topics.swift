@@ -32,4 +32,10 @@ public struct TopicTree: Sendable, Hashable {
 
     /// A derived channel's value (same payload as a reading).
     public func derived(name: String) -> String { "\(root)/derived/\(name)" }
+
+    /// A traffic station's record of one lane or direction over one period (`1m`, `15m`).
+    public func traffic(station: String, group: String, period: String) -> String { "\(root)/derived/traffic/\(station)/\(group)/\(period)" }
+
+    /// A traffic station's anonymous vehicle events of one lane.
+    public func vehicles(station: String, lane: String) -> String { "\(root)/derived/traffic/\(station)/\(lane)/vehicle" }
 }

@@ -32,15 +32,24 @@ public struct RoadWorld: Sendable {
         public var episodeLength: Double
         /// Mean desired speed, km/h (drivers' own speeds scatter ±10 % around it).
         public var speedLimit: Double
+        /// An incident on top of any scenario (the `incident` scenario has one over its episode):
+        /// when it begins, how long it lasts, and the lanes it blocks (nil: all).
+        public var incidentStart: Double?
+        public var incidentLength: Double
+        public var incidentLanes: Set<Int>?
 
         public init(scenario: Scenario = .freeFlow, demand: Double = 500, peakDemand: Double = 1500, episodeStart: Double = 300,
-                    episodeLength: Double = 1200, speedLimit: Double = 50) {
+                    episodeLength: Double = 1200, speedLimit: Double = 50, incidentStart: Double? = nil, incidentLength: Double = 600,
+                    incidentLanes: Set<Int>? = nil) {
             self.scenario = scenario
             self.demand = demand
             self.peakDemand = peakDemand
             self.episodeStart = episodeStart
             self.episodeLength = episodeLength
             self.speedLimit = speedLimit
+            self.incidentStart = incidentStart
+            self.incidentLength = incidentLength
+            self.incidentLanes = incidentLanes
         }
     }
 
@@ -123,10 +132,18 @@ public struct RoadWorld: Sendable {
         return settings.demand + (settings.peakDemand - settings.demand) * bell * bell
     }
 
-    /// Whether the incident's blockage stops traffic at `t`: during the episode, closed 30 s of every 40 s.
-    public func blocked(at t: Double) -> Bool {
-        guard settings.scenario == .incident, t >= settings.episodeStart, t < settings.episodeStart + settings.episodeLength else { return false }
-        return (t - settings.episodeStart).truncatingRemainder(dividingBy: 40) < 30
+    /// Whether the incident's blockage stops traffic in `lane` at `t`: while it lasts, closed 30 s of every 40 s.
+    public func blocked(lane: Int, at t: Double) -> Bool {
+        let (start, length): (Double, Double)
+        if settings.scenario == .incident {
+            (start, length) = (settings.episodeStart, settings.episodeLength)
+        } else if let s = settings.incidentStart, settings.incidentLanes?.contains(lane) ?? true {
+            (start, length) = (s, settings.incidentLength)
+        } else {
+            return false
+        }
+        guard t >= start, t < start + length else { return false }
+        return (t - start).truncatingRemainder(dividingBy: 40) < 30
     }
 
     /// Runs the world to `until` (seconds since it began); returns the zone edges in that span, in time order.
@@ -157,7 +174,7 @@ public struct RoadWorld: Sendable {
             }
             enter(lane: i)
             var cars = lanes[i].cars
-            let wall = blocked(at: t0) ? Self.blockagePosition : nil
+            let wall = blocked(lane: i, at: t0) ? Self.blockagePosition : nil
             var accelerations: [Double] = []
             for k in cars.indices {
                 var leader: (x: Double, v: Double, length: Double)? = k > 0 ? (cars[k - 1].x, cars[k - 1].v, cars[k - 1].length) : nil

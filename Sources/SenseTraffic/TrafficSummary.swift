@@ -57,10 +57,15 @@ public struct TrafficSummary: Sendable, Hashable {
         speedMean = Traffic.timeMeanSpeed(speeds)
         speedSpaceMean = Traffic.spaceMeanSpeed(speeds)
         speedP85 = Traffic.percentile(85, of: speeds)
-        let measured = vehicles.filter(\.steady).compactMap { v in v.speed.map { $0 * v.onTime.seconds } }
+        // Effective lengths measured from vehicles with a plausible length (vehicle + zone).
+        let measured = vehicles.compactMap { v in v.length.map { _ in v.speed! * v.onTime.seconds } }
         let lEff = measured.count >= 3 ? measured.reduce(0, +) / Double(measured.count) : effectiveLength
         densityFromOccupancy = Traffic.density(occupancy: occupancy!, effectiveLength: lEff) * Double(lanes)
-        if let v = speedSpaceMean, v > 0, let flow, speeds.count == vehicles.count || speeds.count >= 3 {
+        // q/v holds when vehicles pass at steady speeds; in stop-and-go the spot speeds are those
+        // of vehicles that moved, and vehicles standing on the loops are missing from q: then
+        // the occupancy says more.
+        let steady = vehicles.filter(\.steady).count
+        if let v = speedSpaceMean, v > 0, let flow, speeds.count >= 3 || speeds.count == vehicles.count, steady * 5 >= speeds.count * 4 {
             density = Traffic.density(flow: flow, speedKmh: v)
         } else {
             density = densityFromOccupancy

@@ -16,7 +16,7 @@ public struct Vehicle: Sendable, Hashable {
     public var trailingSpeed: Double?
     /// Whether the two speeds agree within the lane's tolerance (a steady passage).
     public var steady: Bool
-    /// Metres; nil without a steady speed.
+    /// Metres; nil without a steady speed or when implausible (it stopped on a zone).
     public var length: Double?
     public var vehicleClass: String
     public var pce: Double
@@ -38,7 +38,9 @@ public struct Vehicle: Sendable, Hashable {
         speed = v
         steady = abs(lead - trail) / max(lead, trail) <= geometry.consistency
         let meanOnTime = (a.onTime.seconds + b.onTime.seconds) / 2   // both detectors saw the whole vehicle
-        length = steady ? max(0, Traffic.vehicleLength(speed: v, onTime: meanOnTime, detectorLength: geometry.detectorLength)) : nil
+        // A vehicle that stopped on a zone has a long on-time at a moving speed: no length then.
+        let l = Traffic.vehicleLength(speed: v, onTime: meanOnTime, detectorLength: geometry.detectorLength)
+        length = steady && l >= geometry.minLength && l <= geometry.maxLength ? l : nil
         let bin = classes.bin(length: length)
         vehicleClass = bin?.name ?? VehicleClasses.unclassified
         pce = bin?.pce ?? 1
