@@ -79,7 +79,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SenseMQTTTests", dependencies: ["SenseMQTT", "SenseTesting"],
                     swiftSettings: strict),
-        .testTarget(name: "SenseDaemonTests", dependencies: ["SenseDaemon", "SenseTesting"],
+        .testTarget(name: "SenseDaemonTests", dependencies: ["SenseDaemon", "SenseTesting", "SenseTraffic"],
                     swiftSettings: strict),
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardwareLinux"],
                     swiftSettings: strict),

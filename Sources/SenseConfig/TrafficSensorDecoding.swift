@@ -7,11 +7,30 @@ public struct TrafficStationOptions: Sendable, Hashable {
     public struct DetectorLine: Sendable, Hashable {
         public var line: Board.Line
         public var pin: String
+        public init(line: Board.Line, pin: String) {
+            self.line = line
+            self.pin = pin
+        }
     }
 
     public struct LaneWiring: Sendable, Hashable {
         public var upstream: DetectorLine
         public var downstream: DetectorLine?
+        public init(upstream: DetectorLine, downstream: DetectorLine?) {
+            self.upstream = upstream
+            self.downstream = downstream
+        }
+    }
+
+    public init(station: StationSettings, wiring: [LaneWiring], bias: Bias, activeLow: Bool, minOn: Duration, minOff: Duration,
+                publishVehicles: Bool) {
+        self.station = station
+        self.wiring = wiring
+        self.bias = bias
+        self.activeLow = activeLow
+        self.minOn = minOn
+        self.minOff = minOff
+        self.publishVehicles = publishVehicles
     }
 
     /// Lanes in the same order as `station.lanes`.

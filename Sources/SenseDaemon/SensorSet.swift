@@ -110,7 +110,10 @@ final class SensorSet: Sendable {
                         }
                         lanes.append((up, down))
                     }
-                    stations.append(TrafficStationWatcher(name: sensor.name, inputs: lanes, options: o, utcOffsetMinutes: config.utcOffsetMinutes,
+                    // 2 s of slack for the reading task; a quarter of a real second of the simulated world's.
+                    let lag = max(.seconds(2), .milliseconds(250) * (config.simulation?.speed ?? 1))
+                    stations.append(TrafficStationWatcher(name: sensor.name, inputs: lanes, options: o, lag: lag,
+                                                          utcOffsetMinutes: config.utcOffsetMinutes,
                                                           clock: clock, report: report, liveness: liveness, logger: log))
                 } catch {
                     giveBack()

@@ -31,9 +31,11 @@ struct TrafficStationWatcher: Sendable {
     let liveness: Liveness
     let logger: Logger
 
-    /// How far behind now the station is advanced: debouncing holds a level change back by up
-    /// to its hold time, and the reading task may lag the kernel by a little.
-    var settle: Duration { max(options.minOn, options.minOff) + .seconds(2) }
+    /// How far behind now the station is advanced, beyond the debouncing holds: the reading task
+    /// may lag the kernel a little (and a world simulated faster than real time lags more).
+    let lag: Duration
+
+    var settle: Duration { max(options.minOn, options.minOff) + lag }
 
     func run() async {
         var settings = options.station
