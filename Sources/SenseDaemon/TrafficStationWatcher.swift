@@ -25,15 +25,14 @@ struct TrafficStationWatcher: Sendable {
     /// Per lane, the upstream input and the downstream one (if any).
     let inputs: [(upstream: any GPIOInput, downstream: (any GPIOInput)?)]
     let options: TrafficStationOptions
+    /// How far behind now the station is advanced, beyond the debouncing holds: the reading task
+    /// may lag the kernel a little (and a world simulated faster than real time lags more).
+    let lag: Duration
     let utcOffsetMinutes: Int
     let clock: any SenseClock
     let report: @Sendable (TrafficReport) -> Void
     let liveness: Liveness
     let logger: Logger
-
-    /// How far behind now the station is advanced, beyond the debouncing holds: the reading task
-    /// may lag the kernel a little (and a world simulated faster than real time lags more).
-    let lag: Duration
 
     var settle: Duration { max(options.minOn, options.minOff) + lag }
 
