@@ -402,7 +402,7 @@ import Glibc
 
 @Suite struct CommandLineTests {
     @Test func checkAcceptsTheExamples() throws {
-        for example in ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml", "air-station.yaml", "river-gauge.yaml"] {
+        for example in ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml", "air-station.yaml", "river-gauge.yaml", "crossroads.yaml"] {
             let r = try SensegateBinary.run(["check", "--config", RepositoryPaths.examples + "/" + example])
             #expect(r.status == 0, "\(example): \(r.stderr)")
             #expect(r.stdout.contains("OK"))

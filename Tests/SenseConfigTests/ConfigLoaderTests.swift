@@ -3,7 +3,7 @@ import SenseTesting
 import Testing
 
 @Suite struct ConfigLoaderTests {
-    @Test(arguments: ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml", "air-station.yaml", "river-gauge.yaml"])
+    @Test(arguments: ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml", "air-station.yaml", "river-gauge.yaml", "crossroads.yaml"])
     func examplesAreValid(file: String) throws {
         let config = try ConfigLoader.load(RepositoryPaths.examples + "/" + file)
         #expect(!config.sensors.isEmpty)
