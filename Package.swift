@@ -55,7 +55,7 @@ let package = Package(
                           swiftSettings: strict),
 
         .executableTarget(name: "sensegate-bench",
-                         dependencies: ["SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator",
+                         dependencies: ["SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator", "SenseTraffic",
                                         .product(name: "Logging", package: "swift-log")],
                          swiftSettings: strict),
 

@@ -2,6 +2,7 @@
 //   sensegate-bench pipeline                         analysis + rules throughput, one core
 //   sensegate-bench reflex [EDGES]                   input edge → output, on the simulated board
 //   sensegate-bench command PORT [COMMANDS]          MQTT /set → output, against a broker on PORT
+//   sensegate-bench traffic                          traffic station throughput, one core
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,13 +12,15 @@ do {
     switch arguments.first ?? "pipeline" {
     case "pipeline":
         PipelineBenchmark.run()
+    case "traffic":
+        TrafficBenchmark.run()
     case "reflex":
         try await ReflexBenchmark.reflex(config: config, edges: arguments.count > 1 ? Int(arguments[1]) ?? 10_000 : 10_000)
     case "command":
         guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]") }
         try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
     default:
-        throw BenchmarkError(description: "usage: sensegate-bench [pipeline | reflex [EDGES] | command PORT [COMMANDS]]")
+        throw BenchmarkError(description: "usage: sensegate-bench [pipeline | traffic | reflex [EDGES] | command PORT [COMMANDS]]")
     }
 } catch {
     print("sensegate-bench: \(error)")
