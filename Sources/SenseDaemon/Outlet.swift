@@ -190,7 +190,7 @@ final class Outlet: Sendable {
     }
 
     private static func deadline(_ e: Engine, now: MonotonicInstant, wall: WallTime) -> MonotonicInstant? {
-        [e.reaction.nextDeadline(), e.analysis.rules.nextDeadline(now: now, wall: wall)].compactMap { $0 }.min()
+        [e.reaction.nextDeadline(after: now), e.analysis.rules.nextDeadline(now: now, wall: wall)].compactMap { $0 }.min()
     }
 
     private func drive(_ e: inout Engine, _ events: [ActuatorBank.Event]) {

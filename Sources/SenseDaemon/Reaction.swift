@@ -69,8 +69,8 @@ struct Reaction: Sendable {
         return bank.setFailsafe(true, reason: "sensegate stopping", at: now)
     }
 
-    func nextDeadline() -> MonotonicInstant? {
-        ([bank.nextDeadline(), restartHoldUntil] + badHolds.values.map(\.until)).compactMap { $0 }.min()
+    func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
+        ([bank.nextDeadline(after: now), restartHoldUntil] + badHolds.values.map(\.until)).compactMap { $0 }.min()
     }
 
     private mutating func failsafeReason(_ d: ActuatorDefinition, _ engine: RuleEngine, at now: MonotonicInstant) -> String? {

@@ -193,12 +193,13 @@ public struct Actuator: Sendable {
     }
 
     /// When the state may change without a new request (min on/off ending, max on, override expiry).
-    public func nextDeadline() -> MonotonicInstant? {
+    public func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
         var deadlines: [MonotonicInstant] = []
         if let until = manual?.until { deadlines.append(until) }
         if level, let maxOn = settings.maximumOn, !maxOnLatched { deadlines.append(since + maxOn) }
         if level, settings.minimumOn > .zero { deadlines.append(since + settings.minimumOn) }
         if !level, settings.minimumOff > .zero { deadlines.append(since + settings.minimumOff) }
-        return deadlines.min()
+        // A limit already reached is no deadline: returning it would wake the timer at once, forever.
+        return deadlines.filter { $0 > now }.min()
     }
 }

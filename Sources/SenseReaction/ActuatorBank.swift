@@ -107,7 +107,7 @@ public struct ActuatorBank: Sendable {
         return events + settle(at: now)
     }
 
-    public func nextDeadline() -> MonotonicInstant? { names.compactMap { actuators[$0]!.nextDeadline() }.min() }
+    public func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? { names.compactMap { actuators[$0]!.nextDeadline(after: now) }.min() }
 
     /// Applies interlocks until nothing changes: an output whose exclusive peer is on is held off.
     private mutating func settle(at now: MonotonicInstant) -> [Event] {

@@ -130,7 +130,7 @@ struct Cabinet {
         #expect(c.feed(8, temperature: 20).isEmpty)        // good again, but held
         #expect(c.feed(12, bad: true).isEmpty)             // a second fault restarts the hold
         #expect(c.feed(13, temperature: 20).isEmpty)
-        #expect(c.reaction.nextDeadline() == at(22))
+        #expect(c.reaction.nextDeadline(after: at(13)) == at(22))
         #expect(c.feed(21.9).isEmpty)
         #expect(c.feed(22) == ["siren=on"])
     }
@@ -142,7 +142,7 @@ struct Cabinet {
         #expect(c.detail("fan") == "rule cool_down")
         #expect(c.feed(32, temperature: 25) == ["fan=off"])
         #expect(c.feed(40, temperature: 31).isEmpty)          // min_off 30 s from 32 s
-        #expect(c.reaction.nextDeadline() == at(62))
+        #expect(c.reaction.nextDeadline(after: at(40)) == at(62))
         #expect(c.feed(62) == ["fan=on"])
     }
 
@@ -163,7 +163,7 @@ struct Cabinet {
         var c = try Cabinet(unclean: true)
         c.feed(0, temperature: 20, door: 1)
         #expect(!c.level("siren") && c.detail("siren") == "restarted after an unclean stop")
-        #expect(c.reaction.nextDeadline() == at(30))
+        #expect(c.reaction.nextDeadline(after: at(0)) == at(30))
         #expect(c.feed(30) == ["siren=on"])
     }
 

@@ -24,11 +24,15 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
         var a = Actuator(.init(minimumOn: .seconds(10), minimumOff: .seconds(30)), at: at(-100))
         #expect(a.setRule((true, "r"), at: at(0))?.level == true)
         #expect(a.setRule(nil, at: at(3)) == nil)                 // held on for 10 s
-        #expect(a.nextDeadline() == at(10))
+        #expect(a.nextDeadline(after: at(3)) == at(10))
         #expect(a.evaluate(at: at(10))?.level == false)
         #expect(a.setRule((true, "r"), at: at(15)) == nil)       // held off for 30 s
-        #expect(a.nextDeadline() == at(40))
+        #expect(a.nextDeadline(after: at(15)) == at(40))
         #expect(a.evaluate(at: at(40))?.level == true)
+        // Once a limit has passed it is no deadline (the reaction timer would spin on it).
+        #expect(a.setRule(nil, at: at(100))?.level == false)
+        #expect(a.nextDeadline(after: at(100)) == at(130))
+        #expect(a.nextDeadline(after: at(131)) == nil)
     }
 
     @Test func failsafeOverridesEverythingIncludingMinimumTimes() {
@@ -52,7 +56,7 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
         _ = a.setRule((true, "r"), at: at(0))
         let off = try a.override(false, for: .seconds(60), detail: "maintenance", at: at(5))
         #expect(off?.level == false && off?.source == .manual && off?.detail == "maintenance")
-        #expect(a.nextDeadline() == at(65))
+        #expect(a.nextDeadline(after: at(0)) == at(65))
         let back = a.evaluate(at: at(65))
         #expect(back?.level == true && back?.source == .rule)
         #expect(throws: Actuator.Refusal.overrideTooLong(maximum: .seconds(600))) {
@@ -71,7 +75,7 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
     @Test func maximumOnForcesOffUntilTheRequestIsReleased() {
         var a = Actuator(.init(maximumOn: .seconds(600)), at: at(0))
         _ = a.setRule((true, "pump_when_high"), at: at(0))
-        #expect(a.nextDeadline() == at(600))
+        #expect(a.nextDeadline(after: at(0)) == at(600))
         let forced = a.evaluate(at: at(600))
         #expect(forced?.level == false && forced?.source == .maxOn)
         #expect(a.evaluate(at: at(700)) == nil)                  // stays off while the rule still asks
