@@ -321,14 +321,7 @@ public enum ConfigLoader {
                 sink.error(m.keyMark("interval"), m.child("interval"), "at least \(least.configText): \(why)")
             }
         case "digital_input":
-            var line: (Board.Line, String)?
-            if let p = m.required("pin"), let pin = s.string(p, m.child("pin")), let board {
-                if let l = board.line(named: pin) {
-                    line = (l, pin)
-                } else {
-                    sink.error(p.mark, m.child("pin"), "board '\(board.name)' has no pin '\(pin)'; name a line such as GPIO17 or a header pin such as pin11")
-                }
-            }
+            let line = BoardPins.line(&m, "pin", board: board, sink: sink)
             let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .asIs
             let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? false
             let debounce = m.node("debounce").flatMap { v -> Duration? in

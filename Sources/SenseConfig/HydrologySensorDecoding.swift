@@ -6,17 +6,6 @@ import SenseHardware
 /// `hcsr04`, with the checks that keep them honest (a debounce that cannot swallow real pulses,
 /// a listening time that cannot take one ping's echo for the next's).
 enum HydrologySensorDecoding {
-    /// A line named by `key` (`GPIO17`, `pin11`).
-    static func line(_ m: inout MappingReader, _ key: String, board: Board?, sink: DiagnosticSink) -> (Board.Line, String)? {
-        let s = ScalarReader(sink)
-        guard let p = m.required(key), let pin = s.string(p, m.child(key)), let board else { return nil }
-        guard let l = board.line(named: pin) else {
-            sink.error(p.mark, m.child(key), "board '\(board.name)' has no pin '\(pin)'; name a line such as GPIO17 or a header pin such as pin11")
-            return nil
-        }
-        return (l, pin)
-    }
-
     static func kind(_ m: inout MappingReader, driver: String, board: Board?, interval: Duration, sink: DiagnosticSink) -> SensorKind? {
         switch driver {
         case "tipping_bucket": tippingBucket(&m, board: board, sink: sink)
@@ -31,7 +20,7 @@ enum HydrologySensorDecoding {
     static func pulseInput(_ m: inout MappingReader, board: Board?, defaultDebounce: Duration,
                            shortestPulse: (Duration, String)?, sink: DiagnosticSink) -> PulseInputOptions? {
         let s = ScalarReader(sink)
-        let line = line(&m, "pin", board: board, sink: sink)
+        let line = BoardPins.line(&m, "pin", board: board, sink: sink)
         let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .pullUp
         let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? true
         let debounce = m.node("debounce").flatMap { s.duration($0, m.child("debounce")) } ?? defaultDebounce
@@ -119,8 +108,8 @@ enum HydrologySensorDecoding {
 
     static func ultrasonic(_ m: inout MappingReader, board: Board?, interval: Duration, sink: DiagnosticSink) -> SensorKind? {
         let s = ScalarReader(sink)
-        let trigger = line(&m, "trigger", board: board, sink: sink)
-        let echo = line(&m, "echo", board: board, sink: sink)
+        let trigger = BoardPins.line(&m, "trigger", board: board, sink: sink)
+        let echo = BoardPins.line(&m, "echo", board: board, sink: sink)
         if let t = trigger, let e = echo, t.0 == e.0 {
             sink.error(m.keyMark("echo"), m.child("echo"), "trigger and echo must be different lines")
         }

@@ -142,10 +142,10 @@ enum TrafficSensorDecoding {
             }
             return v
         }
-        let up = HydrologySensorDecoding.line(&m, "upstream", board: board, sink: sink)
+        let up = BoardPins.line(&m, "upstream", board: board, sink: sink)
         var down: (Board.Line, String)?
         if m.entries.contains(where: { $0.key == "downstream" }) {
-            down = HydrologySensorDecoding.line(&m, "downstream", board: board, sink: sink)
+            down = BoardPins.line(&m, "downstream", board: board, sink: sink)
         }
         func metres(_ key: String, _ range: ClosedRange<Double>, _ why: String) -> Double? {
             guard let v = m.node(key), let x = s.number(v, m.child(key)) else { return nil }

@@ -5,9 +5,12 @@ import Synchronization
 /// override expiring), or earlier when the engine schedules an earlier one. One sleeper.
 final class ReactionTimer: Sendable {
     private struct State {
+        /// What the current sleep waits for; nil between sleeps.
         var target: MonotonicInstant?
         var continuation: CheckedContinuation<Void, Never>?
         var woken = false
+        /// The earliest deadline rescheduled between sleeps, for the next sleep to honour.
+        var pending: MonotonicInstant?
     }
 
     private let state = Mutex(State())
@@ -18,7 +21,13 @@ final class ReactionTimer: Sendable {
     func reschedule(_ deadline: MonotonicInstant?) {
         guard let deadline else { return }
         let c = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if let t = s.target, t <= deadline { return nil }
+            guard let t = s.target else {
+                // Not sleeping (the reaction is being evaluated): the next sleep starts from this.
+                // Waking now would end that sleep at once, and the loop would spin.
+                s.pending = min(s.pending ?? deadline, deadline)
+                return nil
+            }
+            if t <= deadline { return nil }
             return Self.take(&s)
         }
         c?.resume()
@@ -27,8 +36,11 @@ final class ReactionTimer: Sendable {
     /// Sleeps until `deadline` (at most `limit` from now), an earlier reschedule, or cancellation.
     func sleep(until deadline: MonotonicInstant?, clock: any SenseClock, limit: Duration) async {
         let latest = clock.monotonicNow + limit
-        let target = deadline.map { min($0, latest) } ?? latest
-        state.withLock { $0.target = target }
+        let target = state.withLock { s in
+            s.target = [deadline, s.pending, latest].compactMap { $0 }.min()!
+            s.pending = nil
+            return s.target!
+        }
         let sleeper = Task { [self] in
             do { try await clock.sleep(until: target) } catch { return }
             wake()

@@ -100,3 +100,23 @@ final class NotifySocket: @unchecked Sendable {
         messages.contains { $0.split(separator: "\n").contains { $0 == line } }
     }
 }
+
+/// `sensegate model …` run as a process: its exit status, its outputs (parsed) and its stderr.
+struct ModelRun {
+    var status: Int32
+    var outputs: [String: Any]
+    var stderr: String
+
+    init(_ arguments: [String]) throws {
+        let r = try SensegateBinary.run(["model"] + arguments)
+        status = r.status
+        stderr = r.stderr
+        outputs = [:]
+        guard r.status == 0 else { return }
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        outputs = object?["outputs"] as? [String: Any] ?? [:]
+    }
+
+    /// An output as a number (NaN when absent or not a number).
+    func number(_ key: String) -> Double { outputs[key] as? Double ?? (outputs[key] as? Int).map(Double.init) ?? .nan }
+}
