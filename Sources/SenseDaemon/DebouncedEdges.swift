@@ -30,6 +30,9 @@ enum DebouncedEdges {
                 for await _ in kicks {
                     while let deadline = debouncer.withLock({ $0.pendingDeadline }) {
                         do { try await clock.sleep(until: deadline) } catch { return }
+                        // Let the reader take edges already queued first: a level confirmed by the
+                        // clock while an earlier-stamped edge waits unread would count a bounce.
+                        for _ in 0..<3 { await Task.yield() }
                         if let c = debouncer.withLock({ $0.settle(at: clock.monotonicNow) }) { changed(c) }
                     }
                 }
