@@ -174,6 +174,7 @@ public struct TrafficStation: Sendable {
                 let now = d.health.faults(at: horizon, localMinuteOfDay: minute)
                 if now != d.faults {
                     out.faultChanges.append((lanes[i].settings.name, role, now))
+                    if now.contains(.stuckOn), !d.faults.contains(.stuckOn) { forgetCongestion(lane: i) }
                     d.faults = now
                 }
                 for p in periods.indices { lanes[i].faultsSeen[p].formUnion(now.map { "\(role.rawValue):\($0.rawValue)" }) }
@@ -193,6 +194,17 @@ public struct TrafficStation: Sendable {
     }
 
     // MARK: internals
+
+    /// Until `stuck_on` has elapsed a stuck detector looks like a standing queue; once it is
+    /// known to be stuck, congestion built on its occupancy is forgotten (its lane and direction
+    /// start again from trustworthy intervals).
+    private mutating func forgetCongestion(lane i: Int) {
+        for p in periods.indices {
+            for group in [lanes[i].settings.name, lanes[i].settings.direction] {
+                periods[p].congestion[group] = CongestionFlag(settings: settings.congestion)
+            }
+        }
+    }
 
     private mutating func decide(lane i: Int, vehicle: Vehicle, seenBy: DetectorRole?) {
         var v = vehicle

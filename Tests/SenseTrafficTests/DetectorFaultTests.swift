@@ -73,6 +73,9 @@ import Testing
         for k in 0..<300 { out += s.advance(to: Self.t(402 + Double(k))).summaries }
         let dead = out.filter { $0.start >= Self.t(540) }
         #expect(!dead.isEmpty)
+        // The stuck loop's 100 % raised congestion before it was known to be stuck; once known,
+        // that is forgotten.
+        #expect(out.allSatisfy { !$0.congested })
         for m in dead {
             #expect(m.quality == .bad)
             #expect(m.count == nil && m.occupancy == nil && m.los == nil && !m.congested)
