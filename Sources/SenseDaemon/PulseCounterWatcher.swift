@@ -19,6 +19,8 @@ struct PulseCounterWatcher: Sendable {
     let emit: @Sendable ([Sample]) -> Void
     let liveness: Liveness
     let logger: Logger
+    /// How far behind the clock a level is confirmed when no further edge comes (`DebouncedEdges`).
+    var settleLag: Duration = .zero
 
     func run() async {
         let initial: Bool
@@ -39,7 +41,7 @@ struct PulseCounterWatcher: Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await DebouncedEdges.watch(input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
-                                           name: "sensor \(name)") { count($0) }
+                                           name: "sensor \(name)", settleLag: settleLag) { count($0) }
             }
             group.addTask {   // the periodic report
                 while !Task.isCancelled {

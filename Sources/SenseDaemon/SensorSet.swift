@@ -92,7 +92,8 @@ final class SensorSet: Sendable {
                     inputs.append(input)
                     counters.append(PulseCounterWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
                                                         accumulator: Shared(accumulator), store: store, clock: clock, emit: emit,
-                                                        liveness: liveness, logger: log))
+                                                        liveness: liveness, logger: log,
+                                                        settleLag: .milliseconds(100) * max(1, config.simulation?.speed ?? 1)))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")

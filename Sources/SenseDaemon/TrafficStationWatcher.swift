@@ -68,7 +68,7 @@ struct TrafficStationWatcher: Sendable {
                 let lane = settings.lanes[l.lane].name
                 group.addTask {
                     await DebouncedEdges.watch(l.input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
-                                               name: "traffic \(name) lane \(lane) \(l.role.rawValue)",
+                                               name: "traffic \(name) lane \(lane) \(l.role.rawValue)", settleLag: lag * 2 / 5,
                                                raw: { e in station.withLock { $0.rawEdge(lane: l.lane, detector: l.role, at: e.timestamp, sequence: e.sequence) } }) { c in
                         station.withLock { $0.changed(lane: l.lane, detector: l.role, occupied: c.level, at: c.at) }
                     }
