@@ -298,13 +298,6 @@ public struct HydrologySimulation: Sendable, Hashable {
 }
 
 public struct TrafficSimulation: Sendable, Hashable {
-    public static func == (a: Self, b: Self) -> Bool {
-        a.scenario == b.scenario && a.after == b.after && a.duration == b.duration && a.demand == b.demand && a.peakDemand == b.peakDemand
-            && a.speedLimit == b.speedLimit && a.faults == b.faults && a.incident?.after == b.incident?.after
-            && a.incident?.duration == b.incident?.duration && a.incident?.direction == b.incident?.direction
-    }
-
-    public func hash(into h: inout Hasher) { h.combine(scenario); h.combine(faults) }
 
     public enum DetectorFaultKind: String, Sendable, Hashable, CaseIterable {
         /// The line is held occupied.
@@ -333,7 +326,13 @@ public struct TrafficSimulation: Sendable, Hashable {
     public var peakDemand: Double = 1500
     public var speedLimit: Double = 50
     /// An incident on top of the scenario: when, how long, and the direction it blocks (nil: all).
-    public var incident: (after: Duration, duration: Duration, direction: String?)?
+    public struct Incident: Sendable, Hashable {
+        public var after: Duration
+        public var duration: Duration
+        public var direction: String?
+    }
+
+    public var incident: Incident?
     public var faults: [DetectorFault] = []
     public init() {}
 }

@@ -1,5 +1,6 @@
 import SenseCore
 import SenseHardware
+import SenseSimulator
 import SenseTraffic
 
 /// A traffic station's wiring and settings: `driver: traffic` (docs/traffic.md).
@@ -273,6 +274,67 @@ enum TrafficSensorDecoding {
         }
         m.finish()
         return f
+    }
+
+    /// `simulation.traffic`: the road's scenario, an incident, detector faults.
+    static func simulation(_ n: YAMLNode, into t: inout TrafficSimulation, sensors: [SensorConfig], sink: DiagnosticSink) {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: "simulation.traffic", sink: sink) else { return }
+        if let v = m.node("scenario"), let c = s.choice(v, m.child("scenario"), RoadWorld.Scenario.allCases) { t.scenario = c }
+        if let v = m.node("after"), let d = s.duration(v, m.child("after")) { t.after = d }
+        if let v = m.node("for"), let d = s.duration(v, m.child("for")) {
+            if d >= .seconds(60) { t.duration = d } else { sink.error(v.mark, m.child("for"), "at least 1m") }
+        }
+        for (key, range) in [("demand", 0.0...2400), ("peak_demand", 0.0...2400), ("speed_limit", 10.0...130)] {
+            guard let v = m.node(key), let x = s.number(v, m.child(key)) else { continue }
+            guard range.contains(x) else {
+                sink.error(v.mark, m.child(key), key == "speed_limit" ? "10…130 km/h" : "0…2400 vehicles per hour per lane")
+                continue
+            }
+            switch key {
+            case "demand": t.demand = x
+            case "peak_demand": t.peakDemand = x
+            default: t.speedLimit = x
+            }
+        }
+        if let v = m.node("incident"), var im = MappingReader(v, path: m.child("incident"), sink: sink) {
+            let after = im.node("after").flatMap { s.duration($0, im.child("after")) } ?? .seconds(600)
+            let duration = im.node("for").flatMap { s.duration($0, im.child("for")) } ?? .seconds(600)
+            var direction: String?
+            if let d = im.node("direction"), let text = s.string(d, im.child("direction")) {
+                let known = sensors.flatMap { sensor -> [String] in if case let .traffic(o) = sensor.kind { o.station.directions } else { [] } }
+                if known.contains(text) { direction = text } else {
+                    sink.error(d.mark, im.child("direction"), "no traffic direction named '\(text)'; directions: \(known.joined(separator: ", "))")
+                }
+            }
+            im.finish()
+            t.incident = .init(after: after, duration: duration, direction: direction)
+        }
+        if let f = m.node("faults"), let items = s.list(f, m.child("faults")) {
+            for (i, item) in items.enumerated() {
+                guard var fm = MappingReader(item, path: m.child("faults[\(i)]"), sink: sink) else { continue }
+                var place: (String, String, String)?
+                if let v = fm.required("detector"), let text = s.string(v, fm.child("detector")) {
+                    // STATION.LANE.upstream|downstream
+                    let parts = text.split(separator: ".").map(String.init)
+                    if parts.count == 3, case let .traffic(o)? = sensors.first(where: { $0.name == parts[0] })?.kind,
+                       let lane = o.station.lanes.first(where: { $0.name == parts[1] }),
+                       parts[2] == "upstream" || (parts[2] == "downstream" && lane.geometry.isTrap) {
+                        place = (parts[0], parts[1], parts[2])
+                    } else {
+                        sink.error(v.mark, fm.child("detector"), "'\(text)' is not a detector: write STATION.LANE.upstream or STATION.LANE.downstream")
+                    }
+                }
+                let kind = fm.required("fault").flatMap { s.choice($0, fm.child("fault"), TrafficSimulation.DetectorFaultKind.allCases) }
+                let after = fm.node("after").flatMap { s.duration($0, fm.child("after")) } ?? .zero
+                let duration = fm.node("for").flatMap { s.duration($0, fm.child("for")) }
+                fm.finish()
+                if let place, let kind {
+                    t.faults.append(.init(station: place.0, lane: place.1, detector: place.2, kind: kind, after: after, duration: duration))
+                }
+            }
+        }
+        m.finish()
     }
 
     /// `HH:MM` (24:00 allowed as the end of the day).

@@ -22,6 +22,9 @@ final class SensorSet: Sendable {
     init(config: SensegateConfig, hardware: any Hardware, clock: any SenseClock, liveness: Liveness, logger: Logger,
          emit: @escaping @Sendable ([Sample]) -> Void,
          report: @escaping @Sendable (TrafficReport) -> Void = { _ in }) throws(UnavailableResource) {
+        // How far the task reading edges may fall behind the kernel's stamps before a level is
+        // confirmed by the clock alone: 100 ms of real time (more of a world run faster).
+        let readerLag = Duration.milliseconds(100) * max(1, config.simulation?.speed ?? 1)
         var rig: SimulationRig?
         if let simulated = hardware as? SimulatedHardware {
             rig = SimulationRig(config: config, simulation: config.simulation ?? SimulationConfig(), hardware: simulated)
@@ -92,8 +95,7 @@ final class SensorSet: Sendable {
                     inputs.append(input)
                     counters.append(PulseCounterWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
                                                         accumulator: Shared(accumulator), store: store, clock: clock, emit: emit,
-                                                        liveness: liveness, logger: log,
-                                                        settleLag: .milliseconds(100) * max(1, config.simulation?.speed ?? 1)))
+                                                        liveness: liveness, logger: log, settleLag: readerLag))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
@@ -111,9 +113,7 @@ final class SensorSet: Sendable {
                         }
                         lanes.append((up, down))
                     }
-                    // 2 s of slack for the reading task; a quarter of a real second of the simulated world's.
-                    let lag = max(.seconds(2), .milliseconds(250) * (config.simulation?.speed ?? 1))
-                    stations.append(TrafficStationWatcher(name: sensor.name, inputs: lanes, options: o, lag: lag,
+                    stations.append(TrafficStationWatcher(name: sensor.name, inputs: lanes, options: o, readerLag: readerLag,
                                                           utcOffsetMinutes: config.utcOffsetMinutes,
                                                           clock: clock, report: report, liveness: liveness, logger: log))
                 } catch {

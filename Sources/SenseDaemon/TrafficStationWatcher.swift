@@ -25,16 +25,17 @@ struct TrafficStationWatcher: Sendable {
     /// Per lane, the upstream input and the downstream one (if any).
     let inputs: [(upstream: any GPIOInput, downstream: (any GPIOInput)?)]
     let options: TrafficStationOptions
-    /// How far behind now the station is advanced, beyond the debouncing holds: the reading task
-    /// may lag the kernel a little (and a world simulated faster than real time lags more).
-    let lag: Duration
+    /// How far the reading task may lag the kernel (`DebouncedEdges`' settle lag).
+    let readerLag: Duration
     let utcOffsetMinutes: Int
     let clock: any SenseClock
     let report: @Sendable (TrafficReport) -> Void
     let liveness: Liveness
     let logger: Logger
 
-    var settle: Duration { max(options.minOn, options.minOff) + lag }
+    /// How far behind now the station is advanced: every level change before it has been read
+    /// and confirmed (the holds, the reader's lag, and a margin of at least 2 s).
+    var settle: Duration { max(options.minOn, options.minOff) + max(.seconds(2), readerLag * 5 / 2) }
 
     func run() async {
         var settings = options.station
@@ -68,7 +69,7 @@ struct TrafficStationWatcher: Sendable {
                 let lane = settings.lanes[l.lane].name
                 group.addTask {
                     await DebouncedEdges.watch(l.input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
-                                               name: "traffic \(name) lane \(lane) \(l.role.rawValue)", settleLag: lag * 2 / 5,
+                                               name: "traffic \(name) lane \(lane) \(l.role.rawValue)", settleLag: readerLag,
                                                raw: { e in station.withLock { $0.rawEdge(lane: l.lane, detector: l.role, at: e.timestamp, sequence: e.sequence) } }) { c in
                         station.withLock { $0.changed(lane: l.lane, detector: l.role, occupied: c.level, at: c.at) }
                     }

@@ -223,14 +223,12 @@ public struct RoadWorld: Sendable {
             let space = last.x - last.length
             guard space > Self.jamDistance + 2 else { return }
             // The speed whose IDM safe gap fits the space behind the last vehicle.
-            speed = min(desired, max(0, (space - Self.jamDistance) / timeHeadwayPlus), last.v + 2)
+            speed = min(desired, max(0, (space - Self.jamDistance) / (Self.timeHeadway + 0.3)), last.v + 2)
         }
         lanes[i].cars.append(Car(x: 0, v: speed, desired: desired, length: length))
         lanes[i].waiting -= 1
     }
 
-    private static var timeHeadwayPlus: Double { timeHeadway + 0.3 }
-    private var timeHeadwayPlus: Double { Self.timeHeadwayPlus }
 
     /// The fleet: 3 % motorcycles, 83 % cars, 10 % vans and single-unit trucks, 4 % articulated trucks.
     private mutating func drawLength() -> Double {

@@ -30,7 +30,7 @@ import Testing
             (try chip.requestInput(offset: 5 + i, bias: .pullUp, consumer: "test"), nil)
         }
         let reports = Reports()
-        let watcher = TrafficStationWatcher(name: "burst", inputs: inputs, options: options, lag: .seconds(2), utcOffsetMinutes: 0, clock: clock,
+        let watcher = TrafficStationWatcher(name: "burst", inputs: inputs, options: options, readerLag: .milliseconds(100), utcOffsetMinutes: 0, clock: clock,
                                             report: reports.report, liveness: Liveness(), logger: Logger(label: "test"))
         let task = Task { await watcher.run() }
         try await Task.sleep(for: .milliseconds(100))
