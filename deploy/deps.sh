@@ -2,7 +2,7 @@
 # tests with (Debian 12 / Raspberry Pi OS bookworm), and checks for a Swift 6 toolchain.
 # shellcheck shell=bash
 
-SENSEGATE_APT_PACKAGES=(pkg-config libmosquitto-dev libgpiod-dev libi2c-dev libyaml-dev
+SENSEGATE_APT_PACKAGES=(pkg-config libmosquitto-dev libgpiod-dev libi2c-dev libyaml-dev libsqlite3-dev
                         mosquitto mosquitto-clients openssl python3 python3-jsonschema)
 
 sensegate_install_packages() {

@@ -86,8 +86,29 @@ public struct MQTTSettings: Sendable, Hashable {
     public var tls: TLS?
     public var reconnectMin: Duration
     public var reconnectMax: Duration
-    /// Messages held in memory while the broker is away; the oldest go first beyond this.
+    /// Messages held in memory at most while the outbox cannot use the disk.
     public var queueLimit: Int
+    public var outbox: OutboxConfig
+}
+
+/// `mqtt.outbox`: the durable queue between the pipeline and the broker (docs/outbox.md).
+public struct OutboxConfig: Sendable, Hashable {
+    /// false: messages wait in memory only (at most `queue_limit`), lost on a restart.
+    public var enabled = true
+    /// The SQLite file, relative to `state_dir` unless absolute.
+    public var path = "outbox.db"
+    public var maxMessages = 1_000_000
+    public var maxMegabytes = 256
+    public var maxAge: Duration = .seconds(7 * 86_400)
+    public var flushInterval: Duration = .seconds(1)
+    public var window = 1000
+
+    public init() {}
+
+    /// The file's full path under `stateDirectory`.
+    public func file(in stateDirectory: String) -> String {
+        path.hasPrefix("/") ? path : stateDirectory + "/" + path
+    }
 }
 
 public struct BME280Options: Sendable, Hashable {

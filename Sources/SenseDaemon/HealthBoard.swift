@@ -38,20 +38,46 @@ final class HealthBoard: Sendable {
         state.withLock { st in st.sensors = st.sensors.filter { names.contains($0.key) } }
     }
 
-    func payload(now: MonotonicInstant, wall: WallTime, board: String, queue: Publisher.Counters, seq: UInt64) -> [UInt8] {
+    func payload(now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, seq: UInt64) -> [UInt8] {
         let (sensors, seqError) = state.withLock { ($0.sensors, $0.seqError) }
         var w = JSONWriter()
         w.beginObject()
         w.field("version", SensegateVersion.string)
+        w.key("versions")
+        w.beginObject()
+        w.field("sensegate", SensegateVersion.string)
+        w.field("libmosquitto", MQTTClient.libraryVersion)
+        w.field("sqlite", SQLiteOutboxStorage.libraryVersion)
+        w.field("libgpiod_api", Int64(SensegateVersion.gpiodAPI))
+        w.endObject()
         w.field("board", board)
         w.field("uptime_s", Int64((now - started).seconds))
         w.field("rss_kib", Self.residentKiB().map(Double.init))
         w.key("mqtt")
         w.beginObject()
-        w.field("sent", Int64(queue.sent))
-        w.field("queued", Int64(queue.queued))
-        w.field("dropped", Int64(queue.dropped))
-        w.field("failed", Int64(queue.failed))
+        w.field("connected", o.connected)
+        w.field("connects", Int64(o.connects))
+        w.field("reconnects", Int64(max(0, o.connects - 1)))
+        w.field("sent", Int64(o.sent))
+        w.field("acked", Int64(o.acked))
+        w.field("in_flight", Int64(o.inFlight))
+        w.field("failed", Int64(o.failed))
+        w.endObject()
+        w.key("outbox")
+        w.beginObject()
+        w.field("depth", Int64(o.totalDepth))
+        w.key("depth_by_class")
+        Self.byClass(o.depth, &w)
+        w.field("bytes", Int64(o.bytes))
+        w.field("oldest_age_s", o.oldestMs.map { max(0, Double(wall.nanosecondsSinceEpoch / 1_000_000 - $0) / 1000) })
+        w.field("dropped", Int64(o.totalDropped))
+        w.key("dropped_by_class")
+        Self.byClass(o.dropped, &w)
+        w.field("expired", Int64(o.expired))
+        w.field("written", Int64(o.written))
+        w.field("elided", Int64(o.elided))
+        w.field("storage", o.storageError == nil ? (o.durable ? "disk" : "memory") : "memory")
+        if let e = o.storageError { w.field("error", e) }
         w.endObject()
         w.key("sensors")
         w.beginObject()
@@ -70,6 +96,12 @@ final class HealthBoard: Sendable {
         w.field("seq", Int64(seq))
         w.endObject()
         return w.bytes
+    }
+
+    private static func byClass(_ counts: [MessageClass: Int], _ w: inout JSONWriter) {
+        w.beginObject()
+        for kind in MessageClass.durable { w.field(kind.name, Int64(counts[kind] ?? 0)) }
+        w.endObject()
     }
 
     /// Resident set size from /proc/self/statm (pages → KiB).

@@ -3,17 +3,18 @@ import SenseConfig
 import SenseCore
 import SenseMQTT
 
-/// One broker connection with its publisher and the task that reacts to its events.
+/// One broker connection, fed by the outbox (which outlives it), and the task that reacts to
+/// its events.
 final class MQTTSession: Sendable {
     let settings: MQTTSettings
     let topics: TopicTree
     let client: MQTTClient
-    let publisher: Publisher
+    private let outbox: Outbox
     private let eventTask: Task<Void, Never>
 
     /// `onMessage` receives messages on `subscriptions` in the session's own task, never inside
     /// libmosquitto's callback.
-    init(settings: MQTTSettings, node: String, logger: Logger, subscriptions: (TopicTree) -> [String],
+    init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
          onConnect: @escaping @Sendable () -> Void,
          onMessage: @escaping @Sendable (String, [UInt8]) -> Void) throws(MQTTError) {
         self.settings = settings
@@ -29,15 +30,15 @@ final class MQTTSession: Sendable {
         if let tls = settings.tls {
             options.tls = .init(caFile: tls.caFile, caPath: tls.caPath, certFile: tls.certFile, keyFile: tls.keyFile)
         }
-        let client = try MQTTClient(options: options, logger: logger)
-        let publisher = Publisher(client: client, limit: settings.queueLimit, logger: logger)
+        let link = outbox.link()
+        let client = try MQTTClient(options: options, logger: logger, observer: link)
+        link.attach(client)
         self.client = client
-        self.publisher = publisher
+        self.outbox = outbox
         eventTask = Task {
             for await event in client.events {
                 switch event {
                 case .connected:
-                    publisher.flush()
                     onConnect()
                 case let .message(topic, payload, _):
                     onMessage(topic, payload)
@@ -54,6 +55,7 @@ final class MQTTSession: Sendable {
     func stop(announceOffline: Bool, timeout: Duration) async {
         let last = announceOffline ? MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true) : nil
         await client.shutdown(last: last, timeout: timeout)
+        outbox.detach()   // what the broker did not acknowledge goes to the next session, or to disk
         await eventTask.value
     }
 }

@@ -10,7 +10,7 @@ import Synchronization
 /// decided (rules, actuators — the output lines are set here, before anything is published),
 /// stamped with `seq`, recorded for health, handed to the current session. One lock covers all
 /// of it, so `seq` order is the order messages leave the gateway whichever task emitted them,
-/// and a reflex never waits for the network (hand-over never blocks: the publisher queues).
+/// and a reflex never waits for the network (hand-over never blocks: the outbox queues).
 final class Outlet: Sendable {
     struct Engine: Sendable {
         var analysis: Analysis
@@ -33,6 +33,7 @@ final class Outlet: Sendable {
     }
 
     private let seq: SequenceStore
+    private let outbox: Outbox
     private let health: HealthBoard
     private let clock: any SenseClock
     private let logger: Logger
@@ -41,8 +42,9 @@ final class Outlet: Sendable {
     private let reportedSeqError = Mutex(false)
     private let timer = ReactionTimer()
 
-    init(seq: SequenceStore, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger) {
+    init(seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger) {
         self.seq = seq
+        self.outbox = outbox
         self.health = health
         self.clock = clock
         self.engine = Mutex(engine)
@@ -73,15 +75,14 @@ final class Outlet: Sendable {
             react(&e, e.analysis.process(report.samples))
             guard let s = session.withLock({ $0 }) else { return }
             for summary in report.summaries {
-                s.publisher.send(MQTTMessage(topic: s.topics.traffic(station: report.station, group: summary.group, period: summary.period.configText),
-                                             payload: TrafficPayloads.summary(summary, offset: report.wallOffset, seq: nextSeq()),
-                                             qos: s.settings.qos, retain: false))
+                post(.data, s.topics.traffic(station: report.station, group: summary.group, period: summary.period.configText),
+                     qos: s.settings.qos) { TrafficPayloads.summary(summary, offset: report.wallOffset, seq: $0) }
             }
             guard report.publishVehicles else { return }
             for (lane, vehicle) in report.vehicles {
-                s.publisher.send(MQTTMessage(topic: s.topics.vehicles(station: report.station, lane: lane),
-                                             payload: TrafficPayloads.vehicle(vehicle, offset: report.wallOffset, seq: nextSeq()),
-                                             qos: s.settings.qos, retain: false))
+                post(.data, s.topics.vehicles(station: report.station, lane: lane), qos: s.settings.qos) {
+                    TrafficPayloads.vehicle(vehicle, offset: report.wallOffset, seq: $0)
+                }
             }
         }
     }
@@ -133,8 +134,8 @@ final class Outlet: Sendable {
     func retract(_ topics: [String]) {
         guard !topics.isEmpty else { return }
         engine.withLock { _ in
-            guard let s = session.withLock({ $0 }) else { return }
-            for t in topics { s.publisher.send(MQTTMessage(topic: t, payload: [], qos: 1, retain: true)) }
+            // An empty retained message deletes; it uses a seq it cannot carry (docs/mqtt.md).
+            for t in topics { post(.state, t, qos: 1, retain: true) { _ in [] } }
         }
     }
 
@@ -154,9 +155,10 @@ final class Outlet: Sendable {
     func publishHealth(board: String) {
         engine.withLock { _ in
             guard let s = session.withLock({ $0 }) else { return }
-            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board,
-                                         queue: s.publisher.counters, seq: nextSeq())
-            s.publisher.send(MQTTMessage(topic: s.topics.health, payload: payload, qos: 0, retain: true))
+            let counters = outbox.counters
+            post(.health, s.topics.health, qos: 0, retain: true) {
+                health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: counters, seq: $0)
+            }
         }
     }
 
@@ -221,17 +223,17 @@ final class Outlet: Sendable {
                 let level = e.reaction.bank.actuator(c.actuator)?.level
                 if let fault = e.faults[c.actuator] {
                     logger.error("actuator \(c.actuator): \(c.verb.rawValue) by \(c.by ?? "unnamed operator") accepted, but the line failed: \(fault)")
-                    ack(s, c.actuator, CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: false, state: nil,
-                                                            reason: "the line could not be set: \(fault)", wall: wall, seq: nextSeq()))
+                    ack(s, c.actuator, { CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: false, state: nil,
+                                                            reason: "the line could not be set: \(fault)", wall: wall, seq: $0) })
                     return
                 }
                 logger.notice("actuator \(c.actuator): \(c.verb.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(level == true ? "on" : "off")")
-                ack(s, c.actuator, CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: true, state: level.map { $0 ? "on" : "off" },
-                                                        reason: nil, wall: wall, seq: nextSeq()))
+                ack(s, c.actuator, { CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: true, state: level.map { $0 ? "on" : "off" },
+                                                        reason: nil, wall: wall, seq: $0) })
             } catch {
                 logger.warning("actuator command on \(topic) refused: \(error.reason)")
-                ack(s, error.actuator, CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
-                                                            reason: error.reason, wall: wall, seq: nextSeq()))
+                ack(s, error.actuator, { CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
+                                                            reason: error.reason, wall: wall, seq: $0) })
             }
         }
     }
@@ -246,17 +248,17 @@ final class Outlet: Sendable {
                                                           at: clock.monotonicNow, wall: wall)
                     logger.notice("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(snapshot.state.rawValue)\(snapshot.shelved ? ", shelved" : "")")
                     react(&e, Analysis.Output(samples: [], alarms: [snapshot]))   // a reset latch may end a rule
-                    reply(s, c.alarm, CommandReply.payload(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
-                                                           reason: nil, wall: wall, seq: nextSeq()))
+                    reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
+                                                           reason: nil, wall: wall, seq: $0) })
                 } catch {
                     logger.warning("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") refused: \(error)")
-                    reply(s, c.alarm, CommandReply.payload(command: c.command.rawValue, id: c.id, ok: false, state: nil,
-                                                           reason: error.description, wall: wall, seq: nextSeq()))
+                    reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: false, state: nil,
+                                                           reason: error.description, wall: wall, seq: $0) })
                 }
             } catch {
                 logger.warning("alarm command on \(topic) refused: \(error.reason)")
-                reply(s, error.alarm, CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
-                                                           reason: error.reason, wall: wall, seq: nextSeq()))
+                reply(s, error.alarm, { CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
+                                                           reason: error.reason, wall: wall, seq: $0) })
             }
         }
     }
@@ -264,14 +266,14 @@ final class Outlet: Sendable {
     /// A name that is not a topic level (empty, or with wildcards) gets its answer nowhere.
     private static func isTopicLevel(_ name: String) -> Bool { !name.isEmpty && !name.contains("+") && !name.contains("#") }
 
-    private func reply(_ s: MQTTSession, _ alarm: String, _ payload: [UInt8]) {
+    private func reply(_ s: MQTTSession, _ alarm: String, _ payload: @escaping (UInt64) -> [UInt8]) {
         guard Self.isTopicLevel(alarm) else { return }
-        s.publisher.send(MQTTMessage(topic: s.topics.alarmReply(alarm), payload: payload, qos: 1, retain: false))
+        post(.reply, s.topics.alarmReply(alarm), qos: 1, payload)
     }
 
-    private func ack(_ s: MQTTSession, _ actuator: String, _ payload: [UInt8]) {
+    private func ack(_ s: MQTTSession, _ actuator: String, _ payload: @escaping (UInt64) -> [UInt8]) {
         guard Self.isTopicLevel(actuator) else { return }
-        s.publisher.send(MQTTMessage(topic: s.topics.actuatorAck(actuator), payload: payload, qos: 1, retain: false))
+        post(.reply, s.topics.actuatorAck(actuator), qos: 1, payload)
     }
 
     /// Publishes every actuator whose level, source or reason changed (a failsafe that keeps the
@@ -288,8 +290,7 @@ final class Outlet: Sendable {
                 actuator: a, since: wall + (a.since - now),
                 overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: e.outputs?.line(name),
                 fault: e.faults[name], description: e.descriptions[name] ?? "")
-            s.publisher.send(MQTTMessage(topic: s.topics.actuator(name), payload: ReactionPayloads.actuator(state, wall: wall, seq: nextSeq()),
-                                         qos: 1, retain: true))
+            post(.state, s.topics.actuator(name), qos: 1, retain: true) { ReactionPayloads.actuator(state, wall: wall, seq: $0) }
         }
     }
 
@@ -298,30 +299,28 @@ final class Outlet: Sendable {
         let summary = e.analysis.alarms.summary(at: clock.monotonicNow)
         guard summary != e.summary, let s = session.withLock({ $0 }) else { return }
         e.summary = summary
-        s.publisher.send(MQTTMessage(topic: s.topics.alarms, payload: AlarmPayloads.summary(summary, wall: clock.wallNow, seq: nextSeq()),
-                                     qos: 1, retain: true))
+        let wall = clock.wallNow
+        post(.state, s.topics.alarms, qos: 1, retain: true) { AlarmPayloads.summary(summary, wall: wall, seq: $0) }
     }
 
     private func publishRules(_ rules: [RuleSnapshot]) {
         guard !rules.isEmpty, let s = session.withLock({ $0 }) else { return }
         for r in rules {
-            s.publisher.send(MQTTMessage(topic: s.topics.rule(r.name), payload: ReactionPayloads.rule(r, seq: nextSeq()), qos: 1, retain: true))
+            post(.state, s.topics.rule(r.name), qos: 1, retain: true) { ReactionPayloads.rule(r, seq: $0) }
         }
     }
 
     private func publishAlarms(_ alarms: [AlarmSnapshot]) {
         guard !alarms.isEmpty, let s = session.withLock({ $0 }) else { return }
         for a in alarms {
-            s.publisher.send(MQTTMessage(topic: s.topics.alarm(a.name), payload: AlarmPayloads.state(a, seq: nextSeq()),
-                                         qos: 1, retain: true))
+            post(.state, s.topics.alarm(a.name), qos: 1, retain: true) { AlarmPayloads.state(a, seq: $0) }
         }
     }
 
     private func publishAggregates(_ aggregates: [Analysis.Aggregate]) {
         guard !aggregates.isEmpty, let s = session.withLock({ $0 }) else { return }
         for a in aggregates {
-            s.publisher.send(MQTTMessage(topic: s.topics.aggregate(a.name), payload: AggregatePayloads.aggregate(a, seq: nextSeq()),
-                                         qos: s.settings.qos, retain: false))
+            post(.data, s.topics.aggregate(a.name), qos: s.settings.qos) { AggregatePayloads.aggregate(a, seq: $0) }
         }
     }
 
@@ -333,9 +332,15 @@ final class Outlet: Sendable {
             guard let s else { continue }
             let topic = isDerived ? s.topics.derived(name: sample.quantity)
                                   : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
-            s.publisher.send(MQTTMessage(topic: topic, payload: Payloads.reading(sample, seq: nextSeq()),
-                                         qos: s.settings.qos, retain: false))
+            post(.data, topic, qos: s.settings.qos) { Payloads.reading(sample, seq: $0) }
         }
+    }
+
+    /// Numbers a message and queues it in the outbox (which never blocks).
+    private func post(_ kind: MessageClass, _ topic: String, qos: Int, retain: Bool = false, _ payload: (UInt64) -> [UInt8]) {
+        let n = nextSeq()
+        outbox.send(OutboxMessage(seq: n, kind: kind, topic: topic, payload: payload(n), qos: qos, retain: retain,
+                                  createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000))
     }
 
     private func nextSeq() -> UInt64 {

@@ -16,6 +16,7 @@ package final class ReflexHarness: Sendable {
     private let inputs: [any GPIOInput]
     private let tasks: Task<Void, Never>
     private let seq: SequenceStore
+    private let outbox: Outbox
     private let logger: Logger
 
     package init(config: SensegateConfig, mqtt: Bool, logger: Logger) throws {
@@ -28,12 +29,14 @@ package final class ReflexHarness: Sendable {
         let outputs = try OutputLines(config.actuators, board: config.board, hardware: hardware) {
             reaction.bank.actuator($0)?.level ?? false
         }
-        let outlet = Outlet(seq: seq, health: HealthBoard(started: clock.monotonicNow),
+        let outbox = Outbox(path: nil, settings: OutboxSettings(), clock: clock, logger: logger)
+        self.outbox = outbox
+        let outlet = Outlet(seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow),
                             engine: .init(analysis: Analysis(config), reaction: reaction, outputs: outputs),
                             clock: clock, logger: logger)
         self.outlet = outlet
         if mqtt {
-            let s = try MQTTSession(settings: config.mqtt, node: config.node, logger: logger,
+            let s = try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
                                     subscriptions: { [$0.actuatorCommandFilter] }, onConnect: {}) { topic, payload in
                 outlet.handleCommand(topic: topic, payload: payload)
             }
@@ -70,6 +73,7 @@ package final class ReflexHarness: Sendable {
         await tasks.value
         outlet.stopReaction()
         await session?.stop(announceOffline: false, timeout: .milliseconds(200))
+        outbox.close()
         do { try seq.close() } catch { logger.error("seq: \(error)") }
     }
 }

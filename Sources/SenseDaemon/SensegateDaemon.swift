@@ -47,12 +47,15 @@ public final class SensegateDaemon: Sendable {
         if !seq.previousRunEndedCleanly, !config.actuators.isEmpty {
             logger.warning("the previous run did not stop cleanly: outputs stay at their failsafe level for \(config.restartFailsafe)")
         }
+        let outbox = Outbox(path: config.mqtt.outbox.enabled ? config.mqtt.outbox.file(in: config.stateDirectory) : nil,
+                            settings: Self.outboxSettings(config.mqtt), clock: clock, logger: logger)
         let health = HealthBoard(started: clock.monotonicNow)
         let liveness = Liveness()
         let hardware: any Hardware = config.board.simulated ? SimulatedHardware(clock: clock) : LinuxHardware()
         let reaction = Reaction(config, uncleanRestart: !seq.previousRunEndedCleanly, at: clock.monotonicNow)
         // A start that fails for want of a resource is not a crash: it leaves no "unclean" marker.
         func closeSequence() {
+            outbox.close()   // what the broker has not acknowledged is on disk for the next start
             do { try seq.close() } catch { logger.error("seq: \(error); the next start skips to the reserved block") }
         }
         let outputs: OutputLines
@@ -64,7 +67,7 @@ public final class SensegateDaemon: Sendable {
             closeSequence()
             throw error
         }
-        let outlet = Outlet(seq: seq, health: health,
+        let outlet = Outlet(seq: seq, outbox: outbox, health: health,
                             engine: .init(analysis: Analysis(config), reaction: reaction, outputs: outputs,
                                           descriptions: Self.descriptions(config)),
                             clock: clock, logger: logger)
@@ -72,7 +75,7 @@ public final class SensegateDaemon: Sendable {
         let current = Shared(config)   // what housekeeping and health report, updated on reload
         var session: MQTTSession
         do {
-            session = try startSession(config, current: current, outlet: outlet)
+            session = try startSession(config, current: current, outlet: outlet, outbox: outbox)
         } catch {
             outlet.stopReaction()
             closeSequence()
@@ -118,12 +121,15 @@ public final class SensegateDaemon: Sendable {
             if candidate.mqtt != config.mqtt || candidate.node != config.node {
                 await session.stop(announceOffline: candidate.node != config.node || candidate.mqtt.prefix != config.mqtt.prefix,
                                    timeout: .milliseconds(500))
+                if candidate.mqtt.outbox != config.mqtt.outbox || candidate.mqtt.queueLimit != config.mqtt.queueLimit {
+                    logger.warning("reload: mqtt.outbox and mqtt.queue_limit take effect at the next start")
+                }
                 do {
-                    session = try startSession(candidate, current: current, outlet: outlet)
+                    session = try startSession(candidate, current: current, outlet: outlet, outbox: outbox)
                 } catch {
                     logger.error("reload: MQTT client: \(error); keeping the previous MQTT settings")
                     do {
-                        session = try startSession(config, current: current, outlet: outlet)
+                        session = try startSession(config, current: current, outlet: outlet, outbox: outbox)
                     } catch {
                         logger.critical("cannot restart the previous MQTT client either: \(error)")
                     }
@@ -179,9 +185,21 @@ public final class SensegateDaemon: Sendable {
         Dictionary(config.actuators.map { ($0.name, $0.description) }, uniquingKeysWith: { a, _ in a })
     }
 
-    private func startSession(_ config: SensegateConfig, current: Shared<SensegateConfig>, outlet: Outlet) throws -> MQTTSession {
+    static func outboxSettings(_ mqtt: MQTTSettings) -> OutboxSettings {
+        var o = OutboxSettings()
+        o.maxMessages = mqtt.outbox.maxMessages
+        o.maxBytes = mqtt.outbox.maxMegabytes * 1024 * 1024
+        o.maxAge = mqtt.outbox.maxAge
+        o.flushInterval = mqtt.outbox.flushInterval
+        o.window = mqtt.outbox.window
+        o.memoryLimit = mqtt.queueLimit
+        return o
+    }
+
+    private func startSession(_ config: SensegateConfig, current: Shared<SensegateConfig>, outlet: Outlet,
+                              outbox: Outbox) throws -> MQTTSession {
         do {
-            return try MQTTSession(settings: config.mqtt, node: config.node, logger: logger,
+            return try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
                                    subscriptions: { $0.alarmCommandFilters + [$0.actuatorCommandFilter] }) {
                 outlet.publishHealth(board: current.withLock { $0.board.name })
                 outlet.publishAllStates()

@@ -38,6 +38,8 @@ public struct MQTTClientOptions: Sendable, Hashable {
     public var birth: MQTTMessage?
     public var reconnectMinSeconds: Int = 1
     public var reconnectMaxSeconds: Int = 60
+    /// QoS 1 messages sent and not yet acknowledged, at most, on the connection.
+    public var sendMaximum: Int = 100
 
     public init(host: String, port: Int, clientID: String) {
         self.host = host
@@ -93,18 +95,20 @@ private let libraryReady: Bool = {
 /// A libmosquitto client. Its network thread (`mosquitto_loop_start`) does I/O, keepalive and
 /// reconnects with exponential backoff; callbacks copy what they need and hand it to `events`.
 /// On every (re)connect the birth message is published and subscriptions are renewed.
-public final class MQTTClient: Sendable {
+public final class MQTTClient: MessageTransport {
     public let options: MQTTClientOptions
     public let events: AsyncStream<MQTTEvent>
     private let handle: MosquittoHandle
     private let sink: CallbackSink
 
-    public init(options: MQTTClientOptions, logger: Logger) throws(MQTTError) {
+    /// `observer` (the outbox) hears of acknowledgements and connection changes synchronously,
+    /// on the network thread; `events` carries the same news and incoming messages to a task.
+    public init(options: MQTTClientOptions, logger: Logger, observer: (any DeliveryObserver)? = nil) throws(MQTTError) {
         precondition(libraryReady)
         self.options = options
         let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         events = stream
-        sink = CallbackSink(options: options, continuation: continuation, logger: logger)
+        sink = CallbackSink(options: options, continuation: continuation, logger: logger, observer: observer)
         guard let mosq = mosquitto_new(options.clientID, true, Unmanaged.passUnretained(sink).toOpaque()) else {
             throw .library(operation: "mosquitto_new", code: 1, message: "out of memory")
         }
@@ -141,6 +145,9 @@ public final class MQTTClient: Sendable {
         }
         try check("MOSQ_OPT_PROTOCOL_VERSION", mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311))
         try check("MOSQ_OPT_TCP_NODELAY", mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1))
+        // QoS 1 messages on the wire awaiting PUBACK (libmosquitto's default is 20); more wait in
+        // its queue, which the outbox's window bounds.
+        try check("MOSQ_OPT_SEND_MAXIMUM", mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, Int32(options.sendMaximum)))
         try check("mosquitto_reconnect_delay_set", mosquitto_reconnect_delay_set(
             mosq, UInt32(options.reconnectMinSeconds), UInt32(options.reconnectMaxSeconds), true))
         if let username = options.username {
@@ -174,10 +181,21 @@ public final class MQTTClient: Sendable {
 
     public var isConnected: Bool { sink.isConnected }
 
+    /// libmosquitto's version, e.g. `2.0.11`.
+    public static var libraryVersion: String {
+        var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
+        mosquitto_lib_version(&major, &minor, &revision)
+        return "\(major).\(minor).\(revision)"
+    }
+
     /// QoS 1 messages sent and not yet acknowledged.
     public var unacknowledged: Int { sink.unacknowledged }
 
     public func publish(_ message: MQTTMessage) -> PublishOutcome {
+        publish(tracked: message).outcome
+    }
+
+    public func publish(tracked message: MQTTMessage) -> (outcome: PublishOutcome, mid: Int32) {
         var mid: Int32 = 0
         let rc = sink.trackingPublish(qos: message.qos) {
             message.payload.withUnsafeBytes {
@@ -186,9 +204,9 @@ public final class MQTTClient: Sendable {
             }
         } mid: { mid }
         switch rc {
-        case MOSQ_ERR_SUCCESS.rawValue: return .sent
-        case MOSQ_ERR_NO_CONN.rawValue: return message.qos > 0 ? .heldByLibrary : .notConnected
-        default: return .failed(.library(operation: "mosquitto_publish", code: rc, message: Self.describe(rc)))
+        case MOSQ_ERR_SUCCESS.rawValue: return (.sent, mid)
+        case MOSQ_ERR_NO_CONN.rawValue: return (message.qos > 0 ? .heldByLibrary : .notConnected, mid)
+        default: return (.failed(.library(operation: "mosquitto_publish", code: rc, message: Self.describe(rc))), mid)
         }
     }
 
@@ -252,12 +270,15 @@ final class CallbackSink: Sendable {
     let options: MQTTClientOptions
     let continuation: AsyncStream<MQTTEvent>.Continuation
     let logger: Logger
+    let observer: (any DeliveryObserver)?
     private let state = Mutex(State())
 
-    init(options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger) {
+    init(options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger,
+         observer: (any DeliveryObserver)?) {
         self.options = options
         self.continuation = continuation
         self.logger = logger
+        self.observer = observer
     }
 
     static func from(_ userdata: UnsafeMutableRawPointer?) -> CallbackSink {
@@ -306,6 +327,7 @@ final class CallbackSink: Sendable {
         }
         for (topic, qos) in subscriptions { mosquitto_subscribe(mosq, nil, topic, Int32(qos)) }
         logger.info("MQTT connected to \(options.host):\(options.port) as \(options.clientID)")
+        observer?.connectionChanged(up: true)
         continuation.yield(.connected)
     }
 
@@ -317,6 +339,7 @@ final class CallbackSink: Sendable {
             }
             return (s.stopping, s.connected, s.outageReported)
         }
+        observer?.connectionChanged(up: false)
         let reason = rc == 0 ? "clean disconnect" : MQTTClient.describe(rc)
         if !wasStopping {
             if !reported {
@@ -330,6 +353,7 @@ final class CallbackSink: Sendable {
     }
 
     func onPublish(_ mid: Int32) {
+        observer?.acknowledged(mid: mid)
         state.withLock { s in
             if s.inFlight.remove(mid) == nil {
                 s.ackedEarly.insert(mid)

@@ -75,46 +75,6 @@ import Testing
         await client.shutdown(last: nil, timeout: .seconds(1))
     }
 
-    /// A client and publisher started while the broker is down, with `count` messages sent.
-    static func sendWhileAway(count: Int, limit: Int) throws -> (MosquittoBroker, MQTTClient, EventRecorder, Publisher) {
-        let broker = try MosquittoBroker()
-        broker.stop()
-        let client = try MQTTClient(options: options(broker), logger: logger)
-        let events = EventRecorder(client)
-        let publisher = Publisher(client: client, limit: limit, logger: logger)
-        try client.start()
-        for i in 1...count { publisher.send(MQTTMessage(topic: "t/q", text: "\(i)", qos: 1, retain: false)) }
-        return (broker, client, events, publisher)
-    }
-
-    @Test func publisherQueuesWhileAwayAndDeliversInOrder() async throws {
-        let (broker, client, events, publisher) = try Self.sendWhileAway(count: 50, limit: 100)
-        #expect(publisher.counters.queued == 50)
-        #expect(client.unacknowledged == 0)   // nothing handed to libmosquitto while away
-        try broker.start()
-        #expect(await events.wait(timeout: 15) { $0 == .connected })
-        let sub = try Subscriber(port: broker.port, filter: "t/q")
-        publisher.flush()
-        let got = await sub.wait(for: 50) { $0.topic == "t/q" }
-        #expect(got.map(\.payload) == (1...50).map(String.init))
-        #expect(publisher.counters.queued == 0)
-        #expect(publisher.counters.sent == 50)
-        await client.shutdown(last: nil, timeout: .seconds(2))
-        #expect(client.unacknowledged == 0)
-    }
-
-    @Test func fullQueueDropsOldestAndCounts() async throws {
-        let (broker, client, events, publisher) = try Self.sendWhileAway(count: 25, limit: 10)
-        #expect(publisher.counters.dropped == 15)
-        #expect(publisher.counters.queued == 10)
-        try broker.start()
-        #expect(await events.wait(timeout: 15) { $0 == .connected })
-        let sub = try Subscriber(port: broker.port, filter: "t/q")
-        publisher.flush()
-        #expect(await sub.wait(for: 10) { $0.topic == "t/q" }.map(\.payload) == (16...25).map(String.init))
-        await client.shutdown(last: nil, timeout: .seconds(1))
-    }
-
     @Test func tlsWithHostnameVerification() async throws {
         let tls = try TLSFixture(commonName: "localhost")
         let broker = try MosquittoBroker(tls: tls)

@@ -1,0 +1,137 @@
+import SenseCore
+
+/// The `mqtt` section: broker, identity, TLS, QoS, reconnects and the outbox.
+extension ConfigLoader {
+    static func decodeMQTT(_ n: YAMLNode, node: String, sink: DiagnosticSink) -> MQTTSettings? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: "mqtt", sink: sink) else { return nil }
+        var broker: BrokerURL?
+        if let b = m.required("broker"), let text = s.string(b, "mqtt.broker") {
+            broker = BrokerURL(text)
+            if broker == nil {
+                sink.error(b.mark, "mqtt.broker", "'\(text)' is not a broker URL: write mqtt://HOST[:PORT] or mqtts://HOST[:PORT]")
+            }
+        }
+        let clientID = m.node("client_id").flatMap { s.string($0, "mqtt.client_id") } ?? "sensegate-\(node)"
+        let username = m.node("username").flatMap { s.string($0, "mqtt.username") }
+        var password = m.node("password").flatMap { s.string($0, "mqtt.password") }
+        if let pf = m.node("password_file"), let path = s.string(pf, "mqtt.password_file") {
+            if password != nil {
+                sink.error(pf.mark, "mqtt.password_file", "give either password or password_file, not both")
+            }
+            do {
+                let bytes = try SourceFile.read(path)
+                password = String(decoding: bytes, as: UTF8.self).trimmingTrailingNewlines
+            } catch {
+                sink.error(pf.mark, "mqtt.password_file", "cannot read \(path): \(error)")
+            }
+        }
+        if password != nil, username == nil {
+            sink.error(m.mark, "mqtt.username", "a password needs a username")
+        }
+        let prefix = m.node("prefix").flatMap { p -> String? in
+            guard let v = s.string(p, "mqtt.prefix") else { return nil }
+            guard !v.isEmpty, !v.contains("+"), !v.contains("#"), !v.hasPrefix("/"), !v.hasSuffix("/") else {
+                sink.error(p.mark, "mqtt.prefix", "'\(v)' is not a valid topic prefix (no wildcards, no leading or trailing '/')")
+                return nil
+            }
+            return v
+        } ?? "sensegate"
+        let keepalive = m.node("keepalive").flatMap { k -> Duration? in
+            guard let d = s.duration(k, "mqtt.keepalive") else { return nil }
+            guard d >= .seconds(5), d <= .seconds(65535) else {
+                sink.error(k.mark, "mqtt.keepalive", "must be between 5s and 65535s")
+                return nil
+            }
+            return d
+        } ?? .seconds(30)
+        let qos = m.node("qos").flatMap { q -> Int? in
+            guard let v = s.integer(q, "mqtt.qos") else { return nil }
+            guard v == 0 || v == 1 else {
+                sink.error(q.mark, "mqtt.qos", "\(v) is not supported for readings: use 0 or 1")
+                return nil
+            }
+            return v
+        } ?? 1
+        var tls: MQTTSettings.TLS?
+        if let t = m.node("tls"), var tm = MappingReader(t, path: "mqtt.tls", sink: sink) {
+            func file(_ key: String) -> String? {
+                guard let n = tm.node(key), let path = s.string(n, tm.child(key)) else { return nil }
+                if !SourceFile.exists(path) { sink.error(n.mark, tm.child(key), "no such file: \(path)") }
+                return path
+            }
+            tls = MQTTSettings.TLS(caFile: file("ca_file"), caPath: file("ca_path"),
+                                   certFile: file("cert_file"), keyFile: file("key_file"))
+            if (tls?.certFile == nil) != (tls?.keyFile == nil) {
+                sink.error(t.mark, "mqtt.tls", "cert_file and key_file go together")
+            }
+            tm.finish()
+        }
+        if let b = broker, b.tls, tls == nil {
+            tls = MQTTSettings.TLS(caFile: nil, caPath: "/etc/ssl/certs", certFile: nil, keyFile: nil)
+        }
+        if tls != nil, let b = broker, !b.tls {
+            sink.error(m.keyMark("tls"), "mqtt.tls", "TLS settings need an mqtts:// broker URL")
+        }
+        var reconnectMin = Duration.seconds(1), reconnectMax = Duration.seconds(60)
+        if let r = m.node("reconnect"), var rm = MappingReader(r, path: "mqtt.reconnect", sink: sink) {
+            reconnectMin = rm.node("min").flatMap { s.duration($0, "mqtt.reconnect.min") } ?? reconnectMin
+            reconnectMax = rm.node("max").flatMap { s.duration($0, "mqtt.reconnect.max") } ?? reconnectMax
+            if reconnectMin < .seconds(1) || reconnectMax < reconnectMin {
+                sink.error(r.mark, "mqtt.reconnect", "need 1s ≤ min ≤ max")
+            }
+            rm.finish()
+        }
+        let outbox = m.node("outbox").flatMap { decodeOutbox($0, sink: sink) } ?? OutboxConfig()
+        let queueLimit = m.node("queue_limit").flatMap { q -> Int? in
+            guard let v = s.integer(q, "mqtt.queue_limit") else { return nil }
+            guard (10...1_000_000).contains(v) else {
+                sink.error(q.mark, "mqtt.queue_limit", "must be between 10 and 1000000 messages")
+                return nil
+            }
+            return v
+        } ?? 10_000
+        m.finish()
+        guard let broker else { return nil }
+        return MQTTSettings(broker: broker, clientID: clientID, username: username, password: password,
+                            prefix: prefix, keepalive: keepalive, qos: qos, tls: tls, reconnectMin: reconnectMin,
+                            reconnectMax: reconnectMax, queueLimit: queueLimit, outbox: outbox)
+    }
+
+    static func decodeOutbox(_ n: YAMLNode, sink: DiagnosticSink) -> OutboxConfig? {
+        let s = ScalarReader(sink)
+        guard var m = MappingReader(n, path: "mqtt.outbox", sink: sink) else { return nil }
+        var o = OutboxConfig()
+        if let v = m.node("enabled") { o.enabled = s.bool(v, "mqtt.outbox.enabled") ?? o.enabled }
+        if let v = m.node("path"), let text = s.string(v, "mqtt.outbox.path") {
+            if text.isEmpty || text.hasSuffix("/") {
+                sink.error(v.mark, "mqtt.outbox.path", "'\(text)' is not a file name")
+            } else {
+                o.path = text
+            }
+        }
+        func integer(_ key: String, _ range: ClosedRange<Int>, _ unit: String) -> Int? {
+            guard let v = m.node(key), let x = s.integer(v, "mqtt.outbox.\(key)") else { return nil }
+            guard range.contains(x) else {
+                sink.error(v.mark, "mqtt.outbox.\(key)", "must be between \(range.lowerBound) and \(range.upperBound) \(unit)")
+                return nil
+            }
+            return x
+        }
+        func duration(_ key: String, _ range: ClosedRange<Duration>, _ text: String) -> Duration? {
+            guard let v = m.node(key), let d = s.duration(v, "mqtt.outbox.\(key)") else { return nil }
+            guard range.contains(d) else {
+                sink.error(v.mark, "mqtt.outbox.\(key)", "must be \(text)")
+                return nil
+            }
+            return d
+        }
+        o.maxMessages = integer("max_messages", 1000...100_000_000, "messages") ?? o.maxMessages
+        o.maxMegabytes = integer("max_megabytes", 1...1_000_000, "MiB") ?? o.maxMegabytes
+        o.maxAge = duration("max_age", .seconds(60)...(.seconds(366 * 86_400)), "between 1m and 366d") ?? o.maxAge
+        o.flushInterval = duration("flush_interval", .milliseconds(50)...(.seconds(60)), "between 50ms and 60s") ?? o.flushInterval
+        o.window = integer("window", 10...60_000, "messages") ?? o.window
+        m.finish()
+        return o
+    }
+}

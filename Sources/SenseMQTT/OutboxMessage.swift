@@ -1,0 +1,54 @@
+/// The delivery classes. Each has its own queue (FIFO by `seq`), its QoS and retain policy set by
+/// the publisher, and a priority: a lower raw value is sent first and dropped last.
+public enum MessageClass: Int, Sendable, Hashable, CaseIterable, Comparable {
+    /// Alarms, the alarm summary, rules and actuator states: retained, QoS 1.
+    case state = 0
+    /// Answers to operator commands (acks, replies): QoS 1.
+    case reply = 1
+    /// Readings, derived channels, aggregates, traffic records and vehicles: `mqtt.qos`.
+    case data = 2
+    /// Health: QoS 0, retained; only the newest matters, so it is never written to disk.
+    case health = 3
+
+    public var name: String {
+        switch self {
+        case .state: "state"
+        case .reply: "reply"
+        case .data: "data"
+        case .health: "health"
+        }
+    }
+
+    /// The classes that are written to disk and replayed, in priority order.
+    public static let durable: [MessageClass] = [.state, .reply, .data]
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// One outgoing message as the outbox keeps it.
+public struct OutboxMessage: Sendable, Hashable {
+    /// The node's message counter, also carried in the payload: unique, increasing.
+    public var seq: UInt64
+    public var kind: MessageClass
+    public var topic: String
+    public var payload: [UInt8]
+    public var qos: Int
+    public var retain: Bool
+    /// Wall time of creation, milliseconds since the epoch (for the age limit and health).
+    public var createdMs: Int64
+
+    public init(seq: UInt64, kind: MessageClass, topic: String, payload: [UInt8], qos: Int, retain: Bool, createdMs: Int64) {
+        self.seq = seq
+        self.kind = kind
+        self.topic = topic
+        self.payload = payload
+        self.qos = qos
+        self.retain = retain
+        self.createdMs = createdMs
+    }
+
+    /// What it costs against `max_size`: topic and payload bytes.
+    public var size: Int { topic.utf8.count + payload.count }
+
+    public var mqtt: MQTTMessage { MQTTMessage(topic: topic, payload: payload, qos: qos, retain: retain) }
+}

@@ -1,0 +1,228 @@
+import CSQLite
+
+/// The outbox on disk: one SQLite database in WAL mode, one table per durable class, the row id
+/// being the message's `seq`. Each commit is one transaction whose WAL frames are checksummed and
+/// fsynced (`synchronous=FULL`), so after a crash or a power cut the database holds exactly the
+/// commits that completed (docs/outbox.md).
+public final class SQLiteOutboxStorage: OutboxStorage {
+    public static let schemaVersion: Int32 = 1
+
+    /// SQLite's version, e.g. `3.40.1`.
+    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+
+    public let path: String
+    private let db: OpaquePointer
+    private var statements: [String: OpaquePointer] = [:]
+
+    /// Opens or creates the database at `path`.
+    public init(path: String) throws(OutboxStorageError) {
+        self.path = path
+        var handle: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let handle else {
+            let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
+            if let handle { sqlite3_close_v2(handle) }
+            throw .sqlite(path: path, operation: "open", code: rc, message: message)
+        }
+        db = handle
+        sqlite3_extended_result_codes(db, 1)
+        sqlite3_busy_timeout(db, 2000)
+        do throws(OutboxStorageError) {
+            try prepareSchema()
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    private var closed = false
+
+    private func close() {
+        guard !closed else { return }
+        closed = true
+        for s in statements.values { sqlite3_finalize(s) }
+        statements = [:]
+        sqlite3_close_v2(db)
+    }
+
+    /// Whether an error means the file itself is damaged or not a database (then it is moved
+    /// aside and a new one started, rather than refusing to buffer at all).
+    public static func isDamaged(_ error: OutboxStorageError) -> Bool {
+        switch error {
+        case let .sqlite(_, _, code, _): (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB
+        }
+    }
+
+    private func prepareSchema() throws(OutboxStorageError) {
+        // WAL: a commit appends checksummed frames and never rewrites the database in place;
+        // FULL: the WAL is fsynced at each commit, i.e. once per flush interval.
+        let mode = try scalarText("PRAGMA journal_mode=WAL")
+        guard mode == "wal" else {
+            throw .sqlite(path: path, operation: "PRAGMA journal_mode", code: SQLITE_ERROR, message: "the file system does not support WAL (mode \(mode))")
+        }
+        try exec("PRAGMA synchronous=FULL")
+        try exec("PRAGMA cache_size=-2048")             // 2 MiB of page cache, whatever the backlog
+        try exec("PRAGMA journal_size_limit=4194304")   // the WAL file shrinks back to 4 MiB after a checkpoint
+        let version = Int32(try scalarInt("PRAGMA user_version"))
+        switch version {
+        case 0:
+            try exec("BEGIN")
+            for kind in MessageClass.durable {
+                try exec("""
+                    CREATE TABLE IF NOT EXISTS \(kind.name)(
+                      seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, qos INTEGER NOT NULL,
+                      retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL)
+                    """)
+            }
+            try exec("PRAGMA user_version=\(Self.schemaVersion)")
+            try exec("COMMIT")
+        case Self.schemaVersion:
+            break
+        default:
+            throw .sqlite(path: path, operation: "open", code: SQLITE_ERROR,
+                          message: "schema version \(version) was written by another sensegate version (this one reads \(Self.schemaVersion))")
+        }
+    }
+
+    public func inventory() throws(OutboxStorageError) -> [MessageClass: StoredInventory] {
+        var result: [MessageClass: StoredInventory] = [:]
+        for kind in MessageClass.durable {
+            let s = try statement("SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0), min(created_ms) FROM \(kind.name)")
+            defer { sqlite3_reset(s) }
+            guard try step(s, "inventory") else { continue }
+            result[kind] = StoredInventory(count: Int(sqlite3_column_int64(s, 0)), bytes: Int(sqlite3_column_int64(s, 1)),
+                                           oldestMs: sqlite3_column_type(s, 2) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 2))
+        }
+        return result
+    }
+
+    public func load(_ kind: MessageClass, after: UInt64, limit: Int) throws(OutboxStorageError) -> [OutboxMessage] {
+        let s = try statement("SELECT seq, created_ms, qos, retain, topic, payload FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+        defer { sqlite3_reset(s) }
+        sqlite3_bind_int64(s, 1, Int64(bitPattern: after))
+        sqlite3_bind_int64(s, 2, Int64(limit))
+        var out: [OutboxMessage] = []
+        out.reserveCapacity(limit)
+        while try step(s, "load") {
+            let topic = sqlite3_column_text(s, 4).map { String(cString: $0) } ?? ""
+            let n = Int(sqlite3_column_bytes(s, 5))
+            let payload: [UInt8] = n > 0 ? Array(UnsafeRawBufferPointer(start: sqlite3_column_blob(s, 5), count: n)) : []
+            out.append(OutboxMessage(seq: UInt64(bitPattern: sqlite3_column_int64(s, 0)), kind: kind, topic: topic, payload: payload,
+                                     qos: Int(sqlite3_column_int(s, 2)), retain: sqlite3_column_int(s, 3) != 0,
+                                     createdMs: sqlite3_column_int64(s, 1)))
+        }
+        return out
+    }
+
+    public func commit(append: [OutboxMessage], delete: [(MessageClass, UInt64)]) throws(OutboxStorageError) {
+        guard !append.isEmpty || !delete.isEmpty else { return }
+        try exec("BEGIN")
+        do throws(OutboxStorageError) {
+            for m in append {
+                let s = try statement("INSERT OR REPLACE INTO \(m.kind.name)(seq, created_ms, qos, retain, topic, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
+                defer { sqlite3_reset(s) }
+                sqlite3_bind_int64(s, 1, Int64(bitPattern: m.seq))
+                sqlite3_bind_int64(s, 2, m.createdMs)
+                sqlite3_bind_int(s, 3, Int32(m.qos))
+                sqlite3_bind_int(s, 4, m.retain ? 1 : 0)
+                var topic = m.topic
+                topic.withUTF8 { t in _ = csqlite_bind_text_copy(s, 5, UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(t.count)) }
+                m.payload.withUnsafeBytes { p in _ = csqlite_bind_blob_copy(s, 6, p.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(p.count)) }
+                _ = try step(s, "insert")
+            }
+            for (kind, seq) in delete {
+                let s = try statement("DELETE FROM \(kind.name) WHERE seq = ?1")
+                defer { sqlite3_reset(s) }
+                sqlite3_bind_int64(s, 1, Int64(bitPattern: seq))
+                _ = try step(s, "delete")
+            }
+            try exec("COMMIT")
+        } catch {
+            sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            throw error
+        }
+    }
+
+    public func dropOldest(_ kind: MessageClass, after: UInt64, count: Int) throws(OutboxStorageError) -> StoredInventory {
+        try deleteReporting(kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
+                            bind: { s in sqlite3_bind_int64(s, 1, Int64(bitPattern: after)); sqlite3_bind_int64(s, 2, Int64(count)) })
+    }
+
+    public func expire(_ kind: MessageClass, after: UInt64, createdBefore cutoffMs: Int64) throws(OutboxStorageError) -> StoredInventory {
+        // Creation order follows seq order: look at the oldest 10,000 by key rather than scan all.
+        try deleteReporting(kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT 10000) AND created_ms < ?2",
+                            bind: { s in sqlite3_bind_int64(s, 1, Int64(bitPattern: after)); sqlite3_bind_int64(s, 2, cutoffMs) })
+    }
+
+    /// Counts, then deletes, the rows matching `condition`, in one transaction.
+    private func deleteReporting(_ kind: MessageClass, where condition: String,
+                                 bind: (OpaquePointer) -> Void) throws(OutboxStorageError) -> StoredInventory {
+        try exec("BEGIN")
+        do throws(OutboxStorageError) {
+            let count = try statement("SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0) FROM \(kind.name) WHERE \(condition)")
+            defer { sqlite3_reset(count) }
+            bind(count)
+            var result = StoredInventory()
+            if try step(count, "count") {
+                result = StoredInventory(count: Int(sqlite3_column_int64(count, 0)), bytes: Int(sqlite3_column_int64(count, 1)))
+            }
+            if result.count > 0 {
+                let delete = try statement("DELETE FROM \(kind.name) WHERE \(condition)")
+                defer { sqlite3_reset(delete) }
+                bind(delete)
+                _ = try step(delete, "delete")
+            }
+            try exec("COMMIT")
+            return result
+        } catch {
+            sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            throw error
+        }
+    }
+
+    // MARK: SQLite plumbing
+
+    private func statement(_ sql: String) throws(OutboxStorageError) -> OpaquePointer {
+        if let s = statements[sql] { return s }
+        var s: OpaquePointer?
+        let rc = sqlite3_prepare_v2(db, sql, -1, &s, nil)
+        guard rc == SQLITE_OK, let s else { throw failure("prepare", rc) }
+        statements[sql] = s
+        return s
+    }
+
+    /// true while a row is available, false when done.
+    private func step(_ s: OpaquePointer, _ operation: String) throws(OutboxStorageError) -> Bool {
+        let rc = sqlite3_step(s)
+        switch rc {
+        case SQLITE_ROW: return true
+        case SQLITE_DONE: return false
+        default: throw failure(operation, rc)
+        }
+    }
+
+    private func exec(_ sql: String) throws(OutboxStorageError) {
+        let rc = sqlite3_exec(db, sql, nil, nil, nil)
+        guard rc == SQLITE_OK else { throw failure(String(sql.prefix(40)), rc) }
+    }
+
+    private func scalarText(_ sql: String) throws(OutboxStorageError) -> String {
+        let s = try statement(sql)
+        defer { sqlite3_reset(s) }
+        guard try step(s, sql) else { return "" }
+        return sqlite3_column_text(s, 0).map { String(cString: $0) } ?? ""
+    }
+
+    private func scalarInt(_ sql: String) throws(OutboxStorageError) -> Int64 {
+        let s = try statement(sql)
+        defer { sqlite3_reset(s) }
+        guard try step(s, sql) else { return 0 }
+        return sqlite3_column_int64(s, 0)
+    }
+
+    private func failure(_ operation: String, _ rc: Int32) -> OutboxStorageError {
+        .sqlite(path: path, operation: operation, code: sqlite3_extended_errcode(db), message: String(cString: sqlite3_errmsg(db)))
+    }
+}

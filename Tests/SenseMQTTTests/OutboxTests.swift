@@ -1,0 +1,212 @@
+import Logging
+import SenseCore
+import SenseMQTT
+import SenseSimulator
+import SenseTesting
+import Testing
+
+/// The outbox against a hand-written transport and a real SQLite file: ordering, classes,
+/// the window, write elision, restarts, bounds, age, and disks that fail.
+@Suite struct OutboxTests {
+    static let logger = Logger(label: "test")
+
+    static func settings(_ change: (inout OutboxSettings) -> Void = { _ in }) -> OutboxSettings {
+        var s = OutboxSettings()
+        s.flushInterval = .milliseconds(20)
+        s.window = 100
+        change(&s)
+        return s
+    }
+
+    /// A numbered message with its seq in the payload, as the daemon's payloads carry it.
+    static func message(_ seq: UInt64, _ kind: MessageClass = .data, at clock: ManualClock, qos: Int = 1) -> OutboxMessage {
+        OutboxMessage(seq: seq, kind: kind, topic: "n/\(kind.name)/\(seq % 7)", payload: Array("{\"v\":1,\"seq\":\(seq)}".utf8),
+                      qos: qos, retain: kind == .state, createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000)
+    }
+
+    struct Rig {
+        let path: String
+        let clock: ManualClock
+        let outbox: Outbox
+        let transport: FakeTransport
+
+        init(path: String? = nil, settings: OutboxSettings = OutboxTests.settings(), clock: ManualClock = ManualClock()) {
+            self.path = path ?? TemporaryDirectory.make("sensegate-outbox") + "/outbox.db"
+            self.clock = clock
+            outbox = Outbox(path: self.path, settings: settings, clock: clock, logger: OutboxTests.logger)
+            let link = outbox.link()
+            transport = FakeTransport(observer: link)
+            link.attach(transport)
+        }
+
+        /// Acknowledges as the broker would until `count` messages were handed in all.
+        func deliver(until count: Int, timeout: Double = 10) async -> Bool {
+            await Network.eventually(timeout: timeout) {
+                transport.acknowledge()
+                return transport.handed.count >= count && transport.unacknowledged == 0
+            }
+        }
+
+        func flushed() async -> Bool {
+            await Network.eventually(timeout: 5) { outbox.counters.written + outbox.counters.elided > 0 }
+        }
+    }
+
+    static func seqs(_ handed: [FakeTransport.Handed], _ kind: MessageClass? = nil) -> [UInt64] {
+        handed.filter { h in kind.map { h.message.topic.hasPrefix("n/\($0.name)/") } ?? true }.compactMap(\.seq)
+    }
+
+    @Test func aLiveLinkHandsOverAtOnceAndWritesNothingToDisk() async throws {
+        let rig = Rig(settings: Self.settings { $0.flushInterval = .seconds(2) })
+        rig.transport.setConnected(true)
+        for i in 1...200 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
+        #expect(rig.transport.handed.count == 90)   // the window, less the tenth kept for alarms
+        #expect(await rig.deliver(until: 200))
+        #expect(Self.seqs(rig.transport.handed) == Array(1...200))
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.elided == 200 })
+        let c = rig.outbox.counters
+        #expect(c.written == 0 && c.totalDepth == 0 && c.acked == 200 && c.sent == 200)
+        rig.outbox.close()
+        let stored = try SQLiteOutboxStorage(path: rig.path).inventory()
+        #expect(stored.values.map(\.count).reduce(0, +) == 0)
+    }
+
+    @Test func anOutageIsCommittedAndReplayedInOrderStateFirst() async throws {
+        let rig = Rig()
+        var expected: [MessageClass: [UInt64]] = [:]
+        for i in 1...600 {
+            let kind: MessageClass = i % 50 == 0 ? .state : i % 75 == 0 ? .reply : .data
+            expected[kind, default: []].append(UInt64(i))
+            rig.outbox.send(Self.message(UInt64(i), kind, at: rig.clock))
+        }
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.written == 600 })
+        #expect(rig.outbox.counters.totalDepth == 600)
+        #expect(rig.transport.handed.isEmpty)
+        rig.transport.setConnected(true)
+        #expect(await rig.deliver(until: 600))
+        let handed = rig.transport.handed
+        #expect(handed.count == 600)   // each exactly once
+        for kind in MessageClass.durable { #expect(Self.seqs(handed, kind) == expected[kind]) }
+        // Priority: every state message went out before the first data message.
+        let firstData = handed.firstIndex { $0.message.topic.hasPrefix("n/data/") }!
+        #expect(handed.prefix(firstData).filter { $0.message.topic.hasPrefix("n/state/") }.count == expected[.state]!.count)
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.totalDepth == 0 })
+        rig.outbox.close()
+        #expect(try SQLiteOutboxStorage(path: rig.path).inventory().values.map(\.count).reduce(0, +) == 0)
+    }
+
+    @Test func theWindowBoundsWhatTheClientHolds() async throws {
+        let rig = Rig()
+        for i in 1...1000 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
+        #expect(await rig.flushed())
+        rig.transport.setConnected(true)
+        for _ in 0..<30 {
+            #expect(await Network.eventually(timeout: 5) { rig.transport.unacknowledged == 90 })
+            #expect(rig.transport.unacknowledged <= 90)
+            rig.transport.acknowledge(30)
+        }
+        // A live alarm is not queued behind the replay: the window keeps room for it.
+        rig.outbox.send(Self.message(5000, .state, at: rig.clock))
+        #expect(rig.transport.handed.last?.seq == 5000)
+        #expect(await rig.deliver(until: 1001))
+        #expect(Self.seqs(rig.transport.handed, .data) == Array(1...1000))
+    }
+
+    @Test func aRestartReplaysWhatWasNotAcknowledged() async throws {
+        let first = Rig()
+        for i in 1...300 { first.outbox.send(Self.message(UInt64(i), i % 10 == 0 ? .state : .data, at: first.clock)) }
+        first.transport.setConnected(true)
+        first.transport.acknowledge(0)   // nothing acknowledged: the broker is slow
+        first.outbox.close()             // a clean stop commits what is unacknowledged
+        let second = Rig(path: first.path)
+        #expect(second.outbox.counters.totalDepth == 300)
+        #expect(second.outbox.counters.depth[.state] == 30)
+        second.transport.setConnected(true)
+        #expect(await second.deliver(until: 300))
+        #expect(Self.seqs(second.transport.handed, .state) == (1...30).map { UInt64($0 * 10) })
+        #expect(Self.seqs(second.transport.handed, .data) == (1...300).filter { $0 % 10 != 0 }.map(UInt64.init))
+        #expect(await Network.eventually(timeout: 5) { second.outbox.counters.totalDepth == 0 })
+    }
+
+    @Test func fullOutboxDropsTheOldestDataFirstAndCounts() async throws {
+        let rig = Rig(settings: Self.settings { $0.maxMessages = 1000 })
+        for i in 1...1500 {
+            rig.outbox.send(Self.message(UInt64(i), i % 100 == 0 ? .state : .data, at: rig.clock))
+        }
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.totalDepth == 1000 })
+        let c = rig.outbox.counters
+        #expect(c.dropped[.data] == 500)
+        #expect(c.dropped[.state] == nil)
+        #expect(c.depth[.state] == 15)
+        rig.transport.setConnected(true)
+        #expect(await rig.deliver(until: 1000))
+        let data = Self.seqs(rig.transport.handed, .data)
+        #expect(data.count == 985)
+        #expect(data.first == 506 && data.last == 1499)   // the 500 oldest data gone (100…500 are states)
+        #expect(Self.seqs(rig.transport.handed, .state).count == 15)
+    }
+
+    @Test func messagesOlderThanMaxAgeExpire() async throws {
+        let clock = ManualClock()
+        let rig = Rig(settings: Self.settings { $0.maxAge = .seconds(3600) }, clock: clock)
+        for i in 1...50 { rig.outbox.send(Self.message(UInt64(i), at: clock)) }
+        clock.advance(by: .seconds(1800))
+        for i in 51...80 { rig.outbox.send(Self.message(UInt64(i), at: clock)) }
+        #expect(await rig.flushed())
+        clock.advance(by: .seconds(1801))   // the first 50 are now older than an hour
+        rig.outbox.send(Self.message(81, at: clock))
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.expired == 50 })
+        rig.transport.setConnected(true)
+        #expect(await rig.deliver(until: 31))
+        #expect(Self.seqs(rig.transport.handed) == Array(51...81))
+    }
+
+    @Test func lostQoS0MessagesAreHandedOverAgainAfterAReconnect() async throws {
+        let rig = Rig()
+        rig.transport.setConnected(true)
+        for i in 1...20 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock, qos: 0)) }
+        rig.transport.acknowledge(5)
+        rig.transport.loseUnacknowledged()   // the connection drops with 15 unsent
+        rig.transport.setConnected(false)
+        for i in 21...25 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock, qos: 0)) }
+        rig.transport.setConnected(true)
+        #expect(await rig.deliver(until: 40))
+        #expect(Self.seqs(rig.transport.handed) == Array(1...20) + Array(6...25))
+    }
+
+    @Test func aMessageTheClientRefusesIsCountedAndSkipped() async throws {
+        let rig = Rig()
+        rig.transport.setConnected(true)
+        rig.transport.refuse(topic: "n/data/3")
+        for i in 1...9 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
+        #expect(await rig.deliver(until: 8))
+        #expect(Self.seqs(rig.transport.handed) == [1, 2, 4, 5, 6, 7, 8, 9])
+        #expect(rig.outbox.counters.failed == 1)
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.totalDepth == 0 })
+    }
+
+    @Test func anUnusablePathKeepsDeliveringFromMemory() async throws {
+        let dir = TemporaryDirectory.make("sensegate-outbox")
+        let rig = Rig(path: dir, settings: Self.settings { $0.memoryLimit = 100 })   // a directory, not a file
+        let error = try #require(rig.outbox.counters.storageError)
+        #expect(error.contains(dir))
+        #expect(!rig.outbox.counters.durable)
+        for i in 1...150 { rig.outbox.send(Self.message(UInt64(i), i == 1 ? .state : .data, at: rig.clock)) }
+        #expect(rig.outbox.counters.dropped[.data] == 50)
+        rig.transport.setConnected(true)
+        #expect(await rig.deliver(until: 100))
+        #expect(Self.seqs(rig.transport.handed) == [1] + Array(52...150))
+    }
+
+    @Test func aDamagedFileIsMovedAsideAndANewOneStarted() async throws {
+        let dir = TemporaryDirectory.make("sensegate-outbox")
+        let path = dir + "/outbox.db"
+        try FileList.write(Array(repeating: "not a database\n", count: 400).joined(), to: path)
+        let rig = Rig(path: path)
+        #expect(rig.outbox.counters.storageError == nil)
+        #expect(rig.outbox.counters.durable)
+        #expect(try FileList.names(in: dir).contains { $0.hasPrefix("outbox.db.damaged-") })
+        for i in 1...10 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.written == 10 })
+    }
+}
