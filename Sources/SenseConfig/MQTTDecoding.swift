@@ -126,7 +126,7 @@ extension ConfigLoader {
             }
             return d
         }
-        o.maxMessages = integer("max_messages", 1000...100_000_000, "messages") ?? o.maxMessages
+        o.maxMessages = integer("max_messages", 100...100_000_000, "messages") ?? o.maxMessages
         o.maxMegabytes = integer("max_megabytes", 1...1_000_000, "MiB") ?? o.maxMegabytes
         o.maxAge = duration("max_age", .seconds(60)...(.seconds(366 * 86_400)), "between 1m and 366d") ?? o.maxAge
         o.flushInterval = duration("flush_interval", .milliseconds(50)...(.seconds(60)), "between 50ms and 60s") ?? o.flushInterval

@@ -155,10 +155,12 @@ final class Outlet: Sendable {
     func publishHealth(board: String) {
         engine.withLock { _ in
             guard let s = session.withLock({ $0 }) else { return }
-            let counters = outbox.counters
-            post(.health, s.topics.health, qos: 0, retain: true) {
-                health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: counters, seq: $0)
-            }
+            // Health reports on the numbered stream rather than joining it: its seq is the last one
+            // given out, so a gap in seq always means a lost message (docs/mqtt.md).
+            let last = seq.current
+            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, seq: last)
+            outbox.send(OutboxMessage(seq: last, kind: .health, topic: s.topics.health, payload: payload, qos: 0, retain: true,
+                                      createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000))
         }
     }
 

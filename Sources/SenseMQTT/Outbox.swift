@@ -104,18 +104,24 @@ public final class Outbox: Sendable {
     /// Opens the outbox at `path` (SQLite), or in memory when `path` is nil. A file that cannot be
     /// opened does not stop the gateway: messages then wait in memory and health says why; a
     /// damaged file is moved aside (`<path>.damaged-<seconds>`) and a new one started.
-    public init(path: String?, settings: OutboxSettings, clock: any SenseClock, logger: Logger) {
+    public convenience init(path: String?, settings: OutboxSettings, clock: any SenseClock, logger: Logger) {
+        let opened = Self.openStorage(path, clock: clock, logger: logger)
+        self.init(storage: opened.store, openError: opened.error, settings: settings, clock: clock, logger: logger)
+    }
+
+    /// An outbox on a given storage (a test's failing disk), or in memory when it is nil.
+    public init(storage: (any OutboxStorage)?, openError: String? = nil, settings: OutboxSettings, clock: any SenseClock, logger: Logger) {
         self.settings = settings
         self.clock = clock
         self.logger = logger
-        storage = StorageBox(Self.openStorage(path, clock: clock, logger: logger))
+        self.storage = StorageBox((storage, openError))
         state.withLock { s in
-            if let error = storage.openError {
+            if let error = self.storage.openError {
                 s.storageFailing = true
                 s.counters.storageError = error
             }
         }
-        if let store = storage.store { restore(from: store) }
+        if let store = self.storage.store { restore(from: store) }
         let thread = WorkerThread { [self] in runWorker() }
         worker.withLock { $0 = thread }
     }

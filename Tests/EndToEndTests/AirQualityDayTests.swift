@@ -50,11 +50,7 @@ import Testing
         return Int(((row.3 - row.2) / (row.1 - row.0) * (c - row.0) + row.2).rounded())
     }
 
-    static func date(_ text: String) -> Date {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text)!
-    }
+    static func date(_ text: String) -> Date { PayloadTime.date(text)! }
 
     @Test func nowcastAndAQIOverADayMatchAnIndependentComputation() async throws {
         let broker = try MosquittoBroker()

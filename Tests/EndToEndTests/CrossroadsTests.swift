@@ -40,11 +40,7 @@ import Testing
             + "      - {detector: junction.nb2.downstream, fault: chatter, after: 4m, for: 3m}\n")
     }
 
-    static func date(_ text: String) -> Date {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text) ?? ISO8601DateFormatter().date(from: text)!
-    }
+    static func date(_ text: String) -> Date { PayloadTime.date(text)! }
 
     @Test func rushHourAndAnIncidentEndToEnd() async throws {
         let broker = try MosquittoBroker()

@@ -24,11 +24,7 @@ import Testing
         return zip(h, h.dropFirst()).reduce(0) { $0 + ($1.0.1 + $1.1.1) / 2 * ($1.1.0 - $1.0.0) / 60 }
     }()
 
-    static func date(_ text: String) -> Date {
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.date(from: text)!
-    }
+    static func date(_ text: String) -> Date { PayloadTime.date(text)! }
 
     @Test func aFlashFloodEndToEnd() async throws {
         let broker = try MosquittoBroker()

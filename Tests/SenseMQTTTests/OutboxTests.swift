@@ -210,3 +210,50 @@ import Testing
         #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.written == 10 })
     }
 }
+
+/// A disk that fills up and later has room again.
+final class FillingDisk: OutboxStorage, @unchecked Sendable {
+    let inner: SQLiteOutboxStorage
+    var full = false
+    init(path: String) throws { inner = try SQLiteOutboxStorage(path: path) }
+    func inventory() throws(OutboxStorageError) -> [MessageClass: StoredInventory] { try inner.inventory() }
+    func load(_ kind: MessageClass, after: UInt64, limit: Int) throws(OutboxStorageError) -> [OutboxMessage] {
+        try inner.load(kind, after: after, limit: limit)
+    }
+    func commit(append: [OutboxMessage], delete: [(MessageClass, UInt64)]) throws(OutboxStorageError) {
+        if full { throw .sqlite(path: "/var/lib/sensegate/outbox.db", operation: "COMMIT", code: 13, message: "database or disk is full") }
+        try inner.commit(append: append, delete: delete)
+    }
+    func dropOldest(_ kind: MessageClass, after: UInt64, count: Int) throws(OutboxStorageError) -> StoredInventory {
+        try inner.dropOldest(kind, after: after, count: count)
+    }
+    func expire(_ kind: MessageClass, after: UInt64, createdBefore cutoffMs: Int64) throws(OutboxStorageError) -> StoredInventory {
+        try inner.expire(kind, after: after, createdBefore: cutoffMs)
+    }
+}
+
+extension OutboxTests {
+    @Test func aFullDiskKeepsMessagesInMemoryAndReportsIt() async throws {
+        let disk = try FillingDisk(path: TemporaryDirectory.make("sensegate-outbox") + "/outbox.db")
+        disk.full = true
+        let clock = ManualClock()
+        let outbox = Outbox(storage: disk, settings: Self.settings { $0.memoryLimit = 500 }, clock: clock, logger: Self.logger)
+        let link = outbox.link()
+        let transport = FakeTransport(observer: link)
+        link.attach(transport)
+        for i in 1...300 { outbox.send(Self.message(UInt64(i), at: clock)) }
+        #expect(await Network.eventually(timeout: 5) { outbox.counters.storageError?.contains("disk is full") == true })
+        #expect(!outbox.counters.durable)
+        #expect(outbox.counters.totalDepth == 300)   // nothing lost while the disk refuses
+        disk.full = false                             // room again: the retry commits them
+        #expect(await Network.eventually(timeout: 15) { outbox.counters.written == 300 })
+        #expect(outbox.counters.storageError == nil)
+        transport.setConnected(true)
+        #expect(await Network.eventually(timeout: 5) {
+            transport.acknowledge()
+            return transport.handed.count == 300 && transport.unacknowledged == 0
+        })
+        #expect(Self.seqs(transport.handed) == Array(1...300))
+        outbox.close()
+    }
+}

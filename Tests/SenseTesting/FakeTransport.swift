@@ -9,10 +9,7 @@ public final class FakeTransport: MessageTransport {
         public var message: MQTTMessage
         public var mid: Int32
         /// The `seq` field of the JSON payload, if any.
-        public var seq: UInt64? {
-            guard let r = String(decoding: message.payload, as: UTF8.self).range(of: "\"seq\":") else { return nil }
-            return UInt64(String(decoding: message.payload, as: UTF8.self)[r.upperBound...].prefix { $0.isNumber })
-        }
+        public var seq: UInt64? { SeqField.of(String(decoding: message.payload, as: UTF8.self)) }
     }
 
     private struct State {

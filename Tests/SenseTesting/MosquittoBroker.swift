@@ -11,7 +11,10 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// With `tls`, the listener speaks TLS only, with that fixture's server certificate (and, with
     /// `requireClientCertificate`, accepts only clients with a certificate from its CA). With
     /// `users`, anonymous clients are refused and only those name/password pairs are accepted.
-    public init(tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:]) throws {
+    /// With `persistent`, sessions and queued messages are saved every second and at a clean stop,
+    /// so a persistent subscriber's session outlives a broker restart (even after SIGKILL, once saved).
+    public init(tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
+                persistent: Bool = false) throws {
         port = Network.freePort()
         directory = TemporaryDirectory.make("sensegate-broker")
         var tlsLines = tls.map { "\ncafile \($0.caFile)\ncertfile \($0.serverCert)\nkeyfile \($0.serverKey)" } ?? ""
@@ -29,7 +32,7 @@ public final class MosquittoBroker: @unchecked Sendable {
         // max_queued_messages 0: the broker must not drop QoS 1 messages to a slow test subscriber.
         let conf = """
             listener \(port) 127.0.0.1\(tlsLines)\(authLines)
-            persistence false
+            \(persistent ? "persistence true\npersistence_location \(directory)/\nautosave_interval 1" : "persistence false")
             max_queued_messages 0
             log_dest stderr
             """

@@ -18,13 +18,16 @@ public final class Subscriber: @unchecked Sendable {
     public let port: Int
     public let filter: String
 
-    public init(port: Int, filter: String, qos: Int = 1) throws {
+    /// With `session`, a persistent session under that client id (clean session off): the broker
+    /// keeps QoS 1 messages for it while it is away, and across its own restarts if persistent.
+    public init(port: Int, filter: String, qos: Int = 1, session: String? = nil) throws {
         self.port = port
         self.filter = filter
         let sink = Sink()
+        let persistent = session.map { ["-i", $0, "-c"] } ?? []
         process = try ChildProcess("/usr/bin/mosquitto_sub",
                                    ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter,
-                                    "-t", "sensegate-test/probe", "-F", "%r|%t|%p"],
+                                    "-t", "sensegate-test/probe", "-F", "%r|%t|%p"] + persistent,
                                    onStdout: { sink.deliver($0) })
         sink.target = self
         try waitUntilSubscribed()
@@ -106,5 +109,22 @@ public struct ReadingPayload: Decodable, Sendable, Hashable {
 
     public static func decode(_ text: String) -> ReadingPayload? {
         try? JSONDecoder().decode(ReadingPayload.self, from: Data(text.utf8))
+    }
+}
+
+/// The `t` of a payload (RFC 3339, with or without fractional seconds) as a Date.
+public enum PayloadTime {
+    public static func date(_ text: String) -> Date? {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return f.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    }
+}
+
+/// The `seq` of any sensegate payload.
+public enum SeqField {
+    public static func of(_ payload: String) -> UInt64? {
+        guard let r = payload.range(of: "\"seq\":") else { return nil }
+        return UInt64(payload[r.upperBound...].prefix { $0.isNumber })
     }
 }
