@@ -61,6 +61,9 @@ public final class Subscriber: @unchecked Sendable {
         }
     }
 
+    /// After a broker restart: waits until the subscriber is back (it reconnects by itself).
+    public func waitUntilConnected() throws { try waitUntilSubscribed() }
+
     /// Publishes probes until the subscriber sees one, so no later message can be missed.
     private func waitUntilSubscribed() throws {
         for attempt in 0..<100 {
