@@ -251,7 +251,11 @@ public final class Outbox: Sendable {
 
     func acknowledged(mid: Int32, generation: Int) {
         let signal = state.withLock { s -> Bool in
-            guard s.generation == generation, let f = s.inFlight.removeValue(forKey: mid) else { return false }
+            guard s.generation == generation, let f = s.inFlight.removeValue(forKey: mid) else {
+                logger.trace("outbox: acknowledgement of unknown mid \(mid)")
+                return false
+            }
+            logger.trace("outbox: mid \(mid) acknowledged: seq \(f.seq)")
             s.counters.acked += 1
             if f.kind != .health { markDone(f.kind, f.seq, f.size, &s) }
             return s.needsPump
@@ -305,6 +309,7 @@ public final class Outbox: Sendable {
         let (outcome, mid) = t.publish(tracked: m.mqtt)
         switch outcome {
         case .sent, .heldByLibrary:
+            logger.trace("outbox: handed seq \(m.seq) as mid \(mid) (\(outcome))")
             s.inFlight[mid] = Flight(kind: m.kind, seq: m.seq, qos: m.qos, size: m.size)
             if m.kind != .health { s.lanes[m.kind.rawValue].cursor = m.seq }
             s.counters.sent += 1

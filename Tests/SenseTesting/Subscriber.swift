@@ -64,11 +64,14 @@ public final class Subscriber: @unchecked Sendable {
     /// After a broker restart: waits until the subscriber is back (it reconnects by itself).
     public func waitUntilConnected() throws { try waitUntilSubscribed() }
 
-    /// Publishes probes until the subscriber sees one, so no later message can be missed.
+    /// Publishes probes until the subscriber sees one of them, so no later message can be missed.
     private func waitUntilSubscribed() throws {
+        let round = UInt64.random(in: 0..<UInt64.max)
         for attempt in 0..<100 {
-            try Self.publish(port: port, topic: "sensegate-test/probe", payload: "probe-\(attempt)")
-            if Network.waitUntil(timeout: 0.1, { messages.contains { $0.topic == "sensegate-test/probe" } }) { return }
+            try Self.publish(port: port, topic: "sensegate-test/probe", payload: "probe-\(round)-\(attempt)")
+            if Network.waitUntil(timeout: 0.1, { messages.contains { $0.topic == "sensegate-test/probe" && $0.payload.hasPrefix("probe-\(round)-") } }) {
+                return
+            }
         }
         throw SubscriberError.neverSubscribed
     }
