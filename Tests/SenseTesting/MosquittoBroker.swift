@@ -29,10 +29,16 @@ public final class MosquittoBroker: @unchecked Sendable {
             chmod(file, 0o644)
             authLines = "\nallow_anonymous false\npassword_file \(file)"
         }
+        if persistent {
+            // Writable by the mosquitto user the broker drops to when started as root; without
+            // this it cannot save and every "persistent" session dies with the broker.
+            mkdir(directory + "/db", 0o777)
+            chmod(directory + "/db", 0o777)
+        }
         // max_queued_messages 0: the broker must not drop QoS 1 messages to a slow test subscriber.
         let conf = """
             listener \(port) 127.0.0.1\(tlsLines)\(authLines)
-            \(persistent ? "persistence true\npersistence_location \(directory)/\nautosave_interval 1" : "persistence false")
+            \(persistent ? "persistence true\npersistence_location \(directory)/db/\nautosave_interval 1" : "persistence false")
             max_queued_messages 0
             log_dest stderr
             """
