@@ -49,6 +49,14 @@ public final class SensegateDaemon: Sendable {
         }
         let outbox = Outbox(path: config.mqtt.outbox.enabled ? config.mqtt.outbox.file(in: config.stateDirectory) : nil,
                             settings: Self.outboxSettings(config.mqtt), clock: clock, logger: logger)
+        do {
+            if try seq.ensureAbove(outbox.highestStoredSeq) {
+                logger.warning("seq: \(seq.path) was behind the outbox (up to \(outbox.highestStoredSeq)); numbering continues above it")
+            }
+        } catch {
+            outbox.close()
+            throw UnavailableResource(description: "state_dir: \(error)")
+        }
         let health = HealthBoard(started: clock.monotonicNow)
         let liveness = Liveness()
         let hardware: any Hardware = config.board.simulated ? SimulatedHardware(clock: clock) : LinuxHardware()

@@ -75,6 +75,18 @@ public final class SequenceStore: Sendable {
         }
     }
 
+    /// Moves numbering above `n` if it is not already (messages numbered up to `n` wait in the
+    /// outbox while this counter's file was lost or restored from an old backup); returns whether
+    /// it moved.
+    public func ensureAbove(_ n: UInt64) throws(StoreError) -> Bool {
+        try state.withLock { s throws(StoreError) -> Bool in
+            guard s.next <= n else { return false }
+            s.next = n + 1
+            try reserve(&s)
+            return true
+        }
+    }
+
     /// The last number handed out (0 if none).
     public var current: UInt64 { state.withLock { $0.next - 1 } }
 

@@ -100,6 +100,9 @@ public final class Outbox: Sendable {
     private let wakePending = Atomic<Bool>(false)
     let storage: StorageBox
     private let worker = Mutex<WorkerThread?>(nil)
+    private let highestStored = Atomic<UInt64>(0)
+    /// The highest `seq` a previous run left on disk: numbering must continue above it.
+    public var highestStoredSeq: UInt64 { highestStored.load(ordering: .acquiring) }
 
     /// Opens the outbox at `path` (SQLite), or in memory when `path` is nil. A file that cannot be
     /// opened does not stop the gateway: messages then wait in memory and health says why; a
@@ -121,7 +124,7 @@ public final class Outbox: Sendable {
                 s.counters.storageError = error
             }
         }
-        if let store = self.storage.store { restore(from: store) }
+        if let store = self.storage.store { highestStored.store(restore(from: store), ordering: .releasing) }
         let thread = WorkerThread { [self] in runWorker() }
         worker.withLock { $0 = thread }
     }
@@ -148,8 +151,9 @@ public final class Outbox: Sendable {
         }
     }
 
-    /// What a previous run left: all of it is backlog, replayed from the start.
-    private func restore(from store: any OutboxStorage) {
+    /// What a previous run left: all of it is backlog, replayed from the start. Returns the
+    /// highest `seq` found.
+    private func restore(from store: any OutboxStorage) -> UInt64 {
         do throws(OutboxStorageError) {
             let inventory = try store.inventory()
             state.withLock { s in
@@ -163,12 +167,14 @@ public final class Outbox: Sendable {
             }
             let total = inventory.values.reduce(0) { $0 + $1.count }
             if total > 0 { logger.notice("outbox: \(total) message(s) from before the restart will be delivered") }
+            return inventory.values.map(\.highestSeq).max() ?? 0
         } catch {
             logger.error("outbox: \(error); the stored backlog cannot be read")
             state.withLock { s in
                 s.storageFailing = true
                 s.counters.storageError = error.description
             }
+            return 0
         }
     }
 

@@ -17,6 +17,8 @@ public protocol OutboxStorage: AnyObject {
 public struct StoredInventory: Sendable, Hashable {
     public var count: Int
     public var bytes: Int
+    /// The highest `seq` stored (0 when empty).
+    public var highestSeq: UInt64 = 0
     /// Creation time of the oldest, milliseconds since the epoch (nil when empty).
     public var oldestMs: Int64?
 

@@ -89,11 +89,13 @@ public final class SQLiteOutboxStorage: OutboxStorage {
     public func inventory() throws(OutboxStorageError) -> [MessageClass: StoredInventory] {
         var result: [MessageClass: StoredInventory] = [:]
         for kind in MessageClass.durable {
-            let s = try statement("SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0), min(created_ms) FROM \(kind.name)")
+            let s = try statement("SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0), min(created_ms), coalesce(max(seq), 0) FROM \(kind.name)")
             defer { sqlite3_reset(s) }
             guard try step(s, "inventory") else { continue }
-            result[kind] = StoredInventory(count: Int(sqlite3_column_int64(s, 0)), bytes: Int(sqlite3_column_int64(s, 1)),
-                                           oldestMs: sqlite3_column_type(s, 2) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 2))
+            var i = StoredInventory(count: Int(sqlite3_column_int64(s, 0)), bytes: Int(sqlite3_column_int64(s, 1)),
+                                    oldestMs: sqlite3_column_type(s, 2) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 2))
+            i.highestSeq = UInt64(bitPattern: sqlite3_column_int64(s, 3))
+            result[kind] = i
         }
         return result
     }
@@ -121,7 +123,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         try exec("BEGIN")
         do throws(OutboxStorageError) {
             for m in append {
-                let s = try statement("INSERT OR REPLACE INTO \(m.kind.name)(seq, created_ms, qos, retain, topic, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
+                let s = try statement("INSERT INTO \(m.kind.name)(seq, created_ms, qos, retain, topic, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
                 defer { sqlite3_reset(s) }
                 sqlite3_bind_int64(s, 1, Int64(bitPattern: m.seq))
                 sqlite3_bind_int64(s, 2, m.createdMs)

@@ -3,6 +3,7 @@
 //   sensegate-bench reflex [EDGES]                   input edge → output, on the simulated board
 //   sensegate-bench command PORT [COMMANDS]          MQTT /set → output, against a broker on PORT
 //   sensegate-bench traffic                          traffic station throughput, one core
+//   sensegate-bench outbox PORT [PACE_S] [BACKLOG]   outbox: bytes/hour, replay rate, RSS (bench/outbox.sh)
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,8 +20,12 @@ do {
     case "command":
         guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]") }
         try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
+    case "outbox":
+        guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench outbox PORT [PACE_SECONDS] [BACKLOG]") }
+        try await OutboxBenchmark.run(port: port, paceSeconds: arguments.count > 2 ? Int(arguments[2]) ?? 60 : 60,
+                                      backlog: arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000)
     default:
-        throw BenchmarkError(description: "usage: sensegate-bench [pipeline | traffic | reflex [EDGES] | command PORT [COMMANDS]]")
+        throw BenchmarkError(description: "usage: sensegate-bench [pipeline | traffic | reflex [EDGES] | command PORT [COMMANDS] | outbox PORT [PACE_S] [BACKLOG]]")
     }
 } catch {
     print("sensegate-bench: \(error)")

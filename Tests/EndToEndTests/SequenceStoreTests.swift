@@ -18,6 +18,16 @@ import Testing
         #expect(store.next().value > 2016)
     }
 
+    @Test func numberingMovesAboveWhatTheOutboxHolds() throws {
+        let dir = TemporaryDirectory.make("sensegate-seq")
+        let store = try SequenceStore(directory: dir)   // the seq file was lost; the outbox kept 1…4200
+        #expect(try store.ensureAbove(4200))
+        #expect(store.next().value == 4201)
+        #expect(try !store.ensureAbove(100))
+        try store.close()
+        #expect(try SequenceStore(directory: dir).next().value == 4202)
+    }
+
     @Test func corruptOrUnwritableStateIsAClearError() throws {
         let dir = TemporaryDirectory.make("sensegate-seq")
         try "garbage\n".write(toFile: dir + "/seq", atomically: true, encoding: .utf8)

@@ -256,3 +256,17 @@ extension OutboxTests {
         outbox.close()
     }
 }
+
+extension OutboxTests {
+    @Test func theHighestStoredSeqIsKnownAndNeverOverwritten() async throws {
+        let first = Rig()
+        for i in [5, 6, 900] { first.outbox.send(Self.message(UInt64(i), i == 900 ? .state : .data, at: first.clock)) }
+        first.outbox.close()
+        let second = Rig(path: first.path)
+        #expect(second.outbox.highestStoredSeq == 900)
+        second.outbox.close()
+        // A stored message is never silently replaced by another with the same number.
+        let storage = try SQLiteOutboxStorage(path: first.path)
+        #expect(throws: OutboxStorageError.self) { try storage.commit(append: [Self.message(5, at: first.clock)], delete: []) }
+    }
+}
