@@ -21,3 +21,39 @@ printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queu
 "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$work/m.conf" 2>/dev/null &
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 "$bench" outbox "$port" "${PACE:-60}" "${BACKLOG:-1000000}"
+
+# The daemon itself on a backlog of BACKLOG messages: RSS while the broker is away, then the
+# replay to a fresh broker, counted by mosquitto_sub, with the daemon's RSS sampled every 0.5 s.
+swift build -c release --product sensegate >&2
+daemon="$(swift build -c release --show-bin-path)/sensegate"
+backlog=${BACKLOG:-1000000}
+mkdir -p "$work/state"
+"$bench" outbox-fill "$work/state/outbox.db" "$backlog"
+port2=$(sensegate_free_port)
+sed -e "s#^state_dir: .*#state_dir: $work/state#" -e "s#broker: .*#broker: mqtt://127.0.0.1:$port2#" examples/bench-12.yaml > "$work/daemon.yaml"
+grep -q '^state_dir:' "$work/daemon.yaml" || sed -i "1i state_dir: $work/state" "$work/daemon.yaml"
+start=$(date +%s.%N)
+"$daemon" run --config "$work/daemon.yaml" 2>"$work/daemon.log" & pid=$!
+sleep 15
+rss_away=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nset_tcp_nodelay true\n' "$port2" > "$work/m2.conf"
+"$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$work/m2.conf" 2>/dev/null &
+for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port2") 2>/dev/null && break; sleep 0.1; done
+mosquitto_sub -h 127.0.0.1 -p "$port2" -q 1 -t 'sensegate/backlog/#' > "$work/received.txt" &
+sleep 0.5
+up=$(date +%s.%N)
+peak=$rss_away
+while :; do
+    r=$(awk '/VmRSS/ {print $2}' /proc/$pid/status); [ "$r" -gt "$peak" ] && peak=$r
+    n=$(wc -l < "$work/received.txt")
+    [ "$n" -ge "$backlog" ] && break
+    t=$(date +%s.%N); awk -v a="$t" -v b="$up" 'BEGIN{exit !(a-b > 600)}' && break
+    sleep 0.5
+done
+done_at=$(date +%s.%N)
+n=$(wc -l < "$work/received.txt")
+kill -TERM $pid; wait $pid || true
+echo "| daemon (bench-12) with a $backlog-message backlog, broker away 15 s: RSS | $((rss_away / 1024)) MiB ($rss_away KiB) |"
+echo "| daemon: backlog delivered to a subscriber | $n of $backlog in $(awk -v a="$done_at" -v b="$up" 'BEGIN{printf "%.1f", a-b}') s, $(awk -v a="$done_at" -v b="$up" -v n="$n" 'BEGIN{printf "%d", n/(a-b)}') msg/s (0.5 s sampling) |"
+echo "| daemon: peak RSS during the replay (sampled every 0.5 s) | $((peak / 1024)) MiB ($peak KiB) |"
+grep -E "outbox" "$work/daemon.log" | head -3 >&2

@@ -97,10 +97,18 @@ enum OutboxBenchmark {
         unlink(path + "-shm")
     }
 
+    /// An outbox file as a gateway leaves it after a long outage, for the daemon to start on.
+    static func fill(path: String, count: Int) {
+        let outbox = Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
+        for i in 1...count { outbox.send(message(UInt64(i))) }
+        outbox.close()
+        print("\(path): \(count) messages, \(MiB(Double(FileSize.of(path) + FileSize.of(path + "-wal"))))")
+    }
+
     static func message(_ seq: UInt64) -> OutboxMessage {
         let t = "2026-11-23T04:07:19.123Z"
         let payload = "{\"v\":\(21 + Double(seq % 300) / 100),\"u\":\"Cel\",\"q\":\"good\",\"t\":\"\(t)\",\"seq\":\(seq)}"
-        return OutboxMessage(seq: seq, kind: .data, topic: "sensegate/bench/sensor/s\(seq % 12)/temperature", payload: Array(payload.utf8),
+        return OutboxMessage(seq: seq, kind: .data, topic: "sensegate/backlog/s\(seq % 12)/temperature", payload: Array(payload.utf8),
                              qos: 1, retain: false, createdMs: SystemClock().wallNow.nanosecondsSinceEpoch / 1_000_000)
     }
 
@@ -138,7 +146,7 @@ final class OrderWatcher: Sendable {
     init(port: Int) throws {
         client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-watch-\(getpid())"),
                                 logger: OutboxBenchmark.logger)
-        try client.subscribe("sensegate/bench/#", qos: 1)
+        try client.subscribe("sensegate/backlog/#", qos: 1)
         try client.start()
         let events = client.events
         let count = count

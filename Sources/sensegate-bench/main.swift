@@ -4,6 +4,7 @@
 //   sensegate-bench command PORT [COMMANDS]          MQTT /set → output, against a broker on PORT
 //   sensegate-bench traffic                          traffic station throughput, one core
 //   sensegate-bench outbox PORT [PACE_S] [BACKLOG]   outbox: bytes/hour, replay rate, RSS (bench/outbox.sh)
+//   sensegate-bench outbox-fill PATH COUNT           an outbox file holding COUNT undelivered readings
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,9 @@ do {
     case "command":
         guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]") }
         try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
+    case "outbox-fill":
+        guard arguments.count > 2, let n = Int(arguments[2]) else { throw BenchmarkError(description: "usage: sensegate-bench outbox-fill PATH COUNT") }
+        OutboxBenchmark.fill(path: arguments[1], count: n)
     case "outbox":
         guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench outbox PORT [PACE_SECONDS] [BACKLOG]") }
         try await OutboxBenchmark.run(port: port, paceSeconds: arguments.count > 2 ? Int(arguments[2]) ?? 60 : 60,
