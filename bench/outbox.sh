@@ -22,38 +22,51 @@ printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queu
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 "$bench" outbox "$port" "${PACE:-60}" "${BACKLOG:-1000000}"
 
-# The daemon itself on a backlog of BACKLOG messages: RSS while the broker is away, then the
-# replay to a fresh broker, counted by mosquitto_sub, with the daemon's RSS sampled every 0.5 s.
-swift build -c release --product sensegate >&2
-daemon="$(swift build -c release --show-bin-path)/sensegate"
+# The daemon itself, as deployed (static Swift runtime, -Osize, like deploy/install.sh and
+# bench/run.sh), on examples/bench-12.yaml: RSS with the broker away and an empty outbox, then
+# with a backlog of BACKLOG messages; then the replay to a fresh broker, counted by mosquitto_sub,
+# with the daemon's RSS sampled every 0.5 s.
+swift build -c release --product sensegate --static-swift-stdlib -Xswiftc -Osize --scratch-path .build-static >&2
+daemon="$(swift build -c release --scratch-path .build-static --show-bin-path)/sensegate"
 backlog=${BACKLOG:-1000000}
-mkdir -p "$work/state"
-"$bench" outbox-fill "$work/state/outbox.db" "$backlog"
 port2=$(sensegate_free_port)
-sed -e "s#^state_dir: .*#state_dir: $work/state#" -e "s#broker: .*#broker: mqtt://127.0.0.1:$port2#" examples/bench-12.yaml > "$work/daemon.yaml"
-grep -q '^state_dir:' "$work/daemon.yaml" || sed -i "1i state_dir: $work/state" "$work/daemon.yaml"
-start=$(date +%s.%N)
-"$daemon" run --config "$work/daemon.yaml" 2>"$work/daemon.log" & pid=$!
+daemon_config() {   # $1: state directory
+    sed -e "s#^state_dir: .*#state_dir: $1#" -e "s#broker: .*#broker: mqtt://127.0.0.1:$port2\n  reconnect: {min: 1s, max: 2s}\n  outbox: {max_messages: 2000000, max_megabytes: 1024}#" \
+        examples/bench-12.yaml > "$1.yaml"
+}
+rss_of() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+mkdir -p "$work/empty" "$work/state"
+daemon_config "$work/empty"
+"$daemon" run --config "$work/empty.yaml" 2>"$work/empty.log" & pid=$!
 sleep 15
-rss_away=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
+rss_empty=$(rss_of $pid)
+kill -TERM $pid; wait $pid || true
+"$bench" outbox-fill "$work/state/outbox.db" "$backlog" >&2
+daemon_config "$work/state"
+"$daemon" run --config "$work/state.yaml" 2>"$work/daemon.log" & pid=$!
+sleep 15
+rss_away=$(rss_of $pid)
 printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\nset_tcp_nodelay true\n' "$port2" > "$work/m2.conf"
 "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$work/m2.conf" 2>/dev/null &
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port2") 2>/dev/null && break; sleep 0.1; done
 mosquitto_sub -h 127.0.0.1 -p "$port2" -q 1 -t 'sensegate/backlog/#' > "$work/received.txt" &
-sleep 0.5
 up=$(date +%s.%N)
-peak=$rss_away
+peak=$rss_away; last=0; still=0
 while :; do
-    r=$(awk '/VmRSS/ {print $2}' /proc/$pid/status); [ "$r" -gt "$peak" ] && peak=$r
+    sleep 0.5
+    r=$(rss_of $pid); [ "$r" -gt "$peak" ] && peak=$r
     n=$(wc -l < "$work/received.txt")
     [ "$n" -ge "$backlog" ] && break
-    t=$(date +%s.%N); awk -v a="$t" -v b="$up" 'BEGIN{exit !(a-b > 600)}' && break
-    sleep 0.5
+    if [ "$n" -eq "$last" ]; then still=$((still + 1)); [ "$still" -ge 60 ] && break; else still=0; fi
+    last=$n
 done
 done_at=$(date +%s.%N)
 n=$(wc -l < "$work/received.txt")
+sleep 2
+rss_after=$(rss_of $pid)
 kill -TERM $pid; wait $pid || true
-echo "| daemon (bench-12) with a $backlog-message backlog, broker away 15 s: RSS | $((rss_away / 1024)) MiB ($rss_away KiB) |"
-echo "| daemon: backlog delivered to a subscriber | $n of $backlog in $(awk -v a="$done_at" -v b="$up" 'BEGIN{printf "%.1f", a-b}') s, $(awk -v a="$done_at" -v b="$up" -v n="$n" 'BEGIN{printf "%d", n/(a-b)}') msg/s (0.5 s sampling) |"
-echo "| daemon: peak RSS during the replay (sampled every 0.5 s) | $((peak / 1024)) MiB ($peak KiB) |"
+echo "| daemon (bench-12, static build), broker away 15 s, empty outbox: RSS | $((rss_empty / 1024)) MiB ($rss_empty KiB) |"
+echo "| daemon, broker away 15 s, $backlog messages waiting: RSS | $((rss_away / 1024)) MiB ($rss_away KiB) |"
+echo "| daemon: backlog delivered to a subscriber | $n of $backlog in $(awk -v a="$done_at" -v b="$up" 'BEGIN{printf "%.1f", a-b}') s, $(awk -v a="$done_at" -v b="$up" -v n="$n" 'BEGIN{printf "%d", n/(a-b)}') msg/s (sampled every 0.5 s, with 36 live readings/s) |"
+echo "| daemon: peak RSS during the replay (sampled every 0.5 s); 2 s after | $((peak / 1024)) MiB ($peak KiB); $((rss_after / 1024)) MiB |"
 grep -E "outbox" "$work/daemon.log" | head -3 >&2

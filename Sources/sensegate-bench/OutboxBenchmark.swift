@@ -79,7 +79,8 @@ enum OutboxBenchmark {
         let client = try connect(outbox, port: port)
         clock = ContinuousClock().now
         var peak = 0
-        while outbox.counters.totalDepth > 0 || outbox.counters.inFlight > 0 {
+        // Until the broker has acknowledged all (deleting the stored copies follows at the next flush).
+        while outbox.counters.acked < count {
             try await Task.sleep(for: .milliseconds(50))
             peak = max(peak, Memory.residentKiB())
         }
