@@ -29,7 +29,7 @@ package final class ReflexHarness: Sendable {
         let outputs = try OutputLines(config.actuators, board: config.board, hardware: hardware) {
             reaction.bank.actuator($0)?.level ?? false
         }
-        let outbox = Outbox(path: nil, settings: OutboxSettings(), clock: clock, logger: logger)
+        let outbox = try Outbox(path: nil, settings: OutboxSettings(), clock: clock, logger: logger)
         self.outbox = outbox
         let outlet = Outlet(seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow),
                             engine: .init(analysis: Analysis(config), reaction: reaction, outputs: outputs),

@@ -47,8 +47,14 @@ public final class SensegateDaemon: Sendable {
         if !seq.previousRunEndedCleanly, !config.actuators.isEmpty {
             logger.warning("the previous run did not stop cleanly: outputs stay at their failsafe level for \(config.restartFailsafe)")
         }
-        let outbox = Outbox(path: config.mqtt.outbox.enabled ? config.mqtt.outbox.file(in: config.stateDirectory) : nil,
-                            settings: Self.outboxSettings(config.mqtt), clock: clock, logger: logger)
+        let outbox: Outbox
+        do {
+            outbox = try Outbox(path: config.mqtt.outbox.enabled ? config.mqtt.outbox.file(in: config.stateDirectory) : nil,
+                                settings: Self.outboxSettings(config.mqtt), clock: clock, logger: logger)
+        } catch {
+            do { try seq.close() } catch { logger.error("seq: \(error)") }
+            throw UnavailableResource(description: error.description)
+        }
         do {
             if try seq.ensureAbove(outbox.highestStoredSeq) {
                 logger.warning("seq: \(seq.path) was behind the outbox (up to \(outbox.highestStoredSeq)); numbering continues above it")

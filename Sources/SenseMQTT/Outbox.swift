@@ -107,13 +107,14 @@ public final class Outbox: Sendable {
     /// Opens the outbox at `path` (SQLite), or in memory when `path` is nil. A file that cannot be
     /// opened does not stop the gateway: messages then wait in memory and health says why; a
     /// damaged file is moved aside (`<path>.damaged-<seconds>`) and a new one started.
-    public convenience init(path: String?, settings: OutboxSettings, clock: any SenseClock, logger: Logger) {
+    public convenience init(path: String?, settings: OutboxSettings, clock: any SenseClock, logger: Logger) throws(OutboxError) {
         let opened = Self.openStorage(path, clock: clock, logger: logger)
-        self.init(storage: opened.store, openError: opened.error, settings: settings, clock: clock, logger: logger)
+        try self.init(storage: opened.store, openError: opened.error, settings: settings, clock: clock, logger: logger)
     }
 
     /// An outbox on a given storage (a test's failing disk), or in memory when it is nil.
-    public init(storage: (any OutboxStorage)?, openError: String? = nil, settings: OutboxSettings, clock: any SenseClock, logger: Logger) {
+    public init(storage: (any OutboxStorage)?, openError: String? = nil, settings: OutboxSettings, clock: any SenseClock,
+                logger: Logger) throws(OutboxError) {
         self.settings = settings
         self.clock = clock
         self.logger = logger
@@ -124,8 +125,8 @@ public final class Outbox: Sendable {
                 s.counters.storageError = error
             }
         }
-        if let store = self.storage.store { highestStored.store(restore(from: store), ordering: .releasing) }
-        let thread = WorkerThread { [self] in runWorker() }
+        if let store = self.storage.store { highestStored.store(loadInventory(from: store), ordering: .releasing) }
+        let thread = try WorkerThread { [self] in runWorker() }
         worker.withLock { $0 = thread }
     }
 
@@ -153,7 +154,7 @@ public final class Outbox: Sendable {
 
     /// What a previous run left: all of it is backlog, replayed from the start. Returns the
     /// highest `seq` found.
-    private func restore(from store: any OutboxStorage) -> UInt64 {
+    private func loadInventory(from store: any OutboxStorage) -> UInt64 {
         do throws(OutboxStorageError) {
             let inventory = try store.inventory()
             state.withLock { s in
@@ -383,6 +384,17 @@ public final class Outbox: Sendable {
         s.counters.dropped[kind, default: 0] += n
         if before == 0 || before / 1000 != s.counters.totalDropped / 1000 {
             logger.warning("outbox full: dropped \(s.counters.totalDropped) message(s) so far, oldest \(kind.name) messages first")
+        }
+    }
+}
+
+public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The outbox's thread could not be started (pthread_create's error number).
+    case noThread(errno: Int32)
+
+    public var description: String {
+        switch self {
+        case let .noThread(e): "outbox: cannot start its thread: \(Errno.describe(e))"
         }
     }
 }

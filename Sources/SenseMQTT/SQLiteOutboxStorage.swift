@@ -129,8 +129,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
                 sqlite3_bind_int64(s, 2, m.createdMs)
                 sqlite3_bind_int(s, 3, Int32(m.qos))
                 sqlite3_bind_int(s, 4, m.retain ? 1 : 0)
-                var topic = m.topic
-                topic.withUTF8 { t in _ = csqlite_bind_text_copy(s, 5, UnsafeRawPointer(t.baseAddress!).assumingMemoryBound(to: CChar.self), Int32(t.count)) }
+                _ = csqlite_bind_text_copy(s, 5, m.topic, -1)
                 m.payload.withUnsafeBytes { p in _ = csqlite_bind_blob_copy(s, 6, p.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(p.count)) }
                 _ = try step(s, "insert")
             }

@@ -32,7 +32,7 @@ enum OutboxBenchmark {
     static func pace(dir: String, port: Int, seconds: Int) async throws {
         for connected in [false, true] {
             let path = "\(dir)/pace-\(connected).db"
-            let outbox = Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
+            let outbox = try Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
             let client = try connect(outbox, port: connected ? port : 1)
             if connected { try await waitConnected(client) }
             let before = ProcessIO.read()
@@ -64,7 +64,7 @@ enum OutboxBenchmark {
         let rssStart = Memory.residentKiB()
         var clock = ContinuousClock().now
         do {
-            let outbox = Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
+            let outbox = try Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
             for i in 1...count { outbox.send(message(UInt64(i))) }
             outbox.close()
             print("| \(label): queue and commit | \(seconds(since: clock)) s, \(Int(Double(count) / seconds(since: clock))) msg/s |")
@@ -72,7 +72,7 @@ enum OutboxBenchmark {
         print("| \(label): RSS after queueing (peak) | \(MiB(Double(Memory.residentKiB()) * 1024)) (\(MiB(Double(Memory.peakKiB()) * 1024))); \(MiB(Double(rssStart) * 1024)) before |")
         print("| \(label): database size | \(MiB(Double(FileSize.of(path) + FileSize.of(path + "-wal")))) |")
         clock = ContinuousClock().now
-        let outbox = Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
+        let outbox = try Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
         print("| \(label): reopen (inventory) | \(seconds(since: clock)) s, depth \(outbox.counters.totalDepth) |")
         let watcher = try OrderWatcher(port: port)
         try await watcher.ready()
@@ -99,8 +99,8 @@ enum OutboxBenchmark {
     }
 
     /// An outbox file as a gateway leaves it after a long outage, for the daemon to start on.
-    static func fill(path: String, count: Int) {
-        let outbox = Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
+    static func fill(path: String, count: Int) throws {
+        let outbox = try Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
         for i in 1...count { outbox.send(message(UInt64(i))) }
         outbox.close()
         print("\(path): \(count) messages, \(MiB(Double(FileSize.of(path) + FileSize.of(path + "-wal"))))")

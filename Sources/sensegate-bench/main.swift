@@ -23,7 +23,7 @@ do {
         try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
     case "outbox-fill":
         guard arguments.count > 2, let n = Int(arguments[2]) else { throw BenchmarkError(description: "usage: sensegate-bench outbox-fill PATH COUNT") }
-        OutboxBenchmark.fill(path: arguments[1], count: n)
+        try OutboxBenchmark.fill(path: arguments[1], count: n)
     case "outbox":
         guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench outbox PORT [PACE_SECONDS] [BACKLOG]") }
         try await OutboxBenchmark.run(port: port, paceSeconds: arguments.count > 2 ? Int(arguments[2]) ?? 60 : 60,

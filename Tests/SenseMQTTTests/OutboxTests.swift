@@ -30,10 +30,10 @@ import Testing
         let outbox: Outbox
         let transport: FakeTransport
 
-        init(path: String? = nil, settings: OutboxSettings = OutboxTests.settings(), clock: ManualClock = ManualClock()) {
+        init(path: String? = nil, settings: OutboxSettings = OutboxTests.settings(), clock: ManualClock = ManualClock()) throws {
             self.path = path ?? TemporaryDirectory.make("sensegate-outbox") + "/outbox.db"
             self.clock = clock
-            outbox = Outbox(path: self.path, settings: settings, clock: clock, logger: OutboxTests.logger)
+            outbox = try Outbox(path: self.path, settings: settings, clock: clock, logger: OutboxTests.logger)
             let link = outbox.link()
             transport = FakeTransport(observer: link)
             link.attach(transport)
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func aLiveLinkHandsOverAtOnceAndWritesNothingToDisk() async throws {
-        let rig = Rig(settings: Self.settings { $0.flushInterval = .seconds(60) })
+        let rig = try Rig(settings: Self.settings { $0.flushInterval = .seconds(60) })
         rig.transport.setConnected(true)
         for i in 1...200 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
         #expect(rig.transport.handed.count == 90)   // the window, less the tenth kept for alarms
@@ -71,7 +71,7 @@ import Testing
     }
 
     @Test func anOutageIsCommittedAndReplayedInOrderStateFirst() async throws {
-        let rig = Rig()
+        let rig = try Rig()
         var expected: [MessageClass: [UInt64]] = [:]
         for i in 1...600 {
             let kind: MessageClass = i % 50 == 0 ? .state : i % 75 == 0 ? .reply : .data
@@ -95,7 +95,7 @@ import Testing
     }
 
     @Test func theWindowBoundsWhatTheClientHolds() async throws {
-        let rig = Rig()
+        let rig = try Rig()
         for i in 1...1000 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
         #expect(await rig.flushed())
         rig.transport.setConnected(true)
@@ -112,12 +112,12 @@ import Testing
     }
 
     @Test func aRestartReplaysWhatWasNotAcknowledged() async throws {
-        let first = Rig()
+        let first = try Rig()
         for i in 1...300 { first.outbox.send(Self.message(UInt64(i), i % 10 == 0 ? .state : .data, at: first.clock)) }
         first.transport.setConnected(true)
         first.transport.acknowledge(0)   // nothing acknowledged: the broker is slow
         first.outbox.close()             // a clean stop commits what is unacknowledged
-        let second = Rig(path: first.path)
+        let second = try Rig(path: first.path)
         #expect(second.outbox.counters.totalDepth == 300)
         #expect(second.outbox.counters.depth[.state] == 30)
         second.transport.setConnected(true)
@@ -128,7 +128,7 @@ import Testing
     }
 
     @Test func fullOutboxDropsTheOldestDataFirstAndCounts() async throws {
-        let rig = Rig(settings: Self.settings { $0.maxMessages = 1000 })
+        let rig = try Rig(settings: Self.settings { $0.maxMessages = 1000 })
         for i in 1...1500 {
             rig.outbox.send(Self.message(UInt64(i), i % 100 == 0 ? .state : .data, at: rig.clock))
         }
@@ -147,7 +147,7 @@ import Testing
 
     @Test func messagesOlderThanMaxAgeExpire() async throws {
         let clock = ManualClock()
-        let rig = Rig(settings: Self.settings { $0.maxAge = .seconds(3600) }, clock: clock)
+        let rig = try Rig(settings: Self.settings { $0.maxAge = .seconds(3600) }, clock: clock)
         for i in 1...50 { rig.outbox.send(Self.message(UInt64(i), at: clock)) }
         clock.advance(by: .seconds(1800))
         for i in 51...80 { rig.outbox.send(Self.message(UInt64(i), at: clock)) }
@@ -161,7 +161,7 @@ import Testing
     }
 
     @Test func lostQoS0MessagesAreHandedOverAgainAfterAReconnect() async throws {
-        let rig = Rig()
+        let rig = try Rig()
         rig.transport.setConnected(true)
         for i in 1...20 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock, qos: 0)) }
         rig.transport.acknowledge(5)
@@ -174,7 +174,7 @@ import Testing
     }
 
     @Test func aMessageTheClientRefusesIsCountedAndSkipped() async throws {
-        let rig = Rig()
+        let rig = try Rig()
         rig.transport.setConnected(true)
         rig.transport.refuse(topic: "n/data/3")
         for i in 1...9 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
@@ -186,7 +186,7 @@ import Testing
 
     @Test func anUnusablePathKeepsDeliveringFromMemory() async throws {
         let dir = TemporaryDirectory.make("sensegate-outbox")
-        let rig = Rig(path: dir, settings: Self.settings { $0.memoryLimit = 100 })   // a directory, not a file
+        let rig = try Rig(path: dir, settings: Self.settings { $0.memoryLimit = 100 })   // a directory, not a file
         let error = try #require(rig.outbox.counters.storageError)
         #expect(error.contains(dir))
         #expect(!rig.outbox.counters.durable)
@@ -201,7 +201,7 @@ import Testing
         let dir = TemporaryDirectory.make("sensegate-outbox")
         let path = dir + "/outbox.db"
         try FileList.write(Array(repeating: "not a database\n", count: 400).joined(), to: path)
-        let rig = Rig(path: path)
+        let rig = try Rig(path: path)
         #expect(rig.outbox.counters.storageError == nil)
         #expect(rig.outbox.counters.durable)
         #expect(try FileList.names(in: dir).contains { $0.hasPrefix("outbox.db.damaged-") })
@@ -236,7 +236,7 @@ extension OutboxTests {
         let disk = try FillingDisk(path: TemporaryDirectory.make("sensegate-outbox") + "/outbox.db")
         disk.full = true
         let clock = ManualClock()
-        let outbox = Outbox(storage: disk, settings: Self.settings { $0.memoryLimit = 500 }, clock: clock, logger: Self.logger)
+        let outbox = try Outbox(storage: disk, settings: Self.settings { $0.memoryLimit = 500 }, clock: clock, logger: Self.logger)
         let link = outbox.link()
         let transport = FakeTransport(observer: link)
         link.attach(transport)
@@ -259,10 +259,10 @@ extension OutboxTests {
 
 extension OutboxTests {
     @Test func theHighestStoredSeqIsKnownAndNeverOverwritten() async throws {
-        let first = Rig()
+        let first = try Rig()
         for i in [5, 6, 900] { first.outbox.send(Self.message(UInt64(i), i == 900 ? .state : .data, at: first.clock)) }
         first.outbox.close()
-        let second = Rig(path: first.path)
+        let second = try Rig(path: first.path)
         #expect(second.outbox.highestStoredSeq == 900)
         second.outbox.close()
         // A stored message is never silently replaced by another with the same number.
