@@ -89,6 +89,14 @@ public struct MQTTSettings: Sendable, Hashable {
     /// Messages held in memory at most while the outbox cannot use the disk.
     public var queueLimit: Int
     public var outbox: OutboxConfig
+    /// `auto` (MQTT 5, falling back to 3.1.1), `5` or `3.1.1`.
+    public var protocolVersion: MQTTProtocolSetting = .auto
+}
+
+public enum MQTTProtocolSetting: String, Sendable, Hashable, CaseIterable {
+    case auto
+    case v5 = "5"
+    case v311 = "3.1.1"
 }
 
 /// `mqtt.outbox`: the durable queue between the pipeline and the broker (docs/outbox.md).

@@ -91,11 +91,14 @@ extension ConfigLoader {
             }
             return v
         } ?? 10_000
+        let protocolVersion = m.node("protocol").flatMap { s.choice($0, "mqtt.protocol", MQTTProtocolSetting.allCases) } ?? .auto
         m.finish()
         guard let broker else { return nil }
-        return MQTTSettings(broker: broker, clientID: clientID, username: username, password: password,
+        var settings = MQTTSettings(broker: broker, clientID: clientID, username: username, password: password,
                             prefix: prefix, keepalive: keepalive, qos: qos, tls: tls, reconnectMin: reconnectMin,
                             reconnectMax: reconnectMax, queueLimit: queueLimit, outbox: outbox)
+        settings.protocolVersion = protocolVersion
+        return settings
     }
 
     static func decodeOutbox(_ n: YAMLNode, sink: DiagnosticSink) -> OutboxConfig? {

@@ -38,7 +38,13 @@ final class HealthBoard: Sendable {
         state.withLock { st in st.sensors = st.sensors.filter { names.contains($0.key) } }
     }
 
-    func payload(now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, seq: UInt64) -> [UInt8] {
+    /// The connection as the client sees it.
+    struct Link {
+        var protocolVersion: Int
+        var refusedByBroker: Int
+    }
+
+    func payload(now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, link: Link, seq: UInt64) -> [UInt8] {
         let (sensors, seqError) = state.withLock { ($0.sensors, $0.seqError) }
         var w = JSONWriter()
         w.beginObject()
@@ -56,12 +62,14 @@ final class HealthBoard: Sendable {
         w.key("mqtt")
         w.beginObject()
         w.field("connected", o.connected)
+        w.field("protocol", link.protocolVersion == 5 ? "5" : "3.1.1")
         w.field("connects", Int64(o.connects))
         w.field("reconnects", Int64(max(0, o.connects - 1)))
         w.field("sent", Int64(o.sent))
         w.field("acked", Int64(o.acked))
         w.field("in_flight", Int64(o.inFlight))
         w.field("failed", Int64(o.failed))
+        w.field("refused", Int64(link.refusedByBroker))
         w.endObject()
         w.key("outbox")
         w.beginObject()

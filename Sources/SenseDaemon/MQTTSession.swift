@@ -25,6 +25,7 @@ final class MQTTSession: Sendable {
         options.keepalive = Int(settings.keepalive.seconds)
         options.reconnectMinSeconds = max(1, Int(settings.reconnectMin.seconds))
         options.reconnectMaxSeconds = max(options.reconnectMinSeconds, Int(settings.reconnectMax.seconds))
+        options.protocolChoice = MQTTProtocolChoice(rawValue: settings.protocolVersion.rawValue) ?? .auto
         options.will = MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true)
         options.birth = MQTTMessage(topic: topics.status, text: "online", qos: 1, retain: true)
         if let tls = settings.tls {

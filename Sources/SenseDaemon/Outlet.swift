@@ -76,11 +76,11 @@ final class Outlet: Sendable {
             guard let s = session.withLock({ $0 }) else { return }
             for summary in report.summaries {
                 post(.data, s.topics.traffic(station: report.station, group: summary.group, period: summary.period.configText),
-                     qos: s.settings.qos) { TrafficPayloads.summary(summary, offset: report.wallOffset, seq: $0) }
+                     qos: s.settings.qos, schema: "traffic-record") { TrafficPayloads.summary(summary, offset: report.wallOffset, seq: $0) }
             }
             guard report.publishVehicles else { return }
             for (lane, vehicle) in report.vehicles {
-                post(.data, s.topics.vehicles(station: report.station, lane: lane), qos: s.settings.qos) {
+                post(.data, s.topics.vehicles(station: report.station, lane: lane), qos: s.settings.qos, schema: "traffic-vehicle") {
                     TrafficPayloads.vehicle(vehicle, offset: report.wallOffset, seq: $0)
                 }
             }
@@ -135,7 +135,7 @@ final class Outlet: Sendable {
         guard !topics.isEmpty else { return }
         engine.withLock { _ in
             // An empty retained message deletes; it uses a seq it cannot carry (docs/mqtt.md).
-            for t in topics { post(.state, t, qos: 1, retain: true) { _ in [] } }
+            for t in topics { post(.state, t, qos: 1, retain: true, schema: nil) { _ in [] } }
         }
     }
 
@@ -158,9 +158,10 @@ final class Outlet: Sendable {
             // Health reports on the numbered stream rather than joining it: its seq is the last one
             // given out, so a gap in seq always means a lost message (docs/mqtt.md).
             let last = seq.current
-            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, seq: last)
+            let link = HealthBoard.Link(protocolVersion: s.client.protocolVersion, refusedByBroker: s.client.refusedByBroker)
+            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, link: link, seq: last)
             outbox.send(OutboxMessage(seq: last, kind: .health, topic: s.topics.health, payload: payload, qos: 0, retain: true,
-                                      createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000))
+                                      createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: "health"))
         }
     }
 
@@ -270,12 +271,12 @@ final class Outlet: Sendable {
 
     private func reply(_ s: MQTTSession, _ alarm: String, _ payload: @escaping (UInt64) -> [UInt8]) {
         guard Self.isTopicLevel(alarm) else { return }
-        post(.reply, s.topics.alarmReply(alarm), qos: 1, payload)
+        post(.reply, s.topics.alarmReply(alarm), qos: 1, schema: "alarm-reply", payload)
     }
 
     private func ack(_ s: MQTTSession, _ actuator: String, _ payload: @escaping (UInt64) -> [UInt8]) {
         guard Self.isTopicLevel(actuator) else { return }
-        post(.reply, s.topics.actuatorAck(actuator), qos: 1, payload)
+        post(.reply, s.topics.actuatorAck(actuator), qos: 1, schema: "actuator-ack", payload)
     }
 
     /// Publishes every actuator whose level, source or reason changed (a failsafe that keeps the
@@ -292,7 +293,7 @@ final class Outlet: Sendable {
                 actuator: a, since: wall + (a.since - now),
                 overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: e.outputs?.line(name),
                 fault: e.faults[name], description: e.descriptions[name] ?? "")
-            post(.state, s.topics.actuator(name), qos: 1, retain: true) { ReactionPayloads.actuator(state, wall: wall, seq: $0) }
+            post(.state, s.topics.actuator(name), qos: 1, retain: true, schema: "actuator") { ReactionPayloads.actuator(state, wall: wall, seq: $0) }
         }
     }
 
@@ -302,27 +303,27 @@ final class Outlet: Sendable {
         guard summary != e.summary, let s = session.withLock({ $0 }) else { return }
         e.summary = summary
         let wall = clock.wallNow
-        post(.state, s.topics.alarms, qos: 1, retain: true) { AlarmPayloads.summary(summary, wall: wall, seq: $0) }
+        post(.state, s.topics.alarms, qos: 1, retain: true, schema: "alarms") { AlarmPayloads.summary(summary, wall: wall, seq: $0) }
     }
 
     private func publishRules(_ rules: [RuleSnapshot]) {
         guard !rules.isEmpty, let s = session.withLock({ $0 }) else { return }
         for r in rules {
-            post(.state, s.topics.rule(r.name), qos: 1, retain: true) { ReactionPayloads.rule(r, seq: $0) }
+            post(.state, s.topics.rule(r.name), qos: 1, retain: true, schema: "rule") { ReactionPayloads.rule(r, seq: $0) }
         }
     }
 
     private func publishAlarms(_ alarms: [AlarmSnapshot]) {
         guard !alarms.isEmpty, let s = session.withLock({ $0 }) else { return }
         for a in alarms {
-            post(.state, s.topics.alarm(a.name), qos: 1, retain: true) { AlarmPayloads.state(a, seq: $0) }
+            post(.state, s.topics.alarm(a.name), qos: 1, retain: true, schema: "alarm") { AlarmPayloads.state(a, seq: $0) }
         }
     }
 
     private func publishAggregates(_ aggregates: [Analysis.Aggregate]) {
         guard !aggregates.isEmpty, let s = session.withLock({ $0 }) else { return }
         for a in aggregates {
-            post(.data, s.topics.aggregate(a.name), qos: s.settings.qos) { AggregatePayloads.aggregate(a, seq: $0) }
+            post(.data, s.topics.aggregate(a.name), qos: s.settings.qos, schema: "aggregate") { AggregatePayloads.aggregate(a, seq: $0) }
         }
     }
 
@@ -334,15 +335,16 @@ final class Outlet: Sendable {
             guard let s else { continue }
             let topic = isDerived ? s.topics.derived(name: sample.quantity)
                                   : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
-            post(.data, topic, qos: s.settings.qos) { Payloads.reading(sample, seq: $0) }
+            post(.data, topic, qos: s.settings.qos, schema: "reading") { Payloads.reading(sample, seq: $0) }
         }
     }
 
     /// Numbers a message and queues it in the outbox (which never blocks).
-    private func post(_ kind: MessageClass, _ topic: String, qos: Int, retain: Bool = false, _ payload: (UInt64) -> [UInt8]) {
+    private func post(_ kind: MessageClass, _ topic: String, qos: Int, retain: Bool = false, schema: String?,
+                      _ payload: (UInt64) -> [UInt8]) {
         let n = nextSeq()
         outbox.send(OutboxMessage(seq: n, kind: kind, topic: topic, payload: payload(n), qos: qos, retain: retain,
-                                  createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000))
+                                  createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: schema))
     }
 
     private func nextSeq() -> UInt64 {

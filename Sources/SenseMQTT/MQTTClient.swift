@@ -2,6 +2,9 @@ import CMosquitto
 import Logging
 import SenseCore
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the client reports, in order, from libmosquitto's network thread.
 public enum MQTTEvent: Sendable, Hashable {
@@ -40,6 +43,8 @@ public struct MQTTClientOptions: Sendable, Hashable {
     public var reconnectMaxSeconds: Int = 60
     /// QoS 1 messages sent and not yet acknowledged, at most, on the connection.
     public var sendMaximum: Int = 100
+    /// MQTT 5 where the broker speaks it (falling back to 3.1.1 when it refuses), or one version.
+    public var protocolChoice: MQTTProtocolChoice = .auto
 
     public init(host: String, port: Int, clientID: String) {
         self.host = host
@@ -48,17 +53,42 @@ public struct MQTTClientOptions: Sendable, Hashable {
     }
 }
 
+/// Which MQTT version to speak.
+public enum MQTTProtocolChoice: String, Sendable, Hashable, CaseIterable {
+    /// MQTT 5, and 3.1.1 with a broker that refuses 5.
+    case auto
+    case v5 = "5"
+    case v311 = "3.1.1"
+}
+
+/// What MQTT 5 adds to a message (ignored on a 3.1.1 connection).
+public struct MQTTProperties: Sendable, Hashable {
+    public var contentType: String?
+    /// Name/value pairs, in order (`seq`, `schema`).
+    public var user: [[String]] = []
+    /// The broker discards the message (and a retained copy) after this many seconds.
+    public var expirySeconds: Int?
+
+    public init(contentType: String? = nil, user: [[String]] = [], expirySeconds: Int? = nil) {
+        self.contentType = contentType
+        self.user = user
+        self.expirySeconds = expirySeconds
+    }
+}
+
 public struct MQTTMessage: Sendable, Hashable {
     public var topic: String
     public var payload: [UInt8]
     public var qos: Int
     public var retain: Bool
+    public var properties: MQTTProperties?
 
-    public init(topic: String, payload: [UInt8], qos: Int, retain: Bool) {
+    public init(topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTProperties? = nil) {
         self.topic = topic
         self.payload = payload
         self.qos = qos
         self.retain = retain
+        self.properties = properties
     }
 
     public init(topic: String, text: String, qos: Int, retain: Bool) {
@@ -126,14 +156,15 @@ public final class MQTTClient: MessageTransport {
     /// written in a @MainActor context they would trap when libmosquitto's thread calls them.
     nonisolated private func configure() throws(MQTTError) {
         let mosq = handle.pointer
-        mosquitto_connect_callback_set(mosq) { mosq, userdata, rc in
+        // The v5 callbacks run for 3.1.1 connections too (reason code 0, no properties).
+        mosquitto_connect_v5_callback_set(mosq) { mosq, userdata, rc, _, _ in
             CallbackSink.from(userdata).onConnect(mosq, rc)
         }
-        mosquitto_disconnect_callback_set(mosq) { _, userdata, rc in
-            CallbackSink.from(userdata).onDisconnect(rc)
+        mosquitto_disconnect_v5_callback_set(mosq) { mosq, userdata, rc, _ in
+            CallbackSink.from(userdata).onDisconnect(mosq, rc)
         }
-        mosquitto_publish_callback_set(mosq) { _, userdata, mid in
-            CallbackSink.from(userdata).onPublish(mid)
+        mosquitto_publish_v5_callback_set(mosq) { _, userdata, mid, reason, _ in
+            CallbackSink.from(userdata).onPublish(mid, reason: reason)
         }
         mosquitto_message_callback_set(mosq) { _, userdata, message in
             guard let m = message?.pointee else { return }
@@ -143,7 +174,9 @@ public final class MQTTClient: MessageTransport {
                 : []
             CallbackSink.from(userdata).onMessage(topic, payload, m.retain)
         }
-        try check("MOSQ_OPT_PROTOCOL_VERSION", mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311))
+        try check("MOSQ_OPT_PROTOCOL_VERSION", mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                                                                    options.protocolChoice == .v311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5))
+        sink.setProtocol(options.protocolChoice == .v311 ? 4 : 5)
         try check("MOSQ_OPT_TCP_NODELAY", mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1))
         // QoS 1 messages on the wire awaiting PUBACK (libmosquitto's default is 20); more wait in
         // its queue, which the outbox's window bounds.
@@ -197,16 +230,36 @@ public final class MQTTClient: MessageTransport {
 
     public func publish(tracked message: MQTTMessage) -> (outcome: PublishOutcome, mid: Int32) {
         var mid: Int32 = 0
+        let properties = sink.protocolVersion == 5 ? message.properties : nil
         let rc = sink.trackingPublish(qos: message.qos) {
-            message.payload.withUnsafeBytes {
-                mosquitto_publish(handle.pointer, &mid, message.topic, Int32($0.count), $0.baseAddress,
-                                  Int32(message.qos), message.retain)
+            var list: OpaquePointer? = nil
+            defer { mosquitto_property_free_all(&list) }
+            if let p = properties { Self.add(p, to: &list) }
+            return message.payload.withUnsafeBytes {
+                mosquitto_publish_v5(handle.pointer, &mid, message.topic, Int32($0.count), $0.baseAddress,
+                                     Int32(message.qos), message.retain, list)
             }
         } mid: { mid }
         switch rc {
         case MOSQ_ERR_SUCCESS.rawValue: return (.sent, mid)
         case MOSQ_ERR_NO_CONN.rawValue: return (message.qos > 0 ? .heldByLibrary : .notConnected, mid)
         default: return (.failed(.library(operation: "mosquitto_publish", code: rc, message: Self.describe(rc))), mid)
+        }
+    }
+
+    /// The MQTT version of the current (or next) connection: 5 or 4 (3.1.1).
+    public var protocolVersion: Int { sink.protocolVersion }
+
+    /// PUBACKs whose reason code said the broker did not accept the message (MQTT 5).
+    public var refusedByBroker: Int { sink.refused }
+
+    private static func add(_ p: MQTTProperties, to list: inout OpaquePointer?) {
+        if let type = p.contentType { mosquitto_property_add_string(&list, Int32(MQTT_PROP_CONTENT_TYPE.rawValue), type) }
+        for pair in p.user where pair.count == 2 {
+            mosquitto_property_add_string_pair(&list, Int32(MQTT_PROP_USER_PROPERTY.rawValue), pair[0], pair[1])
+        }
+        if let e = p.expirySeconds {
+            mosquitto_property_add_int32(&list, Int32(MQTT_PROP_MESSAGE_EXPIRY_INTERVAL.rawValue), UInt32(clamping: e))
         }
     }
 
@@ -249,6 +302,25 @@ public final class MQTTClient: MessageTransport {
     }
 }
 
+/// A detached thread for a one-off job off libmosquitto's own thread.
+enum Detached {
+    @discardableResult
+    static func run(_ body: @escaping @Sendable () -> Void) -> Bool {
+        final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
+        let box = Unmanaged.passRetained(Box(body)).toOpaque()
+        var thread = pthread_t()
+        guard pthread_create(&thread, nil, { raw in
+            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
+            return nil
+        }, box) == 0 else {
+            Unmanaged<Box>.fromOpaque(box).release()
+            return false
+        }
+        pthread_detach(thread)
+        return true
+    }
+}
+
 /// The opaque `struct mosquitto *`; libmosquitto serialises access internally (threaded build).
 private struct MosquittoHandle: @unchecked Sendable {
     let pointer: OpaquePointer
@@ -265,6 +337,9 @@ final class CallbackSink: Sendable {
         var subscriptions: [(String, Int)] = []
         var inFlight: Set<Int32> = []
         var ackedEarly: Set<Int32> = []
+        var protocolVersion = 5
+        var refused = 0
+        var refusalsLogged: Set<Int32> = []
     }
 
     let options: MQTTClientOptions
@@ -286,6 +361,9 @@ final class CallbackSink: Sendable {
     }
 
     var isConnected: Bool { state.withLock { $0.connected } }
+    var protocolVersion: Int { state.withLock { $0.protocolVersion } }
+    var refused: Int { state.withLock { $0.refused } }
+    func setProtocol(_ v: Int) { state.withLock { $0.protocolVersion = v } }
     var unacknowledged: Int { state.withLock { $0.inFlight.count } }
 
     func addSubscription(_ topic: String, qos: Int) {
@@ -309,8 +387,16 @@ final class CallbackSink: Sendable {
     }
 
     func onConnect(_ mosq: OpaquePointer?, _ rc: Int32) {
+        if rc == MQTT_RC_UNSUPPORTED_PROTOCOL_VERSION.rawValue, options.protocolChoice == .auto, protocolVersion == 5 {
+            // A 3.1.1 broker: the next attempt (the network thread retries by itself) speaks 3.1.1.
+            mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311)
+            setProtocol(4)
+            logger.notice("MQTT broker \(options.host):\(options.port) does not speak MQTT 5; using 3.1.1")
+            continuation.yield(.connectRefused(code: rc, reason: "unsupported protocol version; retrying with 3.1.1"))
+            return
+        }
         guard rc == 0 else {
-            let reason = String(cString: mosquitto_connack_string(rc))
+            let reason = protocolVersion == 5 ? String(cString: mosquitto_reason_string(rc)) : String(cString: mosquitto_connack_string(rc))
             logger.error("MQTT broker refused the connection: \(reason)")
             continuation.yield(.connectRefused(code: rc, reason: reason))
             return
@@ -326,12 +412,41 @@ final class CallbackSink: Sendable {
             }
         }
         for (topic, qos) in subscriptions { mosquitto_subscribe(mosq, nil, topic, Int32(qos)) }
-        logger.info("MQTT connected to \(options.host):\(options.port) as \(options.clientID)")
+        logger.info("MQTT connected to \(options.host):\(options.port) as \(options.clientID) (MQTT \(protocolVersion == 5 ? "5" : "3.1.1"))")
         observer?.connectionChanged(up: true)
         continuation.yield(.connected)
     }
 
-    func onDisconnect(_ rc: Int32) {
+    /// Errors after which libmosquitto's network thread gives up for good (`mosquitto_loop_forever`
+    /// returns): a protocol error, a TLS failure mid-connection, a refused 3.1.1 fallback, …
+    static let fatalToTheLoop: Set<Int32> = [MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND,
+                                             MOSQ_ERR_TLS, MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH,
+                                             MOSQ_ERR_ACL_DENIED, MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY].reduce(into: []) {
+        $0.insert($1.rawValue)
+    }
+
+    /// A gateway must keep trying for years: when the network thread has given up, another
+    /// thread waits the minimum reconnect delay and starts it again.
+    private func restartLoop(_ mosq: OpaquePointer) {
+        let handle = MosquittoHandle(mosq)
+        let delay = UInt32(max(1, options.reconnectMinSeconds))
+        let started = Detached.run { [self] in
+            sleep(delay)
+            state.withLock { s in
+                guard !s.stopping else { return }
+                mosquitto_loop_stop(handle.pointer, false)   // joins the thread that has already returned
+                mosquitto_loop_start(handle.pointer)
+                mosquitto_reconnect_async(handle.pointer)
+            }
+        }
+        if !started { logger.critical("MQTT: cannot start a thread to restart the network loop; no more reconnects") }
+    }
+
+    func onDisconnect(_ mosq: OpaquePointer?, _ rc: Int32) {
+        if let mosq, Self.fatalToTheLoop.contains(rc), !state.withLock({ $0.stopping }) {
+            logger.debug("MQTT: the network loop stopped (\(MQTTClient.describe(rc))); restarting it")
+            restartLoop(mosq)
+        }
         let (wasStopping, wasConnected, reported) = state.withLock { s in
             defer {
                 s.connected = false
@@ -340,7 +455,9 @@ final class CallbackSink: Sendable {
             return (s.stopping, s.connected, s.outageReported)
         }
         observer?.connectionChanged(up: false)
-        let reason = rc == 0 ? "clean disconnect" : MQTTClient.describe(rc)
+        // MQTT 5 brokers give a reason code (≥ 128) in their DISCONNECT; else rc is libmosquitto's.
+        let reason = rc == 0 ? "clean disconnect"
+            : rc >= 128 ? "the broker said: \(String(cString: mosquitto_reason_string(rc)))" : MQTTClient.describe(rc)
         if !wasStopping {
             if !reported {
                 logger.warning(wasConnected ? "MQTT connection lost: \(reason); reconnecting with backoff"
@@ -352,7 +469,16 @@ final class CallbackSink: Sendable {
         continuation.yield(.disconnected(code: rc, reason: reason))
     }
 
-    func onPublish(_ mid: Int32) {
+    func onPublish(_ mid: Int32, reason: Int32) {
+        if reason >= 128 {
+            // The broker did not take the message (MQTT 5 PUBACK reason, e.g. not authorized or
+            // quota exceeded). Resending would meet the same answer: it counts as refused.
+            let first = state.withLock { s -> Bool in
+                s.refused += 1
+                return s.refusalsLogged.insert(reason).inserted
+            }
+            if first { logger.error("MQTT broker refused a message: \(String(cString: mosquitto_reason_string(reason))) (reason code \(reason)); counted on health as refused") }
+        }
         observer?.acknowledged(mid: mid)
         state.withLock { s in
             if s.inFlight.remove(mid) == nil {

@@ -36,8 +36,11 @@ public struct OutboxMessage: Sendable, Hashable {
     public var retain: Bool
     /// Wall time of creation, milliseconds since the epoch (for the age limit and health).
     public var createdMs: Int64
+    /// The payload's JSON Schema, by file name in docs/schemas without `.schema.json` (`reading`).
+    public var schema: String?
 
-    public init(seq: UInt64, kind: MessageClass, topic: String, payload: [UInt8], qos: Int, retain: Bool, createdMs: Int64) {
+    public init(seq: UInt64, kind: MessageClass, topic: String, payload: [UInt8], qos: Int, retain: Bool, createdMs: Int64,
+                schema: String? = nil) {
         self.seq = seq
         self.kind = kind
         self.topic = topic
@@ -45,10 +48,27 @@ public struct OutboxMessage: Sendable, Hashable {
         self.qos = qos
         self.retain = retain
         self.createdMs = createdMs
+        self.schema = schema
     }
 
     /// What it costs against `max_size`: topic and payload bytes.
     public var size: Int { topic.utf8.count + payload.count }
 
-    public var mqtt: MQTTMessage { MQTTMessage(topic: topic, payload: payload, qos: qos, retain: retain) }
+    /// Health expires from the broker after three missed reports, so a dead gateway's last
+    /// health does not look current (MQTT 5 only; `status` says `offline` in any version).
+    public static let healthExpirySeconds = 180
+    public static let schemaVersion = "1"
+
+    /// As published. On MQTT 5: content type, `seq`, the schema's `$id` and version as user
+    /// properties, and an expiry for health.
+    public var mqtt: MQTTMessage {
+        var p = MQTTProperties()
+        if !payload.isEmpty { p.contentType = "application/json" }
+        p.user = [["seq", String(seq)]]
+        if let schema {
+            p.user += [["schema", "https://sensegate.example/schemas/\(schema).schema.json"], ["schema_version", Self.schemaVersion]]
+        }
+        if kind == .health { p.expirySeconds = Self.healthExpirySeconds }
+        return MQTTMessage(topic: topic, payload: payload, qos: qos, retain: retain, properties: p)
+    }
 }

@@ -73,7 +73,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
                 try exec("""
                     CREATE TABLE IF NOT EXISTS \(kind.name)(
                       seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, qos INTEGER NOT NULL,
-                      retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL)
+                      retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, schema TEXT)
                     """)
             }
             try exec("PRAGMA user_version=\(Self.schemaVersion)")
@@ -101,7 +101,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
     }
 
     public func load(_ kind: MessageClass, after: UInt64, limit: Int) throws(OutboxStorageError) -> [OutboxMessage] {
-        let s = try statement("SELECT seq, created_ms, qos, retain, topic, payload FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2")
+        let s = try statement("SELECT seq, created_ms, qos, retain, topic, payload, schema FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2")
         defer { sqlite3_reset(s) }
         sqlite3_bind_int64(s, 1, Int64(bitPattern: after))
         sqlite3_bind_int64(s, 2, Int64(limit))
@@ -113,7 +113,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
             let payload: [UInt8] = n > 0 ? Array(UnsafeRawBufferPointer(start: sqlite3_column_blob(s, 5), count: n)) : []
             out.append(OutboxMessage(seq: UInt64(bitPattern: sqlite3_column_int64(s, 0)), kind: kind, topic: topic, payload: payload,
                                      qos: Int(sqlite3_column_int(s, 2)), retain: sqlite3_column_int(s, 3) != 0,
-                                     createdMs: sqlite3_column_int64(s, 1)))
+                                     createdMs: sqlite3_column_int64(s, 1), schema: sqlite3_column_text(s, 6).map { String(cString: $0) }))
         }
         return out
     }
@@ -123,13 +123,14 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         try exec("BEGIN")
         do throws(OutboxStorageError) {
             for m in append {
-                let s = try statement("INSERT INTO \(m.kind.name)(seq, created_ms, qos, retain, topic, payload) VALUES(?1, ?2, ?3, ?4, ?5, ?6)")
+                let s = try statement("INSERT INTO \(m.kind.name)(seq, created_ms, qos, retain, topic, payload, schema) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 defer { sqlite3_reset(s) }
                 sqlite3_bind_int64(s, 1, Int64(bitPattern: m.seq))
                 sqlite3_bind_int64(s, 2, m.createdMs)
                 sqlite3_bind_int(s, 3, Int32(m.qos))
                 sqlite3_bind_int(s, 4, m.retain ? 1 : 0)
                 _ = csqlite_bind_text_copy(s, 5, m.topic, -1)
+                if let schema = m.schema { _ = csqlite_bind_text_copy(s, 7, schema, -1) } else { sqlite3_bind_null(s, 7) }
                 m.payload.withUnsafeBytes { p in _ = csqlite_bind_blob_copy(s, 6, p.baseAddress ?? UnsafeRawPointer(bitPattern: 1)!, Int32(p.count)) }
                 _ = try step(s, "insert")
             }

@@ -157,4 +157,29 @@ import Testing
         #expect(daemon.waitForExit(timeout: 10) == 0)
         #expect(daemon.stderr.contains("outbox.db: open: unable to open database file (SQLite error 14); messages wait in memory only"))
     }
+
+    @Test func mqtt5CarriesSeqSchemaAndContentTypeOnEveryMessage() async throws {
+        let broker = try MosquittoBroker()
+        let sub = try ChildProcess("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-q", "1",
+                                                            "-t", "sensegate/dl/#", "-F", "%t|%C|%P|%p"])
+        try await Task.sleep(for: .milliseconds(500))
+        let site = Site()
+        let daemon = try SensegateBinary.start(["run", "--config", Self.config(site, port: broker.port)])
+        #expect(await Network.eventually(timeout: 15) {
+            sub.stdout.split(separator: "\n").contains { $0.hasPrefix("sensegate/dl/health|") }
+                && sub.stdout.split(separator: "\n").filter { $0.contains("/sensor/") }.count >= 20
+        })
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+        sub.signal(SIGTERM)
+        for line in sub.stdout.split(separator: "\n") where !line.hasPrefix("sensegate/dl/status|") {
+            let fields = line.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
+            guard fields.count == 4 else { continue }
+            #expect(fields[1] == "application/json", "\(line)")
+            // The user property `seq` is the payload's `seq`, and `schema` names its schema.
+            #expect(fields[2].contains("seq:\(SeqField.of(fields[3]) ?? 0)"), "\(line)")
+            let schema = fields[0].contains("/sensor/") ? "reading" : fields[0].hasSuffix("/health") ? "health" : "alarms"
+            #expect(fields[2].contains("schema:https://sensegate.example/schemas/\(schema).schema.json"), "\(line)")
+        }
+    }
 }

@@ -1,0 +1,112 @@
+import Foundation
+
+/// A minimal MQTT 3.1.1-only broker on a free loopback port, as an older broker behaves: a
+/// CONNECT at protocol level 5 is answered "unacceptable protocol version" (a 3.1.1 CONNACK,
+/// return code 1) and closed; level 4 is accepted, PUBLISH QoS 1 acknowledged, PINGREQ answered.
+/// Mosquitto 2 cannot be configured to refuse MQTT 5, so the fallback is tested against this.
+public final class LegacyBroker: @unchecked Sendable {
+    public let port: Int
+    private let listener: Int32
+    private let lock = NSLock()
+    private var levels: [UInt8] = []
+    private var topics: [String] = []
+    private var stopped = false
+
+    public init() throws {
+        port = Network.freePort()
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listener, 8) == 0 else { throw BrokerError.cannotListen(errno: errno) }
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        lock.withLock { stopped = true }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    /// The protocol levels of the CONNECTs received, in order (5 = MQTT 5, 4 = 3.1.1).
+    public var connectLevels: [UInt8] { lock.withLock { levels } }
+    /// The topics of the PUBLISHes received on accepted connections.
+    public var publishedTopics: [String] { lock.withLock { topics } }
+
+    private func acceptLoop() {
+        while true {
+            let fd = accept(listener, nil, nil)
+            guard fd >= 0 else { return }
+            Thread.detachNewThread { [self] in serve(fd) }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        defer { close(fd) }
+        while let (header, body) = readPacket(fd) {
+            switch header >> 4 {
+            case 1:   // CONNECT: protocol name (2 + 4 bytes), then the level
+                guard body.count > 6 else { return }
+                let level = body[6]
+                lock.withLock { levels.append(level) }
+                if level != 4 {
+                    write(fd, [0x20, 0x02, 0x00, 0x01])   // 3.1.1 CONNACK: unacceptable protocol version
+                    return
+                }
+                write(fd, [0x20, 0x02, 0x00, 0x00])
+            case 3:   // PUBLISH
+                let qos = (header >> 1) & 0x03
+                let length = Int(body[0]) << 8 | Int(body[1])
+                let topic = String(decoding: body[2..<2 + length], as: UTF8.self)
+                lock.withLock { topics.append(topic) }
+                if qos == 1 { write(fd, [0x40, 0x02, body[2 + length], body[3 + length]]) }
+            case 8:   // SUBSCRIBE: granted QoS 1 for each filter (one is enough for the client)
+                write(fd, [0x90, 0x03, body[0], body[1], 0x01])
+            case 12:  // PINGREQ
+                write(fd, [0xD0, 0x00])
+            case 14:  // DISCONNECT
+                return
+            default:
+                break
+            }
+        }
+    }
+
+    private func readPacket(_ fd: Int32) -> (UInt8, [UInt8])? {
+        guard let first = readBytes(fd, 1)?.first else { return nil }
+        var length = 0, multiplier = 1
+        while true {
+            guard let b = readBytes(fd, 1)?.first else { return nil }
+            length += Int(b & 0x7F) * multiplier
+            multiplier *= 128
+            if b & 0x80 == 0 { break }
+        }
+        guard let body = length == 0 ? [] : readBytes(fd, length) else { return nil }
+        return (first, body)
+    }
+
+    private func readBytes(_ fd: Int32, _ n: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: n)
+        var got = 0
+        while got < n {
+            let r = out.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, n - got) }
+            guard r > 0 else { return nil }
+            got += r
+        }
+        return out
+    }
+
+    private func write(_ fd: Int32, _ bytes: [UInt8]) {
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    public enum BrokerError: Error { case cannotListen(errno: Int32) }
+}
