@@ -91,6 +91,15 @@ public struct MQTTSettings: Sendable, Hashable {
     public var outbox: OutboxConfig
     /// `auto` (MQTT 5, falling back to 3.1.1), `5` or `3.1.1`.
     public var protocolVersion: MQTTProtocolSetting = .auto
+    /// How readings and derived channels are published: sensegate JSON per quantity, or SenML packs.
+    public var format: PayloadFormat = .sensegate
+}
+
+public enum PayloadFormat: String, Sendable, Hashable, CaseIterable {
+    /// One JSON object per quantity on `<root>/sensor/<sensor>/<quantity>` (docs/mqtt.md).
+    case sensegate
+    /// One SenML pack (RFC 8428) per sensor and fetch on `<root>/senml/<sensor>`.
+    case senml
 }
 
 public enum MQTTProtocolSetting: String, Sendable, Hashable, CaseIterable {

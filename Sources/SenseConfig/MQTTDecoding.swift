@@ -92,12 +92,14 @@ extension ConfigLoader {
             return v
         } ?? 10_000
         let protocolVersion = m.node("protocol").flatMap { s.choice($0, "mqtt.protocol", MQTTProtocolSetting.allCases) } ?? .auto
+        let format = m.node("format").flatMap { s.choice($0, "mqtt.format", PayloadFormat.allCases) } ?? .sensegate
         m.finish()
         guard let broker else { return nil }
         var settings = MQTTSettings(broker: broker, clientID: clientID, username: username, password: password,
                             prefix: prefix, keepalive: keepalive, qos: qos, tls: tls, reconnectMin: reconnectMin,
                             reconnectMax: reconnectMax, queueLimit: queueLimit, outbox: outbox)
         settings.protocolVersion = protocolVersion
+        settings.format = format
         return settings
     }
 

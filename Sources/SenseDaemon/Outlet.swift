@@ -329,13 +329,34 @@ final class Outlet: Sendable {
 
     private func publish(_ samples: [Sample]) {
         let s = session.withLock { $0 }
+        for sample in samples where sample.sensor != DerivedEngine.sensorName { health.record(sample) }
+        guard let s else { return }
+        if s.settings.format == .senml {
+            publishSenML(samples, s)
+            return
+        }
         for sample in samples {
             let isDerived = sample.sensor == DerivedEngine.sensorName
-            if !isDerived { health.record(sample) }
-            guard let s else { continue }
             let topic = isDerived ? s.topics.derived(name: sample.quantity)
                                   : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
             post(.data, topic, qos: s.settings.qos, schema: "reading") { Payloads.reading(sample, seq: $0) }
+        }
+    }
+
+    /// One pack per sensor (derived channels as the sensor `derived`), in the order they came.
+    private func publishSenML(_ samples: [Sample], _ s: MQTTSession) {
+        var order: [String] = []
+        var groups: [String: [Sample]] = [:]
+        for sample in samples {
+            if groups[sample.sensor] == nil { order.append(sample.sensor) }
+            groups[sample.sensor, default: []].append(sample)
+        }
+        for sensor in order {
+            let group = groups[sensor]!
+            guard SenML.hasRecords(group) else { continue }
+            post(.data, s.topics.senml(sensor: sensor), qos: s.settings.qos, schema: "senml") {
+                SenML.pack(group, baseName: s.topics.senmlBaseName(sensor: sensor), seq: $0)
+            }
         }
     }
 

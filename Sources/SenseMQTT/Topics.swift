@@ -30,6 +30,12 @@ public struct TopicTree: Sendable, Hashable {
     /// A window's aggregates, one message per closed window.
     public func aggregate(_ name: String) -> String { "\(root)/aggregate/\(name)" }
 
+    /// A sensor's readings of one fetch as a SenML pack (`mqtt.format: senml`); derived channels
+    /// under the sensor name `derived`.
+    public func senml(sensor: String) -> String { "\(root)/senml/\(sensor)" }
+    /// The SenML base name of a sensor's records: `<root>/<sensor>/`.
+    public func senmlBaseName(sensor: String) -> String { "\(root)/\(sensor)/" }
+
     /// A derived channel's value (same payload as a reading).
     public func derived(name: String) -> String { "\(root)/derived/\(name)" }
 

@@ -7,7 +7,7 @@ import Testing
 /// outbox, a disk that cannot be used.
 @Suite struct DeliveryTests {
     /// A gateway reading two BME280s at 5 Hz each: 10 Hz, 30 readings a second.
-    static func config(_ site: Site, port: Int, outbox: String = "") -> String {
+    static func config(_ site: Site, port: Int, mqttExtra: String = "") -> String {
         site.write("delivery.yaml", """
             node: dl
             board: sim
@@ -15,7 +15,7 @@ import Testing
             mqtt:
               broker: mqtt://127.0.0.1:\(port)
               reconnect: {min: 1s, max: 1s}
-            \(outbox)
+            \(mqttExtra)
             sensors:
               - name: air
                 driver: bme280
@@ -124,7 +124,7 @@ import Testing
         broker.stop()
         let site = Site()
         let daemon = try SensegateBinary.start(["run", "--config", Self.config(site, port: broker.port,
-                                                                                outbox: "  outbox: {max_messages: 100}")])
+                                                                                mqttExtra: "  outbox: {max_messages: 100}")])
         try await Task.sleep(for: .seconds(6))   // ~180 readings for 100 places
         #expect(daemon.isRunning)
         try broker.start()
