@@ -23,7 +23,7 @@ for nodelay in false true; do
     port=$(sensegate_free_port)
     printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nset_tcp_nodelay %s\n' "$port" "$nodelay" > "$work/m.conf"
     "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$work/m.conf" 2>/dev/null & broker=$!
-    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    sensegate_wait_listening "$port"
     printf 'broker set_tcp_nodelay %s: ' "$nodelay"
     "$bench" command "$port" "${COMMANDS:-2000}"
     kill "$broker"; wait "$broker" 2>/dev/null || true

@@ -38,7 +38,7 @@ measure() {   # $1 label, $2 binary
     port=$(sensegate_free_port)
     printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nmax_queued_messages 0\n' "$port" > "$work/m.conf"
     "$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$work/m.conf" 2>/dev/null & local broker=$!
-    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    sensegate_wait_listening "$port"
     mosquitto_sub -h 127.0.0.1 -p "$port" -q 1 -t 'sensegate/+/sensor/#' -F '%U %t' > "$work/sub.txt" & local sub=$!
     sleep 0.5
     rm -rf /tmp/sensegate-bench

@@ -30,7 +30,7 @@ trap cleanup EXIT INT TERM
 
 mosquitto_bin=$(command -v mosquitto || echo /usr/sbin/mosquitto)
 "$mosquitto_bin" -c "$work/mosquitto.conf" 2>"$work/mosquitto.log" & pids+=($!)
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+sensegate_wait_listening "$port"
 echo "── private broker on 127.0.0.1:$port; messages below are what a platform subscribed to sensegate/# receives ──" >&2
 mosquitto_sub -h 127.0.0.1 -p "$port" -t 'sensegate/#' -v & pids+=($!)
 sleep 0.3

@@ -47,3 +47,11 @@ sensegate_free_port() {
     done
     return 1
 }
+
+# Waits up to 5 s until something listens on 127.0.0.1:PORT (a broker just started).
+sensegate_wait_listening() {
+    local port=$1
+    for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0; sleep 0.1; done
+    echo "sensegate: nothing listens on 127.0.0.1:$port after 5 s (did mosquitto start?)" >&2
+    return 1
+}

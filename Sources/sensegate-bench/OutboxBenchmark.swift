@@ -1,5 +1,6 @@
 import Logging
 import SenseCore
+import SenseDaemon
 import SenseMQTT
 #if canImport(Glibc)
 import Glibc
@@ -142,7 +143,7 @@ enum OutboxBenchmark {
 final class OrderWatcher: Sendable {
     private let client: MQTTClient
     private let task: Task<(Int, Bool), Never>
-    private let count = Shared2((0, true, UInt64(0)))
+    private let count = Shared((0, true, UInt64(0)))
 
     init(port: Int) throws {
         client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-watch-\(getpid())"),
@@ -155,9 +156,9 @@ final class OrderWatcher: Sendable {
             for await e in events {
                 guard case let .message(_, payload, _) = e else { continue }
                 guard let seq = Self.seq(payload) else { continue }
-                count.update { c in c = (c.0 + 1, c.1 && seq > c.2, seq) }
+                count.withLock { c in c = (c.0 + 1, c.1 && seq > c.2, seq) }
             }
-            return count.value.0 == 0 ? (0, true) : (count.value.0, count.value.1)
+            return count.withLock { ($0.0, $0.1) }
         }
     }
 
@@ -173,8 +174,8 @@ final class OrderWatcher: Sendable {
     }
 
     func ready() async throws { try await OutboxBenchmark.waitConnected(client) }
-    var received: Int { count.value.0 }
-    var inOrder: Bool { count.value.1 }
+    var received: Int { count.withLock { $0.0 } }
+    var inOrder: Bool { count.withLock { $0.1 } }
 
     func waitFor(_ n: Int) async throws {
         for _ in 0..<600 where received < n { try await Task.sleep(for: .milliseconds(50)) }
@@ -184,15 +185,6 @@ final class OrderWatcher: Sendable {
         await client.shutdown(last: nil, timeout: .seconds(1))
         _ = await task.value
     }
-}
-
-/// A small locked box (the bench has no Foundation).
-final class Shared2<T: Sendable>: @unchecked Sendable {
-    private var v: T
-    private var lock = pthread_mutex_t()
-    init(_ v: T) { self.v = v; pthread_mutex_init(&lock, nil) }
-    var value: T { pthread_mutex_lock(&lock); defer { pthread_mutex_unlock(&lock) }; return v }
-    func update(_ f: (inout T) -> Void) { pthread_mutex_lock(&lock); f(&v); pthread_mutex_unlock(&lock) }
 }
 
 /// /proc/self/io: bytes passed to write calls, and bytes sent to the block device.
