@@ -3,7 +3,7 @@
 # shellcheck shell=bash
 
 SENSEGATE_APT_PACKAGES=(pkg-config libmosquitto-dev libgpiod-dev libi2c-dev libyaml-dev libsqlite3-dev
-                        mosquitto mosquitto-clients openssl python3 python3-jsonschema)
+                        mosquitto mosquitto-clients openssl python3 python3-jsonschema python3-lxml python3-jinja2)
 
 sensegate_install_packages() {
     local missing=()

@@ -166,6 +166,28 @@ public struct AlarmEngine: Sendable {
         return changed
     }
 
+    /// What a public alert needs to know of an alarm: whether it is active, whether an operator
+    /// shelved it, and whether its channel has shown, with a usable value and no change pending,
+    /// that the condition is absent (`settledClear`) — the only evidence on which an alert that
+    /// was issued may be cancelled.
+    public struct PublicCondition: Sendable, Hashable {
+        public var active: Bool
+        public var shelved: Bool
+        public var chattering: Bool
+        public var settledClear: Bool
+        public var snapshot: AlarmSnapshot
+    }
+
+    public func publicCondition(_ name: String, at t: MonotonicInstant, wall: WallTime) -> PublicCondition? {
+        guard let e = entries[name] else { return nil }
+        let active = e.alarm.state.isActive
+        let usable = e.lastValue != nil && e.lastQuality != .bad
+        var alarm = e.alarm   // asking about an expired shelf removes it: on a copy
+        return PublicCondition(active: active, shelved: alarm.isShelved(at: t), chattering: e.alarm.isChattering(at: t),
+                               settledClear: !active && usable && !e.threshold.isActive && !e.threshold.isQualifying,
+                               snapshot: snapshot(e, wall: wall))
+    }
+
     /// Counts for `<root>/alarms`.
     public func summary(at t: MonotonicInstant) -> AlarmSummary {
         let states = order.map { entries[$0]!.alarm.state }

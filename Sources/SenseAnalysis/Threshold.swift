@@ -36,6 +36,9 @@ public struct Threshold: Sendable {
 
     public init(_ settings: Settings) { self.settings = settings }
 
+    /// A change is waiting for its delay: the last value crossed, but not for long enough yet.
+    public var isQualifying: Bool { pending != nil }
+
     /// Feeds one sample; returns whether the limit is active afterwards. A `bad` sample changes
     /// nothing and restarts any qualification in progress (a fault is not evidence either way).
     @discardableResult

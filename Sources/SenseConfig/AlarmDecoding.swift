@@ -3,8 +3,16 @@ import SenseCore
 
 /// Decoding of `alarms:`.
 enum AlarmDecoding {
+    /// An alarm's `cap:` block, decoded once the top-level `cap:` section is known.
+    struct PendingCAP {
+        var alarm: AlarmDefinition
+        var path: String
+        var keyMark: SourceMark
+        var node: YAMLNode
+    }
+
     static func alarms(_ list: [YAMLNode], sensors: [SensorConfig], derived: [DerivedDefinition],
-                       windows: [WindowDefinition], sink: DiagnosticSink) -> [AlarmDefinition] {
+                       windows: [WindowDefinition], capNodes: inout [PendingCAP], sink: DiagnosticSink) -> [AlarmDefinition] {
         let s = ScalarReader(sink)
         var out: [AlarmDefinition] = []
         for (i, item) in list.enumerated() {
@@ -50,12 +58,16 @@ enum AlarmDecoding {
                 commands = Set(items.enumerated().compactMap { s.choice($1, m.child("commands[\($0)]"), AlarmDefinition.Command.allCases) })
             }
             let description = m.node("description").flatMap { s.string($0, m.child("description")) } ?? ""
+            let cap = m.node("cap")
             m.finish()
             guard let name, let channel, high != nil || low != nil, (high == nil) != (low == nil) else { continue }
             let threshold = Threshold.Settings(direction: high != nil ? .high : .low, limit: high ?? low!, deadband: deadband,
                                                onDelay: onDelay, offDelay: offDelay)
-            out.append(AlarmDefinition(name: name, channel: channel, threshold: threshold, priority: priority, latched: latched,
-                                       chatter: chatter, suppressChatter: suppressChatter, maximumShelve: maxShelve, allowedCommands: commands, description: description))
+            let definition = AlarmDefinition(name: name, channel: channel, threshold: threshold, priority: priority, latched: latched,
+                                             chatter: chatter, suppressChatter: suppressChatter, maximumShelve: maxShelve,
+                                             allowedCommands: commands, description: description)
+            out.append(definition)
+            if let cap { capNodes.append(PendingCAP(alarm: definition, path: m.child("cap"), keyMark: m.keyMark("cap"), node: cap)) }
         }
         return out
     }

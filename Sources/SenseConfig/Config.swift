@@ -93,6 +93,10 @@ public struct MQTTSettings: Sendable, Hashable {
     public var protocolVersion: MQTTProtocolSetting = .auto
     /// How readings and derived channels are published: sensegate JSON per quantity, or SenML packs.
     public var format: PayloadFormat = .sensegate
+    /// `home_assistant:` (top level): MQTT discovery; nil when the section is absent.
+    public var homeAssistant: HomeAssistantSettings?
+    /// `cap:` (top level) with the alarms that issue CAP alerts; nil when the section is absent.
+    public var publicAlerts: PublicAlertSettings?
 }
 
 public enum PayloadFormat: String, Sendable, Hashable, CaseIterable {

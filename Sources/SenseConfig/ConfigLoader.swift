@@ -91,9 +91,12 @@ public enum ConfigLoader {
         }
         AnalysisDecoding.checkAggregateInputs(pendingAggregates, derived: derived, windows: windows, sensors: sensors, sink: sink)
         var alarms: [AlarmDefinition] = []
+        var capNodes: [AlarmDecoding.PendingCAP] = []
         if let n = top.node("alarms"), let list = s.list(n, "alarms") {
-            alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, windows: windows, sink: sink)
+            alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, windows: windows, capNodes: &capNodes, sink: sink)
         }
+        let publicAlerts = CAPDecoding.settings(top.node("cap"), keyMark: top.keyMark("cap"), alarms: capNodes, sink: sink)
+        let homeAssistant = top.node("home_assistant").flatMap { HomeAssistantDecoding.settings($0, sink: sink) }
         let alarmFlood = top.node("alarm_flood").flatMap { AlarmDecoding.flood($0, sink: sink) } ?? AlarmFlood.Settings()
         let utcOffset = top.node("utc_offset").flatMap { n -> Int? in
             guard let text = s.string(n, "utc_offset") else { return nil }
@@ -133,7 +136,13 @@ public enum ConfigLoader {
             }
         }
         top.finish()
-        guard let node, let board, let mqtt else { return nil }
+        guard let node, let board, var mqtt else { return nil }
+        if homeAssistant?.enabled == true, mqtt.format == .senml {
+            sink.error(top.keyMark("home_assistant"), "home_assistant",
+                       "Home Assistant discovery reads the sensegate JSON readings: remove mqtt.format: senml, or set home_assistant.enabled: false")
+        }
+        mqtt.homeAssistant = homeAssistant
+        mqtt.publicAlerts = publicAlerts
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
                                logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms, alarmFlood: alarmFlood, windows: windows,
                                rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,

@@ -2,6 +2,7 @@ import Logging
 import SenseConfig
 import SenseCore
 import SenseMQTT
+import Synchronization
 
 /// One broker connection, fed by the outbox (which outlives it), and the task that reacts to
 /// its events.
@@ -11,13 +12,32 @@ final class MQTTSession: Sendable {
     let client: MQTTClient
     private let outbox: Outbox
     private let eventTask: Task<Void, Never>
+    /// Home Assistant discovery, when configured: its configs go straight to the client at every
+    /// connection (they are made from the configuration, so nothing of them needs the outbox).
+    private let discovery: Mutex<DiscoveryConfigs?>
+
+    /// A configuration's discovery configs, made once.
+    private struct DiscoveryConfigs {
+        var source: HomeAssistantDiscovery
+        var entities: [HomeAssistantDiscovery.Entity]
+        var topics: Set<String>
+        init(_ d: HomeAssistantDiscovery) {
+            source = d
+            entities = d.settings.enabled ? d.entities : []
+            topics = Set(entities.map(\.topic))
+        }
+    }
+    private let logger: Logger
 
     /// `onMessage` receives messages on `subscriptions` in the session's own task, never inside
     /// libmosquitto's callback.
     init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
+         discovery: HomeAssistantDiscovery? = nil,
          onConnect: @escaping @Sendable () -> Void,
          onMessage: @escaping @Sendable (String, [UInt8]) -> Void) throws(MQTTError) {
         self.settings = settings
+        self.logger = logger
+        self.discovery = Mutex(discovery.map(DiscoveryConfigs.init))
         topics = TopicTree(prefix: settings.prefix, node: node)
         var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: settings.clientID)
         options.username = settings.username
@@ -36,20 +56,77 @@ final class MQTTSession: Sendable {
         link.attach(client)
         self.client = client
         self.outbox = outbox
+        let box = Unowned()
         eventTask = Task {
             for await event in client.events {
                 switch event {
                 case .connected:
+                    box.session?.publishDiscovery()
                     onConnect()
                 case let .message(topic, payload, _):
-                    onMessage(topic, payload)
+                    if box.session?.handleDiscoveryMessage(topic: topic, payload: payload) != true { onMessage(topic, payload) }
                 default:
                     break
                 }
             }
         }
+        box.session = self
         for filter in subscriptions(topics) { try client.subscribe(filter, qos: 1) }
+        if let d = discovery {
+            // Our own retained configs come back on this filter: those no longer made are deleted.
+            try client.subscribe(d.ownConfigFilter, qos: 1)
+            try client.subscribe(d.settings.homeAssistantStatusTopic, qos: 1)
+        }
         try client.start()
+    }
+
+    /// The session as its event task sees it, without keeping it alive.
+    private final class Unowned: @unchecked Sendable {
+        weak var session: MQTTSession?
+    }
+
+    /// A reload that changed sensors, alarms or actuators but not `mqtt:`: the new configs are
+    /// sent and those of entities that are gone are deleted.
+    func replaceDiscovery(_ next: HomeAssistantDiscovery) {
+        let configs = DiscoveryConfigs(next)
+        let previous = discovery.withLock { d -> DiscoveryConfigs? in defer { d = configs }; return d }
+        guard let previous else { return }
+        for topic in previous.topics.subtracting(configs.topics).sorted() { retractDiscovery(topic) }
+        publishDiscovery()
+    }
+
+    private func publishDiscovery() {
+        guard let d = discovery.withLock({ $0 }), d.source.settings.enabled else { return }
+        let entities = d.entities
+        var failed = 0
+        for e in entities {
+            let m = MQTTMessage(topic: e.topic, payload: e.payload, qos: 1, retain: true,
+                                properties: MQTTProperties(contentType: "application/json"))
+            if case .failed = client.publish(m) { failed += 1 }
+        }
+        if failed > 0 {
+            logger.warning("home assistant: \(failed) of \(entities.count) discovery configs could not be sent; they are sent again at the next connection")
+        } else {
+            logger.info("home assistant: \(entities.count) discovery configs sent to \(d.source.settings.discoveryPrefix)/…/\(d.source.nodeID)/…")
+        }
+    }
+
+    private func retractDiscovery(_ topic: String) {
+        logger.notice("home assistant: deleting the discovery config \(topic) (no such entity any more)")
+        _ = client.publish(MQTTMessage(topic: topic, payload: [], qos: 1, retain: true))
+    }
+
+    /// Discovery traffic: our own retained configs (stale ones are deleted) and Home Assistant's
+    /// birth (`online`: it restarted, so it gets the configs again). True when it was one of those.
+    private func handleDiscoveryMessage(topic: String, payload: [UInt8]) -> Bool {
+        guard let d = discovery.withLock({ $0 }) else { return false }
+        if topic == d.source.settings.homeAssistantStatusTopic {
+            if payload == Array("online".utf8) { publishDiscovery() }
+            return true
+        }
+        guard d.source.isOwnConfigTopic(topic) else { return false }
+        if !payload.isEmpty, !d.topics.contains(topic) { retractDiscovery(topic) }
+        return true
     }
 
     /// Publishes `offline` (when `announceOffline`), waits briefly for acknowledgements, disconnects.

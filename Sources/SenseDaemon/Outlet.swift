@@ -1,5 +1,6 @@
 import Logging
 import SenseAnalysis
+import SenseConfig
 import SenseCore
 import SenseHardware
 import SenseMQTT
@@ -23,6 +24,10 @@ final class Outlet: Sendable {
         var summary: AlarmSummary?
         /// What each actuator's retained state last said.
         var published: [String: Said] = [:]
+        /// `cap:`, and the public alerts that are out (docs/cap.md).
+        var alertSettings: PublicAlertSettings?
+        var publicAlerts = PublicAlerts()
+        var node = ""
     }
 
     struct Said: Equatable {
@@ -41,8 +46,12 @@ final class Outlet: Sendable {
     private let engine: Mutex<Engine>
     private let reportedSeqError = Mutex(false)
     private let timer = ReactionTimer()
+    /// Where the public alerts that are out are kept across restarts (nil: not kept).
+    private let publicAlertsFile: String?
 
-    init(seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger) {
+    init(seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger,
+         publicAlertsFile: String? = nil) {
+        self.publicAlertsFile = publicAlertsFile
         self.seq = seq
         self.outbox = outbox
         self.health = health
@@ -54,9 +63,10 @@ final class Outlet: Sendable {
     func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
 
     /// A reload: new analysis and rules; the actuators, their state and their lines stay.
-    func replace(analysis: Analysis, rules: [RuleDefinition]) {
+    func replace(analysis: Analysis, rules: [RuleDefinition], publicAlerts: PublicAlertSettings?) {
         engine.withLock { e in
             e.analysis = analysis
+            e.alertSettings = publicAlerts
             e.reaction.replaceRules(rules)
             react(&e, nil)
         }
@@ -188,6 +198,7 @@ final class Outlet: Sendable {
             publishAlarms(output.alarms)
             publishAggregates(output.aggregates)
         }
+        publishPublicAlerts(&e)
         publishRules(rules)
         publishActuators(&e)
         publishSummary(&e)
@@ -294,6 +305,55 @@ final class Outlet: Sendable {
                 overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: e.outputs?.line(name),
                 fault: e.faults[name], description: e.descriptions[name] ?? "")
             post(.state, s.topics.actuator(name), qos: 1, retain: true, schema: "actuator") { ReactionPayloads.actuator(state, wall: wall, seq: $0) }
+        }
+    }
+
+    /// CAP messages for the alarms that issue public alerts, as `PublicAlerts` decides; the
+    /// alerts that are out are saved so that a restart can update or cancel them.
+    private func publishPublicAlerts(_ e: inout Engine) {
+        guard let settings = e.alertSettings, let s = session.withLock({ $0 }) else { return }
+        let now = clock.monotonicNow
+        let wall = clock.wallNow
+        var changed = false
+        let base = settings.topic ?? s.topics.root + "/cap"
+        func post(_ type: CAPPayloads.MessageType, _ alarm: String, _ template: CAPAlertTemplate?, _ snapshot: AlarmSnapshot?,
+                  references: [PublicAlerts.Issued]) -> String {
+            var identifier = ""
+            let node = e.node
+            self.post(.state, base + "/" + alarm, qos: 1, retain: true, schema: "cap") { n in
+                identifier = CAPPayloads.identifier(node: node, alarm: alarm, seq: n)
+                return CAPPayloads.xml(.init(type: type, identifier: identifier, sent: wall, node: node, settings: settings,
+                                             template: template, alarm: snapshot,
+                                             references: references.map { .init(identifier: $0.identifier, sent: $0.sent) }, seq: n))
+            }
+            logger.notice("public alert: CAP \(type.rawValue) \(identifier) for alarm \(alarm) on \(base)/\(alarm)")
+            return identifier
+        }
+        for (alarm, issued) in e.publicAlerts.orphans(keeping: Set(settings.alerts.keys)) {
+            _ = post(.cancel, alarm, nil, nil, references: [issued])
+            e.publicAlerts.cancelled(alarm)
+            changed = true
+        }
+        for alarm in settings.alerts.keys.sorted() {
+            let template = settings.alerts[alarm]!
+            guard let c = e.analysis.alarms.publicCondition(alarm, at: now, wall: wall),
+                  let decision = e.publicAlerts.decide(alarm: alarm, c, expires: template.expires ?? settings.expires, wall: wall)
+            else { continue }
+            switch decision {
+            case let .alert(replacing):
+                let id = post(replacing == nil ? .alert : .update, alarm, template, c.snapshot, references: replacing.map { [$0] } ?? [])
+                e.publicAlerts.issued(alarm, identifier: id, sent: wall)
+            case let .cancel(issued):
+                _ = post(.cancel, alarm, template, c.snapshot, references: [issued])
+                e.publicAlerts.cancelled(alarm)
+            }
+            changed = true
+        }
+        guard changed, let file = publicAlertsFile else { return }
+        do throws(DurableFile.Failure) {
+            try DurableFile.replace(file, with: e.publicAlerts.fileText)
+        } catch {
+            logger.error("public alerts: \(error); after a restart the alerts that are out cannot be updated or cancelled")
         }
     }
 

@@ -81,10 +81,13 @@ public final class SensegateDaemon: Sendable {
             closeSequence()
             throw error
         }
-        let outlet = Outlet(seq: seq, outbox: outbox, health: health,
-                            engine: .init(analysis: Analysis(config), reaction: reaction, outputs: outputs,
-                                          descriptions: Self.descriptions(config)),
-                            clock: clock, logger: logger)
+        var engine = Outlet.Engine(analysis: Analysis(config), reaction: reaction, outputs: outputs,
+                                   descriptions: Self.descriptions(config))
+        engine.alertSettings = config.mqtt.publicAlerts
+        engine.publicAlerts = loadPublicAlerts(Self.publicAlertsFile(config))
+        engine.node = config.node
+        let outlet = Outlet(seq: seq, outbox: outbox, health: health, engine: engine, clock: clock, logger: logger,
+                            publicAlertsFile: Self.publicAlertsFile(config))
 
         let current = Shared(config)   // what housekeeping and health report, updated on reload
         var session: MQTTSession
@@ -152,7 +155,7 @@ public final class SensegateDaemon: Sendable {
             }
             await sensors.stop()
             liveness.reset()
-            outlet.replace(analysis: Analysis(candidate), rules: candidate.rules)
+            outlet.replace(analysis: Analysis(candidate), rules: candidate.rules, publicAlerts: candidate.mqtt.publicAlerts)
             do {
                 sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
                                         emit: outlet.emit, report: outlet.sendTraffic)
@@ -161,11 +164,12 @@ public final class SensegateDaemon: Sendable {
                 outlet.retract(Set(config.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
                                + Set(config.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
                 outlet.publishAllStates()
+                if candidate.mqtt == config.mqtt, let next = Self.discovery(candidate) { session.replaceDiscovery(next) }
                 config = candidate
                 logger.notice("reloaded \(configPath): \(config.sensors.count) sensor(s)")
             } catch {
                 logger.error("reload: \(error); restarting the previous sensors")
-                outlet.replace(analysis: Analysis(config), rules: config.rules)
+                outlet.replace(analysis: Analysis(config), rules: config.rules, publicAlerts: config.mqtt.publicAlerts)
                 do {
                     sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
                                             emit: outlet.emit, report: outlet.sendTraffic)
@@ -199,6 +203,29 @@ public final class SensegateDaemon: Sendable {
         Dictionary(config.actuators.map { ($0.name, $0.description) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// The public alerts still out (docs/cap.md), kept next to the seq file.
+    static func publicAlertsFile(_ config: SensegateConfig) -> String { config.stateDirectory + "/cap-alerts" }
+
+    private func loadPublicAlerts(_ path: String) -> PublicAlerts {
+        do throws(DurableFile.Failure) {
+            guard let text = try DurableFile.read(path) else { return PublicAlerts() }
+            var skipped: [String] = []
+            let alerts = PublicAlerts(fileText: text, skipped: &skipped)
+            for line in skipped { logger.error("public alerts: \(path): skipped a damaged line: \(line)") }
+            if !alerts.outstanding.isEmpty {
+                logger.notice("public alerts: \(alerts.outstanding.count) alert(s) still out from the previous run: \(alerts.outstanding.keys.sorted().joined(separator: ", "))")
+            }
+            return alerts
+        } catch {
+            logger.error("public alerts: \(error); alerts issued before this start will not be updated or cancelled")
+            return PublicAlerts()
+        }
+    }
+
+    static func discovery(_ config: SensegateConfig) -> HomeAssistantDiscovery? {
+        config.mqtt.homeAssistant.map { HomeAssistantDiscovery(config: config, settings: $0) }
+    }
+
     static func outboxSettings(_ mqtt: MQTTSettings) -> OutboxSettings {
         var o = OutboxSettings()
         o.maxMessages = mqtt.outbox.maxMessages
@@ -214,7 +241,8 @@ public final class SensegateDaemon: Sendable {
                               outbox: Outbox) throws -> MQTTSession {
         do {
             return try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
-                                   subscriptions: { $0.alarmCommandFilters + [$0.actuatorCommandFilter] }) {
+                                   subscriptions: { $0.alarmCommandFilters + [$0.actuatorCommandFilter] },
+                                   discovery: Self.discovery(config)) {
                 outlet.publishHealth(board: current.withLock { $0.board.name })
                 outlet.publishAllStates()
             } onMessage: { topic, payload in

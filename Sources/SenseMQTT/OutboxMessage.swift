@@ -58,14 +58,19 @@ public struct OutboxMessage: Sendable, Hashable {
     /// health does not look current (MQTT 5 only; `status` says `offline` in any version).
     public static let healthExpirySeconds = 180
     public static let schemaVersion = "1"
+    /// The `schema` of CAP alerts: XML in the OASIS namespace, not one of sensegate's JSON Schemas.
+    public static let capSchema = "cap"
 
     /// As published. On MQTT 5: content type, `seq`, the schema's `$id` and version as user
     /// properties, and an expiry for health.
     public var mqtt: MQTTMessage {
         var p = MQTTProperties()
-        if !payload.isEmpty { p.contentType = "application/json" }
+        let cap = schema == Self.capSchema
+        if !payload.isEmpty { p.contentType = cap ? "application/cap+xml" : "application/json" }
         p.user = [["seq", String(seq)]]
-        if let schema {
+        if cap {
+            p.user += [["schema", "urn:oasis:names:tc:emergency:cap:1.2"]]
+        } else if let schema {
             p.user += [["schema", "https://sensegate.example/schemas/\(schema).schema.json"], ["schema_version", Self.schemaVersion]]
         }
         if kind == .health { p.expirySeconds = Self.healthExpirySeconds }

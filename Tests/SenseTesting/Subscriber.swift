@@ -27,7 +27,7 @@ public final class Subscriber: @unchecked Sendable {
         let persistent = session.map { ["-i", $0, "-c"] } ?? []
         process = try ChildProcess("/usr/bin/mosquitto_sub",
                                    ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter,
-                                    "-t", "sensegate-test/probe", "-F", "%r|%t|%p"] + persistent,
+                                    "-t", "sensegate-test/probe", "-F", "%r|%t|%x"] + persistent,
                                    onStdout: { sink.deliver($0) })
         sink.target = self
         try waitUntilSubscribed()
@@ -55,10 +55,22 @@ public final class Subscriber: @unchecked Sendable {
                 buffer.removeSubrange(buffer.startIndex...nl)
                 let parts = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
                 guard parts.count == 3 else { continue }
-                collected.append(ReceivedMessage(topic: String(parts[1]), payload: String(parts[2]),
+                // The payload comes in hex, so that one with line breaks (CAP's XML) stays one message.
+                collected.append(ReceivedMessage(topic: String(parts[1]), payload: Self.decodeHex(parts[2]),
                                                  retained: parts[0] == "1", received: Date()))
             }
         }
+    }
+
+    private static func decodeHex(_ hex: Substring) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(hex.utf8.count / 2)
+        var high: UInt8?
+        for c in hex.utf8 {
+            let v: UInt8 = c >= 97 ? c - 87 : c >= 65 ? c - 55 : c - 48
+            if let h = high { bytes.append(h << 4 | v); high = nil } else { high = v }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// After a broker restart: waits until the subscriber is back (it reconnects by itself).

@@ -1,0 +1,63 @@
+import SenseCore
+
+/// How a sensegate quantity appears in Home Assistant: the unit as Home Assistant spells it, and
+/// the device class where Home Assistant has one that accepts that unit (a device class with a
+/// unit it does not list makes Home Assistant reject the entity, so none is better than a guess).
+struct HomeAssistantQuantity: Equatable {
+    var unit: String?
+    var deviceClass: String?
+    /// `measurement`, or `total_increasing` for counters that only grow (and reset).
+    var stateClass: String = "measurement"
+
+    static func of(quantity: String, unit: Unit) -> HomeAssistantQuantity {
+        let haUnit = haUnit(unit)
+        var q = HomeAssistantQuantity(unit: haUnit, deviceClass: nil)
+        switch unit {
+        case .celsius: q.deviceClass = "temperature"
+        case .pascal, .hectopascal: q.deviceClass = "pressure"
+        case .relativeHumidity: q.deviceClass = "humidity"
+        case .ppm where quantity == "co2": q.deviceClass = "carbon_dioxide"
+        case .ppm where quantity == "co": q.deviceClass = "carbon_monoxide"
+        case .microgramPerCubicMetre:
+            if quantity.hasPrefix("pm1_0") || quantity == "pm1" { q.deviceClass = "pm1" }
+            if quantity.hasPrefix("pm2_5") || quantity.hasPrefix("pm25") { q.deviceClass = "pm25" }
+            if quantity.hasPrefix("pm10") { q.deviceClass = "pm10" }
+        case .milliampere: q.deviceClass = "current"
+        case .volt: q.deviceClass = "voltage"
+        case .millimetre: q.deviceClass = "precipitation"
+        case .millimetrePerHour: q.deviceClass = "precipitation_intensity"
+        case .metre: q.deviceClass = "distance"
+        case .litre: q.deviceClass = "water"
+        case .litrePerMinute: q.deviceClass = "volume_flow_rate"
+        case .hertz: q.deviceClass = "frequency"
+        case .kilometrePerHour: q.deviceClass = "speed"
+        default: break
+        }
+        // Rain and volume totals only grow between their resets (hour, day, event).
+        if unit == .millimetre || unit == .litre, quantity.hasPrefix("rain_") || quantity.hasPrefix("volume_") {
+            q.stateClass = "total_increasing"
+        }
+        return q
+    }
+
+    /// Home Assistant's spelling of a unit (it compares units as text).
+    static func haUnit(_ unit: Unit) -> String? {
+        switch unit {
+        case .celsius: "°C"
+        case .relativeHumidity, .percent: "%"
+        case .gramPerCubicMetre: "g/m³"
+        case .microgramPerCubicMetre: "µg/m³"
+        case .milligramPerCubicMetre: "mg/m³"
+        case .perCubicCentimetre: "/cm³"
+        case .micrometre: "µm"
+        case .cubicMetrePerSecond: "m³/s"
+        case .litre: "L"
+        case .litrePerMinute: "L/min"
+        case .microsecond: "µs"
+        case .perHour: "veh/h"
+        case .perKilometre: "veh/km"
+        case .count, .none: nil
+        default: unit.rawValue
+        }
+    }
+}

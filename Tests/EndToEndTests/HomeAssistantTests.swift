@@ -1,0 +1,128 @@
+import Foundation
+import SenseTesting
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Home Assistant MQTT discovery from the built daemon on a real broker: every config as Home
+/// Assistant takes it (templates rendered with Jinja on the real payloads), a switch that drives
+/// the actuator, stale entities deleted, configs again on Home Assistant's birth, and all of them
+/// gone when discovery is switched off.
+@Suite(.serialized) struct HomeAssistantTests {
+    static func config(_ site: Site, port: Int, door: Bool = true, enabled: Bool = true) -> String {
+        site.simConfig(port: port, node: "ha", extraSensors: door ? "  - {name: door, driver: digital_input, pin: GPIO17, interval: 5s}" : "",
+                       simulation: ReactionEndToEndTests.excursion, derived: """
+            derived:
+              - {name: dew_point, model: dew_point, inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}}
+            windows:
+              - {name: t10s, channel: outdoor.temperature, length: 10s, functions: [mean, max, count, rate]}
+            \(ReactionEndToEndTests.reaction)
+            home_assistant:
+              enabled: \(enabled)
+              device_name: Roof gateway
+              area: Roof
+            """)
+    }
+
+    @Test func discoveryAsHomeAssistantTakesIt() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        // A config left by an earlier version with an entity that no longer exists, and another device's.
+        let stale = "homeassistant/sensor/sensegate_ha/sensor_attic_temperature/config"
+        let foreign = "homeassistant/sensor/other_device/temperature/config"
+        try Subscriber.publish(port: broker.port, topic: stale, payload: #"{"name":"attic temperature","state_topic":"x"}"#, retain: true)
+        try Subscriber.publish(port: broker.port, topic: foreign, payload: #"{"name":"not ours","state_topic":"y"}"#, retain: true)
+        let sub = try Subscriber(port: broker.port, filter: "#")
+        let path = site.write("ha.yaml", Self.config(site, port: broker.port))
+        var daemon = try SensegateBinary.start(["run", "--config", path])
+        let root = "sensegate/ha/"
+        let isConfig = { (m: ReceivedMessage) in
+            m.topic.hasPrefix("homeassistant/") && m.topic.contains("/sensegate_ha/") && !m.payload.isEmpty && m.topic != stale
+        }
+
+        // The configs: one per entity, retained, and the stale one deleted.
+        let deleted = await sub.wait(timeout: 10) { $0.topic == stale && $0.payload.isEmpty }
+        #expect(!deleted.isEmpty, "the stale config was not deleted")
+        _ = await sub.wait(timeout: 15) { $0.topic == root + "aggregate/t10s" }   // a window has closed
+        _ = await sub.wait(timeout: 10) { $0.topic == root + "alarm/hot" && $0.payload.contains("active_unacknowledged") }
+        let configs = Dictionary(sub.messages.filter(isConfig).map { ($0.topic, $0.payload) }, uniquingKeysWith: { _, b in b })
+        let expected = ["sensor/sensegate_ha/sensor_outdoor_temperature", "sensor/sensegate_ha/sensor_outdoor_pressure",
+                        "sensor/sensegate_ha/sensor_cabinet_humidity", "binary_sensor/sensegate_ha/sensor_door_state",
+                        "sensor/sensegate_ha/derived_dew_point", "sensor/sensegate_ha/aggregate_t10s_mean",
+                        "sensor/sensegate_ha/aggregate_t10s_rate", "binary_sensor/sensegate_ha/alarm_hot",
+                        "button/sensegate_ha/alarm_hot_ack", "sensor/sensegate_ha/alarms_active",
+                        "binary_sensor/sensegate_ha/rule_cool_down", "switch/sensegate_ha/actuator_fan",
+                        "button/sensegate_ha/actuator_fan_release", "binary_sensor/sensegate_ha/actuator_beacon",
+                        "button/sensegate_ha/actuator_beacon_release", "sensor/sensegate_ha/health_uptime"]
+        for e in expected { #expect(configs["homeassistant/\(e)/config"] != nil, "no config for \(e)") }
+        #expect(configs["homeassistant/sensor/sensegate_ha/sensor_cabinet_pressure/config"] == nil, "cabinet pressure is not published")
+        let temperature = try #require(configs["homeassistant/sensor/sensegate_ha/sensor_outdoor_temperature/config"])
+        let t = try #require(try JSONSerialization.jsonObject(with: Data(temperature.utf8)) as? [String: Any])
+        #expect(t["device_class"] as? String == "temperature" && t["unit_of_measurement"] as? String == "°C")
+        #expect(t["state_topic"] as? String == root + "sensor/outdoor/temperature" && t["availability_topic"] as? String == root + "status")
+        #expect((t["device"] as? [String: Any])?["name"] as? String == "Roof gateway")
+        #expect((t["device"] as? [String: Any])?["suggested_area"] as? String == "Roof")
+
+        // The switch drives the actuator through the checked command path.
+        let fan = try #require(try JSONSerialization.jsonObject(with: Data(configs["homeassistant/switch/sensegate_ha/actuator_fan/config"]!.utf8)) as? [String: Any])
+        let acks = sub.messages(on: root + "actuator/fan/ack").count
+        try Subscriber.publish(port: broker.port, topic: fan["command_topic"] as! String, payload: fan["payload_off"] as! String)
+        let ack = await sub.wait(for: acks + 1) { $0.topic == root + "actuator/fan/ack" }
+        #expect(ack.last?.payload.contains("\"ok\":true") == true, "\(ack.last?.payload ?? "no ack")")
+        #expect(await !sub.wait { $0.topic == root + "actuator/fan" && $0.payload.contains("\"source\":\"manual\"") }.isEmpty)
+
+        // Home Assistant restarts and says so: the configs come again.
+        let before = sub.messages.filter(isConfig).count
+        try Subscriber.publish(port: broker.port, topic: "homeassistant/status", payload: "online")
+        let again = await sub.wait(for: before + configs.count, timeout: 10, where: isConfig)
+        #expect(again.count >= before + configs.count)
+
+        // A reload without the door: its entity is deleted, the rest stay.
+        let door = "homeassistant/binary_sensor/sensegate_ha/sensor_door_state/config"
+        site.write("ha.yaml", Self.config(site, port: broker.port, door: false))
+        daemon.signal(SIGHUP)
+        #expect(await !sub.wait(timeout: 10) { $0.topic == door && $0.payload.isEmpty }.isEmpty, "the door's config stayed")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+
+        // The broker keeps them: a late subscriber (Home Assistant starting) gets every one, retained.
+        let late = try Subscriber(port: broker.port, filter: "homeassistant/+/sensegate_ha/#")
+        let kept = await late.wait(for: configs.count - 1, timeout: 5) { $0.retained && !$0.payload.isEmpty }
+        #expect(Set(kept.map(\.topic)) == Set(configs.keys).subtracting([door]))
+        late.stop()
+
+        // Every message of the run, the configs among them, as its schema (or Home Assistant) wants it.
+        let all = sub.messages.filter { $0.topic != stale && $0.topic != foreign }   // the two the test planted
+        #expect(try PayloadSchemas.errors(all) == [])
+        let report = try HomeAssistantValidator.check(configs: configs, states: Dictionary(grouping: all, by: \.topic).mapValues { $0.map(\.payload) })
+        #expect(report.errors == [])
+        #expect(report.unrendered == [], "every template is rendered on a real payload at least once")
+        #expect(report.rendered > 50, "templates rendered on real payloads: \(report.rendered)")
+
+        // Switched off: every config this node published is deleted; the other device's stays.
+        site.write("ha.yaml", Self.config(site, port: broker.port, door: false, enabled: false))
+        daemon = try SensegateBinary.start(["run", "--config", path])
+        let remaining = Set(configs.keys).subtracting([door])
+        let emptied = await sub.wait(for: remaining.count, timeout: 15) { remaining.contains($0.topic) && $0.payload.isEmpty }
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(Set(emptied.map(\.topic)) == remaining)
+        #expect(!sub.messages.contains { $0.topic == foreign && $0.payload.isEmpty }, "another device's config was touched")
+    }
+
+    /// The validator is not a rubber stamp: wrong units, broken templates and missing keys fail.
+    @Test func theValidatorFindsMistakes() throws {
+        let device = #""device":{"identifiers":["x"],"name":"x"},"availability_topic":"s""#
+        let configs = [
+            "homeassistant/sensor/sensegate_x/a/config": #"{"name":"a","unique_id":"a","state_topic":"t","device_class":"temperature","unit_of_measurement":"Cel","state_class":"measurement","#
+                + device + "}",
+            "homeassistant/sensor/sensegate_x/b/config": #"{"name":"b","unique_id":"b","state_topic":"t","state_class":"measurement","value_template":"{{ value_json.q }}","#
+                + device + "}",
+            "homeassistant/switch/sensegate_x/c/config": #"{"name":"c","unique_id":"c","state_topic":"t","#
+                + device + "}",
+        ]
+        let report = try HomeAssistantValidator.check(configs: configs, states: ["t": [#"{"v":1,"q":"good"}"#]])
+        #expect(report.errors.count == 3, "\(report.errors)")
+    }
+}
