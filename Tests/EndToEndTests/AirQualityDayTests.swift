@@ -68,6 +68,8 @@ import Testing
         let done = await sub.wait(for: hoursWanted, timeout: 60) { $0.topic == root + "derived/aqi" }
         daemon.signal(SIGTERM)
         _ = daemon.waitForExit(timeout: 10)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(done.count >= hoursWanted, "only \(done.count) hourly AQI values in 60 s")
 
         func readings(_ topic: String) -> [(t: Date, p: ReadingPayload, raw: String)] {
@@ -159,6 +161,8 @@ import Testing
         #expect(values("climate/humidity").allSatisfy { (0...100).contains($0) })
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(try SchemaValidator.errors(schema: "reading.schema.json",
                                            payloads: sub.messages.filter { $0.topic.hasPrefix(root) }.map(\.payload)) == [])
     }

@@ -59,6 +59,8 @@ import Testing
         }
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(!end.isEmpty, "twenty simulated minutes did not pass in 90 s")
 
         let recordMessages = sub.messages.filter { $0.topic.hasPrefix(root + "derived/traffic/") && !$0.topic.hasSuffix("/vehicle") }

@@ -29,10 +29,20 @@ import Glibc
             daemon = try SensegateBinary.start(["run", "--config", config], environment: environment)
         }
 
-        /// SIGTERM, and the exit status.
+        /// SIGTERM, and the exit status; every message the run published is checked against the
+        /// schema its topic promises.
         func stop() -> Int32? {
             daemon.signal(SIGTERM)
-            return daemon.waitForExit(timeout: 5)
+            let status = daemon.waitForExit(timeout: 5)
+            usleep(100_000)   // the last messages (the actuators' failsafe, offline) reach the subscriber
+            do {
+                let schemaErrors = try PayloadSchemas.errors(sub.messages)
+                #expect(schemaErrors == [], "every message as its topic promises")
+                #expect(PayloadSchemas.checkedCount(sub.messages) > 0)
+            } catch {
+                Issue.record(error)
+            }
+            return status
         }
     }
 
@@ -77,6 +87,8 @@ import Glibc
         let stopAsked = Date()
         daemon.signal(SIGTERM)
         let code = daemon.waitForExit(timeout: 5)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         let took = Date().timeIntervalSince(stopAsked)
         #expect(code == 0, "stderr: \(daemon.stderr)")
         #expect(took < 2.0)
@@ -263,6 +275,8 @@ import Glibc
         #expect(Set(late.messages.filter(\.retained).map(\.topic)) == ["sensegate/e2e/alarm/new_name"])
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 5) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
     }
 
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
@@ -289,6 +303,8 @@ import Glibc
         #expect(secondRun.allSatisfy { $0 > before })
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: 5) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
     }
 
     @Test func reloadRefusesABrokenConfigAndAppliesAGoodOne() async throws {
@@ -374,6 +390,8 @@ import Glibc
         #expect(Set(seqs.filter { $0 <= upTo }) == Set(1...upTo))
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 5) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
     }
 
     @Test func stopsWithinTwoSecondsWhileTheBrokerIsDown() async throws {
@@ -478,6 +496,6 @@ import Glibc
     @Test func version() throws {
         let r = try SensegateBinary.run(["version"])
         #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("sensegate 0.5.0"))
+        #expect(r.stdout.hasPrefix("sensegate 0.6.0"))
     }
 }

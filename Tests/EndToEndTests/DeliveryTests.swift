@@ -67,6 +67,8 @@ import Testing
         try await Task.sleep(for: .seconds(2))
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         // The last numbered message of the run: the final actuator/alarm states or a reading.
         let last = try #require(Tally(sub.messages).seen.max())
         #expect(await Network.eventually(timeout: 15) { Tally(sub.messages).seen.count >= Int(last) })
@@ -103,6 +105,8 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(second.stderr.contains("from before the restart will be delivered"))
         let before = sub.messages.filter { m in SeqField.of(m.payload).map { $0 < 1000 } == true && !m.topic.hasSuffix("/health") }
         let tally = Tally(before)
@@ -140,6 +144,8 @@ import Testing
         #expect(daemon.isRunning)
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
     }
 
     @Test func anUnusableOutboxFileStillDeliversAndSaysWhy() async throws {
@@ -155,6 +161,8 @@ import Testing
         #expect(await sub.wait(for: 30, timeout: 10) { $0.topic.contains("/sensor/") }.count >= 30)
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(daemon.stderr.contains("outbox.db: open: unable to open database file (SQLite error 14); messages wait in memory only"))
     }
 

@@ -40,6 +40,8 @@ import Testing
         try await Task.sleep(for: .seconds(1))
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(!last.isEmpty, "the storm's rain was not all counted in 60 s")
 
         func series(_ topic: String) -> [(t: Date, v: Double?, q: String)] {
@@ -91,6 +93,10 @@ import Testing
             #expect(states("alarm/\(alarm)").contains("active_unacknowledged"), "\(alarm) never raised")
         }
         #expect(states("rule/flash_flood_warning").contains("true"))
+        // The public alerts of the flood stages (CAP 1.2), validated with everything else below.
+        for alarm in ["flood_stage", "moderate_flood"] {
+            #expect(sub.messages(on: root + "cap/\(alarm)").first?.payload.contains("<msgType>Alert</msgType>") == true, "no CAP alert for \(alarm)")
+        }
         #expect(states("actuator/siren").contains("on"))
         #expect(states("actuator/beacon").contains("on"))
         // The pump ran, its meter saw the flow, and the interlock stopped it above 2.3 m.
@@ -138,6 +144,8 @@ import Testing
         let restarted = await sub.wait(for: count + 1, timeout: 20) { $0.topic == root + "rain_total" }
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         let after = try #require(restarted.last.flatMap { ReadingPayload.decode($0.payload)?.v })
         // At 90 mm/h a 0.2 mm tip comes every 8 s: a 1 s flush interval loses at most one.
         #expect(after <= before + 1e-9 && before - after <= 0.2 + 1e-9, "before kill \(before) mm, after restart \(after) mm")

@@ -91,7 +91,8 @@ import Glibc
         let held = await late.wait(timeout: 5) { $0.retained }
         #expect(held.first.map { Self.fields($0.payload).type } == "Cancel")
         late.stop()
-        #expect(try PayloadSchemas.errors(sub.messages) == [])
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(FileManager.default.fileExists(atPath: site.state + "/cap-alerts"))
         #expect(try String(contentsOfFile: site.state + "/cap-alerts", encoding: .utf8).isEmpty, "no alert is out any more")
     }
@@ -122,6 +123,7 @@ import Glibc
         #expect(last.type == "Cancel")
         #expect(last.references?.contains(",\(id),") == true, "\(last.references ?? "none")")
         #expect(sub.messages(on: topic).count == 2, "one alert, one cancel")
-        #expect(try PayloadSchemas.errors(sub.messages) == [])
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
     }
 }

@@ -105,6 +105,8 @@ import Glibc
         // SIGTERM: every output at its failsafe level, published before `offline`.
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 5) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         await sub.wait { $0.topic == root + "status" && $0.payload == "offline" }
         let last = sub.messages
         let offline = try #require(last.lastIndex { $0.topic == root + "status" && $0.payload == "offline" })
@@ -159,6 +161,8 @@ import Glibc
         #expect(second.stderr.contains("the previous run did not stop cleanly"))
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: 5) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         // A clean stop leaves no marker: the next start is normal at once.
         #expect(access(site.state + "/running", F_OK) != 0)
     }

@@ -14,6 +14,8 @@ import Testing
         let packs = await sub.wait(for: 10, timeout: 15) { $0.topic.hasPrefix("sensegate/dl/senml/") }
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
+        let schemaErrors = try PayloadSchemas.errors(sub.messages)
+        #expect(schemaErrors == [], "every message as its topic promises")
         #expect(packs.count >= 10)
         #expect(!sub.messages.contains { $0.topic.contains("/sensor/") })   // SenML instead, not as well
         #expect(try SchemaValidator.errors(schema: "senml.schema.json", payloads: packs.map(\.payload)) == [])
