@@ -61,6 +61,14 @@ let package = Package(
                                         .product(name: "Logging", package: "swift-log")],
                          swiftSettings: strict),
 
+        // The kernel test suite: run inside a QEMU guest with the kernel's i2c-stub and gpio-sim
+        // (deploy/kernel-vm); a plain executable, since the guest has no toolchain.
+        .executableTarget(name: "sensegate-kernel-tests",
+                          dependencies: ["SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseDrivers", "SenseSimulator",
+                                         "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseTraffic", "CLinuxShim",
+                                         .product(name: "Logging", package: "swift-log")],
+                          path: "Tests/KernelTests", swiftSettings: strict),
+
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* Edge events the kernel may queue per line (libgpiod v2 only; v1 has a fixed 16). */
+#define CGPIOD_EVENT_BUFFER 1024
+
 enum { CGPIOD_BIAS_AS_IS = 0, CGPIOD_BIAS_DISABLE = 1, CGPIOD_BIAS_PULL_UP = 2, CGPIOD_BIAS_PULL_DOWN = 3 };
 
 typedef struct {
@@ -163,6 +166,9 @@ static inline int cgpiod_v2_request(const char *path, unsigned int offset, int o
             }
         }
         gpiod_request_config_set_consumer(rc, consumer);
+        /* The kernel queues 16 events per line by default; a burst from a flow meter or a
+           chattering contact overflows that while the reader sleeps. */
+        if (!output) gpiod_request_config_set_event_buffer_size(rc, CGPIOD_EVENT_BUFFER);
         errno = 0;
         if (gpiod_line_config_add_line_settings(lc, &offset, 1, s) == 0)
             req = gpiod_chip_request_lines(chip, rc, lc);

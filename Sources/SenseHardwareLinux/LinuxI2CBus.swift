@@ -106,7 +106,9 @@ public final class LinuxI2CBus: I2CBus {
 
     private func map(_ errno: Int32, _ address: UInt8) -> I2CError {
         switch errno {
-        case 6, 121: .nack(bus: name, address: address)          // ENXIO, EREMOTEIO
+        // No acknowledge: ENXIO and EREMOTEIO from most adapters (EREMOTEIO on a Pi's
+        // i2c-bcm2835), ENODEV from i2c-stub and some USB adapters (the kernel-VM tests).
+        case 6, 19, 121: .nack(bus: name, address: address)      // ENXIO, ENODEV, EREMOTEIO
         case 110: .timeout(bus: name, address: address)          // ETIMEDOUT
         case 11: .busError(bus: name, address: address)          // EAGAIN: arbitration lost
         case 95: .unsupported(bus: name, operation: "this transfer (EOPNOTSUPP)")

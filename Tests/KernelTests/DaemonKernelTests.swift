@@ -1,0 +1,145 @@
+import Logging
+import SenseCore
+import SenseHardwareLinux
+import SenseMQTT
+import SenseSimulator
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `sensegate` binary itself in the guest, on a board file naming the guest's devices, its
+/// messages on the host's mosquitto through the VM's one forward, ending with SIGTERM.
+enum DaemonKernelTests {
+    static func all(daemon: String?) -> [KernelTest] {
+        guard let daemon else { return [] }
+        return [KernelTest(name: "daemon: sensegate run on the real drivers, to the host's broker, stopped by SIGTERM") { t in
+            try await run(t, daemon: daemon)
+        }]
+    }
+
+    /// An independent subscriber in the guest (libmosquitto, through the same forward).
+    final class Subscriber: Sendable {
+        final class Log: Sendable {
+            let entries = Mutex<[(topic: String, payload: String)]>([])
+        }
+
+        let client: MQTTClient
+        let log = Log()
+        private let task: Task<Void, Never>
+
+        init(host: String, port: Int, filter: String) throws {
+            var options = MQTTClientOptions(host: host, port: port, clientID: "kernel-test-\(getpid())")
+            options.reconnectMaxSeconds = 2
+            client = try MQTTClient(options: options, logger: PipelineKernelTests.logger)
+            let box = log
+            let c = client
+            task = Task {
+                for await e in c.events {
+                    if case let .message(topic, payload, _) = e {
+                        box.entries.withLock { $0.append((topic, String(decoding: payload, as: UTF8.self))) }
+                    }
+                }
+            }
+            try client.subscribe(filter, qos: 1)
+            try client.start()
+        }
+
+        func wait(timeout: Duration, _ match: @escaping ((topic: String, payload: String)) -> Bool) async -> (topic: String, payload: String)? {
+            let deadline = Guest.monotonicNow + timeout
+            while Guest.monotonicNow < deadline {
+                if let m = log.entries.withLock({ $0.first(where: match) }) { return m }
+                await Guest.sleep(milliseconds: 50)
+            }
+            return nil
+        }
+
+        func stop() async {
+            await client.shutdown(last: nil, timeout: .milliseconds(200))
+            task.cancel()
+        }
+    }
+
+    static func run(_ t: Checks, daemon: String) async throws {
+        let broker = try t.require(Guest.broker, "no broker forwarded into the guest (VM_BROKER_PORT)")
+        let parts = broker.split(separator: ":")
+        let host = String(parts[0]), port = Int(parts[1]) ?? 1883
+        // The BME280 at 0x77 on i2c-stub, loaded with a known atmosphere.
+        let stub = try LinuxI2CBus(name: "i2c-1", path: try Guest.stubBus)
+        let air = AirConditions(temperature: 18.25, pressure: 100_210, humidity: 61.0)
+        try I2CKernelTests.loadBME280(stub, address: 0x77, air: air)
+        try Guest.pull(9, up: false)    // the door contact, open
+        try Guest.pull(10, up: true)    // the rain gauge's reed switch, open
+        try Guest.pull(11, up: false)   // the fan relay's line, undriven
+        let board = try PipelineKernelTests.writeBoard()
+        try Guest.write("/tmp/daemon.yaml", """
+            node: kvm
+            board: \(board)
+            state_dir: /tmp/state-daemon
+            mqtt:
+              broker: mqtt://\(broker)
+              reconnect: {min: 1s, max: 2s}
+            sensors:
+              - {name: air, driver: bme280, bus: i2c-1, address: 0x77, interval: 1s}
+              - {name: door, driver: digital_input, pin: GPIO9, bias: as-is, debounce: 10ms, interval: 30s}
+              - {name: rain, driver: tipping_bucket, pin: GPIO10, mm_per_tip: 0.2, debounce: 25ms, interval: 1s}
+            actuators:
+              - {name: fan, pin: GPIO11, failsafe: off, commands: [on, off, release]}
+            """)
+        let sub = try Subscriber(host: host, port: port, filter: "sensegate/kvm/#")
+        defer { Task { await sub.stop() } }
+        let process = try GuestProcess(daemon, ["run", "--config", "/tmp/daemon.yaml"], log: "/tmp/daemon.log")
+        let root = "sensegate/kvm/"
+        func payloadNumber(_ payload: String, _ key: String) -> Double? {
+            guard case let .number(v)? = (try? JSONValue.parse(Array(payload.utf8)))?[key] else { return nil }
+            return v
+        }
+        let online = await sub.wait(timeout: .seconds(30)) { $0.topic == root + "status" && $0.payload == "online" }
+        t.expect(online != nil, "online; daemon log:\n\(process.output)")
+        let temperature = await sub.wait(timeout: .seconds(15)) { $0.topic == root + "sensor/air/temperature" }
+        if let v = temperature.flatMap({ payloadNumber($0.payload, "v") }) {
+            t.expect(abs(v - air.temperature) < 0.02, "temperature \(v) for \(air.temperature)")
+        } else {
+            t.record("no temperature reading: \(String(describing: temperature))")
+        }
+        let pressure = await sub.wait(timeout: .seconds(5)) { $0.topic == root + "sensor/air/pressure" }
+        t.expect(pressure.flatMap { payloadNumber($0.payload, "v") }.map { abs($0 - air.pressure) < 3 } == true, "\(String(describing: pressure))")
+
+        // The door opens: one state change, stamped by the kernel.
+        try Guest.pull(9, up: true)
+        let opened = await sub.wait(timeout: .seconds(10)) { $0.topic == root + "sensor/door/state" && payloadNumber($0.payload, "v") == 1 }
+        t.expect(opened != nil, "door state 1")
+        // Ten tips of the rain gauge.
+        for _ in 0..<10 {
+            try Guest.pull(10, up: false)
+            await Guest.sleep(milliseconds: 60)
+            try Guest.pull(10, up: true)
+            await Guest.sleep(milliseconds: 60)
+        }
+        let rain = await sub.wait(timeout: .seconds(10)) {
+            $0.topic == root + "sensor/rain/rain_total" && payloadNumber($0.payload, "v").map { abs($0 - 2.0) < 1e-9 } == true
+        }
+        t.expect(rain != nil, "rain_total 2.0 mm after 10 tips")
+
+        // A command over MQTT drives the real line.
+        t.expect(try Guest.level(11) == 0, "fan off before the command")
+        _ = sub.client.publish(MQTTMessage(topic: root + "actuator/fan/set", text: #"{"command":"on","by":"kernel-test"}"#, qos: 1, retain: false))
+        let ack = await sub.wait(timeout: .seconds(10)) { $0.topic == root + "actuator/fan/ack" }
+        t.expect(ack?.payload.contains("\"ok\":true") == true, "ack: \(String(describing: ack))")
+        t.expect(try Guest.level(11) == 1, "the fan's line driven high")
+
+        // SIGTERM: failsafe, offline, exit 0, the line given back.
+        let asked = Guest.monotonicNow
+        process.signal(SIGTERM)
+        let code = await process.wait(timeout: .seconds(10))
+        let took = Double((Guest.monotonicNow - asked).nanoseconds) / 1e9
+        t.expect(code == 0, "exit \(String(describing: code)); log:\n\(process.output)")
+        t.expect(took < 3, "stopped in \(took) s")
+        let offline = await sub.wait(timeout: .seconds(5)) { $0.topic == root + "status" && $0.payload == "offline" }
+        t.expect(offline != nil, "offline published")
+        let failsafe = sub.log.entries.withLock { $0.last { $0.topic == root + "actuator/fan" } }
+        t.expect(failsafe?.payload.contains("\"source\":\"failsafe\"") == true, "failsafe state published: \(String(describing: failsafe))")
+        t.expect(try Guest.level(11) == 0, "the fan's line released to its pull-down")
+        if code == nil { process.signal(SIGKILL) }
+    }
+}
