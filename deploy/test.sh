@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what it needs (Debian packages), builds, and runs every test —
 # unit, driver/emulator round trips, MQTT against real mosquitto brokers on free loopback ports,
-# and the built daemon end to end as a process.
+# the built daemon end to end as a process, and the kernel suite in a VM (deploy/kernel-vm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/deps.sh
@@ -9,3 +9,9 @@ sensegate_install_packages
 sensegate_check_swift
 swift build --build-tests
 swift test --skip-build "$@"
+# The Linux backends against the kernel's own drivers in a QEMU guest, built against libgpiod v1
+# (Debian 12) and v2 (docs/testing.md). SENSEGATE_KERNEL_TESTS=0 leaves them out.
+if [ "${SENSEGATE_KERNEL_TESTS:-1}" != 0 ] && [ $# -eq 0 ]; then
+    deploy/kernel-vm/test.sh
+    deploy/kernel-vm/test.sh --libgpiod2
+fi
