@@ -66,6 +66,12 @@ final class Outlet: Sendable {
     func replace(analysis: Analysis, rules: [RuleDefinition], publicAlerts: PublicAlertSettings?) {
         engine.withLock { e in
             e.analysis = analysis
+            if publicAlerts == nil, var previous = e.alertSettings, !e.publicAlerts.outstanding.isEmpty {
+                // `cap:` removed: what is out is cancelled under the old sender while it is known.
+                previous.alerts = [:]
+                e.alertSettings = previous
+                publishPublicAlerts(&e)
+            }
             e.alertSettings = publicAlerts
             e.reaction.replaceRules(rules)
             react(&e, nil)

@@ -203,6 +203,17 @@ public final class Outbox: Sendable {
         if signal { poke() }
     }
 
+    /// The replay's bookkeeping, for a test that finds delivery stuck.
+    package var replayState: String {
+        state.withLock { s in
+            let lanes = MessageClass.durable.map { k -> String in
+                let l = s.lanes[k.rawValue]
+                return "\(k.name): cursor \(l.cursor) stored \(l.storedCount) unhanded \(l.storedUnhanded) prefetched \(l.prefetchHead)/\(l.prefetched.count) pending \(l.pending.count)"
+            }
+            return "connected \(s.isConnected) inFlight \(s.inFlight.count) deletes \(s.deletes.count) failing \(s.storageFailing); " + lanes.joined(separator: "; ")
+        }
+    }
+
     public var counters: OutboxCounters {
         state.withLock { s in
             var c = s.counters

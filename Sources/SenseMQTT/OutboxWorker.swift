@@ -183,8 +183,11 @@ extension Outbox {
             let (excess, after) = state.withLock { s -> ((count: Int, bytes: Int), UInt64) in
                 let count = s.lanes.reduce(0) { $0 + $1.storedCount + $1.pending.count }
                 let bytes = s.lanes.reduce(0) { $0 + $1.storedBytes + $1.pending.reduce(0) { $0 + $1.message.size } }
-                s.lanes[kind.rawValue].clearPrefetched()
-                return ((count - settings.maxMessages, bytes - settings.maxBytes), s.lanes[kind.rawValue].cursor)
+                let excess = (count: count - settings.maxMessages, bytes: bytes - settings.maxBytes)
+                // Rows about to be dropped may be among those read ahead for the replay. Only
+                // then: clearing on every flush made a replay re-read its batch each cycle.
+                if excess.count > 0 || excess.bytes > 0 { s.lanes[kind.rawValue].clearPrefetched() }
+                return (excess, s.lanes[kind.rawValue].cursor)
             }
             guard excess.count > 0 || excess.bytes > 0 else { return }
             let lane = state.withLock { $0.lanes[kind.rawValue] }

@@ -40,11 +40,13 @@ import Testing
         }
 
         /// Acknowledges as the broker would until `count` messages were handed in all.
-        func deliver(until count: Int, timeout: Double = 10) async -> Bool {
-            await Network.eventually(timeout: timeout) {
+        func deliver(until count: Int, timeout: Double = 30) async -> Bool {
+            let done = await Network.eventually(timeout: timeout) {
                 transport.acknowledge()
                 return transport.handed.count >= count && transport.unacknowledged == 0
             }
+            if !done { print("outbox stuck after \(transport.handed.count) handed: \(outbox.replayState)") }
+            return done
         }
 
         func flushed() async -> Bool {
