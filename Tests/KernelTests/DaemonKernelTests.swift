@@ -13,9 +13,12 @@ import Glibc
 enum DaemonKernelTests {
     static func all(daemon: String?) -> [KernelTest] {
         guard let daemon else { return [] }
-        return [KernelTest(name: "daemon: sensegate run on the real drivers, to the host's broker, stopped by SIGTERM") { t in
-            try await run(t, daemon: daemon)
-        }]
+        return [
+            KernelTest(name: "daemon: sensegate i2c-scan lists what answers on the real bus") { t in try await scan(t, daemon: daemon) },
+            KernelTest(name: "daemon: sensegate run on the real drivers, to the host's broker, stopped by SIGTERM") { t in
+                try await run(t, daemon: daemon)
+            },
+        ]
     }
 
     /// An independent subscriber in the guest (libmosquitto, through the same forward).
@@ -58,6 +61,18 @@ enum DaemonKernelTests {
             await client.shutdown(last: nil, timeout: .milliseconds(200))
             task.cancel()
         }
+    }
+
+    /// i2c-stub has chips at 0x50 (probed by a read, as EEPROMs are) and 0x76, 0x77 (a quick write).
+    static func scan(_ t: Checks, daemon: String) async throws {
+        let stub = try Guest.stubBus
+        let process = try GuestProcess(daemon, ["i2c-scan", stub], log: "/tmp/scan.log")
+        let code = await process.wait(timeout: .seconds(20))
+        t.expect(code == 0, "exit \(String(describing: code)): \(process.output)")
+        t.expect(process.output.contains("\(stub): 0x50 0x76 0x77"), "scan: \(process.output)")
+        let missing = try GuestProcess(daemon, ["i2c-scan", "/dev/i2c-9"], log: "/tmp/scan-missing.log")
+        t.expect(await missing.wait(timeout: .seconds(10)) == 69, "a missing bus exits 69: \(missing.output)")
+        t.expect(missing.output.contains("/dev/i2c-9"), missing.output)
     }
 
     static func run(_ t: Checks, daemon: String) async throws {

@@ -137,7 +137,7 @@ for f in ${VM_FILES:-}; do mkdir -p "$root$(dirname "$f")"; cp -rL "$f" "$root$f
 ( cd "$root" && find . -name '*.so*' -printf '/%h\n' | sed 's#^/\./#/#' | sort -u ) > "$root/etc/ld.so.conf"
 ldconfig -r "$root" 2>/dev/null || true
 printf '%q ' "$@" > "$root/payload/args"
-printf '%s\n' "${VM_STUB_ADDRS:-0x76,0x77}" > "$root/payload/stub_addrs"
+printf '%s\n' "${VM_STUB_ADDRS:-0x50,0x76,0x77}" > "$root/payload/stub_addrs"
 printf '%s\n' "${VM_SIM_ADDRS:-0x44,0x62}" > "$root/payload/sim_addrs"
 printf '%s\n' "${VM_GPIO_LINES:-16}" > "$root/payload/gpio_lines"
 [ -n "${VM_BROKER_PORT:-}" ] && echo 1 > "$root/payload/network"
