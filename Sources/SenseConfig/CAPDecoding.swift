@@ -14,12 +14,12 @@ enum CAPDecoding {
         guard var m = MappingReader(n, path: "cap", sink: sink) else { return nil }
         let sender = m.required("sender").flatMap { capToken($0, m.child("sender"), s, sink) }
         let area = m.required("area").flatMap { decodeArea($0, path: m.child("area"), sink: sink) }
-        let senderName = m.node("sender_name").flatMap { text($0, m.child("sender_name"), s, sink) }
-        let topic = m.node("topic").flatMap { HomeAssistantDecoding.topic($0, m.child("topic"), s, sink) }
+        let senderName = m.node("sender_name").flatMap { s.nonEmptyString($0, m.child("sender_name")) }
+        let topic = m.node("topic").flatMap { s.topic($0, m.child("topic")) }
         let status = m.node("status").flatMap { s.choice($0, m.child("status"), PublicAlertSettings.Status.allCases) } ?? .actual
         let scope = m.node("scope").flatMap { s.choice($0, m.child("scope"), PublicAlertSettings.Scope.allCases) } ?? .public
-        let restriction = m.node("restriction").flatMap { text($0, m.child("restriction"), s, sink) }
-        let addresses = m.node("addresses").flatMap { text($0, m.child("addresses"), s, sink) }
+        let restriction = m.node("restriction").flatMap { s.nonEmptyString($0, m.child("restriction")) }
+        let addresses = m.node("addresses").flatMap { s.nonEmptyString($0, m.child("addresses")) }
         if scope == .restricted, restriction == nil {
             sink.error(m.keyMark("scope"), m.child("restriction"), "scope Restricted needs a restriction (who may see the alerts)")
         }
@@ -35,7 +35,7 @@ enum CAPDecoding {
             return v
         } ?? "en-US"
         let web = m.node("web").flatMap { uri($0, m.child("web"), s, sink) }
-        let contact = m.node("contact").flatMap { text($0, m.child("contact"), s, sink) }
+        let contact = m.node("contact").flatMap { s.nonEmptyString($0, m.child("contact")) }
         let expires = m.node("expires").flatMap { expiry($0, m.child("expires"), s, sink) }
         m.finish()
         guard let sender, let area else { return nil }
@@ -59,7 +59,7 @@ enum CAPDecoding {
     static func template(_ n: YAMLNode, path: String, alarm: AlarmDefinition, sink: DiagnosticSink) -> CAPAlertTemplate? {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
-        let event = m.required("event").flatMap { text($0, m.child("event"), s, sink) }
+        let event = m.required("event").flatMap { s.nonEmptyString($0, m.child("event")) }
         var categories: [CAPAlertTemplate.Category] = []
         if let c = m.required("category") {
             categories = choices(c, m.child("category"), CAPAlertTemplate.Category.allCases, s, sink)
@@ -70,10 +70,10 @@ enum CAPDecoding {
         let severity = m.node("severity").flatMap { s.choice($0, m.child("severity"), CAPAlertTemplate.Severity.allCases) }
             ?? defaultSeverity(alarm.priority)
         let certainty = m.node("certainty").flatMap { s.choice($0, m.child("certainty"), CAPAlertTemplate.Certainty.allCases) } ?? .observed
-        let audience = m.node("audience").flatMap { text($0, m.child("audience"), s, sink) }
-        let headline = m.node("headline").flatMap { text($0, m.child("headline"), s, sink) }
-        let description = m.node("description").flatMap { text($0, m.child("description"), s, sink) }
-        let instruction = m.node("instruction").flatMap { text($0, m.child("instruction"), s, sink) }
+        let audience = m.node("audience").flatMap { s.nonEmptyString($0, m.child("audience")) }
+        let headline = m.node("headline").flatMap { s.nonEmptyString($0, m.child("headline")) }
+        let description = m.node("description").flatMap { s.nonEmptyString($0, m.child("description")) }
+        let instruction = m.node("instruction").flatMap { s.nonEmptyString($0, m.child("instruction")) }
         let codes = m.node("event_codes").map { namedValues($0, m.child("event_codes"), s, sink) } ?? []
         let expires = m.node("expires").flatMap { expiry($0, m.child("expires"), s, sink) }
         m.finish()
@@ -104,7 +104,7 @@ enum CAPDecoding {
     static func decodeArea(_ n: YAMLNode, path: String, sink: DiagnosticSink) -> CAPArea? {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
-        let description = m.required("description").flatMap { text($0, m.child("description"), s, sink) }
+        let description = m.required("description").flatMap { s.nonEmptyString($0, m.child("description")) }
         var polygons: [[CAPPoint]] = []
         if let p = m.node("polygon"), let ring = polygon(p, m.child("polygon"), s, sink) { polygons.append(ring) }
         if let list = m.node("polygons").flatMap({ s.list($0, m.child("polygons")) }) {
@@ -176,7 +176,7 @@ enum CAPDecoding {
             return []
         }
         return entries.compactMap { e in
-            guard let v = text(e.value, "\(path).\(e.key)", s, sink) else { return nil }
+            guard let v = s.nonEmptyString(e.value, "\(path).\(e.key)") else { return nil }
             return CAPNamedValue(name: e.key, value: v)
         }
     }
@@ -189,16 +189,9 @@ enum CAPDecoding {
         return s.choice(n, path, all).map { [$0] } ?? []
     }
 
-    /// A non-empty text.
-    private static func text(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> String? {
-        guard let v = s.string(n, path) else { return nil }
-        guard !v.isEmpty else { sink.error(n.mark, path, "must not be empty"); return nil }
-        return v
-    }
-
     /// CAP's `sender` and `identifier` may hold no spaces, commas, '<' or '&'.
     private static func capToken(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> String? {
-        guard let v = text(n, path, s, sink) else { return nil }
+        guard let v = s.nonEmptyString(n, path) else { return nil }
         guard !v.contains(where: { $0 == " " || $0 == "," || $0 == "<" || $0 == "&" || $0.isWhitespace }) else {
             sink.error(n.mark, path, "'\(v)' may not contain spaces, commas, '<' or '&' (CAP 1.2 §3.2.1)")
             return nil
@@ -207,7 +200,7 @@ enum CAPDecoding {
     }
 
     private static func uri(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> String? {
-        guard let v = text(n, path, s, sink) else { return nil }
+        guard let v = s.nonEmptyString(n, path) else { return nil }
         guard v.hasPrefix("https://") || v.hasPrefix("http://"), !v.contains(" ") else {
             sink.error(n.mark, path, "'\(v)' is not an http(s) URL")
             return nil

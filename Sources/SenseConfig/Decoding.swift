@@ -76,6 +76,23 @@ public struct ScalarReader {
         return s
     }
 
+    /// A text that must not be empty.
+    public func nonEmptyString(_ node: YAMLNode, _ path: String) -> String? {
+        guard let v = string(node, path) else { return nil }
+        guard !v.isEmpty else { sink.error(node.mark, path, "must not be empty"); return nil }
+        return v
+    }
+
+    /// A topic (or the prefix of one) to publish on: no wildcards, no empty levels.
+    public func topic(_ node: YAMLNode, _ path: String, what: String = "topic") -> String? {
+        guard let v = string(node, path) else { return nil }
+        guard !v.isEmpty, !v.contains("+"), !v.contains("#"), !v.hasPrefix("/"), !v.hasSuffix("/"), !v.contains("//") else {
+            sink.error(node.mark, path, "'\(v)' is not a valid \(what) (no wildcards, no empty levels, no leading or trailing '/')")
+            return nil
+        }
+        return v
+    }
+
     /// Unquoted decimal, or hexadecimal with 0x.
     public func integer(_ node: YAMLNode, _ path: String) -> Int? {
         guard case let .scalar(s, plain, m) = node else {

@@ -29,14 +29,7 @@ extension ConfigLoader {
         if password != nil, username == nil {
             sink.error(m.mark, "mqtt.username", "a password needs a username")
         }
-        let prefix = m.node("prefix").flatMap { p -> String? in
-            guard let v = s.string(p, "mqtt.prefix") else { return nil }
-            guard !v.isEmpty, !v.contains("+"), !v.contains("#"), !v.hasPrefix("/"), !v.hasSuffix("/") else {
-                sink.error(p.mark, "mqtt.prefix", "'\(v)' is not a valid topic prefix (no wildcards, no leading or trailing '/')")
-                return nil
-            }
-            return v
-        } ?? "sensegate"
+        let prefix = m.node("prefix").flatMap { s.topic($0, "mqtt.prefix", what: "topic prefix") } ?? "sensegate"
         let keepalive = m.node("keepalive").flatMap { k -> Duration? in
             guard let d = s.duration(k, "mqtt.keepalive") else { return nil }
             guard d >= .seconds(5), d <= .seconds(65535) else {

@@ -3,7 +3,6 @@ import SenseCore
 import SenseHardwareLinux
 import SenseMQTT
 import SenseSimulator
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -23,12 +22,13 @@ enum DaemonKernelTests {
 
     /// An independent subscriber in the guest (libmosquitto, through the same forward).
     final class Subscriber: Sendable {
-        final class Log: Sendable {
-            let entries = Mutex<[(topic: String, payload: String)]>([])
+        struct Message: Sendable {
+            var topic: String
+            var payload: String
         }
 
         let client: MQTTClient
-        let log = Log()
+        let log = LockedList<Message>()
         private let task: Task<Void, Never>
 
         init(host: String, port: Int, filter: String) throws {
@@ -40,7 +40,7 @@ enum DaemonKernelTests {
             task = Task {
                 for await e in c.events {
                     if case let .message(topic, payload, _) = e {
-                        box.entries.withLock { $0.append((topic, String(decoding: payload, as: UTF8.self))) }
+                        box.append(Message(topic: topic, payload: String(decoding: payload, as: UTF8.self)))
                     }
                 }
             }
@@ -48,10 +48,10 @@ enum DaemonKernelTests {
             try client.start()
         }
 
-        func wait(timeout: Duration, _ match: @escaping ((topic: String, payload: String)) -> Bool) async -> (topic: String, payload: String)? {
+        func wait(timeout: Duration, _ match: @escaping (Message) -> Bool) async -> Message? {
             let deadline = Guest.monotonicNow + timeout
             while Guest.monotonicNow < deadline {
-                if let m = log.entries.withLock({ $0.first(where: match) }) { return m }
+                if let m = log.first(where: match) { return m }
                 await Guest.sleep(milliseconds: 50)
             }
             return nil
@@ -152,7 +152,7 @@ enum DaemonKernelTests {
         t.expect(took < 3, "stopped in \(took) s")
         let offline = await sub.wait(timeout: .seconds(5)) { $0.topic == root + "status" && $0.payload == "offline" }
         t.expect(offline != nil, "offline published")
-        let failsafe = sub.log.entries.withLock { $0.last { $0.topic == root + "actuator/fan" } }
+        let failsafe = sub.log.last { $0.topic == root + "actuator/fan" }
         t.expect(failsafe?.payload.contains("\"source\":\"failsafe\"") == true, "failsafe state published: \(String(describing: failsafe))")
         t.expect(try Guest.level(11) == 0, "the fan's line released to its pull-down")
         if code == nil { process.signal(SIGKILL) }

@@ -1,7 +1,6 @@
 import SenseCore
 import SenseHardware
 import SenseHardwareLinux
-import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,23 +25,16 @@ enum GPIOKernelTests {
 
     /// Collects a line's edges on a task of its own.
     final class EdgeCollector: Sendable {
+        private let events = LockedList<EdgeEvent>()
         private let task: Task<Void, Never>
 
         init(_ input: any GPIOInput) {
             let stream = input.edges()
-            let box = Box()
+            let events = events
             task = Task {
-                do { for try await e in stream { box.append(e) } } catch {}
+                do { for try await e in stream { events.append(e) } } catch {}
             }
-            self.box = box
         }
-
-        private final class Box: Sendable {
-            let events = Mutex<[EdgeEvent]>([])
-            func append(_ e: EdgeEvent) { events.withLock { $0.append(e) } }
-        }
-
-        private let box: Box
 
         /// Waits until `count` edges came, or none came for `quiet` (the line has stopped).
         func wait(for count: Int, quiet: Duration = .seconds(2), limit: Duration = .seconds(60)) async -> [EdgeEvent] {
@@ -50,13 +42,13 @@ enum GPIOKernelTests {
             var seen = 0
             var lastChange = Guest.monotonicNow
             while Guest.monotonicNow < end {
-                let now = box.events.withLock { $0.count }
+                let now = events.count
                 if now >= count { break }
                 if now != seen { seen = now; lastChange = Guest.monotonicNow }
                 if Guest.monotonicNow - lastChange > quiet { break }
                 await Guest.sleep(milliseconds: 20)
             }
-            return box.events.withLock { $0 }
+            return events.all
         }
     }
 

@@ -3,7 +3,8 @@ import SenseCore
 import Glibc
 #endif
 
-/// A child process in the guest (the daemon), its output in a file.
+/// A child process in the guest (the daemon, a burst's driver), its output in a file. Not
+/// SenseTesting's `ChildProcess`: that one needs Foundation, which the guest does not have.
 final class GuestProcess: @unchecked Sendable {
     let pid: pid_t
     let log: String

@@ -1,4 +1,5 @@
 import SenseCore
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,21 +20,11 @@ struct RequirementFailed: Error, CustomStringConvertible {
     var description: String
 }
 
-final class Checks: @unchecked Sendable {
-    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
-    private var failures: [String] = []
+/// What one test found wrong.
+final class Checks: Sendable {
+    private let failures = LockedList<String>()
 
-    init() { pthread_mutex_init(lock, nil) }
-    deinit {
-        pthread_mutex_destroy(lock)
-        lock.deallocate()
-    }
-
-    var recorded: [String] {
-        pthread_mutex_lock(lock)
-        defer { pthread_mutex_unlock(lock) }
-        return failures
-    }
+    var recorded: [String] { failures.all }
 
     func expect(_ condition: Bool, _ message: @autoclosure () -> String, line: Int = #line, file: String = #fileID) {
         guard !condition else { return }
@@ -49,11 +40,17 @@ final class Checks: @unchecked Sendable {
         return value
     }
 
-    func record(_ text: String) {
-        pthread_mutex_lock(lock)
-        failures.append(text)
-        pthread_mutex_unlock(lock)
-    }
+    func record(_ text: String) { failures.append(text) }
+}
+
+/// A list several threads append to (failures, edges, MQTT messages).
+final class LockedList<Element: Sendable>: Sendable {
+    private let items = Mutex<[Element]>([])
+    func append(_ e: Element) { items.withLock { $0.append(e) } }
+    var all: [Element] { items.withLock { $0 } }
+    var count: Int { items.withLock { $0.count } }
+    func first(where match: (Element) -> Bool) -> Element? { items.withLock { $0.first(where: match) } }
+    func last(where match: (Element) -> Bool) -> Element? { items.withLock { $0.last(where: match) } }
 }
 
 enum KernelTestRunner {
