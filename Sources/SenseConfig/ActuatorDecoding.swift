@@ -37,21 +37,26 @@ enum ActuatorDecoding {
         return text == "on"
     }
 
-    static func actuators(_ list: [YAMLNode], board: Board?, inputs: [Board.Line: String], conditions: ConditionDecoder,
-                          sink: DiagnosticSink) -> [ActuatorDefinition] {
+    static func actuators(_ list: [YAMLNode], board: Board?, inputs: [Board.Line: String], busLines: [Board.Line: (bus: String, role: String)],
+                          conditions: ConditionDecoder, sink: DiagnosticSink) -> [ActuatorDefinition] {
         let s = ScalarReader(sink)
         var out: [ActuatorDefinition] = []
+        var taken: Set<String> = []
+        var driven: [Board.Line: String] = [:]
         var exclusiveMarks: [(Int, YAMLNode)] = []
         for (i, item) in list.enumerated() {
             guard var m = MappingReader(item, path: "actuators[\(i)]", sink: sink) else { continue }
-            let name = AnalysisDecoding.uniqueName(&m, kind: "actuator", taken: { n in out.contains { $0.name == n } }, sink: sink)
+            let name = AnalysisDecoding.uniqueName(&m, kind: "actuator", taken: &taken, sink: sink)
             var line: (Board.Line, String)?
             if let p = m.required("pin"), let pin = s.string(p, m.child("pin")), let board {
                 if let l = board.line(named: pin) {
                     if let sensor = inputs[l] {
                         sink.error(p.mark, m.child("pin"), "\(pin) is already the input of sensor '\(sensor)'")
-                    } else if let other = out.first(where: { $0.line == l }) {
-                        sink.error(p.mark, m.child("pin"), "\(pin) is already driven by actuator '\(other.name)'")
+                    } else if let (bus, role) = busLines[l] {
+                        sink.error(p.mark, m.child("pin"), "\(pin) is \(role.uppercased()) of \(bus), which "
+                                   + "\(ConfigLoader.users(of: bus, conditions.sensors.all)) uses: choose another pin")
+                    } else if let other = driven[l] {
+                        sink.error(p.mark, m.child("pin"), "\(pin) is already driven by actuator '\(other)'")
                     } else {
                         line = (l, pin)
                     }
@@ -66,12 +71,7 @@ enum ActuatorDecoding {
             if let n = m.node("initial"), let v = level(n, m.child("initial"), sink) { settings.initial = v }
             if let n = m.node("default"), let v = level(n, m.child("default"), sink) { settings.defaultLevel = v }
             func time(_ key: String, max: Duration) -> Duration? {
-                guard let n = m.node(key), let d = s.duration(n, m.child(key)) else { return nil }
-                guard d <= max else {
-                    sink.error(n.mark, m.child(key), "at most \(Int(max.seconds / 3600)) h")
-                    return nil
-                }
-                return d
+                m.node(key).flatMap { s.duration($0, m.child(key), in: .zero...max) }
             }
             settings.minimumOn = time("min_on", max: .seconds(86400)) ?? .zero
             settings.minimumOff = time("min_off", max: .seconds(86400)) ?? .zero
@@ -104,11 +104,12 @@ enum ActuatorDecoding {
             let description = m.node("description").flatMap { s.string($0, m.child("description")) } ?? ""
             m.finish()
             guard let name, let line else { continue }
+            driven[line.0] = name
             out.append(ActuatorDefinition(name: name, line: line.0, pinName: line.1, activeLow: activeLow, settings: settings,
                                           commands: commands, exclusiveWith: exclusive, onlyWhile: onlyWhile,
                                           failsafeWhenBad: failsafeWhenBad, failsafeHold: failsafeHold, description: description))
         }
-        let names = out.map(\.name)
+        let names = Set(out.map(\.name))
         for (i, node) in exclusiveMarks {
             guard out.indices.contains(i) else { continue }
             for peer in out[i].exclusiveWith where !names.contains(peer) || peer == out[i].name {

@@ -104,9 +104,11 @@ enum AirSensorDecoding {
             return .scd4x(o)
         case "scd30":
             var o = SCD30Options()
-            if let v = m.node("measurement_interval"), let d = s.duration(v, m.child("measurement_interval")) {
+            if let v = m.node("measurement_interval"),
+               let d = s.duration(v, m.child("measurement_interval"), in: .seconds(2)...(.seconds(1800)),
+                                  why: "the SCD30 measures every 2…1800 whole seconds") {
                 let secs = Int(d.components.seconds)
-                if (2...1800).contains(secs), d == .seconds(secs) { o.settings.measurementInterval = secs } else {
+                if d == .seconds(secs) { o.settings.measurementInterval = secs } else {
                     sink.error(v.mark, m.child("measurement_interval"), "the SCD30 measures every 2…1800 whole seconds")
                 }
             }

@@ -11,20 +11,21 @@ enum AlarmDecoding {
         var node: YAMLNode
     }
 
-    static func alarms(_ list: [YAMLNode], sensors: [SensorConfig], derived: [DerivedDefinition],
-                       windows: [WindowDefinition], capNodes: inout [PendingCAP], sink: DiagnosticSink) -> [AlarmDefinition] {
+    static func alarms(_ list: [YAMLNode], sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
+                       windows: Named<WindowDefinition>, capNodes: inout [PendingCAP], sink: DiagnosticSink) -> [AlarmDefinition] {
         let s = ScalarReader(sink)
         var out: [AlarmDefinition] = []
+        var taken: Set<String> = []
         for (i, item) in list.enumerated() {
             guard var m = MappingReader(item, path: "alarms[\(i)]", sink: sink) else { continue }
-            let name = AnalysisDecoding.uniqueName(&m, kind: "alarm", taken: { n in out.contains { $0.name == n } }, sink: sink)
+            let name = AnalysisDecoding.uniqueName(&m, kind: "alarm", taken: &taken, sink: sink)
             let channel = m.required("channel").flatMap {
                 AnalysisDecoding.existingChannel($0, path: m.child("channel"), sensors: sensors, derived: derived,
                                                  windows: windows, sink: sink)?.ref
             }
             let high = m.node("high").flatMap { s.number($0, m.child("high")) }
             let low = m.node("low").flatMap { s.number($0, m.child("low")) }
-            if (high == nil) == (low == nil) {
+            if m.has("high") == m.has("low") {   // presence, not value: a malformed limit is its own error
                 sink.error(item.mark, m.child("high"), "give exactly one limit: high or low (a second limit, e.g. high-high, is a second alarm)")
             }
             let deadband = m.node("deadband").flatMap { n -> Double? in
@@ -39,20 +40,17 @@ enum AlarmDecoding {
             var suppressChatter = true
             var chatter = Alarm.Chatter()
             if let c = m.node("chatter"), var cm = MappingReader(c, path: m.child("chatter"), sink: sink) {
-                if let n = cm.node("activations"), let v = s.integer(n, cm.child("activations")) {
-                    if v >= 2 { chatter.activations = v } else { sink.error(n.mark, cm.child("activations"), "at least 2") }
+                if let n = cm.node("activations"), let v = s.integer(n, cm.child("activations"), in: 2...1000) {
+                    chatter.activations = v
                 }
-                if let n = cm.node("window"), let v = s.duration(n, cm.child("window")) {
-                    if v > .zero { chatter.window = v } else { sink.error(n.mark, cm.child("window"), "must be longer than 0") }
+                if let n = cm.node("window"), let v = s.duration(n, cm.child("window"), in: .seconds(1)...(.seconds(86_400))) {
+                    chatter.window = v
                 }
                 if let n = cm.node("suppress"), let v = s.bool(n, cm.child("suppress")) { suppressChatter = v }
                 cm.finish()
             }
-            let maxShelve = m.node("max_shelve").flatMap { n -> Duration? in
-                guard let d = s.duration(n, m.child("max_shelve")) else { return nil }
-                guard d > .zero, d <= .seconds(7 * 86400) else { sink.error(n.mark, m.child("max_shelve"), "between 1s and 7d"); return nil }
-                return d
-            } ?? .seconds(8 * 3600)
+            let maxShelve = m.node("max_shelve").flatMap { s.duration($0, m.child("max_shelve"), in: .seconds(1)...(.seconds(7 * 86400))) }
+                ?? .seconds(8 * 3600)
             var commands = Set(AlarmDefinition.Command.allCases)
             if let c = m.node("commands"), let items = s.list(c, m.child("commands")) {
                 commands = Set(items.enumerated().compactMap { s.choice($1, m.child("commands[\($0)]"), AlarmDefinition.Command.allCases) })
@@ -63,6 +61,11 @@ enum AlarmDecoding {
             guard let name, let channel, high != nil || low != nil, (high == nil) != (low == nil) else { continue }
             let threshold = Threshold.Settings(direction: high != nil ? .high : .low, limit: high ?? low!, deadband: deadband,
                                                onDelay: onDelay, offDelay: offDelay)
+            if let bounds = AlarmReachability.readable(channel, sensors: sensors, derived: derived),
+               let problem = AlarmReachability.problem(threshold, channel: channel, bounds: bounds) {
+                sink.error(m.keyMark(problem.key), m.child(problem.key), problem.message)
+                continue
+            }
             let definition = AlarmDefinition(name: name, channel: channel, threshold: threshold, priority: priority, latched: latched,
                                              chatter: chatter, suppressChatter: suppressChatter, maximumShelve: maxShelve,
                                              allowedCommands: commands, description: description)
@@ -77,12 +80,8 @@ enum AlarmDecoding {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: "alarm_flood", sink: sink) else { return nil }
         var f = AlarmFlood.Settings()
-        if let v = m.node("activations"), let k = s.integer(v, m.child("activations")) {
-            if k >= 2 { f.activations = k } else { sink.error(v.mark, m.child("activations"), "at least 2") }
-        }
-        if let v = m.node("window"), let d = s.duration(v, m.child("window")) {
-            if d >= .seconds(10), d <= .seconds(86400) { f.window = d } else { sink.error(v.mark, m.child("window"), "between 10s and 1d") }
-        }
+        if let v = m.node("activations"), let k = s.integer(v, m.child("activations"), in: 2...10_000) { f.activations = k }
+        if let v = m.node("window"), let d = s.duration(v, m.child("window"), in: .seconds(10)...(.seconds(86400))) { f.window = d }
         if let v = m.node("end_below"), let k = s.integer(v, m.child("end_below")) {
             if k >= 1, k <= f.activations { f.endBelow = k } else {
                 sink.error(v.mark, m.child("end_below"), "between 1 and activations (\(f.activations))")
@@ -98,9 +97,9 @@ enum AlarmDecoding {
     /// A whole number of samples, or a duration.
     static func delay(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> Threshold.Delay? {
         if case let .scalar(text, true, _) = n, let k = ScalarReader.parseInteger(text) {
-            guard k >= 1 else { sink.error(n.mark, path, "at least 1 sample"); return nil }
+            guard (1...100_000).contains(k) else { sink.error(n.mark, path, "a count of 1…100000 samples, or a duration such as 5m"); return nil }
             return .samples(k)
         }
-        return s.duration(n, path).map(Threshold.Delay.time)
+        return s.duration(n, path, in: .zero...(.seconds(7 * 86400))).map(Threshold.Delay.time)
     }
 }

@@ -38,10 +38,10 @@ enum AnalysisDecoding {
         }
         if let r = m.node("rate"), var rm = MappingReader(r, path: m.child("rate"), sink: sink) {
             let max = rm.required("max").flatMap { s.number($0, rm.child("max")) }
-            let per = rm.node("per").flatMap { s.duration($0, rm.child("per")) } ?? .seconds(1)
+            let per = rm.node("per").flatMap { s.duration($0, rm.child("per"), in: .milliseconds(1)...(.seconds(86_400))) } ?? .seconds(1)
             rm.finish()
             if let max {
-                if max <= 0 || per <= .zero { sink.error(r.mark, m.child("rate"), "max and per must be positive") }
+                if max <= 0 { sink.error(r.mark, m.child("rate"), "max must be positive") }
                 else { q.maxRatePerSecond = max / per.seconds }
             }
         }
@@ -62,9 +62,11 @@ enum AnalysisDecoding {
         if let st = m.node("stale") {
             // A whole number counts intervals; a duration is a time.
             if case let .scalar(text, true, _) = st, let k = ScalarReader.parseInteger(text) {
-                if k >= 1 { staleAfter = interval * k } else { sink.error(st.mark, m.child("stale"), "at least 1 interval") }
+                if (1...1000).contains(k) { staleAfter = interval * k } else {
+                    sink.error(st.mark, m.child("stale"), "a count of 1…1000 intervals, or a duration such as 5m")
+                }
             } else {
-                staleAfter = s.duration(st, m.child("stale"))
+                staleAfter = s.duration(st, m.child("stale"), in: .milliseconds(1)...(.seconds(7 * 86_400)))
             }
         }
         var filters: [FilterSpec] = []
@@ -91,11 +93,7 @@ enum AnalysisDecoding {
             return nil
         }
         let p = "\(path).\(e.key)"
-        func positive(_ d: Duration?) -> Duration? {
-            guard let d else { return nil }
-            guard d > .zero else { sink.error(e.value.mark, p, "must be longer than 0"); return nil }
-            return d
-        }
+        func positive(_ n: YAMLNode) -> Duration? { s.duration(n, p, in: .milliseconds(1)...(.seconds(7 * 86_400))) }
         func window(_ v: Int?) -> Int? {
             guard let v else { return nil }
             guard (1...10_000).contains(v) else { sink.error(e.value.mark, p, "a window of 1…10000 samples"); return nil }
@@ -121,13 +119,13 @@ enum AnalysisDecoding {
         case "multiply": return s.number(e.value, p).map(FilterSpec.multiply)
         case "median": return window(s.integer(e.value, p)).map(FilterSpec.median)
         case "moving_average": return window(s.integer(e.value, p)).map(FilterSpec.movingAverage)
-        case "ema": return positive(s.duration(e.value, p)).map { FilterSpec.ema(tau: $0) }
+        case "ema": return positive(e.value).map { FilterSpec.ema(tau: $0) }
         case "delta":
             guard let d = s.number(e.value, p) else { return nil }
             guard d > 0 else { sink.error(e.value.mark, p, "must be positive"); return nil }
             return .delta(d)
-        case "throttle": return positive(s.duration(e.value, p)).map(FilterSpec.throttle)
-        case "heartbeat": return positive(s.duration(e.value, p)).map(FilterSpec.heartbeat)
+        case "throttle": return positive(e.value).map(FilterSpec.throttle)
+        case "heartbeat": return positive(e.value).map(FilterSpec.heartbeat)
         case "clamp":
             guard let (lo, hi) = pair(e.value, p, s) else { return nil }
             guard lo < hi else { sink.error(e.value.mark, p, "min must be below max"); return nil }
@@ -160,15 +158,16 @@ enum AnalysisDecoding {
         var path: String
     }
 
-    static func derived(_ list: [YAMLNode], sensors: [SensorConfig], pending: inout [PendingAggregateInput],
+    static func derived(_ list: [YAMLNode], sensors: Named<SensorConfig>, pending: inout [PendingAggregateInput],
                         sink: DiagnosticSink) -> [DerivedDefinition] {
         let s = ScalarReader(sink)
         var defs: [(DerivedDefinition, YAMLNode)] = []
+        var taken: Set<String> = []
         let models = DerivedModel.allCases.map(\.rawValue)
         for (i, item) in list.enumerated() {
             let path = "derived[\(i)]"
             guard var m = MappingReader(item, path: path, sink: sink) else { continue }
-            let name = uniqueName(&m, kind: "derived channel", taken: { n in defs.contains { $0.0.name == n } }, sink: sink)
+            let name = uniqueName(&m, kind: "derived channel", taken: &taken, sink: sink)
             let model = m.required("model").flatMap { n -> DerivedModel? in
                 guard let v = s.string(n, m.child("model")) else { return nil }
                 guard let model = DerivedModel(rawValue: v) else {
@@ -198,7 +197,7 @@ enum AnalysisDecoding {
                 }
                 pm.finish()
             }
-            let hold = m.node("hold").flatMap { s.duration($0, m.child("hold")) }
+            let hold = m.node("hold").flatMap { s.duration($0, m.child("hold"), in: .zero...(.seconds(7 * 86_400))) }
             var rating: RatingCurve?
             if let rn = m.node("rating") {
                 rating = ratingCurve(rn, path: m.child("rating"), sink: sink)
@@ -259,8 +258,8 @@ enum AnalysisDecoding {
                 var have: Unit?
                 switch ref {
                 case let .sensor(sensor, quantity):
-                    guard let cfg = sensors.first(where: { $0.name == sensor }) else {
-                        sink.error(mark, path, "no sensor named '\(sensor)'")
+                    guard let cfg = sensors[sensor] else {
+                        sink.missing(.sensor, sensor, mark, path)
                         continue
                     }
                     guard let unit = cfg.kind.channels.first(where: { $0.0 == quantity })?.1 else {
@@ -270,7 +269,7 @@ enum AnalysisDecoding {
                     have = unit
                 case let .derived(other):
                     guard let unit = derivedUnits[other] else {
-                        sink.error(mark, path, "no derived channel named '\(other)'")
+                        sink.missing(.derived, other, mark, path)
                         continue
                     }
                     have = unit
@@ -348,12 +347,12 @@ enum AnalysisDecoding {
     /// Aggregate inputs of derived channels: the window and its function exist, units agree,
     /// NowCast gets the mean of a tumbling hourly window, and no window aggregates a channel that
     /// is itself derived from aggregates (that loop would never settle).
-    static func checkAggregateInputs(_ pending: [PendingAggregateInput], derived: [DerivedDefinition],
-                                     windows: [WindowDefinition], sensors: [SensorConfig], sink: DiagnosticSink) {
+    static func checkAggregateInputs(_ pending: [PendingAggregateInput], derived: Named<DerivedDefinition>,
+                                     windows: Named<WindowDefinition>, sensors: Named<SensorConfig>, sink: DiagnosticSink) {
         for p in pending {
-            guard let d = derived.first(where: { $0.name == p.derived }) else { continue }
-            guard let w = windows.first(where: { $0.name == p.window }) else {
-                sink.error(p.mark, p.path, "no window named '\(p.window)'")
+            guard let d = derived[p.derived] else { continue }
+            guard let w = windows[p.window] else {
+                sink.missing(.window, p.window, p.mark, p.path)
                 continue
             }
             guard let f = WindowAggregator.Function(rawValue: p.function), w.settings.functions.contains(f) else {
@@ -367,8 +366,8 @@ enum AnalysisDecoding {
             }
             var unit: Unit?
             switch w.channel {
-            case let .sensor(sensor, quantity): unit = sensors.first { $0.name == sensor }?.kind.channels.first { $0.0 == quantity }?.1
-            case let .derived(name): unit = derived.first { $0.name == name }?.model.unit
+            case let .sensor(sensor, quantity): unit = sensors[sensor]?.kind.channels.first { $0.0 == quantity }?.1
+            case let .derived(name): unit = derived[name]?.model.unit
             case .aggregate: unit = nil
             }
             if f == .count { unit = .count }
@@ -377,15 +376,34 @@ enum AnalysisDecoding {
                 sink.error(p.mark, p.path, "\(d.model.rawValue) needs '\(p.input)' in \(want.rawValue), but aggregate.\(w.name).\(f.rawValue) is in \(unit.rawValue)")
             }
         }
+        // Which derived channels depend on aggregates, each answered once (a walk without memory
+        // is exponential in a diamond-shaped graph). Iterative: no recursion for a long chain.
         let fromAggregates = Set(pending.map(\.derived))
-        func dependsOnAggregates(_ name: String, _ seen: Set<String> = []) -> Bool {
-            if fromAggregates.contains(name) { return true }
-            guard !seen.contains(name), let d = derived.first(where: { $0.name == name }) else { return false }
-            return d.inputs.values.contains { if case let .derived(other) = $0 { dependsOnAggregates(other, seen.union([name])) } else { false } }
+        var depends: [String: Bool] = [:]
+        func derivedInputs(_ name: String) -> [String] {
+            derived[name]?.inputs.values.compactMap { ref -> String? in if case let .derived(o) = ref { o } else { nil } } ?? []
         }
+        func dependsOnAggregates(_ start: String) -> Bool {
+            var stack: [(name: String, expanded: Bool)] = [(start, false)]
+            var onPath: Set<String> = []
+            while let (name, expanded) = stack.popLast() {
+                if expanded {
+                    onPath.remove(name)
+                    depends[name] = fromAggregates.contains(name) || derivedInputs(name).contains { depends[$0] == true }
+                    continue
+                }
+                guard depends[name] == nil, !onPath.contains(name) else { continue }   // known, or a cycle (reported elsewhere)
+                onPath.insert(name)
+                stack.append((name, true))
+                for other in derivedInputs(name) where depends[other] == nil { stack.append((other, false)) }
+            }
+            return depends[start] == true
+        }
+        var firstPending: [String: SourceMark] = [:]
+        for p in pending where firstPending[p.derived] == nil { firstPending[p.derived] = p.mark }
         for w in windows {
             if case let .derived(name) = w.channel, dependsOnAggregates(name) {
-                let mark = pending.first { $0.derived == name }?.mark ?? SourceMark(line: 1, column: 1)
+                let mark = firstPending[name] ?? SourceMark(line: 1, column: 1)
                 sink.error(mark, "windows", "window '\(w.name)' aggregates derived.\(name), which is itself computed from aggregates: "
                            + "aggregate its inputs instead")
             }
@@ -402,8 +420,9 @@ enum AnalysisDecoding {
         }
     }
 
-    /// A unique `name:` of a declared thing (`kind` names it in messages); it becomes a topic level.
-    static func uniqueName(_ m: inout MappingReader, kind: String, taken: (String) -> Bool,
+    /// A unique `name:` of a declared thing (`kind` names it in messages); it becomes a topic
+    /// level. A valid name is added to `taken`.
+    static func uniqueName(_ m: inout MappingReader, kind: String, taken: inout Set<String>,
                            sink: DiagnosticSink) -> String? {
         let s = ScalarReader(sink)
         guard let n = m.required("name"), let v = s.string(n, m.child("name")) else { return nil }
@@ -411,7 +430,7 @@ enum AnalysisDecoding {
             sink.error(n.mark, m.child("name"), "'\(v)' is not a valid \(kind) name: 1–48 of a-z, 0-9, '-' and '_' (a topic level)")
             return nil
         }
-        guard !taken(v) else {
+        guard taken.insert(v).inserted else {
             sink.error(n.mark, m.child("name"), "duplicate \(kind) '\(v)'")
             return nil
         }
@@ -421,8 +440,8 @@ enum AnalysisDecoding {
     /// A `channel:` reference that must exist: a sensor's quantity or a derived channel. Returns
     /// the sensor's polling interval too, when it is a sensor channel.
     /// `windows` is nil where aggregates may not be used (derived inputs, window channels).
-    static func existingChannel(_ n: YAMLNode, path: String, sensors: [SensorConfig], derived: [DerivedDefinition],
-                                windows: [WindowDefinition]? = nil,
+    static func existingChannel(_ n: YAMLNode, path: String, sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
+                                windows: Named<WindowDefinition>? = nil,
                                 sink: DiagnosticSink) -> (ref: ChannelRef, interval: Duration?)? {
         guard let v = ScalarReader(sink).string(n, path) else { return nil }
         let forms = windows == nil ? "SENSOR.QUANTITY or derived.NAME" : "SENSOR.QUANTITY, derived.NAME or aggregate.WINDOW.FUNCTION"
@@ -432,8 +451,8 @@ enum AnalysisDecoding {
         }
         switch ref {
         case let .sensor(sensor, quantity):
-            guard let cfg = sensors.first(where: { $0.name == sensor }) else {
-                sink.error(n.mark, path, "no sensor named '\(sensor)'")
+            guard let cfg = sensors[sensor] else {
+                sink.missing(.sensor, sensor, n.mark, path)
                 return nil
             }
             guard cfg.kind.quantities.contains(quantity) else {
@@ -442,8 +461,8 @@ enum AnalysisDecoding {
             }
             return (ref, cfg.interval)
         case let .derived(d):
-            guard derived.contains(where: { $0.name == d }) else {
-                sink.error(n.mark, path, "no derived channel named '\(d)'")
+            guard derived.contains(name: d) else {
+                sink.missing(.derived, d, n.mark, path)
                 return nil
             }
             return (ref, nil)
@@ -452,8 +471,8 @@ enum AnalysisDecoding {
                 sink.error(n.mark, path, "an aggregate cannot be used here: write \(forms)")
                 return nil
             }
-            guard let window = windows.first(where: { $0.name == w }) else {
-                sink.error(n.mark, path, "no window named '\(w)'")
+            guard let window = windows[w] else {
+                sink.missing(.window, w, n.mark, path)
                 return nil
             }
             guard window.settings.functions.map(\.rawValue).contains(f) else {

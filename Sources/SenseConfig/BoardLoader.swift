@@ -47,10 +47,24 @@ public enum BoardLoader {
         let name = top.required("board").flatMap { scalars.string($0, "board") }
         let description = top.node("description").flatMap { scalars.string($0, "description") } ?? ""
         let simulated = top.node("simulated").flatMap { scalars.bool($0, "simulated") } ?? false
+        // `i2c-1: /dev/i2c-1`, or with the lines the bus takes: `i2c-1: {device: /dev/i2c-1, sda: GPIO2, scl: GPIO3}`.
         var buses: [String: String] = [:]
+        var busPinNames: [String: [String: (String, SourceMark, String)]] = [:]
         if let n = top.node("i2c"), var m = MappingReader(n, path: "i2c", sink: sink) {
             for e in m.entries {
-                if let dev = m.node(e.key).flatMap({ scalars.string($0, m.child(e.key)) }) { buses[e.key] = dev }
+                guard let v = m.node(e.key) else { continue }
+                if case .scalar = v {
+                    if let dev = scalars.string(v, m.child(e.key)) { buses[e.key] = dev }
+                    continue
+                }
+                guard var bm = MappingReader(v, path: m.child(e.key), sink: sink) else { continue }
+                if let dev = bm.required("device").flatMap({ scalars.nonEmptyString($0, bm.child("device")) }) { buses[e.key] = dev }
+                for role in ["sda", "scl"] {
+                    if let p = bm.node(role), let pin = scalars.string(p, bm.child(role)) {
+                        busPinNames[e.key, default: [:]][role] = (pin, p.mark, bm.child(role))
+                    }
+                }
+                bm.finish()
             }
             m.finish()
         }
@@ -67,8 +81,8 @@ public enum BoardLoader {
                 for e in m.entries {
                     guard let ln = m.node(e.key), var line = MappingReader(ln, path: m.child(e.key), sink: sink) else { continue }
                     let chip = line.required("chip").flatMap { scalars.string($0, line.child("chip")) }
-                    let offset = line.required("line").flatMap { scalars.integer($0, line.child("line")) }
-                    let pin = line.node("pin").flatMap { scalars.integer($0, line.child("pin")) }
+                    let offset = line.required("line").flatMap { scalars.integer($0, line.child("line"), in: 0...65_535) }
+                    let pin = line.node("pin").flatMap { scalars.integer($0, line.child("pin"), in: 1...1000) }
                     line.finish()
                     if let chip, let offset {
                         if chips[chip] == nil {
@@ -83,7 +97,17 @@ public enum BoardLoader {
         }
         top.finish()
         guard let name else { return nil }
-        return Board(name: name, description: description, simulated: simulated, i2cBuses: buses,
-                     gpioChips: chips, gpioLines: lines)
+        var board = Board(name: name, description: description, simulated: simulated, i2cBuses: buses,
+                          gpioChips: chips, gpioLines: lines)
+        for (bus, roles) in busPinNames {
+            for (role, (pin, mark, path)) in roles {
+                if let line = board.line(named: pin) {
+                    board.busPins[bus, default: [:]][role] = line
+                } else {
+                    sink.error(mark, path, "no line named '\(pin)' under gpio.lines")
+                }
+            }
+        }
+        return board
     }
 }

@@ -209,9 +209,7 @@ enum CAPDecoding {
     }
 
     private static func expiry(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> Duration? {
-        guard let d = s.duration(n, path) else { return nil }
-        guard d >= .seconds(60), d <= .seconds(30 * 86_400) else { sink.error(n.mark, path, "between 1m and 30d"); return nil }
-        return d
+        s.duration(n, path, in: .seconds(60)...(.seconds(30 * 86_400)))
     }
 
     static func isLanguageTag(_ v: String) -> Bool {

@@ -5,11 +5,11 @@ import SenseCore
 /// `all`, `any`, `not`, `alarm`, `rule`, `channel` (with `above`/`below`/`equals`) or `time`,
 /// optionally with `for:`. Every reference is resolved here, so `check` names what is wrong.
 struct ConditionDecoder {
-    var sensors: [SensorConfig]
-    var derived: [DerivedDefinition]
-    var windows: [WindowDefinition]
-    var alarms: [String]
-    var rules: [String]
+    var sensors: Named<SensorConfig>
+    var derived: Named<DerivedDefinition>
+    var windows: Named<WindowDefinition>
+    var alarms: Set<String>
+    var rules: Set<String>
     var utcOffsetMinutes: Int
     let sink: DiagnosticSink
 
@@ -42,14 +42,14 @@ struct ConditionDecoder {
             if let name = s.string(node, m.child("alarm")) {
                 if alarms.contains(name) { result = .alarm(name) } else {
                     let hint = rules.contains(name) ? ": '\(name)' is a rule, write rule: \(name)" : ""
-                    sink.error(node.mark, m.child("alarm"), "no alarm named '\(name)'\(hint)")
+                    sink.missing(.alarm, name, node.mark, m.child("alarm"), hint: hint)
                 }
             }
         case "rule":
             if let name = s.string(node, m.child("rule")) {
                 if rules.contains(name) { result = .rule(name) } else {
                     let hint = alarms.contains(name) ? ": '\(name)' is an alarm, write alarm: \(name)" : ""
-                    sink.error(node.mark, m.child("rule"), "no rule named '\(name)'\(hint)")
+                    sink.missing(.rule, name, node.mark, m.child("rule"), hint: hint)
                 }
             }
         case "channel":
@@ -57,12 +57,8 @@ struct ConditionDecoder {
         default:
             result = time(node, path: m.child("time"))
         }
-        if let f = m.node("for"), let d = s.duration(f, m.child("for")) {
-            if d <= .zero || d > .seconds(7 * 86400) {
-                sink.error(f.mark, m.child("for"), "between 1ms and 7d")
-            } else {
-                result = result.map { .sustained($0, d) }
-            }
+        if let f = m.node("for"), let d = s.duration(f, m.child("for"), in: .milliseconds(1)...(.seconds(7 * 86400))) {
+            result = result.map { .sustained($0, d) }
         }
         m.finish()
         return result
@@ -80,8 +76,13 @@ struct ConditionDecoder {
             sink.error(m.mark, m.child("channel"), "compare the channel with exactly one of: above, below, equals")
             return nil
         }
-        guard case let .scalar(text, true, _) = valueNode, let value = Double(text), value.isFinite else {
+        guard case let .scalar(text, plain, _) = valueNode, let value = ScalarReader.parseNumber(text), value.isFinite,
+              value.magnitude <= ScalarReader.largestNumber else {
             sink.error(valueNode.mark, m.child(op.rawValue), "type mismatch: \(op.rawValue) takes a number, got \(describe(valueNode))")
+            return nil
+        }
+        guard plain else {
+            sink.error(valueNode.mark, m.child(op.rawValue), ScalarReader.quoted(text, "a number"))
             return nil
         }
         var deadband = 0.0
@@ -91,7 +92,7 @@ struct ConditionDecoder {
         guard let ref = resolved?.ref else { return nil }
         // A contact's state is 0 or 1: comparing it with anything else is a type mismatch.
         if case let .sensor(sensor, quantity) = ref, quantity == "state",
-           sensors.first(where: { $0.name == sensor })?.kind.driverName == "digital_input" {
+           sensors[sensor]?.kind.driverName == "digital_input" {
             let fine = op == .equals ? (value == 0 || value == 1) : (0..<1).contains(value)
             if !fine {
                 sink.error(valueNode.mark, m.child(op.rawValue),
@@ -143,9 +144,11 @@ enum RuleDecoding {
     static func rules(_ list: [YAMLNode], conditions: ConditionDecoder, actuators: [String], sink: DiagnosticSink) -> [RuleDefinition] {
         let s = ScalarReader(sink)
         var out: [(RuleDefinition, YAMLNode)] = []
+        var taken: Set<String> = []
+        let actuatorSet = Set(actuators)
         for (i, item) in list.enumerated() {
             guard var m = MappingReader(item, path: "rules[\(i)]", sink: sink) else { continue }
-            let name = AnalysisDecoding.uniqueName(&m, kind: "rule", taken: { n in out.contains { $0.0.name == n } }, sink: sink)
+            let name = AnalysisDecoding.uniqueName(&m, kind: "rule", taken: &taken, sink: sink)
             if let name, conditions.alarms.contains(name) {
                 sink.error(m.keyMark("name"), m.child("name"), "'\(name)' is already an alarm's name; rules and alarms need distinct names")
             }
@@ -154,9 +157,9 @@ enum RuleDecoding {
             if let t = m.node("then"), var tm = MappingReader(t, path: m.child("then"), sink: sink) {
                 for e in tm.entries {
                     _ = tm.node(e.key)
-                    guard actuators.contains(e.key) else {
-                        sink.error(e.keyMark, tm.child(e.key), "no actuator named '\(e.key)'"
-                                   + (actuators.isEmpty ? " (no actuators are configured)" : "; actuators: \(actuators.joined(separator: ", "))"))
+                    guard actuatorSet.contains(e.key) else {
+                        sink.missing(.actuator, e.key, e.keyMark, tm.child(e.key),
+                                     hint: actuators.isEmpty ? " (no actuators are configured)" : "; actuators: \(listed(actuators))")
                         continue
                     }
                     if let level = ActuatorDecoding.level(e.value, tm.child(e.key), sink) {

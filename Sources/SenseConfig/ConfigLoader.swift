@@ -20,18 +20,28 @@ public enum ConfigLoader {
             }
             throw ConfigErrors(sink.diagnostics)
         }
-        let root: YAMLNode
-        do {
-            guard let r = try YAMLParser.parse(bytes) else {
-                sink.error(start, "", "the config file is empty; see examples/demo.yaml for a complete one")
-                throw ConfigErrors(sink.diagnostics)
-            }
-            root = r
-        } catch let e as YAMLSyntaxError {
-            sink.error(e.mark, "", "YAML syntax: \(e.message)")
+        return try check(bytes, file: file)
+    }
+
+    /// Checks config text as if read from `file` (board files are found relative to it): the
+    /// whole of `load` but the reading, for tests and fuzzing.
+    public static func check(_ bytes: [UInt8], file: String) throws(ConfigErrors) -> SensegateConfig {
+        let sink = DiagnosticSink(file: file)
+        let start = SourceMark(line: 1, column: 1)
+        guard bytes.count <= SourceFile.sizeLimit else {
+            sink.error(start, "", "larger than \(SourceFile.sizeLimit >> 20) MiB: not a config file")
             throw ConfigErrors(sink.diagnostics)
+        }
+        let parsed: YAMLNode?
+        do {
+            parsed = try YAMLParser.parse(bytes)
         } catch {
-            throw error as! ConfigErrors
+            sink.error(error.mark, "", "YAML syntax: \(error.message)")
+            throw ConfigErrors(sink.diagnostics)
+        }
+        guard let root = parsed else {
+            sink.error(start, "", "the config file is empty; see examples/demo.yaml for a complete one")
+            throw ConfigErrors(sink.diagnostics)
         }
         let config = decode(root, file: file, sink: sink)
         guard sink.diagnostics.isEmpty, let config else { throw ConfigErrors(sink.diagnostics) }
@@ -66,7 +76,7 @@ public enum ConfigLoader {
         let stateDirectory = top.node("state_dir").flatMap { s.string($0, "state_dir") } ?? "/var/lib/sensegate"
         let logLevel = top.node("log_level").flatMap { s.choice($0, "log_level", LogLevel.allCases) } ?? .info
         let mqtt = top.required("mqtt").flatMap { decodeMQTT($0, node: node ?? "node", sink: sink) }
-        var sensors: [SensorConfig] = []
+        var sensors = Named<SensorConfig>()
         if let list = top.required("sensors").flatMap({ s.list($0, "sensors") }) {
             if list.isEmpty, let n = top.node("sensors") {
                 sink.error(n.mark, "sensors", "no sensors configured: a gateway with nothing to read would only publish its status")
@@ -77,23 +87,27 @@ public enum ConfigLoader {
                     decoded.append((i, sensor))
                 }
             }
-            checkUnique(decoded, list, sink: sink)
-            sensors = decoded.map(\.1)
+            checkUnique(decoded, list, board: board, sink: sink)
+            sensors = Named(decoded.map(\.1))
+            sink.noteRefused(.sensor, declared: list, decoded: Set(sensors.names))
         }
-        var derived: [DerivedDefinition] = []
+        var derived = Named<DerivedDefinition>()
         var pendingAggregates: [AnalysisDecoding.PendingAggregateInput] = []
         if let n = top.node("derived"), let list = s.list(n, "derived") {
-            derived = AnalysisDecoding.derived(list, sensors: sensors, pending: &pendingAggregates, sink: sink)
+            derived = Named(AnalysisDecoding.derived(list, sensors: sensors, pending: &pendingAggregates, sink: sink))
+            sink.noteRefused(.derived, declared: list, decoded: Set(derived.names))
         }
-        var windows: [WindowDefinition] = []
+        var windows = Named<WindowDefinition>()
         if let n = top.node("windows"), let list = s.list(n, "windows") {
-            windows = WindowDecoding.windows(list, sensors: sensors, derived: derived, sink: sink)
+            windows = Named(WindowDecoding.windows(list, sensors: sensors, derived: derived, sink: sink))
+            sink.noteRefused(.window, declared: list, decoded: Set(windows.names))
         }
         AnalysisDecoding.checkAggregateInputs(pendingAggregates, derived: derived, windows: windows, sensors: sensors, sink: sink)
         var alarms: [AlarmDefinition] = []
         var capNodes: [AlarmDecoding.PendingCAP] = []
         if let n = top.node("alarms"), let list = s.list(n, "alarms") {
             alarms = AlarmDecoding.alarms(list, sensors: sensors, derived: derived, windows: windows, capNodes: &capNodes, sink: sink)
+            sink.noteRefused(.alarm, declared: list, decoded: Set(alarms.map(\.name)))
         }
         let publicAlerts = CAPDecoding.settings(top.node("cap"), keyMark: top.keyMark("cap"), alarms: capNodes, sink: sink)
         let homeAssistant = top.node("home_assistant").flatMap { HomeAssistantDecoding.settings($0, sink: sink) }
@@ -107,23 +121,22 @@ public enum ConfigLoader {
             return minutes
         } ?? 0
         let ruleList = top.node("rules").flatMap { s.list($0, "rules") } ?? []
-        let conditions = ConditionDecoder(sensors: sensors, derived: derived, windows: windows, alarms: alarms.map(\.name),
-                                          rules: AnalysisDecoding.declaredNames(ruleList), utcOffsetMinutes: utcOffset, sink: sink)
+        let conditions = ConditionDecoder(sensors: sensors, derived: derived, windows: windows, alarms: Set(alarms.map(\.name)),
+                                          rules: Set(AnalysisDecoding.declaredNames(ruleList)), utcOffsetMinutes: utcOffset, sink: sink)
         var actuators: [ActuatorDefinition] = []
         if let n = top.node("actuators"), let list = s.list(n, "actuators") {
             var inputs: [Board.Line: String] = [:]
             for sensor in sensors { for (line, _) in sensor.kind.gpioLines { inputs[line] = sensor.name } }
-            actuators = ActuatorDecoding.actuators(list, board: board, inputs: inputs, conditions: conditions, sink: sink)
+            actuators = ActuatorDecoding.actuators(list, board: board, inputs: inputs,
+                                                   busLines: board?.lines(takenBy: Self.busesInUse(sensors.all)) ?? [:],
+                                                   conditions: conditions, sink: sink)
         }
         let actuatorNames = AnalysisDecoding.declaredNames(top.node("actuators").flatMap { n in
             if case let .sequence(items, _) = n { items } else { nil }
         } ?? [])
         let rules = RuleDecoding.rules(ruleList, conditions: conditions, actuators: actuatorNames, sink: sink)
-        let restartFailsafe = top.node("restart_failsafe").flatMap { n -> Duration? in
-            guard let d = s.duration(n, "restart_failsafe") else { return nil }
-            guard d <= .seconds(3600) else { sink.error(n.mark, "restart_failsafe", "at most 1h"); return nil }
-            return d
-        } ?? .seconds(30)
+        let restartFailsafe = top.node("restart_failsafe").flatMap { s.duration($0, "restart_failsafe", in: .zero...(.seconds(3600))) }
+            ?? .seconds(30)
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
             simulation = decodeSimulation(n, sensors: sensors, sink: sink)
@@ -144,7 +157,7 @@ public enum ConfigLoader {
         mqtt.homeAssistant = homeAssistant
         mqtt.publicAlerts = publicAlerts
         return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
-                               logLevel: logLevel, mqtt: mqtt, sensors: sensors, derived: derived, alarms: alarms, alarmFlood: alarmFlood, windows: windows,
+                               logLevel: logLevel, mqtt: mqtt, sensors: sensors.all, derived: derived.all, alarms: alarms, alarmFlood: alarmFlood, windows: windows.all,
                                rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
                                simulation: simulation ?? (board.simulated ? SimulationConfig() : nil), utcOffsetMinutes: utcOffset)
     }
@@ -188,14 +201,8 @@ public enum ConfigLoader {
         case "tipping_bucket", "flow_meter": .seconds(60)
         default: .seconds(10)
         }
-        let interval = m.node("interval").flatMap { v -> Duration? in
-            guard let d = s.duration(v, m.child("interval")) else { return nil }
-            guard d >= .milliseconds(200), d <= .seconds(86400) else {
-                sink.error(v.mark, m.child("interval"), "must be between 200ms and 24h")
-                return nil
-            }
-            return d
-        } ?? defaultInterval
+        let interval = m.node("interval").flatMap { s.duration($0, m.child("interval"), in: .milliseconds(200)...(.seconds(86400))) }
+            ?? defaultInterval
         var kind: SensorKind?
         var bus: (String, String)?
         var address: UInt8?
@@ -238,14 +245,8 @@ public enum ConfigLoader {
             let line = BoardPins.line(&m, "pin", board: board, sink: sink)
             let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .asIs
             let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? false
-            let debounce = m.node("debounce").flatMap { v -> Duration? in
-                guard let d = s.duration(v, m.child("debounce")) else { return nil }
-                guard d <= .seconds(10) else {
-                    sink.error(v.mark, m.child("debounce"), "at most 10s")
-                    return nil
-                }
-                return d
-            } ?? .milliseconds(20)
+            let debounce = m.node("debounce").flatMap { s.duration($0, m.child("debounce"), in: .zero...(.seconds(10))) }
+                ?? .milliseconds(20)
             if let line {
                 kind = .digitalInput(DigitalInputOptions(line: line.0, pinName: line.1, bias: bias,
                                                          activeLow: activeLow, debounce: debounce))
@@ -253,10 +254,10 @@ public enum ConfigLoader {
         case "tipping_bucket", "flow_meter", "hcsr04":
             kind = HydrologySensorDecoding.kind(&m, driver: driver, board: board, interval: interval, sink: sink)
         case "traffic":
-            if m.entries.contains(where: { $0.key == "interval" }) {
+            if m.has("interval") {
                 sink.error(m.keyMark("interval"), m.child("interval"), "a traffic station reports at the end of each of its periods: set periods instead")
             }
-            if m.entries.contains(where: { $0.key == "publish" }) {
+            if m.has("publish") {
                 sink.error(m.keyMark("publish"), m.child("publish"),
                            "a traffic station publishes one record per lane, direction and period on derived/traffic/…; rules and alarms can use every measure without publish")
             }
@@ -294,8 +295,12 @@ public enum ConfigLoader {
                             channels: channels)
     }
 
+    /// The I2C buses the sensors use: the lines they take are not free for GPIO.
+    static func busesInUse(_ sensors: [SensorConfig]) -> Set<String> { Set(sensors.compactMap { $0.bus?.name }) }
+
     /// `sensors` pairs each decoded sensor with its index in the list (failed ones are absent).
-    static func checkUnique(_ sensors: [(Int, SensorConfig)], _ nodes: [YAMLNode], sink: DiagnosticSink) {
+    static func checkUnique(_ sensors: [(Int, SensorConfig)], _ nodes: [YAMLNode], board: Board?, sink: DiagnosticSink) {
+        let taken = board?.lines(takenBy: busesInUse(sensors.map(\.1))) ?? [:]
         var names: [String: Int] = [:]
         var places: [String: String] = [:]
         var lines: [Board.Line: String] = [:]
@@ -320,7 +325,10 @@ public enum ConfigLoader {
                 }
             }
             for (line, pin) in sensor.kind.gpioLines {
-                if let other = lines[line] {
+                if let (bus, role) = taken[line] {
+                    sink.error(mark(i, "pin"), "sensors[\(i)]", "\(pin) is \(role.uppercased()) of \(bus), which "
+                               + "\(Self.users(of: bus, sensors.map(\.1))) uses: choose another pin, or move the I2C sensors to another bus")
+                } else if let other = lines[line] {
                     sink.error(mark(i, "pin"), "sensors[\(i)]", "\(pin) is already used by sensor '\(other)'")
                 } else {
                     lines[line] = sensor.name
@@ -329,7 +337,12 @@ public enum ConfigLoader {
         }
     }
 
-    static func decodeSimulation(_ n: YAMLNode, sensors: [SensorConfig], sink: DiagnosticSink) -> SimulationConfig? {
+    static func users(of bus: String, _ sensors: [SensorConfig]) -> String {
+        let names = sensors.filter { $0.bus?.name == bus }.map(\.name)
+        return names.count == 1 ? "sensor '\(names[0])'" : "sensors \(listed(names.map { "'\($0)'" }, limit: 3))"
+    }
+
+    static func decodeSimulation(_ n: YAMLNode, sensors: Named<SensorConfig>, sink: DiagnosticSink) -> SimulationConfig? {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: "simulation", sink: sink) else { return nil }
         var sim = SimulationConfig()
@@ -357,8 +370,8 @@ public enum ConfigLoader {
                 guard var fm = MappingReader(item, path: p, sink: sink) else { continue }
                 let sensor = fm.required("sensor").flatMap { v -> String? in
                     guard let name = s.string(v, fm.child("sensor")) else { return nil }
-                    guard let cfg = sensors.first(where: { $0.name == name }) else {
-                        sink.error(v.mark, fm.child("sensor"), "no sensor named '\(name)'")
+                    guard let cfg = sensors[name] else {
+                        sink.missing(.sensor, name, v.mark, fm.child("sensor"))
                         return nil
                     }
                     guard cfg.address != nil else {
@@ -368,11 +381,11 @@ public enum ConfigLoader {
                     return name
                 }
                 let kind = fm.required("fault").flatMap { s.choice($0, fm.child("fault"), SimulationConfig.FaultKind.allCases) }
-                let after = fm.node("after").flatMap { s.duration($0, fm.child("after")) } ?? .zero
-                let duration = fm.node("for").flatMap { s.duration($0, fm.child("for")) }
+                let after = fm.node("after").flatMap { s.duration($0, fm.child("after"), in: Self.simulatedTime) } ?? .zero
+                let duration = fm.node("for").flatMap { s.duration($0, fm.child("for"), in: Self.simulatedTime) }
                 fm.finish()
                 if let sensor, let kind {
-                    let driver = sensors.first { $0.name == sensor }!.kind.driverName
+                    let driver = sensors[sensor]?.kind.driverName ?? ""
                     if kind.drivers.contains(driver) {
                         sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
                     } else {
@@ -387,9 +400,9 @@ public enum ConfigLoader {
                 guard var em = MappingReader(item, path: "simulation.excursions[\(i)]", sink: sink) else { continue }
                 let quantity = em.required("quantity").flatMap { s.choice($0, em.child("quantity"), Excursion.Quantity.allCases) }
                 let change = em.required("change").flatMap { s.number($0, em.child("change")) }
-                let after = em.node("after").flatMap { s.duration($0, em.child("after")) } ?? .zero
-                let ramp = em.node("ramp").flatMap { s.duration($0, em.child("ramp")) } ?? .zero
-                let hold = em.required("for").flatMap { s.duration($0, em.child("for")) }
+                let after = em.node("after").flatMap { s.duration($0, em.child("after"), in: Self.simulatedTime) } ?? .zero
+                let ramp = em.node("ramp").flatMap { s.duration($0, em.child("ramp"), in: Self.simulatedTime) } ?? .zero
+                let hold = em.required("for").flatMap { s.duration($0, em.child("for"), in: Self.simulatedTime) }
                 em.finish()
                 if let quantity, let change, let hold {
                     sim.excursions.append(Excursion(quantity: quantity, change: change, after: after, ramp: ramp, hold: hold))
@@ -398,7 +411,7 @@ public enum ConfigLoader {
         }
         if let h = m.node("hydrology"), var hm = MappingReader(h, path: "simulation.hydrology", sink: sink) {
             if let v = hm.node("scenario"), let c = s.choice(v, hm.child("scenario"), CatchmentWorld.Scenario.allCases) { sim.hydrology.scenario = c }
-            if let v = hm.node("after"), let d = s.duration(v, hm.child("after")) { sim.hydrology.after = d }
+            if let v = hm.node("after"), let d = s.duration(v, hm.child("after"), in: Self.simulatedTime) { sim.hydrology.after = d }
             if let v = hm.node("rain_scale"), let x = s.number(v, hm.child("rain_scale")) {
                 if (0...5).contains(x) { sim.hydrology.rainScale = x } else { sink.error(v.mark, hm.child("rain_scale"), "0…5") }
             }
@@ -412,6 +425,9 @@ public enum ConfigLoader {
         m.finish()
         return sim
     }
+
+    /// Times in the simulated world (when a fault starts, how long it lasts): within a year.
+    static let simulatedTime: ClosedRange<Duration> = .zero...(.seconds(366 * 86_400))
 
     static func isIdentifier(_ s: String, max: Int) -> Bool {
         !s.isEmpty && s.count <= max && s.utf8.allSatisfy {

@@ -4,6 +4,8 @@ import SenseCore
 public final class DiagnosticSink {
     public let file: String
     public private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// `kind:name` of declarations that were refused (see `missing`).
+    var refusedNames: Set<String> = []
 
     public init(file: String) { self.file = file }
 
@@ -19,7 +21,12 @@ public struct MappingReader {
     public let mark: SourceMark
     let entries: [(key: String, keyMark: SourceMark, value: YAMLNode)]
     let sink: DiagnosticSink
+    /// Where each key stands in `entries`: a lookup costs the same in a mapping of ten thousand
+    /// keys (a board's lines, a channel list) as in one of three.
+    private let index: [String: Int]
+    /// The keys asked for, in the order asked (for "allowed here"), and as a set.
     private var allowed: [String] = []
+    private var asked: Set<String> = []
 
     /// nil (with a diagnostic) when `node` is not a mapping.
     public init?(_ node: YAMLNode, path: String, sink: DiagnosticSink) {
@@ -31,14 +38,21 @@ public struct MappingReader {
         self.mark = mark
         self.path = path
         self.sink = sink
+        var index: [String: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (i, e) in entries.enumerated() where index[e.key] == nil { index[e.key] = i }
+        self.index = index
     }
 
     public func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// Whether the mapping has `key`, without marking it as known.
+    public func has(_ key: String) -> Bool { index[key] != nil }
+
     /// The node under `key`, marking the key as known.
     public mutating func node(_ key: String) -> YAMLNode? {
-        allowed.append(key)
-        return entries.first { $0.key == key }?.value
+        if asked.insert(key).inserted { allowed.append(key) }
+        return index[key].map { entries[$0].value }
     }
 
     public mutating func required(_ key: String) -> YAMLNode? {
@@ -49,11 +63,11 @@ public struct MappingReader {
         return n
     }
 
-    public func keyMark(_ key: String) -> SourceMark { entries.first { $0.key == key }?.keyMark ?? mark }
+    public func keyMark(_ key: String) -> SourceMark { index[key].map { entries[$0].keyMark } ?? mark }
 
     /// Reports every key that no accessor asked for.
     public func finish() {
-        for e in entries where !allowed.contains(e.key) {
+        for e in entries where !asked.contains(e.key) {
             let suggestion = allowed.min { editDistance($0, e.key) < editDistance($1, e.key) }
                 .flatMap { editDistance($0, e.key) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? ""
             sink.error(e.keyMark, child(e.key),
@@ -99,8 +113,20 @@ public struct ScalarReader {
             sink.error(node.mark, path, "expected a whole number, got \(node.kindName)")
             return nil
         }
-        guard plain, let v = Self.parseInteger(s) else {
-            sink.error(m, path, "expected a whole number (like 42 or 0x76), got '\(s)'")
+        guard let v = Self.parseInteger(s) else {
+            let digits = !s.isEmpty && s.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+            sink.error(m, path, digits ? "\(s) is too large for a whole number here" : "expected a whole number (like 42 or 0x76), got '\(s)'")
+            return nil
+        }
+        guard plain else { sink.error(m, path, Self.quoted(s, "a whole number")); return nil }
+        return v
+    }
+
+    /// A whole number within `range`; `why` explains the limits where they are not obvious.
+    public func integer(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>, why: String? = nil) -> Int? {
+        guard let v = integer(node, path) else { return nil }
+        guard range.contains(v) else {
+            sink.error(node.mark, path, "\(why ?? "must be between \(range.lowerBound) and \(range.upperBound)"), got \(v)")
             return nil
         }
         return v
@@ -111,32 +137,60 @@ public struct ScalarReader {
             sink.error(node.mark, path, "expected a number, got \(node.kindName)")
             return nil
         }
-        guard plain, let v = Double(s), v.isFinite else {
+        guard let v = Self.parseNumber(s) else {
             sink.error(m, path, "expected a number, got '\(s)'")
+            return nil
+        }
+        guard plain else { sink.error(m, path, Self.quoted(s, "a number")); return nil }
+        guard v.isFinite, v.magnitude <= Self.largestNumber else {
+            sink.error(m, path, "\(s) is out of range: numbers in a config lie within ±1e15")
             return nil
         }
         return v
     }
 
+    /// A number within `range`.
+    public func number(_ node: YAMLNode, _ path: String, in range: ClosedRange<Double>, why: String? = nil) -> Double? {
+        guard let v = number(node, path) else { return nil }
+        guard range.contains(v) else {
+            sink.error(node.mark, path, "\(why ?? "must be between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound))"), got \(Self.plain(v))")
+            return nil
+        }
+        return v
+    }
+
+    /// No physical setting of a gateway comes near this; the bound keeps sums and products of
+    /// settings finite.
+    public static let largestNumber = 1e15
+
     public func bool(_ node: YAMLNode, _ path: String) -> Bool? {
-        guard case let .scalar(s, true, _) = node, ["true", "false"].contains(s) else {
+        guard case let .scalar(s, plain, m) = node, ["true", "false"].contains(s) else {
             sink.error(node.mark, path, "expected true or false")
             return nil
         }
+        guard plain else { sink.error(m, path, Self.quoted(s, "true or false")); return nil }
         return s == "true"
     }
 
-    /// `250ms`, `10s`, `5m`, `1h`, or a plain number of seconds.
-    public func duration(_ node: YAMLNode, _ path: String) -> Duration? {
+    /// `250ms`, `10s`, `5m`, `1h`, `2d`, or a plain number of seconds, within `range`: every
+    /// duration setting has limits, and they are part of its documentation. `why` explains them
+    /// where they are not obvious.
+    public func duration(_ node: YAMLNode, _ path: String, in range: ClosedRange<Duration>, why: String? = nil) -> Duration? {
         guard case let .scalar(s, _, m) = node else {
             sink.error(node.mark, path, "expected a duration, got \(node.kindName)")
             return nil
         }
-        guard let d = Self.parseDuration(s) else {
-            sink.error(m, path, "expected a duration such as 500ms, 10s, 5m or 1h, got '\(s)'")
+        switch DurationText.parse(s) {
+        case let .failure(problem):
+            sink.error(m, path, problem.description)
             return nil
+        case let .success(d):
+            guard range.contains(d) else {
+                sink.error(m, path, "\(why ?? "must be " + range.limitText), got \(s)")
+                return nil
+            }
+            return d
         }
-        return d
     }
 
     public func choice<T: RawRepresentable>(_ node: YAMLNode, _ path: String, _ all: [T]) -> T? where T.RawValue == String {
@@ -157,25 +211,47 @@ public struct ScalarReader {
     }
 
     public static func parseInteger(_ s: String) -> Int? {
-        if s.hasPrefix("0x") || s.hasPrefix("0X") { return Int(s.dropFirst(2), radix: 16) }
+        if s.hasPrefix("0x") || s.hasPrefix("0X") {
+            let digits = s.dropFirst(2)
+            guard !digits.isEmpty, digits.allSatisfy(\.isHexDigit) else { return nil }
+            return Int(digits, radix: 16)
+        }
+        var digits = Substring(s)
+        if digits.first == "-" { digits = digits.dropFirst() }
+        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
         return Int(s)
     }
 
-    public static func parseDuration(_ s: String) -> Duration? {
-        let units: [(String, Double)] = [("ms", 1e-3), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400)]
-        for (suffix, scale) in units where s.hasSuffix(suffix) {
-            let digits = s.dropLast(suffix.count)
-            if suffix == "s", digits.hasSuffix("m") { continue }   // "ms" handled above
-            guard let v = Double(digits), v.isFinite, v >= 0 else { return nil }
-            return .nanoseconds(Int64((v * scale * 1e9).rounded()))
-        }
-        guard let v = Double(s), v.isFinite, v >= 0 else { return nil }
-        return .nanoseconds(Int64((v * 1e9).rounded()))
+    /// A decimal number as YAML writes one: digits, an optional sign, point and exponent. Not
+    /// `inf`, `nan` or hexadecimal, which `Double(_:)` would also accept.
+    public static func parseNumber(_ s: String) -> Double? {
+        guard !s.isEmpty, s.utf8.count <= 64,
+              s.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 43 || $0 == 45 || $0 == 101 || $0 == 69 }),
+              s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) else { return nil }
+        return Double(s)
     }
+
+    /// The message for a number (or boolean) written in quotes: YAML reads it as text.
+    static func quoted(_ s: String, _ what: String) -> String {
+        "expected \(what), got the text \"\(s)\": remove the quotes"
+    }
+
+    static func plain(_ v: Double) -> String {
+        v == v.rounded() && v.magnitude < 1e15 ? String(Int64(v)) : String(v)
+    }
+}
+
+/// Names for a message, at most `limit` of them: a config with ten thousand actuators must not
+/// print ten thousand names in every error.
+func listed(_ names: [String], limit: Int = 12) -> String {
+    guard names.count > limit else { return names.joined(separator: ", ") }
+    return names.prefix(limit).joined(separator: ", ") + " … (\(names.count - limit) more)"
 }
 
 /// Levenshtein distance, for "did you mean" on unknown keys.
 func editDistance(_ a: String, _ b: String) -> Int {
+    // Keys are short; a hostile one is not compared letter by letter (the cost is a product).
+    guard a.utf8.count <= 64, b.utf8.count <= 64 else { return Int.max / 2 }
     let a = Array(a), b = Array(b)
     var row = Array(0...b.count)
     for i in 1...max(a.count, 1) where !a.isEmpty {

@@ -23,18 +23,13 @@ enum HydrologySensorDecoding {
         let line = BoardPins.line(&m, "pin", board: board, sink: sink)
         let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .pullUp
         let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? true
-        let debounce = m.node("debounce").flatMap { s.duration($0, m.child("debounce")) } ?? defaultDebounce
+        let debounce = m.node("debounce").flatMap { s.duration($0, m.child("debounce"), in: .zero...(.seconds(10))) } ?? defaultDebounce
         if let (shortest, why) = shortestPulse, debounce * 2 > shortest {
             sink.error(m.keyMark("debounce"), m.child("debounce"),
                        "\(debounce.configText) would swallow real pulses: \(why) they come every \(shortest.configText); keep the debounce under half that")
         }
-        let flush = m.node("flush").flatMap { f -> Duration? in
-            guard let d = s.duration(f, m.child("flush")) else { return nil }
-            guard d >= .seconds(1), d <= .seconds(3600) else {
-                sink.error(f.mark, m.child("flush"), "between 1s (SD-card wear) and 1h (what a power cut may lose)")
-                return nil
-            }
-            return d
+        let flush = m.node("flush").flatMap {
+            s.duration($0, m.child("flush"), in: .seconds(1)...(.seconds(3600)), why: "between 1s (SD-card wear) and 1h (what a power cut may lose)")
         } ?? .seconds(60)
         guard let line else { return nil }
         return PulseInputOptions(line: line.0, pinName: line.1, bias: bias, activeLow: activeLow, debounce: debounce, flush: flush)
@@ -47,19 +42,14 @@ enum HydrologySensorDecoding {
             guard (0.01...10).contains(x) else { sink.error(v.mark, m.child("mm_per_tip"), "a bucket holds 0.01…10 mm (commonly 0.2 or 0.254)"); return nil }
             return x
         }
-        let maxIntensity = m.node("max_intensity").flatMap { v -> Double? in
-            guard let x = s.number(v, m.child("max_intensity")) else { return nil }
-            guard x > 0, x <= 2000 else { sink.error(v.mark, m.child("max_intensity"), "between 0 and 2000 mm/h"); return nil }
-            return x
-        } ?? 500
+        let maxIntensity = m.node("max_intensity").flatMap { s.number($0, m.child("max_intensity"), in: 1...2000, why: "between 1 and 2000 mm/h") } ?? 500
         var windows: [Duration] = [.seconds(300), .seconds(900), .seconds(3600)]
         if let w = m.node("windows"), let items = s.list(w, m.child("windows")) {
             windows = []
             for (i, item) in items.enumerated() {
-                guard let d = s.duration(item, m.child("windows[\(i)]")) else { continue }
-                if d < .seconds(60) || d > .seconds(86400) {
-                    sink.error(item.mark, m.child("windows[\(i)]"), "an intensity window is 1m…24h")
-                } else if windows.contains(d) {
+                guard let d = s.duration(item, m.child("windows[\(i)]"), in: .seconds(60)...(.seconds(86400)),
+                                         why: "an intensity window is 1m…24h") else { continue }
+                if windows.contains(d) {
                     sink.error(item.mark, m.child("windows[\(i)]"), "\(d.configText) is listed twice")
                 } else {
                     windows.append(d)
@@ -67,10 +57,8 @@ enum HydrologySensorDecoding {
             }
             if items.isEmpty { sink.error(w.mark, m.child("windows"), "at least one window") }
         }
-        let eventGap = m.node("event_gap").flatMap { v -> Duration? in
-            guard let d = s.duration(v, m.child("event_gap")) else { return nil }
-            guard d >= .seconds(600), d <= .seconds(72 * 3600) else { sink.error(v.mark, m.child("event_gap"), "between 10m and 72h"); return nil }
-            return d
+        let eventGap = m.node("event_gap").flatMap {
+            s.duration($0, m.child("event_gap"), in: .seconds(600)...(.seconds(72 * 3600)), why: "between 10m and 72h")
         } ?? .seconds(6 * 3600)
         let shortest = mm.map { (Duration.milliseconds(Int64($0 * 3600 / maxIntensity * 1000)), "at \(maxIntensity) mm/h (max_intensity)") }
         let input = pulseInput(&m, board: board, defaultDebounce: .milliseconds(25), shortestPulse: shortest, sink: sink)
@@ -95,11 +83,7 @@ enum HydrologySensorDecoding {
             sink.error(m.mark, m.child("k"), "k = \(kv) Hz per L/min is not a flow meter's factor")
             k = nil
         }
-        let maxFlow = m.node("max_flow").flatMap { v -> Double? in
-            guard let x = s.number(v, m.child("max_flow")) else { return nil }
-            guard x > 0 else { sink.error(v.mark, m.child("max_flow"), "must be positive (L/min)"); return nil }
-            return x
-        } ?? 30
+        let maxFlow = m.node("max_flow").flatMap { s.number($0, m.child("max_flow"), in: 0.01...100_000, why: "between 0.01 and 100000 L/min") } ?? 30
         let shortest = k.map { (Duration.microseconds(Int64(1e6 / ($0 * maxFlow))), "at \(maxFlow) L/min (max_flow)") }
         let input = pulseInput(&m, board: board, defaultDebounce: .zero, shortestPulse: shortest, sink: sink)
         guard let input, let k else { return nil }
@@ -117,10 +101,10 @@ enum HydrologySensorDecoding {
         if let v = m.node("pings"), let n = s.integer(v, m.child("pings")) {
             if (1...15).contains(n) { settings.pings = n } else { sink.error(v.mark, m.child("pings"), "1…15 pings per reading (odd numbers give a true median)") }
         }
-        if let v = m.node("ping_interval"), let d = s.duration(v, m.child("ping_interval")) {
-            if d >= .milliseconds(60), d <= .seconds(1) { settings.pingInterval = d } else {
-                sink.error(v.mark, m.child("ping_interval"), "60ms…1s: the module needs 60 ms for an echo to die away")
-            }
+        if let v = m.node("ping_interval"),
+           let d = s.duration(v, m.child("ping_interval"), in: .milliseconds(60)...(.seconds(1)),
+                              why: "60ms…1s: the module needs 60 ms for an echo to die away") {
+            settings.pingInterval = d
         }
         if let r = m.node("range"), let items = s.list(r, m.child("range")) {
             if items.count == 2, let lo = s.number(items[0], m.child("range[0]")), let hi = s.number(items[1], m.child("range[1]")) {

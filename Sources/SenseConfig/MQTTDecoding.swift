@@ -30,13 +30,8 @@ extension ConfigLoader {
             sink.error(m.mark, "mqtt.username", "a password needs a username")
         }
         let prefix = m.node("prefix").flatMap { s.topic($0, "mqtt.prefix", what: "topic prefix") } ?? "sensegate"
-        let keepalive = m.node("keepalive").flatMap { k -> Duration? in
-            guard let d = s.duration(k, "mqtt.keepalive") else { return nil }
-            guard d >= .seconds(5), d <= .seconds(65535) else {
-                sink.error(k.mark, "mqtt.keepalive", "must be between 5s and 65535s")
-                return nil
-            }
-            return d
+        let keepalive = m.node("keepalive").flatMap {
+            s.duration($0, "mqtt.keepalive", in: .seconds(5)...(.seconds(65535)), why: "must be between 5s and 65535s (MQTT's limit)")
         } ?? .seconds(30)
         let qos = m.node("qos").flatMap { q -> Int? in
             guard let v = s.integer(q, "mqtt.qos") else { return nil }
@@ -68,8 +63,8 @@ extension ConfigLoader {
         }
         var reconnectMin = Duration.seconds(1), reconnectMax = Duration.seconds(60)
         if let r = m.node("reconnect"), var rm = MappingReader(r, path: "mqtt.reconnect", sink: sink) {
-            reconnectMin = rm.node("min").flatMap { s.duration($0, "mqtt.reconnect.min") } ?? reconnectMin
-            reconnectMax = rm.node("max").flatMap { s.duration($0, "mqtt.reconnect.max") } ?? reconnectMax
+            reconnectMin = rm.node("min").flatMap { s.duration($0, "mqtt.reconnect.min", in: .seconds(1)...(.seconds(3600))) } ?? reconnectMin
+            reconnectMax = rm.node("max").flatMap { s.duration($0, "mqtt.reconnect.max", in: .seconds(1)...(.seconds(3600))) } ?? reconnectMax
             if reconnectMin < .seconds(1) || reconnectMax < reconnectMin {
                 sink.error(r.mark, "mqtt.reconnect", "need 1s ≤ min ≤ max")
             }
@@ -116,18 +111,13 @@ extension ConfigLoader {
             }
             return x
         }
-        func duration(_ key: String, _ range: ClosedRange<Duration>, _ text: String) -> Duration? {
-            guard let v = m.node(key), let d = s.duration(v, "mqtt.outbox.\(key)") else { return nil }
-            guard range.contains(d) else {
-                sink.error(v.mark, "mqtt.outbox.\(key)", "must be \(text)")
-                return nil
-            }
-            return d
+        func duration(_ key: String, _ range: ClosedRange<Duration>) -> Duration? {
+            m.node(key).flatMap { s.duration($0, "mqtt.outbox.\(key)", in: range) }
         }
         o.maxMessages = integer("max_messages", 100...100_000_000, "messages") ?? o.maxMessages
         o.maxMegabytes = integer("max_megabytes", 1...1_000_000, "MiB") ?? o.maxMegabytes
-        o.maxAge = duration("max_age", .seconds(60)...(.seconds(366 * 86_400)), "between 1m and 366d") ?? o.maxAge
-        o.flushInterval = duration("flush_interval", .milliseconds(50)...(.seconds(60)), "between 50ms and 60s") ?? o.flushInterval
+        o.maxAge = duration("max_age", .seconds(60)...(.seconds(366 * 86_400))) ?? o.maxAge
+        o.flushInterval = duration("flush_interval", .milliseconds(50)...(.seconds(60))) ?? o.flushInterval
         o.window = integer("window", 10...60_000, "messages") ?? o.window
         m.finish()
         return o

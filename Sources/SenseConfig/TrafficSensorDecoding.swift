@@ -70,8 +70,9 @@ enum TrafficSensorDecoding {
         if let p = m.node("periods"), let items = s.list(p, m.child("periods")) {
             periods = []
             for (i, item) in items.enumerated() {
-                guard let d = s.duration(item, m.child("periods[\(i)]")) else { continue }
-                if d < .seconds(10) || d > .seconds(3600) || (3600 * 1_000_000_000) % d.nanoseconds != 0 {
+                let why = "a period is 10s…1h and divides the hour (e.g. 20s, 30s, 1m, 5m, 15m)"
+                guard let d = s.duration(item, m.child("periods[\(i)]"), in: .seconds(10)...(.seconds(3600)), why: why) else { continue }
+                if (3600 * 1_000_000_000) % d.nanoseconds != 0 {
                     sink.error(item.mark, m.child("periods[\(i)]"), "a period is 10s…1h and divides the hour (e.g. 20s, 30s, 1m, 5m, 15m)")
                 } else if periods.contains(d) {
                     sink.error(item.mark, m.child("periods[\(i)]"), "\(d.configText) is listed twice")
@@ -85,18 +86,16 @@ enum TrafficSensorDecoding {
         let vehicles = m.node("vehicles").flatMap { s.bool($0, m.child("vehicles")) } ?? false
         let classes = m.node("classes").flatMap { Self.classes($0, path: m.child("classes"), sink: sink) } ?? .standard
         let congestion = m.node("congestion").flatMap { Self.congestion($0, path: m.child("congestion"), sink: sink) } ?? CongestionSettings()
-        var faults = m.node("faults").flatMap { Self.faults($0, path: m.child("faults"), sink: sink) } ?? DetectorFaultSettings()
+        let faults = m.node("faults").flatMap { Self.faults($0, path: m.child("faults"), sink: sink) } ?? DetectorFaultSettings()
         // Detector inputs: opto-isolated contacts from the detector cards pull the line low when occupied.
         var bias = Bias.pullUp, activeLow = true, minOn = Duration.milliseconds(20), minOff = Duration.milliseconds(30)
         if let d = m.node("detector"), var dm = MappingReader(d, path: m.child("detector"), sink: sink) {
             bias = dm.node("bias").flatMap { s.choice($0, dm.child("bias"), Bias.allCases) } ?? bias
             activeLow = dm.node("active_low").flatMap { s.bool($0, dm.child("active_low")) } ?? activeLow
             for (key, target) in [("min_on", 0), ("min_off", 1)] {
-                guard let v = dm.node(key), let x = s.duration(v, dm.child(key)) else { continue }
-                guard x <= .milliseconds(500) else {
-                    sink.error(v.mark, dm.child(key), "at most 500ms: a vehicle at 100 km/h occupies a 2 m loop for about 230 ms")
-                    continue
-                }
+                guard let v = dm.node(key),
+                      let x = s.duration(v, dm.child(key), in: .zero...(.milliseconds(500)),
+                                         why: "at most 500ms: a vehicle at 100 km/h occupies a 2 m loop for about 230 ms") else { continue }
                 if target == 0 { minOn = x } else { minOff = x }
             }
             dm.finish()
@@ -145,7 +144,7 @@ enum TrafficSensorDecoding {
         }
         let up = BoardPins.line(&m, "upstream", board: board, sink: sink)
         var down: (Board.Line, String)?
-        if m.entries.contains(where: { $0.key == "downstream" }) {
+        if m.has("downstream") {
             down = BoardPins.line(&m, "downstream", board: board, sink: sink)
         }
         func metres(_ key: String, _ range: ClosedRange<Double>, _ why: String) -> Double? {
@@ -174,7 +173,7 @@ enum TrafficSensorDecoding {
         let minSpeed = metres("min_speed", 0.5...30, "min_speed is 0.5…30 km/h") ?? 1
         m.finish()
         guard let name, let direction, let up else { return nil }
-        if m.entries.contains(where: { $0.key == "downstream" }), down == nil || spacing == 0 { return nil }
+        if m.has("downstream"), down == nil || spacing == 0 { return nil }
         let geometry = TrapGeometry(spacing: spacing, detectorLength: zone, minSpeed: minSpeed / 3.6)
         return (LaneSettings(name: name, direction: direction, geometry: geometry, effectiveLength: effective),
                 .init(upstream: .init(line: up.0, pin: up.1), downstream: down.map { .init(line: $0.0, pin: $0.1) }))
@@ -206,11 +205,11 @@ enum TrafficSensorDecoding {
                 return x
             } ?? 1
             let last = i == items.count - 1
-            if last, m.entries.contains(where: { $0.key == "below" }) {
+            if last, m.has("below") {
                 sink.error(m.keyMark("below"), m.child("below"), "the last class takes every longer vehicle: leave out below")
                 ok = false
             } else if !last, below == nil {
-                if !m.entries.contains(where: { $0.key == "below" }) { sink.error(m.mark, m.child("below"), "every class but the last needs below: (m)") }
+                if !m.has("below") { sink.error(m.mark, m.child("below"), "every class but the last needs below: (m)") }
                 ok = false
             }
             if let name, name == VehicleClasses.unclassified || bins.contains(where: { $0.name == name }) {
@@ -251,11 +250,12 @@ enum TrafficSensorDecoding {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
         var f = DetectorFaultSettings()
-        if let v = m.node("stuck_on"), let d = s.duration(v, m.child("stuck_on")) {
-            if d >= .seconds(30), d <= .seconds(86400) { f.stuckOn = d } else { sink.error(v.mark, m.child("stuck_on"), "30s…24h (longer than any red light)") }
+        if let v = m.node("stuck_on"),
+           let d = s.duration(v, m.child("stuck_on"), in: .seconds(30)...(.seconds(86400)), why: "30s…24h (longer than any red light)") {
+            f.stuckOn = d
         }
-        if let v = m.node("silent_after"), let d = s.duration(v, m.child("silent_after")) {
-            if d >= .seconds(60), d <= .seconds(7 * 86400) { f.silentAfter = d } else { sink.error(v.mark, m.child("silent_after"), "1m…7d") }
+        if let v = m.node("silent_after"), let d = s.duration(v, m.child("silent_after"), in: .seconds(60)...(.seconds(7 * 86400))) {
+            f.silentAfter = d
         }
         if let v = m.node("chatter_per_minute"), let x = s.integer(v, m.child("chatter_per_minute")) {
             if (2...100_000).contains(x) { f.chatterPerMinute = x } else { sink.error(v.mark, m.child("chatter_per_minute"), "2…100000") }
@@ -277,13 +277,13 @@ enum TrafficSensorDecoding {
     }
 
     /// `simulation.traffic`: the road's scenario, an incident, detector faults.
-    static func simulation(_ n: YAMLNode, into t: inout TrafficSimulation, sensors: [SensorConfig], sink: DiagnosticSink) {
+    static func simulation(_ n: YAMLNode, into t: inout TrafficSimulation, sensors: Named<SensorConfig>, sink: DiagnosticSink) {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: "simulation.traffic", sink: sink) else { return }
         if let v = m.node("scenario"), let c = s.choice(v, m.child("scenario"), RoadWorld.Scenario.allCases) { t.scenario = c }
-        if let v = m.node("after"), let d = s.duration(v, m.child("after")) { t.after = d }
-        if let v = m.node("for"), let d = s.duration(v, m.child("for")) {
-            if d >= .seconds(60) { t.duration = d } else { sink.error(v.mark, m.child("for"), "at least 1m") }
+        if let v = m.node("after"), let d = s.duration(v, m.child("after"), in: ConfigLoader.simulatedTime) { t.after = d }
+        if let v = m.node("for"), let d = s.duration(v, m.child("for"), in: .seconds(60)...ConfigLoader.simulatedTime.upperBound) {
+            t.duration = d
         }
         for (key, range) in [("demand", 0.0...2400), ("peak_demand", 0.0...2400), ("speed_limit", 10.0...130)] {
             guard let v = m.node(key), let x = s.number(v, m.child(key)) else { continue }
@@ -298,8 +298,8 @@ enum TrafficSensorDecoding {
             }
         }
         if let v = m.node("incident"), var im = MappingReader(v, path: m.child("incident"), sink: sink) {
-            let after = im.node("after").flatMap { s.duration($0, im.child("after")) } ?? .seconds(600)
-            let duration = im.node("for").flatMap { s.duration($0, im.child("for")) } ?? .seconds(600)
+            let after = im.node("after").flatMap { s.duration($0, im.child("after"), in: ConfigLoader.simulatedTime) } ?? .seconds(600)
+            let duration = im.node("for").flatMap { s.duration($0, im.child("for"), in: ConfigLoader.simulatedTime) } ?? .seconds(600)
             var direction: String?
             if let d = im.node("direction"), let text = s.string(d, im.child("direction")) {
                 let known = sensors.flatMap { sensor -> [String] in if case let .traffic(o) = sensor.kind { o.station.directions } else { [] } }
@@ -317,7 +317,7 @@ enum TrafficSensorDecoding {
                 if let v = fm.required("detector"), let text = s.string(v, fm.child("detector")) {
                     // STATION.LANE.upstream|downstream
                     let parts = text.split(separator: ".").map(String.init)
-                    if parts.count == 3, case let .traffic(o)? = sensors.first(where: { $0.name == parts[0] })?.kind,
+                    if parts.count == 3, case let .traffic(o)? = sensors[parts[0]]?.kind,
                        let lane = o.station.lanes.first(where: { $0.name == parts[1] }),
                        parts[2] == "upstream" || (parts[2] == "downstream" && lane.geometry.isTrap) {
                         place = (parts[0], parts[1], parts[2])
@@ -326,8 +326,8 @@ enum TrafficSensorDecoding {
                     }
                 }
                 let kind = fm.required("fault").flatMap { s.choice($0, fm.child("fault"), TrafficSimulation.DetectorFaultKind.allCases) }
-                let after = fm.node("after").flatMap { s.duration($0, fm.child("after")) } ?? .zero
-                let duration = fm.node("for").flatMap { s.duration($0, fm.child("for")) }
+                let after = fm.node("after").flatMap { s.duration($0, fm.child("after"), in: ConfigLoader.simulatedTime) } ?? .zero
+                let duration = fm.node("for").flatMap { s.duration($0, fm.child("for"), in: ConfigLoader.simulatedTime) }
                 fm.finish()
                 if let place, let kind {
                     t.faults.append(.init(station: place.0, lane: place.1, detector: place.2, kind: kind, after: after, duration: duration))

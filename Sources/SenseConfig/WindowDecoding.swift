@@ -10,29 +10,23 @@ public struct WindowDefinition: Sendable, Hashable {
 
 /// Decoding of `windows:`.
 enum WindowDecoding {
-    static func windows(_ list: [YAMLNode], sensors: [SensorConfig], derived: [DerivedDefinition],
+    static func windows(_ list: [YAMLNode], sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
                         sink: DiagnosticSink) -> [WindowDefinition] {
         let s = ScalarReader(sink)
         var out: [WindowDefinition] = []
+        var taken: Set<String> = []
         for (i, item) in list.enumerated() {
             guard var m = MappingReader(item, path: "windows[\(i)]", sink: sink) else { continue }
-            let name = AnalysisDecoding.uniqueName(&m, kind: "window", taken: { n in out.contains { $0.name == n } }, sink: sink)
+            let name = AnalysisDecoding.uniqueName(&m, kind: "window", taken: &taken, sink: sink)
             let resolved = m.required("channel").flatMap {
                 AnalysisDecoding.existingChannel($0, path: m.child("channel"), sensors: sensors, derived: derived, sink: sink)
             }
             let channel = resolved?.ref
             let interval = resolved?.interval
-            let length = m.required("length").flatMap { n -> Duration? in
-                guard let d = s.duration(n, m.child("length")) else { return nil }
-                guard d >= .seconds(1), d <= .seconds(7 * 86400) else {
-                    sink.error(n.mark, m.child("length"), "between 1s and 7d")
-                    return nil
-                }
-                return d
-            }
+            let length = m.required("length").flatMap { s.duration($0, m.child("length"), in: .seconds(1)...(.seconds(7 * 86400))) }
             let every = m.node("every").flatMap { n -> Duration? in
-                guard let d = s.duration(n, m.child("every")) else { return nil }
-                if let length, d <= .zero || d > length {
+                guard let d = s.duration(n, m.child("every"), in: .seconds(1)...(.seconds(7 * 86400))) else { return nil }
+                if let length, d > length {
                     sink.error(n.mark, m.child("every"), "a sliding window reports at most once per its length")
                     return nil
                 }
@@ -47,16 +41,8 @@ enum WindowDecoding {
                 }
                 if items.isEmpty { sink.error(f.mark, m.child("functions"), "name at least one function") }
             }
-            let minimum = m.node("min_completeness").flatMap { n -> Double? in
-                guard let v = s.number(n, m.child("min_completeness")) else { return nil }
-                guard (0...1).contains(v) else { sink.error(n.mark, m.child("min_completeness"), "between 0 and 1"); return nil }
-                return v
-            } ?? 0.75
-            var expected = m.node("expected").flatMap { n -> Int? in
-                guard let v = s.integer(n, m.child("expected")) else { return nil }
-                guard v >= 1 else { sink.error(n.mark, m.child("expected"), "at least 1"); return nil }
-                return v
-            }
+            let minimum = m.node("min_completeness").flatMap { s.number($0, m.child("min_completeness"), in: 0...1) } ?? 0.75
+            var expected = m.node("expected").flatMap { s.integer($0, m.child("expected"), in: 1...10_000_000) }
             m.finish()
             if expected == nil, let length, let interval {
                 expected = max(1, Int((length.seconds / interval.seconds).rounded(.down)))

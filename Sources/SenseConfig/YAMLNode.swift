@@ -54,6 +54,10 @@ public struct YAMLSyntaxError: Error, Sendable, Hashable {
 }
 
 public enum YAMLParser {
+    /// Deeper than any config needs (the deepest, a rule's nested conditions, uses about a
+    /// dozen); also keeps the recursive decoders and the tree's release far from the stack's end.
+    public static let maximumDepth = 64
+
     /// Parses one document. An empty document (or only comments) gives nil.
     public static func parse(_ text: [UInt8]) throws(YAMLSyntaxError) -> YAMLNode? {
         var parser = yaml_parser_t()
@@ -88,9 +92,9 @@ public enum YAMLParser {
                     let value = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
                     try builder.add(.scalar(value, plain: s.style == YAML_PLAIN_SCALAR_STYLE, m))
                 case YAML_MAPPING_START_EVENT:
-                    builder.open(.mapping([], m))
+                    try builder.openMapping(m)
                 case YAML_SEQUENCE_START_EVENT:
-                    builder.open(.sequence([], m))
+                    try builder.openSequence(m)
                 case YAML_MAPPING_END_EVENT, YAML_SEQUENCE_END_EVENT:
                     try builder.close()
                 default:
@@ -106,42 +110,65 @@ public enum YAMLParser {
 }
 
 /// Assembles the tree from parser events: a stack of open collections, keys pending values.
+/// Each collection grows in place (linear in the document's size) and is bounded in depth, so a
+/// hostile file (`[` × 200000) is one error, not a stack overflow here or when the tree is freed.
 private struct TreeBuilder {
-    var stack: [(node: YAMLNode, pendingKey: (String, SourceMark)?)] = []
+    /// An open collection. Mutated through `stack[last]`, so appends happen in place.
+    private struct Frame {
+        let isMapping: Bool
+        let mark: SourceMark
+        var items: [YAMLNode] = []
+        var entries: [(key: String, keyMark: SourceMark, value: YAMLNode)] = []
+        var keys: Set<String> = []
+        var pendingKey: (String, SourceMark)?
+    }
+
+    private var stack: [Frame] = []
     var root: YAMLNode?
     var documents = 0
 
-    mutating func open(_ node: YAMLNode) { stack.append((node, nil)) }
+    mutating func openSequence(_ mark: SourceMark) throws(YAMLSyntaxError) {
+        try checkDepth(mark)
+        stack.append(Frame(isMapping: false, mark: mark))
+    }
+
+    mutating func openMapping(_ mark: SourceMark) throws(YAMLSyntaxError) {
+        try checkDepth(mark)
+        stack.append(Frame(isMapping: true, mark: mark))
+    }
+
+    private func checkDepth(_ mark: SourceMark) throws(YAMLSyntaxError) {
+        guard stack.count < YAMLParser.maximumDepth else {
+            throw YAMLSyntaxError(message: "nested deeper than \(YAMLParser.maximumDepth) levels", mark: mark)
+        }
+    }
 
     mutating func close() throws(YAMLSyntaxError) {
-        let top = stack.removeLast()
-        try add(top.node)
+        let f = stack.removeLast()
+        try add(f.isMapping ? .mapping(f.entries, f.mark) : .sequence(f.items, f.mark))
     }
 
     mutating func add(_ node: YAMLNode) throws(YAMLSyntaxError) {
-        guard var top = stack.popLast() else {
+        guard !stack.isEmpty else {
             root = node
             return
         }
-        switch top.node {
-        case let .sequence(items, m):
-            top.node = .sequence(items + [node], m)
-        case let .mapping(entries, m):
-            if let (key, keyMark) = top.pendingKey {
-                top.node = .mapping(entries + [(key, keyMark, node)], m)
-                top.pendingKey = nil
-            } else {
-                guard case let .scalar(key, _, keyMark) = node else {
-                    throw YAMLSyntaxError(message: "mapping keys must be plain words", mark: node.mark)
-                }
-                if entries.contains(where: { $0.key == key }) {
-                    throw YAMLSyntaxError(message: "duplicate key '\(key)'", mark: keyMark)
-                }
-                top.pendingKey = (key, keyMark)
-            }
-        case .scalar:
-            preconditionFailure("a scalar is never open")
+        let top = stack.count - 1
+        guard stack[top].isMapping else {
+            stack[top].items.append(node)
+            return
         }
-        stack.append(top)
+        if let (key, keyMark) = stack[top].pendingKey {
+            stack[top].entries.append((key, keyMark, node))
+            stack[top].pendingKey = nil
+            return
+        }
+        guard case let .scalar(key, _, keyMark) = node else {
+            throw YAMLSyntaxError(message: "mapping keys must be plain words", mark: node.mark)
+        }
+        guard stack[top].keys.insert(key).inserted else {
+            throw YAMLSyntaxError(message: "duplicate key '\(key)'", mark: keyMark)
+        }
+        stack[top].pendingKey = (key, keyMark)
     }
 }

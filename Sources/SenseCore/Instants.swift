@@ -5,8 +5,10 @@ public struct MonotonicInstant: Sendable, Hashable, Comparable {
     public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
     public static func < (a: Self, b: Self) -> Bool { a.nanoseconds < b.nanoseconds }
-    public static func + (a: Self, d: Duration) -> Self { Self(nanoseconds: a.nanoseconds + d.nanoseconds) }
-    public static func - (a: Self, b: Self) -> Duration { .nanoseconds(a.nanoseconds - b.nanoseconds) }
+    // Saturating: an instant plus a configured or commanded duration must never trap, however
+    // long the duration (outside values are bounded too, by `DurationText.longest`).
+    public static func + (a: Self, d: Duration) -> Self { Self(nanoseconds: a.nanoseconds.saturatingAdd(d.nanoseconds)) }
+    public static func - (a: Self, b: Self) -> Duration { .nanoseconds(a.nanoseconds.saturatingSubtract(b.nanoseconds)) }
 }
 
 /// A point in civil time, in nanoseconds since the Unix epoch (UTC). Only for payloads.
@@ -16,16 +18,19 @@ public struct WallTime: Sendable, Hashable, Comparable {
 
     public static func < (a: Self, b: Self) -> Bool { a.nanosecondsSinceEpoch < b.nanosecondsSinceEpoch }
     public static func + (a: Self, d: Duration) -> Self {
-        Self(nanosecondsSinceEpoch: a.nanosecondsSinceEpoch + d.nanoseconds)
+        Self(nanosecondsSinceEpoch: a.nanosecondsSinceEpoch.saturatingAdd(d.nanoseconds))
     }
     public var secondsSinceEpoch: Double { Double(nanosecondsSinceEpoch) / 1e9 }
 }
 
 extension Duration {
-    /// The whole duration in nanoseconds (saturating far beyond any interval this program uses).
+    /// The whole duration in nanoseconds, saturating at ±292 years (far beyond any interval this
+    /// program uses, and never a trap).
     public var nanoseconds: Int64 {
         let (s, atto) = components
-        return s * 1_000_000_000 + atto / 1_000_000_000
+        let (whole, overflow) = s.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return s < 0 ? .min : .max }
+        return whole.saturatingAdd(atto / 1_000_000_000)
     }
 
     public var seconds: Double { Double(nanoseconds) / 1e9 }
@@ -38,5 +43,34 @@ extension Duration {
             return "\(ns / size)\(unit)"
         }
         return "\(Double(ns) / 1e6)ms"
+    }
+}
+
+extension Int64 {
+    /// `self + other`, held at `.min`/`.max` instead of trapping.
+    public func saturatingAdd(_ other: Int64) -> Int64 {
+        let (v, overflow) = addingReportingOverflow(other)
+        return overflow ? (other < 0 ? .min : .max) : v
+    }
+
+    public func saturatingSubtract(_ other: Int64) -> Int64 {
+        let (v, overflow) = subtractingReportingOverflow(other)
+        return overflow ? (other < 0 ? .max : .min) : v
+    }
+
+    /// `value` rounded to the nearest whole number, or nil when it is NaN, infinite or outside
+    /// Int64: the checked form of `Int64(value.rounded())` for values computed from outside input.
+    public init?(checkedRounding value: Double) {
+        let r = value.rounded()
+        guard r.isFinite, r >= -9.223_372_036_854_775e18, r < 9.223_372_036_854_775e18 else { return nil }
+        self.init(r)
+    }
+}
+
+extension Int {
+    /// The checked form of `Int(value.rounded(rule))`: nil for NaN, infinities and values outside Int.
+    public init?(checkedRounding value: Double, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
+        guard let v = Int64(checkedRounding: value.rounded(rule)) else { return nil }
+        self.init(v)
     }
 }

@@ -29,9 +29,9 @@ struct ActuatorCommand: Sendable, Equatable {
         .override: ["command", "for", "level"], .release: ["command"],
     ]
 
-    /// `topic` is `<root>/actuator/<name>/set`.
-    static func parse(topic: String, root: String, payload: [UInt8]) throws(Refusal) -> ActuatorCommand {
-        let rest = topic.dropFirst(root.count + "/actuator/".count).split(separator: "/", omittingEmptySubsequences: false)
+    /// The message's topic is `<root>/actuator/<name>/set`.
+    static func parse(_ message: IncomingMessage, root: String) throws(Refusal) -> ActuatorCommand {
+        let rest = message.topic.dropFirst(root.count + "/actuator/".count).split(separator: "/", omittingEmptySubsequences: false)
         let actuator = rest.first.map(String.init) ?? ""
         var verbText = ""
         func refuse(_ r: CommandPayload.Reason) -> Refusal { Refusal(actuator: actuator, command: verbText, id: r.id, reason: r.text) }
@@ -41,7 +41,7 @@ struct ActuatorCommand: Sendable, Equatable {
         // The verb decides which fields are allowed, so read it first.
         let all = Set(fields.values.joined())
         do throws(CommandPayload.Reason) {
-            let p = try CommandPayload(payload, verb: "an actuator command", allowed: all)
+            let p = try CommandPayload(message, verb: "an actuator command", allowed: all)
             guard case let .string(v)? = p.object["command"] else {
                 throw p.refuse("the payload needs \"command\": one of \(Verb.allCases.map(\.rawValue).joined(separator: ", "))")
             }

@@ -24,16 +24,16 @@ struct AlarmCommand: Sendable, Equatable {
         .ack: [], .shelve: ["for"], .unshelve: [],
     ]
 
-    /// `topic` is below `<root>/alarm/`. An empty payload means `{}`.
-    static func parse(topic: String, root: String, payload: [UInt8]) throws(Refusal) -> AlarmCommand {
-        let rest = topic.dropFirst(root.count + "/alarm/".count).split(separator: "/", omittingEmptySubsequences: false)
+    /// The message's topic is below `<root>/alarm/`. An empty payload means `{}`.
+    static func parse(_ message: IncomingMessage, root: String) throws(Refusal) -> AlarmCommand {
+        let rest = message.topic.dropFirst(root.count + "/alarm/".count).split(separator: "/", omittingEmptySubsequences: false)
         let alarm = rest.first.map(String.init) ?? ""
         let verb = rest.count == 2 ? String(rest[1]) : ""
         guard rest.count == 2, let command = AlarmDefinition.Command(rawValue: verb) else {
             throw Refusal(alarm: alarm, command: verb, id: nil, reason: "unknown command '\(verb)': use ack, shelve or unshelve")
         }
         do throws(CommandPayload.Reason) {
-            let p = try CommandPayload(payload, verb: verb, allowed: fields[command]!)
+            let p = try CommandPayload(message, verb: verb, allowed: fields[command]!)
             var shelveFor: Duration?
             if command == .shelve {
                 shelveFor = try p.duration("for")

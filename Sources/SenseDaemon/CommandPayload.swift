@@ -13,10 +13,19 @@ struct CommandPayload {
     let id: String?
     let by: String?
 
+    /// Why a retained command is refused: it would act again at every reconnect and restart.
+    static let retainedReason = "a retained command is never executed: a command acts once, when it is sent, and the broker would "
+        + "deliver a retained one again at every reconnect; publish it without the retain flag, and delete the retained copy "
+        + "(an empty retained message on the same topic)"
+
     /// An empty (or blank) payload is `{}`. `allowed` are the fields this command takes besides
-    /// `id`, `by` and `note`; `verb` names it in messages.
-    init(_ payload: [UInt8], verb: String, allowed: Set<String>) throws(Reason) {
-        guard payload.count <= Self.sizeLimit else { throw Reason(id: nil, "the payload is larger than \(Self.sizeLimit) bytes") }
+    /// `id`, `by` and `note`; `verb` names it in messages. A retained message is refused (with its
+    /// `id` when the payload has one, so the sender can match the answer).
+    init(_ message: IncomingMessage, verb: String, allowed: Set<String>) throws(Reason) {
+        let payload = message.payload
+        guard message.length <= Self.sizeLimit else {
+            throw Reason(id: nil, "the payload (\(message.length) bytes) is larger than \(Self.sizeLimit) bytes")
+        }
         if payload.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
             object = [:]
         } else {
@@ -24,9 +33,11 @@ struct CommandPayload {
             do {
                 value = try JSONValue.parse(payload)
             } catch {
-                throw Reason(id: nil, error.description)
+                throw Reason(id: nil, message.retained ? Self.retainedReason : error.description)
             }
-            guard case let .object(o) = value else { throw Reason(id: nil, "the payload must be a JSON object") }
+            guard case let .object(o) = value else {
+                throw Reason(id: nil, message.retained ? Self.retainedReason : "the payload must be a JSON object")
+            }
             object = o
         }
         var id: String?
@@ -35,6 +46,7 @@ struct CommandPayload {
             id = s
         }
         self.id = id
+        if message.retained { throw Reason(id: id, Self.retainedReason) }
         let fields = allowed.union(["id", "by", "note"])
         for key in object.keys.sorted() where !fields.contains(key) {
             throw Reason(id: id, "unknown field '\(key)'; \(verb) takes: \(fields.sorted().joined(separator: ", "))")
@@ -65,11 +77,19 @@ struct CommandPayload {
         case nil:
             return nil
         case let .number(seconds)?:
-            guard seconds > 0, seconds <= 86400 * 365 else { throw refuse("'\(key)' must be a positive number of seconds") }
-            return .milliseconds(Int64(seconds * 1000))
-        case let .string(text)?:
-            guard let d = ScalarReader.parseDuration(text), d > .zero else { throw refuse("'\(key)' is not a duration: '\(text)'") }
+            // The actuator or alarm applies its own limit (max_override, max_shelve); this one
+            // only keeps the number a duration at all.
+            guard seconds > 0, let d = Duration(checkedSeconds: seconds) else {
+                throw refuse("'\(key)' must be a positive number of seconds, at most \(DurationText.longest.limitText)")
+            }
             return d
+        case let .string(text)?:
+            switch DurationText.parse(text) {
+            case let .failure(problem): throw refuse("'\(key)': \(problem)")
+            case let .success(d):
+                guard d > .zero else { throw refuse("'\(key)' must be longer than 0") }
+                return d
+            }
         default:
             throw refuse("'\(key)' must be a duration string such as \"30s\" or a number of seconds")
         }

@@ -12,6 +12,7 @@ final class MQTTSession: Sendable {
     let client: MQTTClient
     private let outbox: Outbox
     private let eventTask: Task<Void, Never>
+    private let messageTask: Task<Void, Never>
     /// Home Assistant discovery, when configured: its configs go straight to the client at every
     /// connection (they are made from the configuration, so nothing of them needs the outbox).
     private let discovery: Mutex<DiscoveryConfigs?>
@@ -34,7 +35,7 @@ final class MQTTSession: Sendable {
     init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
          discovery: HomeAssistantDiscovery? = nil,
          onConnect: @escaping @Sendable () -> Void,
-         onMessage: @escaping @Sendable (String, [UInt8]) -> Void) throws(MQTTError) {
+         onMessage: @escaping @Sendable (IncomingMessage) -> Void) throws(MQTTError) {
         self.settings = settings
         self.logger = logger
         self.discovery = Mutex(discovery.map(DiscoveryConfigs.init))
@@ -59,15 +60,15 @@ final class MQTTSession: Sendable {
         let box = Unowned()
         eventTask = Task {
             for await event in client.events {
-                switch event {
-                case .connected:
+                if case .connected = event {
                     box.session?.publishDiscovery()
                     onConnect()
-                case let .message(topic, payload, _):
-                    if box.session?.handleDiscoveryMessage(topic: topic, payload: payload) != true { onMessage(topic, payload) }
-                default:
-                    break
                 }
+            }
+        }
+        messageTask = Task {
+            for await message in client.messages {
+                if box.session?.handleDiscoveryMessage(message) != true { onMessage(message) }
             }
         }
         box.session = self
@@ -118,14 +119,14 @@ final class MQTTSession: Sendable {
 
     /// Discovery traffic: our own retained configs (stale ones are deleted) and Home Assistant's
     /// birth (`online`: it restarted, so it gets the configs again). True when it was one of those.
-    private func handleDiscoveryMessage(topic: String, payload: [UInt8]) -> Bool {
+    private func handleDiscoveryMessage(_ m: IncomingMessage) -> Bool {
         guard let d = discovery.withLock({ $0 }) else { return false }
-        if topic == d.source.settings.homeAssistantStatusTopic {
-            if payload == Array("online".utf8) { publishDiscovery() }
+        if m.topic == d.source.settings.homeAssistantStatusTopic {
+            if m.payload == Array("online".utf8) { publishDiscovery() }
             return true
         }
-        guard d.source.isOwnConfigTopic(topic) else { return false }
-        if !payload.isEmpty, !d.topics.contains(topic) { retractDiscovery(topic) }
+        guard d.source.isOwnConfigTopic(m.topic) else { return false }
+        if m.length > 0, !d.topics.contains(m.topic) { retractDiscovery(m.topic) }
         return true
     }
 
@@ -135,5 +136,6 @@ final class MQTTSession: Sendable {
         await client.shutdown(last: last, timeout: timeout)
         outbox.detach()   // what the broker did not acknowledge goes to the next session, or to disk
         await eventTask.value
+        await messageTask.value
     }
 }

@@ -46,6 +46,7 @@ final class Outlet: Sendable {
     private let engine: Mutex<Engine>
     private let reportedSeqError = Mutex(false)
     private let timer = ReactionTimer()
+    private let commandLog: CommandLog
     /// Where the public alerts that are out are kept across restarts (nil: not kept).
     private let publicAlertsFile: String?
 
@@ -58,6 +59,7 @@ final class Outlet: Sendable {
         self.clock = clock
         self.engine = Mutex(engine)
         self.logger = logger
+        commandLog = CommandLog(now: clock.monotonicNow, logger: logger)
     }
 
     func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
@@ -181,13 +183,110 @@ final class Outlet: Sendable {
         }
     }
 
-    /// An operator command (alarm or actuator): checked, applied at once, answered, logged.
-    func handleCommand(topic: String, payload: [UInt8]) {
+    /// An operator command (alarm or actuator): checked, applied at once, answered, logged. The
+    /// payload is parsed before the engine lock is taken, so a flood of malformed commands costs
+    /// the reflex path nothing; what is logged and answered is bounded by `commandLog`.
+    func handleCommand(_ message: IncomingMessage) {
         guard let s = session.withLock({ $0 }) else { return }
-        if topic.hasPrefix(s.topics.root + "/actuator/") {
-            handleActuatorCommand(s, topic: topic, payload: payload)
+        let root = s.topics.root
+        let now = clock.monotonicNow
+        let rest = message.topic.hasPrefix(root + "/") ? message.topic.dropFirst(root.count + 1) : ""
+        let levels = rest.split(separator: "/", omittingEmptySubsequences: false)
+        // Our own answers come back where the broker cannot leave them out (MQTT 3.1.1 has no
+        // "no local"): they are outputs, never commands.
+        if levels.count == 3, (levels[0] == "actuator" && levels[2] == "ack") || (levels[0] == "alarm" && levels[2] == "reply") { return }
+        let shown = CommandLog.shown(message.topic)
+        if levels.first == "actuator" {
+            do throws(ActuatorCommand.Refusal) {
+                let c = try ActuatorCommand.parse(message, root: root)
+                applyActuatorCommand(s, c, topic: shown, at: now)
+            } catch {
+                guard commandLog.refused(topic: shown, "actuator command on \(shown) refused: \(error.reason)", at: now) else { return }
+                engine.withLock { _ in
+                    ack(s, error.actuator, { [wall = clock.wallNow] in
+                        CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil, reason: error.reason, wall: wall, seq: $0)
+                    })
+                }
+            }
         } else {
-            handleAlarmCommand(s, topic: topic, payload: payload)
+            do throws(AlarmCommand.Refusal) {
+                let c = try AlarmCommand.parse(message, root: root)
+                applyAlarmCommand(s, c, topic: shown, at: now)
+            } catch {
+                guard commandLog.refused(topic: shown, "alarm command on \(shown) refused: \(error.reason)", at: now) else { return }
+                engine.withLock { _ in
+                    reply(s, error.alarm, { [wall = clock.wallNow] in
+                        CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil, reason: error.reason, wall: wall, seq: $0)
+                    })
+                }
+            }
+        }
+    }
+
+    /// Summary lines of commands not logged one by one, once their window is over.
+    func flushCommandLog() { commandLog.flush(at: clock.monotonicNow) }
+
+    var commandCounters: CommandLog.Counters { commandLog.counters }
+
+    private func applyActuatorCommand(_ s: MQTTSession, _ c: ActuatorCommand, topic: String, at now: MonotonicInstant) {
+        enum Outcome { case accepted(Bool?), lineFailed(String), refused(String) }
+        let wall = clock.wallNow
+        let outcome = engine.withLock { e -> Outcome in
+            do throws(ActuatorCommand.Refusal) {
+                let events = try e.reaction.command(c, at: now)
+                drive(&e, events)
+                publishActuators(&e)
+                timer.reschedule(Self.deadline(e, now: now, wall: wall))
+                if let fault = e.faults[c.actuator] { return .lineFailed(fault) }
+                return .accepted(e.reaction.bank.actuator(c.actuator)?.level)
+            } catch {
+                return .refused(error.reason)
+            }
+        }
+        let who = c.by ?? "unnamed operator"
+        switch outcome {
+        case let .accepted(level):
+            commandLog.accepted(topic: topic, "actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted: now \(level == true ? "on" : "off")", at: now)
+            answer(s, c, ok: true, state: level.map { $0 ? "on" : "off" }, reason: nil, wall: wall)
+        case let .lineFailed(fault):
+            logger.error("actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted, but the line failed: \(fault)")
+            answer(s, c, ok: false, state: nil, reason: "the line could not be set: \(fault)", wall: wall)
+        case let .refused(reason):
+            guard commandLog.refused(topic: topic, "actuator \(c.actuator): \(c.verb.rawValue) by \(who) refused: \(reason)", at: now) else { return }
+            answer(s, c, ok: false, state: nil, reason: reason, wall: wall)
+        }
+    }
+
+    private func answer(_ s: MQTTSession, _ c: ActuatorCommand, ok: Bool, state: String?, reason: String?, wall: WallTime) {
+        engine.withLock { _ in
+            ack(s, c.actuator, { CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: ok, state: state, reason: reason, wall: wall, seq: $0) })
+        }
+    }
+
+    private func applyAlarmCommand(_ s: MQTTSession, _ c: AlarmCommand, topic: String, at now: MonotonicInstant) {
+        let wall = clock.wallNow
+        let who = c.by ?? "unnamed operator"
+        let outcome = engine.withLock { e -> Result<AlarmSnapshot, AlarmEngine.CommandRefusal> in
+            do throws(AlarmEngine.CommandRefusal) {
+                let snapshot = try e.analysis.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor, at: now, wall: wall)
+                react(&e, Analysis.Output(samples: [], alarms: [snapshot]))   // a reset latch may end a rule
+                reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
+                                                       reason: nil, wall: wall, seq: $0) })
+                return .success(snapshot)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case let .success(snapshot):
+            commandLog.accepted(topic: topic, "alarm \(c.alarm): \(c.command.rawValue) by \(who) accepted: now \(snapshot.state.rawValue)"
+                                + (snapshot.shelved ? ", shelved" : ""), at: now)
+        case let .failure(error):
+            guard commandLog.refused(topic: topic, "alarm \(c.alarm): \(c.command.rawValue) by \(who) refused: \(error)", at: now) else { return }
+            engine.withLock { _ in
+                reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: false, state: nil,
+                                                       reason: error.description, wall: wall, seq: $0) })
+            }
         }
     }
 
@@ -228,58 +327,6 @@ final class Outlet: Sendable {
                 logger.error("actuator \(event.actuator): cannot set the line \(level ? "on" : "off"): \(error)")
             }
             logger.info("actuator \(event.actuator): \(level ? "on" : "off") (\(event.change.source.rawValue): \(event.change.detail))")
-        }
-    }
-
-    private func handleActuatorCommand(_ s: MQTTSession, topic: String, payload: [UInt8]) {
-        engine.withLock { e in
-            let wall = clock.wallNow
-            do throws(ActuatorCommand.Refusal) {
-                let c = try ActuatorCommand.parse(topic: topic, root: s.topics.root, payload: payload)
-                let events = try e.reaction.command(c, at: clock.monotonicNow)
-                drive(&e, events)
-                publishActuators(&e)
-                timer.reschedule(Self.deadline(e, now: clock.monotonicNow, wall: wall))
-                let level = e.reaction.bank.actuator(c.actuator)?.level
-                if let fault = e.faults[c.actuator] {
-                    logger.error("actuator \(c.actuator): \(c.verb.rawValue) by \(c.by ?? "unnamed operator") accepted, but the line failed: \(fault)")
-                    ack(s, c.actuator, { CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: false, state: nil,
-                                                            reason: "the line could not be set: \(fault)", wall: wall, seq: $0) })
-                    return
-                }
-                logger.notice("actuator \(c.actuator): \(c.verb.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(level == true ? "on" : "off")")
-                ack(s, c.actuator, { CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: true, state: level.map { $0 ? "on" : "off" },
-                                                        reason: nil, wall: wall, seq: $0) })
-            } catch {
-                logger.warning("actuator command on \(topic) refused: \(error.reason)")
-                ack(s, error.actuator, { CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
-                                                            reason: error.reason, wall: wall, seq: $0) })
-            }
-        }
-    }
-
-    private func handleAlarmCommand(_ s: MQTTSession, topic: String, payload: [UInt8]) {
-        engine.withLock { e in
-            let wall = clock.wallNow
-            do throws(AlarmCommand.Refusal) {
-                let c = try AlarmCommand.parse(topic: topic, root: s.topics.root, payload: payload)
-                do throws(AlarmEngine.CommandRefusal) {
-                    let snapshot = try e.analysis.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor,
-                                                          at: clock.monotonicNow, wall: wall)
-                    logger.notice("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") accepted: now \(snapshot.state.rawValue)\(snapshot.shelved ? ", shelved" : "")")
-                    react(&e, Analysis.Output(samples: [], alarms: [snapshot]))   // a reset latch may end a rule
-                    reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
-                                                           reason: nil, wall: wall, seq: $0) })
-                } catch {
-                    logger.warning("alarm \(c.alarm): \(c.command.rawValue) by \(c.by ?? "unnamed operator") refused: \(error)")
-                    reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: false, state: nil,
-                                                           reason: error.description, wall: wall, seq: $0) })
-                }
-            } catch {
-                logger.warning("alarm command on \(topic) refused: \(error.reason)")
-                reply(s, error.alarm, { CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil,
-                                                           reason: error.reason, wall: wall, seq: $0) })
-            }
         }
     }
 

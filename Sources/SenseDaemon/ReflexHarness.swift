@@ -37,8 +37,8 @@ package final class ReflexHarness: Sendable {
         self.outlet = outlet
         if mqtt {
             let s = try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
-                                    subscriptions: { [$0.actuatorCommandFilter] }, onConnect: {}) { topic, payload in
-                outlet.handleCommand(topic: topic, payload: payload)
+                                    subscriptions: { [$0.actuatorCommandFilter] }, onConnect: {}) { message in
+                outlet.handleCommand(message)
             }
             outlet.attach(s)
             session = s

@@ -241,12 +241,12 @@ public final class SensegateDaemon: Sendable {
                               outbox: Outbox) throws -> MQTTSession {
         do {
             return try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
-                                   subscriptions: { $0.alarmCommandFilters + [$0.actuatorCommandFilter] },
+                                   subscriptions: { $0.commandFilters },
                                    discovery: Self.discovery(config)) {
                 outlet.publishHealth(board: current.withLock { $0.board.name })
                 outlet.publishAllStates()
-            } onMessage: { topic, payload in
-                outlet.handleCommand(topic: topic, payload: payload)
+            } onMessage: { message in
+                outlet.handleCommand(message)
             }
         } catch {
             throw UnavailableResource(description: "MQTT client: \(error)")

@@ -23,23 +23,40 @@ public struct Board: Sendable, Hashable {
     public var gpioChips: [String: String]
     /// `GPIO17` → chip and offset; header pins are reachable as `pin11` too.
     public var gpioLines: [String: Line]
+    /// The lines each bus takes while it is in use: `i2c-1` → `[sda: GPIO2, scl: GPIO3]`.
+    public var busPins: [String: [String: Line]]
+    private let byHeaderPin: [Int: Line]
 
     public init(name: String, description: String, simulated: Bool, i2cBuses: [String: String],
-                gpioChips: [String: String], gpioLines: [String: Line]) {
+                gpioChips: [String: String], gpioLines: [String: Line], busPins: [String: [String: Line]] = [:]) {
         self.name = name
         self.description = description
         self.simulated = simulated
         self.i2cBuses = i2cBuses
         self.gpioChips = gpioChips
         self.gpioLines = gpioLines
+        self.busPins = busPins
+        var byHeaderPin: [Int: Line] = [:]
+        for (_, line) in gpioLines.sorted(by: { $0.key < $1.key }) {
+            if let pin = line.pin, byHeaderPin[pin] == nil { byHeaderPin[pin] = line }
+        }
+        self.byHeaderPin = byHeaderPin
     }
 
     /// Resolves `GPIO17`, `pin11` or `11` (a header pin) to a line.
     public func line(named name: String) -> Line? {
         if let line = gpioLines[name] { return line }
         let pinNumber: Int? = if name.hasPrefix("pin") { Int(name.dropFirst(3)) } else { Int(name) }
-        guard let pin = pinNumber else { return nil }
-        return gpioLines.values.first { $0.pin == pin }
+        return pinNumber.flatMap { byHeaderPin[$0] }
+    }
+
+    /// The lines `buses` take, each with its bus and role (`GPIO2` → `i2c-1`, `sda`).
+    public func lines(takenBy buses: Set<String>) -> [Line: (bus: String, role: String)] {
+        var taken: [Line: (bus: String, role: String)] = [:]
+        for bus in buses.sorted() {
+            for (role, line) in (busPins[bus] ?? [:]).sorted(by: { $0.key < $1.key }) where taken[line] == nil { taken[line] = (bus, role) }
+        }
+        return taken
     }
 }
 

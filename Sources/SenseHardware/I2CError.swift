@@ -12,6 +12,8 @@ public enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
     case io(bus: String, address: UInt8, errno: Int32)
     /// The bus device could not be opened.
     case openFailed(path: String, errno: Int32)
+    /// The file opened, but it is not an I2C adapter (the adapter's functionality query failed).
+    case notAnAdapter(path: String, errno: Int32)
     /// The adapter cannot do this kind of transfer (e.g. plain I2C on an SMBus-only adapter).
     case unsupported(bus: String, operation: String)
 
@@ -22,6 +24,7 @@ public enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .busError(bus, address): "\(bus) \(hex(address)): bus error (arbitration lost or bus stuck)"
         case let .io(bus, address, errno): "\(bus) \(hex(address)): \(Errno.describe(errno))"
         case let .openFailed(path, errno): "cannot open \(path): \(Errno.describe(errno))"
+        case let .notAnAdapter(path, errno): "\(path) is not an I2C adapter (\(Errno.describe(errno)) for I2C_FUNCS); buses are /dev/i2c-N"
         case let .unsupported(bus, operation): "\(bus): adapter does not support \(operation)"
         }
     }
@@ -32,7 +35,7 @@ public enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
         case .nack: .nack
         case .timeout: .timeout
         case .busError: .busError
-        case .io, .openFailed, .unsupported: .io
+        case .io, .openFailed, .notAnAdapter, .unsupported: .io
         }
     }
 

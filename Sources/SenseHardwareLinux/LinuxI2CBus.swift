@@ -16,7 +16,13 @@ public final class LinuxI2CBus: I2CBus {
         let fd = sg_i2c_open(path)
         guard fd >= 0 else { throw .openFailed(path: path, errno: -fd) }
         var funcs: UInt = 0
-        plainTransfers = sg_i2c_functionality(fd, &funcs) == 0 && sg_i2c_supports_rdwr(funcs) != 0
+        // Every i2c-dev adapter answers I2C_FUNCS; anything else (a tty, /dev/null) is no bus.
+        let rc = sg_i2c_functionality(fd, &funcs)
+        guard rc == 0 else {
+            sg_close(fd)
+            throw .notAnAdapter(path: path, errno: -rc)
+        }
+        plainTransfers = sg_i2c_supports_rdwr(funcs) != 0
         self.name = name
         self.path = path
         state = Mutex((fd, nil))

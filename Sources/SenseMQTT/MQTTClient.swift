@@ -11,7 +11,27 @@ public enum MQTTEvent: Sendable, Hashable {
     case connected
     case connectRefused(code: Int32, reason: String)
     case disconnected(code: Int32, reason: String)
-    case message(topic: String, payload: [UInt8], retained: Bool)
+}
+
+/// A message from a subscription, as far as it is trusted: its payload is copied only up to
+/// `MQTTClient.payloadCopyLimit` (a larger one arrives empty, with its length), and `retained`
+/// says whether the broker delivered it from its retained store.
+public struct IncomingMessage: Sendable, Hashable {
+    public var topic: String
+    public var payload: [UInt8]
+    public var retained: Bool
+    /// The payload's length on the wire; larger than `payload.count` when it was not copied.
+    public var length: Int
+
+    public init(topic: String, payload: [UInt8], retained: Bool, length: Int? = nil) {
+        self.topic = topic
+        self.payload = payload
+        self.retained = retained
+        self.length = length ?? payload.count
+    }
+
+    /// Whether the payload was too large to copy.
+    public var isOversized: Bool { length > payload.count }
 }
 
 public struct MQTTClientOptions: Sendable, Hashable {
@@ -45,6 +65,9 @@ public struct MQTTClientOptions: Sendable, Hashable {
     public var sendMaximum: Int = 100
     /// MQTT 5 where the broker speaks it (falling back to 3.1.1 when it refuses), or one version.
     public var protocolChoice: MQTTProtocolChoice = .auto
+    /// Incoming messages waiting to be taken from `messages`, at most; past it the oldest are
+    /// dropped. The gateway's commands need few; a test subscriber may want many.
+    public var inboxLimit = 256
 
     public init(host: String, port: Int, clientID: String) {
         self.host = host
@@ -128,6 +151,14 @@ private let libraryReady: Bool = {
 public final class MQTTClient: MessageTransport {
     public let options: MQTTClientOptions
     public let events: AsyncStream<MQTTEvent>
+    /// Messages from subscriptions. Bounded apart from `events`, so a flood can neither fill the
+    /// memory nor push a `connected` out of the buffer: past `options.inboxLimit` waiting
+    /// messages, the oldest are dropped and counted (`droppedMessages`).
+    public let messages: AsyncStream<IncomingMessage>
+
+    /// Larger payloads are not copied out of libmosquitto: nothing this client subscribes to is
+    /// that large, and a hostile one must not be held in memory `inboxLimit` times.
+    public static let payloadCopyLimit = 16 * 1024
     private let handle: MosquittoHandle
     private let sink: CallbackSink
 
@@ -138,7 +169,9 @@ public final class MQTTClient: MessageTransport {
         self.options = options
         let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         events = stream
-        sink = CallbackSink(options: options, continuation: continuation, logger: logger, observer: observer)
+        let (inbox, inboxContinuation) = AsyncStream<IncomingMessage>.makeStream(bufferingPolicy: .bufferingNewest(max(1, options.inboxLimit)))
+        messages = inbox
+        sink = CallbackSink(options: options, continuation: continuation, inbox: inboxContinuation, logger: logger, observer: observer)
         guard let mosq = mosquitto_new(options.clientID, true, Unmanaged.passUnretained(sink).toOpaque()) else {
             throw .library(operation: "mosquitto_new", code: 1, message: "out of memory")
         }
@@ -150,6 +183,7 @@ public final class MQTTClient: MessageTransport {
         mosquitto_loop_stop(handle.pointer, true)
         mosquitto_destroy(handle.pointer)
         sink.continuation.finish()
+        sink.inbox.finish()
     }
 
     /// Installs the callbacks. They are non-capturing closures written here, in nonisolated code:
@@ -169,10 +203,11 @@ public final class MQTTClient: MessageTransport {
         mosquitto_message_callback_set(mosq) { _, userdata, message in
             guard let m = message?.pointee else { return }
             let topic = m.topic.map { String(cString: $0) } ?? ""
-            let payload: [UInt8] = m.payloadlen > 0 && m.payload != nil
-                ? Array(UnsafeRawBufferPointer(start: m.payload, count: Int(m.payloadlen)))
+            let length = max(0, Int(m.payloadlen))
+            let payload: [UInt8] = length > 0 && length <= MQTTClient.payloadCopyLimit && m.payload != nil
+                ? Array(UnsafeRawBufferPointer(start: m.payload, count: length))
                 : []
-            CallbackSink.from(userdata).onMessage(topic, payload, m.retain)
+            CallbackSink.from(userdata).onMessage(IncomingMessage(topic: topic, payload: payload, retained: m.retain, length: length))
         }
         try check("MOSQ_OPT_PROTOCOL_VERSION", mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION,
                                                                     options.protocolChoice == .v311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5))
@@ -263,14 +298,19 @@ public final class MQTTClient: MessageTransport {
         }
     }
 
-    /// Subscribes now (if connected) and again after every reconnect.
+    /// Subscribes now (if connected) and again after every reconnect. On MQTT 5 the broker keeps
+    /// the retain flag as published (so a retained command is recognised even when it arrives
+    /// live) and does not send this client's own messages back.
     public func subscribe(_ topic: String, qos: Int) throws(MQTTError) {
         sink.addSubscription(topic, qos: qos)
-        let rc = mosquitto_subscribe(handle.pointer, nil, topic, Int32(qos))
+        let rc = CallbackSink.subscribe(handle.pointer, topic, qos: qos, v5: sink.protocolVersion == 5)
         guard rc == MOSQ_ERR_SUCCESS.rawValue || rc == MOSQ_ERR_NO_CONN.rawValue else {
             throw .library(operation: "mosquitto_subscribe", code: rc, message: Self.describe(rc))
         }
     }
+
+    /// Messages dropped because `inboxLimit` were already waiting.
+    public var droppedMessages: Int { sink.droppedMessages }
 
     /// Publishes `last` (if connected), waits up to `timeout` for outstanding acknowledgements,
     /// disconnects cleanly (so the broker does not send the will) and stops the network thread.
@@ -289,6 +329,7 @@ public final class MQTTClient: MessageTransport {
         mosquitto_disconnect(handle.pointer)
         mosquitto_loop_stop(handle.pointer, false)
         sink.continuation.finish()
+        sink.inbox.finish()
     }
 
     private func check(_ operation: String, _ rc: Int32) throws(MQTTError) {
@@ -340,18 +381,21 @@ final class CallbackSink: Sendable {
         var protocolVersion = 5
         var refused = 0
         var refusalsLogged: Set<Int32> = []
+        var droppedMessages = 0
     }
 
     let options: MQTTClientOptions
     let continuation: AsyncStream<MQTTEvent>.Continuation
+    let inbox: AsyncStream<IncomingMessage>.Continuation
     let logger: Logger
     let observer: (any DeliveryObserver)?
     private let state = Mutex(State())
 
-    init(options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation, logger: Logger,
-         observer: (any DeliveryObserver)?) {
+    init(options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation,
+         inbox: AsyncStream<IncomingMessage>.Continuation, logger: Logger, observer: (any DeliveryObserver)?) {
         self.options = options
         self.continuation = continuation
+        self.inbox = inbox
         self.logger = logger
         self.observer = observer
     }
@@ -365,6 +409,15 @@ final class CallbackSink: Sendable {
     var refused: Int { state.withLock { $0.refused } }
     func setProtocol(_ v: Int) { state.withLock { $0.protocolVersion = v } }
     var unacknowledged: Int { state.withLock { $0.inFlight.count } }
+    var droppedMessages: Int { state.withLock { $0.droppedMessages } }
+
+    /// A subscription with MQTT 5's options where the connection speaks 5: no local (our own
+    /// answers do not come back) and retain as published. A 3.1.1 broker gets the plain form,
+    /// since libmosquitto would send the option bits in a byte 3.1.1 reserves.
+    static func subscribe(_ mosq: OpaquePointer?, _ topic: String, qos: Int, v5: Bool) -> Int32 {
+        let options = v5 ? Int32(MQTT_SUB_OPT_NO_LOCAL.rawValue | MQTT_SUB_OPT_RETAIN_AS_PUBLISHED.rawValue) : 0
+        return mosquitto_subscribe_v5(mosq, nil, topic, Int32(qos), options, nil)
+    }
 
     func addSubscription(_ topic: String, qos: Int) {
         state.withLock { s in
@@ -411,7 +464,8 @@ final class CallbackSink: Sendable {
                 mosquitto_publish(mosq, nil, birth.topic, Int32($0.count), $0.baseAddress, Int32(birth.qos), birth.retain)
             }
         }
-        for (topic, qos) in subscriptions { mosquitto_subscribe(mosq, nil, topic, Int32(qos)) }
+        let v5 = protocolVersion == 5
+        for (topic, qos) in subscriptions { _ = Self.subscribe(mosq, topic, qos: qos, v5: v5) }
         logger.info("MQTT connected to \(options.host):\(options.port) as \(options.clientID) (MQTT \(protocolVersion == 5 ? "5" : "3.1.1"))")
         observer?.connectionChanged(up: true)
         continuation.yield(.connected)
@@ -488,7 +542,9 @@ final class CallbackSink: Sendable {
         }
     }
 
-    func onMessage(_ topic: String, _ payload: [UInt8], _ retained: Bool) {
-        continuation.yield(.message(topic: topic, payload: payload, retained: retained))
+    func onMessage(_ message: IncomingMessage) {
+        if case .dropped = inbox.yield(message) {
+            state.withLock { $0.droppedMessages += 1 }
+        }
     }
 }

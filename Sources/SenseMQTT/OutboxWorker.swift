@@ -180,6 +180,11 @@ extension Outbox {
     func enforceBounds() {
         guard let store = storage.store else { return }
         for kind in MessageClass.durable.reversed() {
+            // Newer messages of a lower class still in memory are stored at the next flush and
+            // dropped then: a higher class is never dropped while they wait (found under load,
+            // when the disk thread lags: a state went while data was pending).
+            let lower = MessageClass.durable.reversed().prefix { $0 != kind }
+            if state.withLock({ s in lower.contains { s.lanes[$0.rawValue].pending.contains { !$0.acked } } }) { return }
             let (excess, after) = state.withLock { s -> ((count: Int, bytes: Int), UInt64) in
                 let count = s.lanes.reduce(0) { $0 + $1.storedCount + $1.pending.count }
                 let bytes = s.lanes.reduce(0) { $0 + $1.storedBytes + $1.pending.reduce(0) { $0 + $1.message.size } }

@@ -14,7 +14,9 @@ public struct TopicTree: Sendable, Hashable {
     /// An alarm's retained state; commands arrive below it and their outcome goes to `reply`.
     public func alarm(_ name: String) -> String { "\(root)/alarm/\(name)" }
     public func alarmReply(_ name: String) -> String { "\(root)/alarm/\(name)/reply" }
-    public var alarmCommandFilters: [String] { ["ack", "shelve", "unshelve"].map { "\(root)/alarm/+/\($0)" } }
+    /// Every topic below an alarm's own (`+/#` matches the level itself and any deeper one), so a
+    /// command to an unknown verb gets an answer too; the alarm's state is not below it.
+    public var alarmCommandFilter: String { "\(root)/alarm/+/+/#" }
 
     /// The node's alarms at a glance: counts and the flood state (retained).
     public var alarms: String { "\(root)/alarms" }
@@ -25,7 +27,10 @@ public struct TopicTree: Sendable, Hashable {
     /// An actuator's retained state; commands arrive on `set`, their outcome goes to `ack`.
     public func actuator(_ name: String) -> String { "\(root)/actuator/\(name)" }
     public func actuatorAck(_ name: String) -> String { "\(root)/actuator/\(name)/ack" }
-    public var actuatorCommandFilter: String { "\(root)/actuator/+/set" }
+    public var actuatorCommandFilter: String { "\(root)/actuator/+/+/#" }
+
+    /// Where operator commands arrive (and, for the refusals, unknown verbs and deeper levels).
+    public var commandFilters: [String] { [actuatorCommandFilter, alarmCommandFilter] }
 
     /// A window's aggregates, one message per closed window.
     public func aggregate(_ name: String) -> String { "\(root)/aggregate/\(name)" }

@@ -146,16 +146,16 @@ final class OrderWatcher: Sendable {
     private let count = Shared((0, true, UInt64(0)))
 
     init(port: Int) throws {
-        client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-watch-\(getpid())"),
-                                logger: OutboxBenchmark.logger)
+        var options = MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-watch-\(getpid())")
+        options.inboxLimit = 1_000_000   // the watcher must see every message of the replay
+        client = try MQTTClient(options: options, logger: OutboxBenchmark.logger)
         try client.subscribe("sensegate/backlog/#", qos: 1)
         try client.start()
-        let events = client.events
+        let messages = client.messages
         let count = count
         task = Task {
-            for await e in events {
-                guard case let .message(_, payload, _) = e else { continue }
-                guard let seq = Self.seq(payload) else { continue }
+            for await m in messages {
+                guard let seq = Self.seq(m.payload) else { continue }
                 count.withLock { c in c = (c.0 + 1, c.1 && seq > c.2, seq) }
             }
             return count.withLock { ($0.0, $0.1) }

@@ -25,7 +25,7 @@ enum CommandLineParser {
                               "offline"), SIGHUP re-reads FILE.
           check --config FILE Validate FILE and its board file without touching hardware or the
                               network: exit 0, or 78 with every error as file:line:column.
-          i2c-scan DEVICE     List the addresses that answer on an I2C bus, e.g. /dev/i2c-1.
+          i2c-scan BUS        List the addresses that answer on an I2C bus: 1, i2c-1 or /dev/i2c-1.
           model NAME KEY=VALUE ...
                               Evaluate a model (AQI, NowCast, PM2.5 correction, dew point, …) and
                               print one JSON object; exit 2 on a bad input. 'model --list' lists them.
@@ -66,7 +66,7 @@ enum CommandLineParser {
             return .check(config: config)
         case "i2c-scan":
             guard let device = args.popFirst(), !device.hasPrefix("-") else {
-                throw UsageError(message: "i2c-scan needs a bus device, e.g. sensegate i2c-scan /dev/i2c-1")
+                throw UsageError(message: "i2c-scan needs a bus, e.g. sensegate i2c-scan 1 (or i2c-1, /dev/i2c-1)")
             }
             try noMore(args, after: first)
             return .i2cScan(device: device)

@@ -23,24 +23,52 @@ enum Commands {
         }
     }
 
-    static func i2cScan(_ device: String) -> Int32 {
+    /// `1`, `i2c-1` or `/dev/i2c-1` → `/dev/i2c-1`; any other text is taken as a path.
+    static func i2cDevice(_ argument: String) -> String {
+        let digits = argument.hasPrefix("i2c-") ? String(argument.dropFirst(4)) : argument
+        if !digits.isEmpty, digits.count <= 4, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return "/dev/i2c-\(digits)" }
+        return argument
+    }
+
+    static func i2cScan(_ argument: String) -> Int32 {
+        let device = i2cDevice(argument)
         let bus: LinuxI2CBus
         do {
             bus = try LinuxI2CBus(name: device, path: device)
         } catch {
-            writeStderr("\(error)\n")
+            writeStderr("sensegate: \(error)\n")
             return ExitStatus.unavailable
         }
         var found: [String] = []
+        // Errors other than "nothing answered", one line per run of addresses with the same error
+        // (a bus whose every transfer fails says so once, not 117 times).
+        var failures: [(first: UInt8, last: UInt8, error: String)] = []
         for address in UInt8(0x03)...0x77 {
             do {
                 if try bus.probe(address) { found.append(hex(address)) }
             } catch {
-                writeStderr("\(hex(address)): \(error)\n")
+                let text = Self.withoutAddress(error)
+                if let last = failures.last, last.error == text, last.last == address - 1 {
+                    failures[failures.count - 1].last = address
+                } else {
+                    failures.append((address, address, text))
+                }
             }
         }
+        for f in failures {
+            writeStderr(f.first == f.last ? "\(hex(f.first)): \(f.error)\n" : "\(hex(f.first))–\(hex(f.last)): \(f.error)\n")
+        }
         print(found.isEmpty ? "\(device): no device answered" : "\(device): \(found.joined(separator: " "))")
-        return 0
+        return failures.isEmpty || !found.isEmpty ? 0 : ExitStatus.unavailable
+    }
+
+    private static func withoutAddress(_ error: I2CError) -> String {
+        switch error {
+        case let .io(_, _, errno): Errno.describe(errno)
+        case .timeout: "transfer timed out"
+        case .busError: "bus error (arbitration lost or bus stuck)"
+        default: error.description
+        }
     }
 
     /// Loads the config, bootstraps logging, runs the daemon until SIGTERM/SIGINT; SIGHUP reloads.

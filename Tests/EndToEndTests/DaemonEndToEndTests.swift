@@ -471,7 +471,7 @@ import Glibc
         (["check", "--config"], "--config needs a value"),
         (["check", "--config", "a", "--config", "b"], "--config given twice"),
         (["check", "--broker", "x"], "check does not take '--broker'"),
-        (["i2c-scan"], "i2c-scan needs a bus device"),
+        (["i2c-scan"], "i2c-scan needs a bus, e.g. sensegate i2c-scan 1"),
         (["version", "extra"], "version takes no argument 'extra'"),
     ])
     func usageErrorsExit64(arguments: [String], message: String) throws {

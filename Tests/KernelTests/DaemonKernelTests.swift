@@ -38,10 +38,8 @@ enum DaemonKernelTests {
             let box = log
             let c = client
             task = Task {
-                for await e in c.events {
-                    if case let .message(topic, payload, _) = e {
-                        box.append(Message(topic: topic, payload: String(decoding: payload, as: UTF8.self)))
-                    }
+                for await m in c.messages {
+                    box.append(Message(topic: m.topic, payload: String(decoding: m.payload, as: UTF8.self)))
                 }
             }
             try client.subscribe(filter, qos: 1)

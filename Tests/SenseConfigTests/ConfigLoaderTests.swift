@@ -341,16 +341,6 @@ import Testing
         #expect(BrokerURL(text) == nil)
     }
 
-    @Test func durations() {
-        #expect(ScalarReader.parseDuration("250ms") == .milliseconds(250))
-        #expect(ScalarReader.parseDuration("10s") == .seconds(10))
-        #expect(ScalarReader.parseDuration("1.5m") == .seconds(90))
-        #expect(ScalarReader.parseDuration("2h") == .seconds(7200))
-        #expect(ScalarReader.parseDuration("3") == .seconds(3))
-        #expect(ScalarReader.parseDuration("-1s") == nil)
-        #expect(ScalarReader.parseDuration("fast") == nil)
-    }
-
     @Test(arguments: ["raspberry-pi-4", "raspberry-pi-5", "raspberry-pi-zero-2-w", "sim"])
     func boardsMapOperatorNames(board: String) throws {
         let sink = DiagnosticSink(file: board)

@@ -106,7 +106,7 @@ import Testing
         ("commands: [on, off, release]", "commands: [on, toggle]", "'toggle' is not one of: on, off, pulse, override, release"),
         ("failsafe_when_bad: [outdoor.temperature]", "failsafe_when_bad: [outdoor.wind]", "has no quantity 'wind'"),
         ("failsafe: on", "failsafe: maybe", "expected on or off"),
-        ("failsafe_hold: 20s", "failsafe_hold: 2h", "at most 1 h"),
+        ("failsafe_hold: 20s", "failsafe_hold: 2h", "at most 1h"),
         ("utc_offset: \"+01:00\"", "utc_offset: \"CET\"", "expected an offset such as"),
         ("restart_failsafe: 10s", "restart_failsafe: 2h", "at most 1h"),
         ("end_below: 8", "end_below: 30", "between 1 and activations (20)"),

@@ -1,11 +1,36 @@
+import SenseMQTT
 import Testing
 @testable import SenseDaemon
 
 @Suite struct AlarmCommandTests {
     let root = "sensegate/n1"
 
-    func parse(_ verb: String, _ payload: String, alarm: String = "hot") throws(AlarmCommand.Refusal) -> AlarmCommand {
-        try AlarmCommand.parse(topic: "\(root)/alarm/\(alarm)/\(verb)", root: root, payload: Array(payload.utf8))
+    func parse(_ verb: String, _ payload: String, alarm: String = "hot", retained: Bool = false) throws(AlarmCommand.Refusal) -> AlarmCommand {
+        try AlarmCommand.parse(IncomingMessage(topic: "\(root)/alarm/\(alarm)/\(verb)", payload: Array(payload.utf8), retained: retained),
+                               root: root)
+    }
+
+    /// A retained command would act again at every reconnect: it is refused, with its id.
+    @Test func aRetainedCommandIsRefused() {
+        for payload in [#"{"id":"r1"}"#, "", "not json"] {
+            do {
+                _ = try parse("ack", payload, retained: true)
+                Issue.record("accepted a retained \(payload)")
+            } catch {
+                #expect(error.reason.contains("a retained command is never executed"), "\(error.reason)")
+                #expect(error.id == (payload.contains("r1") ? "r1" : nil))
+            }
+        }
+    }
+
+    @Test func anOversizedPayloadIsRefusedUnread() {
+        do {
+            _ = try AlarmCommand.parse(IncomingMessage(topic: "\(root)/alarm/hot/ack", payload: [], retained: false, length: 268_435_455),
+                                       root: root)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.reason == "the payload (268435455 bytes) is larger than 4096 bytes")
+        }
     }
 
     @Test func wellFormedCommands() throws {
@@ -25,13 +50,19 @@ import Testing
         ("ack", #"{"operator":"x"}"#, "unknown field 'operator'"),
         ("ack", #"{"by":["x"]}"#, "'by' must be a string"),
         ("shelve", "{}", "shelve needs 'for'"),
-        ("shelve", #"{"for":"soon"}"#, "'for' is not a duration"),
+        ("shelve", #"{"for":"soon"}"#, "'for': expected a duration"),
         ("shelve", #"{"for":-5}"#, "'for' must be a positive number"),
         ("shelve", #"{"for":true}"#, "'for' must be a duration string"),
-        ("shelve", #"{"for":"0s"}"#, "'for' is not a duration"),
+        ("shelve", #"{"for":"0s"}"#, "'for' must be longer than 0"),
         ("unshelve", #"{"for":"1h"}"#, "unknown field 'for'"),
         ("ack", #"{"id":"a","id":"b"}"#, "duplicate key"),
         ("ack", String(repeating: "[", count: 40), "nested deeper"),
+        // Issue 17: durations that overflowed and trapped.
+        ("shelve", #"{"for":"1e30h"}"#, "'for': expected a duration"),
+        ("shelve", #"{"for":"99999999999999999999s"}"#, "longer than 100 years"),
+        ("shelve", #"{"for":"10000000000d"}"#, "longer than 100 years"),
+        ("shelve", #"{"for":1e30}"#, "at most 36500d"),
+        ("shelve", #"{"for":1e400}"#, "not a number"),
     ])
     func malformedCommandsAreRefusedWithAReason(verb: String, payload: String, reason: String) {
         do {

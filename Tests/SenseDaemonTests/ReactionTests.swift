@@ -2,6 +2,7 @@ import Foundation
 import SenseAnalysis
 import SenseConfig
 import SenseCore
+import SenseMQTT
 import SenseReaction
 import SenseTesting
 import Testing
@@ -86,7 +87,8 @@ struct Cabinet {
     func source(_ name: String) -> ActuatorSource { reaction.bank.actuator(name)!.source }
 
     mutating func command(_ name: String, _ json: String) throws(ActuatorCommand.Refusal) -> [String] {
-        let c = try ActuatorCommand.parse(topic: "sensegate/t/actuator/\(name)/set", root: "sensegate/t", payload: Array(json.utf8))
+        let c = try ActuatorCommand.parse(IncomingMessage(topic: "sensegate/t/actuator/\(name)/set", payload: Array(json.utf8), retained: false),
+                                          root: "sensegate/t")
         return try reaction.command(c, at: at(now)).map { "\($0.actuator)=\($0.change.level ? "on" : "off")" }
     }
 }
@@ -212,7 +214,7 @@ struct Cabinet {
         Case(topic: "siren/set", payload: #"{"command":"on","level":"on"}"#, reason: "unknown field 'level' for on"),
         Case(topic: "siren/set", payload: #"{"command":"on","colour":"red"}"#, reason: "unknown field 'colour'"),
         Case(topic: "siren/set", payload: #"{"command":"pulse"}"#, reason: "pulse needs 'for'"),
-        Case(topic: "siren/set", payload: #"{"command":"pulse","for":"soon"}"#, reason: "'for' is not a duration"),
+        Case(topic: "siren/set", payload: #"{"command":"pulse","for":"soon"}"#, reason: "'for': expected a duration"),
         Case(topic: "siren/set", payload: #"{"command":"pulse","for":-1}"#, reason: "'for' must be a positive number"),
         Case(topic: "siren/set", payload: #"{"command":"pulse","for":"2h"}"#, reason: "at most 600 s"),
         Case(topic: "siren/set", payload: #"{"command":"on","id":12}"#, reason: "'id' must be a string"),
@@ -226,6 +228,13 @@ struct Cabinet {
         Case(topic: "fan/set", payload: #"{"command":"on"}"#, reason: "interlocked with heater"),
         Case(topic: "heater/set", payload: #"{"command":"off"}"#, reason: "must stay on for another"),
         Case(topic: "siren/set", payload: String(repeating: " ", count: 5000), reason: "larger than 4096 bytes"),
+        // Issue 17: these killed the daemon with an overflow trap.
+        Case(topic: "fan/set", payload: #"{"command":"override","level":"off","for":"99999999999999999999s"}"#, reason: "longer than 100 years"),
+        Case(topic: "fan/set", payload: #"{"command":"override","level":"off","for":"1e30s"}"#, reason: "'for': expected a duration"),
+        Case(topic: "fan/set", payload: #"{"command":"override","level":"off","for":"100000000000s"}"#, reason: "longer than 100 years"),
+        Case(topic: "fan/set", payload: #"{"command":"override","level":"off","for":"10000000000d"}"#, reason: "longer than 100 years"),
+        Case(topic: "fan/set", payload: #"{"command":"override","level":"off","for":"30d"}"#, reason: "at most"),
+        Case(topic: "fan/set", payload: #"{"command":"override","level":"off","for":1e300}"#, reason: "at most 36500d"),
     ]
 
     @Test(arguments: cases)
@@ -261,7 +270,8 @@ extension Cabinet {
     /// The reason a command is refused, nil when it is accepted.
     mutating func refusal(_ name: String, _ json: String, verb: String = "set") -> String? {
         do throws(ActuatorCommand.Refusal) {
-            let c = try ActuatorCommand.parse(topic: "sensegate/t/actuator/\(name)/\(verb)", root: "sensegate/t", payload: Array(json.utf8))
+            let c = try ActuatorCommand.parse(IncomingMessage(topic: "sensegate/t/actuator/\(name)/\(verb)", payload: Array(json.utf8), retained: false),
+                                              root: "sensegate/t")
             _ = try reaction.command(c, at: at(now))
             return nil
         } catch {

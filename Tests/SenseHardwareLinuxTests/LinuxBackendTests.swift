@@ -13,16 +13,14 @@ import Testing
         #expect(e.description == "cannot open /dev/i2c-97: ENOENT (no such file or directory)")
     }
 
-    @Test func aFileThatIsNotAnI2CAdapterRefusesTransfers() throws {
-        // /dev/null opens, but it is no adapter: the I2C_FUNCS ioctl fails, so plain transfers are
-        // refused up front and SMBus calls fail with the kernel's errno (ENOTTY).
-        let bus = try LinuxI2CBus(name: "null", path: "/dev/null")
-        #expect(throws: I2CError.unsupported(bus: "null", operation: "combined I2C transfer (I2C_RDWR)")) {
-            _ = try bus.writeRead(0x76, [0xD0], readCount: 1)
+    /// /dev/null opens, but it is no adapter: the I2C_FUNCS ioctl fails (ENOTTY), and the bus is
+    /// refused at once with one error (issue 17: `i2c-scan /dev/null` printed 117 lines, exit 0).
+    @Test func aFileThatIsNotAnI2CAdapterIsRefused() {
+        #expect(throws: I2CError.notAnAdapter(path: "/dev/null", errno: 25)) {
+            _ = try LinuxI2CBus(name: "null", path: "/dev/null")
         }
-        #expect(throws: I2CError.io(bus: "null", address: 0x76, errno: 25)) {
-            _ = try bus.readRegisters(0x76, start: 0xD0, count: 1)
-        }
+        #expect(I2CError.notAnAdapter(path: "/dev/null", errno: 25).description
+                == "/dev/null is not an I2C adapter (ENOTTY (inappropriate ioctl for device) for I2C_FUNCS); buses are /dev/i2c-N")
     }
 
     @Test func missingGPIOChipNamesPathAndErrno() {

@@ -59,7 +59,7 @@ import Testing
         try client.start()
         #expect(await events.wait { $0 == .connected })
         try Subscriber.publish(port: broker.port, topic: "t/commands/a", payload: "before")
-        #expect(await events.wait { if case .message("t/commands/a", _, _) = $0 { true } else { false } })
+        #expect(await events.waitMessage { $0.topic == "t/commands/a" })
 
         broker.kill()   // SIGKILL: no goodbye
         #expect(await events.wait { if case .disconnected = $0 { true } else { false } })
@@ -67,7 +67,7 @@ import Testing
         try broker.start()
         #expect(await events.wait(count: 2, timeout: 15) { $0 == .connected })
         try Subscriber.publish(port: broker.port, topic: "t/commands/b", payload: "after")
-        let got = await events.wait(timeout: 10) { if case let .message(t, p, _) = $0 { t == "t/commands/b" && p == Array("after".utf8) } else { false } }
+        let got = await events.waitMessage(timeout: 10) { $0.topic == "t/commands/b" && $0.payload == Array("after".utf8) }
         #expect(got)
         // The birth message is published again on the new connection (the broker forgot it).
         let watcher = try Subscriber(port: broker.port, filter: client.options.birth!.topic)

@@ -1,24 +1,35 @@
 import Foundation
 import SenseMQTT
 
-/// Records a client's events so a test can wait for one.
+/// Records a client's events and incoming messages so a test can wait for one.
 public final class EventRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [MQTTEvent] = []
-    private var task: Task<Void, Never>?
+    private var received: [IncomingMessage] = []
+    private var tasks: [Task<Void, Never>] = []
 
     public init(_ client: MQTTClient) {
         let stream = client.events
-        task = Task { [weak self] in
-            for await e in stream { self?.append(e) }
-        }
+        let inbox = client.messages
+        tasks = [
+            Task { [weak self] in for await e in stream { self?.append(e) } },
+            Task { [weak self] in for await m in inbox { self?.append(m) } },
+        ]
     }
 
-    deinit { task?.cancel() }
+    deinit { for t in tasks { t.cancel() } }
 
     private func append(_ e: MQTTEvent) { lock.withLock { events.append(e) } }
+    private func append(_ m: IncomingMessage) { lock.withLock { received.append(m) } }
 
     public var all: [MQTTEvent] { lock.withLock { events } }
+    public var messages: [IncomingMessage] { lock.withLock { received } }
+
+    /// Waits until `count` received messages match.
+    @discardableResult
+    public func waitMessage(count: Int = 1, timeout: Double = 10, _ match: @escaping (IncomingMessage) -> Bool) async -> Bool {
+        await Network.eventually(timeout: timeout) { messages.filter(match).count >= count }
+    }
 
     /// Waits until `count` recorded events match.
     @discardableResult

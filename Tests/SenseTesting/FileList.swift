@@ -6,6 +6,10 @@ public enum FileList {
         try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
     }
 
+    public static func read(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
     public static func write(_ text: String, to path: String) throws {
         try text.write(toFile: path, atomically: false, encoding: .utf8)
     }
