@@ -51,8 +51,10 @@ let package = Package(
                                "SenseReaction", "SenseDrivers", "SenseMQTT", "SenseConfig", "SenseTraffic", "CLinuxShim",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
+        // The command line's pure parts: argument parsing and `sensegate model` (fuzzed like any input).
+        .target(name: "SenseCLI", dependencies: ["SenseCore", "SenseModels", "SenseMQTT"], swiftSettings: strict),
         .executableTarget(name: "sensegate",
-                          dependencies: ["SenseDaemon", "SenseModels", "SenseMQTT",
+                          dependencies: ["SenseCLI", "SenseDaemon", "SenseModels", "SenseMQTT",
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
 
@@ -68,6 +70,13 @@ let package = Package(
                                          "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseTraffic", "CLinuxShim",
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Tests/KernelTests", swiftSettings: strict),
+
+        // The fuzz targets' harness: each parser of outside input as a function of bytes. libFuzzer
+        // drives it (Fuzz/fuzz.sh), `swift test` replays the committed corpora through it.
+        .target(name: "SenseFuzzing",
+                dependencies: ["SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseCLI", "SenseDrivers",
+                               .product(name: "Logging", package: "swift-log")],
+                path: "Fuzz/Harness", swiftSettings: strict),
 
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
@@ -93,6 +102,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardwareLinux"],
                     swiftSettings: strict),
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["SenseFuzzing", "SenseTesting"], swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["SenseTesting", "SenseSimulator", "SenseMQTT", "SenseDaemon", "SenseModels"],
                     swiftSettings: strict),

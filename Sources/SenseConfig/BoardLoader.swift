@@ -31,6 +31,11 @@ public enum BoardLoader {
             sink.error(SourceMark(line: 1, column: 1), "", "cannot read board file: \(error)")
             return nil
         }
+        return load(bytes: bytes, sink: sink)
+    }
+
+    /// Parses board-file text (the sink names the file).
+    public static func load(bytes: [UInt8], sink: DiagnosticSink) -> Board? {
         let root: YAMLNode
         do {
             guard let r = try YAMLParser.parse(bytes) else {

@@ -138,11 +138,12 @@ public struct ScalarReader {
             return nil
         }
         guard let v = Self.parseNumber(s) else {
-            sink.error(m, path, "expected a number, got '\(s)'")
+            let overflow = Double(s).map { !$0.isFinite } ?? false
+            sink.error(m, path, overflow ? "\(s) is out of range: numbers in a config lie within ±1e15" : "expected a number, got '\(s)'")
             return nil
         }
         guard plain else { sink.error(m, path, Self.quoted(s, "a number")); return nil }
-        guard v.isFinite, v.magnitude <= Self.largestNumber else {
+        guard v.magnitude <= Self.largestNumber else {
             sink.error(m, path, "\(s) is out of range: numbers in a config lie within ±1e15")
             return nil
         }
@@ -210,26 +211,10 @@ public struct ScalarReader {
         return items
     }
 
-    public static func parseInteger(_ s: String) -> Int? {
-        if s.hasPrefix("0x") || s.hasPrefix("0X") {
-            let digits = s.dropFirst(2)
-            guard !digits.isEmpty, digits.allSatisfy(\.isHexDigit) else { return nil }
-            return Int(digits, radix: 16)
-        }
-        var digits = Substring(s)
-        if digits.first == "-" { digits = digits.dropFirst() }
-        guard !digits.isEmpty, digits.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return nil }
-        return Int(s)
-    }
+    public static func parseInteger(_ s: String) -> Int? { NumberText.integer(s) }
 
-    /// A decimal number as YAML writes one: digits, an optional sign, point and exponent. Not
-    /// `inf`, `nan` or hexadecimal, which `Double(_:)` would also accept.
-    public static func parseNumber(_ s: String) -> Double? {
-        guard !s.isEmpty, s.utf8.count <= 64,
-              s.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 43 || $0 == 45 || $0 == 101 || $0 == 69 }),
-              s.utf8.contains(where: { $0 >= 48 && $0 <= 57 }) else { return nil }
-        return Double(s)
-    }
+    /// A decimal number (`NumberText.decimal`): not `inf`, `nan` or hexadecimal.
+    public static func parseNumber(_ s: String) -> Double? { NumberText.decimal(s) }
 
     /// The message for a number (or boolean) written in quotes: YAML reads it as text.
     static func quoted(_ s: String, _ what: String) -> String {

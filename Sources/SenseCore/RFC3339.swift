@@ -38,7 +38,8 @@ extension WallTime {
         }
         guard u.count >= 20, let y = num(0..<4), let m = num(5..<7), let d = num(8..<10),
               let h = num(11..<13), let mi = num(14..<16), let s = num(17..<19),
-              u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u.last == 90
+              u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u.last == 90,
+              (1...12).contains(m), (1...31).contains(d), (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s)
         else { return nil }
         var nanos: Int64 = 0
         if u[19] == 46 {
@@ -60,7 +61,12 @@ extension WallTime {
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         let days = era * 146_097 + doe - 719_468
         let secs = days * 86_400 + h * 3600 + mi * 60 + s
-        self.init(nanosecondsSinceEpoch: secs * 1_000_000_000 + nanos)
+        // Nanoseconds since 1970 in 64 bits reach from 1677 to 2262: a date outside is refused.
+        let (whole, overflow) = secs.multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (total, overflow2) = whole.addingReportingOverflow(nanos)
+        guard !overflow2 else { return nil }
+        self.init(nanosecondsSinceEpoch: total)
     }
 }
 

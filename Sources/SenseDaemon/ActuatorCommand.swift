@@ -3,7 +3,7 @@ import SenseMQTT
 
 /// An operator command on `<root>/actuator/<name>/set`, parsed and checked before it reaches
 /// the actuator: `{"command": "on" | "off" | "pulse" | "override" | "release", ...}`.
-struct ActuatorCommand: Sendable, Equatable {
+package struct ActuatorCommand: Sendable, Equatable {
     typealias Verb = ActuatorDefinition.Command
 
     var actuator: String
@@ -15,11 +15,11 @@ struct ActuatorCommand: Sendable, Equatable {
     var id: String?
     var by: String?
 
-    struct Refusal: Error, Equatable {
-        var actuator: String
-        var command: String
-        var id: String?
-        var reason: String
+    package struct Refusal: Error, Equatable {
+        package var actuator: String
+        package var command: String
+        package var id: String?
+        package var reason: String
     }
 
     func refusal(_ reason: String) -> Refusal { Refusal(actuator: actuator, command: verb.rawValue, id: id, reason: reason) }
@@ -30,7 +30,7 @@ struct ActuatorCommand: Sendable, Equatable {
     ]
 
     /// The message's topic is `<root>/actuator/<name>/set`.
-    static func parse(_ message: IncomingMessage, root: String) throws(Refusal) -> ActuatorCommand {
+    package static func parse(_ message: IncomingMessage, root: String) throws(Refusal) -> ActuatorCommand {
         let rest = message.topic.dropFirst(root.count + "/actuator/".count).split(separator: "/", omittingEmptySubsequences: false)
         let actuator = rest.first.map(String.init) ?? ""
         var verbText = ""

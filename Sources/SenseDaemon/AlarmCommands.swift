@@ -5,18 +5,18 @@ import SenseMQTT
 
 /// An operator command on `<root>/alarm/<name>/<ack|shelve|unshelve>`, parsed and checked
 /// before it reaches an alarm.
-struct AlarmCommand: Sendable, Equatable {
-    var alarm: String
-    var command: AlarmDefinition.Command
-    var id: String?
-    var by: String?
-    var shelveFor: Duration?
+package struct AlarmCommand: Sendable, Equatable {
+    package var alarm: String
+    package var command: AlarmDefinition.Command
+    package var id: String?
+    package var by: String?
+    package var shelveFor: Duration?
 
-    struct Refusal: Error, Equatable {
-        var alarm: String
-        var command: String
-        var id: String?
-        var reason: String
+    package struct Refusal: Error, Equatable {
+        package var alarm: String
+        package var command: String
+        package var id: String?
+        package var reason: String
     }
 
     /// Fields each command accepts.
@@ -25,7 +25,7 @@ struct AlarmCommand: Sendable, Equatable {
     ]
 
     /// The message's topic is below `<root>/alarm/`. An empty payload means `{}`.
-    static func parse(_ message: IncomingMessage, root: String) throws(Refusal) -> AlarmCommand {
+    package static func parse(_ message: IncomingMessage, root: String) throws(Refusal) -> AlarmCommand {
         let rest = message.topic.dropFirst(root.count + "/alarm/".count).split(separator: "/", omittingEmptySubsequences: false)
         let alarm = rest.first.map(String.init) ?? ""
         let verb = rest.count == 2 ? String(rest[1]) : ""

@@ -4,11 +4,11 @@ import SenseCore
 
 /// The analysis of one configuration: a pipeline per configured channel, the derived engine,
 /// and which quantities are published. Pure; the Outlet runs it under a lock.
-struct Analysis: Sendable {
+package struct Analysis: Sendable {
     private var pipelines: [ChannelKey: ChannelPipeline] = [:]
     private var derived: DerivedEngine
     private(set) var alarms: AlarmEngine
-    private(set) var rules: RuleEngine
+    package private(set) var rules: RuleEngine
     private var windows: [(definition: WindowDefinition, aggregator: WindowAggregator)]
     private let published: Set<ChannelKey>
 
@@ -18,7 +18,7 @@ struct Analysis: Sendable {
     }
 
     /// `config` has been checked, so its derived channels have no cycle.
-    init(_ config: SensegateConfig) {
+    package init(_ config: SensegateConfig) {
         for sensor in config.sensors {
             for (quantity, settings) in sensor.channels {
                 pipelines[ChannelKey(sensor: sensor.name, quantity: quantity)] = ChannelPipeline(settings)
@@ -40,22 +40,22 @@ struct Analysis: Sendable {
     }
 
     /// A closed window, ready to publish.
-    struct Aggregate: Sendable {
+    package struct Aggregate: Sendable {
         var name: String
         var functions: [WindowAggregator.Function]
         var result: WindowAggregator.Result
     }
 
     /// What one batch produces: samples to publish and alarms that changed.
-    struct Output {
-        var samples: [Sample]
-        var alarms: [AlarmSnapshot]
-        var aggregates: [Aggregate] = []
+    package struct Output {
+        package var samples: [Sample]
+        package var alarms: [AlarmSnapshot]
+        package var aggregates: [Aggregate] = []
     }
 
     /// The samples to publish for one batch: each channel through its pipeline (dropped ones
     /// omitted, unpublished quantities analysed but not sent), then the derived channels.
-    mutating func process(_ batch: [Sample]) -> Output {
+    package mutating func process(_ batch: [Sample]) -> Output {
         var analysed: [Sample] = []
         for sample in batch {
             let key = ChannelKey(sensor: sample.sensor, quantity: sample.quantity)
@@ -106,7 +106,7 @@ struct Analysis: Sendable {
     }
 
     /// Closes windows whose end has passed (a silent channel still reports).
-    mutating func closeWindows(at now: MonotonicInstant, wall: WallTime) -> Output {
+    package mutating func closeWindows(at now: MonotonicInstant, wall: WallTime) -> Output {
         let out = closeAll(upTo: wall)
         let after = afterAggregates(out, at: now)
         return Output(samples: after.derived, alarms: after.alarms, aggregates: out)
@@ -124,22 +124,22 @@ struct Analysis: Sendable {
     }
 
     /// Evaluates the rules on everything seen so far; the published rules that changed.
-    mutating func evaluateRules(at now: MonotonicInstant, wall: WallTime) -> [RuleSnapshot] {
+    package mutating func evaluateRules(at now: MonotonicInstant, wall: WallTime) -> [RuleSnapshot] {
         let alarms = self.alarms
         return rules.evaluate(alarmActive: alarms.isActive, at: now, wall: wall)
     }
 
-    mutating func tickAlarms(at now: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
+    package mutating func tickAlarms(at now: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
         alarms.tick(at: now, wall: wall)
     }
 
-    mutating func command(_ c: AlarmDefinition.Command, alarm: String, shelveFor: Duration?, at now: MonotonicInstant,
+    package mutating func command(_ c: AlarmDefinition.Command, alarm: String, shelveFor: Duration?, at now: MonotonicInstant,
                           wall: WallTime) throws(AlarmEngine.CommandRefusal) -> AlarmSnapshot {
         try alarms.command(c, alarm: alarm, shelveFor: shelveFor, at: now, wall: wall)
     }
 
     /// Stale samples of channels that have gone silent, with the derived values they affect.
-    mutating func checkStale(at now: MonotonicInstant, wall: WallTime) -> Output {
+    package mutating func checkStale(at now: MonotonicInstant, wall: WallTime) -> Output {
         var stale: [Sample] = []
         for key in pipelines.keys.sorted(by: { ($0.sensor, $0.quantity) < ($1.sensor, $1.quantity) }) {
             if let s = pipelines[key]!.checkStale(at: now, wall: wall) { stale.append(s) }

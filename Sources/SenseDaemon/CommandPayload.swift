@@ -23,7 +23,7 @@ struct CommandPayload {
     /// `id` when the payload has one, so the sender can match the answer).
     init(_ message: IncomingMessage, verb: String, allowed: Set<String>) throws(Reason) {
         let payload = message.payload
-        guard message.length <= Self.sizeLimit else {
+        guard message.length <= Self.sizeLimit, !message.isOversized else {
             throw Reason(id: nil, "the payload (\(message.length) bytes) is larger than \(Self.sizeLimit) bytes")
         }
         if payload.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {

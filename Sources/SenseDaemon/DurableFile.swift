@@ -6,12 +6,12 @@ import Glibc
 /// Small state files that must survive a power cut whole: written to a temporary file, synced,
 /// renamed over the old one, and the directory synced, so a reader finds the old content or
 /// the new, never a mixture.
-enum DurableFile {
-    struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
+package enum DurableFile {
+    package struct Failure: Error, Sendable, Hashable, CustomStringConvertible {
         var path: String
         var operation: String
         var errno: Int32
-        var description: String { "\(path): cannot \(operation): \(Errno.describe(errno))" }
+        package var description: String { "\(path): cannot \(operation): \(Errno.describe(errno))" }
     }
 
     static func replace(_ path: String, with text: String) throws(Failure) {

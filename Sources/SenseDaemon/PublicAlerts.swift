@@ -12,7 +12,7 @@ import SenseCore
 /// - An alert with an `expires` is renewed by an `Update` before it runs out while the alarm lasts.
 /// - It is cancelled only on evidence: a usable value with the condition absent and no change
 ///   pending, and not while the alarm chatters. A bad sensor never cancels an alert.
-struct PublicAlerts: Sendable, Equatable {
+package struct PublicAlerts: Sendable, Equatable {
     struct Issued: Sendable, Hashable {
         var identifier: String
         var sent: WallTime
@@ -58,7 +58,7 @@ struct PublicAlerts: Sendable, Equatable {
     // MARK: the file
 
     /// One line per alert: `alarm identifier sent-nanoseconds`.
-    var fileText: String {
+    package var fileText: String {
         outstanding.keys.sorted().map { "\($0) \(outstanding[$0]!.identifier) \(outstanding[$0]!.sent.nanosecondsSinceEpoch)\n" }.joined()
     }
 
@@ -69,7 +69,7 @@ struct PublicAlerts: Sendable, Equatable {
         self.init(fileText: fileText, skipped: &bad)
     }
 
-    init(fileText: String, skipped: inout [String]) {
+    package init(fileText: String, skipped: inout [String]) {
         for line in fileText.split(separator: "\n") {
             let f = line.split(separator: " ")
             guard f.count == 3, let ns = Int64(f[2]) else { skipped.append(String(line)); continue }

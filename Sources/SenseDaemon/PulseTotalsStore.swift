@@ -5,10 +5,10 @@ import SenseDrivers
 /// Where a pulse counter's totals live between runs: `<state_dir>/counters/<sensor>`. Written
 /// whole (see `DurableFile`) every flush interval when they have changed and at a clean stop,
 /// so a crash or power cut loses at most the pulses of one flush interval.
-struct PulseTotalsStore: Sendable {
-    let path: String
+package struct PulseTotalsStore: Sendable {
+    package let path: String
 
-    init(stateDirectory: String, sensor: String) throws(DurableFile.Failure) {
+    package init(stateDirectory: String, sensor: String) throws(DurableFile.Failure) {
         let dir = stateDirectory + "/counters"
         try DurableFile.makeDirectory(stateDirectory)
         try DurableFile.makeDirectory(dir)
@@ -31,7 +31,7 @@ struct PulseTotalsStore: Sendable {
     }
 
     /// The saved totals, or zero (saying why in the log) when there are none or they are unreadable.
-    func restore(logger: Logger) throws(DurableFile.Failure) -> PulseTotals {
+    package func restore(logger: Logger) throws(DurableFile.Failure) -> PulseTotals {
         switch try load() {
         case .fresh:
             logger.info("no saved totals at \(path); counting from zero")

@@ -6,7 +6,7 @@ import SenseReaction
 /// The configured actuators driven by the rules: each evaluation turns rule truths, `only_while`
 /// conditions and channel qualities into requests on the interlocked bank. Pure: the Outlet runs
 /// it under its lock, with the time the decision is made.
-struct Reaction: Sendable {
+package struct Reaction: Sendable {
     private(set) var bank: ActuatorBank
     let definitions: [ActuatorDefinition]
     private var rules: [RuleDefinition]
@@ -27,7 +27,7 @@ struct Reaction: Sendable {
 
     /// After an unclean stop every output starts, and stays for `restartFailsafe`, at its
     /// failsafe level: a crash loop must not cycle a pump.
-    init(_ config: SensegateConfig, uncleanRestart: Bool, at now: MonotonicInstant) {
+    package init(_ config: SensegateConfig, uncleanRestart: Bool, at now: MonotonicInstant) {
         definitions = config.actuators
         rules = config.rules
         let settings = config.actuators.map { a in
@@ -43,7 +43,7 @@ struct Reaction: Sendable {
     mutating func replaceRules(_ rules: [RuleDefinition]) { self.rules = rules }
 
     /// Applies the current truths and qualities; returns the outputs that changed.
-    mutating func apply(_ engine: RuleEngine, at now: MonotonicInstant) -> [ActuatorBank.Event] {
+    package mutating func apply(_ engine: RuleEngine, at now: MonotonicInstant) -> [ActuatorBank.Event] {
         if let until = restartHoldUntil, now >= until { restartHoldUntil = nil }
         var reasons: [(name: String, reason: String?)] = []
         for d in definitions { reasons.append((d.name, failsafeReason(d, engine, at: now))) }
@@ -64,12 +64,12 @@ struct Reaction: Sendable {
     }
 
     /// Every output to its failsafe level, for good: the daemon is stopping.
-    mutating func stop(at now: MonotonicInstant) -> [ActuatorBank.Event] {
+    package mutating func stop(at now: MonotonicInstant) -> [ActuatorBank.Event] {
         stopping = true
         return bank.setFailsafe(true, reason: "sensegate stopping", at: now)
     }
 
-    func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
+    package func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
         ([bank.nextDeadline(after: now), restartHoldUntil] + badHolds.values.map(\.until)).compactMap { $0 }.min()
     }
 
@@ -96,7 +96,7 @@ struct Reaction: Sendable {
     // MARK: operator commands
 
     /// Applies a checked command; the events it caused, or why it was refused.
-    mutating func command(_ c: ActuatorCommand, at now: MonotonicInstant) throws(ActuatorCommand.Refusal) -> [ActuatorBank.Event] {
+    package mutating func command(_ c: ActuatorCommand, at now: MonotonicInstant) throws(ActuatorCommand.Refusal) -> [ActuatorBank.Event] {
         guard let d = definitions.first(where: { $0.name == c.actuator }) else {
             throw c.refusal("no actuator named '\(c.actuator)'")
         }

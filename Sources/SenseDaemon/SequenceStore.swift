@@ -10,6 +10,8 @@ import Glibc
 /// most one block (a gap a subscriber sees as such), and never repeats a number.
 public final class SequenceStore: Sendable {
     public static let block: UInt64 = 1000
+    /// The largest start a `seq` file may hold: a block must fit below `SequenceNumber.largest`.
+    public static let largestStart = SequenceNumber.largest - block
 
     public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case unusable(path: String, operation: String, errno: Int32)
@@ -18,7 +20,8 @@ public final class SequenceStore: Sendable {
         public var description: String {
             switch self {
             case let .unusable(path, op, e): "\(path): cannot \(op): \(Errno.describe(e))"
-            case let .corrupt(path): "\(path): not a sequence number file (delete it to start a new sequence)"
+            case let .corrupt(path): "\(path): not a sequence number file (it must hold one number from 1 to \(SequenceStore.largestStart)); "
+                + "delete it to start a new sequence"
             }
         }
     }
@@ -42,7 +45,8 @@ public final class SequenceStore: Sendable {
             let line = fgets(&buf, 32, f)
             fclose(f)
             let text = line == nil ? "" : String(decoding: buf.prefix { $0 != 0 && $0 != 10 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            guard let v = UInt64(text) else { throw .corrupt(path: path) }
+            // 0 would hand out seq 0 (and `current` would underflow); beyond 2^53-1 JSON readers lose digits.
+            guard let v = UInt64(text), v >= 1, v <= Self.largestStart else { throw .corrupt(path: path) }
             start = v
         } else if errno != ENOENT {
             throw .unusable(path: path, operation: "read", errno: errno)

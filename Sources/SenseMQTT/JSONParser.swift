@@ -119,7 +119,8 @@ public indirect enum JSONValue: Sendable, Hashable {
                     case UInt8(ascii: "b"): out.append(0x08)
                     case UInt8(ascii: "f"): out.append(0x0C)
                     case UInt8(ascii: "u"):
-                        guard i + 4 <= bytes.count, let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16)
+                        guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
+                              let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16)
                         else { throw fail("bad \\u escape") }
                         i += 4
                         // Surrogate pairs are not needed in commands: refuse rather than mangle.
@@ -137,13 +138,25 @@ public indirect enum JSONValue: Sendable, Hashable {
             throw fail("unfinished string")
         }
 
+        /// RFC 8259's grammar exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`,
+        /// and finite (`1e400` is refused, not turned into infinity).
         mutating func number() throws(ParseError) -> Double {
             let start = i
-            while i < bytes.count, "+-0123456789.eE".utf8.contains(bytes[i]) { i += 1 }
+            func digit() -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
+            func digits() -> Int { var n = 0; while digit() { i += 1; n += 1 }; return n }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
+            var ok = true
+            if i < bytes.count, bytes[i] == UInt8(ascii: "0") { i += 1 } else { ok = digits() > 0 }
+            if ok, i < bytes.count, bytes[i] == UInt8(ascii: ".") { i += 1; ok = digits() > 0 }
+            if ok, i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
+                i += 1
+                if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }
+                ok = digits() > 0
+            }
             let text = String(decoding: bytes[start..<i], as: UTF8.self)
-            guard !text.isEmpty, text.first != "+", !text.hasPrefix("."), let v = Double(text), v.isFinite else {
+            guard ok, i - start <= 64, let v = Double(text), v.isFinite else {
                 i = start
-                throw fail(text.isEmpty ? "unexpected character" : "not a number: \(text)")
+                throw fail(text.isEmpty ? "unexpected character" : "not a number: \(String(text.prefix(64)))")
             }
             return v
         }

@@ -133,7 +133,14 @@ public final class Outbox: Sendable {
     private static func openStorage(_ path: String?, clock: any SenseClock, logger: Logger) -> (store: (any OutboxStorage)?, error: String?) {
         guard let path else { return (nil, nil) }
         do {
-            return (try SQLiteOutboxStorage(path: path), nil)
+            let store = try SQLiteOutboxStorage(path: path)
+            if store.removedAtOpen > 0 {
+                logger.error("""
+                    outbox: \(path): removed \(store.removedAtOpen) stored row(s) no sensegate writes (seq beyond 1…\(SequenceNumber.largest), \
+                    QoS beyond 0–2 or an impossible time); the rest is kept and delivered
+                    """)
+            }
+            return (store, nil)
         } catch where SQLiteOutboxStorage.isDamaged(error) {
             let aside = "\(path).damaged-\(clock.wallNow.nanosecondsSinceEpoch / 1_000_000_000)"
             logger.error("outbox: \(error); moving it to \(aside) and starting a new one")

@@ -1,4 +1,5 @@
 import CSQLite
+import SenseCore
 
 /// The outbox on disk: one SQLite database in WAL mode, one table per durable class, the row id
 /// being the message's `seq`. Each commit is one transaction whose WAL frames are checksummed and
@@ -11,6 +12,9 @@ public final class SQLiteOutboxStorage: OutboxStorage {
     public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
     public let path: String
+    /// Rows found at open that no sensegate writes (a `seq` outside 1…2^53−1, a QoS other than
+    /// 0–2, a creation time before 1970 or after 2255): removed, and counted here for the log.
+    public private(set) var removedAtOpen = 0
     private let db: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 
@@ -29,6 +33,8 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         sqlite3_busy_timeout(db, 2000)
         do throws(OutboxStorageError) {
             try prepareSchema()
+            try verifySchema()
+            try removeImpossibleRows()
         } catch {
             close()
             throw error
@@ -47,11 +53,39 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         sqlite3_close_v2(db)
     }
 
-    /// Whether an error means the file itself is damaged or not a database (then it is moved
-    /// aside and a new one started, rather than refusing to buffer at all).
+    /// Whether an error means the file itself is damaged, not a database, or not an outbox this
+    /// version reads (then it is moved aside and a new one started, rather than refusing to
+    /// buffer at all).
     public static func isDamaged(_ error: OutboxStorageError) -> Bool {
         switch error {
         case let .sqlite(_, _, code, _): (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB
+        }
+    }
+
+    /// Every table this outbox reads has the columns it reads: a database of another program (or
+    /// version) with the same table names is not taken for an outbox.
+    private func verifySchema() throws(OutboxStorageError) {
+        for kind in MessageClass.durable {
+            var s: OpaquePointer?
+            let sql = "SELECT seq, created_ms, qos, retain, topic, payload, schema FROM \(kind.name) LIMIT 0"
+            let rc = sqlite3_prepare_v2(db, sql, -1, &s, nil)
+            sqlite3_finalize(s)
+            guard rc == SQLITE_OK else {
+                throw .sqlite(path: path, operation: "open", code: SQLITE_NOTADB,
+                              message: "not a sensegate outbox: table \(kind.name): \(String(cString: sqlite3_errmsg(db)))")
+            }
+        }
+    }
+
+    /// Removes rows no sensegate writes, so nothing downstream meets a `seq` it cannot number
+    /// above or an age it cannot compute; one pass over each table, at open only.
+    private func removeImpossibleRows() throws(OutboxStorageError) {
+        for kind in MessageClass.durable {
+            try exec("""
+                DELETE FROM \(kind.name) WHERE seq < 1 OR seq > \(SequenceNumber.largest) OR qos NOT IN (0, 1, 2)
+                  OR typeof(created_ms) != 'integer' OR created_ms < 0 OR created_ms > 9000000000000
+                """)
+            removedAtOpen += Int(sqlite3_changes(db))
         }
     }
 
@@ -68,6 +102,10 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         let version = Int32(try scalarInt("PRAGMA user_version"))
         switch version {
         case 0:
+            // A database at version 0 is new only if it is empty: anything else is another program's.
+            guard try scalarInt("SELECT count(*) FROM sqlite_master") == 0 else {
+                throw .sqlite(path: path, operation: "open", code: SQLITE_NOTADB, message: "not a sensegate outbox: it holds other tables")
+            }
             try exec("BEGIN")
             for kind in MessageClass.durable {
                 try exec("""
@@ -81,7 +119,8 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         case Self.schemaVersion:
             break
         default:
-            throw .sqlite(path: path, operation: "open", code: SQLITE_ERROR,
+            // Moved aside (kept, with its messages) rather than refused: the gateway needs an outbox now.
+            throw .sqlite(path: path, operation: "open", code: SQLITE_NOTADB,
                           message: "schema version \(version) was written by another sensegate version (this one reads \(Self.schemaVersion))")
         }
     }

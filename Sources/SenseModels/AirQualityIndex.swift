@@ -1,3 +1,4 @@
+import SenseCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -142,7 +143,8 @@ public enum AirQualityIndex {
         }
         let row = rows.first { t >= $0.lo && t <= $0.hi + p.truncationStep / 2 } ?? rows.last!
         let unrounded = Double(row.iHi - row.iLo) / (row.hi - row.lo) * (t - row.lo) + Double(row.iLo)
-        let rounded = Int(unrounded.rounded(.toNearestOrAwayFromZero))
+        // A broken sensor can report anything: beyond Int it is simply beyond the index (found by fuzzing).
+        let rounded = Int(checkedRounding: unrounded, .toNearestOrAwayFromZero) ?? Int.max
         let aqi = min(rounded, 500)
         return SubIndex(pollutant: p, truncated: t, unrounded: unrounded, aqi: aqi,
                         category: rounded > 500 ? .beyond : Category(aqi: aqi))

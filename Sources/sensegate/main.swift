@@ -1,4 +1,5 @@
 import Logging
+import SenseCLI
 import SenseConfig
 import SenseCore
 import SenseDaemon

@@ -40,3 +40,11 @@ import Testing
         #expect(Duration.microseconds(-3).nanoseconds == -3000)
     }
 }
+
+/// Found by fuzzing (the scalars target): an hour of 38 overflowed nothing, but a year of 9999
+/// overflowed the nanoseconds; both are refused now.
+@Suite struct RFC3339HostileTests {
+    @Test(arguments: ["0226-11-23T38:07:23Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-01-32T00:00:00Z",
+                      "2026-01-01T00:60:00Z", "9999-12-31T23:59:59.999Z", "0000-01-01T00:00:00Z"])
+    func refuses(text: String) { #expect(WallTime(rfc3339: text) == nil) }
+}

@@ -137,3 +137,13 @@ import Testing
         }
     }
 }
+
+/// Found by fuzzing (`sensegate model nowcast values=31,777,,9999…`): a concentration whose
+/// sub-index is beyond Int trapped; the same code computes the AQI channel from live readings.
+@Suite struct AirQualityHostileTests {
+    @Test(arguments: [1e30, 1e300, Double.greatestFiniteMagnitude])
+    func anAbsurdConcentrationIsBeyondTheIndex(c: Double) throws {
+        let s = try AirQualityIndex.subIndex(.pm25, concentration: c)
+        #expect(s.aqi == 500 && s.category == .beyond)
+    }
+}

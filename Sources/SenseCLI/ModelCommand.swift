@@ -1,3 +1,4 @@
+import SenseCore
 import SenseMQTT
 import SenseModels
 
@@ -5,8 +6,8 @@ import SenseModels
 /// object — the inputs echoed, the outputs, their units. `sensegate model --list` lists them.
 /// Mistakes (unknown model, missing, repeated, unknown or non-numeric input, a value outside the
 /// model's valid range) exit 2 with a message naming the input.
-enum ModelCommand {
-    struct Failure: Error { var message: String }
+package enum ModelCommand {
+    package struct Failure: Error { package var message: String }
 
     struct Input: Sendable {
         var key: String
@@ -37,7 +38,7 @@ enum ModelCommand {
 
         func number(_ key: String, in range: ClosedRange<Double>? = nil, unit: String = "") throws(Failure) -> Double {
             guard let text = values[key] else { throw Failure(message: "missing input '\(key)'") }
-            guard let v = Double(text), v.isFinite else { throw Failure(message: "'\(key)' must be a number, got '\(text)'") }
+            guard let v = NumberText.decimal(text) else { throw Failure(message: "'\(key)' must be a number, got '\(text)'") }
             if let range, !range.contains(v) {
                 throw Failure(message: "'\(key)' = \(text) is outside the model's valid range \(range.lowerBound)…\(range.upperBound) \(unit)")
             }
@@ -95,7 +96,7 @@ enum ModelCommand {
             var hourly: [Double?] = []
             for (i, item) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
                 if item.isEmpty { hourly.append(nil); continue }
-                guard let v = Double(item), v.isFinite, v >= 0 else {
+                guard let v = NumberText.decimal(item), v >= 0 else {
                     throw Failure(message: "'values' item \(i + 1) must be a non-negative number or empty, got '\(item)'")
                 }
                 hourly.append(v)
@@ -174,7 +175,7 @@ enum ModelCommand {
     }
 
     /// Runs `model` with `arguments`; the JSON to print, or the message for exit 2.
-    static func run(_ name: String, _ arguments: [String]) throws(Failure) -> String {
+    package static func run(_ name: String, _ arguments: [String]) throws(Failure) -> String {
         guard let model = models.first(where: { $0.name == name }) else {
             throw Failure(message: "unknown model '\(name)'; models: \(models.map(\.name).joined(separator: ", ")) (sensegate model --list)")
         }
@@ -198,7 +199,7 @@ enum ModelCommand {
         w.field("model", name)
         w.key("inputs")
         w.beginObject()
-        for key in order { if let v = Double(values[key]!), v.isFinite, key != "values", key != "samples" { w.field(key, v) } else { w.field(key, values[key]!) } }
+        for key in order { if let v = NumberText.decimal(values[key]!), key != "values", key != "samples" { w.field(key, v) } else { w.field(key, values[key]!) } }
         w.endObject()
         w.key("outputs")
         write(outputs, into: &w)
@@ -230,7 +231,7 @@ enum ModelCommand {
         w.endObject()
     }
 
-    static var list: String {
+    package static var list: String {
         var lines: [String] = []
         for m in models {
             lines.append("\(m.name): \(m.summary)")

@@ -1,3 +1,4 @@
+import SenseCore
 import SenseModels
 
 /// The hydrology models of `sensegate model` (physics reference §B): same conventions as the air
@@ -168,7 +169,7 @@ extension ModelCommand {
             var samples: [(t: Double, value: Double)] = []
             for (i, item) in text.split(separator: ",").enumerated() {
                 let parts = item.split(separator: ":")
-                guard parts.count == 2, let t = Double(parts[0]), let h = Double(parts[1]), t.isFinite, h.isFinite else {
+                guard parts.count == 2, let t = NumberText.decimal(parts[0]), let h = NumberText.decimal(parts[1]) else {
                     throw Failure(message: "'samples' item \(i + 1) must be minutes:metres, got '\(item)'")
                 }
                 if let last = samples.last, t <= last.t { throw Failure(message: "'samples' times must increase (item \(i + 1))") }

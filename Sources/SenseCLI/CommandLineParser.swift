@@ -1,7 +1,7 @@
 /// The command line, parsed by hand: four commands and three options do not justify a parsing
 /// library that links FoundationEssentials (2 MiB of resident memory measured on this daemon,
 /// docs/benchmarks.md). Usage errors exit 64 (EX_USAGE) with a message and a pointer to help.
-enum Command: Equatable {
+package enum Command: Equatable {
     case run(config: String, broker: String?, logLevel: String?)
     case check(config: String)
     case i2cScan(device: String)
@@ -11,12 +11,12 @@ enum Command: Equatable {
     case help(String?)
 }
 
-struct UsageError: Error, Equatable {
-    var message: String
+package struct UsageError: Error, Equatable {
+    package var message: String
 }
 
-enum CommandLineParser {
-    static let usage = """
+package enum CommandLineParser {
+    package static let usage = """
         USAGE: sensegate <command> [options]
 
         COMMANDS:
@@ -43,7 +43,7 @@ enum CommandLineParser {
                     70 internal error, 78 configuration error.
         """
 
-    static func parse(_ arguments: [String]) throws(UsageError) -> Command {
+    package static func parse(_ arguments: [String]) throws(UsageError) -> Command {
         var args = arguments[...]
         guard let first = args.popFirst() else { return .help(nil) }
         if first == "model" {

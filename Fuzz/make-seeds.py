@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Writes the seed corpora and dictionaries of the fuzz targets (Fuzz/Corpus/<target>/seed-*,
+Fuzz/Dictionaries/<target>.dict) from the repository itself: the example configs and board
+files, the config keys the decoders read, the documented commands, the CLI's models. Run it
+again after adding config keys or commands; libFuzzer's own findings live beside the seeds
+(Fuzz/fuzz.sh merges them)."""
+import json
+import os
+import re
+import sqlite3
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "Fuzz", "Corpus")
+DICTS = os.path.join(ROOT, "Fuzz", "Dictionaries")
+
+
+def read(path):
+    with open(os.path.join(ROOT, path), "rb") as f:
+        return f.read()
+
+
+def seeds(target, items):
+    d = os.path.join(CORPUS, target)
+    os.makedirs(d, exist_ok=True)
+    for old in os.listdir(d):
+        if old.startswith("seed-"):
+            os.remove(os.path.join(d, old))
+    for i, data in enumerate(items):
+        with open(os.path.join(d, "seed-%03d" % i), "wb") as f:
+            f.write(data if isinstance(data, bytes) else data.encode())
+
+
+def dictionary(target, words):
+    os.makedirs(DICTS, exist_ok=True)
+    with open(os.path.join(DICTS, target + ".dict"), "w") as f:
+        f.write("# libFuzzer dictionary for the %s target, written by Fuzz/make-seeds.py\n" % target)
+        for w in sorted(set(words)):
+            escaped = "".join(c if 0x20 <= ord(c) < 0x7F and c not in '"\\' else "\\x%02x" % ord(c) for c in w)
+            f.write('"%s"\n' % escaped)
+
+
+# --- config and board files ---------------------------------------------------------------------
+examples = sorted(f for f in os.listdir(os.path.join(ROOT, "examples")) if f.endswith(".yaml"))
+configs = [read("examples/" + f) for f in examples] + [read("bench/reflex.yaml")]
+seeds("config", configs)
+keys = set()
+for f in os.listdir(os.path.join(ROOT, "Sources", "SenseConfig")):
+    text = read("Sources/SenseConfig/" + f).decode()
+    keys.update(re.findall(r'\b(?:node|required|has)\("([a-z_0-9]+)"\)', text))
+    keys.update(re.findall(r'case "([a-z_0-9]+)"', text))
+words = [k + ":" for k in keys] + list(keys)
+words += ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input", "tipping_bucket",
+          "flow_meter", "hcsr04", "traffic", "i2c-1", "0x76", "GPIO17", "pin11", "sim", "mqtt://127.0.0.1:1883",
+          "10s", "500ms", "5m", "1h", "7d", "-1", "1e15", "true", "false", "null", "[", "]", "{", "}", ": ", "\n  - ", ", ",
+          "derived.", "aggregate.", ".temperature", ".humidity", ".state", "on", "off"]
+dictionary("config", words)
+
+seeds("board", [read("boards/" + f) for f in sorted(os.listdir(os.path.join(ROOT, "boards")))])
+dictionary("board", ["board:", "description:", "simulated:", "i2c:", "gpio:", "chips:", "lines:", "chip:", "line:", "pin:",
+                     "device:", "sda:", "scl:", "gpiochip0", "/dev/i2c-1", "GPIO2", "{", "}", "-1", "65536", "true"])
+
+# --- commands, JSON ------------------------------------------------------------------------------
+commands = [
+    (0, "actuator/fan/set", '{"command":"on"}'),
+    (0, "actuator/fan/set", '{"command":"off","for":"30m","id":"c1","by":"operator","note":"test"}'),
+    (0, "actuator/fan/set", '{"command":"override","level":"off","for":"99999999999999999999s"}'),
+    (0, "actuator/fan/set", '{"command":"override","level":"on","for":3600}'),
+    (0, "actuator/siren/set", '{"command":"pulse","for":"5s"}'),
+    (0, "actuator/fan/set", '{"command":"release"}'),
+    (1, "actuator/fan/set", '{"command":"on","id":"retained"}'),
+    (2, "actuator/fan/set", ""),
+    (0, "actuator/fan/toggle", '{"command":"on"}'),
+    (0, "actuator/ghost/set/deeper", "{}"),
+    (0, "alarm/hot/ack", '{"by":"operator 7"}'),
+    (0, "alarm/hot/shelve", '{"for":"1e30h"}'),
+    (0, "alarm/hot/shelve", '{"for":"8h","id":"s1"}'),
+    (0, "alarm/open/unshelve", ""),
+    (0, "alarm/hot/reply", '{"ok":true}'),
+]
+seeds("command", [bytes([flags]) + topic.encode() + b"\n" + payload.encode() for flags, topic, payload in commands])
+dictionary("command", ["command", "on", "off", "pulse", "override", "release", "for", "level", "id", "by", "note", "ack", "shelve",
+                       "unshelve", "set", "reply", "actuator/", "alarm/", "fan", "siren", "hot", "open", "/", '"', ":", ",", "{", "}",
+                       "30s", "1e30", "99999999999999999999", "-1", "\\u0000", "true", "null"])
+
+schemas = sorted(f for f in os.listdir(os.path.join(ROOT, "docs", "schemas")) if f.endswith(".json"))
+seeds("json", [p for _, _, p in commands if p] + [read("docs/schemas/" + f) for f in schemas][:6]
+      + ['[1,-0.5,2e10,1E-3,true,false,null,"a\\u00e9\\n"]', '{"a":{"b":[[[]]]}}', "1e400", "-", '"\\ud800"'])
+dictionary("json", ["{", "}", "[", "]", ":", ",", '"', "\\u", "\\ud83d", "\\n", "true", "false", "null", "-0", "1e308", "0.",
+                    "e+", "E-"])
+
+# --- scalars, the command line -------------------------------------------------------------------
+scalars = ["10s", "250ms", "1.5m", "2h", "7d", "0", "99999999999999999999s", "1e30h", "-1s", "0x76", "42", "-12", "1e15",
+           "0.001", "mqtt://broker.example.org:8883", "mqtts://h", "2026-11-23T04:07:19.123Z", "city/air", "a/+/b"]
+seeds("scalars", scalars)
+dictionary("scalars", ["ms", "s", "m", "h", "d", "0x", "e", "E", "-", "+", ".", "mqtt://", "mqtts://", ":", "/", "T", "Z", "#", "+",
+                       "inf", "nan", "9223372036854775807"])
+
+cli = [["model", "aqi", "pollutant=pm25", "concentration=35.9"], ["model", "rating-curve", "h=1.5", "c=12.5", "h0=0.3", "b=1.6"],
+       ["model", "ultrasonic-stage", "echo=5000", "t=20", "mount_height=3"], ["model", "loop-speed", "spacing=4", "dt=0.144"],
+       ["model", "nowcast", "values=30,,40,50"], ["model", "--list"], ["check", "--config", "x.yaml"], ["run", "-c", "x", "--log-level", "debug"],
+       ["i2c-scan", "1"], ["help", "run"], ["version"], ["model", "traffic-density", "count=10", "period=60", "on_time=5"],
+       ["model", "rate-of-rise", "samples=0:1.0,15:1.2,30:1.5"], ["model", "weir-rect", "h=0.2", "length=1", "cd=0.6"]]
+seeds("cli", [b"\x00".join(a.encode() for a in args) for args in cli])
+models = re.findall(r'Model\(name: "([a-z0-9-]+)"', "".join(read("Sources/SenseCLI/" + f).decode()
+                                                            for f in os.listdir(os.path.join(ROOT, "Sources", "SenseCLI"))))
+inputs = re.findall(r'Input\(key: "([a-z_0-9]+)"', "".join(read("Sources/SenseCLI/" + f).decode()
+                                                           for f in os.listdir(os.path.join(ROOT, "Sources", "SenseCLI"))))
+dictionary("cli", models + [k + "=" for k in inputs] + ["model", "check", "run", "i2c-scan", "help", "version", "--config", "-c",
+                                                         "--broker", "--log-level", "--list", "-h", "\x00", "=", "1e15", "-0"])
+
+# --- state files -----------------------------------------------------------------------------------
+totals = "total 120\nhour 498724\nhour_count 3\nday 20780\nday_count 40\nevent_count 12\nevent_start 1795406000000000000\n" \
+         "last_pulse 1795406839000000000\nend 8\n"
+seeds("state", [b"\x00" + b"1000\n", b"\x00" + b"9007199254740991\n", b"\x00" + b"0\n", b"\x01" + totals.encode(),
+                b"\x01" + b"total 1\nend 1\n", b"\x02" + b"flood_stage river-gauge.flood_stage.1200 1795406839000000000\n",
+                b"\x02" + b"a b -9223372036854775808\n"])
+dictionary("state", ["total ", "hour ", "hour_count ", "day ", "day_count ", "event_count ", "event_start ", "last_pulse ", "end ",
+                     "\n", " ", "-", "9223372036854775807", "18446744073709551615", "9007199254740991"])
+
+
+# --- the outbox file ---------------------------------------------------------------------------------
+def outbox(rows, version=1, tables=("state", "reply", "data"), schema_ok=True):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "outbox.db")
+        db = sqlite3.connect(path)
+        db.execute("PRAGMA page_size=512")
+        for t in tables:
+            if schema_ok:
+                db.execute("CREATE TABLE %s(seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, qos INTEGER NOT NULL, "
+                           "retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, schema TEXT)" % t)
+            else:
+                db.execute("CREATE TABLE %s(x)" % t)
+        for t, seq, qos, topic, payload in rows:
+            db.execute("INSERT INTO %s VALUES(?,?,?,?,?,?,?)" % t, (seq, 1795406839000, qos, 0, topic, payload, "reading"))
+        db.execute("PRAGMA user_version=%d" % version)
+        db.commit()
+        db.close()
+        with open(path, "rb") as f:
+            return f.read()
+
+
+good = [("data", i, 1, "sensegate/n/sensor/a/temperature", b'{"v":%d}' % i) for i in range(1, 6)] + \
+       [("state", 6, 1, "sensegate/n/alarm/hot", b"{}"), ("reply", 7, 1, "sensegate/n/actuator/fan/ack", b"{}")]
+seeds("outbox", [outbox(good), outbox([]), outbox(good[:2] + [("data", -1, 1, "t", b"x"), ("data", 2 ** 62, 7, "t", b"y")]),
+                 outbox(good, version=2), outbox([], tables=("state",)), outbox([], schema_ok=False), b"SQLite format 3\x00" + b"\x00" * 84])
+dictionary("outbox", ["SQLite format 3\x00", "\x00\x00\x00\x01", "\x02\x00", "\x0d", "\x05", "\xff\xff\xff\xff"])
+print("seeds and dictionaries written under", os.path.relpath(CORPUS, ROOT), "and", os.path.relpath(DICTS, ROOT))
