@@ -8,7 +8,14 @@ cd "$(dirname "$0")/.."
 sensegate_install_packages
 sensegate_check_swift
 swift build --build-tests
-swift test --skip-build "$@"
+if [ $# -eq 0 ]; then
+    # The hostile-broker test floods the machine for about 15 s: alone, it cannot starve the
+    # end-to-end tests that run the simulated world faster than real time.
+    swift test --skip-build --skip HostileBrokerTests
+    swift test --skip-build --filter HostileBrokerTests
+else
+    swift test --skip-build "$@"
+fi
 # The Linux backends against the kernel's own drivers in a QEMU guest, built against libgpiod v1
 # (Debian 12) and v2 (docs/testing.md). SENSEGATE_KERNEL_TESTS=0 leaves them out.
 if [ "${SENSEGATE_KERNEL_TESTS:-1}" != 0 ] && [ $# -eq 0 ]; then

@@ -42,9 +42,12 @@ final class HealthBoard: Sendable {
     struct Link {
         var protocolVersion: Int
         var refusedByBroker: Int
+        /// Incoming messages dropped because the client's inbox was full (a flood).
+        var droppedIncoming: Int = 0
     }
 
-    func payload(now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, link: Link, seq: UInt64) -> [UInt8] {
+    func payload(now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, link: Link,
+                 commands: CommandLog.Counters = .init(), seq: UInt64) -> [UInt8] {
         let (sensors, seqError) = state.withLock { ($0.sensors, $0.seqError) }
         var w = JSONWriter()
         w.beginObject()
@@ -86,6 +89,13 @@ final class HealthBoard: Sendable {
         w.field("elided", Int64(o.elided))
         w.field("storage", o.storageError == nil ? (o.durable ? "disk" : "memory") : "memory")
         if let e = o.storageError { w.field("error", e) }
+        w.endObject()
+        w.key("commands")
+        w.beginObject()
+        w.field("accepted", Int64(commands.accepted))
+        w.field("refused", Int64(commands.refused))
+        w.field("unanswered", Int64(commands.unanswered))
+        w.field("dropped", Int64(link.droppedIncoming))
         w.endObject()
         w.key("sensors")
         w.beginObject()

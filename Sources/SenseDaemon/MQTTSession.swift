@@ -22,22 +22,44 @@ final class MQTTSession: Sendable {
         var source: HomeAssistantDiscovery
         var entities: [HomeAssistantDiscovery.Entity]
         var topics: Set<String>
+        /// Each config's payload by topic, to notice one overwritten by someone else.
+        var payloads: [String: [UInt8]]
         init(_ d: HomeAssistantDiscovery) {
             source = d
             entities = d.settings.enabled ? d.entities : []
             topics = Set(entities.map(\.topic))
+            payloads = Dictionary(entities.map { ($0.topic, $0.payload) }, uniquingKeysWith: { a, _ in a })
         }
     }
     private let logger: Logger
+    private let clock: any SenseClock
+    /// Anyone may publish Home Assistant's `online` or a config under this node's id: each would
+    /// cost a resend of every config or a deletion. Both are rate-limited (`discoveryLimits`).
+    private let discoveryLimits: Mutex<DiscoveryLimits>
+    private let discoveryLog: LogLimiter
+
+    struct DiscoveryLimits {
+        /// Configs are retained, so Home Assistant has them whenever it subscribes: a resend on its
+        /// birth message is a courtesy, at most every `resendEvery`.
+        static let resendEvery: Duration = .seconds(30)
+        /// A foreign config under this node's id is deleted at most once a minute per topic.
+        static let retractEvery: Duration = .seconds(60)
+        static let topicsFollowed = 1024
+        var lastResend: MonotonicInstant?
+        var retracted: [String: MonotonicInstant] = [:]
+    }
 
     /// `onMessage` receives messages on `subscriptions` in the session's own task, never inside
     /// libmosquitto's callback.
     init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
-         discovery: HomeAssistantDiscovery? = nil,
+         discovery: HomeAssistantDiscovery? = nil, clock: any SenseClock = SystemClock(),
          onConnect: @escaping @Sendable () -> Void,
          onMessage: @escaping @Sendable (IncomingMessage) -> Void) throws(MQTTError) {
         self.settings = settings
         self.logger = logger
+        self.clock = clock
+        discoveryLimits = Mutex(DiscoveryLimits())
+        discoveryLog = LogLimiter(what: "discovery messages", window: .seconds(60), linesPerKey: 2, now: clock.monotonicNow, logger: logger)
         self.discovery = Mutex(discovery.map(DiscoveryConfigs.init))
         topics = TopicTree(prefix: settings.prefix, node: node)
         var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: settings.clientID)
@@ -105,15 +127,40 @@ final class MQTTSession: Sendable {
                                 properties: MQTTProperties(contentType: "application/json"))
             if case .failed = client.publish(m) { failed += 1 }
         }
+        let now = clock.monotonicNow
         if failed > 0 {
-            logger.warning("home assistant: \(failed) of \(entities.count) discovery configs could not be sent; they are sent again at the next connection")
+            discoveryLog.log(.warning, key: "sent", "home assistant: \(failed) of \(entities.count) discovery configs could not be sent; "
+                             + "they are sent again at the next connection", at: now)
         } else {
-            logger.info("home assistant: \(entities.count) discovery configs sent to \(d.source.settings.discoveryPrefix)/…/\(d.source.nodeID)/…")
+            discoveryLog.log(.info, key: "sent", "home assistant: \(entities.count) discovery configs sent to "
+                             + "\(d.source.settings.discoveryPrefix)/…/\(d.source.nodeID)/…", at: now)
         }
     }
 
+    /// Whether `topic` may be deleted or put back now: once a minute per topic.
+    private func correctionDue(_ topic: String, at now: MonotonicInstant) -> Bool {
+        discoveryLimits.withLock { l -> Bool in
+            if let last = l.retracted[topic], now - last < DiscoveryLimits.retractEvery { return false }
+            if l.retracted.count >= DiscoveryLimits.topicsFollowed { l.retracted.removeAll() }
+            l.retracted[topic] = now
+            return true
+        }
+    }
+
+    private func restoreDiscovery(_ topic: String, _ payload: [UInt8]) {
+        let now = clock.monotonicNow
+        guard correctionDue(topic, at: now) else { return }
+        discoveryLog.log(.warning, key: "restored", "home assistant: \(LogLimiter.shown(topic)) was overwritten by another client; "
+                         + "putting this node's config back", at: now)
+        _ = client.publish(MQTTMessage(topic: topic, payload: payload, qos: 1, retain: true,
+                                       properties: MQTTProperties(contentType: "application/json")))
+    }
+
     private func retractDiscovery(_ topic: String) {
-        logger.notice("home assistant: deleting the discovery config \(topic) (no such entity any more)")
+        let now = clock.monotonicNow
+        guard correctionDue(topic, at: now) else { return }
+        discoveryLog.log(.notice, key: "retractions", "home assistant: deleting the discovery config \(LogLimiter.shown(topic)) "
+                         + "(no such entity any more)", at: now)
         _ = client.publish(MQTTMessage(topic: topic, payload: [], qos: 1, retain: true))
     }
 
@@ -122,11 +169,26 @@ final class MQTTSession: Sendable {
     private func handleDiscoveryMessage(_ m: IncomingMessage) -> Bool {
         guard let d = discovery.withLock({ $0 }) else { return false }
         if m.topic == d.source.settings.homeAssistantStatusTopic {
-            if m.payload == Array("online".utf8) { publishDiscovery() }
+            guard m.payload == Array("online".utf8) else { return true }
+            let now = clock.monotonicNow
+            let due = discoveryLimits.withLock { l -> Bool in
+                if let last = l.lastResend, now - last < DiscoveryLimits.resendEvery { return false }
+                l.lastResend = now
+                return true
+            }
+            if due { publishDiscovery() } else {
+                discoveryLog.log(.info, key: "birth", "home assistant: online again within \(DiscoveryLimits.resendEvery.configText) of the last "
+                                 + "resend; the retained configs stand", at: now)
+            }
             return true
         }
         guard d.source.isOwnConfigTopic(m.topic) else { return false }
-        if m.length > 0, !d.topics.contains(m.topic) { retractDiscovery(m.topic) }
+        if let ours = d.payloads[m.topic] {
+            // Someone overwrote one of this node's configs: it is put back (rate-limited like a deletion).
+            if !m.isOversized, m.payload != ours, d.source.settings.enabled { restoreDiscovery(m.topic, ours) }
+        } else if m.length > 0 {
+            retractDiscovery(m.topic)
+        }
         return true
     }
 

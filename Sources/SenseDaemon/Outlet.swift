@@ -47,6 +47,8 @@ final class Outlet: Sendable {
     private let reportedSeqError = Mutex(false)
     private let timer = ReactionTimer()
     private let commandLog: CommandLog
+    /// Output changes, per actuator: commands can flip one thousands of times a second.
+    private let changeLog: LogLimiter
     /// Where the public alerts that are out are kept across restarts (nil: not kept).
     private let publicAlertsFile: String?
 
@@ -60,6 +62,7 @@ final class Outlet: Sendable {
         self.engine = Mutex(engine)
         self.logger = logger
         commandLog = CommandLog(now: clock.monotonicNow, logger: logger)
+        changeLog = LogLimiter(what: "output changes", now: clock.monotonicNow, logger: logger)
     }
 
     func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
@@ -176,8 +179,10 @@ final class Outlet: Sendable {
             // Health reports on the numbered stream rather than joining it: its seq is the last one
             // given out, so a gap in seq always means a lost message (docs/mqtt.md).
             let last = seq.current
-            let link = HealthBoard.Link(protocolVersion: s.client.protocolVersion, refusedByBroker: s.client.refusedByBroker)
-            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, link: link, seq: last)
+            let link = HealthBoard.Link(protocolVersion: s.client.protocolVersion, refusedByBroker: s.client.refusedByBroker,
+                                        droppedIncoming: s.client.droppedMessages)
+            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, link: link,
+                                         commands: commandLog.counters, seq: last)
             outbox.send(OutboxMessage(seq: last, kind: .health, topic: s.topics.health, payload: payload, qos: 0, retain: true,
                                       createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: "health"))
         }
@@ -223,8 +228,11 @@ final class Outlet: Sendable {
         }
     }
 
-    /// Summary lines of commands not logged one by one, once their window is over.
-    func flushCommandLog() { commandLog.flush(at: clock.monotonicNow) }
+    /// Summary lines of commands and output changes not logged one by one, once their window is over.
+    func flushLogs() {
+        commandLog.flush(at: clock.monotonicNow)
+        changeLog.flush(at: clock.monotonicNow)
+    }
 
     var commandCounters: CommandLog.Counters { commandLog.counters }
 
@@ -324,9 +332,12 @@ final class Outlet: Sendable {
                 }
             } catch {
                 e.faults[event.actuator] = error.description
-                logger.error("actuator \(event.actuator): cannot set the line \(level ? "on" : "off"): \(error)")
+                changeLog.log(.error, key: event.actuator, "actuator \(event.actuator): cannot set the line \(level ? "on" : "off"): \(error)",
+                              at: clock.monotonicNow)
             }
-            logger.info("actuator \(event.actuator): \(level ? "on" : "off") (\(event.change.source.rawValue): \(event.change.detail))")
+            changeLog.log(.info, key: event.actuator,
+                          "actuator \(event.actuator): \(level ? "on" : "off") (\(event.change.source.rawValue): \(event.change.detail))",
+                          at: clock.monotonicNow)
         }
     }
 

@@ -281,6 +281,7 @@ public final class SensegateDaemon: Sendable {
             outlet.checkStale()
             outlet.tickAlarms()
             outlet.closeWindows()
+            outlet.flushLogs()
             if now >= nextHealth {
                 outlet.publishHealth(board: config.board.name)
                 nextHealth = now + .seconds(60)

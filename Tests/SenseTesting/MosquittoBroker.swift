@@ -13,8 +13,9 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// `users`, anonymous clients are refused and only those name/password pairs are accepted.
     /// With `persistent`, sessions and queued messages are saved every second and at a clean stop,
     /// so a persistent subscriber's session outlives a broker restart (even after SIGKILL, once saved).
+    /// `extraConfig` is appended to mosquitto.conf (e.g. `max_packet_size 16777216`).
     public init(tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
-                persistent: Bool = false) throws {
+                persistent: Bool = false, extraConfig: String = "") throws {
         port = Network.freePort()
         directory = TemporaryDirectory.make("sensegate-broker")
         var tlsLines = tls.map { "\ncafile \($0.caFile)\ncertfile \($0.serverCert)\nkeyfile \($0.serverKey)" } ?? ""
@@ -41,6 +42,7 @@ public final class MosquittoBroker: @unchecked Sendable {
             \(persistent ? "persistence true\npersistence_location \(directory)/db/\nautosave_interval 1" : "persistence false")
             max_queued_messages 0
             log_dest stderr
+            \(extraConfig)
             """
         try conf.write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
         try start()

@@ -20,14 +20,16 @@ public final class Subscriber: @unchecked Sendable {
 
     /// With `session`, a persistent session under that client id (clean session off): the broker
     /// keeps QoS 1 messages for it while it is away, and across its own restarts if persistent.
-    public init(port: Int, filter: String, qos: Int = 1, session: String? = nil) throws {
+    /// `moreFilters` are subscribed too (one subscriber for several branches of the tree).
+    public init(port: Int, filter: String, moreFilters: [String] = [], qos: Int = 1, session: String? = nil) throws {
         self.port = port
         self.filter = filter
         let sink = Sink()
         let persistent = session.map { ["-i", $0, "-c"] } ?? []
         process = try ChildProcess("/usr/bin/mosquitto_sub",
-                                   ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter,
-                                    "-t", "sensegate-test/probe", "-F", "%r|%t|%x"] + persistent,
+                                   ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter]
+                                   + moreFilters.flatMap { ["-t", $0] }
+                                   + ["-t", "sensegate-test/probe", "-F", "%r|%t|%x"] + persistent,
                                    onStdout: { sink.deliver($0) })
         sink.target = self
         try waitUntilSubscribed()

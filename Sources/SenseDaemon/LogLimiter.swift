@@ -1,0 +1,78 @@
+import Logging
+import SenseCore
+import Synchronization
+
+/// Log lines that outside input can multiply (a command flood, a storm of foreign discovery
+/// configs, an actuator commanded on and off thousands of times), bounded: per key, the first
+/// `linesPerKey` lines of a window are logged in full and the rest counted, then summed up in one
+/// line when the window ends. At most `keys` keys are followed per window; the rest share one.
+final class LogLimiter: Sendable {
+    let window: Duration
+    let linesPerKey: Int
+    let keys: Int
+    /// What the summary line calls the lines it sums up (`commands`, `actuator changes`).
+    let what: String
+
+    private struct KeyWindow {
+        var logged = 0
+        var suppressed = 0
+        var lastLine = ""
+    }
+
+    private struct State {
+        var start: MonotonicInstant
+        var byKey: [String: KeyWindow] = [:]
+        var others = KeyWindow()
+    }
+
+    private let state: Mutex<State>
+    private let logger: Logger
+
+    init(what: String, window: Duration = .seconds(10), linesPerKey: Int = 3, keys: Int = 32, now: MonotonicInstant, logger: Logger) {
+        self.what = what
+        self.window = window
+        self.linesPerKey = linesPerKey
+        self.keys = keys
+        self.logger = logger
+        state = Mutex(State(start: now))
+    }
+
+    func log(_ level: Logger.Level, key: String, _ line: String, at now: MonotonicInstant) {
+        flush(at: now)
+        let full = state.withLock { s -> Bool in
+            let followed = s.byKey[key] != nil || s.byKey.count < keys
+            var w = followed ? s.byKey[key] ?? KeyWindow() : s.others
+            let full = w.logged < linesPerKey
+            if full { w.logged += 1 } else { w.suppressed += 1 }
+            w.lastLine = line
+            if followed { s.byKey[key] = w } else { s.others = w }
+            return full
+        }
+        if full { logger.log(level: level, "\(line)") }
+    }
+
+    /// Ends the window if it is over: one summary line per key that had lines suppressed.
+    func flush(at now: MonotonicInstant) {
+        let summaries = state.withLock { s -> [String] in
+            guard now - s.start >= window else { return [] }
+            var lines: [String] = []
+            let span = window.configText
+            for (key, w) in s.byKey.sorted(by: { $0.key < $1.key }) where w.suppressed > 0 {
+                lines.append("\(what) on \(key): \(w.suppressed) more in the last \(span), not logged one by one; the last: \(w.lastLine)")
+            }
+            if s.others.suppressed > 0 {
+                lines.append("\(what) on further topics: \(s.others.suppressed) in the last \(span), not logged one by one; the last: \(s.others.lastLine)")
+            }
+            s.byKey.removeAll(keepingCapacity: true)
+            s.others = KeyWindow()
+            s.start = now
+            return lines
+        }
+        for line in summaries { logger.warning("\(line)") }
+    }
+
+    /// A topic or name as log lines show it: a hostile one may be 64 KiB long.
+    static func shown(_ text: String) -> String {
+        text.utf8.count <= 200 ? text : String(decoding: text.utf8.prefix(200), as: UTF8.self) + "…"
+    }
+}
