@@ -74,7 +74,7 @@ let package = Package(
         // The fuzz targets' harness: each parser of outside input as a function of bytes. libFuzzer
         // drives it (Fuzz/fuzz.sh), `swift test` replays the committed corpora through it.
         .target(name: "SenseFuzzing",
-                dependencies: ["SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseCLI", "SenseDrivers",
+                dependencies: ["SenseCore", "SenseHardware", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseCLI", "SenseDrivers",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Fuzz/Harness", swiftSettings: strict),
 

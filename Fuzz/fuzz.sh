@@ -13,7 +13,7 @@
 # and keep it as a regression input under Fuzz/Corpus/TARGET once it is fixed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TARGETS=(config board command json scalars cli state outbox)
+TARGETS=(config board command json scalars cli state outbox sensor)
 BUILD=.build-fuzz
 BINARY=$BUILD/sensegate-fuzz
 # Modules the harness links, in dependency order (C objects of CLinuxShim included).
@@ -31,7 +31,8 @@ build() {
     swiftc -sanitize=fuzzer,address -g -O -parse-as-library Fuzz/Targets/Entry.swift \
         -I "$BUILD/release/Modules" -I Sources/CMosquitto -I Sources/CSQLite -I Sources/CYAML -I Sources/CGPIOD \
         -Xcc -fmodule-map-file="$BUILD/release/CLinuxShim.build/module.modulemap" -I Sources/CLinuxShim/include \
-        "${objects[@]}" -lmosquitto -lyaml -lsqlite3 -lgpiod -li2c -o "$BINARY" 2> >(grep -v "Cannot export local symbol" >&2)
+        "${objects[@]}" -lmosquitto -lyaml -lsqlite3 -lgpiod -li2c -o "$BINARY.new" 2> >(grep -v "Cannot export local symbol" >&2)
+    mv "$BINARY.new" "$BINARY"   # a rename: a run in progress keeps the binary it started with
     echo "built $BINARY"
 }
 

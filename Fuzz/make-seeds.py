@@ -145,4 +145,29 @@ good = [("data", i, 1, "sensegate/n/sensor/a/temperature", b'{"v":%d}' % i) for 
 seeds("outbox", [outbox(good), outbox([]), outbox(good[:2] + [("data", -1, 1, "t", b"x"), ("data", 2 ** 62, 7, "t", b"y")]),
                  outbox(good, version=2), outbox([], tables=("state",)), outbox([], schema_ok=False), b"SQLite format 3\x00" + b"\x00" * 84])
 dictionary("outbox", ["SQLite format 3\x00", "\x00\x00\x00\x01", "\x02\x00", "\x0d", "\x05", "\xff\xff\xff\xff"])
+# --- what sensors answer ----------------------------------------------------------------------------
+# A BME280's calibration as the datasheet's example part holds it (block 1: T and P words, H1;
+# block 2: H2…H6), a data block, a Sensirion frame, an ADS1115 conversion, two echo edges.
+bme_cal1 = bytes([
+    0x70, 0x6B, 0x43, 0x67, 0x18, 0xFC, 0x7D, 0x8E, 0x43, 0xD6, 0xD0, 0x0B, 0x27, 0x0B, 0x8C, 0x00,
+    0xF9, 0xFF, 0x8C, 0x3C, 0xF8, 0xC6, 0x70, 0x17, 0x00, 0x4B])
+bme_cal2 = bytes([0x5B, 0x01, 0x00, 0x17, 0x2C, 0x03, 0x1E])
+bme_raw = bytes([0x51, 0x70, 0x00, 0x7E, 0xF2, 0x00, 0x6A, 0x5C])
+def sensirion_frame(words):
+    out = b""
+    for w in words:
+        b = bytes([w >> 8, w & 0xFF])
+        crc = 0xFF
+        for x in b:
+            crc ^= x
+            for _ in range(8):
+                crc = ((crc << 1) ^ 0x31) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+        out += b + bytes([crc])
+    return out
+frame = sensirion_frame([0x6667, 0x8E00, 0x4000, 0x6000, 0x0000, 0x0000])
+edges = bytes([0]) + (1_000_100_000).to_bytes(8, "big") + bytes([3]) + (1_005_900_000).to_bytes(8, "big")
+seeds("sensor", [bme_cal1 + bme_cal2 + bme_raw + bytes([len(frame) // 3]) + frame + b"\x40\x00" + edges,
+                 b"\x00" * 41, b"\xff" * 80])
+dictionary("sensor", ["\x80\x00\x00", "\xff\xff", "\x00\x00", "\x7f\xff", "\x66\x67\xa2"])
+
 print("seeds and dictionaries written under", os.path.relpath(CORPUS, ROOT), "and", os.path.relpath(DICTS, ROOT))

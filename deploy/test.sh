@@ -16,6 +16,12 @@ if [ $# -eq 0 ]; then
 else
     swift test --skip-build "$@"
 fi
+# Every parser of outside input under libFuzzer with AddressSanitizer: the committed corpora
+# replayed, then each target fuzzed for SENSEGATE_FUZZ_SECONDS (60; 0 leaves it out). Fuzz/fuzz.sh.
+if [ "${SENSEGATE_FUZZ_SECONDS:-60}" != 0 ] && [ $# -eq 0 ]; then
+    Fuzz/fuzz.sh build
+    Fuzz/fuzz.sh ci "${SENSEGATE_FUZZ_SECONDS:-60}"
+fi
 # The Linux backends against the kernel's own drivers in a QEMU guest, built against libgpiod v1
 # (Debian 12) and v2 (docs/testing.md). SENSEGATE_KERNEL_TESTS=0 leaves them out.
 if [ "${SENSEGATE_KERNEL_TESTS:-1}" != 0 ] && [ $# -eq 0 ]; then

@@ -27,6 +27,7 @@ public enum FuzzTargets {
         Target(name: "cli", run: CLIFuzzing.run),
         Target(name: "state", run: StateFileFuzzing.run),
         Target(name: "outbox", run: OutboxFuzzing.run),
+        Target(name: "sensor", run: SensorFuzzing.run),
     ]
 
     public static func named(_ name: String) -> Target? { all.first { $0.name == name } }

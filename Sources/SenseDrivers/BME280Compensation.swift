@@ -74,31 +74,38 @@ public struct BME280RawData: Sendable, Hashable {
 }
 
 public enum BME280Compensation {
+    // Bosch's reference code in wrapping arithmetic, as its C does on every target: for a real
+    // chip's calibration nothing overflows (the vectors below hold bit for bit); for garbage
+    // (a glitch on the bus while the calibration is read) the result is garbage that the driver's
+    // range check rejects, never a trap that stops the gateway (found by the sensor fuzz target).
+
     /// Temperature in 0.01 °C, and t_fine for the pressure and humidity formulas.
     public static func temperature(adc_T: Int32, _ c: BME280Calibration) -> (centiCelsius: Int32, t_fine: Int32) {
         let T1 = Int32(c.dig_T1), T2 = Int32(c.dig_T2), T3 = Int32(c.dig_T3)
-        let var1 = (((adc_T >> 3) - (T1 << 1)) * T2) >> 11
-        let d = (adc_T >> 4) - T1
-        let var2 = (((d * d) >> 12) * T3) >> 14
-        let t_fine = var1 + var2
-        return ((t_fine * 5 + 128) >> 8, t_fine)
+        let var1 = (((adc_T >> 3) &- (T1 &<< 1)) &* T2) >> 11
+        let d = (adc_T >> 4) &- T1
+        let var2 = (((d &* d) >> 12) &* T3) >> 14
+        let t_fine = var1 &+ var2
+        return ((t_fine &* 5 &+ 128) >> 8, t_fine)
     }
 
     /// Pressure in Pa as Q24.8 (divide by 256), the datasheet's 64-bit routine; nil when the
     /// calibration would divide by zero.
     public static func pressure(adc_P: Int32, t_fine: Int32, _ c: BME280Calibration) -> UInt32? {
-        var var1 = Int64(t_fine) - 128_000
-        var var2 = var1 * var1 * Int64(c.dig_P6)
-        var2 += (var1 * Int64(c.dig_P5)) << 17
-        var2 += Int64(c.dig_P4) << 35
-        var1 = ((var1 * var1 * Int64(c.dig_P3)) >> 8) + ((var1 * Int64(c.dig_P2)) << 12)
-        var1 = (((Int64(1) << 47) + var1) * Int64(c.dig_P1)) >> 33
+        var var1 = Int64(t_fine) &- 128_000
+        var var2 = var1 &* var1 &* Int64(c.dig_P6)
+        var2 = var2 &+ ((var1 &* Int64(c.dig_P5)) &<< 17)
+        var2 = var2 &+ (Int64(c.dig_P4) &<< 35)
+        var1 = ((var1 &* var1 &* Int64(c.dig_P3)) >> 8) &+ ((var1 &* Int64(c.dig_P2)) &<< 12)
+        var1 = (((Int64(1) << 47) &+ var1) &* Int64(c.dig_P1)) >> 33
         guard var1 != 0 else { return nil }
-        var p = Int64(1_048_576 - adc_P)
-        p = (((p << 31) - var2) * 3125) / var1
-        var1 = (Int64(c.dig_P9) * (p >> 13) * (p >> 13)) >> 25
-        var2 = (Int64(c.dig_P8) * p) >> 19
-        p = ((p + var1 + var2) >> 8) + (Int64(c.dig_P7) << 4)
+        var p = Int64(1_048_576) &- Int64(adc_P)
+        let numerator = ((p &<< 31) &- var2) &* 3125
+        guard !(numerator == .min && var1 == -1) else { return nil }   // the one division that overflows
+        p = numerator / var1
+        var1 = (Int64(c.dig_P9) &* (p >> 13) &* (p >> 13)) >> 25
+        var2 = (Int64(c.dig_P8) &* p) >> 19
+        p = ((p &+ var1 &+ var2) >> 8) &+ (Int64(c.dig_P7) &<< 4)
         return UInt32(truncatingIfNeeded: p)
     }
 
@@ -106,11 +113,11 @@ public enum BME280Compensation {
     public static func humidity(adc_H: Int32, t_fine: Int32, _ c: BME280Calibration) -> UInt32 {
         let H1 = Int32(c.dig_H1), H2 = Int32(c.dig_H2), H3 = Int32(c.dig_H3)
         let H4 = Int32(c.dig_H4), H5 = Int32(c.dig_H5), H6 = Int32(c.dig_H6)
-        var v = t_fine - 76800
-        let u = ((adc_H << 14) - (H4 << 20) - (H5 * v) + 16384) >> 15
-        let w = ((((((v * H6) >> 10) * (((v * H3) >> 11) + 32768)) >> 10) + 2_097_152) * H2 + 8192) >> 14
-        v = u * w
-        v -= ((((v >> 15) * (v >> 15)) >> 7) * H1) >> 4
+        var v = t_fine &- 76800
+        let u = ((adc_H &<< 14) &- (H4 &<< 20) &- (H5 &* v) &+ 16384) >> 15
+        let w = ((((((v &* H6) >> 10) &* (((v &* H3) >> 11) &+ 32768)) >> 10) &+ 2_097_152) &* H2 &+ 8192) >> 14
+        v = u &* w
+        v = v &- (((((v >> 15) &* (v >> 15)) >> 7) &* H1) >> 4)
         v = min(max(v, 0), 419_430_400)
         return UInt32(v >> 12)
     }

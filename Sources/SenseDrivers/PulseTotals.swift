@@ -18,6 +18,8 @@ public struct PulseTotals: Sendable, Hashable {
     public init() {}
 
     static let hourNanos: Int64 = 3_600_000_000_000
+    /// 2100-01-01T00:00Z in nanoseconds since 1970.
+    static let latest: Int64 = 4_102_444_800_000_000_000
 
     /// Moves the hour, day and event on to `wall`: counts of a period that has ended start again
     /// from zero, and an event ends after `eventGap` without a pulse.
@@ -75,6 +77,10 @@ public struct PulseTotals: Sendable, Hashable {
         guard end != nil, let total = fields["total"], let hour = fields["hour"], let hc = fields["hour_count"],
               let day = fields["day"], let dc = fields["day_count"], let ec = fields["event_count"],
               total >= 0, hc >= 0, dc >= 0, ec >= 0 else { return nil }
+        // Times between 1970 and 2100: anything else is damage (and would overflow the event gap).
+        for key in ["event_start", "last_pulse"] {
+            if let t = fields[key], !(0...Self.latest).contains(t) { return nil }
+        }
         self.total = UInt64(total)
         self.hour = hour
         hourCount = UInt64(hc)

@@ -76,3 +76,21 @@ import Testing
         #expect(raw.adc_H == Int32(v.expected["adc_H"].int))
     }
 }
+
+/// A calibration read through a glitching bus can be anything: Bosch's integer routine then
+/// overflows, which in C wraps and in Swift trapped (found by the sensor fuzz target). Now it
+/// wraps as in C, and the driver's range check turns the garbage into `bad` readings.
+@Suite struct BME280GarbageCalibrationTests {
+    @Test(arguments: [UInt8(0xFF), 0x7F, 0x80, 0x00])
+    func garbageNeverTrapsAndNeverPassesAsGood(fill: UInt8) {
+        let c = BME280Calibration(block1: [UInt8](repeating: fill, count: 26), block2: [UInt8](repeating: fill, count: 7))
+        for raw in [[UInt8](repeating: 0xFF, count: 8), [0x7F, 0xFF, 0xF0, 0x7F, 0xFF, 0xF0, 0x7F, 0xFF], [UInt8](repeating: 0x01, count: 8)] {
+            let readings = BME280.decode(BME280RawData(raw), c, variant: .bme280, settings: BME280.Settings())
+            for r in readings where r.value != nil {
+                #expect(r.value!.isFinite)
+            }
+        }
+        _ = BME280Compensation.pressure(adc_P: 0, t_fine: .min, c)
+        _ = BME280Compensation.humidity(adc_H: .max, t_fine: .max, c)
+    }
+}

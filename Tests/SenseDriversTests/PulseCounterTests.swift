@@ -87,3 +87,13 @@ import Testing
 }
 
 import Foundation
+
+/// Found by fuzzing (the state target): a totals file with `last_pulse -9223372036854775808`
+/// made the next pulse overflow; such a file is now unreadable (moved aside, counting from zero).
+@Suite struct PulseTotalsHostileTests {
+    @Test(arguments: ["last_pulse -9223372036854775808", "event_start 9223372036854775807", "last_pulse 4102444800000000001"])
+    func impossibleTimesAreRefused(line: String) {
+        let text = "total 1\nhour 1\nhour_count 1\nday 1\nday_count 1\nevent_count 1\n\(line)\nend 7\n"
+        #expect(PulseTotals(text: text) == nil)
+    }
+}
