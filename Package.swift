@@ -81,7 +81,8 @@ let package = Package(
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",
-                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig"],
+                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig",
+                               .product(name: "Logging", package: "swift-log")],
                 path: "Tests/SenseTesting", resources: [.copy("Vectors")], swiftSettings: strict),
 
         .testTarget(name: "SenseCoreTests", dependencies: ["SenseCore"], swiftSettings: strict),

@@ -3,7 +3,8 @@
 #   - analysis + rules throughput on one core (sensegate-bench pipeline);
 #   - reflex latency, input edge → output line on the simulated board (sensegate-bench reflex);
 #   - MQTT command → output line through a mosquitto on 127.0.0.1, once with mosquitto's default
-#     (Nagle's algorithm on the broker's sockets) and once with `set_tcp_nodelay true`.
+#     (Nagle's algorithm on the broker's sockets) and once with `set_tcp_nodelay true`;
+#   - reflex latency again while FLOOD (5 000) refused commands a second arrive over MQTT.
 #   bench/reaction.sh            # 10 000 edges, 2 000 commands
 #   EDGES=2000 COMMANDS=500 bench/reaction.sh
 set -euo pipefail
@@ -28,3 +29,9 @@ for nodelay in false true; do
     "$bench" command "$port" "${COMMANDS:-2000}"
     kill "$broker"; wait "$broker" 2>/dev/null || true
 done
+port=$(sensegate_free_port)
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\n' "$port" > "$work/m.conf"
+"$(command -v mosquitto || echo /usr/sbin/mosquitto)" -c "$work/m.conf" 2>/dev/null & broker=$!
+sensegate_wait_listening "$port"
+"$bench" reflex-flood "$port" "${EDGES:-10000}" "${FLOOD:-5000}"
+kill "$broker"; wait "$broker" 2>/dev/null || true

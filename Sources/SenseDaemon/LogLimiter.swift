@@ -17,6 +17,8 @@ final class LogLimiter: Sendable {
         var logged = 0
         var suppressed = 0
         var lastLine = ""
+        /// The summary is logged at the highest level of the lines it sums up.
+        var level = Logger.Level.trace
     }
 
     private struct State {
@@ -43,7 +45,10 @@ final class LogLimiter: Sendable {
             let followed = s.byKey[key] != nil || s.byKey.count < keys
             var w = followed ? s.byKey[key] ?? KeyWindow() : s.others
             let full = w.logged < linesPerKey
-            if full { w.logged += 1 } else { w.suppressed += 1 }
+            if full { w.logged += 1 } else {
+                w.suppressed += 1
+                w.level = max(w.level, level)
+            }
             w.lastLine = line
             if followed { s.byKey[key] = w } else { s.others = w }
             return full
@@ -53,22 +58,23 @@ final class LogLimiter: Sendable {
 
     /// Ends the window if it is over: one summary line per key that had lines suppressed.
     func flush(at now: MonotonicInstant) {
-        let summaries = state.withLock { s -> [String] in
+        let summaries = state.withLock { s -> [(Logger.Level, String)] in
             guard now - s.start >= window else { return [] }
-            var lines: [String] = []
+            var lines: [(Logger.Level, String)] = []
             let span = window.configText
             for (key, w) in s.byKey.sorted(by: { $0.key < $1.key }) where w.suppressed > 0 {
-                lines.append("\(what) on \(key): \(w.suppressed) more in the last \(span), not logged one by one; the last: \(w.lastLine)")
+                lines.append((w.level, "\(what) on \(key): \(w.suppressed) more in the last \(span), not logged one by one; the last: \(w.lastLine)"))
             }
             if s.others.suppressed > 0 {
-                lines.append("\(what) on further topics: \(s.others.suppressed) in the last \(span), not logged one by one; the last: \(s.others.lastLine)")
+                lines.append((s.others.level, "\(what) on further topics: \(s.others.suppressed) in the last \(span), not logged one by one; "
+                              + "the last: \(s.others.lastLine)"))
             }
             s.byKey.removeAll(keepingCapacity: true)
             s.others = KeyWindow()
             s.start = now
             return lines
         }
-        for line in summaries { logger.warning("\(line)") }
+        for (level, line) in summaries { logger.log(level: level, "\(line)") }
     }
 
     /// A topic or name as log lines show it: a hostile one may be 64 KiB long.

@@ -38,6 +38,51 @@ enum ReflexBenchmark {
 
     static func reflex(config: String, edges: Int) async throws {
         let h = try harness(config, port: nil)
+        report("reflex: input edge → output line", try await reflexLatencies(h, edges: edges))
+        await h.stop()
+    }
+
+    /// Reflex latency while a client floods the harness's command topics with `rate` malformed and
+    /// refused commands a second (issue 17: a flood of commands never delays the reflex path).
+    static func reflexUnderFlood(config: String, port: Int, edges: Int, rate: Int) async throws {
+        let h = try harness(config, port: port)
+        let clock = SystemClock()
+        var logger = Logger(label: "bench-flood")
+        logger.logLevel = .critical
+        let client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-flooder"), logger: logger)
+        try client.start()
+        let ready = clock.monotonicNow + .seconds(5)
+        while !(client.isConnected && h.isConnected), clock.monotonicNow < ready { try await Task.sleep(for: .milliseconds(10)) }
+        guard client.isConnected, h.isConnected else { throw BenchmarkError(description: "no broker on 127.0.0.1:\(port)") }
+        let payloads = ["not json", #"{"command":"blink"}"#, #"{"command":"override","level":"off","for":"99999999999999999999s"}"#,
+                        String(repeating: "[", count: 3000), #"{"command":"on","colour":"red"}"#]
+        let flood = Task.detached {
+            var sent = 0
+            let start = clock.monotonicNow
+            while !Task.isCancelled {
+                // Paced in bursts of a tenth of the rate, ten times a second.
+                for _ in 0..<max(1, rate / 10) {
+                    _ = client.publish(MQTTMessage(topic: "sensegate/bench/actuator/gate/set", text: payloads[sent % payloads.count],
+                                                   qos: 0, retain: false))
+                    sent += 1
+                }
+                let due = start + .milliseconds(Int64(sent) * 1000 / Int64(max(1, rate)))
+                if due > clock.monotonicNow {
+                    do { try await Task.sleep(for: due - clock.monotonicNow) } catch { break }   // cancelled: the measurement is over
+                }
+            }
+            return (sent, clock.monotonicNow - start)
+        }
+        try await Task.sleep(for: .seconds(1))   // the flood is under way
+        let latencies = try await reflexLatencies(h, edges: edges)
+        flood.cancel()
+        let (sent, span) = await flood.value
+        await client.shutdown(last: nil, timeout: .milliseconds(200))
+        await h.stop()
+        report("reflex under a flood of \(Int(Double(sent) / span.seconds)) refused commands/s: input edge → output line", latencies)
+    }
+
+    static func reflexLatencies(_ h: ReflexHarness, edges: Int) async throws -> [Duration] {
         let clock = SystemClock()
         try await Task.sleep(for: .milliseconds(200))   // the watcher reads the initial level
         var latencies: [Duration] = []
@@ -49,8 +94,7 @@ enum ReflexBenchmark {
             if i >= 20 { latencies.append(t1 - t0) }   // the first ones warm up
             try await Task.sleep(for: .milliseconds(2))
         }
-        await h.stop()
-        report("reflex: input edge → output line", latencies)
+        return latencies
     }
 
     static func command(config: String, port: Int, commands: Int) async throws {

@@ -2,6 +2,7 @@
 //   sensegate-bench pipeline                         analysis + rules throughput, one core
 //   sensegate-bench reflex [EDGES]                   input edge → output, on the simulated board
 //   sensegate-bench command PORT [COMMANDS]          MQTT /set → output, against a broker on PORT
+//   sensegate-bench reflex-flood PORT [EDGES] [RATE] reflex latency while RATE refused commands/s arrive
 //   sensegate-bench traffic                          traffic station throughput, one core
 //   sensegate-bench outbox PORT [PACE_S] [BACKLOG]   outbox: bytes/hour, replay rate, RSS (bench/outbox.sh)
 //   sensegate-bench outbox-fill PATH COUNT           an outbox file holding COUNT undelivered readings
@@ -18,6 +19,10 @@ do {
         TrafficBenchmark.run()
     case "reflex":
         try await ReflexBenchmark.reflex(config: config, edges: arguments.count > 1 ? Int(arguments[1]) ?? 10_000 : 10_000)
+    case "reflex-flood":
+        guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench reflex-flood PORT [EDGES] [RATE]") }
+        try await ReflexBenchmark.reflexUnderFlood(config: config, port: port, edges: arguments.count > 2 ? Int(arguments[2]) ?? 5_000 : 5_000,
+                                                   rate: arguments.count > 3 ? Int(arguments[3]) ?? 5_000 : 5_000)
     case "command":
         guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]") }
         try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
