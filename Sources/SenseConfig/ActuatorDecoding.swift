@@ -125,11 +125,14 @@ extension ActuatorDefinition {
     /// Exclusive pairs as the bank wants them: each pair once, in declaration order.
     public static func exclusiveGroups(_ actuators: [ActuatorDefinition]) -> [[String]] {
         var groups: [[String]] = []
-        let order = actuators.map(\.name)
+        var seen: Set<[String]> = []
+        var position: [String: Int] = [:]
+        for (i, a) in actuators.enumerated() where position[a.name] == nil { position[a.name] = i }
         for a in actuators {
-            for peer in a.exclusiveWith where order.contains(peer) {
-                let pair = [a.name, peer].sorted { order.firstIndex(of: $0)! < order.firstIndex(of: $1)! }
-                if !groups.contains(pair) { groups.append(pair) }
+            for peer in a.exclusiveWith {
+                guard let p = position[peer], let q = position[a.name], p != q else { continue }
+                let pair = q < p ? [a.name, peer] : [peer, a.name]
+                if seen.insert(pair).inserted { groups.append(pair) }
             }
         }
         return groups

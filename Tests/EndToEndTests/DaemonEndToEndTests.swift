@@ -320,6 +320,14 @@ import Glibc
         #expect(more.count >= count + 3, "still publishing after a refused reload")
         #expect(daemon.isRunning)
 
+        // Issue 17: this interval trapped `check` and, on SIGHUP, the running daemon.
+        site.write("c.yaml", site.simConfig(port: broker.port).replacingOccurrences(of: "interval: 500ms", with: "interval: 99999999999999999999s"))
+        daemon.signal(SIGHUP)
+        #expect(await Network.eventually(timeout: 5) { daemon.stderr.contains("longer than 100 years") })
+        let after = sub.messages(on: "sensegate/e2e/sensor/outdoor/temperature").count
+        #expect(await sub.wait(for: after + 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.count >= after + 2)
+        #expect(daemon.isRunning)
+
         site.write("c.yaml", site.simConfig(port: broker.port, extraSensors: """
               - name: attic
                 driver: bmp280
@@ -448,6 +456,25 @@ import Glibc
         let missing = try SensegateBinary.run(["check", "--config", site.directory + "/none.yaml"])
         #expect(missing.status == 78)
         #expect(missing.stderr.contains("ENOENT"))
+    }
+
+    /// Issue 17's reproductions through the binary: each one clear error and its exit code.
+    @Test func hostileInputsGetOneClearErrorAndTheirExitCode() throws {
+        let site = Site()
+        let overflow = site.write("o.yaml", site.simConfig(port: 1883).replacing("interval: 500ms", with: "interval: 99999999999999999999s", maxReplacements: 1))
+        let r = try SensegateBinary.run(["check", "--config", overflow])
+        #expect(r.status == 78 && r.stderr.contains("longer than 100 years") && r.stderr.contains("1 error(s)"), "\(r.stderr)")
+        let deep = site.write("d.yaml", "node: x\nboard: sim\nfoo: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000))
+        let d = try SensegateBinary.run(["check", "--config", deep])
+        #expect(d.status == 78 && d.stderr.contains("nested deeper than 64 levels"), "\(d.stderr)")
+        let scan = try SensegateBinary.run(["i2c-scan", "/dev/null"])
+        #expect(scan.status == 69)
+        #expect(scan.stderr == "sensegate: /dev/null is not an I2C adapter (ENOTTY (inappropriate ioctl for device) for I2C_FUNCS); buses are /dev/i2c-N\n",
+                "\(scan.stderr)")
+        let byNumber = try SensegateBinary.run(["i2c-scan", "97"])
+        #expect(byNumber.status == 69 && byNumber.stderr.contains("cannot open /dev/i2c-97"), "\(byNumber.stderr)")
+        let model = try SensegateBinary.run(["model", "aqi", "pollutant=pm25", "concentration=1e300"])
+        #expect(model.status == 2 && model.stderr.contains("outside the model's valid range"), "\(model.stderr)")
     }
 
     @Test func missingDeviceOnARealBoardExits69NamingTheDevice() throws {

@@ -71,6 +71,15 @@ enum DaemonKernelTests {
         let missing = try GuestProcess(daemon, ["i2c-scan", "/dev/i2c-9"], log: "/tmp/scan-missing.log")
         t.expect(await missing.wait(timeout: .seconds(10)) == 69, "a missing bus exits 69: \(missing.output)")
         t.expect(missing.output.contains("/dev/i2c-9"), missing.output)
+        // The bus by its number, as operators say it (issue 17), and a file that is no adapter.
+        let number = String(stub.dropFirst("/dev/i2c-".count))
+        let byNumber = try GuestProcess(daemon, ["i2c-scan", number], log: "/tmp/scan-number.log")
+        t.expect(await byNumber.wait(timeout: .seconds(20)) == 0, "i2c-scan \(number): \(byNumber.output)")
+        t.expect(byNumber.output.contains("\(stub): 0x50 0x76 0x77"), "scan by number: \(byNumber.output)")
+        let notABus = try GuestProcess(daemon, ["i2c-scan", "/dev/null"], log: "/tmp/scan-null.log")
+        t.expect(await notABus.wait(timeout: .seconds(10)) == 69, "/dev/null exits 69: \(notABus.output)")
+        t.expect(notABus.output.contains("/dev/null is not an I2C adapter") && notABus.output.split(separator: "\n").count == 1,
+                 "one clear error: \(notABus.output)")
     }
 
     static func run(_ t: Checks, daemon: String) async throws {
