@@ -206,24 +206,36 @@ final class Outlet: Sendable {
                 let c = try ActuatorCommand.parse(message, root: root)
                 applyActuatorCommand(s, c, topic: shown, at: now)
             } catch {
-                guard commandLog.refused(topic: shown, "actuator command on \(shown) refused: \(error.reason)", at: now) else { return }
-                engine.withLock { _ in
-                    ack(s, error.actuator, { [wall = clock.wallNow] in
-                        CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil, reason: error.reason, wall: wall, seq: $0)
-                    })
-                }
+                refuse(s, .actuator(error.actuator), command: error.command, id: error.id, reason: error.reason, topic: shown,
+                       line: "actuator command on \(shown) refused: \(error.reason)", at: now)
             }
         } else {
             do throws(AlarmCommand.Refusal) {
                 let c = try AlarmCommand.parse(message, root: root)
                 applyAlarmCommand(s, c, topic: shown, at: now)
             } catch {
-                guard commandLog.refused(topic: shown, "alarm command on \(shown) refused: \(error.reason)", at: now) else { return }
-                engine.withLock { _ in
-                    reply(s, error.alarm, { [wall = clock.wallNow] in
-                        CommandReply.payload(command: error.command, id: error.id, ok: false, state: nil, reason: error.reason, wall: wall, seq: $0)
-                    })
-                }
+                refuse(s, .alarm(error.alarm), command: error.command, id: error.id, reason: error.reason, topic: shown,
+                       line: "alarm command on \(shown) refused: \(error.reason)", at: now)
+            }
+        }
+    }
+
+    /// Where a command's answer goes: `…/actuator/<name>/ack` or `…/alarm/<name>/reply`.
+    private enum CommandTarget {
+        case actuator(String)
+        case alarm(String)
+    }
+
+    /// A refused command: logged, and answered while the answer budget lasts.
+    private func refuse(_ s: MQTTSession, _ target: CommandTarget, command: String, id: String?, reason: String, topic: String,
+                        line: String, at now: MonotonicInstant) {
+        guard commandLog.refused(topic: topic, line, at: now) else { return }
+        let wall = clock.wallNow
+        let payload = { (seq: UInt64) in CommandReply.payload(command: command, id: id, ok: false, state: nil, reason: reason, wall: wall, seq: seq) }
+        engine.withLock { _ in
+            switch target {
+            case let .actuator(name): ack(s, name, payload)
+            case let .alarm(name): reply(s, name, payload)
             }
         }
     }
@@ -260,8 +272,8 @@ final class Outlet: Sendable {
             logger.error("actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted, but the line failed: \(fault)")
             answer(s, c, ok: false, state: nil, reason: "the line could not be set: \(fault)", wall: wall)
         case let .refused(reason):
-            guard commandLog.refused(topic: topic, "actuator \(c.actuator): \(c.verb.rawValue) by \(who) refused: \(reason)", at: now) else { return }
-            answer(s, c, ok: false, state: nil, reason: reason, wall: wall)
+            refuse(s, .actuator(c.actuator), command: c.verb.rawValue, id: c.id, reason: reason, topic: topic,
+                   line: "actuator \(c.actuator): \(c.verb.rawValue) by \(who) refused: \(reason)", at: now)
         }
     }
 
@@ -290,11 +302,8 @@ final class Outlet: Sendable {
             commandLog.accepted(topic: topic, "alarm \(c.alarm): \(c.command.rawValue) by \(who) accepted: now \(snapshot.state.rawValue)"
                                 + (snapshot.shelved ? ", shelved" : ""), at: now)
         case let .failure(error):
-            guard commandLog.refused(topic: topic, "alarm \(c.alarm): \(c.command.rawValue) by \(who) refused: \(error)", at: now) else { return }
-            engine.withLock { _ in
-                reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: false, state: nil,
-                                                       reason: error.description, wall: wall, seq: $0) })
-            }
+            refuse(s, .alarm(c.alarm), command: c.command.rawValue, id: c.id, reason: error.description, topic: topic,
+                   line: "alarm \(c.alarm): \(c.command.rawValue) by \(who) refused: \(error)", at: now)
         }
     }
 

@@ -47,13 +47,7 @@ enum ReflexBenchmark {
     static func reflexUnderFlood(config: String, port: Int, edges: Int, rate: Int) async throws {
         let h = try harness(config, port: port)
         let clock = SystemClock()
-        var logger = Logger(label: "bench-flood")
-        logger.logLevel = .critical
-        let client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-flooder"), logger: logger)
-        try client.start()
-        let ready = clock.monotonicNow + .seconds(5)
-        while !(client.isConnected && h.isConnected), clock.monotonicNow < ready { try await Task.sleep(for: .milliseconds(10)) }
-        guard client.isConnected, h.isConnected else { throw BenchmarkError(description: "no broker on 127.0.0.1:\(port)") }
+        let client = try await connectedClient(h, port: port, id: "bench-flooder")
         let payloads = ["not json", #"{"command":"blink"}"#, #"{"command":"override","level":"off","for":"99999999999999999999s"}"#,
                         String(repeating: "[", count: 3000), #"{"command":"on","colour":"red"}"#]
         let flood = Task.detached {
@@ -97,16 +91,23 @@ enum ReflexBenchmark {
         return latencies
     }
 
-    static func command(config: String, port: Int, commands: Int) async throws {
-        let h = try harness(config, port: port)
+    /// A client of the broker on `port`, once both it and the harness's session are connected.
+    static func connectedClient(_ h: ReflexHarness, port: Int, id: String) async throws -> MQTTClient {
         let clock = SystemClock()
-        var logger = Logger(label: "bench-client")
+        var logger = Logger(label: id)
         logger.logLevel = .warning
-        let client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-commander"), logger: logger)
+        let client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: port, clientID: id), logger: logger)
         try client.start()
         let ready = clock.monotonicNow + .seconds(5)
         while !(client.isConnected && h.isConnected), clock.monotonicNow < ready { try await Task.sleep(for: .milliseconds(10)) }
         guard client.isConnected, h.isConnected else { throw BenchmarkError(description: "no broker on 127.0.0.1:\(port)") }
+        return client
+    }
+
+    static func command(config: String, port: Int, commands: Int) async throws {
+        let h = try harness(config, port: port)
+        let clock = SystemClock()
+        let client = try await connectedClient(h, port: port, id: "bench-commander")
         try await Task.sleep(for: .milliseconds(300))   // the subscription is in place
         var latencies: [Duration] = []
         for i in 0..<(commands + 20) {
