@@ -523,6 +523,6 @@ import Glibc
     @Test func version() throws {
         let r = try SensegateBinary.run(["version"])
         #expect(r.status == 0)
-        #expect(r.stdout.hasPrefix("sensegate 0.6.0"))
+        #expect(r.stdout.hasPrefix("sensegate 0.7.0"))
     }
 }

@@ -118,3 +118,17 @@ import Testing
         #expect(d.contains { $0.message.contains("line: must be between 0 and 65535, got -1") || $0.message.contains("got -1") }, "\(d)")
     }
 }
+
+/// Issue 17's stall: a config of 33,000 derived channels took `check` over two minutes (the work
+/// grew with the square of the size). Checked here in full; linear, it takes about a second in
+/// a debug build, and a quadratic regression would take minutes (timings: docs/benchmarks.md).
+@Suite struct LargeConfigTests {
+    @Test func thirtyThreeThousandDerivedChannelsAreChecked() throws {
+        var text = ConfigFixture.valid + "\nderived:\n"
+        for i in 0..<33_000 {
+            text += "  - {name: d\(i), model: dew_point, inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}}\n"
+        }
+        let config = try ConfigFixture.load(text)
+        #expect(config.derived.count == 33_000)
+    }
+}
