@@ -246,8 +246,6 @@ final class Outlet: Sendable {
         changeLog.flush(at: clock.monotonicNow)
     }
 
-    var commandCounters: CommandLog.Counters { commandLog.counters }
-
     private func applyActuatorCommand(_ s: MQTTSession, _ c: ActuatorCommand, topic: String, at now: MonotonicInstant) {
         enum Outcome { case accepted(Bool?), lineFailed(String), refused(String) }
         let wall = clock.wallNow

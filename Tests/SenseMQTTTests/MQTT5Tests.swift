@@ -78,3 +78,47 @@ import Glibc
         broker.stop()
     }
 }
+
+/// The subscription options the gateway uses on MQTT 5 (no local, retain as published), against
+/// a real mosquitto: what it must still receive, and what it must see as retained.
+@Suite struct SubscriptionOptionTests {
+    /// A config this gateway published retained in an earlier run (same client id) must still come
+    /// back when it subscribes, or stale Home Assistant configs would never be deleted.
+    @Test func ownRetainedMessagesFromAnEarlierRunStillArrive() async throws {
+        let broker = try MosquittoBroker()
+        let id = "same-\(Int.random(in: 0..<1_000_000))"
+        let first = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: id), logger: MQTT5Tests.logger)
+        let firstEvents = EventRecorder(first)
+        try first.start()
+        #expect(await firstEvents.wait { $0 == .connected })
+        _ = first.publish(MQTTMessage(topic: "own/config", text: "stale", qos: 1, retain: true))
+        await first.shutdown(last: nil, timeout: .seconds(2))
+        let second = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: id), logger: MQTT5Tests.logger)
+        let events = EventRecorder(second)
+        try second.subscribe("own/#", qos: 1)
+        try second.start()
+        #expect(await events.wait { $0 == .connected })
+        #expect(second.protocolVersion == 5)
+        #expect(await events.waitMessage { $0.topic == "own/config" && $0.retained && $0.payload == Array("stale".utf8) },
+                "an earlier run's retained message must arrive despite no-local")
+        await second.shutdown(last: nil, timeout: .seconds(1))
+    }
+
+    /// A retained message published while the subscriber is connected keeps its flag (retain as
+    /// published), so a retained command is recognised on arrival, not only at the next restart.
+    @Test func aLiveRetainedMessageKeepsItsFlag() async throws {
+        let broker = try MosquittoBroker()
+        let client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "rap-\(getpid())"),
+                                    logger: MQTT5Tests.logger)
+        let events = EventRecorder(client)
+        try client.subscribe("cmd/#", qos: 1)
+        try client.start()
+        #expect(await events.wait { $0 == .connected })
+        try await Task.sleep(for: .milliseconds(300))
+        try Subscriber.publish(port: broker.port, topic: "cmd/live", payload: "retained", retain: true)
+        try Subscriber.publish(port: broker.port, topic: "cmd/live", payload: "plain", retain: false)
+        #expect(await events.waitMessage { $0.topic == "cmd/live" && $0.payload == Array("retained".utf8) && $0.retained })
+        #expect(await events.waitMessage { $0.topic == "cmd/live" && $0.payload == Array("plain".utf8) && !$0.retained })
+        await client.shutdown(last: nil, timeout: .seconds(1))
+    }
+}
