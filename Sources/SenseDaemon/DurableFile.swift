@@ -34,7 +34,10 @@ package enum DurableFile {
         }
     }
 
-    /// The whole file (at most 64 KiB), nil if it does not exist.
+    /// Larger state files are damage: they are refused whole (`EFBIG`), never read in part.
+    static let sizeLimit = 65536
+
+    /// The whole file, nil if it does not exist; one over `sizeLimit` is an `EFBIG` failure.
     static func read(_ path: String) throws(Failure) -> String? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -42,7 +45,8 @@ package enum DurableFile {
             throw Failure(path: path, operation: "read", errno: errno)
         }
         defer { Glibc.close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 65536)
+        // One byte more than the limit tells a file at the limit from a larger one.
+        var buffer = [UInt8](repeating: 0, count: sizeLimit + 1)
         var used = 0
         while used < buffer.count {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + used, $0.count - used) }
@@ -50,6 +54,7 @@ package enum DurableFile {
             if n == 0 { break }
             used += n
         }
+        guard used <= sizeLimit else { throw Failure(path: path, operation: "read (larger than 64 KiB, not a state file)", errno: EFBIG) }
         return String(decoding: buffer.prefix(used), as: UTF8.self)
     }
 

@@ -1,6 +1,9 @@
 import Logging
 import SenseCore
 import SenseDrivers
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where a pulse counter's totals live between runs: `<state_dir>/counters/<sensor>`. Written
 /// whole (see `DurableFile`) every flush interval when they have changed and at a clean stop,
@@ -23,7 +26,16 @@ package struct PulseTotalsStore: Sendable {
     }
 
     func load() throws(DurableFile.Failure) -> Loaded {
-        guard let text = try DurableFile.read(path) else { return .fresh }
+        let read: String?
+        do throws(DurableFile.Failure) {
+            read = try DurableFile.read(path)
+        } catch where error.errno == EFBIG {
+            // Far too large for totals: set aside whole, as unreadable totals are.
+            let aside = path + ".corrupt"
+            guard rename(path, aside) == 0 else { throw DurableFile.Failure(path: path, operation: "move aside", errno: errno) }
+            return .corrupt(movedTo: aside)
+        }
+        guard let text = read else { return .fresh }
         if let totals = PulseTotals(text: text) { return .restored(totals) }
         let aside = path + ".corrupt"
         try DurableFile.replace(aside, with: text)

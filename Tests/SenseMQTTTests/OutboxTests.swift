@@ -273,3 +273,45 @@ extension OutboxTests {
         #expect(throws: OutboxStorageError.self) { try storage.commit(append: [Self.message(5, at: first.clock)], delete: []) }
     }
 }
+
+/// Outbox files no sensegate wrote (issue 17): impossible rows removed with the rest kept; another
+/// program's database, or another version's, moved aside rather than trusted.
+extension OutboxTests {
+    /// Writes an SQLite file with Python's sqlite3 module (an independent writer).
+    static func sqlite(_ path: String, _ statements: [String]) throws {
+        let script = "import sqlite3,sys\ndb=sqlite3.connect(sys.argv[1])\nfor s in sys.argv[2:]: db.execute(s)\ndb.commit()\n"
+        let p = try ChildProcess("/usr/bin/python3", ["-c", script, path] + statements)
+        #expect(p.waitForExit(timeout: 30) == 0, "\(p.stderr)")
+    }
+
+    static let table = "(seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, schema TEXT)"
+
+    @Test func impossibleRowsAreRemovedAndTheRestDelivered() async throws {
+        let path = TemporaryDirectory.make("sensegate-outbox") + "/outbox.db"
+        try Self.sqlite(path, ["CREATE TABLE state\(Self.table)", "CREATE TABLE reply\(Self.table)", "CREATE TABLE data\(Self.table)",
+                               "PRAGMA user_version=1"]
+            + (1...5).map { "INSERT INTO data VALUES(\($0), 1795406839000, 1, 0, 'n/sensor/a/t', x'7b7d', 'reading')" }
+            + ["INSERT INTO data VALUES(-1, 1795406839000, 1, 0, 't', x'00', NULL)",              // reads as 2^64 - 1
+               "INSERT INTO data VALUES(9007199254740993, 1795406839000, 1, 0, 't', x'00', NULL)", // beyond 2^53 - 1
+               "INSERT INTO data VALUES(6, 1795406839000, 7, 0, 't', x'00', NULL)",                // QoS 7
+               "INSERT INTO state VALUES(7, -5, 1, 1, 't', x'00', NULL)"])                         // before 1970
+        let log = LogRecorder()
+        let outbox = try Outbox(path: path, settings: Self.settings(), clock: ManualClock(), logger: log.logger)
+        #expect(outbox.highestStoredSeq == 5)
+        #expect(outbox.counters.totalDepth == 5)
+        #expect(log.lines.contains { $0.message.contains("removed 4 stored row(s) no sensegate writes") }, "\(log.lines.map(\.message))")
+        outbox.close()
+    }
+
+    @Test(arguments: [["CREATE TABLE readings(x)"], ["PRAGMA user_version=2"],
+                      ["CREATE TABLE state(seq)", "CREATE TABLE reply(seq)", "CREATE TABLE data(seq)", "PRAGMA user_version=1"]])
+    func aForeignDatabaseIsMovedAsideNotTrusted(statements: [String]) async throws {
+        let dir = TemporaryDirectory.make("sensegate-outbox")
+        try Self.sqlite(dir + "/outbox.db", statements)
+        let rig = try Rig(path: dir + "/outbox.db")
+        #expect(rig.outbox.counters.durable)
+        #expect(try FileList.names(in: dir).contains { $0.hasPrefix("outbox.db.damaged-") })
+        for i in 1...3 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
+        #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.written == 3 })
+    }
+}
