@@ -11,11 +11,12 @@ public enum ConfigLoader {
         let start = SourceMark(line: 1, column: 1)
         let bytes: [UInt8]
         do {
-            bytes = try SourceFile.read(file)
+            bytes = try SourceFile.read(file, regularOnly: false)
         } catch {
             switch error {
             case let .cannotOpen(_, e): sink.error(start, "", "cannot read config file: \(Errno.describe(e))")
             case .isDirectory: sink.error(start, "", "is a directory, not a config file")
+            case .notRegular: sink.error(start, "", "not a regular file")
             case .tooLarge: sink.error(start, "", "larger than \(SourceFile.sizeLimit >> 20) MiB: not a config file")
             }
             throw ConfigErrors(sink.diagnostics)

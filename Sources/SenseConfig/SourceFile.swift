@@ -8,12 +8,15 @@ public enum SourceFile {
     public enum ReadError: Error, Sendable, Hashable, CustomStringConvertible {
         case cannotOpen(path: String, errno: Int32)
         case isDirectory(path: String)
+        /// A FIFO, a socket or a device: reading one may never end (`board: /dev/stdin`).
+        case notRegular(path: String)
         case tooLarge(path: String)
 
         public var description: String {
             switch self {
             case let .cannotOpen(_, e): Errno.describe(e)
             case .isDirectory: "is a directory"
+            case .notRegular: "not a regular file (a pipe, socket or device)"
             case .tooLarge: "larger than \(SourceFile.sizeLimit >> 20) MiB"
             }
         }
@@ -22,11 +25,27 @@ public enum SourceFile {
     /// Config and board files are small; anything over 4 MiB is a mistake.
     public static let sizeLimit = 4 << 20
 
-    public static func read(_ path: String) throws(ReadError) -> [UInt8] {
-        guard let f = fopen(path, "rb") else { throw .cannotOpen(path: path, errno: errno) }
-        defer { fclose(f) }
+    /// The whole file. Files a config names (boards, passwords) must be regular files
+    /// (`regularOnly`); the config itself may come through a pipe (`--config <(…)`).
+    public static func read(_ path: String, regularOnly: Bool = true) throws(ReadError) -> [UInt8] {
+        // O_NONBLOCK: opening a FIFO with no writer must not wait; regular files ignore the flag.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
+        guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
         var st = stat()
-        if fstat(fileno(f), &st) == 0, (st.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }
+        guard fstat(fd, &st) == 0 else {
+            let e = errno
+            close(fd)
+            throw .cannotOpen(path: path, errno: e)
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR { close(fd); throw .isDirectory(path: path) }
+        if regularOnly, (st.st_mode & S_IFMT) != S_IFREG { close(fd); throw .notRegular(path: path) }
+        if regularOnly { _ = fcntl(fd, F_SETFL, 0) }   // back to blocking reads for the regular file
+        guard let f = fdopen(fd, "rb") else {
+            let e = errno
+            close(fd)
+            throw .cannotOpen(path: path, errno: e)
+        }
+        defer { fclose(f) }
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16384)
         while true {

@@ -1,6 +1,9 @@
 import SenseConfig
 import SenseTesting
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `check` used to accept or mangle (issue 17): each mistake is one clear error at the
 /// right place, and the reproductions of the issue no longer trap or take minutes.
@@ -130,5 +133,20 @@ import Testing
         }
         let config = try ConfigFixture.load(text)
         #expect(config.derived.count == 33_000)
+    }
+}
+
+/// A config may name a FIFO or a device as its board or password file: reading one may never end.
+@Suite struct NonRegularFileTests {
+    @Test func aFIFOAsBoardOrPasswordFileIsRefusedAtOnce() throws {
+        let fifo = ConfigFixture.directory + "/fifo-\(Int.random(in: 0..<1_000_000))"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let board = CheckCatchesTests.errors(ConfigFixture.valid.replacing("board: sim", with: "board: \(fifo)"))
+        #expect(board.count == 1 && board.first?.message.contains("not a regular file") == true, "\(board)")
+        let password = CheckCatchesTests.errors(ConfigFixture.valid.replacing("  broker: mqtt://127.0.0.1:1883",
+                                                                               with: "  broker: mqtt://127.0.0.1:1883\n  username: u\n  password_file: \(fifo)"))
+        #expect(password.count == 1 && password.first?.message.contains("not a regular file") == true, "\(password)")
+        let device = CheckCatchesTests.errors(ConfigFixture.valid.replacing("board: sim", with: "board: /dev/zero"))
+        #expect(device.first?.message.contains("not a regular file") == true, "\(device)")
     }
 }
