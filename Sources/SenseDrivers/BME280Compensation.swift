@@ -77,7 +77,7 @@ public enum BME280Compensation {
     // Bosch's reference code in wrapping arithmetic, as its C does on every target: for a real
     // chip's calibration nothing overflows (the vectors below hold bit for bit); for garbage
     // (a glitch on the bus while the calibration is read) the result is garbage that the driver's
-    // range check rejects, never a trap that stops the gateway (found by the sensor fuzz target).
+    // range check rejects, never a trap that stops the gateway (found by the audit of issue 17; the sensor fuzz target now covers it).
 
     /// Temperature in 0.01 °C, and t_fine for the pressure and humidity formulas.
     public static func temperature(adc_T: Int32, _ c: BME280Calibration) -> (centiCelsius: Int32, t_fine: Int32) {

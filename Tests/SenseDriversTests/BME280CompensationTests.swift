@@ -78,7 +78,7 @@ import Testing
 }
 
 /// A calibration read through a glitching bus can be anything: Bosch's integer routine then
-/// overflows, which in C wraps and in Swift trapped (found by the sensor fuzz target). Now it
+/// overflows, which in C wraps and in Swift trapped (found in the audit of issue 17; the test below reproduced the trap). Now it
 /// wraps as in C, and the driver's range check turns the garbage into `bad` readings.
 @Suite struct BME280GarbageCalibrationTests {
     @Test(arguments: [UInt8(0xFF), 0x7F, 0x80, 0x00])
