@@ -45,8 +45,8 @@ public enum DurationText {
         guard let value = plainDecimal(number) else { return .failure(.malformed(text)) }
         if sign, value > 0 { return .failure(.negative(text)) }
         let ns = value * scale
-        guard ns <= Double(longest.nanoseconds) else { return .failure(.tooLong(text)) }
-        return .success(.nanoseconds(Int64(ns.rounded())))
+        guard ns <= Double(longest.nanoseconds), let whole = Int64(checkedRounding: ns) else { return .failure(.tooLong(text)) }
+        return .success(.nanoseconds(whole))
     }
 
     /// A non-negative number written with digits and at most one decimal point: no exponent,
@@ -66,8 +66,8 @@ extension Duration {
     /// A duration of `seconds`, or nil when it is NaN, infinite, negative or longer than
     /// `DurationText.longest`: for seconds that come from outside as a number (a JSON command).
     public init?(checkedSeconds seconds: Double) {
-        guard seconds.isFinite, seconds >= 0, seconds <= DurationText.longest.seconds else { return nil }
-        self = .nanoseconds(Int64((seconds * 1e9).rounded()))
+        guard seconds >= 0, seconds <= DurationText.longest.seconds, let ns = Int64(checkedRounding: seconds * 1e9) else { return nil }
+        self = .nanoseconds(ns)
     }
 
     /// As a limit reads in a message: `200ms`, `24h`, `7d`.
