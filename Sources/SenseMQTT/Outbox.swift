@@ -145,10 +145,15 @@ public final class Outbox: Sendable {
             let aside = "\(path).damaged-\(clock.wallNow.nanosecondsSinceEpoch / 1_000_000_000)"
             logger.error("outbox: \(error); moving it to \(aside) and starting a new one")
             rename(path, aside)
-            unlink(path + "-wal")
+            rename(path + "-wal", aside + "-wal")   // its last commits stay with it
             unlink(path + "-shm")
             do {
-                return (try SQLiteOutboxStorage(path: path), nil)
+                let store = try SQLiteOutboxStorage(path: path)
+                let (copied, stopped) = store.salvage(from: aside)
+                if copied > 0 || stopped != nil {
+                    logger.notice("outbox: \(copied) message(s) salvaged from \(aside)\(stopped.map { "; reading stopped at \($0)" } ?? ""); the file is kept")
+                }
+                return (store, nil)
             } catch {
                 logger.error("outbox: \(error); messages wait in memory only (at most the memory limit)")
                 return (nil, error.description)

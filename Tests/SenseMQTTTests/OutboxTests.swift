@@ -315,3 +315,34 @@ extension OutboxTests {
         #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.written == 3 })
     }
 }
+
+/// Found by fuzzing (the outbox target): a damaged b-tree that SQLite reads without complaint —
+/// rows out of order, a NULL key, text where the QoS was. Now its structural check refuses the
+/// file at open; the file is moved aside (with its WAL) and what can be read and could be real
+/// is salvaged into the new one.
+extension OutboxTests {
+    @Test func aDamagedBTreeIsSetAsideAndItsReadableRowsSalvaged() async throws {
+        let dir = TemporaryDirectory.make("sensegate-outbox")
+        try FileList.copy(RepositoryPaths.root + "/Fuzz/Corpus/outbox/regression-btree-out-of-order", to: dir + "/outbox.db")
+        let log = LogRecorder()
+        let clock = ManualClock()
+        let outbox = try Outbox(path: dir + "/outbox.db", settings: Self.settings(), clock: clock, logger: log.logger)
+        #expect(try FileList.names(in: dir).contains { $0.hasPrefix("outbox.db.damaged-") })
+        let messages = log.lines.map(\.message)
+        #expect(messages.contains { $0.contains("damaged: ") }, "\(messages)")
+        #expect(messages.contains { $0.contains("message(s) salvaged from") }, "\(messages)")
+        let link = outbox.link()
+        let transport = FakeTransport(observer: link)
+        link.attach(transport)
+        transport.setConnected(true)
+        let stored = outbox.counters.totalDepth
+        #expect(stored > 0)
+        #expect(await Network.eventually(timeout: 10) {
+            transport.acknowledge()
+            return transport.handed.count == stored && transport.unacknowledged == 0
+        })
+        let seqs = Self.seqs(transport.handed)
+        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count && seqs.allSatisfy { $0 >= 1 && $0 <= 20 }, "\(seqs)")
+        outbox.close()
+    }
+}
