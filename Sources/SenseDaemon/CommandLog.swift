@@ -34,9 +34,9 @@ final class CommandLog: Sendable {
 
     var counters: Counters { budget.withLock { $0.counters } }
 
-    func accepted(topic: String, _ line: String, at now: MonotonicInstant) {
+    func accepted(topic: String, _ line: @autoclosure () -> String, at now: MonotonicInstant) {
         budget.withLock { $0.counters.accepted += 1 }
-        lines.log(.notice, key: topic, line, at: now)
+        lines.log(.notice, key: topic, line(), at: now)
     }
 
     /// Logs a refusal; true when it may be answered (the answer budget is not spent).

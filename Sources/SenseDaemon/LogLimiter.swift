@@ -39,7 +39,10 @@ final class LogLimiter: Sendable {
         state = Mutex(State(start: now))
     }
 
-    func log(_ level: Logger.Level, key: String, _ line: String, at now: MonotonicInstant) {
+    /// `line` is only built when `level` is logged at all: output changes are on the reflex path.
+    func log(_ level: Logger.Level, key: String, _ line: @autoclosure () -> String, at now: MonotonicInstant) {
+        guard logger.logLevel <= level else { return }
+        let line = line()
         flush(at: now)
         let full = state.withLock { s -> Bool in
             let followed = s.byKey[key] != nil || s.byKey.count < keys
