@@ -29,7 +29,6 @@ struct Named<Element: NamedDeclaration>: Sequence {
 
     subscript(name: String) -> Element? { index[name].map { all[$0] } }
     func contains(name: String) -> Bool { index[name] != nil }
-    var isEmpty: Bool { all.isEmpty }
     var names: [String] { all.map(\.name) }
 
     func makeIterator() -> IndexingIterator<[Element]> { all.makeIterator() }

@@ -59,7 +59,7 @@ extension Int64 {
     }
 
     /// `value` rounded to the nearest whole number, or nil when it is NaN, infinite or outside
-    /// Int64: the checked form of `Int64(value.rounded())` for values computed from outside input.
+    /// Int64: the checked form of a rounding conversion, for values computed from outside input.
     public init?(checkedRounding value: Double) {
         let r = value.rounded()
         guard r.isFinite, r >= -9.223_372_036_854_775e18, r < 9.223_372_036_854_775e18 else { return nil }
@@ -68,7 +68,7 @@ extension Int64 {
 }
 
 extension Int {
-    /// The checked form of `Int(value.rounded(rule))`: nil for NaN, infinities and values outside Int.
+    /// The checked form of rounding by `rule` to an `Int`: nil for NaN, infinities and values outside Int.
     public init?(checkedRounding value: Double, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
         guard let v = Int64(checkedRounding: value.rounded(rule)) else { return nil }
         self.init(v)

@@ -38,6 +38,11 @@ package struct ActuatorCommand: Sendable, Equatable {
         guard rest.count == 2, rest[1] == "set" else {
             throw Refusal(actuator: actuator, command: "", id: nil, reason: "commands go to <root>/actuator/<name>/set")
         }
+        // No configured name is longer than 48 bytes; a topic level may be 64 KiB, and is not
+        // quoted back whole into the answer and the log.
+        guard actuator.utf8.count <= 48 else {
+            throw Refusal(actuator: actuator, command: "", id: nil, reason: "no actuator has a name of \(actuator.utf8.count) bytes")
+        }
         // The verb decides which fields are allowed, so read it first.
         let all = Set(fields.values.joined())
         do throws(CommandPayload.Reason) {

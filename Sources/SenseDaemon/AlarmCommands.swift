@@ -30,7 +30,12 @@ package struct AlarmCommand: Sendable, Equatable {
         let alarm = rest.first.map(String.init) ?? ""
         let verb = rest.count == 2 ? String(rest[1]) : ""
         guard rest.count == 2, let command = AlarmDefinition.Command(rawValue: verb) else {
-            throw Refusal(alarm: alarm, command: verb, id: nil, reason: "unknown command '\(verb)': use ack, shelve or unshelve")
+            throw Refusal(alarm: alarm, command: LogLimiter.shown(verb), id: nil,
+                          reason: "unknown command '\(LogLimiter.shown(verb))': use ack, shelve or unshelve")
+        }
+        // No configured name is longer than 48 bytes; a topic level may be 64 KiB (see ActuatorCommand).
+        guard alarm.utf8.count <= 48 else {
+            throw Refusal(alarm: alarm, command: verb, id: nil, reason: "no alarm has a name of \(alarm.utf8.count) bytes")
         }
         do throws(CommandPayload.Reason) {
             let p = try CommandPayload(message, verb: verb, allowed: fields[command]!)

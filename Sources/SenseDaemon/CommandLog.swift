@@ -60,6 +60,4 @@ final class CommandLog: Sendable {
     }
 
     func flush(at now: MonotonicInstant) { lines.flush(at: now) }
-
-    static func shown(_ topic: String) -> String { LogLimiter.shown(topic) }
 }

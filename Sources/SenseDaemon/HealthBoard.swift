@@ -47,7 +47,7 @@ final class HealthBoard: Sendable {
     }
 
     func payload(now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, link: Link,
-                 commands: CommandLog.Counters = .init(), seq: UInt64) -> [UInt8] {
+                 commands: CommandLog.Counters, seq: UInt64) -> [UInt8] {
         let (sensors, seqError) = state.withLock { ($0.sensors, $0.seqError) }
         var w = JSONWriter()
         w.beginObject()

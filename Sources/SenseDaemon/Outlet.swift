@@ -200,7 +200,7 @@ final class Outlet: Sendable {
         // Our own answers come back where the broker cannot leave them out (MQTT 3.1.1 has no
         // "no local"): they are outputs, never commands.
         if levels.count == 3, (levels[0] == "actuator" && levels[2] == "ack") || (levels[0] == "alarm" && levels[2] == "reply") { return }
-        let shown = CommandLog.shown(message.topic)
+        let shown = LogLimiter.shown(message.topic)
         if levels.first == "actuator" {
             do throws(ActuatorCommand.Refusal) {
                 let c = try ActuatorCommand.parse(message, root: root)

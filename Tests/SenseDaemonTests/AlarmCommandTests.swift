@@ -82,3 +82,25 @@ import Testing
         }
     }
 }
+
+/// A topic level may be 64 KiB: it is not quoted back whole into answers and logs.
+@Suite struct LongTopicLevelTests {
+    @Test func aHugeNameOrVerbIsRefusedWithoutQuotingIt() {
+        let huge = String(repeating: "x", count: 65_000)
+        for (topic, kind) in [("sensegate/n1/alarm/\(huge)/ack", "alarm"), ("sensegate/n1/alarm/hot/\(huge)", "verb")] {
+            do {
+                _ = try AlarmCommand.parse(IncomingMessage(topic: topic, payload: [], retained: false), root: "sensegate/n1")
+                Issue.record("accepted a huge \(kind)")
+            } catch {
+                #expect(error.reason.utf8.count < 300, "\(kind): \(error.reason.utf8.count) bytes")
+            }
+        }
+        do {
+            _ = try ActuatorCommand.parse(IncomingMessage(topic: "sensegate/n1/actuator/\(huge)/set", payload: Array(#"{"command":"on"}"#.utf8),
+                                                          retained: false), root: "sensegate/n1")
+            Issue.record("accepted a huge actuator name")
+        } catch {
+            #expect(error.reason == "no actuator has a name of 65000 bytes")
+        }
+    }
+}
