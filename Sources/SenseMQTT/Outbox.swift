@@ -75,6 +75,11 @@ public final class Outbox: Sendable {
         var transport: (any MessageTransport)?
         var generation = 0
         var inFlight: [Int32: Flight] = [:]
+        /// QoS 1/2 messages from before a reconnect that libmosquitto sends again by itself, but
+        /// only after the connect callback has returned: nothing new is handed over until they
+        /// are acknowledged, else a new message can overtake them (libmosquitto 2.0's
+        /// handle__connack calls on_connect before message__retry_check).
+        var resending: Set<Int32> = []
         var deletes: [Deletion] = []
         var counters = OutboxCounters()
         var storageFailing = false
@@ -222,7 +227,7 @@ public final class Outbox: Sendable {
                 let l = s.lanes[k.rawValue]
                 return "\(k.name): cursor \(l.cursor) stored \(l.storedCount) unhanded \(l.storedUnhanded) prefetched \(l.prefetchHead)/\(l.prefetched.count) pending \(l.pending.count)"
             }
-            return "connected \(s.isConnected) inFlight \(s.inFlight.count) deletes \(s.deletes.count) failing \(s.storageFailing); " + lanes.joined(separator: "; ")
+            return "connected \(s.isConnected) inFlight \(s.inFlight.count) resending \(s.resending.count) deletes \(s.deletes.count) failing \(s.storageFailing); " + lanes.joined(separator: "; ")
         }
     }
 
@@ -288,6 +293,7 @@ public final class Outbox: Sendable {
             logger.trace("outbox: mid \(mid) acknowledged: seq \(f.seq)")
             s.counters.acked += 1
             if f.kind != .health { markDone(f.kind, f.seq, f.size, &s) }
+            s.resending.remove(mid)
             return s.needsPump
         }
         if signal { poke() }
@@ -298,7 +304,9 @@ public final class Outbox: Sendable {
             guard s.generation == generation else { return }
             if up {
                 s.counters.connects += 1
+                s.resending = Set(s.inFlight.keys)
             } else {
+                s.resending = []
                 // libmosquitto discards unsent QoS 0 packets on a disconnect (QoS 1 it resends):
                 // those lanes are handed over again from the oldest lost message.
                 let lost = Set(s.inFlight.values.filter { $0.qos == 0 && $0.kind != .health }.map(\.kind))
@@ -328,7 +336,7 @@ public final class Outbox: Sendable {
     /// Room in the window: data keeps a tenth of it free, so a live alarm or ack is never queued
     /// behind a replay of readings.
     func room(for kind: MessageClass, _ s: State) -> Bool {
-        guard s.isConnected else { return false }
+        guard s.isConnected, s.resending.isEmpty else { return false }
         let limit = kind == .data ? settings.window - max(1, settings.window / 10) : settings.window
         return s.inFlight.count < limit
     }
@@ -383,6 +391,7 @@ public final class Outbox: Sendable {
     func rewindAll(_ s: inout State) {
         for kind in MessageClass.durable { rewind(kind, &s) }
         s.inFlight = [:]
+        s.resending = []
     }
 
     /// With no usable disk, memory holds at most `memoryLimit` messages: the oldest of the lowest
