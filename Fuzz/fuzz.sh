@@ -17,7 +17,7 @@ TARGETS=(config board command json scalars cli state outbox sensor)
 BUILD=.build-fuzz
 BINARY=$BUILD/sensegate-fuzz
 # Modules the harness links, in dependency order (C objects of CLinuxShim included).
-MODULES=(Logging CLinuxShim SenseCore SenseHardware SenseHardwareLinux SenseSimulator SenseModels SenseAnalysis SenseTraffic
+MODULES=(Logging CLinuxShim SenseCore SenseOS SenseHardware SenseHardwareLinux SenseSimulator SenseModels SenseAnalysis SenseTraffic
          SenseReaction SenseDrivers SenseMQTT SenseConfig SenseDaemon SenseCLI SenseFuzzing)
 export SENSEGATE_BOARDS="$PWD/boards"      # the config targets find boards/sim.yaml here
 export SWIFT_BACKTRACE=enable=no           # libFuzzer and ASan print the stack; Swift's backtracer would trip ASan
@@ -26,7 +26,16 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}
 build() {
     swift build --build-path "$BUILD" -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -g --target SenseFuzzing
     local objects=() m
-    for m in "${MODULES[@]}"; do objects+=("$BUILD"/release/"$m".build/*.o); done
+    for m in "${MODULES[@]}"; do
+        local dir="$BUILD/release/$m.build" src
+        if [ -f "$dir/sources" ]; then
+            # The module's current sources only: an object left by a file since moved or deleted
+            # would be linked twice or reach for symbols that are gone.
+            while read -r src; do objects+=("$dir/$(basename "$src").o"); done < "$dir/sources"
+        else
+            objects+=("$dir"/*.o)   # a C target
+        fi
+    done
     # SwiftPM renames an executable's `main`, so the entry point is linked here, where libFuzzer supplies `main`.
     swiftc -sanitize=fuzzer,address -g -O -parse-as-library Fuzz/Targets/Entry.swift \
         -I "$BUILD/release/Modules" -I Sources/CMosquitto -I Sources/CSQLite -I Sources/CYAML -I Sources/CGPIOD \

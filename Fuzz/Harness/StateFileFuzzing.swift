@@ -1,6 +1,8 @@
+import Logging
 import SenseCore
 import SenseDaemon
 import SenseDrivers
+import SenseOS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,6 +11,12 @@ import Glibc
 /// still out): whatever a power cut, a full card or a hand edit left there is refused or
 /// recovered with a reason, never a trap. The first byte chooses the file.
 enum StateFileFuzzing {
+    /// One writer thread for every run (a thread per input would exhaust the process).
+    static let writer: StateFileWriter = {
+        do { return try StateFileWriter() } catch { preconditionFailure("fuzzing needs its state file thread: \(error)") }
+    }()
+    static let logger: Logger = { var l = Logger(label: "fuzz"); l.logLevel = .critical; return l }()
+
     static func run(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
         let which = input.byte() % 3
@@ -32,9 +40,9 @@ enum StateFileFuzzing {
         write(dir + "/seq", bytes)
         unlink(dir + "/running")
         do throws(SequenceStore.StoreError) {
-            let store = try SequenceStore(directory: dir)
+            let store = try SequenceStore(directory: dir, writer: writer, logger: logger)
             for _ in 0..<3 {
-                let n = store.next().value
+                let n = store.next()
                 precondition(n >= 1 && n <= SequenceNumber.largest, "seq \(n) outside 1…2^53-1")
             }
             _ = store.current

@@ -21,7 +21,8 @@ static int neg_errno(int rc) {
 
 int sg_i2c_open(const char *path) {
     errno = 0;
-    int fd = open(path, O_RDWR | O_CLOEXEC);
+    int fd;
+    do { fd = open(path, O_RDWR | O_CLOEXEC); } while (fd < 0 && errno == EINTR);
     return fd < 0 ? -errno : fd;
 }
 

@@ -2,7 +2,6 @@ import SenseAnalysis
 import SenseCore
 import SenseDrivers
 import SenseHardware
-import SenseSimulator
 
 /// A checked configuration: every name resolved against the board, every value in range.
 public struct SensegateConfig: Sendable, Hashable {
@@ -318,7 +317,7 @@ public struct SimulationConfig: Sendable, Hashable {
     public var meanTemperature: Double = 14
     public var faults: [Fault] = []
     /// Quantities pushed away from the world's value (a heat wave, a humid night).
-    public var excursions: [Excursion] = []
+    public var excursions: [ExcursionSetting] = []
     /// The river and its catchment, for the hydrology sensors.
     public var hydrology = HydrologySimulation()
     /// The road past the traffic stations.
@@ -328,7 +327,7 @@ public struct SimulationConfig: Sendable, Hashable {
 }
 
 public struct HydrologySimulation: Sendable, Hashable {
-    public var scenario: CatchmentWorld.Scenario = .dry
+    public var scenario: CatchmentScenario = .dry
     /// When the storm begins, after the start.
     public var after: Duration = .seconds(600)
     public var rainScale: Double = 1
@@ -359,7 +358,7 @@ public struct TrafficSimulation: Sendable, Hashable {
         public var duration: Duration?
     }
 
-    public var scenario: RoadWorld.Scenario = .freeFlow
+    public var scenario: RoadScenario = .freeFlow
     /// When the episode (rush hour, incident) begins after the start, and how long it lasts.
     public var after: Duration = .seconds(300)
     public var duration: Duration = .seconds(1200)

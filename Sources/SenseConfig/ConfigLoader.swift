@@ -1,7 +1,6 @@
 import SenseAnalysis
 import SenseCore
 import SenseHardware
-import SenseSimulator
 
 /// Reads and checks a config file. Touches no hardware and no network: `sensegate check` and the
 /// daemon (at start and on SIGHUP) use the same path, so what `check` accepts is what runs.
@@ -399,19 +398,19 @@ public enum ConfigLoader {
         if let f = m.node("excursions"), let items = s.list(f, "simulation.excursions") {
             for (i, item) in items.enumerated() {
                 guard var em = MappingReader(item, path: "simulation.excursions[\(i)]", sink: sink) else { continue }
-                let quantity = em.required("quantity").flatMap { s.choice($0, em.child("quantity"), Excursion.Quantity.allCases) }
+                let quantity = em.required("quantity").flatMap { s.choice($0, em.child("quantity"), ExcursionSetting.Quantity.allCases) }
                 let change = em.required("change").flatMap { s.number($0, em.child("change")) }
                 let after = em.node("after").flatMap { s.duration($0, em.child("after"), in: Self.simulatedTime) } ?? .zero
                 let ramp = em.node("ramp").flatMap { s.duration($0, em.child("ramp"), in: Self.simulatedTime) } ?? .zero
                 let hold = em.required("for").flatMap { s.duration($0, em.child("for"), in: Self.simulatedTime) }
                 em.finish()
                 if let quantity, let change, let hold {
-                    sim.excursions.append(Excursion(quantity: quantity, change: change, after: after, ramp: ramp, hold: hold))
+                    sim.excursions.append(ExcursionSetting(quantity: quantity, change: change, after: after, ramp: ramp, hold: hold))
                 }
             }
         }
         if let h = m.node("hydrology"), var hm = MappingReader(h, path: "simulation.hydrology", sink: sink) {
-            if let v = hm.node("scenario"), let c = s.choice(v, hm.child("scenario"), CatchmentWorld.Scenario.allCases) { sim.hydrology.scenario = c }
+            if let v = hm.node("scenario"), let c = s.choice(v, hm.child("scenario"), CatchmentScenario.allCases) { sim.hydrology.scenario = c }
             if let v = hm.node("after"), let d = s.duration(v, hm.child("after"), in: Self.simulatedTime) { sim.hydrology.after = d }
             if let v = hm.node("rain_scale"), let x = s.number(v, hm.child("rain_scale")) {
                 if (0...5).contains(x) { sim.hydrology.rainScale = x } else { sink.error(v.mark, hm.child("rain_scale"), "0…5") }

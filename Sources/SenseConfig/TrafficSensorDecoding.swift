@@ -1,6 +1,5 @@
 import SenseCore
 import SenseHardware
-import SenseSimulator
 import SenseTraffic
 
 /// A traffic station's wiring and settings: `driver: traffic` (docs/traffic.md).
@@ -280,7 +279,7 @@ enum TrafficSensorDecoding {
     static func simulation(_ n: YAMLNode, into t: inout TrafficSimulation, sensors: Named<SensorConfig>, sink: DiagnosticSink) {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: "simulation.traffic", sink: sink) else { return }
-        if let v = m.node("scenario"), let c = s.choice(v, m.child("scenario"), RoadWorld.Scenario.allCases) { t.scenario = c }
+        if let v = m.node("scenario"), let c = s.choice(v, m.child("scenario"), RoadScenario.allCases) { t.scenario = c }
         if let v = m.node("after"), let d = s.duration(v, m.child("after"), in: ConfigLoader.simulatedTime) { t.after = d }
         if let v = m.node("for"), let d = s.duration(v, m.child("for"), in: .seconds(60)...ConfigLoader.simulatedTime.upperBound) {
             t.duration = d

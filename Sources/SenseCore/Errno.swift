@@ -9,6 +9,7 @@ public enum Errno {
     private static let known: [Int32: (String, String)] = [
         1: ("EPERM", "operation not permitted"),
         2: ("ENOENT", "no such file or directory"),
+        4: ("EINTR", "interrupted system call"),
         5: ("EIO", "input/output error"),
         6: ("ENXIO", "no such device or address"),
         11: ("EAGAIN", "resource temporarily unavailable"),
@@ -19,6 +20,9 @@ public enum Errno {
         20: ("ENOTDIR", "not a directory"),
         22: ("EINVAL", "invalid argument"),
         25: ("ENOTTY", "inappropriate ioctl for device"),
+        27: ("EFBIG", "file too large"),
+        28: ("ENOSPC", "no space left on device"),
+        30: ("EROFS", "read-only file system"),
         71: ("EPROTO", "protocol error"),
         95: ("EOPNOTSUPP", "operation not supported"),
         110: ("ETIMEDOUT", "timed out"),

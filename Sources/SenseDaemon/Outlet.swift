@@ -4,6 +4,7 @@ import SenseConfig
 import SenseCore
 import SenseHardware
 import SenseMQTT
+import SenseOS
 import SenseReaction
 import Synchronization
 
@@ -12,7 +13,7 @@ import Synchronization
 /// stamped with `seq`, recorded for health, handed to the current session. One lock covers all
 /// of it, so `seq` order is the order messages leave the gateway whichever task emitted them,
 /// and a reflex never waits for the network (hand-over never blocks: the outbox queues).
-final class Outlet: Sendable {
+final class Outlet: Sendable, StateWriteObserver {
     struct Engine: Sendable {
         var analysis: Analysis
         var reaction: Reaction
@@ -44,17 +45,19 @@ final class Outlet: Sendable {
     private let logger: Logger
     private let session = Mutex<MQTTSession?>(nil)
     private let engine: Mutex<Engine>
-    private let reportedSeqError = Mutex(false)
     private let timer = ReactionTimer()
     private let commandLog: CommandLog
     /// Output changes, per actuator: commands can flip one thousands of times a second.
     private let changeLog: LogLimiter
-    /// Where the public alerts that are out are kept across restarts (nil: not kept).
+    /// Where the public alerts that are out are kept across restarts (nil: not kept), and the
+    /// thread that writes it (never the engine's lock).
     private let publicAlertsFile: String?
+    private let stateFiles: StateFileWriter?
 
     init(seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger,
-         publicAlertsFile: String? = nil) {
+         publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil) {
         self.publicAlertsFile = publicAlertsFile
+        self.stateFiles = stateFiles
         self.seq = seq
         self.outbox = outbox
         self.health = health
@@ -179,6 +182,7 @@ final class Outlet: Sendable {
             // Health reports on the numbered stream rather than joining it: its seq is the last one
             // given out, so a gap in seq always means a lost message (docs/mqtt.md).
             let last = seq.current
+            health.seqError(seq.problem)
             let link = HealthBoard.Link(protocolVersion: s.client.protocolVersion, refusedByBroker: s.client.refusedByBroker,
                                         droppedIncoming: s.client.droppedMessages)
             let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, link: link,
@@ -420,12 +424,14 @@ final class Outlet: Sendable {
             }
             changed = true
         }
-        guard changed, let file = publicAlertsFile else { return }
-        do throws(DurableFile.Failure) {
-            try DurableFile.replace(file, with: e.publicAlerts.fileText)
-        } catch {
-            logger.error("public alerts: \(error); after a restart the alerts that are out cannot be updated or cancelled")
-        }
+        guard changed, let file = publicAlertsFile, let stateFiles else { return }
+        stateFiles.submit(file, e.publicAlerts.fileText, observer: self)
+    }
+
+    /// The public alerts' file, written by the state file thread.
+    func stateWritten(_ path: String, text: String, failure: DurableFile.Failure?) {
+        guard let failure else { return }
+        logger.error("public alerts: \(failure); after a restart the alerts that are out cannot be updated or cancelled")
     }
 
     /// `<root>/alarms` whenever a count or the flood state changes.
@@ -499,13 +505,6 @@ final class Outlet: Sendable {
                                   createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: schema))
     }
 
-    private func nextSeq() -> UInt64 {
-        let (n, error) = seq.next()
-        if let error {
-            health.seqError(error.description)
-            let first = reportedSeqError.withLock { r in defer { r = true }; return !r }
-            if first { logger.error("seq: \(error); numbering continues in memory") }
-        }
-        return n
-    }
+    /// Never waits for the disk: the store writes its reservations on the state file thread.
+    private func nextSeq() -> UInt64 { seq.next() }
 }

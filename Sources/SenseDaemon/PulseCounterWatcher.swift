@@ -14,7 +14,7 @@ struct PulseCounterWatcher: Sendable {
     let options: PulseInputOptions
     let interval: Duration
     let accumulator: Shared<any PulseAccumulator>
-    let store: PulseTotalsStore
+    let saver: TotalsSaver
     let clock: any SenseClock
     let emit: @Sendable ([Sample]) -> Void
     let liveness: Liveness
@@ -35,7 +35,6 @@ struct PulseCounterWatcher: Sendable {
             return
         }
         let debouncer = Shared(Debouncer(initialLevel: initial, holdTime: options.debounce))
-        let saved = Shared(accumulator.withLock { $0.totals })
         report(at: clock.monotonicNow)
         liveness.completedCycle(name)
         await withTaskGroup(of: Void.self) { group in
@@ -54,13 +53,13 @@ struct PulseCounterWatcher: Sendable {
             group.addTask {   // totals to disk, sparing the SD card: only when changed, at most every `flush`
                 while !Task.isCancelled {
                     do { try await clock.sleep(for: options.flush) } catch { return }
-                    flush(saved)
+                    flush()
                 }
             }
             await group.next()
             group.cancelAll()
         }
-        flush(saved)
+        flush()
         liveness.remove(name)
     }
 
@@ -83,16 +82,8 @@ struct PulseCounterWatcher: Sendable {
         })
     }
 
-    private func flush(_ saved: Shared<PulseTotals>) {
-        let totals = accumulator.withLock { $0.totals }
-        guard saved.withLock({ $0 != totals }) else { return }
-        do {
-            try store.save(totals)
-            saved.withLock { $0 = totals }
-        } catch {
-            logger.error("sensor \(name): totals not saved (they are kept in memory and retried): \(error)")
-        }
-    }
+    /// To the state file thread: a stalled card never holds up counting.
+    private func flush() { saver.save(accumulator.withLock { $0.totals }) }
 
     private func logical(_ physicalHigh: Bool) -> Bool { options.activeLow ? !physicalHigh : physicalHigh }
 }

@@ -1,6 +1,8 @@
 import Logging
 import SenseCore
 import SenseDrivers
+import SenseOS
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -57,7 +59,41 @@ package struct PulseTotalsStore: Sendable {
         }
     }
 
-    func save(_ totals: PulseTotals) throws(DurableFile.Failure) {
-        try DurableFile.replace(path, with: totals.text)
+}
+
+/// Hands a counter's totals to the state file thread and remembers what is on disk, so that a
+/// flush writes only changed totals and the counting task never waits for the card.
+final class TotalsSaver: StateWriteObserver {
+    private let path: String
+    private let sensor: String
+    private let writer: StateFileWriter
+    private let logger: Logger
+    private let state: Mutex<(onDisk: String, submitted: String?)>
+
+    init(store: PulseTotalsStore, restored: PulseTotals, sensor: String, writer: StateFileWriter, logger: Logger) {
+        path = store.path
+        self.sensor = sensor
+        self.writer = writer
+        self.logger = logger
+        state = Mutex((restored.text, nil))
+    }
+
+    /// Queues `totals` for writing if they differ from what is on disk or on its way there.
+    func save(_ totals: PulseTotals) {
+        let text = totals.text
+        let submit = state.withLock { s -> Bool in
+            guard text != s.onDisk, text != s.submitted else { return false }
+            s.submitted = text
+            return true
+        }
+        if submit { writer.submit(path, text, observer: self) }
+    }
+
+    func stateWritten(_ path: String, text: String, failure: DurableFile.Failure?) {
+        state.withLock { s in
+            if failure == nil { s.onDisk = text }
+            if s.submitted == text { s.submitted = nil }   // a failed write is tried again at the next flush
+        }
+        if let failure { logger.error("sensor \(sensor): totals not saved (they are kept in memory and retried): \(failure)") }
     }
 }

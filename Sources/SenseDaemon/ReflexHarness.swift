@@ -3,6 +3,7 @@ import SenseConfig
 import SenseCore
 import SenseHardware
 import SenseMQTT
+import SenseOS
 import SenseSimulator
 
 /// The daemon's decision path assembled without sensors' world, for `sensegate-bench`: the
@@ -16,24 +17,29 @@ package final class ReflexHarness: Sendable {
     private let inputs: [any GPIOInput]
     private let tasks: Task<Void, Never>
     private let seq: SequenceStore
+    private let stateFiles: StateFileWriter
     private let outbox: Outbox
     private let logger: Logger
 
-    package init(config: SensegateConfig, mqtt: Bool, logger: Logger) throws {
+    /// `files`: where state files go (a test's slow card); the disk by default.
+    package init(config: SensegateConfig, mqtt: Bool, logger: Logger, files: any StateFiles = DiskStateFiles()) throws {
         self.logger = logger
         let clock = SystemClock()
         let hardware = SimulatedHardware(clock: clock)
         chip = hardware.chip("gpiochip0")
-        seq = try SequenceStore(directory: config.stateDirectory)
+        stateFiles = try StateFileWriter(files: files)
+        seq = try SequenceStore(directory: config.stateDirectory, writer: stateFiles, logger: logger)
         let reaction = Reaction(config, uncleanRestart: false, at: clock.monotonicNow)
         let outputs = try OutputLines(config.actuators, board: config.board, hardware: hardware) {
             reaction.bank.actuator($0)?.level ?? false
         }
         let outbox = try Outbox(path: nil, settings: OutboxSettings(), clock: clock, logger: logger)
         self.outbox = outbox
-        let outlet = Outlet(seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow),
-                            engine: .init(analysis: Analysis(config), reaction: reaction, outputs: outputs),
-                            clock: clock, logger: logger)
+        var engine = Outlet.Engine(analysis: Analysis(config), reaction: reaction, outputs: outputs)
+        engine.alertSettings = config.mqtt.publicAlerts
+        engine.node = config.node
+        let outlet = Outlet(seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow), engine: engine,
+                            clock: clock, logger: logger, publicAlertsFile: config.stateDirectory + "/cap-alerts", stateFiles: stateFiles)
         self.outlet = outlet
         if mqtt {
             let s = try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
@@ -75,5 +81,6 @@ package final class ReflexHarness: Sendable {
         await session?.stop(announceOffline: false, timeout: .milliseconds(200))
         outbox.close()
         do { try seq.close() } catch { logger.error("seq: \(error)") }
+        stateFiles.close()
     }
 }

@@ -5,6 +5,7 @@ import SenseCore
 import SenseHardware
 import SenseHardwareLinux
 import SenseMQTT
+import SenseOS
 import SenseSimulator
 import Synchronization
 
@@ -38,10 +39,18 @@ public final class SensegateDaemon: Sendable {
         var config = withOverrides(initialConfig)
         let clock: any SenseClock = (config.simulation?.speed ?? 1) != 1
             ? AcceleratedClock(speed: config.simulation!.speed) : SystemClock()
+        // State files are written on their own thread: the reflex path never waits for the card.
+        let stateFiles: StateFileWriter
+        do {
+            stateFiles = try StateFileWriter()
+        } catch {
+            throw UnavailableResource(description: error.description)
+        }
         let seq: SequenceStore
         do {
-            seq = try SequenceStore(directory: config.stateDirectory)
+            seq = try SequenceStore(directory: config.stateDirectory, writer: stateFiles, logger: logger)
         } catch {
+            stateFiles.close()
             throw UnavailableResource(description: "state_dir: \(error)")
         }
         if !seq.previousRunEndedCleanly, !config.actuators.isEmpty {
@@ -53,6 +62,7 @@ public final class SensegateDaemon: Sendable {
                                 settings: Self.outboxSettings(config.mqtt), clock: clock, logger: logger)
         } catch {
             do { try seq.close() } catch { logger.error("seq: \(error)") }
+            stateFiles.close()
             throw UnavailableResource(description: error.description)
         }
         do {
@@ -61,6 +71,7 @@ public final class SensegateDaemon: Sendable {
             }
         } catch {
             outbox.close()
+            stateFiles.close()
             throw UnavailableResource(description: "state_dir: \(error)")
         }
         let health = HealthBoard(started: clock.monotonicNow)
@@ -71,6 +82,7 @@ public final class SensegateDaemon: Sendable {
         func closeSequence() {
             outbox.close()   // what the broker has not acknowledged is on disk for the next start
             do { try seq.close() } catch { logger.error("seq: \(error); the next start skips to the reserved block") }
+            stateFiles.close()   // the public alerts' file too, if a change is still being written
         }
         let outputs: OutputLines
         do {
@@ -87,7 +99,7 @@ public final class SensegateDaemon: Sendable {
         engine.publicAlerts = loadPublicAlerts(Self.publicAlertsFile(config))
         engine.node = config.node
         let outlet = Outlet(seq: seq, outbox: outbox, health: health, engine: engine, clock: clock, logger: logger,
-                            publicAlertsFile: Self.publicAlertsFile(config))
+                            publicAlertsFile: Self.publicAlertsFile(config), stateFiles: stateFiles)
 
         let current = Shared(config)   // what housekeeping and health report, updated on reload
         var session: MQTTSession
@@ -102,7 +114,7 @@ public final class SensegateDaemon: Sendable {
         outlet.tickReaction()
         var sensors: SensorSet
         do {
-            sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
+            sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
                                     emit: outlet.emit, report: outlet.sendTraffic)
         } catch {
             outlet.stopReaction()
@@ -157,7 +169,7 @@ public final class SensegateDaemon: Sendable {
             liveness.reset()
             outlet.replace(analysis: Analysis(candidate), rules: candidate.rules, publicAlerts: candidate.mqtt.publicAlerts)
             do {
-                sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
+                sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
                                         emit: outlet.emit, report: outlet.sendTraffic)
                 health.forget(except: Set(candidate.sensors.map(\.name)))
                 let topics = TopicTree(prefix: config.mqtt.prefix, node: config.node)
@@ -171,7 +183,7 @@ public final class SensegateDaemon: Sendable {
                 logger.error("reload: \(error); restarting the previous sensors")
                 outlet.replace(analysis: Analysis(config), rules: config.rules, publicAlerts: config.mqtt.publicAlerts)
                 do {
-                    sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger,
+                    sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
                                             emit: outlet.emit, report: outlet.sendTraffic)
                 } catch {
                     logger.critical("cannot restart the previous sensors either: \(error)")

@@ -3,6 +3,7 @@ import SenseConfig
 import SenseCore
 import SenseDrivers
 import SenseHardware
+import SenseOS
 import SenseSimulator
 
 /// A resource the daemon needs at start is missing (exit 69).
@@ -19,8 +20,9 @@ final class SensorSet: Sendable {
 
     /// `hardware` is the daemon's for its whole life (outputs outlive a reload's sensors); on the
     /// simulated board it is a `SimulatedHardware`, and the world is built on it.
+    /// `stateFiles`: the thread that writes pulse counters' totals.
     init(config: SensegateConfig, hardware: any Hardware, clock: any SenseClock, liveness: Liveness, logger: Logger,
-         emit: @escaping @Sendable ([Sample]) -> Void,
+         stateFiles: StateFileWriter, emit: @escaping @Sendable ([Sample]) -> Void,
          report: @escaping @Sendable (TrafficReport) -> Void = { _ in }) throws(UnavailableResource) {
         // How far the task reading edges may fall behind the kernel's stamps before a level is
         // confirmed by the clock alone: 100 ms of real time (more of a world run faster).
@@ -94,7 +96,10 @@ final class SensorSet: Sendable {
                     let input = try chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
                     inputs.append(input)
                     counters.append(PulseCounterWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
-                                                        accumulator: Shared(accumulator), store: store, clock: clock, emit: emit,
+                                                        accumulator: Shared(accumulator),
+                                                        saver: TotalsSaver(store: store, restored: totals, sensor: sensor.name,
+                                                                           writer: stateFiles, logger: log),
+                                                        clock: clock, emit: emit,
                                                         liveness: liveness, logger: log, settleLag: readerLag))
                 } catch {
                     giveBack()

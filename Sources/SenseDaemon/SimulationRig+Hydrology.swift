@@ -28,7 +28,7 @@ struct HydrologyRig: Sendable {
     init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware, air: any AirSource) {
         let clock = hardware.clock
         let h = simulation.hydrology
-        let catchment = CatchmentWorld(scenario: h.scenario, stormStart: clock.wallNow + h.after, rainScale: h.rainScale)
+        let catchment = CatchmentWorld(scenario: SimulationRig.world(h.scenario), stormStart: clock.wallNow + h.after, rainScale: h.rainScale)
         self.catchment = catchment
         var gauges: [(PulseLine, Double)] = []
         var meters: [(PulseLine, Double, PumpLine?, Double)] = []

@@ -30,7 +30,7 @@ struct TrafficRig: Sendable {
         let t = simulation.traffic
         stations = config.sensors.compactMap { sensor in
             guard case let .traffic(o) = sensor.kind else { return nil }
-            var settings = RoadWorld.Settings(scenario: t.scenario, demand: t.demand, peakDemand: t.peakDemand, episodeStart: t.after.seconds,
+            var settings = RoadWorld.Settings(scenario: SimulationRig.world(t.scenario), demand: t.demand, peakDemand: t.peakDemand, episodeStart: t.after.seconds,
                                               episodeLength: t.duration.seconds, speedLimit: t.speedLimit)
             if let incident = t.incident {
                 settings.incidentStart = incident.after.seconds

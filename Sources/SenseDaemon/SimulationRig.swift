@@ -28,7 +28,7 @@ struct SimulationRig: Sendable {
         let clock = hardware.clock
         world = AtmosphereWorld(seed: simulation.seed,
                                 site: .init(altitude: simulation.altitude, meanTemperature: simulation.meanTemperature))
-        let air = ExcursionAir(base: world, excursions: simulation.excursions, start: clock.wallNow)
+        let air = ExcursionAir(base: world, excursions: simulation.excursions.map(Self.world), start: clock.wallNow)
         let hydrology = HydrologyRig(config: config, simulation: simulation, hardware: hardware, air: air)
         self.hydrology = hydrology
         traffic = TrafficRig(config: config, simulation: simulation, hardware: hardware)
@@ -196,5 +196,28 @@ extension SimulationConfig.FaultKind {
         case .notAvailable, .skipped: .notAvailable
         case .wrongChipID: nil
         }
+    }
+}
+
+/// The config's names for the simulated world, in the simulator's types. The names are the same
+/// on both sides (`SimulationNamesTests`), so a failed translation is a programmer's error.
+extension SimulationRig {
+    static func world(_ e: ExcursionSetting) -> Excursion {
+        guard let quantity = Excursion.Quantity(rawValue: e.quantity.rawValue) else {
+            preconditionFailure("excursion quantity \(e.quantity) has no simulator counterpart")
+        }
+        return Excursion(quantity: quantity, change: e.change, after: e.after, ramp: e.ramp, hold: e.hold)
+    }
+
+    static func world(_ s: RoadScenario) -> RoadWorld.Scenario {
+        guard let w = RoadWorld.Scenario(rawValue: s.rawValue) else { preconditionFailure("road scenario \(s) has no simulator counterpart") }
+        return w
+    }
+
+    static func world(_ s: CatchmentScenario) -> CatchmentWorld.Scenario {
+        guard let w = CatchmentWorld.Scenario(rawValue: s.rawValue) else {
+            preconditionFailure("catchment scenario \(s) has no simulator counterpart")
+        }
+        return w
     }
 }

@@ -1,6 +1,7 @@
 import CGPIOD
 import SenseCore
 import SenseHardware
+import SenseOS
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -90,7 +91,7 @@ final class LinuxGPIOInput: GPIOInput {
     private let handle: LineHandle
     private let released = Mutex(false)
     private let stop = StopFlag()
-    private let reader = Mutex<pthread_t?>(nil)
+    private let reader = Mutex<OSThread?>(nil)
     private let stream: EdgeEvents
     private let continuation: EdgeEvents.Continuation
 
@@ -115,11 +116,11 @@ final class LinuxGPIOInput: GPIOInput {
 
     func release() {
         stop.set()
-        let thread = reader.withLock { t -> pthread_t? in
+        let thread = reader.withLock { t -> OSThread? in
             defer { t = nil }
             return t
         }
-        if let thread { pthread_join(thread, nil) }
+        thread?.join()
         released.withLock { isReleased in
             guard !isReleased else { return }
             isReleased = true
@@ -135,17 +136,11 @@ final class LinuxGPIOInput: GPIOInput {
     private func startReader() {
         let context = EdgeReader(handle: handle, stop: stop, continuation: continuation,
                                  chip: chip, offset: offset)
-        let box = Unmanaged.passRetained(context).toOpaque()
-        var thread = pthread_t()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<EdgeReader>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, box)
-        if rc == 0 {
+        do throws(OSThread.StartError) {
+            let thread = try OSThread(name: "gpio \(chip) \(offset)") { context.run() }
             reader.withLock { $0 = thread }
-        } else {
-            Unmanaged<EdgeReader>.fromOpaque(box).release()
-            continuation.finish(throwing: GPIOError.io(chip: chip, offset: offset, errno: rc))
+        } catch {
+            continuation.finish(throwing: GPIOError.io(chip: chip, offset: offset, errno: error.errno))
         }
     }
 }
@@ -178,6 +173,7 @@ private final class EdgeReader: @unchecked Sendable {
         var buffer = [cgpiod_event](repeating: cgpiod_event(), count: 64)
         while !stop.isSet {
             let rc = cgpiod_wait(handle.pointer, 100_000_000)
+            if rc == -EINTR { continue }   // a signal, not a fault of the line
             if rc < 0 {
                 continuation.finish(throwing: GPIOError.io(chip: chip, offset: offset, errno: -rc))
                 return

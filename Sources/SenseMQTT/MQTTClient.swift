@@ -1,6 +1,7 @@
 import CMosquitto
 import Logging
 import SenseCore
+import SenseOS
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -180,6 +181,10 @@ public final class MQTTClient: MessageTransport {
     }
 
     deinit {
+        // A restart of the network loop may be pending on its own thread: it checks `stopping`
+        // under the sink's lock before it touches the handle, and setting it waits for one
+        // already under way, so the handle is never used after it is destroyed below.
+        sink.stopping()
         mosquitto_loop_stop(handle.pointer, true)
         mosquitto_destroy(handle.pointer)
         sink.continuation.finish()
@@ -343,25 +348,6 @@ public final class MQTTClient: MessageTransport {
     }
 }
 
-/// A detached thread for a one-off job off libmosquitto's own thread.
-enum Detached {
-    @discardableResult
-    static func run(_ body: @escaping @Sendable () -> Void) -> Bool {
-        final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        var thread = pthread_t()
-        guard pthread_create(&thread, nil, { raw in
-            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, box) == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            return false
-        }
-        pthread_detach(thread)
-        return true
-    }
-}
-
 /// The opaque `struct mosquitto *`; libmosquitto serialises access internally (threaded build).
 private struct MosquittoHandle: @unchecked Sendable {
     let pointer: OpaquePointer
@@ -484,16 +470,19 @@ final class CallbackSink: Sendable {
     private func restartLoop(_ mosq: OpaquePointer) {
         let handle = MosquittoHandle(mosq)
         let delay = UInt32(max(1, options.reconnectMinSeconds))
-        let started = Detached.run { [self] in
-            sleep(delay)
-            state.withLock { s in
-                guard !s.stopping else { return }
-                mosquitto_loop_stop(handle.pointer, false)   // joins the thread that has already returned
-                mosquitto_loop_start(handle.pointer)
-                mosquitto_reconnect_async(handle.pointer)
+        do throws(OSThread.StartError) {
+            try OSThread.detached(name: "mqtt restart") { [self] in
+                sleep(delay)
+                state.withLock { s in
+                    guard !s.stopping else { return }
+                    mosquitto_loop_stop(handle.pointer, false)   // joins the thread that has already returned
+                    mosquitto_loop_start(handle.pointer)
+                    mosquitto_reconnect_async(handle.pointer)
+                }
             }
+        } catch {
+            logger.critical("MQTT: \(error); no more reconnects")
         }
-        if !started { logger.critical("MQTT: cannot start a thread to restart the network loop; no more reconnects") }
     }
 
     func onDisconnect(_ mosq: OpaquePointer?, _ rc: Int32) {

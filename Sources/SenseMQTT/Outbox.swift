@@ -1,6 +1,7 @@
 import Dispatch
 import Logging
 import SenseCore
+import SenseOS
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -104,7 +105,7 @@ public final class Outbox: Sendable {
     let wake = DispatchSemaphore(value: 0)
     private let wakePending = Atomic<Bool>(false)
     let storage: StorageBox
-    private let worker = Mutex<WorkerThread?>(nil)
+    private let worker = Mutex<OSThread?>(nil)
     private let highestStored = Atomic<UInt64>(0)
     /// The highest `seq` a previous run left on disk: numbering must continue above it.
     public var highestStoredSeq: UInt64 { highestStored.load(ordering: .acquiring) }
@@ -131,7 +132,14 @@ public final class Outbox: Sendable {
             }
         }
         if let store = self.storage.store { highestStored.store(loadInventory(from: store), ordering: .releasing) }
-        let thread = try WorkerThread { [self] in runWorker() }
+        // Its own thread, so the blocking disk I/O never pins one of the (two, on a Raspberry
+        // Pi-class board, often one) cooperative threads.
+        let thread: OSThread
+        do throws(OSThread.StartError) {
+            thread = try OSThread(name: "outbox") { [self] in runWorker() }
+        } catch {
+            throw .noThread(errno: error.errno)
+        }
         worker.withLock { $0 = thread }
     }
 
@@ -321,7 +329,7 @@ public final class Outbox: Sendable {
     public func close() {
         state.withLock { $0.closing = true }
         poke()
-        let thread = worker.withLock { t -> WorkerThread? in defer { t = nil }; return t }
+        let thread = worker.withLock { t -> OSThread? in defer { t = nil }; return t }
         thread?.join()
     }
 

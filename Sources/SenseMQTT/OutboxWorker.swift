@@ -255,25 +255,3 @@ extension Outbox {
         }
     }
 }
-
-/// A dedicated thread, so the outbox's blocking disk I/O never pins one of the (two, on a
-/// Raspberry Pi-class board, often one) cooperative threads.
-final class WorkerThread: @unchecked Sendable {
-    private var thread = pthread_t()
-
-    /// Throws the error number when the system cannot start another thread.
-    init(_ body: @escaping @Sendable () -> Void) throws(OutboxError) {
-        final class Box { let body: @Sendable () -> Void; init(_ b: @escaping @Sendable () -> Void) { body = b } }
-        let box = Unmanaged.passRetained(Box(body)).toOpaque()
-        let rc = pthread_create(&thread, nil, { raw in
-            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().body()
-            return nil
-        }, box)
-        guard rc == 0 else {
-            Unmanaged<Box>.fromOpaque(box).release()
-            throw .noThread(errno: rc)
-        }
-    }
-
-    func join() { pthread_join(thread, nil) }
-}

@@ -1,6 +1,7 @@
 import Logging
 import SenseConfig
 import SenseCore
+import SenseOS
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -64,15 +65,8 @@ extension LogLevel {
     }
 }
 
-/// One write(2) per line, so concurrent log lines never interleave mid-line.
+/// One write(2) per line, so concurrent log lines never interleave mid-line (a short write, or
+/// one a signal interrupted, goes on where it stopped).
 func writeStderr(_ text: String) {
-    var bytes = Array(text.utf8)
-    bytes.withUnsafeMutableBytes { buf in
-        var offset = 0
-        while offset < buf.count {
-            let n = write(2, buf.baseAddress! + offset, buf.count - offset)
-            if n <= 0 { break }
-            offset += n
-        }
-    }
+    _ = Syscall.writeAll(2, text.utf8)   // nowhere to report a failure to write the log
 }

@@ -95,12 +95,15 @@ import Testing
         first.signal(SIGKILL)
         let killed = Date()
         _ = first.waitForExit(timeout: 5)
+        // Where the second run numbers from: the reservation the first one left on disk.
+        let reserved = try #require(UInt64(try String(contentsOfFile: site.state + "/seq", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
         let second = try SensegateBinary.start(["run", "--config", config])
         try await Task.sleep(for: .seconds(1))
         try broker.start()
         let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform")
         #expect(await Network.eventually(timeout: 20) {
-            sub.messages.contains { SeqField.of($0.payload).map { $0 > 1000 } == true && $0.topic.contains("/sensor/") }
+            sub.messages.contains { SeqField.of($0.payload).map { $0 >= reserved } == true && $0.topic.contains("/sensor/") }
         })
         try await Task.sleep(for: .seconds(1))
         second.signal(SIGTERM)
@@ -108,7 +111,7 @@ import Testing
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(second.stderr.contains("from before the restart will be delivered"))
-        let before = sub.messages.filter { m in SeqField.of(m.payload).map { $0 < 1000 } == true && !m.topic.hasSuffix("/health") }
+        let before = sub.messages.filter { m in SeqField.of(m.payload).map { $0 < reserved } == true && !m.topic.hasSuffix("/health") }
         let tally = Tally(before)
         let upTo = try #require(tally.seen.max())
         #expect(tally.seen == Set(1...upTo))   // the first run's messages, without a gap
@@ -117,9 +120,10 @@ import Testing
         // Lost at most: what was taken in the last flush interval (1 s) before the kill.
         #expect(killed.timeIntervalSince(lastTaken) < 1.5, "last delivered reading \(killed.timeIntervalSince(lastTaken)) s before the kill")
         #expect(readings.count > 80)   // ~4 s at 30 readings/s, less start-up and the unflushed tail
-        // The second run numbers from the next reserved block: a visible gap, never a repeat.
-        let after = Tally(sub.messages) { SeqField.of($0.payload).map { $0 > 1000 } == true }
-        #expect(after.seen.min() == 1001)
+        // The second run numbers from the reservation: a visible gap, never a repeat.
+        let after = Tally(sub.messages) { SeqField.of($0.payload).map { $0 >= reserved } == true }
+        #expect(after.seen.min() == reserved)
+        #expect(upTo < reserved)
     }
 
     @Test func aFullOutboxDropsOldestReadingsAndSaysSo() async throws {

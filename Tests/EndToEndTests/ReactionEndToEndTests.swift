@@ -144,12 +144,15 @@ import Glibc
         #expect(!normal.isEmpty)
         first.signal(SIGKILL)
         _ = first.waitForExit(timeout: 5)
+        // The second run numbers from the reservation the first one left on disk.
+        let reserved = try #require(UInt64(try String(contentsOfFile: site.state + "/seq", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
         let second = try SensegateBinary.start(["run", "--config", config])
         // At failsafe (on, for the beacon) after the crash, then back to normal once the hold ends.
         let held = await sub.wait { $0.payload.contains("restarted after an unclean stop") }
         #expect(held.first?.payload.contains("\"state\":\"on\"") == true, "\(held)")
-        // The second run numbers from 1001: its first return to the default, however late this test looks.
-        let back = await sub.wait { $0.payload.contains("\"source\":\"default\"") && (SeqField.of($0.payload) ?? 0) > 1000 }.first
+        // The second run's first return to the default, however late this test looks.
+        let back = await sub.wait { $0.payload.contains("\"source\":\"default\"") && (SeqField.of($0.payload) ?? 0) >= reserved }.first
         #expect(back?.payload.contains("\"state\":\"off\"") == true, "\(sub.messages.map(\.payload))")
         // restart_failsafe: 2s, by the daemon's own stamps (when this busy test host saw them does not matter).
         func stamp(_ payload: String?) -> Date? {

@@ -2,6 +2,7 @@ import Logging
 import SenseConfig
 import SenseCore
 import SenseHardwareLinux
+import SenseOS
 import SenseTraffic
 import Synchronization
 @testable import SenseDaemon
@@ -68,7 +69,7 @@ enum PipelineKernelTests {
         try Guest.pull(6, up: true)   // a reed switch to ground, open: the line rests high
         let samples = Mutex<[Sample]>([])
         let sensors = try SensorSet(config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
-                                    logger: logger, emit: { batch in samples.withLock { $0 += batch } })
+                                    logger: logger, stateFiles: StateFileWriter(), emit: { batch in samples.withLock { $0 += batch } })
         await Guest.sleep(milliseconds: 300)
         for _ in 0..<25 {   // 25 tips: the switch closes for 60 ms, then opens for 60 ms
             try Guest.pull(6, up: false)
@@ -101,7 +102,7 @@ enum PipelineKernelTests {
         try Guest.pull(8, up: false)
         let vehicles = Mutex<[Vehicle]>([])
         let sensors = try SensorSet(config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
-                                    logger: logger, emit: { _ in },
+                                    logger: logger, stateFiles: StateFileWriter(), emit: { _ in },
                                     report: { r in vehicles.withLock { $0 += r.vehicles.map(\.vehicle) } })
         await Guest.sleep(milliseconds: 300)
         // Five cars at about 50 km/h: 4 m between the loops' leading edges is 288 ms; a 4.5 m car

@@ -1,5 +1,6 @@
 import Foundation
 import SenseCore
+import SenseOS
 import SenseTesting
 import Testing
 @testable import SenseDaemon
@@ -31,7 +32,7 @@ import Testing
     func aSeqFileOutsideItsRangeIsRefusedWithItsReason(text: String) throws {
         let dir = TemporaryDirectory.make("sensegate-state")
         try FileList.write(text + "\n", to: dir + "/seq")
-        #expect(throws: SequenceStore.StoreError.corrupt(path: dir + "/seq")) { _ = try SequenceStore(directory: dir) }
+        #expect(throws: SequenceStore.StoreError.corrupt(path: dir + "/seq")) { _ = try SequenceStore(directory: dir, writer: StateFileWriter(), logger: LogRecorder().logger) }
         #expect(SequenceStore.StoreError.corrupt(path: "p").description.contains("from 1 to 9007199254739991"))
     }
 }

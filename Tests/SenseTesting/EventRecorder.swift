@@ -27,13 +27,13 @@ public final class EventRecorder: @unchecked Sendable {
 
     /// Waits until `count` received messages match.
     @discardableResult
-    public func waitMessage(count: Int = 1, timeout: Double = 10, _ match: @escaping (IncomingMessage) -> Bool) async -> Bool {
+    public func waitMessage(count: Int = 1, timeout: Double = 30, _ match: @escaping (IncomingMessage) -> Bool) async -> Bool {
         await Network.eventually(timeout: timeout) { messages.filter(match).count >= count }
     }
 
     /// Waits until `count` recorded events match.
     @discardableResult
-    public func wait(count: Int = 1, timeout: Double = 10, _ match: @escaping (MQTTEvent) -> Bool) async -> Bool {
+    public func wait(count: Int = 1, timeout: Double = 30, _ match: @escaping (MQTTEvent) -> Bool) async -> Bool {
         await Network.eventually(timeout: timeout) { all.filter(match).count >= count }
     }
 

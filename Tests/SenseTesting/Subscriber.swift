@@ -81,7 +81,12 @@ public final class Subscriber: @unchecked Sendable {
     /// Publishes probes until the subscriber sees one of them, so no later message can be missed.
     private func waitUntilSubscribed() throws {
         let round = UInt64.random(in: 0..<UInt64.max)
-        for attempt in 0..<100 {
+        // By the clock, not by attempts: at the start of the parallel suite both cores are busy
+        // for seconds, and mosquitto_sub (or each mosquitto_pub probe) may take that long to start.
+        let deadline = Date().addingTimeInterval(30)
+        var attempt = 0
+        while Date() < deadline {
+            attempt += 1
             try Self.publish(port: port, topic: "sensegate-test/probe", payload: "probe-\(round)-\(attempt)")
             if Network.waitUntil(timeout: 0.1, { messages.contains { $0.topic == "sensegate-test/probe" && $0.payload.hasPrefix("probe-\(round)-") } }) {
                 return
