@@ -44,20 +44,24 @@ let package = Package(
         .target(name: "SenseDrivers",
                 dependencies: ["SenseCore", "SenseHardware", "SenseModels", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
+        // Every payload and topic, pure: readings, SenML, aggregates, alarms, rules, actuators,
+        // traffic, commands and their parsing, CAP; JSON written and parsed. No I/O.
+        .target(name: "SenseWire", dependencies: ["SenseCore", "SenseAnalysis", "SenseReaction", "SenseTraffic"],
+                swiftSettings: strict),
         .target(name: "SenseMQTT",
-                dependencies: ["SenseCore", "SenseOS", "CMosquitto", "CSQLite",
+                dependencies: ["SenseCore", "SenseOS", "SenseWire", "CMosquitto", "CSQLite",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
-        .target(name: "SenseConfig", dependencies: ["SenseCore", "SenseHardware", "SenseDrivers", "SenseAnalysis", "SenseModels", "SenseReaction", "SenseTraffic", "CYAML"], swiftSettings: strict),
+        .target(name: "SenseConfig", dependencies: ["SenseCore", "SenseHardware", "SenseDrivers", "SenseAnalysis", "SenseModels", "SenseReaction", "SenseTraffic", "SenseWire", "CYAML"], swiftSettings: strict),
         .target(name: "SenseDaemon",
                 dependencies: ["SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseSimulator", "SenseAnalysis",
-                               "SenseReaction", "SenseDrivers", "SenseMQTT", "SenseConfig", "SenseTraffic", "SenseOS", "CLinuxShim",
+                               "SenseReaction", "SenseDrivers", "SenseMQTT", "SenseConfig", "SenseTraffic", "SenseOS", "SenseWire", "CLinuxShim",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         // The command line's pure parts: argument parsing and `sensegate model` (fuzzed like any input).
-        .target(name: "SenseCLI", dependencies: ["SenseCore", "SenseModels", "SenseMQTT"], swiftSettings: strict),
+        .target(name: "SenseCLI", dependencies: ["SenseCore", "SenseModels", "SenseWire"], swiftSettings: strict),
         .executableTarget(name: "sensegate",
-                          dependencies: ["SenseCLI", "SenseConfig", "SenseCore", "SenseDaemon", "SenseHardware", "SenseHardwareLinux",
+                          dependencies: ["SenseWire", "SenseCLI", "SenseConfig", "SenseCore", "SenseDaemon", "SenseHardware", "SenseHardwareLinux",
                                          "SenseModels", "SenseMQTT", "SenseOS",
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
@@ -70,7 +74,7 @@ let package = Package(
         // The kernel test suite: run inside a QEMU guest with the kernel's i2c-stub and gpio-sim
         // (deploy/kernel-vm); a plain executable, since the guest has no toolchain.
         .executableTarget(name: "sensegate-kernel-tests",
-                          dependencies: ["SenseCore", "SenseOS", "SenseHardware", "SenseHardwareLinux", "SenseDrivers", "SenseSimulator",
+                          dependencies: ["SenseWire", "SenseCore", "SenseOS", "SenseHardware", "SenseHardwareLinux", "SenseDrivers", "SenseSimulator",
                                          "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseTraffic", "CLinuxShim",
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Tests/KernelTests", swiftSettings: strict),
@@ -78,14 +82,14 @@ let package = Package(
         // The fuzz targets' harness: each parser of outside input as a function of bytes. libFuzzer
         // drives it (Fuzz/fuzz.sh), `swift test` replays the committed corpora through it.
         .target(name: "SenseFuzzing",
-                dependencies: ["SenseOS", "SenseCore", "SenseHardware", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseCLI", "SenseDrivers",
+                dependencies: ["SenseWire", "SenseOS", "SenseCore", "SenseHardware", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseCLI", "SenseDrivers",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Fuzz/Harness", swiftSettings: strict),
 
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",
-                dependencies: ["SenseCore", "SenseOS", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig",
+                dependencies: ["SenseWire", "SenseCore", "SenseOS", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Tests/SenseTesting", resources: [.copy("Vectors")], swiftSettings: strict),
 
@@ -99,11 +103,12 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SenseSimulatorTests", dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseTesting"],
                     swiftSettings: strict),
-        .testTarget(name: "SenseConfigTests", dependencies: ["SenseAnalysis", "SenseCore", "SenseDrivers", "SenseTraffic", "SenseConfig", "SenseTesting"],
+        .testTarget(name: "SenseConfigTests", dependencies: ["SenseWire", "SenseAnalysis", "SenseCore", "SenseDrivers", "SenseTraffic", "SenseConfig", "SenseTesting"],
                     swiftSettings: strict),
-        .testTarget(name: "SenseMQTTTests", dependencies: ["SenseCore", "SenseMQTT", "SenseTesting", "SenseSimulator", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "SenseWireTests", dependencies: ["SenseCore", "SenseTesting", "SenseWire"], swiftSettings: strict),
+        .testTarget(name: "SenseMQTTTests", dependencies: ["SenseWire", "SenseCore", "SenseMQTT", "SenseTesting", "SenseSimulator", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "SenseDaemonTests", dependencies: ["SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware", "SenseMQTT", "SenseOS", "SenseReaction", "SenseSimulator", "SenseDaemon", "SenseTesting", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "SenseDaemonTests", dependencies: ["SenseWire", "SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware", "SenseMQTT", "SenseOS", "SenseReaction", "SenseSimulator", "SenseDaemon", "SenseTesting", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardware", "SenseHardwareLinux"],
                     swiftSettings: strict),

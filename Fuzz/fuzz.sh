@@ -17,7 +17,7 @@ TARGETS=(config board command json scalars cli state outbox sensor)
 BUILD=.build-fuzz
 BINARY=$BUILD/sensegate-fuzz
 # Modules the harness links, in dependency order (C objects of CLinuxShim included).
-MODULES=(Logging CLinuxShim SenseCore SenseOS SenseHardware SenseHardwareLinux SenseSimulator SenseModels SenseAnalysis SenseTraffic
+MODULES=(Logging CLinuxShim SenseCore SenseOS SenseWire SenseHardware SenseHardwareLinux SenseSimulator SenseModels SenseAnalysis SenseTraffic
          SenseReaction SenseDrivers SenseMQTT SenseConfig SenseDaemon SenseCLI SenseFuzzing)
 export SENSEGATE_BOARDS="$PWD/boards"      # the config targets find boards/sim.yaml here
 export SWIFT_BACKTRACE=enable=no           # libFuzzer and ASan print the stack; Swift's backtracer would trip ASan

@@ -3,6 +3,7 @@ import SenseConfig
 import SenseCore
 import SenseDaemon
 import SenseMQTT
+import SenseWire
 
 /// An operator command as it arrives from the broker (topic below the node's root, payload,
 /// retained or not) → parsed, then applied to the actuators or alarms of a fixed configuration.

@@ -2,6 +2,7 @@ import SenseConfig
 import SenseCore
 import SenseDaemon
 import SenseMQTT
+import SenseWire
 
 /// Config text → a checked config or errors; an accepted config is then run for a few steps
 /// (analysis, alarms, windows, rules, actuators, payloads), since a setting can be accepted and

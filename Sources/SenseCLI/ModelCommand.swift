@@ -1,5 +1,5 @@
 import SenseCore
-import SenseMQTT
+import SenseWire
 import SenseModels
 
 /// `sensegate model NAME key=value …`: evaluates one model of `SenseModels` and prints one JSON

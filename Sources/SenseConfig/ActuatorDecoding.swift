@@ -2,11 +2,12 @@ import SenseAnalysis
 import SenseCore
 import SenseHardware
 import SenseReaction
+import SenseWire
 
 /// A declared output: which line, how it is driven, and what may drive it.
 public struct ActuatorDefinition: Sendable, Hashable {
     /// The commands an operator may send on `<root>/actuator/<name>/set`.
-    public enum Command: String, Sendable, Hashable, CaseIterable { case on, off, pulse, override, release }
+    public typealias Command = ActuatorVerb
 
     public var name: String
     public var line: Board.Line

@@ -1,4 +1,5 @@
 import SenseAnalysis
+import SenseWire
 
 /// Decoding of `cap:` and of each alarm's `cap:` block.
 enum CAPDecoding {

@@ -2,6 +2,7 @@ import SenseAnalysis
 import SenseCore
 import SenseDrivers
 import SenseHardware
+import SenseWire
 
 /// A checked configuration: every name resolved against the board, every value in range.
 public struct SensegateConfig: Sendable, Hashable {

@@ -4,6 +4,8 @@ import SenseMQTT
 import Synchronization
 #if canImport(Glibc)
 import Glibc
+import SenseWire
+import SenseHardwareLinux
 #endif
 
 /// What `<root>/health` reports: per-sensor state and fault counts, delivery counters, memory,
@@ -57,7 +59,7 @@ final class HealthBoard: Sendable {
         w.field("sensegate", SensegateVersion.string)
         w.field("libmosquitto", MQTTClient.libraryVersion)
         w.field("sqlite", SQLiteOutboxStorage.libraryVersion)
-        w.field("libgpiod_api", Int64(SensegateVersion.gpiodAPI))
+        w.field("libgpiod_api", Int64(LinuxGPIOChip.apiVersion))
         w.endObject()
         w.field("board", board)
         w.field("uptime_s", Int64((now - started).seconds))

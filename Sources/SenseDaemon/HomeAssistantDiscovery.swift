@@ -2,6 +2,7 @@ import SenseAnalysis
 import SenseConfig
 import SenseCore
 import SenseMQTT
+import SenseWire
 
 /// The Home Assistant MQTT discovery configs of a configuration (docs/home-assistant.md): one
 /// retained config per entity on `<discovery_prefix>/<component>/sensegate_<node>/<object>/config`,

@@ -1,5 +1,6 @@
 import Logging
 import SenseCore
+import SenseWire
 import Synchronization
 
 /// Log lines that outside input can multiply (a command flood, a storm of foreign discovery
@@ -81,7 +82,5 @@ final class LogLimiter: Sendable {
     }
 
     /// A topic or name as log lines show it: a hostile one may be 64 KiB long.
-    static func shown(_ text: String) -> String {
-        text.utf8.count <= 200 ? text : String(decoding: text.utf8.prefix(200), as: UTF8.self) + "…"
-    }
+    static func shown(_ text: String) -> String { QuotedText.shown(text) }
 }

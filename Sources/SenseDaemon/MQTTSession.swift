@@ -2,6 +2,7 @@ import Logging
 import SenseConfig
 import SenseCore
 import SenseMQTT
+import SenseWire
 import Synchronization
 
 /// One broker connection, fed by the outbox (which outlives it), and the task that reacts to

@@ -6,6 +6,7 @@ import SenseHardware
 import SenseMQTT
 import SenseOS
 import SenseReaction
+import SenseWire
 import Synchronization
 
 /// Where samples go: analysed (quality checks, filters, derived channels, alarms, windows),
@@ -460,7 +461,7 @@ final class Outlet: Sendable, StateWriteObserver {
     private func publishAggregates(_ aggregates: [Analysis.Aggregate]) {
         guard !aggregates.isEmpty, let s = session.withLock({ $0 }) else { return }
         for a in aggregates {
-            post(.data, s.topics.aggregate(a.name), qos: s.settings.qos, schema: "aggregate") { AggregatePayloads.aggregate(a, seq: $0) }
+            post(.data, s.topics.aggregate(a.name), qos: s.settings.qos, schema: "aggregate") { AggregatePayloads.aggregate(functions: a.functions, result: a.result, seq: $0) }
         }
     }
 

@@ -2,6 +2,7 @@ import SenseAnalysis
 import SenseConfig
 import SenseCore
 import SenseReaction
+import SenseWire
 
 /// The configured actuators driven by the rules: each evaluation turns rule truths, `only_while`
 /// conditions and channel qualities into requests on the interlocked bank. Pure: the Outlet runs

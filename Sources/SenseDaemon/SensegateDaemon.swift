@@ -7,6 +7,7 @@ import SenseHardwareLinux
 import SenseMQTT
 import SenseOS
 import SenseSimulator
+import SenseWire
 import Synchronization
 
 /// The daemon: sensors → samples → MQTT, with reload on request, the systemd watchdog, health,

@@ -7,6 +7,7 @@ import SenseHardware
 import SenseHardwareLinux
 #if canImport(Glibc)
 import Glibc
+import SenseWire
 #endif
 
 /// Exit codes (sysexits.h), as systemd and operators expect them.
@@ -29,7 +30,7 @@ switch command {
 case .help:
     print(CommandLineParser.usage)
 case .version:
-    print("sensegate \(SensegateVersion.string) (libgpiod v\(SensegateVersion.gpiodAPI) API)")
+    print("sensegate \(SensegateVersion.string) (libgpiod v\(LinuxGPIOChip.apiVersion) API)")
 case let .check(config):
     exit(Commands.check(config))
 case let .i2cScan(device):

@@ -37,7 +37,7 @@ import Glibc
         """
     static let excursion = """
           excursions:
-            - {quantity: temperature, change: 40, after: 3s, ramp: 500ms, for: 15s}
+            - {quantity: temperature, change: 40, after: 3s, ramp: 500ms, for: 30s}
         """
 
     @Test func excursionRaisesAlarmRuleFiresOutputChangesAckAndFailsafeOnStop() async throws {

@@ -5,6 +5,7 @@ import SenseMQTT
 import SenseSimulator
 #if canImport(Glibc)
 import Glibc
+import SenseWire
 #endif
 
 /// The `sensegate` binary itself in the guest, on a board file naming the guest's devices, its

@@ -2,6 +2,7 @@ import SenseAnalysis
 import SenseConfig
 import SenseCore
 import SenseTesting
+import SenseWire
 import Testing
 
 /// `home_assistant:`, `cap:` and `alarms[].cap:`.

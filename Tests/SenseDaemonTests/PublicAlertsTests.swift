@@ -3,6 +3,7 @@ import SenseAnalysis
 import SenseConfig
 import SenseCore
 import SenseTesting
+import SenseWire
 import Testing
 @testable import SenseDaemon
 

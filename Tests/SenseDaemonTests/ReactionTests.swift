@@ -5,6 +5,7 @@ import SenseCore
 import SenseMQTT
 import SenseReaction
 import SenseTesting
+import SenseWire
 import Testing
 @testable import SenseDaemon
 

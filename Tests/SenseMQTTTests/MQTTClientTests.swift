@@ -2,6 +2,7 @@ import Logging
 import SenseCore
 import SenseMQTT
 import SenseTesting
+import SenseWire
 import Testing
 
 /// libmosquitto against a real mosquitto on a free loopback port.

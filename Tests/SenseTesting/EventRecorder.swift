@@ -1,5 +1,6 @@
 import Foundation
 import SenseMQTT
+import SenseWire
 
 /// Records a client's events and incoming messages so a test can wait for one.
 public final class EventRecorder: @unchecked Sendable {

@@ -1,10 +1,9 @@
 import SenseAnalysis
 import SenseCore
-import SenseMQTT
 
-enum AlarmPayloads {
+package enum AlarmPayloads {
     /// The retained state on `<root>/alarm/<name>`.
-    static func state(_ a: AlarmSnapshot, seq: UInt64) -> [UInt8] {
+    package static func state(_ a: AlarmSnapshot, seq: UInt64) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.field("state", a.state.rawValue)
@@ -28,7 +27,7 @@ enum AlarmPayloads {
     }
 
     /// The retained summary on `<root>/alarms`.
-    static func summary(_ s: AlarmSummary, wall: WallTime, seq: UInt64) -> [UInt8] {
+    package static func summary(_ s: AlarmSummary, wall: WallTime, seq: UInt64) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.field("active", Int64(s.active))

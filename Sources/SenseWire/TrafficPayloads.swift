@@ -1,12 +1,11 @@
 import SenseCore
-import SenseMQTT
 import SenseTraffic
 
 /// Traffic records and vehicle events (schemas: docs/schemas/traffic-*.schema.json).
-enum TrafficPayloads {
+package enum TrafficPayloads {
     /// One lane or direction over one period. Speeds km/h, flow veh/h, occupancy %, densities
     /// veh/km (all lanes of a direction), headway s. A `bad` record has null measures.
-    static func summary(_ s: TrafficSummary, offset: Duration, seq: UInt64) -> [UInt8] {
+    package static func summary(_ s: TrafficSummary, offset: Duration, seq: UInt64) -> [UInt8] {
         func wall(_ t: MonotonicInstant) -> String { WallTime(nanosecondsSinceEpoch: t.nanoseconds + offset.nanoseconds).rfc3339 }
         func r(_ v: Double?, _ places: Double = 100) -> Double? { v.map { ($0 * places).rounded() / places } }
         var w = JSONWriter()
@@ -54,7 +53,7 @@ enum TrafficPayloads {
     }
 
     /// One vehicle, anonymous: when it arrived, how fast, how long, its class, how close to the one ahead.
-    static func vehicle(_ v: Vehicle, offset: Duration, seq: UInt64) -> [UInt8] {
+    package static func vehicle(_ v: Vehicle, offset: Duration, seq: UInt64) -> [UInt8] {
         func r(_ x: Double?, _ places: Double = 100) -> Double? { x.map { ($0 * places).rounded() / places } }
         var w = JSONWriter()
         w.beginObject()

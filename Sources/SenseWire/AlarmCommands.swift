@@ -1,7 +1,5 @@
 import SenseAnalysis
-import SenseConfig
 import SenseCore
-import SenseMQTT
 
 /// An operator command on `<root>/alarm/<name>/<ack|shelve|unshelve>`, parsed and checked
 /// before it reaches an alarm.
@@ -12,6 +10,14 @@ package struct AlarmCommand: Sendable, Equatable {
     package var by: String?
     package var shelveFor: Duration?
 
+    package init(alarm: String, command: AlarmDefinition.Command, id: String? = nil, by: String? = nil, shelveFor: Duration? = nil) {
+        self.alarm = alarm
+        self.command = command
+        self.id = id
+        self.by = by
+        self.shelveFor = shelveFor
+    }
+
     package struct Refusal: Error, Equatable {
         package var alarm: String
         package var command: String
@@ -20,7 +26,7 @@ package struct AlarmCommand: Sendable, Equatable {
     }
 
     /// Fields each command accepts.
-    static let fields: [AlarmDefinition.Command: Set<String>] = [
+    package static let fields: [AlarmDefinition.Command: Set<String>] = [
         .ack: [], .shelve: ["for"], .unshelve: [],
     ]
 
@@ -30,8 +36,8 @@ package struct AlarmCommand: Sendable, Equatable {
         let alarm = rest.first.map(String.init) ?? ""
         let verb = rest.count == 2 ? String(rest[1]) : ""
         guard rest.count == 2, let command = AlarmDefinition.Command(rawValue: verb) else {
-            throw Refusal(alarm: alarm, command: LogLimiter.shown(verb), id: nil,
-                          reason: "unknown command '\(LogLimiter.shown(verb))': use ack, shelve or unshelve")
+            throw Refusal(alarm: alarm, command: QuotedText.shown(verb), id: nil,
+                          reason: "unknown command '\(QuotedText.shown(verb))': use ack, shelve or unshelve")
         }
         // No configured name is longer than 48 bytes; a topic level may be 64 KiB (see ActuatorCommand).
         guard alarm.utf8.count <= 48 else {

@@ -1,4 +1,4 @@
-import SenseMQTT
+import SenseWire
 import Testing
 
 @Suite struct JSONParserTests {

@@ -76,7 +76,7 @@ public enum SenML {
     }
 
     /// 10 significant digits: scaling by powers of ten leaves binary noise (1.2300000000000001e-08).
-    static func significant(_ v: Double) -> Double {
+    package static func significant(_ v: Double) -> Double {
         guard v != 0, v.isFinite else { return v }
         let magnitude = floor(log10(abs(v)))
         let factor = pow(10, 9 - magnitude)

@@ -1,19 +1,17 @@
-import SenseConfig
-import SenseMQTT
 
 /// An operator command on `<root>/actuator/<name>/set`, parsed and checked before it reaches
 /// the actuator: `{"command": "on" | "off" | "pulse" | "override" | "release", ...}`.
 package struct ActuatorCommand: Sendable, Equatable {
-    typealias Verb = ActuatorDefinition.Command
+    package typealias Verb = ActuatorVerb
 
-    var actuator: String
-    var verb: Verb
+    package var actuator: String
+    package var verb: Verb
     /// `override`'s level; `pulse` is always on.
-    var level: Bool?
+    package var level: Bool?
     /// How long: required for `pulse` and `override`, optional for `on`/`off` (then max_override).
-    var duration: Duration?
-    var id: String?
-    var by: String?
+    package var duration: Duration?
+    package var id: String?
+    package var by: String?
 
     package struct Refusal: Error, Equatable {
         package var actuator: String
@@ -22,9 +20,9 @@ package struct ActuatorCommand: Sendable, Equatable {
         package var reason: String
     }
 
-    func refusal(_ reason: String) -> Refusal { Refusal(actuator: actuator, command: verb.rawValue, id: id, reason: reason) }
+    package func refusal(_ reason: String) -> Refusal { Refusal(actuator: actuator, command: verb.rawValue, id: id, reason: reason) }
 
-    static let fields: [Verb: Set<String>] = [
+    package static let fields: [Verb: Set<String>] = [
         .on: ["command", "for"], .off: ["command", "for"], .pulse: ["command", "for"],
         .override: ["command", "for", "level"], .release: ["command"],
     ]

@@ -1,6 +1,5 @@
-import SenseMQTT
+import SenseWire
 import Testing
-@testable import SenseDaemon
 
 @Suite struct AlarmCommandTests {
     let root = "sensegate/n1"

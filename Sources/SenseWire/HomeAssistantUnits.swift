@@ -3,13 +3,19 @@ import SenseCore
 /// How a sensegate quantity appears in Home Assistant: the unit as Home Assistant spells it, and
 /// the device class where Home Assistant has one that accepts that unit (a device class with a
 /// unit it does not list makes Home Assistant reject the entity, so none is better than a guess).
-struct HomeAssistantQuantity: Equatable {
-    var unit: String?
-    var deviceClass: String?
+package struct HomeAssistantQuantity: Equatable {
+    package var unit: String?
+    package var deviceClass: String?
     /// `measurement`, or `total_increasing` for counters that only grow (and reset).
-    var stateClass: String = "measurement"
+    package var stateClass: String = "measurement"
 
-    static func of(quantity: String, unit: Unit) -> HomeAssistantQuantity {
+    package init(unit: String?, deviceClass: String? = nil, stateClass: String = "measurement") {
+        self.unit = unit
+        self.deviceClass = deviceClass
+        self.stateClass = stateClass
+    }
+
+    package static func of(quantity: String, unit: Unit) -> HomeAssistantQuantity {
         let haUnit = haUnit(unit)
         var q = HomeAssistantQuantity(unit: haUnit, deviceClass: nil)
         switch unit {
@@ -41,7 +47,7 @@ struct HomeAssistantQuantity: Equatable {
     }
 
     /// Home Assistant's spelling of a unit (it compares units as text).
-    static func haUnit(_ unit: Unit) -> String? {
+    package static func haUnit(_ unit: Unit) -> String? {
         switch unit {
         case .celsius: "°C"
         case .relativeHumidity, .percent: "%"

@@ -30,16 +30,16 @@ public indirect enum JSONValue: Sendable, Hashable {
     }
 
     private struct Parser {
-        let bytes: [UInt8]
-        var i = 0
+        package let bytes: [UInt8]
+        package var i = 0
 
-        mutating func skipSpace() {
+        package mutating func skipSpace() {
             while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 }
         }
 
-        func fail(_ m: String) -> ParseError { ParseError(message: m, offset: i) }
+        package func fail(_ m: String) -> ParseError { ParseError(message: m, offset: i) }
 
-        mutating func value(depth: Int) throws(ParseError) -> JSONValue {
+        package mutating func value(depth: Int) throws(ParseError) -> JSONValue {
             guard depth < JSONValue.maximumDepth else { throw fail("nested deeper than \(JSONValue.maximumDepth)") }
             guard i < bytes.count else { throw fail("unexpected end") }
             switch bytes[i] {
@@ -53,13 +53,13 @@ public indirect enum JSONValue: Sendable, Hashable {
             }
         }
 
-        mutating func literal(_ word: String) throws(ParseError) {
+        package mutating func literal(_ word: String) throws(ParseError) {
             let w = Array(word.utf8)
             guard i + w.count <= bytes.count, Array(bytes[i..<(i + w.count)]) == w else { throw fail("expected \(word)") }
             i += w.count
         }
 
-        mutating func object(_ depth: Int) throws(ParseError) -> JSONValue {
+        package mutating func object(_ depth: Int) throws(ParseError) -> JSONValue {
             i += 1
             var out: [String: JSONValue] = [:]
             skipSpace()
@@ -82,7 +82,7 @@ public indirect enum JSONValue: Sendable, Hashable {
             }
         }
 
-        mutating func array(_ depth: Int) throws(ParseError) -> JSONValue {
+        package mutating func array(_ depth: Int) throws(ParseError) -> JSONValue {
             i += 1
             var out: [JSONValue] = []
             skipSpace()
@@ -98,7 +98,7 @@ public indirect enum JSONValue: Sendable, Hashable {
             }
         }
 
-        mutating func string() throws(ParseError) -> String {
+        package mutating func string() throws(ParseError) -> String {
             i += 1
             var out: [UInt8] = []
             while i < bytes.count {
@@ -140,7 +140,7 @@ public indirect enum JSONValue: Sendable, Hashable {
 
         /// RFC 8259's grammar exactly: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`,
         /// and finite (`1e400` is refused, not turned into infinity).
-        mutating func number() throws(ParseError) -> Double {
+        package mutating func number() throws(ParseError) -> Double {
             let start = i
             func digit() -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
             func digits() -> Int { var n = 0; while digit() { i += 1; n += 1 }; return n }

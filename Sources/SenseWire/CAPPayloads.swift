@@ -1,42 +1,59 @@
 import SenseAnalysis
-import SenseConfig
 import SenseCore
 
 /// CAP 1.2 alert messages (OASIS Common Alerting Protocol, namespace
 /// `urn:oasis:names:tc:emergency:cap:1.2`), written element by element in the standard's order.
 /// The structure sensegate writes is `docs/schemas/cap-1.2-sensegate.xsd`.
-enum CAPPayloads {
-    enum MessageType: String { case alert = "Alert", update = "Update", cancel = "Cancel" }
+package enum CAPPayloads {
+    package enum MessageType: String { case alert = "Alert", update = "Update", cancel = "Cancel" }
 
     /// An earlier message, as CAP's `references` names it: `sender,identifier,sent`.
-    struct Reference: Sendable, Hashable {
-        var identifier: String
-        var sent: WallTime
+    package struct Reference: Sendable, Hashable {
+        package var identifier: String
+        package var sent: WallTime
+
+        package init(identifier: String, sent: WallTime) {
+            self.identifier = identifier
+            self.sent = sent
+        }
     }
 
-    struct Message {
-        var type: MessageType
-        var identifier: String
-        var sent: WallTime
-        var node: String
-        var settings: PublicAlertSettings
+    package struct Message {
+        package var type: MessageType
+        package var identifier: String
+        package var sent: WallTime
+        package var node: String
+        package var settings: PublicAlertSettings
         /// nil: a cancel of an alarm that no longer issues alerts (no info block).
-        var template: CAPAlertTemplate?
-        var alarm: AlarmSnapshot?
-        var references: [Reference] = []
-        var seq: UInt64
+        package var template: CAPAlertTemplate?
+        package var alarm: AlarmSnapshot?
+        package var references: [Reference] = []
+        package var seq: UInt64
+
+        package init(type: MessageType, identifier: String, sent: WallTime, node: String, settings: PublicAlertSettings,
+                     template: CAPAlertTemplate?, alarm: AlarmSnapshot?, references: [Reference] = [], seq: UInt64) {
+            self.type = type
+            self.identifier = identifier
+            self.sent = sent
+            self.node = node
+            self.settings = settings
+            self.template = template
+            self.alarm = alarm
+            self.references = references
+            self.seq = seq
+        }
     }
 
-    static let namespace = "urn:oasis:names:tc:emergency:cap:1.2"
+    package static let namespace = "urn:oasis:names:tc:emergency:cap:1.2"
 
     /// CAP's dateTime: whole seconds and an explicit offset; UTC is written `-00:00` (CAP 1.2
     /// §3.3.2 forbids `Z`).
-    static func dateTime(_ t: WallTime) -> String { String(t.rfc3339.prefix(19)) + "-00:00" }
+    package static func dateTime(_ t: WallTime) -> String { String(t.rfc3339.prefix(19)) + "-00:00" }
 
     /// `<node>.<alarm>.<seq>`: unique for the sender, because `seq` never repeats on a node.
-    static func identifier(node: String, alarm: String, seq: UInt64) -> String { "\(node).\(alarm).\(seq)" }
+    package static func identifier(node: String, alarm: String, seq: UInt64) -> String { "\(node).\(alarm).\(seq)" }
 
-    static func xml(_ m: Message) -> [UInt8] {
+    package static func xml(_ m: Message) -> [UInt8] {
         var x = XMLText()
         x.raw("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n")
         x.open("alert", attributes: [("xmlns", namespace)])
@@ -131,7 +148,7 @@ enum CAPPayloads {
     }
 
     /// Shortest round-trip decimal, no exponent for the magnitudes a gateway measures.
-    static func number(_ v: Double) -> String {
+    package static func number(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int64(v)) }
         let r = (v * 1_000_000).rounded() / 1_000_000
         return r.description
@@ -139,13 +156,13 @@ enum CAPPayloads {
 }
 
 /// Minimal XML text: elements with escaped text, pretty-printed two spaces a level.
-struct XMLText {
+package struct XMLText {
     private(set) var text = ""
     private var depth = 0
 
-    mutating func raw(_ s: String) { text += s }
+    package mutating func raw(_ s: String) { text += s }
 
-    mutating func open(_ name: String, attributes: [(String, String)] = []) {
+    package mutating func open(_ name: String, attributes: [(String, String)] = []) {
         indent()
         text += "<\(name)"
         for (k, v) in attributes { text += " \(k)=\"\(Self.escape(v))\"" }
@@ -153,19 +170,19 @@ struct XMLText {
         depth += 1
     }
 
-    mutating func close(_ name: String) {
+    package mutating func close(_ name: String) {
         depth -= 1
         indent()
         text += "</\(name)>\n"
     }
 
-    mutating func element(_ name: String, _ value: String) {
+    package mutating func element(_ name: String, _ value: String) {
         indent()
         text += "<\(name)>\(Self.escape(value))</\(name)>\n"
     }
 
     /// CAP's name/value pairs (`eventCode`, `parameter`, `geocode`).
-    mutating func pair(_ name: String, _ valueName: String, _ value: String) {
+    package mutating func pair(_ name: String, _ valueName: String, _ value: String) {
         open(name)
         element("valueName", valueName)
         element("value", value)
@@ -174,7 +191,7 @@ struct XMLText {
 
     private mutating func indent() { text += String(repeating: "  ", count: depth) }
 
-    static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for c in s {

@@ -1,20 +1,29 @@
 import SenseAnalysis
 import SenseCore
-import SenseMQTT
 import SenseReaction
 
-enum ReactionPayloads {
+package enum ReactionPayloads {
     /// What `<root>/actuator/<name>` carries (retained).
-    struct ActuatorState {
-        var actuator: Actuator
-        var since: WallTime
-        var overrideUntil: WallTime?
-        var line: (pin: String, high: Bool)?
-        var fault: String?
-        var description: String
+    package struct ActuatorState {
+        package var actuator: Actuator
+        package var since: WallTime
+        package var overrideUntil: WallTime?
+        package var line: (pin: String, high: Bool)?
+        package var fault: String?
+        package var description: String
+
+        package init(actuator: Actuator, since: WallTime, overrideUntil: WallTime?, line: (pin: String, high: Bool)?, fault: String?,
+                     description: String) {
+            self.actuator = actuator
+            self.since = since
+            self.overrideUntil = overrideUntil
+            self.line = line
+            self.fault = fault
+            self.description = description
+        }
     }
 
-    static func actuator(_ a: ActuatorState, wall: WallTime, seq: UInt64) -> [UInt8] {
+    package static func actuator(_ a: ActuatorState, wall: WallTime, seq: UInt64) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.field("state", a.actuator.level ? "on" : "off")
@@ -35,7 +44,7 @@ enum ReactionPayloads {
     }
 
     /// What `<root>/rule/<name>` carries (retained).
-    static func rule(_ r: RuleSnapshot, seq: UInt64) -> [UInt8] {
+    package static func rule(_ r: RuleSnapshot, seq: UInt64) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.field("state", r.truth.rawValue)

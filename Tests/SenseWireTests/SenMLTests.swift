@@ -1,6 +1,6 @@
 import SenseCore
-import SenseMQTT
 import SenseTesting
+import SenseWire
 import Testing
 
 /// SenML packs (RFC 8428): base name and time, registered units, names, and the schema.

@@ -1,27 +1,25 @@
-import SenseConfig
 import SenseCore
-import SenseMQTT
 
 /// The JSON object of an operator command, with the fields every command shares (`id`, `by`,
 /// `note`) checked, and typed readers for the rest. Refusals are plain reasons; the command
 /// types add what the reply needs.
-struct CommandPayload {
+package struct CommandPayload {
     /// Larger payloads are refused unread: no command needs more.
-    static let sizeLimit = 4096
+    package static let sizeLimit = 4096
 
-    let object: [String: JSONValue]
-    let id: String?
-    let by: String?
+    package let object: [String: JSONValue]
+    package let id: String?
+    package let by: String?
 
     /// Why a retained command is refused: it would act again at every reconnect and restart.
-    static let retainedReason = "a retained command is never executed: a command acts once, when it is sent, and the broker would "
+    package static let retainedReason = "a retained command is never executed: a command acts once, when it is sent, and the broker would "
         + "deliver a retained one again at every reconnect; publish it without the retain flag, and delete the retained copy "
         + "(an empty retained message on the same topic)"
 
     /// An empty (or blank) payload is `{}`. `allowed` are the fields this command takes besides
     /// `id`, `by` and `note`; `verb` names it in messages. A retained message is refused (with its
     /// `id` when the payload has one, so the sender can match the answer).
-    init(_ message: IncomingMessage, verb: String, allowed: Set<String>) throws(Reason) {
+    package init(_ message: IncomingMessage, verb: String, allowed: Set<String>) throws(Reason) {
         let payload = message.payload
         guard message.length <= Self.sizeLimit, !message.isOversized else {
             throw Reason(id: nil, "the payload (\(message.length) bytes) is larger than \(Self.sizeLimit) bytes")
@@ -60,19 +58,19 @@ struct CommandPayload {
         self.by = by
     }
 
-    struct Reason: Error, Equatable {
-        var id: String?
-        var text: String
-        init(id: String?, _ text: String) {
+    package struct Reason: Error, Equatable {
+        package var id: String?
+        package var text: String
+        package init(id: String?, _ text: String) {
             self.id = id
             self.text = text
         }
     }
 
-    func refuse(_ text: String) -> Reason { Reason(id: id, text) }
+    package func refuse(_ text: String) -> Reason { Reason(id: id, text) }
 
     /// A duration field: `"30m"` or a number of seconds; nil when absent.
-    func duration(_ key: String) throws(Reason) -> Duration? {
+    package func duration(_ key: String) throws(Reason) -> Duration? {
         switch object[key] {
         case nil:
             return nil
@@ -97,8 +95,8 @@ struct CommandPayload {
 }
 
 /// The outcome of an operator command, on the alarm's `/reply` or the actuator's `/ack` topic.
-enum CommandReply {
-    static func payload(command: String, id: String?, ok: Bool, state: String?, reason: String?, wall: WallTime,
+package enum CommandReply {
+    package static func payload(command: String, id: String?, ok: Bool, state: String?, reason: String?, wall: WallTime,
                         seq: UInt64) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
