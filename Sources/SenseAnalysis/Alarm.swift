@@ -4,25 +4,25 @@ import SenseCore
 /// operator's acknowledgement are separate, so an operator always sees an alarm that came and
 /// went. Shelving (operator, with an expiry) hides annunciation without losing state; chattering
 /// (too many activations in a window) is flagged so it can be suppressed.
-public struct Alarm: Sendable {
-    public enum State: String, Sendable, Hashable {
+package struct Alarm: Sendable {
+    package enum State: String, Sendable, Hashable {
         case normal
         case activeUnacknowledged = "active_unacknowledged"
         case activeAcknowledged = "active_acknowledged"
         case clearedUnacknowledged = "cleared_unacknowledged"
 
-        public var isActive: Bool { self == .activeUnacknowledged || self == .activeAcknowledged }
+        package var isActive: Bool { self == .activeUnacknowledged || self == .activeAcknowledged }
     }
 
-    public enum Priority: String, Sendable, Hashable, CaseIterable { case low, medium, high, critical }
+    package enum Priority: String, Sendable, Hashable, CaseIterable { case low, medium, high, critical }
 
     /// Why an operator command was refused.
-    public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
         case nothingToAcknowledge
         case shelveTooLong(maximum: Duration)
         case notShelved
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .nothingToAcknowledge: "the alarm is normal: nothing to acknowledge"
             case let .shelveTooLong(max): "shelving is limited to \(Int(max.seconds)) s for this alarm"
@@ -31,30 +31,30 @@ public struct Alarm: Sendable {
         }
     }
 
-    public struct Chatter: Sendable, Hashable {
+    package struct Chatter: Sendable, Hashable {
         /// More than `activations` within `window` is chattering (rule of thumb: ≥ 3 in 1 min).
-        public var activations: Int
-        public var window: Duration
-        public init(activations: Int = 3, window: Duration = .seconds(60)) {
+        package var activations: Int
+        package var window: Duration
+        package init(activations: Int = 3, window: Duration = .seconds(60)) {
             self.activations = activations
             self.window = window
         }
     }
 
-    public let priority: Priority
+    package let priority: Priority
     /// A latched alarm stays active after its condition clears, until an operator acknowledges
     /// (resets) it.
-    public let latched: Bool
-    public let chatter: Chatter
-    public let maximumShelve: Duration
-    public private(set) var state: State = .normal
-    public private(set) var since: MonotonicInstant?
-    public private(set) var shelvedUntil: MonotonicInstant?
+    package let latched: Bool
+    package let chatter: Chatter
+    package let maximumShelve: Duration
+    package private(set) var state: State = .normal
+    package private(set) var since: MonotonicInstant?
+    package private(set) var shelvedUntil: MonotonicInstant?
     private var activations: [MonotonicInstant] = []
     /// The condition as last reported (a latched alarm may be active without it).
-    public private(set) var conditionPresent = false
+    package private(set) var conditionPresent = false
 
-    public init(priority: Priority = .medium, latched: Bool = false, chatter: Chatter = Chatter(),
+    package init(priority: Priority = .medium, latched: Bool = false, chatter: Chatter = Chatter(),
                 maximumShelve: Duration = .seconds(8 * 3600)) {
         self.priority = priority
         self.latched = latched
@@ -65,7 +65,7 @@ public struct Alarm: Sendable {
     /// The condition as the (qualified) threshold or rule reports it; returns the new state when
     /// it changed.
     @discardableResult
-    public mutating func condition(_ active: Bool, at t: MonotonicInstant) -> State? {
+    package mutating func condition(_ active: Bool, at t: MonotonicInstant) -> State? {
         conditionPresent = active
         let next: State
         switch (state, active) {
@@ -80,7 +80,7 @@ public struct Alarm: Sendable {
 
     /// The operator's acknowledgement.
     @discardableResult
-    public mutating func acknowledge(at t: MonotonicInstant) throws(Refusal) -> State? {
+    package mutating func acknowledge(at t: MonotonicInstant) throws(Refusal) -> State? {
         switch state {
         case .normal: throw .nothingToAcknowledge
         case .activeUnacknowledged: return move(to: latched && !conditionPresent ? .normal : .activeAcknowledged, at: t)
@@ -89,25 +89,25 @@ public struct Alarm: Sendable {
         }
     }
 
-    public mutating func shelve(for d: Duration, at t: MonotonicInstant) throws(Refusal) {
+    package mutating func shelve(for d: Duration, at t: MonotonicInstant) throws(Refusal) {
         guard d <= maximumShelve, d > .zero else { throw .shelveTooLong(maximum: maximumShelve) }
         shelvedUntil = t + d
     }
 
-    public mutating func unshelve() throws(Refusal) {
+    package mutating func unshelve() throws(Refusal) {
         guard shelvedUntil != nil else { throw .notShelved }
         shelvedUntil = nil
     }
 
     /// Whether annunciation is hidden now; an expired shelf is removed.
-    public mutating func isShelved(at t: MonotonicInstant) -> Bool {
+    package mutating func isShelved(at t: MonotonicInstant) -> Bool {
         if let until = shelvedUntil, t >= until { shelvedUntil = nil }
         return shelvedUntil != nil
     }
 
     /// Whether the alarm is chattering: more than `chatter.activations` activations in any
     /// `chatter.window` up to now.
-    public func isChattering(at t: MonotonicInstant) -> Bool {
+    package func isChattering(at t: MonotonicInstant) -> Bool {
         activations.filter { t - $0 <= chatter.window }.count >= chatter.activations
     }
 
@@ -123,7 +123,7 @@ public struct Alarm: Sendable {
     }
 
     /// The largest number of times within any `window` (for chatter and flood analysis).
-    public static func maximumInWindow(_ times: [MonotonicInstant], window: Duration) -> Int {
+    package static func maximumInWindow(_ times: [MonotonicInstant], window: Duration) -> Int {
         let sorted = times.sorted()
         var best = 0
         var start = 0

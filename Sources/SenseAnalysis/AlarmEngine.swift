@@ -1,23 +1,23 @@
 import SenseCore
 
-public struct AlarmDefinition: Sendable, Hashable {
-    public enum Command: String, Sendable, Hashable, CaseIterable { case ack, shelve, unshelve }
+package struct AlarmDefinition: Sendable, Hashable {
+    package enum Command: String, Sendable, Hashable, CaseIterable { case ack, shelve, unshelve }
 
-    public var name: String
-    public var channel: ChannelRef
-    public var threshold: Threshold.Settings
-    public var priority: Alarm.Priority
-    public var latched: Bool
-    public var chatter: Alarm.Chatter
+    package var name: String
+    package var channel: ChannelRef
+    package var threshold: Threshold.Settings
+    package var priority: Alarm.Priority
+    package var latched: Bool
+    package var chatter: Alarm.Chatter
     /// While chattering, transitions are not annunciated (the state is still kept, and rules
     /// still see the condition); the current state is published when chattering ends.
-    public var suppressChatter: Bool
-    public var maximumShelve: Duration
+    package var suppressChatter: Bool
+    package var maximumShelve: Duration
     /// The operator commands this alarm accepts over MQTT.
-    public var allowedCommands: Set<Command>
-    public var description: String
+    package var allowedCommands: Set<Command>
+    package var description: String
 
-    public init(name: String, channel: ChannelRef, threshold: Threshold.Settings, priority: Alarm.Priority = .medium,
+    package init(name: String, channel: ChannelRef, threshold: Threshold.Settings, priority: Alarm.Priority = .medium,
                 latched: Bool = false, chatter: Alarm.Chatter = .init(), suppressChatter: Bool = true,
                 maximumShelve: Duration = .seconds(8 * 3600),
                 allowedCommands: Set<Command> = Set(Command.allCases), description: String = "") {
@@ -35,44 +35,44 @@ public struct AlarmDefinition: Sendable, Hashable {
 }
 
 /// What an alarm looks like after a change: everything `<root>/alarm/<name>` carries.
-public struct AlarmSnapshot: Sendable, Hashable {
-    public var name: String
-    public var state: Alarm.State
-    public var priority: Alarm.Priority
-    public var channel: ChannelRef
-    public var direction: Threshold.Direction
-    public var limit: Double
-    public var deadband: Double
+package struct AlarmSnapshot: Sendable, Hashable {
+    package var name: String
+    package var state: Alarm.State
+    package var priority: Alarm.Priority
+    package var channel: ChannelRef
+    package var direction: Threshold.Direction
+    package var limit: Double
+    package var deadband: Double
     /// The channel's last value (nil when it was bad) and quality.
-    public var value: Double?
-    public var quality: Quality
-    public var since: WallTime?
-    public var shelved: Bool
-    public var chattering: Bool
-    public var latched: Bool
-    public var time: WallTime
-    public var description: String
+    package var value: Double?
+    package var quality: Quality
+    package var since: WallTime?
+    package var shelved: Bool
+    package var chattering: Bool
+    package var latched: Bool
+    package var time: WallTime
+    package var description: String
 }
 
 /// The node's alarms at a glance (`<root>/alarms`).
-public struct AlarmSummary: Sendable, Hashable {
-    public var active: Int
-    public var unacknowledged: Int
-    public var shelved: Int
-    public var flood: Bool
-    public var activationsInWindow: Int
-    public var heldBack: [String]
+package struct AlarmSummary: Sendable, Hashable {
+    package var active: Int
+    package var unacknowledged: Int
+    package var shelved: Int
+    package var flood: Bool
+    package var activationsInWindow: Int
+    package var heldBack: [String]
 }
 
 /// The alarms of a configuration, fed with analysed samples. Pure: time comes from the samples
 /// and from `tick`.
-public struct AlarmEngine: Sendable {
-    public enum CommandRefusal: Error, Sendable, Hashable, CustomStringConvertible {
+package struct AlarmEngine: Sendable {
+    package enum CommandRefusal: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownAlarm(String)
         case notAllowed(String, AlarmDefinition.Command)
         case refused(Alarm.Refusal)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .unknownAlarm(n): "no alarm named '\(n)'"
             case let .notAllowed(n, c): "'\(c.rawValue)' is not allowed for alarm '\(n)' by its configuration"
@@ -94,11 +94,11 @@ public struct AlarmEngine: Sendable {
 
     private var entries: [String: Entry] = [:]
     private let order: [String]
-    public private(set) var flood: AlarmFlood
+    package private(set) var flood: AlarmFlood
     /// Alarms whose changes a flood kept from being annunciated; published when it ends.
     private var heldBack: [String] = []
 
-    public init(_ definitions: [AlarmDefinition], flood: AlarmFlood.Settings = .init()) {
+    package init(_ definitions: [AlarmDefinition], flood: AlarmFlood.Settings = .init()) {
         self.flood = AlarmFlood(flood)
         for d in definitions {
             entries[d.name] = Entry(definition: d, threshold: Threshold(d.threshold),
@@ -107,16 +107,16 @@ public struct AlarmEngine: Sendable {
         order = definitions.map(\.name)
     }
 
-    public var names: [String] { order }
+    package var names: [String] { order }
 
     /// Whether the alarm is active (its qualified condition holds, or it is latched).
-    public func isActive(_ name: String) -> Bool { entries[name]?.alarm.state.isActive ?? false }
+    package func isActive(_ name: String) -> Bool { entries[name]?.alarm.state.isActive ?? false }
 
     /// Every alarm's current snapshot (published retained at start and on reconnect).
-    public func snapshots(wall: WallTime) -> [AlarmSnapshot] { order.map { snapshot(entries[$0]!, wall: wall) } }
+    package func snapshots(wall: WallTime) -> [AlarmSnapshot] { order.map { snapshot(entries[$0]!, wall: wall) } }
 
     /// Feeds analysed samples (channels and derived); returns the alarms that changed.
-    public mutating func update(_ samples: [Sample]) -> [AlarmSnapshot] {
+    package mutating func update(_ samples: [Sample]) -> [AlarmSnapshot] {
         var changed: [AlarmSnapshot] = []
         for s in samples {
             let ref = ChannelRef(s)
@@ -147,7 +147,7 @@ public struct AlarmEngine: Sendable {
 
     /// Expires shelving, chattering and floods; returns the alarms whose shelf or chattering
     /// ended, and those a flood held back once it is over.
-    public mutating func tick(at t: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
+    package mutating func tick(at t: MonotonicInstant, wall: WallTime) -> [AlarmSnapshot] {
         var changed: [AlarmSnapshot] = []
         if flood.update(at: t), !flood.isFlooding {
             changed += heldBack.map { snapshot(entries[$0]!, wall: wall) }
@@ -170,15 +170,15 @@ public struct AlarmEngine: Sendable {
     /// shelved it, and whether its channel has shown, with a usable value and no change pending,
     /// that the condition is absent (`settledClear`) — the only evidence on which an alert that
     /// was issued may be cancelled.
-    public struct PublicCondition: Sendable, Hashable {
-        public var active: Bool
-        public var shelved: Bool
-        public var chattering: Bool
-        public var settledClear: Bool
-        public var snapshot: AlarmSnapshot
+    package struct PublicCondition: Sendable, Hashable {
+        package var active: Bool
+        package var shelved: Bool
+        package var chattering: Bool
+        package var settledClear: Bool
+        package var snapshot: AlarmSnapshot
     }
 
-    public func publicCondition(_ name: String, at t: MonotonicInstant, wall: WallTime) -> PublicCondition? {
+    package func publicCondition(_ name: String, at t: MonotonicInstant, wall: WallTime) -> PublicCondition? {
         guard let e = entries[name] else { return nil }
         let active = e.alarm.state.isActive
         let usable = e.lastValue != nil && e.lastQuality != .bad
@@ -189,7 +189,7 @@ public struct AlarmEngine: Sendable {
     }
 
     /// Counts for `<root>/alarms`.
-    public func summary(at t: MonotonicInstant) -> AlarmSummary {
+    package func summary(at t: MonotonicInstant) -> AlarmSummary {
         let states = order.map { entries[$0]!.alarm.state }
         return AlarmSummary(active: states.filter(\.isActive).count,
                             unacknowledged: states.filter { $0 == .activeUnacknowledged || $0 == .clearedUnacknowledged }.count,
@@ -198,7 +198,7 @@ public struct AlarmEngine: Sendable {
     }
 
     /// An operator command; the alarm's new snapshot, or why it was refused.
-    public mutating func command(_ c: AlarmDefinition.Command, alarm name: String, shelveFor: Duration? = nil,
+    package mutating func command(_ c: AlarmDefinition.Command, alarm name: String, shelveFor: Duration? = nil,
                                  at t: MonotonicInstant, wall: WallTime) throws(CommandRefusal) -> AlarmSnapshot {
         guard var e = entries[name] else { throw .unknownAlarm(name) }
         guard e.definition.allowedCommands.contains(c) else { throw .notAllowed(name, c) }

@@ -2,21 +2,21 @@ import SenseCore
 
 /// The analysis of one channel: quality gate, then filters, then staleness. Pure and
 /// deterministic: time comes only from the samples and from `checkStale(at:)`.
-public struct ChannelPipeline: Sendable {
-    public struct Settings: Sendable, Hashable {
-        public var quality: QualityGate.Settings
-        public var filters: [FilterSpec]
+package struct ChannelPipeline: Sendable {
+    package struct Settings: Sendable, Hashable {
+        package var quality: QualityGate.Settings
+        package var filters: [FilterSpec]
         /// No sample at all for this long → one `bad`/`stale` sample.
-        public var staleAfter: Duration?
+        package var staleAfter: Duration?
 
-        public init(quality: QualityGate.Settings = .init(), filters: [FilterSpec] = [], staleAfter: Duration? = nil) {
+        package init(quality: QualityGate.Settings = .init(), filters: [FilterSpec] = [], staleAfter: Duration? = nil) {
             self.quality = quality
             self.filters = filters
             self.staleAfter = staleAfter
         }
     }
 
-    public let settings: Settings
+    package let settings: Settings
     private var gate: QualityGate
     private var stages: [FilterStage]
     private let heartbeat: Duration?
@@ -24,7 +24,7 @@ public struct ChannelPipeline: Sendable {
     private var lastSeen: Sample?
     private var staleReported = false
 
-    public init(_ settings: Settings) {
+    package init(_ settings: Settings) {
         self.settings = settings
         gate = QualityGate(settings.quality)
         stages = settings.filters.map(FilterStage.init)
@@ -33,7 +33,7 @@ public struct ChannelPipeline: Sendable {
 
     /// The sample to publish, or nil when a filter dropped it. Bad samples bypass the filters
     /// (they must not feed averages) and are always published.
-    public mutating func process(_ sample: Sample) -> Sample? {
+    package mutating func process(_ sample: Sample) -> Sample? {
         lastSeen = sample
         staleReported = false
         var s = gate.apply(sample)
@@ -53,7 +53,7 @@ public struct ChannelPipeline: Sendable {
 
     /// One `stale` sample when nothing has arrived for `staleAfter` (then silence until a sample
     /// arrives again).
-    public mutating func checkStale(at now: MonotonicInstant, wall: WallTime) -> Sample? {
+    package mutating func checkStale(at now: MonotonicInstant, wall: WallTime) -> Sample? {
         guard let limit = settings.staleAfter, let last = lastSeen, !staleReported, now - last.monotonic > limit else {
             return nil
         }

@@ -2,12 +2,12 @@ import SenseCore
 
 /// Three-valued (Kleene) truth: a condition over a faulty or silent channel is `unknown`, not
 /// false, so `not` of a fault is not a reason to act.
-public enum Truth: String, Sendable, Hashable {
+package enum Truth: String, Sendable, Hashable {
     case `true`, `false`, unknown
 
-    public init(_ b: Bool) { self = b ? .true : .false }
+    package init(_ b: Bool) { self = b ? .true : .false }
 
-    public static prefix func ! (t: Truth) -> Truth {
+    package static prefix func ! (t: Truth) -> Truth {
         switch t {
         case .true: .false
         case .false: .true
@@ -18,14 +18,14 @@ public enum Truth: String, Sendable, Hashable {
 
 /// A comparison of a channel's latest value with a constant, with optional hysteresis: `above`
 /// becomes true at value > limit and false again only at value ≤ limit − deadband.
-public struct Comparison: Sendable, Hashable {
-    public enum Operator: String, Sendable, Hashable, CaseIterable { case above, below, equals }
+package struct Comparison: Sendable, Hashable {
+    package enum Operator: String, Sendable, Hashable, CaseIterable { case above, below, equals }
 
-    public var op: Operator
-    public var value: Double
-    public var deadband: Double
+    package var op: Operator
+    package var value: Double
+    package var deadband: Double
 
-    public init(_ op: Operator, _ value: Double, deadband: Double = 0) {
+    package init(_ op: Operator, _ value: Double, deadband: Double = 0) {
         precondition(deadband >= 0, "a deadband is not negative")
         self.op = op
         self.value = value
@@ -33,7 +33,7 @@ public struct Comparison: Sendable, Hashable {
     }
 
     /// Whether `x` satisfies the comparison, given whether it did before (for the deadband).
-    public func holds(_ x: Double, wasTrue: Bool) -> Bool {
+    package func holds(_ x: Double, wasTrue: Bool) -> Bool {
         switch op {
         case .above: wasTrue ? x > value - deadband : x > value
         case .below: wasTrue ? x < value + deadband : x < value
@@ -44,20 +44,20 @@ public struct Comparison: Sendable, Hashable {
 
 /// A daily period in the site's local time (a fixed UTC offset: a board has no time-zone
 /// database to trust), optionally on some weekdays only. `from` > `to` wraps past midnight.
-public struct DailyWindow: Sendable, Hashable {
-    public enum Weekday: String, Sendable, Hashable, CaseIterable, Comparable {
+package struct DailyWindow: Sendable, Hashable {
+    package enum Weekday: String, Sendable, Hashable, CaseIterable, Comparable {
         case mon, tue, wed, thu, fri, sat, sun
         var index: Int { Self.allCases.firstIndex(of: self)! }
-        public static func < (a: Self, b: Self) -> Bool { a.index < b.index }
+        package static func < (a: Self, b: Self) -> Bool { a.index < b.index }
     }
 
     /// Minutes after local midnight.
-    public var from: Int
-    public var to: Int
-    public var days: Set<Weekday>
-    public var utcOffsetMinutes: Int
+    package var from: Int
+    package var to: Int
+    package var days: Set<Weekday>
+    package var utcOffsetMinutes: Int
 
-    public init(from: Int, to: Int, days: Set<Weekday> = Set(Weekday.allCases), utcOffsetMinutes: Int = 0) {
+    package init(from: Int, to: Int, days: Set<Weekday> = Set(Weekday.allCases), utcOffsetMinutes: Int = 0) {
         precondition((0..<1440).contains(from) && (0..<1440).contains(to) && from != to, "a non-empty daily window")
         self.from = from
         self.to = to
@@ -66,7 +66,7 @@ public struct DailyWindow: Sendable, Hashable {
     }
 
     /// Whether `wall` lies in the window. A window past midnight belongs to the day it starts on.
-    public func contains(_ wall: WallTime) -> Bool {
+    package func contains(_ wall: WallTime) -> Bool {
         let (day, minute) = local(wall)
         if from < to { return minute >= from && minute < to && days.contains(Self.weekday(day)) }
         if minute >= from { return days.contains(Self.weekday(day)) }
@@ -74,7 +74,7 @@ public struct DailyWindow: Sendable, Hashable {
     }
 
     /// How long until the next minute at which the window may open or close.
-    public func untilNextBoundary(_ wall: WallTime) -> Duration {
+    package func untilNextBoundary(_ wall: WallTime) -> Duration {
         let localNanos = wall.nanosecondsSinceEpoch + Int64(utcOffsetMinutes) * 60_000_000_000
         let dayNanos: Int64 = 86_400_000_000_000
         let intoDay = ((localNanos % dayNanos) + dayNanos) % dayNanos
@@ -95,7 +95,7 @@ public struct DailyWindow: Sendable, Hashable {
 
 /// What a rule (or an actuator's permission) tests: alarms, channel comparisons, time of day,
 /// other rules, combined with `all` / `any` / `not`; `sustained` is YAML's `for:`.
-public indirect enum Condition: Sendable, Hashable {
+package indirect enum Condition: Sendable, Hashable {
     case all([Condition])
     case any([Condition])
     case not(Condition)
@@ -108,7 +108,7 @@ public indirect enum Condition: Sendable, Hashable {
     case sustained(Condition, Duration)
 
     /// Rules this condition refers to.
-    public var ruleReferences: [String] {
+    package var ruleReferences: [String] {
         switch self {
         case let .all(cs), let .any(cs): cs.flatMap(\.ruleReferences)
         case let .not(c), let .sustained(c, _): c.ruleReferences
@@ -117,7 +117,7 @@ public indirect enum Condition: Sendable, Hashable {
         }
     }
 
-    public var channelReferences: [ChannelRef] {
+    package var channelReferences: [ChannelRef] {
         switch self {
         case let .all(cs), let .any(cs): cs.flatMap(\.channelReferences)
         case let .not(c), let .sustained(c, _): c.channelReferences

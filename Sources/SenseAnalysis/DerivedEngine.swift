@@ -2,12 +2,12 @@ import SenseCore
 import SenseModels
 
 /// A channel: a sensor's quantity, a derived channel, or one function of a window's aggregates.
-public enum ChannelRef: Sendable, Hashable, CustomStringConvertible {
+package enum ChannelRef: Sendable, Hashable, CustomStringConvertible {
     case sensor(String, quantity: String)
     case derived(String)
     case aggregate(String, function: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .sensor(s, q): "\(s).\(q)"
         case let .derived(n): "derived.\(n)"
@@ -16,7 +16,7 @@ public enum ChannelRef: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The channel a sample belongs to (derived and aggregate samples carry reserved sensor names).
-    public init(_ s: Sample) {
+    package init(_ s: Sample) {
         switch s.sensor {
         case DerivedEngine.sensorName:
             self = .derived(s.quantity)
@@ -29,19 +29,19 @@ public enum ChannelRef: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-public struct DerivedDefinition: Sendable, Hashable {
-    public var name: String
-    public var model: DerivedModel
+package struct DerivedDefinition: Sendable, Hashable {
+    package var name: String
+    package var model: DerivedModel
     /// Model input name → the channel that feeds it.
-    public var inputs: [String: ChannelRef]
-    public var parameters: [String: Double]
+    package var inputs: [String: ChannelRef]
+    package var parameters: [String: Double]
     /// While an input is bad, keep computing with its last good value for at most this long
     /// (output `uncertain`, reason `held`); nil: the output is `bad` at once (`input_bad`).
-    public var hold: Duration?
+    package var hold: Duration?
     /// The site's stage–discharge rating, for `discharge_rating`.
-    public var rating: RatingCurve?
+    package var rating: RatingCurve?
 
-    public init(name: String, model: DerivedModel, inputs: [String: ChannelRef], parameters: [String: Double] = [:],
+    package init(name: String, model: DerivedModel, inputs: [String: ChannelRef], parameters: [String: Double] = [:],
                 hold: Duration? = nil, rating: RatingCurve? = nil) {
         self.name = name
         self.model = model
@@ -54,29 +54,29 @@ public struct DerivedDefinition: Sendable, Hashable {
 
 /// The derived channels: evaluated in dependency order whenever an input changes; a cycle is
 /// refused at construction (so `sensegate check` reports it).
-public struct DerivedEngine: Sendable {
+package struct DerivedEngine: Sendable {
     /// The `sensor` field of samples this engine produces (`derived/<name>` on MQTT).
-    public static let sensorName = "derived"
+    package static let sensorName = "derived"
 
-    public struct CycleError: Error, Sendable, Hashable, CustomStringConvertible {
-        public var cycle: [String]
-        public init(cycle: [String]) { self.cycle = cycle }
-        public var description: String { "derived channels depend on each other in a cycle: " + cycle.joined(separator: " → ") }
+    package struct CycleError: Error, Sendable, Hashable, CustomStringConvertible {
+        package var cycle: [String]
+        package init(cycle: [String]) { self.cycle = cycle }
+        package var description: String { "derived channels depend on each other in a cycle: " + cycle.joined(separator: " → ") }
     }
 
-    public let order: [DerivedDefinition]
+    package let order: [DerivedDefinition]
     private var latest: [ChannelRef: Sample] = [:]
     private var lastGood: [ChannelRef: Sample] = [:]
     /// NowCast channels' hourly averages by hour since the epoch (nil: a bad hour).
     private var hourly: [String: [Int64: (Double, Quality)?]] = [:]
 
-    public init(_ definitions: [DerivedDefinition]) throws(CycleError) {
+    package init(_ definitions: [DerivedDefinition]) throws(CycleError) {
         order = try Self.topologicalOrder(definitions)
     }
 
     /// Records a batch of samples taken together (one fetch) and returns every derived sample
     /// that changed, in dependency order.
-    public mutating func update(_ batch: [Sample]) -> [Sample] {
+    package mutating func update(_ batch: [Sample]) -> [Sample] {
         var changed = Set<ChannelRef>()
         for s in batch {
             let ref = ChannelRef(s)

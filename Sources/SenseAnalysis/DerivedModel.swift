@@ -3,7 +3,7 @@ import SenseModels
 
 /// A model a derived channel can compute, with the inputs and parameters it needs. The domain
 /// issues add models here; each is a call into SenseModels.
-public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
+package enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     case dewPoint = "dew_point"
     case absoluteHumidity = "absolute_humidity"
     case heatIndex = "heat_index"
@@ -41,7 +41,7 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     case rainClass = "rain_class"
 
     /// Input names and the unit each must have.
-    public var inputs: [(name: String, unit: Unit)] {
+    package var inputs: [(name: String, unit: Unit)] {
         switch self {
         case .dewPoint, .absoluteHumidity, .heatIndex: [("temperature", .celsius), ("humidity", .relativeHumidity)]
         case .seaLevelPressure: [("pressure", .pascal), ("temperature", .celsius)]
@@ -60,7 +60,7 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
 
     /// Inputs that may instead be given as a constant parameter of the same name (a site without a
     /// water thermometer; a sensor in a shelter of known temperature).
-    public var parameterFallbacks: Set<String> {
+    package var parameterFallbacks: Set<String> {
         switch self {
         case .stageVented, .stageAbsolute: ["water_temperature"]
         case .ultrasonicDistance, .ultrasonicStage: ["air_temperature"]
@@ -69,7 +69,7 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Parameters that may be left out (their defaults are in `evaluate`).
-    public var optionalParameters: [String] {
+    package var optionalParameters: [String] {
         switch self {
         case .stageVented, .stageAbsolute: ["datum", "gravity"]
         case .dischargeManning: ["width", "side_slope", "diameter"]
@@ -80,16 +80,16 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     }
 
     /// Whether the model takes the definition's rating curve.
-    public var usesRatingCurve: Bool { self == .dischargeRating }
+    package var usesRatingCurve: Bool { self == .dischargeRating }
 
     /// Whether the inputs are alternatives (at least one), left out while bad, rather than all required.
-    public var inputsAreOptional: Bool { self == .aqi }
+    package var inputsAreOptional: Bool { self == .aqi }
 
     /// Whether the single input is an hourly series the model keeps (12 h for NowCast).
-    public var keepsHourlyHistory: Bool { self == .nowcastPM || self == .nowcastO3 }
+    package var keepsHourlyHistory: Bool { self == .nowcastPM || self == .nowcastO3 }
 
     /// Required numeric parameters.
-    public var parameters: [String] {
+    package var parameters: [String] {
         switch self {
         case .seaLevelPressure: ["altitude"]
         case .ultrasonicStage: ["mount_height"]
@@ -101,7 +101,7 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
         }
     }
 
-    public var unit: Unit {
+    package var unit: Unit {
         switch self {
         case .dewPoint, .heatIndex: .celsius
         case .absoluteHumidity: .gramPerCubicMetre
@@ -116,12 +116,12 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
 
     /// A computed value: its text attributes (an AQI's category) and a caveat that makes a value
     /// from good inputs `uncertain` (inputs outside the range the model was fitted on).
-    public struct Evaluation: Sendable, Hashable {
-        public var value: Double
-        public var attributes: [String: String]?
-        public var caveat: QualityReason?
+    package struct Evaluation: Sendable, Hashable {
+        package var value: Double
+        package var attributes: [String: String]?
+        package var caveat: QualityReason?
 
-        public init(_ value: Double, attributes: [String: String]? = nil, caveat: QualityReason? = nil) {
+        package init(_ value: Double, attributes: [String: String]? = nil, caveat: QualityReason? = nil) {
             self.value = value
             self.attributes = attributes
             self.caveat = caveat
@@ -129,7 +129,7 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     }
 
     /// The AQI of the given inputs (named as in `inputs`), with its text attributes.
-    public static func airQualityIndex(_ x: [String: Double]) -> Evaluation? {
+    package static func airQualityIndex(_ x: [String: Double]) -> Evaluation? {
         let given = AirQualityIndex.Pollutant.allCases.compactMap { p in x[p.inputName].map { (p, $0) } }
         guard let o = AirQualityIndex.overall(given) else { return nil }
         return Evaluation(Double(o.aqi), attributes: ["category": o.category.rawValue, "colour": o.category.colour.hex,
@@ -138,7 +138,7 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
 
     /// The value for inputs `x` (fallback parameters already among them) and parameters `p`; nil
     /// when the model has no value for these inputs (e.g. no dew point at 0 %RH).
-    public func evaluate(_ x: [String: Double], _ p: [String: Double], rating: RatingCurve? = nil) -> Evaluation? {
+    package func evaluate(_ x: [String: Double], _ p: [String: Double], rating: RatingCurve? = nil) -> Evaluation? {
         switch self {
         case .dewPoint:
             Psychrometrics.dewPoint(celsius: x["temperature"]!, relativeHumidity: x["humidity"]!).map { Evaluation($0) }
@@ -166,7 +166,7 @@ public enum DerivedModel: String, Sendable, Hashable, CaseIterable {
 
 extension AirQualityIndex.Pollutant {
     /// The input name of the `aqi` model.
-    public var inputName: String {
+    package var inputName: String {
         switch self {
         case .pm25: "pm2_5"
         case .pm10: "pm10"
@@ -179,7 +179,7 @@ extension AirQualityIndex.Pollutant {
         }
     }
 
-    public var inputUnit: Unit {
+    package var inputUnit: Unit {
         switch self {
         case .pm25, .pm10: .microgramPerCubicMetre
         case .o3_8h, .o3_1h, .co: .ppm

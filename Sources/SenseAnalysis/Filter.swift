@@ -5,7 +5,7 @@ import Glibc
 
 /// One filter of a channel's chain, as declared in the config. Applied in order; a filter that
 /// drops a sample ends the chain for it (like ESPHome's filters).
-public enum FilterSpec: Sendable, Hashable {
+package enum FilterSpec: Sendable, Hashable {
     /// Two-point linear calibration: (raw₁ → true₁), (raw₂ → true₂).
     case calibrateLinear(raw1: Double, true1: Double, raw2: Double, true2: Double)
     /// y = c₀ + c₁x + c₂x² + …

@@ -55,7 +55,7 @@ extension DerivedModel {
     }
 
     /// Problems with a definition's parameter values, as (parameter, message).
-    public func parameterProblems(_ p: [String: Double]) -> [(String, String)] {
+    package func parameterProblems(_ p: [String: Double]) -> [(String, String)] {
         var out: [(String, String)] = []
         func positive(_ k: String) { if let v = p[k], v <= 0 { out.append((k, "must be positive")) } }
         switch self {

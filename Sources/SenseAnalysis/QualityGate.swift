@@ -6,20 +6,20 @@ import Glibc
 /// Plausibility checks of one channel (physics reference §D1): reject values outside a physical
 /// range and values that change faster than the quantity can; flag a flat-lined sensor. A fault
 /// is never turned into a number: rejected samples become `bad` with no value.
-public struct QualityGate: Sendable {
-    public struct Settings: Sendable, Hashable {
+package struct QualityGate: Sendable {
+    package struct Settings: Sendable, Hashable {
         /// Values below `minimum` or above `maximum` are rejected (`out_of_range`).
-        public var minimum: Double?
-        public var maximum: Double?
+        package var minimum: Double?
+        package var maximum: Double?
         /// A change faster than this, per second, against the previous reading is rejected
         /// (`implausible_rate`). A genuine step is rejected once, then followed.
-        public var maxRatePerSecond: Double?
+        package var maxRatePerSecond: Double?
         /// The last `stuckSamples` values with a standard deviation below `stuckMinStd` mark the
         /// channel `uncertain` (`stuck`): the value may be right, the sensor may be frozen.
-        public var stuckSamples: Int?
-        public var stuckMinStd: Double
+        package var stuckSamples: Int?
+        package var stuckMinStd: Double
 
-        public init(minimum: Double? = nil, maximum: Double? = nil, maxRatePerSecond: Double? = nil,
+        package init(minimum: Double? = nil, maximum: Double? = nil, maxRatePerSecond: Double? = nil,
                     stuckSamples: Int? = nil, stuckMinStd: Double = 0) {
             self.minimum = minimum
             self.maximum = maximum
@@ -28,16 +28,16 @@ public struct QualityGate: Sendable {
             self.stuckMinStd = stuckMinStd
         }
 
-        public var isEmpty: Bool { minimum == nil && maximum == nil && maxRatePerSecond == nil && stuckSamples == nil }
+        package var isEmpty: Bool { minimum == nil && maximum == nil && maxRatePerSecond == nil && stuckSamples == nil }
     }
 
-    public let settings: Settings
+    package let settings: Settings
     private var previous: (value: Double, time: MonotonicInstant)?
     private var recent: [Double] = []
 
-    public init(_ settings: Settings) { self.settings = settings }
+    package init(_ settings: Settings) { self.settings = settings }
 
-    public mutating func apply(_ sample: Sample) -> Sample {
+    package mutating func apply(_ sample: Sample) -> Sample {
         guard let v = sample.value, sample.quality != .bad else { return sample }
         var s = sample
         if let lo = settings.minimum, v < lo { return Self.reject(s, .outOfRange) }
@@ -64,7 +64,7 @@ public struct QualityGate: Sendable {
     }
 
     /// Population standard deviation.
-    public static func standardDeviation(_ xs: [Double]) -> Double {
+    package static func standardDeviation(_ xs: [Double]) -> Double {
         guard !xs.isEmpty else { return 0 }
         let mean = xs.reduce(0, +) / Double(xs.count)
         return sqrt(xs.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(xs.count))

@@ -1,24 +1,24 @@
 import SenseCore
 
-public struct RuleDefinition: Sendable, Hashable {
+package struct RuleDefinition: Sendable, Hashable {
     /// A level an actuator is asked for while the rule is true.
-    public struct Action: Sendable, Hashable {
-        public var actuator: String
-        public var level: Bool
-        public init(actuator: String, level: Bool) {
+    package struct Action: Sendable, Hashable {
+        package var actuator: String
+        package var level: Bool
+        package init(actuator: String, level: Bool) {
             self.actuator = actuator
             self.level = level
         }
     }
 
-    public var name: String
-    public var condition: Condition
-    public var actions: [Action]
-    public var description: String
+    package var name: String
+    package var condition: Condition
+    package var actions: [Action]
+    package var description: String
     /// False for conditions evaluated like rules but not published (an actuator's `only_while`).
-    public var published: Bool
+    package var published: Bool
 
-    public init(name: String, condition: Condition, actions: [Action] = [], description: String = "", published: Bool = true) {
+    package init(name: String, condition: Condition, actions: [Action] = [], description: String = "", published: Bool = true) {
         self.name = name
         self.condition = condition
         self.actions = actions
@@ -28,22 +28,22 @@ public struct RuleDefinition: Sendable, Hashable {
 }
 
 /// What `<root>/rule/<name>` carries after a change.
-public struct RuleSnapshot: Sendable, Hashable {
-    public var name: String
-    public var truth: Truth
-    public var since: WallTime?
-    public var description: String
-    public var time: WallTime
+package struct RuleSnapshot: Sendable, Hashable {
+    package var name: String
+    package var truth: Truth
+    package var since: WallTime?
+    package var description: String
+    package var time: WallTime
 }
 
 /// The rules of a configuration: conditions over alarms, channels, time of day and other rules,
 /// evaluated in dependency order (cycles refused at construction, so `check` reports them).
 /// Pure: time comes from the caller.
-public struct RuleEngine: Sendable {
-    public struct CycleError: Error, Sendable, Hashable, CustomStringConvertible {
-        public var cycle: [String]
-        public init(cycle: [String]) { self.cycle = cycle }
-        public var description: String { "rules depend on each other in a cycle: " + cycle.joined(separator: " → ") }
+package struct RuleEngine: Sendable {
+    package struct CycleError: Error, Sendable, Hashable, CustomStringConvertible {
+        package var cycle: [String]
+        package init(cycle: [String]) { self.cycle = cycle }
+        package var description: String { "rules depend on each other in a cycle: " + cycle.joined(separator: " → ") }
     }
 
     /// A condition flattened into nodes, so each `for:` and each deadband keeps its own state.
@@ -68,11 +68,11 @@ public struct RuleEngine: Sendable {
         var evaluated = false
     }
 
-    public let order: [String]
+    package let order: [String]
     private var rules: [String: Compiled] = [:]
     private var latest: [ChannelRef: (value: Double?, quality: Quality)] = [:]
 
-    public init(_ definitions: [RuleDefinition]) throws(CycleError) {
+    package init(_ definitions: [RuleDefinition]) throws(CycleError) {
         let sorted: [RuleDefinition]
         do throws(DependencyOrder.Cycle) {
             sorted = try DependencyOrder.sorted(definitions, name: \.name) { $0.condition.ruleReferences }
@@ -88,19 +88,19 @@ public struct RuleEngine: Sendable {
         }
     }
 
-    public func truth(_ name: String) -> Truth { rules[name]?.truth ?? .unknown }
+    package func truth(_ name: String) -> Truth { rules[name]?.truth ?? .unknown }
 
     /// The latest quality of a channel, nil before its first sample.
-    public func quality(of ref: ChannelRef) -> Quality? { latest[ref]?.quality }
+    package func quality(of ref: ChannelRef) -> Quality? { latest[ref]?.quality }
 
     /// Records the latest value of every channel a condition may compare.
-    public mutating func record(_ samples: [Sample]) {
+    package mutating func record(_ samples: [Sample]) {
         for s in samples { latest[ChannelRef(s)] = (s.quality == .bad ? nil : s.value, s.quality) }
     }
 
     /// Evaluates every rule; returns the published rules whose truth changed (all of them, the
     /// first time).
-    public mutating func evaluate(alarmActive: (String) -> Bool, at now: MonotonicInstant, wall: WallTime) -> [RuleSnapshot] {
+    package mutating func evaluate(alarmActive: (String) -> Bool, at now: MonotonicInstant, wall: WallTime) -> [RuleSnapshot] {
         var changed: [RuleSnapshot] = []
         for name in order {
             var c = rules[name]!
@@ -117,12 +117,12 @@ public struct RuleEngine: Sendable {
         return changed
     }
 
-    public func snapshots(wall: WallTime) -> [RuleSnapshot] {
+    package func snapshots(wall: WallTime) -> [RuleSnapshot] {
         order.compactMap { rules[$0]!.definition.published ? snapshot(rules[$0]!, wall: wall) : nil }
     }
 
     /// When a rule may change without new input: a `for:` maturing or a daily window's edge.
-    public func nextDeadline(now: MonotonicInstant, wall: WallTime) -> MonotonicInstant? {
+    package func nextDeadline(now: MonotonicInstant, wall: WallTime) -> MonotonicInstant? {
         var best: MonotonicInstant?
         for name in order {
             let c = rules[name]!

@@ -4,23 +4,23 @@ import SenseCore
 /// limit becomes active at value ≥ `limit` held for the on-delay, and clears at value ≤ `limit −
 /// deadband` held for the off-delay (a low limit mirrors this). With no deadband it clears as
 /// soon as the value is back below the limit.
-public struct Threshold: Sendable {
-    public enum Direction: String, Sendable, Hashable { case high, low }
+package struct Threshold: Sendable {
+    package enum Direction: String, Sendable, Hashable { case high, low }
 
     /// A qualification delay: consecutive samples, or a time the condition must hold.
-    public enum Delay: Sendable, Hashable {
+    package enum Delay: Sendable, Hashable {
         case samples(Int)
         case time(Duration)
     }
 
-    public struct Settings: Sendable, Hashable {
-        public var direction: Direction
-        public var limit: Double
-        public var deadband: Double
-        public var onDelay: Delay?
-        public var offDelay: Delay?
+    package struct Settings: Sendable, Hashable {
+        package var direction: Direction
+        package var limit: Double
+        package var deadband: Double
+        package var onDelay: Delay?
+        package var offDelay: Delay?
 
-        public init(direction: Direction, limit: Double, deadband: Double = 0, onDelay: Delay? = nil, offDelay: Delay? = nil) {
+        package init(direction: Direction, limit: Double, deadband: Double = 0, onDelay: Delay? = nil, offDelay: Delay? = nil) {
             precondition(deadband >= 0, "a deadband is not negative")
             self.direction = direction
             self.limit = limit
@@ -30,19 +30,19 @@ public struct Threshold: Sendable {
         }
     }
 
-    public let settings: Settings
-    public private(set) var isActive = false
+    package let settings: Settings
+    package private(set) var isActive = false
     private var pending: (count: Int, since: MonotonicInstant)?
 
-    public init(_ settings: Settings) { self.settings = settings }
+    package init(_ settings: Settings) { self.settings = settings }
 
     /// A change is waiting for its delay: the last value crossed, but not for long enough yet.
-    public var isQualifying: Bool { pending != nil }
+    package var isQualifying: Bool { pending != nil }
 
     /// Feeds one sample; returns whether the limit is active afterwards. A `bad` sample changes
     /// nothing and restarts any qualification in progress (a fault is not evidence either way).
     @discardableResult
-    public mutating func update(_ value: Double?, quality: Quality = .good, at time: MonotonicInstant) -> Bool {
+    package mutating func update(_ value: Double?, quality: Quality = .good, at time: MonotonicInstant) -> Bool {
         guard let v = value, quality != .bad else {
             pending = nil
             return isActive

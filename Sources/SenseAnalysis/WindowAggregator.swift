@@ -5,12 +5,12 @@ import SenseModels
 /// (an hourly window runs from :00 to :00, as air-quality reporting expects); a sliding window
 /// reports every `every` over the last `length`. Only usable samples count: `bad` ones are
 /// left out (and lower completeness).
-public struct WindowAggregator: Sendable {
+package struct WindowAggregator: Sendable {
     /// The `sensor` of samples made from aggregates (`quantity` is `<window>.<function>`), so
     /// alarms can watch them: an alarm on a window's `rate` is a rate-of-rise limit.
-    public static let sensorName = "aggregate"
+    package static let sensorName = "aggregate"
 
-    public enum Function: String, Sendable, Hashable, CaseIterable {
+    package enum Function: String, Sendable, Hashable, CaseIterable {
         case mean, min, max, sum, count, last
         /// Change per hour between the first and last sample of the window.
         case rate
@@ -19,17 +19,17 @@ public struct WindowAggregator: Sendable {
         case slope
     }
 
-    public struct Settings: Sendable, Hashable {
-        public var length: Duration
+    package struct Settings: Sendable, Hashable {
+        package var length: Duration
         /// nil: tumbling; else sliding, reporting this often.
-        public var every: Duration?
-        public var functions: [Function]
+        package var every: Duration?
+        package var functions: [Function]
         /// Samples a full window should hold (length / interval); completeness = usable / expected.
-        public var expected: Int
+        package var expected: Int
         /// Below this completeness the aggregate is `uncertain`.
-        public var minimumCompleteness: Double
+        package var minimumCompleteness: Double
 
-        public init(length: Duration, every: Duration? = nil, functions: [Function], expected: Int,
+        package init(length: Duration, every: Duration? = nil, functions: [Function], expected: Int,
                     minimumCompleteness: Double = 0.75) {
             precondition(length > .zero && expected > 0, "a window has a length and expects samples")
             self.length = length
@@ -41,18 +41,18 @@ public struct WindowAggregator: Sendable {
     }
 
     /// One closed window.
-    public struct Result: Sendable, Hashable {
-        public var from: WallTime
-        public var to: WallTime
-        public var values: [Function: Double]
-        public var completeness: Double
-        public var quality: Quality
-        public var reason: QualityReason?
-        public var unit: Unit
+    package struct Result: Sendable, Hashable {
+        package var from: WallTime
+        package var to: WallTime
+        package var values: [Function: Double]
+        package var completeness: Double
+        package var quality: Quality
+        package var reason: QualityReason?
+        package var unit: Unit
     }
 
     /// The aggregates of a closed window as samples, one per function, stamped at the window's end.
-    public static func samples(window name: String, _ r: Result, functions: [Function],
+    package static func samples(window name: String, _ r: Result, functions: [Function],
                                at monotonic: MonotonicInstant) -> [Sample] {
         functions.map { f in
             let v = r.values[f]
@@ -64,12 +64,12 @@ public struct WindowAggregator: Sendable {
         }
     }
 
-    public let settings: Settings
+    package let settings: Settings
     private var samples: [(wall: WallTime, value: Double)] = []
     private var windowEnd: WallTime?
     private var unit: Unit = .none
 
-    public init(_ settings: Settings) { self.settings = settings }
+    package init(_ settings: Settings) { self.settings = settings }
 
     private var step: Int64 { (settings.every ?? settings.length).nanoseconds }
 
@@ -81,7 +81,7 @@ public struct WindowAggregator: Sendable {
     }
 
     /// Adds a sample; returns the windows it closed (at most one per period passed).
-    public mutating func add(_ s: Sample) -> [Result] {
+    package mutating func add(_ s: Sample) -> [Result] {
         let closed = close(upTo: s.wall)
         if windowEnd == nil { windowEnd = periodEnd(after: s.wall) }
         unit = s.unit
@@ -91,7 +91,7 @@ public struct WindowAggregator: Sendable {
 
     /// Closes every window whose end has passed by `now` (call on a timer so that a silent
     /// channel still reports its empty or partial windows).
-    public mutating func close(upTo now: WallTime) -> [Result] {
+    package mutating func close(upTo now: WallTime) -> [Result] {
         var out: [Result] = []
         while let end = windowEnd, now >= end {
             out.append(result(endingAt: end))

@@ -5,26 +5,26 @@ import SenseReaction
 import SenseWire
 
 /// A declared output: which line, how it is driven, and what may drive it.
-public struct ActuatorDefinition: Sendable, Hashable {
+package struct ActuatorDefinition: Sendable, Hashable {
     /// The commands an operator may send on `<root>/actuator/<name>/set`.
-    public typealias Command = ActuatorVerb
+    package typealias Command = ActuatorVerb
 
-    public var name: String
-    public var line: Board.Line
-    public var pinName: String
+    package var name: String
+    package var line: Board.Line
+    package var pinName: String
     /// The output is active (on) when the line is low.
-    public var activeLow: Bool
-    public var settings: Actuator.Settings
-    public var commands: Set<Command>
+    package var activeLow: Bool
+    package var settings: Actuator.Settings
+    package var commands: Set<Command>
     /// Never on together with these (in either direction; the one declared first wins).
-    public var exclusiveWith: [String]
+    package var exclusiveWith: [String]
     /// Held off unless this condition is true (unknown counts as not true).
-    public var onlyWhile: Condition?
+    package var onlyWhile: Condition?
     /// At the failsafe level while any of these channels is bad or has not reported yet.
-    public var failsafeWhenBad: [ChannelRef]
+    package var failsafeWhenBad: [ChannelRef]
     /// How long those channels must be good again before the output leaves its failsafe level.
-    public var failsafeHold: Duration
-    public var description: String
+    package var failsafeHold: Duration
+    package var description: String
 }
 
 /// Decoding of `actuators:`.
@@ -124,7 +124,7 @@ enum ActuatorDecoding {
 
 extension ActuatorDefinition {
     /// Exclusive pairs as the bank wants them: each pair once, in declaration order.
-    public static func exclusiveGroups(_ actuators: [ActuatorDefinition]) -> [[String]] {
+    package static func exclusiveGroups(_ actuators: [ActuatorDefinition]) -> [[String]] {
         var groups: [[String]] = []
         var seen: Set<[String]> = []
         var position: [String: Int] = [:]

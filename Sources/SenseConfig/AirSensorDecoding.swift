@@ -3,24 +3,24 @@ import SenseDrivers
 import SenseHardware
 
 /// Options of the air-quality drivers, as configured.
-public struct SHT4xOptions: Sendable, Hashable {
-    public var precision: SHT4x.Precision = .high
-    public init() {}
+package struct SHT4xOptions: Sendable, Hashable {
+    package var precision: SHT4x.Precision = .high
+    package init() {}
 }
 
-public struct SCD4xOptions: Sendable, Hashable {
-    public var settings = SCD4x.Settings()
-    public init() {}
+package struct SCD4xOptions: Sendable, Hashable {
+    package var settings = SCD4x.Settings()
+    package init() {}
 }
 
-public struct SCD30Options: Sendable, Hashable {
-    public var settings = SCD30.Settings()
-    public init() {}
+package struct SCD30Options: Sendable, Hashable {
+    package var settings = SCD30.Settings()
+    package init() {}
 }
 
-public struct ADS1115Options: Sendable, Hashable {
-    public var inputs: [ADS1115.Channel]
-    public init(inputs: [ADS1115.Channel]) { self.inputs = inputs }
+package struct ADS1115Options: Sendable, Hashable {
+    package var inputs: [ADS1115.Channel]
+    package init(inputs: [ADS1115.Channel]) { self.inputs = inputs }
 }
 
 /// `driver: sht4x | scd4x | scd30 | sps30 | sen5x | ads1115` — the I2C place (bus and one of the

@@ -1,10 +1,10 @@
 import SenseHardware
 
 /// Board files (`boards/*.yaml`): the names operators use, mapped to devices and lines.
-public enum BoardLoader {
+package enum BoardLoader {
     /// Where `board: NAME` is looked up, in order. A value with a `/` or ending in `.yaml` is a path
     /// relative to the config file instead.
-    public static func searchDirectories(configFile: String) -> [String] {
+    package static func searchDirectories(configFile: String) -> [String] {
         let dir = SourceFile.directory(of: configFile)
         var dirs: [String] = []
         if let env = SourceFile.environment("SENSEGATE_BOARDS") { dirs.append(env) }
@@ -13,7 +13,7 @@ public enum BoardLoader {
         return dirs
     }
 
-    public static func locate(_ value: String, configFile: String) -> (path: String?, tried: [String]) {
+    package static func locate(_ value: String, configFile: String) -> (path: String?, tried: [String]) {
         if value.contains("/") || value.hasSuffix(".yaml") {
             let p = value.hasPrefix("/") ? value : "\(SourceFile.directory(of: configFile))/\(value)"
             return (SourceFile.exists(p) ? p : nil, [p])
@@ -23,7 +23,7 @@ public enum BoardLoader {
     }
 
     /// Parses a board file, reporting problems into `sink`.
-    public static func load(path: String, sink: DiagnosticSink) -> Board? {
+    package static func load(path: String, sink: DiagnosticSink) -> Board? {
         let bytes: [UInt8]
         do {
             bytes = try SourceFile.read(path)
@@ -35,7 +35,7 @@ public enum BoardLoader {
     }
 
     /// Parses board-file text (the sink names the file).
-    public static func load(bytes: [UInt8], sink: DiagnosticSink) -> Board? {
+    package static func load(bytes: [UInt8], sink: DiagnosticSink) -> Board? {
         let root: YAMLNode
         do {
             guard let r = try YAMLParser.parse(bytes) else {

@@ -5,38 +5,38 @@ import SenseHardware
 import SenseWire
 
 /// A checked configuration: every name resolved against the board, every value in range.
-public struct SensegateConfig: Sendable, Hashable {
-    public var file: String
-    public var node: String
-    public var board: Board
-    public var stateDirectory: String
-    public var logLevel: LogLevel
-    public var mqtt: MQTTSettings
-    public var sensors: [SensorConfig]
-    public var derived: [DerivedDefinition]
-    public var alarms: [AlarmDefinition]
-    public var alarmFlood: AlarmFlood.Settings
-    public var windows: [WindowDefinition]
-    public var rules: [RuleDefinition]
-    public var actuators: [ActuatorDefinition]
+package struct SensegateConfig: Sendable, Hashable {
+    package var file: String
+    package var node: String
+    package var board: Board
+    package var stateDirectory: String
+    package var logLevel: LogLevel
+    package var mqtt: MQTTSettings
+    package var sensors: [SensorConfig]
+    package var derived: [DerivedDefinition]
+    package var alarms: [AlarmDefinition]
+    package var alarmFlood: AlarmFlood.Settings
+    package var windows: [WindowDefinition]
+    package var rules: [RuleDefinition]
+    package var actuators: [ActuatorDefinition]
     /// How long outputs stay at their failsafe level after a start that follows an unclean stop.
-    public var restartFailsafe: Duration
-    public var simulation: SimulationConfig?
+    package var restartFailsafe: Duration
+    package var simulation: SimulationConfig?
     /// The site's offset from UTC: civil hours and days (rain per day, time-of-day rules).
-    public var utcOffsetMinutes: Int = 0
+    package var utcOffsetMinutes: Int = 0
 }
 
-public enum LogLevel: String, Sendable, Hashable, CaseIterable {
+package enum LogLevel: String, Sendable, Hashable, CaseIterable {
     case trace, debug, info, notice, warning, error, critical
 }
 
-public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
-    public var tls: Bool
+package struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
+    package var tls: Bool
 
     /// `mqtt://host[:port]` (1883) or `mqtts://host[:port]` (8883, TLS).
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         let schemes: [(String, Bool)] = [("mqtt://", false), ("tcp://", false), ("mqtts://", true), ("ssl://", true)]
         guard let (prefix, secure) = schemes.first(where: { text.hasPrefix($0.0) }) else { return nil }
         tls = secure
@@ -62,92 +62,92 @@ public struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
         guard !host.isEmpty, (1...65535).contains(port) else { return nil }
     }
 
-    public var description: String {
+    package var description: String {
         let h = host.contains(":") ? "[\(host)]" : host
         return "\(tls ? "mqtts" : "mqtt")://\(h):\(port)"
     }
 }
 
-public struct MQTTSettings: Sendable, Hashable {
-    public struct TLS: Sendable, Hashable {
-        public var caFile: String?
-        public var caPath: String?
-        public var certFile: String?
-        public var keyFile: String?
+package struct MQTTSettings: Sendable, Hashable {
+    package struct TLS: Sendable, Hashable {
+        package var caFile: String?
+        package var caPath: String?
+        package var certFile: String?
+        package var keyFile: String?
     }
 
-    public var broker: BrokerURL
-    public var clientID: String
-    public var username: String?
-    public var password: String?
-    public var prefix: String
-    public var keepalive: Duration
-    public var qos: Int
-    public var tls: TLS?
-    public var reconnectMin: Duration
-    public var reconnectMax: Duration
+    package var broker: BrokerURL
+    package var clientID: String
+    package var username: String?
+    package var password: String?
+    package var prefix: String
+    package var keepalive: Duration
+    package var qos: Int
+    package var tls: TLS?
+    package var reconnectMin: Duration
+    package var reconnectMax: Duration
     /// Messages held in memory at most while the outbox cannot use the disk.
-    public var queueLimit: Int
-    public var outbox: OutboxConfig
+    package var queueLimit: Int
+    package var outbox: OutboxConfig
     /// `auto` (MQTT 5, falling back to 3.1.1), `5` or `3.1.1`.
-    public var protocolVersion: MQTTProtocolSetting = .auto
+    package var protocolVersion: MQTTProtocolSetting = .auto
     /// How readings and derived channels are published: sensegate JSON per quantity, or SenML packs.
-    public var format: PayloadFormat = .sensegate
+    package var format: PayloadFormat = .sensegate
     /// `home_assistant:` (top level): MQTT discovery; nil when the section is absent.
-    public var homeAssistant: HomeAssistantSettings?
+    package var homeAssistant: HomeAssistantSettings?
     /// `cap:` (top level) with the alarms that issue CAP alerts; nil when the section is absent.
-    public var publicAlerts: PublicAlertSettings?
+    package var publicAlerts: PublicAlertSettings?
 }
 
-public enum PayloadFormat: String, Sendable, Hashable, CaseIterable {
+package enum PayloadFormat: String, Sendable, Hashable, CaseIterable {
     /// One JSON object per quantity on `<root>/sensor/<sensor>/<quantity>` (docs/mqtt.md).
     case sensegate
     /// One SenML pack (RFC 8428) per sensor and fetch on `<root>/senml/<sensor>`.
     case senml
 }
 
-public enum MQTTProtocolSetting: String, Sendable, Hashable, CaseIterable {
+package enum MQTTProtocolSetting: String, Sendable, Hashable, CaseIterable {
     case auto
     case v5 = "5"
     case v311 = "3.1.1"
 }
 
 /// `mqtt.outbox`: the durable queue between the pipeline and the broker (docs/outbox.md).
-public struct OutboxConfig: Sendable, Hashable {
+package struct OutboxConfig: Sendable, Hashable {
     /// false: messages wait in memory only (at most `queue_limit`), lost on a restart.
-    public var enabled = true
+    package var enabled = true
     /// The SQLite file, relative to `state_dir` unless absolute.
-    public var path = "outbox.db"
-    public var maxMessages = 1_000_000
-    public var maxMegabytes = 256
-    public var maxAge: Duration = .seconds(7 * 86_400)
-    public var flushInterval: Duration = .seconds(1)
-    public var window = 1000
+    package var path = "outbox.db"
+    package var maxMessages = 1_000_000
+    package var maxMegabytes = 256
+    package var maxAge: Duration = .seconds(7 * 86_400)
+    package var flushInterval: Duration = .seconds(1)
+    package var window = 1000
 
-    public init() {}
+    package init() {}
 
     /// The file's full path under `stateDirectory`.
-    public func file(in stateDirectory: String) -> String {
+    package func file(in stateDirectory: String) -> String {
         path.hasPrefix("/") ? path : stateDirectory + "/" + path
     }
 }
 
-public struct BME280Options: Sendable, Hashable {
-    public var temperatureOversampling = 2
-    public var pressureOversampling = 16
-    public var humidityOversampling = 1
-    public var filter = 0
-    public init() {}
+package struct BME280Options: Sendable, Hashable {
+    package var temperatureOversampling = 2
+    package var pressureOversampling = 16
+    package var humidityOversampling = 1
+    package var filter = 0
+    package init() {}
 }
 
-public struct DigitalInputOptions: Sendable, Hashable {
-    public var line: Board.Line
-    public var pinName: String
-    public var bias: Bias
-    public var activeLow: Bool
-    public var debounce: Duration
+package struct DigitalInputOptions: Sendable, Hashable {
+    package var line: Board.Line
+    package var pinName: String
+    package var bias: Bias
+    package var activeLow: Bool
+    package var debounce: Duration
 
-    public init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration) {
+    package init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration) {
         self.line = line
         self.pinName = pinName
         self.bias = bias
@@ -158,16 +158,16 @@ public struct DigitalInputOptions: Sendable, Hashable {
 
 /// A pulse sensor's input line: a reed switch or open-collector output pulling the line low
 /// against a pull-up by default.
-public struct PulseInputOptions: Sendable, Hashable {
-    public var line: Board.Line
-    public var pinName: String
-    public var bias: Bias
-    public var activeLow: Bool
-    public var debounce: Duration
+package struct PulseInputOptions: Sendable, Hashable {
+    package var line: Board.Line
+    package var pinName: String
+    package var bias: Bias
+    package var activeLow: Bool
+    package var debounce: Duration
     /// How often changed totals are written to the state directory (what a power cut can lose).
-    public var flush: Duration
+    package var flush: Duration
 
-    public init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration, flush: Duration) {
+    package init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration, flush: Duration) {
         self.line = line
         self.pinName = pinName
         self.bias = bias
@@ -177,28 +177,28 @@ public struct PulseInputOptions: Sendable, Hashable {
     }
 }
 
-public struct TippingBucketOptions: Sendable, Hashable {
-    public var input: PulseInputOptions
-    public var millimetresPerTip: Double
-    public var windows: [Duration]
-    public var eventGap: Duration
+package struct TippingBucketOptions: Sendable, Hashable {
+    package var input: PulseInputOptions
+    package var millimetresPerTip: Double
+    package var windows: [Duration]
+    package var eventGap: Duration
 }
 
-public struct FlowMeterOptions: Sendable, Hashable {
-    public var input: PulseInputOptions
+package struct FlowMeterOptions: Sendable, Hashable {
+    package var input: PulseInputOptions
     /// F = k·Q: pulses per second per litre per minute.
-    public var hertzPerLitrePerMinute: Double
+    package var hertzPerLitrePerMinute: Double
 }
 
-public struct UltrasonicOptions: Sendable, Hashable {
-    public var trigger: Board.Line
-    public var triggerPin: String
-    public var echo: Board.Line
-    public var echoPin: String
-    public var settings: UltrasonicRanger.Settings
+package struct UltrasonicOptions: Sendable, Hashable {
+    package var trigger: Board.Line
+    package var triggerPin: String
+    package var echo: Board.Line
+    package var echoPin: String
+    package var settings: UltrasonicRanger.Settings
 }
 
-public enum SensorKind: Sendable, Hashable {
+package enum SensorKind: Sendable, Hashable {
     case bme280(BME280Options)
     case bmp280(BME280Options)
     case sht4x(SHT4xOptions)
@@ -213,7 +213,7 @@ public enum SensorKind: Sendable, Hashable {
     case hcsr04(UltrasonicOptions)
     case traffic(TrafficStationOptions)
 
-    public var driverName: String {
+    package var driverName: String {
         switch self {
         case .bme280: "bme280"
         case .bmp280: "bmp280"
@@ -232,7 +232,7 @@ public enum SensorKind: Sendable, Hashable {
     }
 
     /// The GPIO lines the sensor holds, with the names the config gave them.
-    public var gpioLines: [(line: Board.Line, pin: String)] {
+    package var gpioLines: [(line: Board.Line, pin: String)] {
         switch self {
         case let .digitalInput(o): [(o.line, o.pinName)]
         case let .tippingBucket(o): [(o.input.line, o.input.pinName)]
@@ -244,7 +244,7 @@ public enum SensorKind: Sendable, Hashable {
     }
 
     /// The quantities this sensor can publish, with their units (an ADC's are its configured inputs).
-    public var channels: [(String, Unit)] {
+    package var channels: [(String, Unit)] {
         switch self {
         case let .ads1115(o): return o.inputs.map { ($0.quantity, $0.unit) }
         case let .traffic(o): return o.channels
@@ -254,31 +254,31 @@ public enum SensorKind: Sendable, Hashable {
         }
     }
 
-    public var quantities: [String] { channels.map(\.0) }
+    package var quantities: [String] { channels.map(\.0) }
 }
 
-public struct SensorConfig: Sendable, Hashable {
-    public var name: String
-    public var kind: SensorKind
+package struct SensorConfig: Sendable, Hashable {
+    package var name: String
+    package var kind: SensorKind
     /// The board's bus name and device path, for I2C sensors.
-    public var bus: (name: String, device: String)?
-    public var address: UInt8?
+    package var bus: (name: String, device: String)?
+    package var address: UInt8?
     /// Polling interval (I2C) or heartbeat interval (digital inputs).
-    public var interval: Duration
-    public var publish: [String]
+    package var interval: Duration
+    package var publish: [String]
     /// Quality checks and filters per quantity (absent: published as measured).
-    public var channels: [String: ChannelPipeline.Settings]
+    package var channels: [String: ChannelPipeline.Settings]
 
-    public static func == (a: Self, b: Self) -> Bool {
+    package static func == (a: Self, b: Self) -> Bool {
         a.name == b.name && a.kind == b.kind && a.bus?.name == b.bus?.name && a.bus?.device == b.bus?.device
             && a.address == b.address && a.interval == b.interval && a.publish == b.publish && a.channels == b.channels
     }
 
-    public func hash(into h: inout Hasher) { h.combine(name) }
+    package func hash(into h: inout Hasher) { h.combine(name) }
 }
 
-public struct SimulationConfig: Sendable, Hashable {
-    public enum FaultKind: String, Sendable, Hashable, CaseIterable {
+package struct SimulationConfig: Sendable, Hashable {
+    package enum FaultKind: String, Sendable, Hashable, CaseIterable {
         case nack
         case busError = "bus_error"
         case stuckBusy = "stuck_busy"
@@ -292,7 +292,7 @@ public struct SimulationConfig: Sendable, Hashable {
         case notAvailable = "not_available"
 
         /// The drivers whose emulators can show this fault.
-        public var drivers: [String] {
+        package var drivers: [String] {
             switch self {
             case .nack, .busError: ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115"]
             case .stuckBusy: ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115"]
@@ -303,45 +303,45 @@ public struct SimulationConfig: Sendable, Hashable {
         }
     }
 
-    public struct Fault: Sendable, Hashable {
-        public var sensor: String
-        public var kind: FaultKind
+    package struct Fault: Sendable, Hashable {
+        package var sensor: String
+        package var kind: FaultKind
         /// From this long after start …
-        public var after: Duration
+        package var after: Duration
         /// … for this long (nil: until the end).
-        public var duration: Duration?
+        package var duration: Duration?
     }
 
-    public var seed: UInt64 = 1
-    public var speed: Double = 1
-    public var altitude: Double = 35
-    public var meanTemperature: Double = 14
-    public var faults: [Fault] = []
+    package var seed: UInt64 = 1
+    package var speed: Double = 1
+    package var altitude: Double = 35
+    package var meanTemperature: Double = 14
+    package var faults: [Fault] = []
     /// Quantities pushed away from the world's value (a heat wave, a humid night).
-    public var excursions: [ExcursionSetting] = []
+    package var excursions: [ExcursionSetting] = []
     /// The river and its catchment, for the hydrology sensors.
-    public var hydrology = HydrologySimulation()
+    package var hydrology = HydrologySimulation()
     /// The road past the traffic stations.
-    public var traffic = TrafficSimulation()
+    package var traffic = TrafficSimulation()
 
-    public init() {}
+    package init() {}
 }
 
-public struct HydrologySimulation: Sendable, Hashable {
-    public var scenario: CatchmentScenario = .dry
+package struct HydrologySimulation: Sendable, Hashable {
+    package var scenario: CatchmentScenario = .dry
     /// When the storm begins, after the start.
-    public var after: Duration = .seconds(600)
-    public var rainScale: Double = 1
+    package var after: Duration = .seconds(600)
+    package var rainScale: Double = 1
     /// The actuator whose output runs the pump that a simulated flow meter measures.
-    public var pump: String?
+    package var pump: String?
     /// L/min through the flow meter while the pump runs.
-    public var pumpFlow: Double = 25
-    public init() {}
+    package var pumpFlow: Double = 25
+    package init() {}
 }
 
-public struct TrafficSimulation: Sendable, Hashable {
+package struct TrafficSimulation: Sendable, Hashable {
 
-    public enum DetectorFaultKind: String, Sendable, Hashable, CaseIterable {
+    package enum DetectorFaultKind: String, Sendable, Hashable, CaseIterable {
         /// The line is held occupied.
         case stuckOn = "stuck_on"
         /// Bursts of very short pulses, shorter than the minimum pulse.
@@ -350,40 +350,40 @@ public struct TrafficSimulation: Sendable, Hashable {
         case dead
     }
 
-    public struct DetectorFault: Sendable, Hashable {
-        public var station: String
-        public var lane: String
-        public var detector: String
-        public var kind: DetectorFaultKind
-        public var after: Duration
-        public var duration: Duration?
+    package struct DetectorFault: Sendable, Hashable {
+        package var station: String
+        package var lane: String
+        package var detector: String
+        package var kind: DetectorFaultKind
+        package var after: Duration
+        package var duration: Duration?
     }
 
-    public var scenario: RoadScenario = .freeFlow
+    package var scenario: RoadScenario = .freeFlow
     /// When the episode (rush hour, incident) begins after the start, and how long it lasts.
-    public var after: Duration = .seconds(300)
-    public var duration: Duration = .seconds(1200)
+    package var after: Duration = .seconds(300)
+    package var duration: Duration = .seconds(1200)
     /// Vehicles per hour per lane outside the episode, and at rush hour's peak.
-    public var demand: Double = 500
-    public var peakDemand: Double = 1500
-    public var speedLimit: Double = 50
+    package var demand: Double = 500
+    package var peakDemand: Double = 1500
+    package var speedLimit: Double = 50
     /// An incident on top of the scenario: when, how long, and the direction it blocks (nil: all).
-    public struct Incident: Sendable, Hashable {
-        public var after: Duration
-        public var duration: Duration
-        public var direction: String?
+    package struct Incident: Sendable, Hashable {
+        package var after: Duration
+        package var duration: Duration
+        package var direction: String?
     }
 
-    public var incident: Incident?
-    public var faults: [DetectorFault] = []
-    public init() {}
+    package var incident: Incident?
+    package var faults: [DetectorFault] = []
+    package init() {}
 }
 
 /// The quantities each driver can publish, with their units.
-public enum DriverCatalogue {
-    public static func quantities(_ driver: String) -> [String] { channels(driver).map(\.0) }
+package enum DriverCatalogue {
+    package static func quantities(_ driver: String) -> [String] { channels(driver).map(\.0) }
 
-    public static func channels(_ driver: String) -> [(String, Unit)] {
+    package static func channels(_ driver: String) -> [(String, Unit)] {
         switch driver {
         case "bme280": [("temperature", .celsius), ("pressure", .pascal), ("humidity", .relativeHumidity)]
         case "bmp280": [("temperature", .celsius), ("pressure", .pascal)]
@@ -399,6 +399,6 @@ public enum DriverCatalogue {
         }
     }
 
-    public static let drivers = ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input",
+    package static let drivers = ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input",
                                  "tipping_bucket", "flow_meter", "hcsr04", "traffic"]
 }

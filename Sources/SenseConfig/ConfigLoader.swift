@@ -4,8 +4,8 @@ import SenseHardware
 
 /// Reads and checks a config file. Touches no hardware and no network: `sensegate check` and the
 /// daemon (at start and on SIGHUP) use the same path, so what `check` accepts is what runs.
-public enum ConfigLoader {
-    public static func load(_ file: String) throws(ConfigErrors) -> SensegateConfig {
+package enum ConfigLoader {
+    package static func load(_ file: String) throws(ConfigErrors) -> SensegateConfig {
         let sink = DiagnosticSink(file: file)
         let start = SourceMark(line: 1, column: 1)
         let bytes: [UInt8]
@@ -25,7 +25,7 @@ public enum ConfigLoader {
 
     /// Checks config text as if read from `file` (board files are found relative to it): the
     /// whole of `load` but the reading, for tests and fuzzing.
-    public static func check(_ bytes: [UInt8], file: String) throws(ConfigErrors) -> SensegateConfig {
+    package static func check(_ bytes: [UInt8], file: String) throws(ConfigErrors) -> SensegateConfig {
         let sink = DiagnosticSink(file: file)
         let start = SourceMark(line: 1, column: 1)
         guard bytes.count <= SourceFile.sizeLimit else {

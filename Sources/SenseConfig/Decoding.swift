@@ -1,24 +1,24 @@
 import SenseCore
 
 /// Collects diagnostics while a document is decoded, so `check` reports every problem at once.
-public final class DiagnosticSink {
-    public let file: String
-    public private(set) var diagnostics: [ConfigDiagnostic] = []
+package final class DiagnosticSink {
+    package let file: String
+    package private(set) var diagnostics: [ConfigDiagnostic] = []
     /// `kind:name` of declarations that were refused (see `missing`).
     var refusedNames: Set<String> = []
 
-    public init(file: String) { self.file = file }
+    package init(file: String) { self.file = file }
 
-    public func error(_ mark: SourceMark, _ path: String, _ message: String) {
+    package func error(_ mark: SourceMark, _ path: String, _ message: String) {
         diagnostics.append(ConfigDiagnostic(file: file, mark: mark, path: path, message: message))
     }
 }
 
 /// A mapping being decoded: knows its key path, records which keys were read, and reports the
 /// rest as unknown (strictness catches typos such as `intervall:` before they cost a site visit).
-public struct MappingReader {
-    public let path: String
-    public let mark: SourceMark
+package struct MappingReader {
+    package let path: String
+    package let mark: SourceMark
     let entries: [(key: String, keyMark: SourceMark, value: YAMLNode)]
     let sink: DiagnosticSink
     /// Where each key stands in `entries`: a lookup costs the same in a mapping of ten thousand
@@ -29,7 +29,7 @@ public struct MappingReader {
     private var asked: Set<String> = []
 
     /// nil (with a diagnostic) when `node` is not a mapping.
-    public init?(_ node: YAMLNode, path: String, sink: DiagnosticSink) {
+    package init?(_ node: YAMLNode, path: String, sink: DiagnosticSink) {
         guard case let .mapping(entries, mark) = node else {
             sink.error(node.mark, path, "expected a mapping of keys, got \(node.kindName)")
             return nil
@@ -44,18 +44,18 @@ public struct MappingReader {
         self.index = index
     }
 
-    public func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    package func child(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// Whether the mapping has `key`, without marking it as known.
-    public func has(_ key: String) -> Bool { index[key] != nil }
+    package func has(_ key: String) -> Bool { index[key] != nil }
 
     /// The node under `key`, marking the key as known.
-    public mutating func node(_ key: String) -> YAMLNode? {
+    package mutating func node(_ key: String) -> YAMLNode? {
         if asked.insert(key).inserted { allowed.append(key) }
         return index[key].map { entries[$0].value }
     }
 
-    public mutating func required(_ key: String) -> YAMLNode? {
+    package mutating func required(_ key: String) -> YAMLNode? {
         guard let n = node(key) else {
             sink.error(mark, child(key), "missing required key '\(key)'")
             return nil
@@ -63,10 +63,10 @@ public struct MappingReader {
         return n
     }
 
-    public func keyMark(_ key: String) -> SourceMark { index[key].map { entries[$0].keyMark } ?? mark }
+    package func keyMark(_ key: String) -> SourceMark { index[key].map { entries[$0].keyMark } ?? mark }
 
     /// Reports every key that no accessor asked for.
-    public func finish() {
+    package func finish() {
         for e in entries where !asked.contains(e.key) {
             let suggestion = allowed.min { editDistance($0, e.key) < editDistance($1, e.key) }
                 .flatMap { editDistance($0, e.key) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? ""
@@ -77,12 +77,12 @@ public struct MappingReader {
 }
 
 /// Typed scalar readers: each returns nil after recording a diagnostic.
-public struct ScalarReader {
+package struct ScalarReader {
     let sink: DiagnosticSink
 
-    public init(_ sink: DiagnosticSink) { self.sink = sink }
+    package init(_ sink: DiagnosticSink) { self.sink = sink }
 
-    public func string(_ node: YAMLNode, _ path: String) -> String? {
+    package func string(_ node: YAMLNode, _ path: String) -> String? {
         guard case let .scalar(s, _, _) = node else {
             sink.error(node.mark, path, "expected a text value, got \(node.kindName)")
             return nil
@@ -91,14 +91,14 @@ public struct ScalarReader {
     }
 
     /// A text that must not be empty.
-    public func nonEmptyString(_ node: YAMLNode, _ path: String) -> String? {
+    package func nonEmptyString(_ node: YAMLNode, _ path: String) -> String? {
         guard let v = string(node, path) else { return nil }
         guard !v.isEmpty else { sink.error(node.mark, path, "must not be empty"); return nil }
         return v
     }
 
     /// A topic (or the prefix of one) to publish on: no wildcards, no empty levels.
-    public func topic(_ node: YAMLNode, _ path: String, what: String = "topic") -> String? {
+    package func topic(_ node: YAMLNode, _ path: String, what: String = "topic") -> String? {
         guard let v = string(node, path) else { return nil }
         guard !v.isEmpty, !v.contains("+"), !v.contains("#"), !v.hasPrefix("/"), !v.hasSuffix("/"), !v.contains("//") else {
             sink.error(node.mark, path, "'\(v)' is not a valid \(what) (no wildcards, no empty levels, no leading or trailing '/')")
@@ -108,7 +108,7 @@ public struct ScalarReader {
     }
 
     /// Unquoted decimal, or hexadecimal with 0x.
-    public func integer(_ node: YAMLNode, _ path: String) -> Int? {
+    package func integer(_ node: YAMLNode, _ path: String) -> Int? {
         guard case let .scalar(s, plain, m) = node else {
             sink.error(node.mark, path, "expected a whole number, got \(node.kindName)")
             return nil
@@ -123,7 +123,7 @@ public struct ScalarReader {
     }
 
     /// A whole number within `range`; `why` explains the limits where they are not obvious.
-    public func integer(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>, why: String? = nil) -> Int? {
+    package func integer(_ node: YAMLNode, _ path: String, in range: ClosedRange<Int>, why: String? = nil) -> Int? {
         guard let v = integer(node, path) else { return nil }
         guard range.contains(v) else {
             sink.error(node.mark, path, "\(why ?? "must be between \(range.lowerBound) and \(range.upperBound)"), got \(v)")
@@ -132,7 +132,7 @@ public struct ScalarReader {
         return v
     }
 
-    public func number(_ node: YAMLNode, _ path: String) -> Double? {
+    package func number(_ node: YAMLNode, _ path: String) -> Double? {
         guard case let .scalar(s, plain, m) = node else {
             sink.error(node.mark, path, "expected a number, got \(node.kindName)")
             return nil
@@ -151,7 +151,7 @@ public struct ScalarReader {
     }
 
     /// A number within `range`.
-    public func number(_ node: YAMLNode, _ path: String, in range: ClosedRange<Double>, why: String? = nil) -> Double? {
+    package func number(_ node: YAMLNode, _ path: String, in range: ClosedRange<Double>, why: String? = nil) -> Double? {
         guard let v = number(node, path) else { return nil }
         guard range.contains(v) else {
             sink.error(node.mark, path, "\(why ?? "must be between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound))"), got \(Self.plain(v))")
@@ -162,9 +162,9 @@ public struct ScalarReader {
 
     /// No physical setting of a gateway comes near this; the bound keeps sums and products of
     /// settings finite.
-    public static let largestNumber = 1e15
+    package static let largestNumber = 1e15
 
-    public func bool(_ node: YAMLNode, _ path: String) -> Bool? {
+    package func bool(_ node: YAMLNode, _ path: String) -> Bool? {
         guard case let .scalar(s, plain, m) = node, ["true", "false"].contains(s) else {
             sink.error(node.mark, path, "expected true or false")
             return nil
@@ -176,7 +176,7 @@ public struct ScalarReader {
     /// `250ms`, `10s`, `5m`, `1h`, `2d`, or a plain number of seconds, within `range`: every
     /// duration setting has limits, and they are part of its documentation. `why` explains them
     /// where they are not obvious.
-    public func duration(_ node: YAMLNode, _ path: String, in range: ClosedRange<Duration>, why: String? = nil) -> Duration? {
+    package func duration(_ node: YAMLNode, _ path: String, in range: ClosedRange<Duration>, why: String? = nil) -> Duration? {
         guard case let .scalar(s, _, m) = node else {
             sink.error(node.mark, path, "expected a duration, got \(node.kindName)")
             return nil
@@ -194,7 +194,7 @@ public struct ScalarReader {
         }
     }
 
-    public func choice<T: RawRepresentable>(_ node: YAMLNode, _ path: String, _ all: [T]) -> T? where T.RawValue == String {
+    package func choice<T: RawRepresentable>(_ node: YAMLNode, _ path: String, _ all: [T]) -> T? where T.RawValue == String {
         guard let s = string(node, path) else { return nil }
         guard let v = T(rawValue: s) else {
             sink.error(node.mark, path, "'\(s)' is not one of: \(all.map(\.rawValue).joined(separator: ", "))")
@@ -203,7 +203,7 @@ public struct ScalarReader {
         return v
     }
 
-    public func list(_ node: YAMLNode, _ path: String) -> [YAMLNode]? {
+    package func list(_ node: YAMLNode, _ path: String) -> [YAMLNode]? {
         guard case let .sequence(items, _) = node else {
             sink.error(node.mark, path, "expected a list, got \(node.kindName)")
             return nil
@@ -211,10 +211,10 @@ public struct ScalarReader {
         return items
     }
 
-    public static func parseInteger(_ s: String) -> Int? { NumberText.integer(s) }
+    package static func parseInteger(_ s: String) -> Int? { NumberText.integer(s) }
 
     /// A decimal number (`NumberText.decimal`): not `inf`, `nan` or hexadecimal.
-    public static func parseNumber(_ s: String) -> Double? { NumberText.decimal(s) }
+    package static func parseNumber(_ s: String) -> Double? { NumberText.decimal(s) }
 
     /// The message for a number (or boolean) written in quotes: YAML reads it as text.
     static func quoted(_ s: String, _ what: String) -> String {

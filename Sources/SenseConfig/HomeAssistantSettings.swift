@@ -1,21 +1,21 @@
 /// `home_assistant:` — MQTT discovery, so Home Assistant builds the gateway's entities itself
 /// (docs/home-assistant.md).
-public struct HomeAssistantSettings: Sendable, Hashable {
+package struct HomeAssistantSettings: Sendable, Hashable {
     /// false: the discovery configs this node published before are deleted, and none are sent.
-    public var enabled = true
+    package var enabled = true
     /// Where Home Assistant listens for discovery configs.
-    public var discoveryPrefix = "homeassistant"
+    package var discoveryPrefix = "homeassistant"
     /// The device's name in Home Assistant (default: the node id).
-    public var deviceName: String?
+    package var deviceName: String?
     /// The area Home Assistant suggests for the device.
-    public var area: String?
+    package var area: String?
     /// Home Assistant's own birth topic: an `online` there makes the gateway send its configs
     /// again (default `<discovery_prefix>/status`).
-    public var birthTopic: String?
+    package var birthTopic: String?
     /// Per-lane traffic entities start disabled (directions are enabled); true enables them too.
-    public var laneEntities = false
+    package var laneEntities = false
 
-    public init() {}
+    package init() {}
 
-    public var homeAssistantStatusTopic: String { birthTopic ?? "\(discoveryPrefix)/status" }
+    package var homeAssistantStatusTopic: String { birthTopic ?? "\(discoveryPrefix)/status" }
 }

@@ -4,21 +4,21 @@
 /// layer never imports the simulator (issue 18). A test keeps the two lists of names equal.
 
 /// A quantity pushed away from the world's value: ramped in, held, ramped out (docs/simulator.md).
-public struct ExcursionSetting: Sendable, Hashable {
-    public enum Quantity: String, Sendable, Hashable, CaseIterable {
+package struct ExcursionSetting: Sendable, Hashable {
+    package enum Quantity: String, Sendable, Hashable, CaseIterable {
         case temperature, humidity, pressure
         case pm2_5
         case co2
     }
 
-    public var quantity: Quantity
+    package var quantity: Quantity
     /// °C, %RH, Pa, µg/m³ or ppm.
-    public var change: Double
-    public var after: Duration
-    public var ramp: Duration
-    public var hold: Duration
+    package var change: Double
+    package var after: Duration
+    package var ramp: Duration
+    package var hold: Duration
 
-    public init(quantity: Quantity, change: Double, after: Duration, ramp: Duration = .zero, hold: Duration) {
+    package init(quantity: Quantity, change: Double, after: Duration, ramp: Duration = .zero, hold: Duration) {
         self.quantity = quantity
         self.change = change
         self.after = after
@@ -28,14 +28,14 @@ public struct ExcursionSetting: Sendable, Hashable {
 }
 
 /// The traffic past a simulated station.
-public enum RoadScenario: String, Sendable, Hashable, CaseIterable {
+package enum RoadScenario: String, Sendable, Hashable, CaseIterable {
     case freeFlow = "free_flow"
     case rushHour = "rush_hour"
     case incident
 }
 
 /// The weather over a simulated catchment.
-public enum CatchmentScenario: String, Sendable, Hashable, CaseIterable {
+package enum CatchmentScenario: String, Sendable, Hashable, CaseIterable {
     case dry
     case steadyRain = "steady_rain"
     case flashFlood = "flash_flood"

@@ -4,15 +4,15 @@ import Glibc
 import SenseCore
 
 /// Reads whole files and looks up the environment without Foundation.
-public enum SourceFile {
-    public enum ReadError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum SourceFile {
+    package enum ReadError: Error, Sendable, Hashable, CustomStringConvertible {
         case cannotOpen(path: String, errno: Int32)
         case isDirectory(path: String)
         /// A FIFO, a socket or a device: reading one may never end (`board: /dev/stdin`).
         case notRegular(path: String)
         case tooLarge(path: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .cannotOpen(_, e): Errno.describe(e)
             case .isDirectory: "is a directory"
@@ -23,11 +23,11 @@ public enum SourceFile {
     }
 
     /// Config and board files are small; anything over 4 MiB is a mistake.
-    public static let sizeLimit = 4 << 20
+    package static let sizeLimit = 4 << 20
 
     /// The whole file. Files a config names (boards, passwords) must be regular files
     /// (`regularOnly`); the config itself may come through a pipe (`--config <(…)`).
-    public static func read(_ path: String, regularOnly: Bool = true) throws(ReadError) -> [UInt8] {
+    package static func read(_ path: String, regularOnly: Bool = true) throws(ReadError) -> [UInt8] {
         // O_NONBLOCK: opening a FIFO with no writer must not wait; regular files ignore the flag.
         let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
@@ -59,14 +59,14 @@ public enum SourceFile {
         }
     }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    package static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
-    public static func environment(_ name: String) -> String? {
+    package static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }
 
     /// The directory part of a path (`.` when there is none).
-    public static func directory(of path: String) -> String {
+    package static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -3,26 +3,26 @@ import SenseHardware
 import SenseTraffic
 
 /// A traffic station's wiring and settings: `driver: traffic` (docs/traffic.md).
-public struct TrafficStationOptions: Sendable, Hashable {
-    public struct DetectorLine: Sendable, Hashable {
-        public var line: Board.Line
-        public var pin: String
-        public init(line: Board.Line, pin: String) {
+package struct TrafficStationOptions: Sendable, Hashable {
+    package struct DetectorLine: Sendable, Hashable {
+        package var line: Board.Line
+        package var pin: String
+        package init(line: Board.Line, pin: String) {
             self.line = line
             self.pin = pin
         }
     }
 
-    public struct LaneWiring: Sendable, Hashable {
-        public var upstream: DetectorLine
-        public var downstream: DetectorLine?
-        public init(upstream: DetectorLine, downstream: DetectorLine?) {
+    package struct LaneWiring: Sendable, Hashable {
+        package var upstream: DetectorLine
+        package var downstream: DetectorLine?
+        package init(upstream: DetectorLine, downstream: DetectorLine?) {
             self.upstream = upstream
             self.downstream = downstream
         }
     }
 
-    public init(station: StationSettings, wiring: [LaneWiring], bias: Bias, activeLow: Bool, minOn: Duration, minOff: Duration,
+    package init(station: StationSettings, wiring: [LaneWiring], bias: Bias, activeLow: Bool, minOn: Duration, minOff: Duration,
                 publishVehicles: Bool) {
         self.station = station
         self.wiring = wiring
@@ -34,30 +34,30 @@ public struct TrafficStationOptions: Sendable, Hashable {
     }
 
     /// Lanes in the same order as `station.lanes`.
-    public var station: StationSettings
-    public var wiring: [LaneWiring]
-    public var bias: Bias
-    public var activeLow: Bool
+    package var station: StationSettings
+    package var wiring: [LaneWiring]
+    package var bias: Bias
+    package var activeLow: Bool
     /// Shorter occupations are noise; shorter dropouts (a trailer's hitch) are bridged.
-    public var minOn: Duration
-    public var minOff: Duration
+    package var minOn: Duration
+    package var minOff: Duration
     /// Publish an anonymous event per vehicle.
-    public var publishVehicles: Bool
+    package var publishVehicles: Bool
 
     /// The measures each lane and direction gives per period, with their units.
-    public static let measures: [(String, Unit)] = [
+    package static let measures: [(String, Unit)] = [
         ("count", .count), ("flow", .perHour), ("occupancy", .percent), ("speed", .kilometrePerHour),
         ("speed_p85", .kilometrePerHour), ("density", .perKilometre), ("los", .none), ("congested", .none),
     ]
 
     /// `group.period.measure` for every lane and direction (e.g. `nb1.1m.occupancy`).
-    public var channels: [(String, Unit)] {
+    package var channels: [(String, Unit)] {
         (station.lanes.map(\.name) + station.directions).flatMap { g in
             station.periods.flatMap { p in Self.measures.map { ("\(g).\(p.configText).\($0.0)", $0.1) } }
         }
     }
 
-    public var lines: [(line: Board.Line, pin: String)] {
+    package var lines: [(line: Board.Line, pin: String)] {
         wiring.flatMap { w in [w.upstream] + (w.downstream.map { [$0] } ?? []) }.map { ($0.line, $0.pin) }
     }
 }

@@ -2,10 +2,10 @@ import SenseAnalysis
 import SenseCore
 
 /// A declared window: which channel, and how it is aggregated.
-public struct WindowDefinition: Sendable, Hashable {
-    public var name: String
-    public var channel: ChannelRef
-    public var settings: WindowAggregator.Settings
+package struct WindowDefinition: Sendable, Hashable {
+    package var name: String
+    package var channel: ChannelRef
+    package var settings: WindowAggregator.Settings
 }
 
 /// Decoding of `windows:`.

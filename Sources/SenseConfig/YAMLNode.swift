@@ -4,10 +4,10 @@ import Glibc
 #endif
 
 /// A position in a source file, 1-based as editors show it.
-public struct SourceMark: Sendable, Hashable {
-    public var line: Int
-    public var column: Int
-    public init(line: Int, column: Int) {
+package struct SourceMark: Sendable, Hashable {
+    package var line: Int
+    package var column: Int
+    package init(line: Int, column: Int) {
         self.line = line
         self.column = column
     }
@@ -15,18 +15,18 @@ public struct SourceMark: Sendable, Hashable {
 
 /// A YAML document as a tree that remembers where every node stood. Mapping keys keep their
 /// order and marks, so errors can point at the key itself.
-public indirect enum YAMLNode: Sendable, Hashable {
+package indirect enum YAMLNode: Sendable, Hashable {
     case scalar(String, plain: Bool, SourceMark)
     case mapping([(key: String, keyMark: SourceMark, value: YAMLNode)], SourceMark)
     case sequence([YAMLNode], SourceMark)
 
-    public var mark: SourceMark {
+    package var mark: SourceMark {
         switch self {
         case let .scalar(_, _, m), let .mapping(_, m), let .sequence(_, m): m
         }
     }
 
-    public var kindName: String {
+    package var kindName: String {
         switch self {
         case .scalar: "a value"
         case .mapping: "a mapping"
@@ -34,7 +34,7 @@ public indirect enum YAMLNode: Sendable, Hashable {
         }
     }
 
-    public static func == (a: YAMLNode, b: YAMLNode) -> Bool {
+    package static func == (a: YAMLNode, b: YAMLNode) -> Bool {
         switch (a, b) {
         case let (.scalar(x, p, m), .scalar(y, q, n)): x == y && p == q && m == n
         case let (.sequence(x, m), .sequence(y, n)): x == y && m == n
@@ -44,22 +44,22 @@ public indirect enum YAMLNode: Sendable, Hashable {
         }
     }
 
-    public func hash(into h: inout Hasher) { h.combine(mark) }
+    package func hash(into h: inout Hasher) { h.combine(mark) }
 }
 
 /// A YAML syntax error or an unsupported construct, at a position.
-public struct YAMLSyntaxError: Error, Sendable, Hashable {
-    public var message: String
-    public var mark: SourceMark
+package struct YAMLSyntaxError: Error, Sendable, Hashable {
+    package var message: String
+    package var mark: SourceMark
 }
 
-public enum YAMLParser {
+package enum YAMLParser {
     /// Deeper than any config needs (the deepest, a rule's nested conditions, uses about a
     /// dozen); also keeps the recursive decoders and the tree's release far from the stack's end.
-    public static let maximumDepth = 64
+    package static let maximumDepth = 64
 
     /// Parses one document. An empty document (or only comments) gives nil.
-    public static func parse(_ text: [UInt8]) throws(YAMLSyntaxError) -> YAMLNode? {
+    package static func parse(_ text: [UInt8]) throws(YAMLSyntaxError) -> YAMLNode? {
         var parser = yaml_parser_t()
         guard yaml_parser_initialize(&parser) != 0 else {
             throw YAMLSyntaxError(message: "cannot initialise the YAML parser", mark: SourceMark(line: 1, column: 1))

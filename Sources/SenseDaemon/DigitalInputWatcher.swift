@@ -14,7 +14,7 @@ struct DigitalInputWatcher: Sendable {
     let options: DigitalInputOptions
     let interval: Duration
     let clock: any SenseClock
-    let emit: @Sendable ([Sample]) -> Void
+    let sink: any SampleSink
     let liveness: Liveness
     let logger: Logger
 
@@ -52,7 +52,7 @@ struct DigitalInputWatcher: Sendable {
 
     private func emitState(_ level: Bool?, at time: MonotonicInstant, reason: QualityReason? = nil) {
         let wall = clock.wallTime(of: time)
-        emit([Sample(sensor: name, quantity: "state", value: level.map { $0 ? 1 : 0 }, unit: .none,
+        sink.accept([Sample(sensor: name, quantity: "state", value: level.map { $0 ? 1 : 0 }, unit: .none,
                      quality: level == nil ? .bad : .good, reason: reason, monotonic: time, wall: wall)])
     }
 }

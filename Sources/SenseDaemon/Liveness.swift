@@ -3,36 +3,36 @@ import Synchronization
 
 /// Each poller promises when it will next report progress; the watchdog is fed only while every
 /// promise is kept, so a hung bus transaction or a stuck task gets the daemon restarted.
-public final class Liveness: Sendable {
+package final class Liveness: Sendable {
     private let deadlines = Mutex<[String: MonotonicInstant]>([:])
     private let firstCycle = Mutex<Set<String>>([])
 
-    public init() {}
+    package init() {}
 
-    public func expect(_ name: String, by deadline: MonotonicInstant) {
+    package func expect(_ name: String, by deadline: MonotonicInstant) {
         deadlines.withLock { $0[name] = deadline }
     }
 
-    public func completedCycle(_ name: String) {
+    package func completedCycle(_ name: String) {
         _ = firstCycle.withLock { $0.insert(name) }
     }
 
-    public func remove(_ name: String) {
+    package func remove(_ name: String) {
         _ = deadlines.withLock { $0.removeValue(forKey: name) }
     }
 
-    public func reset() {
+    package func reset() {
         deadlines.withLock { $0.removeAll() }
         firstCycle.withLock { $0.removeAll() }
     }
 
     /// Names whose promise has expired.
-    public func overdue(at now: MonotonicInstant) -> [String] {
+    package func overdue(at now: MonotonicInstant) -> [String] {
         deadlines.withLock { $0.filter { $0.value < now }.map(\.key).sorted() }
     }
 
     /// Whether each of `names` has completed at least one cycle.
-    public func allCompletedFirstCycle(_ names: [String]) -> Bool {
+    package func allCompletedFirstCycle(_ names: [String]) -> Bool {
         firstCycle.withLock { done in names.allSatisfy(done.contains) }
     }
 }

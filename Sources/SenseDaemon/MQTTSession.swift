@@ -50,12 +50,11 @@ final class MQTTSession: Sendable {
         var retracted: [String: MonotonicInstant] = [:]
     }
 
-    /// `onMessage` receives messages on `subscriptions` in the session's own task, never inside
-    /// libmosquitto's callback.
+    /// `listener` receives messages on `subscriptions` in the session's own task, never inside
+    /// libmosquitto's callback, and hears of every (re)connection.
     init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
          discovery: HomeAssistantDiscovery? = nil, clock: any SenseClock = SystemClock(),
-         onConnect: @escaping @Sendable () -> Void,
-         onMessage: @escaping @Sendable (IncomingMessage) -> Void) throws(MQTTError) {
+         listener: any SessionListener) throws(MQTTError) {
         self.settings = settings
         self.logger = logger
         self.clock = clock
@@ -85,13 +84,13 @@ final class MQTTSession: Sendable {
             for await event in client.events {
                 if case .connected = event {
                     box.session?.publishDiscovery()
-                    onConnect()
+                    listener.connected()
                 }
             }
         }
         messageTask = Task {
             for await message in client.messages {
-                if box.session?.handleDiscoveryMessage(message) != true { onMessage(message) }
+                if box.session?.handleDiscoveryMessage(message) != true { listener.received(message) }
             }
         }
         box.session = self

@@ -14,7 +14,7 @@ import Synchronization
 /// stamped with `seq`, recorded for health, handed to the current session. One lock covers all
 /// of it, so `seq` order is the order messages leave the gateway whichever task emitted them,
 /// and a reflex never waits for the network (hand-over never blocks: the outbox queues).
-final class Outlet: Sendable, StateWriteObserver {
+final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver {
     struct Engine: Sendable {
         var analysis: Analysis
         var reaction: Reaction
@@ -87,15 +87,14 @@ final class Outlet: Sendable, StateWriteObserver {
         }
     }
 
-    var emit: @Sendable ([Sample]) -> Void { { [self] batch in send(batch) } }
-
-    func send(_ batch: [Sample]) {
+    /// A sensor's batch: analysed, reacted to, published.
+    func accept(_ batch: [Sample]) {
         engine.withLock { e in react(&e, e.analysis.process(batch)) }
     }
 
     /// A traffic station's step: its measures through analysis (rules, alarms, windows), then its
     /// records and, if enabled, its vehicle events.
-    func sendTraffic(_ report: TrafficReport) {
+    func accept(_ report: TrafficReport) {
         engine.withLock { e in
             react(&e, e.analysis.process(report.samples))
             guard let s = session.withLock({ $0 }) else { return }
@@ -508,4 +507,19 @@ final class Outlet: Sendable, StateWriteObserver {
 
     /// Never waits for the disk: the store writes its reservations on the state file thread.
     private func nextSeq() -> UInt64 { seq.next() }
+}
+
+/// The outlet as the MQTT session's listener: commands go to `Outlet.handleCommand`; at each
+/// connection every retained state is published again, and health with the board's name.
+struct OutletSessionListener: SessionListener {
+    let outlet: Outlet
+    /// The running configuration, for health's board name (nil: no health, as in the benchmark harness).
+    let current: Shared<SensegateConfig>?
+
+    func connected() {
+        if let current { outlet.publishHealth(board: current.withLock { $0.board.name }) }
+        outlet.publishAllStates()
+    }
+
+    func received(_ message: IncomingMessage) { outlet.handleCommand(message) }
 }

@@ -16,7 +16,7 @@ struct PulseCounterWatcher: Sendable {
     let accumulator: Shared<any PulseAccumulator>
     let saver: TotalsSaver
     let clock: any SenseClock
-    let emit: @Sendable ([Sample]) -> Void
+    let sink: any SampleSink
     let liveness: Liveness
     let logger: Logger
     /// How far behind the clock a level is confirmed when no further edge comes (`DebouncedEdges`).
@@ -30,7 +30,7 @@ struct PulseCounterWatcher: Sendable {
             logger.error("sensor \(name): cannot read \(options.pinName): \(error)")
             let channels = accumulator.withLock { $0.channels }
             let now = clock.monotonicNow
-            emit(channels.map { Sample(sensor: name, quantity: $0.quantity, value: nil, unit: $0.unit, quality: .bad,
+            sink.accept(channels.map { Sample(sensor: name, quantity: $0.quantity, value: nil, unit: $0.unit, quality: .bad,
                                        reason: .io, monotonic: now, wall: clock.wallNow) })
             return
         }
@@ -76,7 +76,7 @@ struct PulseCounterWatcher: Sendable {
     private func report(at time: MonotonicInstant) {
         let wall = clock.wallTime(of: time)
         let readings = accumulator.withLock { $0.readings(at: time, wall: wall) }
-        emit(readings.map {
+        sink.accept(readings.map {
             Sample(sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality, reason: $0.reason,
                    monotonic: time, wall: wall)
         })

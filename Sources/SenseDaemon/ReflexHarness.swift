@@ -43,9 +43,8 @@ package final class ReflexHarness: Sendable {
         self.outlet = outlet
         if mqtt {
             let s = try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
-                                    subscriptions: { [$0.actuatorCommandFilter] }, onConnect: {}) { message in
-                outlet.handleCommand(message)
-            }
+                                    subscriptions: { [$0.actuatorCommandFilter] },
+                                    listener: OutletSessionListener(outlet: outlet, current: nil))
             outlet.attach(s)
             session = s
         } else {
@@ -58,7 +57,7 @@ package final class ReflexHarness: Sendable {
             let input = try hardware.chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: sensor.name)
             inputs.append(input)
             watchers.append(DigitalInputWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
-                                                clock: clock, emit: outlet.emit, liveness: Liveness(), logger: logger))
+                                                clock: clock, sink: outlet, liveness: Liveness(), logger: logger))
         }
         self.inputs = inputs
         let running = watchers

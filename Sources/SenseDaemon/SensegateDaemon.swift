@@ -12,7 +12,7 @@ import Synchronization
 
 /// The daemon: sensors → samples → MQTT, with reload on request, the systemd watchdog, health,
 /// and a clean stop (sensors stopped, lines released, `offline` published) on graceful shutdown.
-public final class SensegateDaemon: Sendable {
+package final class SensegateDaemon: Sendable {
     private let initialConfig: SensegateConfig
     private let configPath: String
     private let brokerOverride: BrokerURL?
@@ -20,7 +20,7 @@ public final class SensegateDaemon: Sendable {
     private let reloads: AsyncStream<Void>
     private let reloadRequests: AsyncStream<Void>.Continuation
 
-    public init(config: SensegateConfig, brokerOverride: BrokerURL?, logger: Logger) {
+    package init(config: SensegateConfig, brokerOverride: BrokerURL?, logger: Logger) {
         initialConfig = config
         configPath = config.file
         self.brokerOverride = brokerOverride
@@ -29,13 +29,13 @@ public final class SensegateDaemon: Sendable {
     }
 
     /// Asks the running daemon to re-read its config file (SIGHUP).
-    public func requestReload() { reloadRequests.yield() }
+    package func requestReload() { reloadRequests.yield() }
 
     /// Asks the running daemon to stop cleanly (SIGTERM, SIGINT): `run()` returns once the
     /// outputs are at failsafe, the lines released and `offline` published.
-    public func requestStop() { reloadRequests.finish() }
+    package func requestStop() { reloadRequests.finish() }
 
-    public func run() async throws {
+    package func run() async throws {
         let notifier = SystemdNotifier(logger: logger)
         var config = withOverrides(initialConfig)
         let clock: any SenseClock = (config.simulation?.speed ?? 1) != 1
@@ -116,7 +116,7 @@ public final class SensegateDaemon: Sendable {
         var sensors: SensorSet
         do {
             sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
-                                    emit: outlet.emit, report: outlet.sendTraffic)
+                                    sink: outlet, traffic: outlet)
         } catch {
             outlet.stopReaction()
             await session.stop(announceOffline: true, timeout: .milliseconds(500))
@@ -171,7 +171,7 @@ public final class SensegateDaemon: Sendable {
             outlet.replace(analysis: Analysis(candidate), rules: candidate.rules, publicAlerts: candidate.mqtt.publicAlerts)
             do {
                 sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
-                                        emit: outlet.emit, report: outlet.sendTraffic)
+                                        sink: outlet, traffic: outlet)
                 health.forget(except: Set(candidate.sensors.map(\.name)))
                 let topics = TopicTree(prefix: config.mqtt.prefix, node: config.node)
                 outlet.retract(Set(config.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
@@ -185,7 +185,7 @@ public final class SensegateDaemon: Sendable {
                 outlet.replace(analysis: Analysis(config), rules: config.rules, publicAlerts: config.mqtt.publicAlerts)
                 do {
                     sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
-                                            emit: outlet.emit, report: outlet.sendTraffic)
+                                            sink: outlet, traffic: outlet)
                 } catch {
                     logger.critical("cannot restart the previous sensors either: \(error)")
                 }
@@ -255,12 +255,7 @@ public final class SensegateDaemon: Sendable {
         do {
             return try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
                                    subscriptions: { $0.commandFilters },
-                                   discovery: Self.discovery(config)) {
-                outlet.publishHealth(board: current.withLock { $0.board.name })
-                outlet.publishAllStates()
-            } onMessage: { message in
-                outlet.handleCommand(message)
-            }
+                                   discovery: Self.discovery(config), listener: OutletSessionListener(outlet: outlet, current: current))
         } catch {
             throw UnavailableResource(description: "MQTT client: \(error)")
         }

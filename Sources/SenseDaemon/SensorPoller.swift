@@ -10,7 +10,7 @@ struct SensorPoller {
     var driver: any PolledSensorDriver
     let interval: Duration
     let clock: any SenseClock
-    let emit: @Sendable ([Sample]) -> Void
+    let sink: any SampleSink
     let liveness: Liveness
     let logger: Logger
 
@@ -77,7 +77,7 @@ struct SensorPoller {
     private func emitAll(_ readings: [ChannelReading]) {
         let mono = clock.monotonicNow
         let wall = clock.wallNow
-        emit(readings.map {
+        sink.accept(readings.map {
             Sample(sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality,
                    reason: $0.reason, monotonic: mono, wall: wall)
         })

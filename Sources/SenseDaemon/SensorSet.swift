@@ -7,8 +7,8 @@ import SenseOS
 import SenseSimulator
 
 /// A resource the daemon needs at start is missing (exit 69).
-public struct UnavailableResource: Error, Sendable, CustomStringConvertible {
-    public var description: String
+package struct UnavailableResource: Error, Sendable, CustomStringConvertible {
+    package var description: String
 }
 
 /// The running sensors of one configuration: opens their buses and lines, runs one task per
@@ -22,8 +22,8 @@ final class SensorSet: Sendable {
     /// simulated board it is a `SimulatedHardware`, and the world is built on it.
     /// `stateFiles`: the thread that writes pulse counters' totals.
     init(config: SensegateConfig, hardware: any Hardware, clock: any SenseClock, liveness: Liveness, logger: Logger,
-         stateFiles: StateFileWriter, emit: @escaping @Sendable ([Sample]) -> Void,
-         report: @escaping @Sendable (TrafficReport) -> Void = { _ in }) throws(UnavailableResource) {
+         stateFiles: StateFileWriter, sink: any SampleSink,
+         traffic: any TrafficReportSink) throws(UnavailableResource) {
         // How far the task reading edges may fall behind the kernel's stamps before a level is
         // confirmed by the clock alone: 100 ms of real time (more of a world run faster).
         let readerLag = Duration.milliseconds(100) * max(1, config.simulation?.speed ?? 1)
@@ -68,13 +68,13 @@ final class SensorSet: Sendable {
                 }
                 guard let driver = Self.driver(sensor.kind, bus: i2c, address: address, clock: clock) else { continue }
                 pollers.append(SensorPoller(name: sensor.name, driver: driver, interval: sensor.interval,
-                                            clock: clock, emit: emit, liveness: liveness, logger: log))
+                                            clock: clock, sink: sink, liveness: liveness, logger: log))
             case let .digitalInput(o):
                 do {
                     let input = try chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
                     inputs.append(input)
                     watchers.append(DigitalInputWatcher(name: sensor.name, input: input, options: o,
-                                                        interval: sensor.interval, clock: clock, emit: emit,
+                                                        interval: sensor.interval, clock: clock, sink: sink,
                                                         liveness: liveness, logger: log))
                 } catch {
                     giveBack()
@@ -99,7 +99,7 @@ final class SensorSet: Sendable {
                                                         accumulator: Shared(accumulator),
                                                         saver: TotalsSaver(store: store, restored: totals, sensor: sensor.name,
                                                                            writer: stateFiles, logger: log),
-                                                        clock: clock, emit: emit,
+                                                        clock: clock, sink: sink,
                                                         liveness: liveness, logger: log, settleLag: readerLag))
                 } catch {
                     giveBack()
@@ -120,7 +120,7 @@ final class SensorSet: Sendable {
                     }
                     stations.append(TrafficStationWatcher(name: sensor.name, inputs: lanes, options: o, readerLag: readerLag,
                                                           utcOffsetMinutes: config.utcOffsetMinutes,
-                                                          clock: clock, report: report, liveness: liveness, logger: log))
+                                                          clock: clock, sink: traffic, liveness: liveness, logger: log))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "traffic station \(sensor.name): \(error)")
@@ -132,7 +132,7 @@ final class SensorSet: Sendable {
                     let echo = try chip(o.echo.chip).requestInput(offset: o.echo.offset, bias: .asIs, consumer: "sensegate:\(sensor.name)")
                     inputs.append(echo)
                     pollers.append(SensorPoller(name: sensor.name, driver: UltrasonicRanger(trigger: trigger, echo: echo, settings: o.settings, clock: clock),
-                                                interval: sensor.interval, clock: clock, emit: emit, liveness: liveness, logger: log))
+                                                interval: sensor.interval, clock: clock, sink: sink, liveness: liveness, logger: log))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.triggerPin)/\(o.echoPin): \(error)")

@@ -17,19 +17,19 @@ import Glibc
 /// would have to stall for as long as numbering half a range takes before numbering outruns what
 /// is on disk; then numbering goes on in memory, says so on health, and a crash in that time
 /// could repeat numbers (docs/mqtt.md, "seq").
-public final class SequenceStore: Sendable, StateWriteObserver {
+package final class SequenceStore: Sendable, StateWriteObserver {
     /// The first reservation's size, and the smallest.
-    public static let block: UInt64 = 1000
+    package static let block: UInt64 = 1000
     /// The largest reservation: a crash skips at most this many numbers.
-    public static let largestReservation: UInt64 = 1_048_576
+    package static let largestReservation: UInt64 = 1_048_576
     /// The largest start a `seq` file may hold: a block must fit below `SequenceNumber.largest`.
-    public static let largestStart = SequenceNumber.largest - block
+    package static let largestStart = SequenceNumber.largest - block
 
-    public enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case unusable(path: String, operation: String, errno: Int32)
         case corrupt(path: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .unusable(path, op, e): "\(path): cannot \(op): \(Errno.describe(e))"
             case let .corrupt(path): "\(path): not a sequence number file (it must hold one number from 1 to \(SequenceStore.largestStart)); "
@@ -53,10 +53,10 @@ public final class SequenceStore: Sendable, StateWriteObserver {
         var outrunNow: Bool { next > durable }
     }
 
-    public let path: String
+    package let path: String
     /// False when the previous run did not reach a clean stop (a crash, a kill, a power cut):
     /// its `running` marker was still there.
-    public let previousRunEndedCleanly: Bool
+    package let previousRunEndedCleanly: Bool
     private let markerPath: String
     private let writer: StateFileWriter
     private let logger: Logger
@@ -94,7 +94,7 @@ public final class SequenceStore: Sendable, StateWriteObserver {
     }
 
     /// The next number. Never waits for the disk.
-    public func next() -> UInt64 {
+    package func next() -> UInt64 {
         let (n, request) = state.withLock { s -> (UInt64, UInt64?) in
             let n = s.next
             s.next += 1
@@ -148,7 +148,7 @@ public final class SequenceStore: Sendable, StateWriteObserver {
     }
 
     /// What health shows: the reservation cannot be written, or numbering is ahead of it.
-    public var problem: String? {
+    package var problem: String? {
         state.withLock { s in
             if let f = s.failure { return "\(f); numbering continues in memory" }
             if s.outrunNow { return "numbering is ahead of its reservation on disk (\(s.durable)): the disk is slow" }
@@ -159,7 +159,7 @@ public final class SequenceStore: Sendable, StateWriteObserver {
     /// Moves numbering above `n` if it is not already (messages numbered up to `n` wait in the
     /// outbox while this counter's file was lost or restored from an old backup); returns whether
     /// it moved. At start-up, before numbering: it writes before it returns.
-    public func ensureAbove(_ n: UInt64) throws(StoreError) -> Bool {
+    package func ensureAbove(_ n: UInt64) throws(StoreError) -> Bool {
         writer.settle()
         return try state.withLock { s throws(StoreError) -> Bool in
             guard s.next <= n else { return false }
@@ -170,14 +170,14 @@ public final class SequenceStore: Sendable, StateWriteObserver {
     }
 
     /// The last number handed out (0 if none).
-    public var current: UInt64 { state.withLock { $0.next - 1 } }
+    package var current: UInt64 { state.withLock { $0.next - 1 } }
 
     /// Waits until the reservations asked for are written (a test).
     package func settle() { writer.settle() }
 
     /// On a clean stop: records the exact next number, so a clean restart leaves no gap (only a
     /// crash skips the rest of its range).
-    public func close() throws(StoreError) {
+    package func close() throws(StoreError) {
         writer.settle()
         try state.withLock { s throws(StoreError) in try persist(&s, until: s.next) }
         guard unlink(markerPath) == 0 || errno == ENOENT else { throw .unusable(path: markerPath, operation: "remove", errno: errno) }

@@ -7,13 +7,13 @@ import Glibc
 
 /// sd_notify(3) without libsystemd: datagrams to `$NOTIFY_SOCKET` (READY=1, WATCHDOG=1,
 /// RELOADING=1, STOPPING=1, STATUS=…). Silent when not started by systemd.
-public struct SystemdNotifier: Sendable {
-    public let socketPath: String?
+package struct SystemdNotifier: Sendable {
+    package let socketPath: String?
     /// Half of `WATCHDOG_USEC` when the watchdog is on for this process.
-    public let watchdogInterval: Duration?
+    package let watchdogInterval: Duration?
     private let logger: Logger
 
-    public init(logger: Logger) {
+    package init(logger: Logger) {
         self.logger = logger
         socketPath = SourceFile.environment("NOTIFY_SOCKET")
         let pidMatches = SourceFile.environment("WATCHDOG_PID").map { Int32($0) == getpid() } ?? true
@@ -24,7 +24,7 @@ public struct SystemdNotifier: Sendable {
         }
     }
 
-    public func notify(_ message: String) {
+    package func notify(_ message: String) {
         guard let socketPath else { return }
         let rc = sg_sd_notify(socketPath, message)
         if rc < 0 { logger.warning("sd_notify to \(socketPath) failed: errno \(-rc)") }

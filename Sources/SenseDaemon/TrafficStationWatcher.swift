@@ -7,13 +7,13 @@ import SenseTraffic
 
 /// What a traffic station hands the outlet at each step: the anonymous vehicles decided, the
 /// closed intervals, and their measures as samples for rules and alarms.
-struct TrafficReport: Sendable {
-    var station: String
-    var vehicles: [(lane: String, vehicle: Vehicle)]
-    var summaries: [TrafficSummary]
-    var samples: [Sample]
-    var wallOffset: Duration
-    var publishVehicles: Bool
+package struct TrafficReport: Sendable {
+    package var station: String
+    package var vehicles: [(lane: String, vehicle: Vehicle)]
+    package var summaries: [TrafficSummary]
+    package var samples: [Sample]
+    package var wallOffset: Duration
+    package var publishVehicles: Bool
 }
 
 /// A traffic station on GPIO inputs: each detector's edges, with the kernel's timestamps, go
@@ -29,7 +29,7 @@ struct TrafficStationWatcher: Sendable {
     let readerLag: Duration
     let utcOffsetMinutes: Int
     let clock: any SenseClock
-    let report: @Sendable (TrafficReport) -> Void
+    let sink: any TrafficReportSink
     let liveness: Liveness
     let logger: Logger
 
@@ -99,7 +99,7 @@ struct TrafficStationWatcher: Sendable {
             }
         }
         guard !out.vehicles.isEmpty || !out.summaries.isEmpty else { return }
-        report(TrafficReport(station: name, vehicles: out.vehicles, summaries: out.summaries,
+        sink.accept(TrafficReport(station: name, vehicles: out.vehicles, summaries: out.summaries,
                              samples: out.summaries.flatMap { Self.samples($0, station: name, offset: offset) },
                              wallOffset: offset, publishVehicles: options.publishVehicles))
     }

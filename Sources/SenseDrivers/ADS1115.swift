@@ -4,45 +4,45 @@ import SenseHardware
 /// TI ADS1115 16-bit delta-sigma ADC: each fetch converts every configured input in single-shot
 /// mode (write the config word with OS = 1, wait one conversion, poll OS, read the result) and
 /// turns the volts into the input's quantity through its transfer function.
-public struct ADS1115: PolledSensorDriver {
-    public enum Pointer {
-        public static let conversion: UInt8 = 0x00
-        public static let config: UInt8 = 0x01
+package struct ADS1115: PolledSensorDriver {
+    package enum Pointer {
+        package static let conversion: UInt8 = 0x00
+        package static let config: UInt8 = 0x01
     }
 
     /// The multiplexer: a differential pair or one input against GND.
-    public enum Input: String, Sendable, Hashable, CaseIterable {
+    package enum Input: String, Sendable, Hashable, CaseIterable {
         case ain0AIN1 = "ain0-ain1", ain0AIN3 = "ain0-ain3", ain1AIN3 = "ain1-ain3", ain2AIN3 = "ain2-ain3"
         case ain0, ain1, ain2, ain3
 
-        public var mux: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
+        package var mux: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
     }
 
     /// Full-scale range set by the PGA, in volts.
-    public enum Range: Double, Sendable, Hashable, CaseIterable {
+    package enum Range: Double, Sendable, Hashable, CaseIterable {
         case fsr6_144 = 6.144, fsr4_096 = 4.096, fsr2_048 = 2.048, fsr1_024 = 1.024, fsr0_512 = 0.512, fsr0_256 = 0.256
 
-        public var pga: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
+        package var pga: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
     }
 
     /// Samples per second.
-    public enum DataRate: Int, Sendable, Hashable, CaseIterable {
+    package enum DataRate: Int, Sendable, Hashable, CaseIterable {
         case sps8 = 8, sps16 = 16, sps32 = 32, sps64 = 64, sps128 = 128, sps250 = 250, sps475 = 475, sps860 = 860
 
-        public var code: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
+        package var code: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
         /// One conversion, plus 10 % for the internal oscillator's tolerance and 0.1 ms of wake-up.
-        public var conversionTime: Duration { .microseconds(Int64(1_100_000 / rawValue) + 100) }
+        package var conversionTime: Duration { .microseconds(Int64(1_100_000 / rawValue) + 100) }
     }
 
-    public struct Channel: Sendable, Hashable {
-        public var quantity: String
-        public var unit: Unit
-        public var input: Input
-        public var range: Range
-        public var rate: DataRate
-        public var transfer: AnalogTransfer
+    package struct Channel: Sendable, Hashable {
+        package var quantity: String
+        package var unit: Unit
+        package var input: Input
+        package var range: Range
+        package var rate: DataRate
+        package var transfer: AnalogTransfer
 
-        public init(quantity: String, unit: Unit, input: Input, range: Range = .fsr4_096, rate: DataRate = .sps128,
+        package init(quantity: String, unit: Unit, input: Input, range: Range = .fsr4_096, rate: DataRate = .sps128,
                     transfer: AnalogTransfer) {
             self.quantity = quantity
             self.unit = unit
@@ -54,25 +54,25 @@ public struct ADS1115: PolledSensorDriver {
     }
 
     /// The single-shot config word: OS = 1, MUX, PGA, MODE = 1, DR, comparator disabled (COMP_QUE = 11).
-    public static func configWord(input: Input, range: Range, rate: DataRate) -> UInt16 {
+    package static func configWord(input: Input, range: Range, rate: DataRate) -> UInt16 {
         0x8000 | input.mux << 12 | range.pga << 9 | 0x0100 | rate.code << 5 | 0x0003
     }
 
     /// The config register's fields (datasheet Table 8), for logs and `sensegate check`.
-    public struct ConfigFields: Sendable, Hashable {
+    package struct ConfigFields: Sendable, Hashable {
         /// Read: 1 = idle. Write: 1 = start a single conversion.
-        public var os: Bool
-        public var input: Input
-        public var range: Range?
-        public var singleShot: Bool
-        public var rate: DataRate
-        public var windowComparator: Bool
-        public var activeHigh: Bool
-        public var latching: Bool
+        package var os: Bool
+        package var input: Input
+        package var range: Range?
+        package var singleShot: Bool
+        package var rate: DataRate
+        package var windowComparator: Bool
+        package var activeHigh: Bool
+        package var latching: Bool
         /// 0/1/2: assert after 1/2/4 conversions; 3: comparator disabled.
-        public var queue: Int
+        package var queue: Int
 
-        public init(_ w: UInt16) {
+        package init(_ w: UInt16) {
             os = w & 0x8000 != 0
             input = Input.allCases[Int(w >> 12 & 0x7)]
             let pga = Int(w >> 9 & 0x7)
@@ -87,16 +87,16 @@ public struct ADS1115: PolledSensorDriver {
     }
 
     /// Volts = signed16(raw)·FSR/32768.
-    public static func volts(raw: UInt16, range: Range) -> Double {
+    package static func volts(raw: UInt16, range: Range) -> Double {
         Double(Int16(bitPattern: raw)) * range.rawValue / 32768
     }
 
-    public let bus: any I2CBus
-    public let address: UInt8
-    public let inputs: [Channel]
+    package let bus: any I2CBus
+    package let address: UInt8
+    package let inputs: [Channel]
     private let clock: any SenseClock
 
-    public init(bus: any I2CBus, address: UInt8 = 0x48, inputs: [Channel], clock: any SenseClock) {
+    package init(bus: any I2CBus, address: UInt8 = 0x48, inputs: [Channel], clock: any SenseClock) {
         precondition(!inputs.isEmpty, "an ADS1115 sensor converts at least one input")
         self.bus = bus
         self.address = address
@@ -104,11 +104,11 @@ public struct ADS1115: PolledSensorDriver {
         self.clock = clock
     }
 
-    public var channels: [(quantity: String, unit: Unit)] { inputs.map { ($0.quantity, $0.unit) } }
+    package var channels: [(quantity: String, unit: Unit)] { inputs.map { ($0.quantity, $0.unit) } }
 
     /// The part has no id register: reading the config register proves something answers, and
     /// its power-on value (0x8583) or a single-shot idle word with OS set is what an ADS1115 shows.
-    public mutating func initialize() async throws(SensorFault) {
+    package mutating func initialize() async throws(SensorFault) {
         let config = try register(Pointer.config)
         guard config & 0x8000 != 0, config & 0x0003 == 0x0003 || config & 0x0100 != 0 else {
             throw SensorFault(.wrongDevice, "\(bus.name) \(hex(address)): config register reads \(hex16(config)), "
@@ -116,7 +116,7 @@ public struct ADS1115: PolledSensorDriver {
         }
     }
 
-    public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
         var out: [ChannelReading] = []
         for c in inputs {
             out.append(try await convert(c))

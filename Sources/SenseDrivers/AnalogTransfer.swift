@@ -2,7 +2,7 @@ import SenseCore
 
 /// How a voltage at an ADC input becomes a physical quantity: a transmitter's or a gas sensor's
 /// transfer function. Pure; the inverse lets the simulator produce the voltage of a given value.
-public enum AnalogTransfer: Sendable, Hashable {
+package enum AnalogTransfer: Sendable, Hashable {
     /// Two calibration points, `(volts.0 → values.0)` and `(volts.1 → values.1)`, extrapolated.
     case linear(v0: Double, v1: Double, y0: Double, y1: Double)
     /// y = c₀ + c₁·V + c₂·V² + …
@@ -13,7 +13,7 @@ public enum AnalogTransfer: Sendable, Hashable {
     case currentLoop(ohms: Double, y0: Double, y1: Double)
 
     /// The quantity for a voltage, or the reason there is none.
-    public func apply(volts v: Double) -> (value: Double?, quality: Quality, reason: QualityReason?) {
+    package func apply(volts v: Double) -> (value: Double?, quality: Quality, reason: QualityReason?) {
         switch self {
         case let .linear(v0, v1, y0, y1):
             return (y0 + (v - v0) * (y1 - y0) / (v1 - v0), .good, nil)
@@ -32,7 +32,7 @@ public enum AnalogTransfer: Sendable, Hashable {
 
     /// The voltage that reads as `y` (for the simulator); nil for a polynomial with no root in
     /// 0…6.144 V.
-    public func volts(for y: Double) -> Double? {
+    package func volts(for y: Double) -> Double? {
         switch self {
         case let .linear(v0, v1, y0, y1):
             return v0 + (y - y0) * (v1 - v0) / (y1 - y0)

@@ -5,15 +5,15 @@ import SenseHardware
 /// Bosch BME280 (T, P, RH) and BMP280 (T, P) over I2C in forced mode: one measurement per fetch,
 /// the datasheet's maximum conversion time waited on the injected clock, the eight data bytes
 /// read in one burst, integer compensation, and each channel checked against the chip's range.
-public struct BME280: PolledSensorDriver {
-    public enum Variant: String, Sendable, Hashable {
+package struct BME280: PolledSensorDriver {
+    package enum Variant: String, Sendable, Hashable {
         case bme280
         case bmp280
 
         var chipID: UInt8 { self == .bme280 ? BME280Registers.bme280ID : BME280Registers.bmp280ID }
     }
 
-    public enum Oversampling: Int, Sendable, Hashable, CaseIterable {
+    package enum Oversampling: Int, Sendable, Hashable, CaseIterable {
         case skipped = 0, x1 = 1, x2 = 2, x4 = 4, x8 = 8, x16 = 16
 
         var code: UInt8 {
@@ -29,7 +29,7 @@ public struct BME280: PolledSensorDriver {
     }
 
     /// IIR filter coefficient (datasheet §3.4.4); 0 = off.
-    public enum Filter: Int, Sendable, Hashable, CaseIterable {
+    package enum Filter: Int, Sendable, Hashable, CaseIterable {
         case off = 0, x2 = 2, x4 = 4, x8 = 8, x16 = 16
 
         var code: UInt8 {
@@ -43,15 +43,15 @@ public struct BME280: PolledSensorDriver {
         }
     }
 
-    public struct Settings: Sendable, Hashable {
-        public var temperature: Oversampling
-        public var pressure: Oversampling
-        public var humidity: Oversampling
-        public var filter: Filter
+    package struct Settings: Sendable, Hashable {
+        package var temperature: Oversampling
+        package var pressure: Oversampling
+        package var humidity: Oversampling
+        package var filter: Filter
 
         /// Bosch's "weather monitoring" recommendation is ×1 everywhere, filter off; ×2/×16/×1
         /// is its "indoor navigation" setting. Defaults favour resolution at 1 Hz or slower.
-        public init(temperature: Oversampling = .x2, pressure: Oversampling = .x16,
+        package init(temperature: Oversampling = .x2, pressure: Oversampling = .x16,
                     humidity: Oversampling = .x1, filter: Filter = .off) {
             self.temperature = temperature
             self.pressure = pressure
@@ -59,24 +59,24 @@ public struct BME280: PolledSensorDriver {
             self.filter = filter
         }
 
-        public var maxMeasurementTime: Duration {
+        package var maxMeasurementTime: Duration {
             .microseconds(BME280Compensation.maxMeasurementMicros(
                 osrT: temperature.rawValue, osrP: pressure.rawValue, osrH: humidity.rawValue))
         }
     }
 
     /// Physical output range of the part (datasheet §1): outside it a value is rejected, not clamped.
-    public static let temperatureRange = -40.0...85.0
-    public static let pressureRange = 30_000.0...110_000.0
+    package static let temperatureRange = -40.0...85.0
+    package static let pressureRange = 30_000.0...110_000.0
 
-    public let bus: any I2CBus
-    public let address: UInt8
-    public let variant: Variant
-    public let settings: Settings
+    package let bus: any I2CBus
+    package let address: UInt8
+    package let variant: Variant
+    package let settings: Settings
     private let clock: any SenseClock
-    public private(set) var calibration: BME280Calibration?
+    package private(set) var calibration: BME280Calibration?
 
-    public init(bus: any I2CBus, address: UInt8, variant: Variant = .bme280, settings: Settings = Settings(),
+    package init(bus: any I2CBus, address: UInt8, variant: Variant = .bme280, settings: Settings = Settings(),
                 clock: any SenseClock) {
         self.bus = bus
         self.address = address
@@ -85,7 +85,7 @@ public struct BME280: PolledSensorDriver {
         self.clock = clock
     }
 
-    public var channels: [(quantity: String, unit: Unit)] {
+    package var channels: [(quantity: String, unit: Unit)] {
         var c: [(String, Unit)] = [("temperature", .celsius), ("pressure", .pascal)]
         if variant == .bme280 { c.append(("humidity", .relativeHumidity)) }
         return c
@@ -93,7 +93,7 @@ public struct BME280: PolledSensorDriver {
 
     /// Probes the chip id, soft-resets, waits for the NVM copy, reads the calibration once and
     /// writes the filter setting.
-    public mutating func initialize() async throws(SensorFault) {
+    package mutating func initialize() async throws(SensorFault) {
         calibration = nil
         let id = try io { () throws(I2CError) in try bus.readRegister(address, BME280Registers.chipID) }
         guard id == variant.chipID else {
@@ -123,7 +123,7 @@ public struct BME280: PolledSensorDriver {
         calibration = BME280Calibration(block1: block1, block2: block2)
     }
 
-    public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
         guard let calibration else { throw SensorFault(.io, "\(bus.name) \(hex(address)): not initialized") }
         let s = settings
         let ctrlMeas = s.temperature.code << 5 | s.pressure.code << 2 | 0x01   // forced mode
@@ -150,7 +150,7 @@ public struct BME280: PolledSensorDriver {
     }
 
     /// Compensates one data block and judges each channel.
-    public static func decode(_ raw: BME280RawData, _ c: BME280Calibration, variant: Variant,
+    package static func decode(_ raw: BME280RawData, _ c: BME280Calibration, variant: Variant,
                               settings: Settings) -> [ChannelReading] {
         var out: [ChannelReading] = []
         guard settings.temperature != .skipped, raw.adc_T != BME280RawData.skippedPT else {

@@ -1,29 +1,29 @@
 /// Bosch BME280 / BMP280 register decoding and compensation: pure functions, named as in the
 /// datasheet (BST-BME280-DS002 §4.2.3, §5.4), integer arithmetic exactly as there.
-public enum BME280Registers {
-    public static let chipID: UInt8 = 0xD0
-    public static let reset: UInt8 = 0xE0
-    public static let ctrlHum: UInt8 = 0xF2
-    public static let status: UInt8 = 0xF3
-    public static let ctrlMeas: UInt8 = 0xF4
-    public static let config: UInt8 = 0xF5
-    public static let data: UInt8 = 0xF7
-    public static let calibration1: UInt8 = 0x88   // 26 bytes, 0x88…0xA1
-    public static let calibration2: UInt8 = 0xE1   // 7 bytes, 0xE1…0xE7
-    public static let softResetCommand: UInt8 = 0xB6
-    public static let bme280ID: UInt8 = 0x60
-    public static let bmp280ID: UInt8 = 0x58
+package enum BME280Registers {
+    package static let chipID: UInt8 = 0xD0
+    package static let reset: UInt8 = 0xE0
+    package static let ctrlHum: UInt8 = 0xF2
+    package static let status: UInt8 = 0xF3
+    package static let ctrlMeas: UInt8 = 0xF4
+    package static let config: UInt8 = 0xF5
+    package static let data: UInt8 = 0xF7
+    package static let calibration1: UInt8 = 0x88   // 26 bytes, 0x88…0xA1
+    package static let calibration2: UInt8 = 0xE1   // 7 bytes, 0xE1…0xE7
+    package static let softResetCommand: UInt8 = 0xB6
+    package static let bme280ID: UInt8 = 0x60
+    package static let bmp280ID: UInt8 = 0x58
 }
 
 /// The trimming parameters stored in each chip's NVM.
-public struct BME280Calibration: Sendable, Hashable {
-    public var dig_T1: UInt16, dig_T2: Int16, dig_T3: Int16
-    public var dig_P1: UInt16, dig_P2: Int16, dig_P3: Int16, dig_P4: Int16, dig_P5: Int16
-    public var dig_P6: Int16, dig_P7: Int16, dig_P8: Int16, dig_P9: Int16
-    public var dig_H1: UInt8, dig_H2: Int16, dig_H3: UInt8, dig_H4: Int16, dig_H5: Int16, dig_H6: Int8
+package struct BME280Calibration: Sendable, Hashable {
+    package var dig_T1: UInt16, dig_T2: Int16, dig_T3: Int16
+    package var dig_P1: UInt16, dig_P2: Int16, dig_P3: Int16, dig_P4: Int16, dig_P5: Int16
+    package var dig_P6: Int16, dig_P7: Int16, dig_P8: Int16, dig_P9: Int16
+    package var dig_H1: UInt8, dig_H2: Int16, dig_H3: UInt8, dig_H4: Int16, dig_H5: Int16, dig_H6: Int8
 
     /// `block1` is 0x88…0xA1 (26 bytes); `block2` is 0xE1…0xE7 (7 bytes, absent on a BMP280).
-    public init(block1 b: [UInt8], block2 h: [UInt8]?) {
+    package init(block1 b: [UInt8], block2 h: [UInt8]?) {
         precondition(b.count == 26 && (h == nil || h!.count == 7), "calibration block sizes")
         func u16(_ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
         func s16(_ i: Int) -> Int16 { Int16(bitPattern: u16(i)) }
@@ -43,7 +43,7 @@ public struct BME280Calibration: Sendable, Hashable {
         }
     }
 
-    public init(dig_T1: UInt16, dig_T2: Int16, dig_T3: Int16, dig_P1: UInt16, dig_P2: Int16, dig_P3: Int16,
+    package init(dig_T1: UInt16, dig_T2: Int16, dig_T3: Int16, dig_P1: UInt16, dig_P2: Int16, dig_P3: Int16,
                 dig_P4: Int16, dig_P5: Int16, dig_P6: Int16, dig_P7: Int16, dig_P8: Int16, dig_P9: Int16,
                 dig_H1: UInt8 = 0, dig_H2: Int16 = 0, dig_H3: UInt8 = 0, dig_H4: Int16 = 0, dig_H5: Int16 = 0,
                 dig_H6: Int8 = 0) {
@@ -56,16 +56,16 @@ public struct BME280Calibration: Sendable, Hashable {
 }
 
 /// The eight data registers 0xF7…0xFE.
-public struct BME280RawData: Sendable, Hashable {
-    public var adc_P: Int32
-    public var adc_T: Int32
-    public var adc_H: Int32
+package struct BME280RawData: Sendable, Hashable {
+    package var adc_P: Int32
+    package var adc_T: Int32
+    package var adc_H: Int32
 
     /// The value the ADC reads when that measurement was skipped (oversampling 0) or never ran.
-    public static let skippedPT: Int32 = 0x80000
-    public static let skippedH: Int32 = 0x8000
+    package static let skippedPT: Int32 = 0x80000
+    package static let skippedH: Int32 = 0x8000
 
-    public init(_ r: [UInt8]) {
+    package init(_ r: [UInt8]) {
         precondition(r.count == 8, "data block is 8 bytes")
         adc_P = Int32(r[0]) << 12 | Int32(r[1]) << 4 | Int32(r[2]) >> 4
         adc_T = Int32(r[3]) << 12 | Int32(r[4]) << 4 | Int32(r[5]) >> 4
@@ -73,14 +73,14 @@ public struct BME280RawData: Sendable, Hashable {
     }
 }
 
-public enum BME280Compensation {
+package enum BME280Compensation {
     // Bosch's reference code in wrapping arithmetic, as its C does on every target: for a real
     // chip's calibration nothing overflows (the vectors below hold bit for bit); for garbage
     // (a glitch on the bus while the calibration is read) the result is garbage that the driver's
     // range check rejects, never a trap that stops the gateway (found by the audit of issue 17; the sensor fuzz target now covers it).
 
     /// Temperature in 0.01 °C, and t_fine for the pressure and humidity formulas.
-    public static func temperature(adc_T: Int32, _ c: BME280Calibration) -> (centiCelsius: Int32, t_fine: Int32) {
+    package static func temperature(adc_T: Int32, _ c: BME280Calibration) -> (centiCelsius: Int32, t_fine: Int32) {
         let T1 = Int32(c.dig_T1), T2 = Int32(c.dig_T2), T3 = Int32(c.dig_T3)
         let var1 = (((adc_T >> 3) &- (T1 &<< 1)) &* T2) >> 11
         let d = (adc_T >> 4) &- T1
@@ -91,7 +91,7 @@ public enum BME280Compensation {
 
     /// Pressure in Pa as Q24.8 (divide by 256), the datasheet's 64-bit routine; nil when the
     /// calibration would divide by zero.
-    public static func pressure(adc_P: Int32, t_fine: Int32, _ c: BME280Calibration) -> UInt32? {
+    package static func pressure(adc_P: Int32, t_fine: Int32, _ c: BME280Calibration) -> UInt32? {
         var var1 = Int64(t_fine) &- 128_000
         var var2 = var1 &* var1 &* Int64(c.dig_P6)
         var2 = var2 &+ ((var1 &* Int64(c.dig_P5)) &<< 17)
@@ -110,7 +110,7 @@ public enum BME280Compensation {
     }
 
     /// Relative humidity in %RH as Q22.10 (divide by 1024), clamped to 0…100 %.
-    public static func humidity(adc_H: Int32, t_fine: Int32, _ c: BME280Calibration) -> UInt32 {
+    package static func humidity(adc_H: Int32, t_fine: Int32, _ c: BME280Calibration) -> UInt32 {
         let H1 = Int32(c.dig_H1), H2 = Int32(c.dig_H2), H3 = Int32(c.dig_H3)
         let H4 = Int32(c.dig_H4), H5 = Int32(c.dig_H5), H6 = Int32(c.dig_H6)
         var v = t_fine &- 76800
@@ -123,7 +123,7 @@ public enum BME280Compensation {
     }
 
     /// The datasheet's maximum measurement time in µs for oversampling factors (0 = skipped).
-    public static func maxMeasurementMicros(osrT: Int, osrP: Int, osrH: Int) -> Int {
+    package static func maxMeasurementMicros(osrT: Int, osrP: Int, osrH: Int) -> Int {
         1250 + 2300 * osrT + (osrP > 0 ? 2300 * osrP + 575 : 0) + (osrH > 0 ? 2300 * osrH + 575 : 0)
     }
 }

@@ -5,7 +5,7 @@ import SenseHardware
 /// burst leaves and drops it when the echo returns (or after ~38 ms with no echo), so the echo
 /// time is the width of the first high pulse after the trigger. Pure: decided from kernel
 /// timestamps alone.
-public enum EchoPulse: Sendable, Hashable {
+package enum EchoPulse: Sendable, Hashable {
     case echo(seconds: Double)
     /// ECHO never rose: the module is absent, unpowered or miswired.
     case noResponse
@@ -17,9 +17,9 @@ public enum EchoPulse: Sendable, Hashable {
     case lostEdges
 
     /// HC-SR04 modules hold ECHO high ~38 ms when nothing returns; any width from here on is that.
-    public static let noEchoWidth = 0.036
+    package static let noEchoWidth = 0.036
 
-    public static func measure(_ edges: [EdgeEvent], triggeredAt trigger: MonotonicInstant) -> EchoPulse {
+    package static func measure(_ edges: [EdgeEvent], triggeredAt trigger: MonotonicInstant) -> EchoPulse {
         let after = edges.filter { $0.timestamp >= trigger }
         guard let rise = after.firstIndex(where: { $0.edge == .rising }) else { return .noResponse }
         guard let fall = after[rise...].firstIndex(where: { $0.edge == .falling }) else { return .unfinished }

@@ -5,8 +5,8 @@ import Synchronization
 /// Keeps the edges of one input line as the kernel stamped them, for a driver that looks at them
 /// after the fact (an echo's width is measured between two kernel timestamps, not between two
 /// wake-ups of this process). Bounded: a noisy line cannot grow it without limit.
-public final class EdgeRecorder: Sendable {
-    public static let capacity = 256
+package final class EdgeRecorder: Sendable {
+    package static let capacity = 256
 
     private final class Buffer: Sendable {
         let state = Mutex<(edges: [EdgeEvent], failure: GPIOError?, overflowed: Bool)>(([], nil, false))
@@ -15,7 +15,7 @@ public final class EdgeRecorder: Sendable {
     private let buffer = Buffer()
     private let reader: Task<Void, Never>
 
-    public init(_ input: any GPIOInput) {
+    package init(_ input: any GPIOInput) {
         let buffer = self.buffer
         let chip = input.chip, offset = input.offset
         reader = Task {
@@ -36,11 +36,11 @@ public final class EdgeRecorder: Sendable {
     }
 
     /// Forgets what has been recorded.
-    public func clear() { buffer.state.withLock { $0.edges.removeAll(keepingCapacity: true); $0.overflowed = false } }
+    package func clear() { buffer.state.withLock { $0.edges.removeAll(keepingCapacity: true); $0.overflowed = false } }
 
     /// The edges recorded since the last `clear`, and whether any were dropped for space; throws
     /// the line's read error if its event stream failed.
-    public func take() throws(GPIOError) -> (edges: [EdgeEvent], overflowed: Bool) {
+    package func take() throws(GPIOError) -> (edges: [EdgeEvent], overflowed: Bool) {
         try buffer.state.withLock { s throws(GPIOError) in
             if let f = s.failure { throw f }
             defer { s.edges.removeAll(keepingCapacity: true); s.overflowed = false }

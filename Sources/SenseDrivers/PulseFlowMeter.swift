@@ -4,47 +4,47 @@ import SenseModels
 /// A pulse-output flow meter (F = k·Q, e.g. YF-S201 k = 7.5 Hz per L/min): flow from the pulse
 /// frequency measured between kernel timestamps, volume totals since installation, this hour and
 /// this day.
-public struct PulseFlowMeter: PulseAccumulator {
-    public struct Settings: Sendable, Hashable {
-        public var hertzPerLitrePerMinute: Double
+package struct PulseFlowMeter: PulseAccumulator {
+    package struct Settings: Sendable, Hashable {
+        package var hertzPerLitrePerMinute: Double
         /// Flow is measured over the pulses of this last stretch of time (the report interval).
-        public var gate: Duration
-        public var utcOffsetMinutes: Int
+        package var gate: Duration
+        package var utcOffsetMinutes: Int
 
-        public init(hertzPerLitrePerMinute: Double, gate: Duration, utcOffsetMinutes: Int = 0) {
+        package init(hertzPerLitrePerMinute: Double, gate: Duration, utcOffsetMinutes: Int = 0) {
             self.hertzPerLitrePerMinute = hertzPerLitrePerMinute
             self.gate = gate
             self.utcOffsetMinutes = utcOffsetMinutes
         }
     }
 
-    public let settings: Settings
-    public private(set) var totals: PulseTotals
+    package let settings: Settings
+    package private(set) var totals: PulseTotals
     /// Pulses within the gate, oldest first (bounded by the gate times the fastest rate).
     private var recent: [MonotonicInstant] = []
     static let maximumRecent = 100_000
 
-    public init(settings: Settings, totals: PulseTotals = PulseTotals()) {
+    package init(settings: Settings, totals: PulseTotals = PulseTotals()) {
         self.settings = settings
         self.totals = totals
     }
 
-    public static let quantities: [(quantity: String, unit: Unit)] = [
+    package static let quantities: [(quantity: String, unit: Unit)] = [
         ("flow", .litrePerMinute), ("frequency", .hertz), ("volume_total", .litre), ("volume_hour", .litre), ("volume_day", .litre),
     ]
-    public var channels: [(quantity: String, unit: Unit)] { Self.quantities }
-    public var reportsEveryPulse: Bool { false }
+    package var channels: [(quantity: String, unit: Unit)] { Self.quantities }
+    package var reportsEveryPulse: Bool { false }
 
     /// Flow events do not end: a pipe's "event" is the day.
     private static let noEvents = Duration.seconds(86400 * 365)
 
-    public mutating func pulse(at monotonic: MonotonicInstant, wall: WallTime) {
+    package mutating func pulse(at monotonic: MonotonicInstant, wall: WallTime) {
         totals.count(at: wall, utcOffsetMinutes: settings.utcOffsetMinutes, eventGap: Self.noEvents)
         recent.append(monotonic)
         if recent.count > Self.maximumRecent { recent.removeFirst(recent.count - Self.maximumRecent) }
     }
 
-    public mutating func readings(at monotonic: MonotonicInstant, wall: WallTime) -> [ChannelReading] {
+    package mutating func readings(at monotonic: MonotonicInstant, wall: WallTime) -> [ChannelReading] {
         totals.roll(to: wall, utcOffsetMinutes: settings.utcOffsetMinutes, eventGap: Self.noEvents)
         let from = monotonic + (.zero - settings.gate)
         if let keep = recent.firstIndex(where: { $0 > from }) { recent.removeFirst(keep) } else { recent.removeAll() }

@@ -3,19 +3,19 @@ import SenseCore
 /// The running totals of a pulse counter (a rain gauge's tips, a flow meter's pulses): since
 /// installation, this clock hour, this local day and this event. They are what a restart must not
 /// lose, so they have a text form that `PulseTotalsStore` writes to the state directory.
-public struct PulseTotals: Sendable, Hashable {
-    public var total: UInt64 = 0
+package struct PulseTotals: Sendable, Hashable {
+    package var total: UInt64 = 0
     /// Local hour and day since the epoch (with the site's UTC offset) the counts belong to.
-    public var hour: Int64 = 0
-    public var hourCount: UInt64 = 0
-    public var day: Int64 = 0
-    public var dayCount: UInt64 = 0
+    package var hour: Int64 = 0
+    package var hourCount: UInt64 = 0
+    package var day: Int64 = 0
+    package var dayCount: UInt64 = 0
     /// The current event (pulses with no gap longer than the event gap); nil between events.
-    public var eventStart: WallTime?
-    public var eventCount: UInt64 = 0
-    public var lastPulse: WallTime?
+    package var eventStart: WallTime?
+    package var eventCount: UInt64 = 0
+    package var lastPulse: WallTime?
 
-    public init() {}
+    package init() {}
 
     static let hourNanos: Int64 = 3_600_000_000_000
     /// 2100-01-01T00:00Z in nanoseconds since 1970.
@@ -23,7 +23,7 @@ public struct PulseTotals: Sendable, Hashable {
 
     /// Moves the hour, day and event on to `wall`: counts of a period that has ended start again
     /// from zero, and an event ends after `eventGap` without a pulse.
-    public mutating func roll(to wall: WallTime, utcOffsetMinutes: Int, eventGap: Duration) {
+    package mutating func roll(to wall: WallTime, utcOffsetMinutes: Int, eventGap: Duration) {
         let local = wall.nanosecondsSinceEpoch + Int64(utcOffsetMinutes) * 60_000_000_000
         let h = Self.floorDiv(local, Self.hourNanos)
         let d = Self.floorDiv(local, 24 * Self.hourNanos)
@@ -35,7 +35,7 @@ public struct PulseTotals: Sendable, Hashable {
         }
     }
 
-    public mutating func count(at wall: WallTime, utcOffsetMinutes: Int, eventGap: Duration) {
+    package mutating func count(at wall: WallTime, utcOffsetMinutes: Int, eventGap: Duration) {
         roll(to: wall, utcOffsetMinutes: utcOffsetMinutes, eventGap: eventGap)
         total += 1
         hourCount += 1
@@ -48,7 +48,7 @@ public struct PulseTotals: Sendable, Hashable {
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? a / b : (a - b + 1) / b }
 
     /// `key value` lines, one per field, ending with a check line so a torn write is detected.
-    public var text: String {
+    package var text: String {
         var lines = ["total \(total)", "hour \(hour)", "hour_count \(hourCount)", "day \(day)", "day_count \(dayCount)",
                      "event_count \(eventCount)"]
         if let e = eventStart { lines.append("event_start \(e.nanosecondsSinceEpoch)") }
@@ -58,7 +58,7 @@ public struct PulseTotals: Sendable, Hashable {
     }
 
     /// Parses `text`; nil if anything is missing, unknown or torn.
-    public init?(text: String) {
+    package init?(text: String) {
         var fields: [String: Int64] = [:]
         var end: Int?
         let lines = text.split(separator: "\n")
@@ -94,7 +94,7 @@ public struct PulseTotals: Sendable, Hashable {
 
 /// A pulse sensor's arithmetic: pulses in (kernel-stamped, debounced), channels out. Pure, so the
 /// daemon's watcher, tests and benchmarks drive it the same way.
-public protocol PulseAccumulator: Sendable {
+package protocol PulseAccumulator: Sendable {
     var totals: PulseTotals { get }
     var channels: [(quantity: String, unit: Unit)] { get }
     /// Whether each pulse is worth a message (a rain tip), or only the periodic report (a flow

@@ -5,29 +5,29 @@ import SenseHardware
 /// interval; each fetch checks data-ready and reads three big-endian floats (six CRC'd words).
 /// The SCD30 forbids a repeated START and stretches the clock: every command is its own write,
 /// the read comes 3 ms later in a separate transaction (see docs/drivers/scd30.md for the Pi).
-public struct SCD30: PolledSensorDriver {
-    public enum Command {
-        public static let triggerContinuousMeasurement: UInt16 = 0x0010
-        public static let stopContinuousMeasurement: UInt16 = 0x0104
-        public static let setMeasurementInterval: UInt16 = 0x4600
-        public static let getDataReady: UInt16 = 0x0202
-        public static let readMeasurement: UInt16 = 0x0300
-        public static let setAltitude: UInt16 = 0x5102
-        public static let firmwareVersion: UInt16 = 0xD100
+package struct SCD30: PolledSensorDriver {
+    package enum Command {
+        package static let triggerContinuousMeasurement: UInt16 = 0x0010
+        package static let stopContinuousMeasurement: UInt16 = 0x0104
+        package static let setMeasurementInterval: UInt16 = 0x4600
+        package static let getDataReady: UInt16 = 0x0202
+        package static let readMeasurement: UInt16 = 0x0300
+        package static let setAltitude: UInt16 = 0x5102
+        package static let firmwareVersion: UInt16 = 0xD100
     }
 
     /// Between a command and the read of its answer (Sensirion interface description).
     static let commandDelay = Duration.milliseconds(3)
 
-    public struct Settings: Sendable, Hashable {
+    package struct Settings: Sendable, Hashable {
         /// 2…1800 s.
-        public var measurementInterval: Int
+        package var measurementInterval: Int
         /// Ambient pressure in mbar for the sensor's compensation (700…1400), 0 = use altitude.
-        public var ambientPressure: Int
+        package var ambientPressure: Int
         /// Metres above sea level, used when no ambient pressure is given.
-        public var altitude: Int
+        package var altitude: Int
 
-        public init(measurementInterval: Int = 2, ambientPressure: Int = 0, altitude: Int = 0) {
+        package init(measurementInterval: Int = 2, ambientPressure: Int = 0, altitude: Int = 0) {
             self.measurementInterval = measurementInterval
             self.ambientPressure = ambientPressure
             self.altitude = altitude
@@ -35,23 +35,23 @@ public struct SCD30: PolledSensorDriver {
     }
 
     /// Measurement range of the part (datasheet: 0–10 000 ppm; readings up to 40 000 are output).
-    public static let co2Range = 0.0...40_000.0
+    package static let co2Range = 0.0...40_000.0
 
-    public let settings: Settings
-    public private(set) var firmware: (major: UInt8, minor: UInt8)?
+    package let settings: Settings
+    package private(set) var firmware: (major: UInt8, minor: UInt8)?
     private let link: SensirionLink
 
-    public init(bus: any I2CBus, address: UInt8 = 0x61, settings: Settings = Settings(), clock: any SenseClock) {
+    package init(bus: any I2CBus, address: UInt8 = 0x61, settings: Settings = Settings(), clock: any SenseClock) {
         precondition((2...1800).contains(settings.measurementInterval), "SCD30 interval is 2…1800 s")
         link = SensirionLink(bus: bus, address: address, clock: clock)
         self.settings = settings
     }
 
-    public var channels: [(quantity: String, unit: Unit)] {
+    package var channels: [(quantity: String, unit: Unit)] {
         [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
     }
 
-    public mutating func initialize() async throws(SensorFault) {
+    package mutating func initialize() async throws(SensorFault) {
         firmware = nil
         let version = try await link.read(Command.firmwareVersion, executionTime: Self.commandDelay, words: 1)[0]
         try await link.send(Command.setMeasurementInterval, arguments: [UInt16(settings.measurementInterval)],
@@ -66,7 +66,7 @@ public struct SCD30: PolledSensorDriver {
     }
 
     /// Waits for data-ready for at most one measurement interval (every 500 ms).
-    public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
         try await link.waitForNewData(Command.getDataReady, executionTime: Self.commandDelay, step: .milliseconds(500),
                                       limit: .seconds(settings.measurementInterval)) { $0 == 1 }
         let w = try await link.read(Command.readMeasurement, executionTime: Self.commandDelay, words: 6)
@@ -74,7 +74,7 @@ public struct SCD30: PolledSensorDriver {
     }
 
     /// Three floats: CO2 ppm, T °C, RH %; each from two words, most significant first.
-    public static func decode(_ w: [UInt16]) -> [ChannelReading] {
+    package static func decode(_ w: [UInt16]) -> [ChannelReading] {
         precondition(w.count == 6, "an SCD30 measurement is six words")
         let co2 = Double(Sensirion.float(w[0], w[1]))
         let t = Double(Sensirion.float(w[2], w[3]))

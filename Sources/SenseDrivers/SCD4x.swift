@@ -4,26 +4,26 @@ import SenseHardware
 /// Sensirion SCD4x (SCD40/41) photoacoustic CO2 with temperature and humidity. The sensor runs
 /// periodic measurement (every 5 s, or 30 s in low-power mode); each fetch asks whether a new
 /// measurement is ready and reads it (three words: CO2, T, RH).
-public struct SCD4x: PolledSensorDriver {
-    public enum Command {
-        public static let startPeriodicMeasurement: UInt16 = 0x21B1
-        public static let startLowPowerPeriodicMeasurement: UInt16 = 0x21AC
-        public static let readMeasurement: UInt16 = 0xEC05
-        public static let stopPeriodicMeasurement: UInt16 = 0x3F86
-        public static let getDataReadyStatus: UInt16 = 0xE4B8
-        public static let setSensorAltitude: UInt16 = 0x2427
-        public static let setTemperatureOffset: UInt16 = 0x241D
-        public static let getSerialNumber: UInt16 = 0x3682
+package struct SCD4x: PolledSensorDriver {
+    package enum Command {
+        package static let startPeriodicMeasurement: UInt16 = 0x21B1
+        package static let startLowPowerPeriodicMeasurement: UInt16 = 0x21AC
+        package static let readMeasurement: UInt16 = 0xEC05
+        package static let stopPeriodicMeasurement: UInt16 = 0x3F86
+        package static let getDataReadyStatus: UInt16 = 0xE4B8
+        package static let setSensorAltitude: UInt16 = 0x2427
+        package static let setTemperatureOffset: UInt16 = 0x241D
+        package static let getSerialNumber: UInt16 = 0x3682
     }
 
-    public struct Settings: Sendable, Hashable {
-        public var lowPower: Bool
+    package struct Settings: Sendable, Hashable {
+        package var lowPower: Bool
         /// Metres above sea level, for the sensor's own pressure compensation.
-        public var altitude: Int
+        package var altitude: Int
         /// °C the sensor subtracts for self-heating in its enclosure (datasheet default 4 °C).
-        public var temperatureOffset: Double
+        package var temperatureOffset: Double
 
-        public init(lowPower: Bool = false, altitude: Int = 0, temperatureOffset: Double = 4) {
+        package init(lowPower: Bool = false, altitude: Int = 0, temperatureOffset: Double = 4) {
             self.lowPower = lowPower
             self.altitude = altitude
             self.temperatureOffset = temperatureOffset
@@ -33,24 +33,24 @@ public struct SCD4x: PolledSensorDriver {
     }
 
     /// The photoacoustic sensor's output range (datasheet: 0–40 000 ppm).
-    public static let co2Range = 1.0...40_000.0
+    package static let co2Range = 1.0...40_000.0
 
-    public let settings: Settings
-    public private(set) var serialNumber: UInt64?
+    package let settings: Settings
+    package private(set) var serialNumber: UInt64?
     private let link: SensirionLink
 
-    public init(bus: any I2CBus, address: UInt8 = 0x62, settings: Settings = Settings(), clock: any SenseClock) {
+    package init(bus: any I2CBus, address: UInt8 = 0x62, settings: Settings = Settings(), clock: any SenseClock) {
         link = SensirionLink(bus: bus, address: address, clock: clock)
         self.settings = settings
     }
 
-    public var channels: [(quantity: String, unit: Unit)] {
+    package var channels: [(quantity: String, unit: Unit)] {
         [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
     }
 
     /// Stops a measurement left running by a previous process (500 ms), reads the serial number,
     /// writes altitude and temperature offset (only allowed while idle), starts periodic mode.
-    public mutating func initialize() async throws(SensorFault) {
+    package mutating func initialize() async throws(SensorFault) {
         serialNumber = nil
         try await link.send(Command.stopPeriodicMeasurement, executionTime: .milliseconds(500))
         let w = try await link.read(Command.getSerialNumber, executionTime: .milliseconds(1), words: 3)
@@ -65,7 +65,7 @@ public struct SCD4x: PolledSensorDriver {
 
     /// Waits for data-ready for at most one measurement period (polling every 500 ms), so a fetch
     /// that comes a little early still returns a fresh value; never returns the previous one.
-    public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
         try await link.waitForNewData(Command.getDataReadyStatus, executionTime: .milliseconds(1), step: .milliseconds(500),
                                       limit: settings.period) { $0 & 0x07FF != 0 }
         let w = try await link.read(Command.readMeasurement, executionTime: .milliseconds(1), words: 3)
@@ -73,7 +73,7 @@ public struct SCD4x: PolledSensorDriver {
     }
 
     /// CO2 = word0 ppm (0: no valid measurement yet), T = −45 + 175·w1/65535, RH = 100·w2/65535.
-    public static func decode(_ co2: UInt16, _ t: UInt16, _ rh: UInt16) -> [ChannelReading] {
+    package static func decode(_ co2: UInt16, _ t: UInt16, _ rh: UInt16) -> [ChannelReading] {
         let c = Double(co2)
         return [co2Range.contains(c) ? .good("co2", c, .ppm) : .bad("co2", .ppm, co2 == 0 ? .noData : .outOfRange),
                 .good("temperature", Sensirion.temperature(t), .celsius),

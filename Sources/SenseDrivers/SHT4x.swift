@@ -3,12 +3,12 @@ import SenseHardware
 
 /// Sensirion SHT4x (SHT40/41/45) temperature and humidity: one-byte commands, one measurement per
 /// fetch (command, wait the maximum measurement time, read T and RH with their CRCs).
-public struct SHT4x: PolledSensorDriver {
-    public enum Precision: String, Sendable, Hashable, CaseIterable {
+package struct SHT4x: PolledSensorDriver {
+    package enum Precision: String, Sendable, Hashable, CaseIterable {
         case high, medium, low
 
         /// Measure commands 0xFD / 0xF6 / 0xE0.
-        public var command: UInt8 {
+        package var command: UInt8 {
             switch self {
             case .high: 0xFD
             case .medium: 0xF6
@@ -17,7 +17,7 @@ public struct SHT4x: PolledSensorDriver {
         }
 
         /// Maximum measurement durations of the datasheet (8.3 / 4.5 / 1.6 ms), rounded up.
-        public var measurementTime: Duration {
+        package var measurementTime: Duration {
             switch self {
             case .high: .microseconds(8_300)
             case .medium: .microseconds(4_500)
@@ -26,41 +26,41 @@ public struct SHT4x: PolledSensorDriver {
         }
     }
 
-    public static let readSerialCommand: UInt8 = 0x89
-    public static let softResetCommand: UInt8 = 0x94
+    package static let readSerialCommand: UInt8 = 0x89
+    package static let softResetCommand: UInt8 = 0x94
 
     /// Operating range of the part: values outside are faults, not readings.
-    public static let temperatureRange = -40.0...125.0
+    package static let temperatureRange = -40.0...125.0
 
-    public let precision: Precision
-    public private(set) var serialNumber: UInt32?
+    package let precision: Precision
+    package private(set) var serialNumber: UInt32?
     private let link: SensirionLink
 
-    public init(bus: any I2CBus, address: UInt8 = 0x44, precision: Precision = .high, clock: any SenseClock) {
+    package init(bus: any I2CBus, address: UInt8 = 0x44, precision: Precision = .high, clock: any SenseClock) {
         link = SensirionLink(bus: bus, address: address, clock: clock)
         self.precision = precision
     }
 
-    public var channels: [(quantity: String, unit: Unit)] {
+    package var channels: [(quantity: String, unit: Unit)] {
         [("temperature", .celsius), ("humidity", .relativeHumidity)]
     }
 
     /// Soft reset (1 ms), then the serial number: a CRC-checked answer proves an SHT4x is there.
-    public mutating func initialize() async throws(SensorFault) {
+    package mutating func initialize() async throws(SensorFault) {
         serialNumber = nil
         try await link.send([Self.softResetCommand], executionTime: .milliseconds(1))
         let w = try await link.read([Self.readSerialCommand], name: "read serial", executionTime: .milliseconds(1), words: 2)
         serialNumber = UInt32(w[0]) << 16 | UInt32(w[1])
     }
 
-    public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
         let w = try await link.read([precision.command], name: "measure", executionTime: precision.measurementTime, words: 2)
         return Self.decode(temperatureWord: w[0], humidityWord: w[1])
     }
 
     /// T = −45 + 175·S_T/65535 °C; RH = −6 + 125·S_RH/65535 %RH cropped to 0…100 (the SHT4x
     /// formula, not the SHT3x one).
-    public static func decode(temperatureWord: UInt16, humidityWord: UInt16) -> [ChannelReading] {
+    package static func decode(temperatureWord: UInt16, humidityWord: UInt16) -> [ChannelReading] {
         let t = Sensirion.temperature(temperatureWord)
         let rh = min(100, max(0, humidityRaw(humidityWord)))
         return [temperatureRange.contains(t) ? .good("temperature", t, .celsius) : .bad("temperature", .celsius, .outOfRange),
@@ -68,5 +68,5 @@ public struct SHT4x: PolledSensorDriver {
     }
 
     /// The uncropped humidity, which can run from −6 to 119 %RH.
-    public static func humidityRaw(_ s: UInt16) -> Double { -6 + 125 * Double(s) / 65535 }
+    package static func humidityRaw(_ s: UInt16) -> Double { -6 + 125 * Double(s) / 65535 }
 }

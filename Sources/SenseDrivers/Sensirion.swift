@@ -4,9 +4,9 @@ import SenseHardware
 /// Sensirion's I2C framing, shared by the SHT4x, SCD4x, SCD30, SPS30 and SEN5x: a command code
 /// (one byte on the SHT4x, two on the others), optional 16-bit argument words, and replies made of
 /// 16-bit words, each word followed by its CRC-8 (physics reference §A5.0).
-public enum Sensirion {
+package enum Sensirion {
     /// CRC-8, polynomial 0x31, initial value 0xFF, no reflection, no final XOR. CRC(0xBEEF) = 0x92.
-    public static func crc8<C: Collection>(_ bytes: C) -> UInt8 where C.Element == UInt8 {
+    package static func crc8<C: Collection>(_ bytes: C) -> UInt8 where C.Element == UInt8 {
         var crc: UInt8 = 0xFF
         for byte in bytes {
             crc ^= byte
@@ -18,26 +18,26 @@ public enum Sensirion {
     }
 
     /// A word as it travels: MSB, LSB, CRC.
-    public static func frame(_ word: UInt16) -> [UInt8] {
+    package static func frame(_ word: UInt16) -> [UInt8] {
         let bytes = [UInt8(word >> 8), UInt8(word & 0xFF)]
         return bytes + [crc8(bytes)]
     }
 
     /// A 16-bit command code followed by its argument words, each with its CRC.
-    public static func command(_ code: UInt16, arguments: [UInt16] = []) -> [UInt8] {
+    package static func command(_ code: UInt16, arguments: [UInt16] = []) -> [UInt8] {
         var out = [UInt8(code >> 8), UInt8(code & 0xFF)]
         for a in arguments { out += frame(a) }
         return out
     }
 
     /// A reply word whose CRC did not match: the reply is rejected as a whole.
-    public struct CRCMismatch: Error, Sendable, Hashable {
+    package struct CRCMismatch: Error, Sendable, Hashable {
         /// Index of the first bad word in the reply.
-        public var word: Int
-        public var received: UInt8
-        public var computed: UInt8
+        package var word: Int
+        package var received: UInt8
+        package var computed: UInt8
 
-        public init(word: Int, received: UInt8, computed: UInt8) {
+        package init(word: Int, received: UInt8, computed: UInt8) {
             self.word = word
             self.received = received
             self.computed = computed
@@ -45,7 +45,7 @@ public enum Sensirion {
     }
 
     /// Splits a reply into words, checking every CRC.
-    public static func words(_ bytes: [UInt8]) throws(CRCMismatch) -> [UInt16] {
+    package static func words(_ bytes: [UInt8]) throws(CRCMismatch) -> [UInt16] {
         precondition(bytes.count % 3 == 0, "a Sensirion reply is a whole number of 3-byte words")
         var out: [UInt16] = []
         out.reserveCapacity(bytes.count / 3)
@@ -62,18 +62,18 @@ public enum Sensirion {
     }
 
     /// A big-endian IEEE-754 single carried as two words (SCD30, SPS30 in float mode).
-    public static func float(_ high: UInt16, _ low: UInt16) -> Float {
+    package static func float(_ high: UInt16, _ low: UInt16) -> Float {
         Float(bitPattern: UInt32(high) << 16 | UInt32(low))
     }
 
     /// The two words of a big-endian IEEE-754 single.
-    public static func words(of value: Float) -> (UInt16, UInt16) {
+    package static func words(of value: Float) -> (UInt16, UInt16) {
         let bits = value.bitPattern
         return (UInt16(bits >> 16), UInt16(bits & 0xFFFF))
     }
 
     /// ASCII text packed two characters a word, ended by a NUL (product names, serial numbers).
-    public static func text(_ words: [UInt16]) -> String {
+    package static func text(_ words: [UInt16]) -> String {
         var bytes: [UInt8] = []
         for w in words {
             for b in [UInt8(w >> 8), UInt8(w & 0xFF)] {
@@ -85,7 +85,7 @@ public enum Sensirion {
     }
 
     /// The conversion shared by the SHT3x/SHT4x/SCD4x temperature word: −45 + 175·S/(2¹⁶ − 1) °C.
-    public static func temperature(_ s: UInt16) -> Double { -45 + 175 * Double(s) / 65535 }
+    package static func temperature(_ s: UInt16) -> Double { -45 + 175 * Double(s) / 65535 }
 }
 
 /// One Sensirion device on a bus: writes a command, waits the datasheet's execution time on the

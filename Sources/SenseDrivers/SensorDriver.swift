@@ -1,25 +1,25 @@
 import SenseCore
 
 /// One channel of one fetch, before it is named and timestamped as a `Sample`.
-public struct ChannelReading: Sendable, Hashable {
-    public var quantity: String
-    public var value: Double?
-    public var unit: Unit
-    public var quality: Quality
-    public var reason: QualityReason?
+package struct ChannelReading: Sendable, Hashable {
+    package var quantity: String
+    package var value: Double?
+    package var unit: Unit
+    package var quality: Quality
+    package var reason: QualityReason?
 
-    public static func good(_ quantity: String, _ value: Double, _ unit: Unit) -> Self {
+    package static func good(_ quantity: String, _ value: Double, _ unit: Unit) -> Self {
         Self(quantity: quantity, value: value, unit: unit, quality: .good, reason: nil)
     }
 
-    public static func bad(_ quantity: String, _ unit: Unit, _ reason: QualityReason) -> Self {
+    package static func bad(_ quantity: String, _ unit: Unit, _ reason: QualityReason) -> Self {
         Self(quantity: quantity, value: nil, unit: unit, quality: .bad, reason: reason)
     }
 }
 
 /// A polled sensor: `initialize` once (and again after a fault), then one `fetch` per interval,
 /// which performs the bus transactions of one measurement and returns every channel.
-public protocol PolledSensorDriver: Sendable {
+package protocol PolledSensorDriver: Sendable {
     /// The quantities every fetch returns, with their units.
     var channels: [(quantity: String, unit: Unit)] { get }
     mutating func initialize() async throws(SensorFault)

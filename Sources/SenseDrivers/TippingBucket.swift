@@ -3,15 +3,15 @@ import SenseModels
 
 /// A tipping-bucket rain gauge: depth per tip from its calibration; totals since installation,
 /// this hour, this day and this event; intensity over sliding windows and by the inter-tip time.
-public struct TippingBucket: PulseAccumulator {
-    public struct Settings: Sendable, Hashable {
-        public var millimetresPerTip: Double
-        public var windows: [Duration]
+package struct TippingBucket: PulseAccumulator {
+    package struct Settings: Sendable, Hashable {
+        package var millimetresPerTip: Double
+        package var windows: [Duration]
         /// A dry spell longer than this ends an event (and the inter-tip intensity).
-        public var eventGap: Duration
-        public var utcOffsetMinutes: Int
+        package var eventGap: Duration
+        package var utcOffsetMinutes: Int
 
-        public init(millimetresPerTip: Double, windows: [Duration] = [.seconds(300), .seconds(900), .seconds(3600)],
+        package init(millimetresPerTip: Double, windows: [Duration] = [.seconds(300), .seconds(900), .seconds(3600)],
                     eventGap: Duration = .seconds(6 * 3600), utcOffsetMinutes: Int = 0) {
             self.millimetresPerTip = millimetresPerTip
             self.windows = windows
@@ -20,30 +20,30 @@ public struct TippingBucket: PulseAccumulator {
         }
     }
 
-    public let settings: Settings
-    public private(set) var totals: PulseTotals
+    package let settings: Settings
+    package private(set) var totals: PulseTotals
     private let started: MonotonicInstant
     /// Tips within the longest window, oldest first.
     private var recent: [MonotonicInstant] = []
     private var lastTip: MonotonicInstant?
     private var lastInterval: Duration?
 
-    public init(settings: Settings, totals: PulseTotals = PulseTotals(), startedAt: MonotonicInstant) {
+    package init(settings: Settings, totals: PulseTotals = PulseTotals(), startedAt: MonotonicInstant) {
         self.settings = settings
         self.totals = totals
         started = startedAt
     }
 
-    public static func channels(_ s: Settings) -> [(quantity: String, unit: Unit)] {
+    package static func channels(_ s: Settings) -> [(quantity: String, unit: Unit)] {
         [("rain_total", .millimetre), ("rain_hour", .millimetre), ("rain_day", .millimetre), ("rain_event", .millimetre)]
             + s.windows.map { ("intensity_\($0.configText)", .millimetrePerHour) }
             + [("intensity", .millimetrePerHour)]
     }
 
-    public var channels: [(quantity: String, unit: Unit)] { Self.channels(settings) }
-    public var reportsEveryPulse: Bool { true }
+    package var channels: [(quantity: String, unit: Unit)] { Self.channels(settings) }
+    package var reportsEveryPulse: Bool { true }
 
-    public mutating func pulse(at monotonic: MonotonicInstant, wall: WallTime) {
+    package mutating func pulse(at monotonic: MonotonicInstant, wall: WallTime) {
         totals.count(at: wall, utcOffsetMinutes: settings.utcOffsetMinutes, eventGap: settings.eventGap)
         if let last = lastTip, monotonic - last <= settings.eventGap { lastInterval = monotonic - last } else { lastInterval = nil }
         lastTip = monotonic
@@ -51,7 +51,7 @@ public struct TippingBucket: PulseAccumulator {
         trim(monotonic)
     }
 
-    public mutating func readings(at monotonic: MonotonicInstant, wall: WallTime) -> [ChannelReading] {
+    package mutating func readings(at monotonic: MonotonicInstant, wall: WallTime) -> [ChannelReading] {
         totals.roll(to: wall, utcOffsetMinutes: settings.utcOffsetMinutes, eventGap: settings.eventGap)
         trim(monotonic)
         let mm = settings.millimetresPerTip

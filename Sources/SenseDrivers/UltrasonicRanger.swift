@@ -6,16 +6,16 @@ import SenseHardware
 /// (≥ 60 ms apart, so a late echo of one is not taken for the next); it returns the median echo
 /// time. The speed of sound depends on the air temperature, which this part does not measure:
 /// distance and stage are derived channels (`ultrasonic_stage`) that take a thermometer.
-public struct UltrasonicRanger: PolledSensorDriver {
-    public struct Settings: Sendable, Hashable {
-        public var pings: Int
-        public var pingInterval: Duration
+package struct UltrasonicRanger: PolledSensorDriver {
+    package struct Settings: Sendable, Hashable {
+        package var pings: Int
+        package var pingInterval: Duration
         /// Plausible distances; echoes outside are rejected (converted at `referenceTemperature`).
-        public var minimumDistance: Double
-        public var maximumDistance: Double
-        public static let referenceTemperature = 20.0
+        package var minimumDistance: Double
+        package var maximumDistance: Double
+        package static let referenceTemperature = 20.0
 
-        public init(pings: Int = 5, pingInterval: Duration = .milliseconds(60), minimumDistance: Double = 0.02,
+        package init(pings: Int = 5, pingInterval: Duration = .milliseconds(60), minimumDistance: Double = 0.02,
                     maximumDistance: Double = 4.0) {
             self.pings = pings
             self.pingInterval = pingInterval
@@ -25,16 +25,16 @@ public struct UltrasonicRanger: PolledSensorDriver {
 
         /// The echo times that correspond to the plausible distances, at 20 °C (the check is a
         /// plausibility gate, not the measurement: ±3 % over −30…40 °C does not matter here).
-        public var echoRange: ClosedRange<Double> {
+        package var echoRange: ClosedRange<Double> {
             let c = 331.3 + 0.606 * Self.referenceTemperature
             return (2 * minimumDistance / c)...(2 * maximumDistance / c)
         }
 
         /// How long one fetch takes.
-        public var burstDuration: Duration { pingInterval * pings }
+        package var burstDuration: Duration { pingInterval * pings }
     }
 
-    public static let triggerPulse = Duration.microseconds(10)
+    package static let triggerPulse = Duration.microseconds(10)
 
     let trigger: any GPIOOutput
     let echo: EdgeRecorder
@@ -42,7 +42,7 @@ public struct UltrasonicRanger: PolledSensorDriver {
     let settings: Settings
     let clock: any SenseClock
 
-    public init(trigger: any GPIOOutput, echo: any GPIOInput, settings: Settings, clock: any SenseClock) {
+    package init(trigger: any GPIOOutput, echo: any GPIOInput, settings: Settings, clock: any SenseClock) {
         self.trigger = trigger
         self.echo = EdgeRecorder(echo)
         echoLine = "\(echo.chip) line \(echo.offset)"
@@ -50,14 +50,14 @@ public struct UltrasonicRanger: PolledSensorDriver {
         self.clock = clock
     }
 
-    public static let quantities: [(quantity: String, unit: Unit)] = [("echo_time", .microsecond), ("valid_pings", .count)]
-    public var channels: [(quantity: String, unit: Unit)] { Self.quantities }
+    package static let quantities: [(quantity: String, unit: Unit)] = [("echo_time", .microsecond), ("valid_pings", .count)]
+    package var channels: [(quantity: String, unit: Unit)] { Self.quantities }
 
-    public mutating func initialize() async throws(SensorFault) {
+    package mutating func initialize() async throws(SensorFault) {
         try setTrigger(false)
     }
 
-    public mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
         var echoes: [Double] = []
         var failures: [EchoPulse] = []
         for _ in 0..<settings.pings {

@@ -1,33 +1,33 @@
 /// A board file: the names operators use, mapped to devices, chips and lines.
-public struct Board: Sendable, Hashable {
-    public struct Line: Sendable, Hashable {
+package struct Board: Sendable, Hashable {
+    package struct Line: Sendable, Hashable {
         /// The chip's board name, e.g. `gpiochip0`.
-        public var chip: String
-        public var offset: Int
+        package var chip: String
+        package var offset: Int
         /// Physical header pin, when the line is on the header.
-        public var pin: Int?
-        public init(chip: String, offset: Int, pin: Int?) {
+        package var pin: Int?
+        package init(chip: String, offset: Int, pin: Int?) {
             self.chip = chip
             self.offset = offset
             self.pin = pin
         }
     }
 
-    public var name: String
-    public var description: String
+    package var name: String
+    package var description: String
     /// True for the simulated board: devices are emulated, not opened.
-    public var simulated: Bool
+    package var simulated: Bool
     /// `i2c-1` → `/dev/i2c-1`
-    public var i2cBuses: [String: String]
+    package var i2cBuses: [String: String]
     /// `gpiochip0` → `/dev/gpiochip0`
-    public var gpioChips: [String: String]
+    package var gpioChips: [String: String]
     /// `GPIO17` → chip and offset; header pins are reachable as `pin11` too.
-    public var gpioLines: [String: Line]
+    package var gpioLines: [String: Line]
     /// The lines each bus takes while it is in use: `i2c-1` → `[sda: GPIO2, scl: GPIO3]`.
-    public var busPins: [String: [String: Line]]
+    package var busPins: [String: [String: Line]]
     private let byHeaderPin: [Int: Line]
 
-    public init(name: String, description: String, simulated: Bool, i2cBuses: [String: String],
+    package init(name: String, description: String, simulated: Bool, i2cBuses: [String: String],
                 gpioChips: [String: String], gpioLines: [String: Line], busPins: [String: [String: Line]] = [:]) {
         self.name = name
         self.description = description
@@ -44,14 +44,14 @@ public struct Board: Sendable, Hashable {
     }
 
     /// Resolves `GPIO17`, `pin11` or `11` (a header pin) to a line.
-    public func line(named name: String) -> Line? {
+    package func line(named name: String) -> Line? {
         if let line = gpioLines[name] { return line }
         let pinNumber: Int? = if name.hasPrefix("pin") { Int(name.dropFirst(3)) } else { Int(name) }
         return pinNumber.flatMap { byHeaderPin[$0] }
     }
 
     /// The lines `buses` take, each with its bus and role (`GPIO2` → `i2c-1`, `sda`).
-    public func lines(takenBy buses: Set<String>) -> [Line: (bus: String, role: String)] {
+    package func lines(takenBy buses: Set<String>) -> [Line: (bus: String, role: String)] {
         var taken: [Line: (bus: String, role: String)] = [:]
         for bus in buses.sorted() {
             for (role, line) in (busPins[bus] ?? [:]).sorted(by: { $0.key < $1.key }) where taken[line] == nil { taken[line] = (bus, role) }
@@ -62,7 +62,7 @@ public struct Board: Sendable, Hashable {
 
 /// Opens the devices a board names. The Linux implementation opens device files; the
 /// simulator returns emulated buses and chips.
-public protocol Hardware: Sendable {
+package protocol Hardware: Sendable {
     func i2cBus(named name: String, device: String) throws(I2CError) -> any I2CBus
     func gpioChip(named name: String, device: String) throws(GPIOError) -> any GPIOChip
 }

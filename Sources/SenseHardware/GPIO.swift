@@ -1,27 +1,27 @@
 import SenseCore
 
-public enum Edge: String, Sendable, Hashable {
+package enum Edge: String, Sendable, Hashable {
     case rising
     case falling
 }
 
 /// One edge on an input line, stamped by the kernel when the interrupt fired — not when user
 /// space woke up — on the monotonic clock.
-public struct EdgeEvent: Sendable, Hashable {
-    public var edge: Edge
-    public var timestamp: MonotonicInstant
+package struct EdgeEvent: Sendable, Hashable {
+    package var edge: Edge
+    package var timestamp: MonotonicInstant
     /// Per-line sequence number: the kernel's where the API has one, else counted on read, so a
     /// gap shows a lost event.
-    public var sequence: UInt64
+    package var sequence: UInt64
 
-    public init(edge: Edge, timestamp: MonotonicInstant, sequence: UInt64) {
+    package init(edge: Edge, timestamp: MonotonicInstant, sequence: UInt64) {
         self.edge = edge
         self.timestamp = timestamp
         self.sequence = sequence
     }
 }
 
-public enum Bias: String, Sendable, Hashable, CaseIterable {
+package enum Bias: String, Sendable, Hashable, CaseIterable {
     case asIs = "as-is"
     case disabled
     case pullUp = "pull-up"
@@ -29,10 +29,10 @@ public enum Bias: String, Sendable, Hashable, CaseIterable {
 }
 
 /// Edge events of one input line; ends when the line is released, throws on a read error.
-public typealias EdgeEvents = AsyncThrowingStream<EdgeEvent, any Error>
+package typealias EdgeEvents = AsyncThrowingStream<EdgeEvent, any Error>
 
 /// A requested input line. Levels are physical (true = high); active-low is the caller's concern.
-public protocol GPIOInput: Sendable {
+package protocol GPIOInput: Sendable {
     var chip: String { get }
     var offset: Int { get }
     /// The current physical level.
@@ -44,7 +44,7 @@ public protocol GPIOInput: Sendable {
 }
 
 /// A requested output line.
-public protocol GPIOOutput: Sendable {
+package protocol GPIOOutput: Sendable {
     var chip: String { get }
     var offset: Int { get }
     func set(_ high: Bool) throws(GPIOError)
@@ -56,21 +56,21 @@ public protocol GPIOOutput: Sendable {
 }
 
 /// A GPIO controller (`/dev/gpiochipN`).
-public protocol GPIOChip: Sendable {
+package protocol GPIOChip: Sendable {
     var name: String { get }
     var lineCount: Int { get }
     func requestInput(offset: Int, bias: Bias, consumer: String) throws(GPIOError) -> any GPIOInput
     func requestOutput(offset: Int, initial: Bool, consumer: String) throws(GPIOError) -> any GPIOOutput
 }
 
-public enum GPIOError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum GPIOError: Error, Sendable, Hashable, CustomStringConvertible {
     case openFailed(path: String, errno: Int32)
     case noSuchLine(chip: String, offset: Int, lineCount: Int)
     case lineBusy(chip: String, offset: Int)
     case io(chip: String, offset: Int, errno: Int32)
     case released(chip: String, offset: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .openFailed(path, errno): "cannot open \(path): \(Errno.describe(errno))"
         case let .noSuchLine(chip, offset, count): "\(chip) has no line \(offset) (it has \(count))"

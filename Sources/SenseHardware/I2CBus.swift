@@ -1,6 +1,6 @@
 /// One I2C bus. Implementations serialise transactions, so drivers on the same bus may share it.
 /// Addresses are 7-bit.
-public protocol I2CBus: Sendable {
+package protocol I2CBus: Sendable {
     /// The operator's name of the bus, e.g. `i2c-1`.
     var name: String { get }
 
@@ -23,15 +23,15 @@ public protocol I2CBus: Sendable {
 }
 
 extension I2CBus {
-    public func readRegisters(_ address: UInt8, start: UInt8, count: Int) throws(I2CError) -> [UInt8] {
+    package func readRegisters(_ address: UInt8, start: UInt8, count: Int) throws(I2CError) -> [UInt8] {
         try writeRead(address, [start], readCount: count)
     }
 
-    public func writeRegister(_ address: UInt8, _ register: UInt8, _ value: UInt8) throws(I2CError) {
+    package func writeRegister(_ address: UInt8, _ register: UInt8, _ value: UInt8) throws(I2CError) {
         try write(address, [register, value])
     }
 
-    public func probe(_ address: UInt8) throws(I2CError) -> Bool {
+    package func probe(_ address: UInt8) throws(I2CError) -> Bool {
         do {
             _ = try read(address, count: 1)
             return true
@@ -41,7 +41,7 @@ extension I2CBus {
     }
 
     /// One register.
-    public func readRegister(_ address: UInt8, _ register: UInt8) throws(I2CError) -> UInt8 {
+    package func readRegister(_ address: UInt8, _ register: UInt8) throws(I2CError) -> UInt8 {
         try readRegisters(address, start: register, count: 1)[0]
     }
 }

@@ -1,7 +1,7 @@
 import SenseCore
 
 /// What can go wrong on an I2C bus, always naming the bus and, where there is one, the address.
-public enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No acknowledge: the address is absent, unpowered or miswired.
     case nack(bus: String, address: UInt8)
     /// The transfer did not complete in time (clock stretching beyond the adapter's limit).
@@ -17,7 +17,7 @@ public enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The adapter cannot do this kind of transfer (e.g. plain I2C on an SMBus-only adapter).
     case unsupported(bus: String, operation: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .nack(bus, address): "\(bus) \(hex(address)): no acknowledge (device absent or miswired)"
         case let .timeout(bus, address): "\(bus) \(hex(address)): transfer timed out"
@@ -30,7 +30,7 @@ public enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The quality reason a sample gets when its transfer fails this way.
-    public var qualityReason: QualityReason {
+    package var qualityReason: QualityReason {
         switch self {
         case .nack: .nack
         case .timeout: .timeout
@@ -39,11 +39,11 @@ public enum I2CError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var fault: SensorFault { SensorFault(qualityReason, description) }
+    package var fault: SensorFault { SensorFault(qualityReason, description) }
 }
 
 /// `0x76`
-public func hex(_ address: UInt8) -> String {
+package func hex(_ address: UInt8) -> String {
     let digits = String(address, radix: 16)
     return "0x" + (digits.count < 2 ? "0" + digits : digits)
 }

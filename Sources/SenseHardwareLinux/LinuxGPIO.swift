@@ -8,12 +8,12 @@ import Glibc
 #endif
 
 /// `/dev/gpiochipN` through libgpiod (v1 on Debian 12; the CGPIOD seam also builds against v2).
-public final class LinuxGPIOChip: GPIOChip {
-    public let name: String
-    public let path: String
-    public let lineCount: Int
+package final class LinuxGPIOChip: GPIOChip {
+    package let name: String
+    package let path: String
+    package let lineCount: Int
 
-    public init(name: String, path: String) throws(GPIOError) {
+    package init(name: String, path: String) throws(GPIOError) {
         let n = cgpiod_chip_lines(path)
         guard n >= 0 else { throw .openFailed(path: path, errno: -n) }
         self.name = name
@@ -22,9 +22,9 @@ public final class LinuxGPIOChip: GPIOChip {
     }
 
     /// 1 or 2: the libgpiod API this binary was built against.
-    public static var apiVersion: Int { Int(cgpiod_api_version()) }
+    package static var apiVersion: Int { Int(cgpiod_api_version()) }
 
-    public func requestInput(offset: Int, bias: Bias, consumer: String) throws(GPIOError) -> any GPIOInput {
+    package func requestInput(offset: Int, bias: Bias, consumer: String) throws(GPIOError) -> any GPIOInput {
         try check(offset)
         let line = UnsafeMutablePointer<cgpiod_line>.allocate(capacity: 1)
         line.initialize(to: cgpiod_line())
@@ -36,7 +36,7 @@ public final class LinuxGPIOChip: GPIOChip {
         return LinuxGPIOInput(chip: name, offset: offset, line: line)
     }
 
-    public func requestOutput(offset: Int, initial: Bool, consumer: String) throws(GPIOError) -> any GPIOOutput {
+    package func requestOutput(offset: Int, initial: Bool, consumer: String) throws(GPIOError) -> any GPIOOutput {
         try check(offset)
         let line = UnsafeMutablePointer<cgpiod_line>.allocate(capacity: 1)
         line.initialize(to: cgpiod_line())

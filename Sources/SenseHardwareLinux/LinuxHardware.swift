@@ -1,14 +1,14 @@
 import SenseHardware
 
 /// Opens real device files: `/dev/i2c-N` and `/dev/gpiochipN`.
-public struct LinuxHardware: Hardware {
-    public init() {}
+package struct LinuxHardware: Hardware {
+    package init() {}
 
-    public func i2cBus(named name: String, device: String) throws(I2CError) -> any I2CBus {
+    package func i2cBus(named name: String, device: String) throws(I2CError) -> any I2CBus {
         try LinuxI2CBus(name: name, path: device)
     }
 
-    public func gpioChip(named name: String, device: String) throws(GPIOError) -> any GPIOChip {
+    package func gpioChip(named name: String, device: String) throws(GPIOError) -> any GPIOChip {
         try LinuxGPIOChip(name: name, path: device)
     }
 }

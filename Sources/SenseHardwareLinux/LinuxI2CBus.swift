@@ -5,14 +5,14 @@ import Synchronization
 
 /// `/dev/i2c-N`: plain and combined transfers through the `I2C_RDWR` ioctl, register access
 /// through libi2c's SMBus calls (which also work on SMBus-only adapters).
-public final class LinuxI2CBus: I2CBus {
-    public let name: String
-    public let path: String
+package final class LinuxI2CBus: I2CBus {
+    package let name: String
+    package let path: String
     /// The file descriptor and the address it is currently bound to with `I2C_SLAVE`.
     private let state: Mutex<(fd: Int32, boundAddress: UInt8?)>
     private let plainTransfers: Bool
 
-    public init(name: String, path: String) throws(I2CError) {
+    package init(name: String, path: String) throws(I2CError) {
         let fd = sg_i2c_open(path)
         guard fd >= 0 else { throw .openFailed(path: path, errno: -fd) }
         var funcs: UInt = 0
@@ -32,19 +32,19 @@ public final class LinuxI2CBus: I2CBus {
         state.withLock { sg_close($0.fd) }
     }
 
-    public func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) {
+    package func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) {
         _ = try transfer(address, bytes, readCount: 0, operation: "plain I2C write")
     }
 
-    public func read(_ address: UInt8, count: Int) throws(I2CError) -> [UInt8] {
+    package func read(_ address: UInt8, count: Int) throws(I2CError) -> [UInt8] {
         try transfer(address, [], readCount: count, operation: "plain I2C read")
     }
 
-    public func writeRead(_ address: UInt8, _ bytes: [UInt8], readCount: Int) throws(I2CError) -> [UInt8] {
+    package func writeRead(_ address: UInt8, _ bytes: [UInt8], readCount: Int) throws(I2CError) -> [UInt8] {
         try transfer(address, bytes, readCount: readCount, operation: "combined I2C transfer (I2C_RDWR)")
     }
 
-    public func readRegisters(_ address: UInt8, start: UInt8, count: Int) throws(I2CError) -> [UInt8] {
+    package func readRegisters(_ address: UInt8, start: UInt8, count: Int) throws(I2CError) -> [UInt8] {
         precondition(count > 0 && Int(start) + count <= 256, "register range beyond 0xFF")
         return try smbus(address) { fd throws(I2CError) in
             var out: [UInt8] = []
@@ -64,7 +64,7 @@ public final class LinuxI2CBus: I2CBus {
         }
     }
 
-    public func writeRegister(_ address: UInt8, _ register: UInt8, _ value: UInt8) throws(I2CError) {
+    package func writeRegister(_ address: UInt8, _ register: UInt8, _ value: UInt8) throws(I2CError) {
         try smbus(address) { fd throws(I2CError) in
             let rc = sg_smbus_write_byte_data(fd, register, value)
             guard rc >= 0 else { throw map(-rc, address) }
@@ -72,7 +72,7 @@ public final class LinuxI2CBus: I2CBus {
     }
 
     /// Like `i2cdetect`: a quick write, except in the EEPROM ranges where a read is safer.
-    public func probe(_ address: UInt8) throws(I2CError) -> Bool {
+    package func probe(_ address: UInt8) throws(I2CError) -> Bool {
         do {
             return try smbus(address) { fd throws(I2CError) in
                 let eeprom = (0x30...0x37).contains(address) || (0x50...0x5F).contains(address)

@@ -9,19 +9,19 @@ import SenseWire
 #endif
 
 /// What the client reports, in order, from libmosquitto's network thread.
-public enum MQTTEvent: Sendable, Hashable {
+package enum MQTTEvent: Sendable, Hashable {
     case connected
     case connectRefused(code: Int32, reason: String)
     case disconnected(code: Int32, reason: String)
 }
 
-public struct MQTTClientOptions: Sendable, Hashable {
-    public struct TLS: Sendable, Hashable {
-        public var caFile: String?
-        public var caPath: String?
-        public var certFile: String?
-        public var keyFile: String?
-        public init(caFile: String? = nil, caPath: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
+package struct MQTTClientOptions: Sendable, Hashable {
+    package struct TLS: Sendable, Hashable {
+        package var caFile: String?
+        package var caPath: String?
+        package var certFile: String?
+        package var keyFile: String?
+        package init(caFile: String? = nil, caPath: String? = nil, certFile: String? = nil, keyFile: String? = nil) {
             self.caFile = caFile
             self.caPath = caPath
             self.certFile = certFile
@@ -29,28 +29,28 @@ public struct MQTTClientOptions: Sendable, Hashable {
         }
     }
 
-    public var host: String
-    public var port: Int
-    public var clientID: String
-    public var username: String?
-    public var password: String?
-    public var keepalive: Int = 30
-    public var tls: TLS?
+    package var host: String
+    package var port: Int
+    package var clientID: String
+    package var username: String?
+    package var password: String?
+    package var keepalive: Int = 30
+    package var tls: TLS?
     /// Published by the broker if this client vanishes without a clean disconnect.
-    public var will: MQTTMessage?
+    package var will: MQTTMessage?
     /// Published (by the network thread) every time a connection is established.
-    public var birth: MQTTMessage?
-    public var reconnectMinSeconds: Int = 1
-    public var reconnectMaxSeconds: Int = 60
+    package var birth: MQTTMessage?
+    package var reconnectMinSeconds: Int = 1
+    package var reconnectMaxSeconds: Int = 60
     /// QoS 1 messages sent and not yet acknowledged, at most, on the connection.
-    public var sendMaximum: Int = 100
+    package var sendMaximum: Int = 100
     /// MQTT 5 where the broker speaks it (falling back to 3.1.1 when it refuses), or one version.
-    public var protocolChoice: MQTTProtocolChoice = .auto
+    package var protocolChoice: MQTTProtocolChoice = .auto
     /// Incoming messages waiting to be taken from `messages`, at most; past it the oldest are
     /// dropped. The gateway's commands need few; a test subscriber may want many.
-    public var inboxLimit = 256
+    package var inboxLimit = 256
 
-    public init(host: String, port: Int, clientID: String) {
+    package init(host: String, port: Int, clientID: String) {
         self.host = host
         self.port = port
         self.clientID = clientID
@@ -58,7 +58,7 @@ public struct MQTTClientOptions: Sendable, Hashable {
 }
 
 /// Which MQTT version to speak.
-public enum MQTTProtocolChoice: String, Sendable, Hashable, CaseIterable {
+package enum MQTTProtocolChoice: String, Sendable, Hashable, CaseIterable {
     /// MQTT 5, and 3.1.1 with a broker that refuses 5.
     case auto
     case v5 = "5"
@@ -66,28 +66,28 @@ public enum MQTTProtocolChoice: String, Sendable, Hashable, CaseIterable {
 }
 
 /// What MQTT 5 adds to a message (ignored on a 3.1.1 connection).
-public struct MQTTProperties: Sendable, Hashable {
-    public var contentType: String?
+package struct MQTTProperties: Sendable, Hashable {
+    package var contentType: String?
     /// Name/value pairs, in order (`seq`, `schema`).
-    public var user: [[String]] = []
+    package var user: [[String]] = []
     /// The broker discards the message (and a retained copy) after this many seconds.
-    public var expirySeconds: Int?
+    package var expirySeconds: Int?
 
-    public init(contentType: String? = nil, user: [[String]] = [], expirySeconds: Int? = nil) {
+    package init(contentType: String? = nil, user: [[String]] = [], expirySeconds: Int? = nil) {
         self.contentType = contentType
         self.user = user
         self.expirySeconds = expirySeconds
     }
 }
 
-public struct MQTTMessage: Sendable, Hashable {
-    public var topic: String
-    public var payload: [UInt8]
-    public var qos: Int
-    public var retain: Bool
-    public var properties: MQTTProperties?
+package struct MQTTMessage: Sendable, Hashable {
+    package var topic: String
+    package var payload: [UInt8]
+    package var qos: Int
+    package var retain: Bool
+    package var properties: MQTTProperties?
 
-    public init(topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTProperties? = nil) {
+    package init(topic: String, payload: [UInt8], qos: Int, retain: Bool, properties: MQTTProperties? = nil) {
         self.topic = topic
         self.payload = payload
         self.qos = qos
@@ -95,15 +95,15 @@ public struct MQTTMessage: Sendable, Hashable {
         self.properties = properties
     }
 
-    public init(topic: String, text: String, qos: Int, retain: Bool) {
+    package init(topic: String, text: String, qos: Int, retain: Bool) {
         self.init(topic: topic, payload: Array(text.utf8), qos: qos, retain: retain)
     }
 }
 
-public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
     case library(operation: String, code: Int32, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .library(op, code, message): "\(op) failed: \(message) (mosquitto error \(code))"
         }
@@ -111,7 +111,7 @@ public enum MQTTError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 /// What became of one publish.
-public enum PublishOutcome: Sendable, Hashable {
+package enum PublishOutcome: Sendable, Hashable {
     /// Written to the connection (QoS 0) or in flight awaiting PUBACK (QoS 1).
     case sent
     /// Not connected; QoS 1 is held by libmosquitto and sent after reconnecting.
@@ -129,23 +129,23 @@ private let libraryReady: Bool = {
 /// A libmosquitto client. Its network thread (`mosquitto_loop_start`) does I/O, keepalive and
 /// reconnects with exponential backoff; callbacks copy what they need and hand it to `events`.
 /// On every (re)connect the birth message is published and subscriptions are renewed.
-public final class MQTTClient: MessageTransport {
-    public let options: MQTTClientOptions
-    public let events: AsyncStream<MQTTEvent>
+package final class MQTTClient: MessageTransport {
+    package let options: MQTTClientOptions
+    package let events: AsyncStream<MQTTEvent>
     /// Messages from subscriptions. Bounded apart from `events`, so a flood can neither fill the
     /// memory nor push a `connected` out of the buffer: past `options.inboxLimit` waiting
     /// messages, the oldest are dropped and counted (`droppedMessages`).
-    public let messages: AsyncStream<IncomingMessage>
+    package let messages: AsyncStream<IncomingMessage>
 
     /// Larger payloads are not copied out of libmosquitto: nothing this client subscribes to is
     /// that large, and a hostile one must not be held in memory `inboxLimit` times.
-    public static let payloadCopyLimit = 16 * 1024
+    package static let payloadCopyLimit = 16 * 1024
     private let handle: MosquittoHandle
     private let sink: CallbackSink
 
     /// `observer` (the outbox) hears of acknowledgements and connection changes synchronously,
     /// on the network thread; `events` carries the same news and incoming messages to a task.
-    public init(options: MQTTClientOptions, logger: Logger, observer: (any DeliveryObserver)? = nil) throws(MQTTError) {
+    package init(options: MQTTClientOptions, logger: Logger, observer: (any DeliveryObserver)? = nil) throws(MQTTError) {
         precondition(libraryReady)
         self.options = options
         let (stream, continuation) = AsyncStream<MQTTEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
@@ -223,7 +223,7 @@ public final class MQTTClient: MessageTransport {
     /// The thread must start first: if the first attempt fails before the thread runs, the
     /// thread waits forever for a state change (libmosquitto issues #1903 and #2576), and a
     /// gateway that boots before its broker would never connect.
-    public func start() throws(MQTTError) {
+    package func start() throws(MQTTError) {
         try check("mosquitto_loop_start", mosquitto_loop_start(handle.pointer))
         let rc = mosquitto_connect_async(handle.pointer, options.host, Int32(options.port), Int32(options.keepalive))
         if rc != MOSQ_ERR_SUCCESS.rawValue {
@@ -232,23 +232,23 @@ public final class MQTTClient: MessageTransport {
         }
     }
 
-    public var isConnected: Bool { sink.isConnected }
+    package var isConnected: Bool { sink.isConnected }
 
     /// libmosquitto's version, e.g. `2.0.11`.
-    public static var libraryVersion: String {
+    package static var libraryVersion: String {
         var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0
         mosquitto_lib_version(&major, &minor, &revision)
         return "\(major).\(minor).\(revision)"
     }
 
     /// QoS 1 messages sent and not yet acknowledged.
-    public var unacknowledged: Int { sink.unacknowledged }
+    package var unacknowledged: Int { sink.unacknowledged }
 
-    public func publish(_ message: MQTTMessage) -> PublishOutcome {
+    package func publish(_ message: MQTTMessage) -> PublishOutcome {
         publish(tracked: message).outcome
     }
 
-    public func publish(tracked message: MQTTMessage) -> (outcome: PublishOutcome, mid: Int32) {
+    package func publish(tracked message: MQTTMessage) -> (outcome: PublishOutcome, mid: Int32) {
         var mid: Int32 = 0
         let properties = sink.protocolVersion == 5 ? message.properties : nil
         let rc = sink.trackingPublish(qos: message.qos) {
@@ -268,10 +268,10 @@ public final class MQTTClient: MessageTransport {
     }
 
     /// The MQTT version of the current (or next) connection: 5 or 4 (3.1.1).
-    public var protocolVersion: Int { sink.protocolVersion }
+    package var protocolVersion: Int { sink.protocolVersion }
 
     /// PUBACKs whose reason code said the broker did not accept the message (MQTT 5).
-    public var refusedByBroker: Int { sink.refused }
+    package var refusedByBroker: Int { sink.refused }
 
     private static func add(_ p: MQTTProperties, to list: inout OpaquePointer?) {
         if let type = p.contentType { mosquitto_property_add_string(&list, Int32(MQTT_PROP_CONTENT_TYPE.rawValue), type) }
@@ -286,7 +286,7 @@ public final class MQTTClient: MessageTransport {
     /// Subscribes now (if connected) and again after every reconnect. On MQTT 5 the broker keeps
     /// the retain flag as published (so a retained command is recognised even when it arrives
     /// live) and does not send this client's own messages back.
-    public func subscribe(_ topic: String, qos: Int) throws(MQTTError) {
+    package func subscribe(_ topic: String, qos: Int) throws(MQTTError) {
         sink.addSubscription(topic, qos: qos)
         let rc = CallbackSink.subscribe(handle.pointer, topic, qos: qos, v5: sink.protocolVersion == 5)
         guard rc == MOSQ_ERR_SUCCESS.rawValue || rc == MOSQ_ERR_NO_CONN.rawValue else {
@@ -295,11 +295,11 @@ public final class MQTTClient: MessageTransport {
     }
 
     /// Messages dropped because `inboxLimit` were already waiting.
-    public var droppedMessages: Int { sink.droppedMessages }
+    package var droppedMessages: Int { sink.droppedMessages }
 
     /// Publishes `last` (if connected), waits up to `timeout` for outstanding acknowledgements,
     /// disconnects cleanly (so the broker does not send the will) and stops the network thread.
-    public func shutdown(last: MQTTMessage?, timeout: Duration) async {
+    package func shutdown(last: MQTTMessage?, timeout: Duration) async {
         if let last, isConnected { _ = publish(last) }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout

@@ -1,5 +1,5 @@
 /// What the outbox hands messages to: the MQTT client, or a fake in tests.
-public protocol MessageTransport: AnyObject, Sendable {
+package protocol MessageTransport: AnyObject, Sendable {
     var isConnected: Bool { get }
     /// Hands one message over and returns its outcome and message id; the id comes back through
     /// `DeliveryObserver.acknowledged` when the broker has it (QoS 1) or it was written (QoS 0).
@@ -8,7 +8,7 @@ public protocol MessageTransport: AnyObject, Sendable {
 
 /// Told by the transport, synchronously on its network thread, of acknowledgements and of the
 /// connection coming and going.
-public protocol DeliveryObserver: AnyObject, Sendable {
+package protocol DeliveryObserver: AnyObject, Sendable {
     func acknowledged(mid: Int32)
     func connectionChanged(up: Bool)
 }

@@ -16,7 +16,7 @@ import Glibc
 /// committed every `flushInterval` and replayed from disk in order, state before replies before
 /// data, within a bounded window of unacknowledged messages. `send` never touches the disk: all
 /// I/O runs on the outbox's own thread.
-public final class Outbox: Sendable {
+package final class Outbox: Sendable {
     struct Entry {
         var message: OutboxMessage
         var acked = false
@@ -108,18 +108,18 @@ public final class Outbox: Sendable {
     private let worker = Mutex<OSThread?>(nil)
     private let highestStored = Atomic<UInt64>(0)
     /// The highest `seq` a previous run left on disk: numbering must continue above it.
-    public var highestStoredSeq: UInt64 { highestStored.load(ordering: .acquiring) }
+    package var highestStoredSeq: UInt64 { highestStored.load(ordering: .acquiring) }
 
     /// Opens the outbox at `path` (SQLite), or in memory when `path` is nil. A file that cannot be
     /// opened does not stop the gateway: messages then wait in memory and health says why; a
     /// damaged file is moved aside (`<path>.damaged-<seconds>`) and a new one started.
-    public convenience init(path: String?, settings: OutboxSettings, clock: any SenseClock, logger: Logger) throws(OutboxError) {
+    package convenience init(path: String?, settings: OutboxSettings, clock: any SenseClock, logger: Logger) throws(OutboxError) {
         let opened = Self.openStorage(path, clock: clock, logger: logger)
         try self.init(storage: opened.store, openError: opened.error, settings: settings, clock: clock, logger: logger)
     }
 
     /// An outbox on a given storage (a test's failing disk), or in memory when it is nil.
-    public init(storage: (any OutboxStorage)?, openError: String? = nil, settings: OutboxSettings, clock: any SenseClock,
+    package init(storage: (any OutboxStorage)?, openError: String? = nil, settings: OutboxSettings, clock: any SenseClock,
                 logger: Logger) throws(OutboxError) {
         self.settings = settings
         self.clock = clock
@@ -207,7 +207,7 @@ public final class Outbox: Sendable {
     // MARK: the pipeline's side
 
     /// Queues a message; never waits for the disk or the network.
-    public func send(_ m: OutboxMessage) {
+    package func send(_ m: OutboxMessage) {
         let signal = state.withLock { s -> Bool in
             s.counters.enqueued += 1
             if m.kind == .health {
@@ -239,7 +239,7 @@ public final class Outbox: Sendable {
         }
     }
 
-    public var counters: OutboxCounters {
+    package var counters: OutboxCounters {
         state.withLock { s in
             var c = s.counters
             var oldest: Int64?
@@ -265,7 +265,7 @@ public final class Outbox: Sendable {
 
     /// A link for a new client: acknowledgements and connection changes come through it. The
     /// previous client's in-flight messages are handed over again to the new one.
-    public func link() -> OutboxLink {
+    package func link() -> OutboxLink {
         let generation = state.withLock { s -> Int in
             rewindAll(&s)
             s.generation += 1
@@ -284,7 +284,7 @@ public final class Outbox: Sendable {
     }
 
     /// The client is going away: what it holds unacknowledged will be handed to the next one.
-    public func detach() {
+    package func detach() {
         state.withLock { s in
             rewindAll(&s)
             s.generation += 1
@@ -326,7 +326,7 @@ public final class Outbox: Sendable {
     }
 
     /// Commits what is pending and stops the outbox's thread (the last step of a clean stop).
-    public func close() {
+    package func close() {
         state.withLock { $0.closing = true }
         poke()
         let thread = worker.withLock { t -> OSThread? in defer { t = nil }; return t }
@@ -428,11 +428,11 @@ public final class Outbox: Sendable {
     }
 }
 
-public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The outbox's thread could not be started (pthread_create's error number).
     case noThread(errno: Int32)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .noThread(e): "outbox: cannot start its thread: \(Errno.describe(e))"
         }
@@ -441,7 +441,7 @@ public enum OutboxError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// The outbox's end of one client: it carries the generation, so a replaced client's late
 /// acknowledgements are ignored.
-public final class OutboxLink: DeliveryObserver {
+package final class OutboxLink: DeliveryObserver {
     let outbox: Outbox
     let generation: Int
 
@@ -451,10 +451,10 @@ public final class OutboxLink: DeliveryObserver {
     }
 
     /// Starts handing messages to `transport` (the client created with this link as observer).
-    public func attach(_ transport: any MessageTransport) { outbox.attach(transport, generation: generation) }
+    package func attach(_ transport: any MessageTransport) { outbox.attach(transport, generation: generation) }
 
-    public func acknowledged(mid: Int32) { outbox.acknowledged(mid: mid, generation: generation) }
-    public func connectionChanged(up: Bool) { outbox.connectionChanged(up: up, generation: generation) }
+    package func acknowledged(mid: Int32) { outbox.acknowledged(mid: mid, generation: generation) }
+    package func connectionChanged(up: Bool) { outbox.connectionChanged(up: up, generation: generation) }
 }
 
 /// The storage, touched only by the outbox's thread (and by `init` before that thread starts).

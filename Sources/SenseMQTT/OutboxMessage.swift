@@ -1,6 +1,6 @@
 /// The delivery classes. Each has its own queue (FIFO by `seq`), its QoS and retain policy set by
 /// the publisher, and a priority: a lower raw value is sent first and dropped last.
-public enum MessageClass: Int, Sendable, Hashable, CaseIterable, Comparable {
+package enum MessageClass: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// Alarms, the alarm summary, rules and actuator states: retained, QoS 1.
     case state = 0
     /// Answers to operator commands (acks, replies): QoS 1.
@@ -10,7 +10,7 @@ public enum MessageClass: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// Health: QoS 0, retained; only the newest matters, so it is never written to disk.
     case health = 3
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .state: "state"
         case .reply: "reply"
@@ -20,26 +20,26 @@ public enum MessageClass: Int, Sendable, Hashable, CaseIterable, Comparable {
     }
 
     /// The classes that are written to disk and replayed, in priority order.
-    public static let durable: [MessageClass] = [.state, .reply, .data]
+    package static let durable: [MessageClass] = [.state, .reply, .data]
 
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// One outgoing message as the outbox keeps it.
-public struct OutboxMessage: Sendable, Hashable {
+package struct OutboxMessage: Sendable, Hashable {
     /// The node's message counter, also carried in the payload: unique, increasing.
-    public var seq: UInt64
-    public var kind: MessageClass
-    public var topic: String
-    public var payload: [UInt8]
-    public var qos: Int
-    public var retain: Bool
+    package var seq: UInt64
+    package var kind: MessageClass
+    package var topic: String
+    package var payload: [UInt8]
+    package var qos: Int
+    package var retain: Bool
     /// Wall time of creation, milliseconds since the epoch (for the age limit and health).
-    public var createdMs: Int64
+    package var createdMs: Int64
     /// The payload's JSON Schema, by file name in docs/schemas without `.schema.json` (`reading`).
-    public var schema: String?
+    package var schema: String?
 
-    public init(seq: UInt64, kind: MessageClass, topic: String, payload: [UInt8], qos: Int, retain: Bool, createdMs: Int64,
+    package init(seq: UInt64, kind: MessageClass, topic: String, payload: [UInt8], qos: Int, retain: Bool, createdMs: Int64,
                 schema: String? = nil) {
         self.seq = seq
         self.kind = kind
@@ -52,18 +52,18 @@ public struct OutboxMessage: Sendable, Hashable {
     }
 
     /// What it costs against `max_size`: topic and payload bytes.
-    public var size: Int { topic.utf8.count + payload.count }
+    package var size: Int { topic.utf8.count + payload.count }
 
     /// Health expires from the broker after three missed reports, so a dead gateway's last
     /// health does not look current (MQTT 5 only; `status` says `offline` in any version).
-    public static let healthExpirySeconds = 180
-    public static let schemaVersion = "1"
+    package static let healthExpirySeconds = 180
+    package static let schemaVersion = "1"
     /// The `schema` of CAP alerts: XML in the OASIS namespace, not one of sensegate's JSON Schemas.
-    public static let capSchema = "cap"
+    package static let capSchema = "cap"
 
     /// As published. On MQTT 5: content type, `seq`, the schema's `$id` and version as user
     /// properties, and an expiry for health.
-    public var mqtt: MQTTMessage {
+    package var mqtt: MQTTMessage {
         var p = MQTTProperties()
         let cap = schema == Self.capSchema
         if !payload.isEmpty { p.contentType = cap ? "application/cap+xml" : "application/json" }

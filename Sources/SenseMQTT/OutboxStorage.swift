@@ -1,6 +1,6 @@
 /// Where the outbox keeps messages that are not yet acknowledged. Called from the outbox's own
 /// thread only, never from the reflex path.
-public protocol OutboxStorage: AnyObject {
+package protocol OutboxStorage: AnyObject {
     /// How many messages of each class are stored, their bytes and the oldest creation time.
     func inventory() throws(OutboxStorageError) -> [MessageClass: StoredInventory]
     /// The oldest stored messages of `kind` with `seq > after`, in `seq` order.
@@ -14,26 +14,26 @@ public protocol OutboxStorage: AnyObject {
     func expire(_ kind: MessageClass, after: UInt64, createdBefore cutoffMs: Int64) throws(OutboxStorageError) -> StoredInventory
 }
 
-public struct StoredInventory: Sendable, Hashable {
-    public var count: Int
-    public var bytes: Int
+package struct StoredInventory: Sendable, Hashable {
+    package var count: Int
+    package var bytes: Int
     /// The highest `seq` stored (0 when empty).
-    public var highestSeq: UInt64 = 0
+    package var highestSeq: UInt64 = 0
     /// Creation time of the oldest, milliseconds since the epoch (nil when empty).
-    public var oldestMs: Int64?
+    package var oldestMs: Int64?
 
-    public init(count: Int = 0, bytes: Int = 0, oldestMs: Int64? = nil) {
+    package init(count: Int = 0, bytes: Int = 0, oldestMs: Int64? = nil) {
         self.count = count
         self.bytes = bytes
         self.oldestMs = oldestMs
     }
 }
 
-public enum OutboxStorageError: Error, Sendable, Hashable, CustomStringConvertible {
+package enum OutboxStorageError: Error, Sendable, Hashable, CustomStringConvertible {
     /// An SQLite call failed: the operation, SQLite's extended result code and its message.
     case sqlite(path: String, operation: String, code: Int32, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case let .sqlite(path, op, code, message): "\(path): \(op): \(message) (SQLite error \(code))"
         }

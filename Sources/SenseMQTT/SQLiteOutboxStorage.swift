@@ -5,21 +5,21 @@ import SenseCore
 /// being the message's `seq`. Each commit is one transaction whose WAL frames are checksummed and
 /// fsynced (`synchronous=FULL`), so after a crash or a power cut the database holds exactly the
 /// commits that completed (docs/outbox.md).
-public final class SQLiteOutboxStorage: OutboxStorage {
-    public static let schemaVersion: Int32 = 1
+package final class SQLiteOutboxStorage: OutboxStorage {
+    package static let schemaVersion: Int32 = 1
 
     /// SQLite's version, e.g. `3.40.1`.
-    public static var libraryVersion: String { String(cString: sqlite3_libversion()) }
+    package static var libraryVersion: String { String(cString: sqlite3_libversion()) }
 
-    public let path: String
+    package let path: String
     /// Rows found at open that no sensegate writes (a `seq` outside 1…2^53−1, a QoS other than
     /// 0–2, a creation time before 1970 or after 2255): removed, and counted here for the log.
-    public private(set) var removedAtOpen = 0
+    package private(set) var removedAtOpen = 0
     private let db: OpaquePointer
     private var statements: [String: OpaquePointer] = [:]
 
     /// Opens or creates the database at `path`.
-    public init(path: String) throws(OutboxStorageError) {
+    package init(path: String) throws(OutboxStorageError) {
         self.path = path
         var handle: OpaquePointer?
         let rc = sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
@@ -57,7 +57,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
     /// Whether an error means the file itself is damaged, not a database, or not an outbox this
     /// version reads (then it is moved aside and a new one started, rather than refusing to
     /// buffer at all).
-    public static func isDamaged(_ error: OutboxStorageError) -> Bool {
+    package static func isDamaged(_ error: OutboxStorageError) -> Bool {
         switch error {
         case let .sqlite(_, _, code, _): (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB
         }
@@ -104,7 +104,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
     /// Copies what can still be read of a damaged outbox file (moved aside at `path`) into this
     /// one: the rows that could be real, until the first unreadable page of each class. Returns
     /// how many were copied, and what stopped the reading, if anything.
-    public func salvage(from path: String) -> (copied: Int, stopped: String?) {
+    package func salvage(from path: String) -> (copied: Int, stopped: String?) {
         var old: OpaquePointer?
         guard sqlite3_open_v2(path, &old, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK, let old else {
             let why = old.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
@@ -182,7 +182,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         }
     }
 
-    public func inventory() throws(OutboxStorageError) -> [MessageClass: StoredInventory] {
+    package func inventory() throws(OutboxStorageError) -> [MessageClass: StoredInventory] {
         var result: [MessageClass: StoredInventory] = [:]
         for kind in MessageClass.durable {
             let s = try statement("SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0), min(created_ms), coalesce(max(seq), 0) FROM \(kind.name)")
@@ -196,7 +196,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         return result
     }
 
-    public func load(_ kind: MessageClass, after: UInt64, limit: Int) throws(OutboxStorageError) -> [OutboxMessage] {
+    package func load(_ kind: MessageClass, after: UInt64, limit: Int) throws(OutboxStorageError) -> [OutboxMessage] {
         let s = try statement("SELECT seq, created_ms, qos, retain, topic, payload, schema FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2")
         defer { sqlite3_reset(s) }
         sqlite3_bind_int64(s, 1, Int64(bitPattern: after))
@@ -219,7 +219,7 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         return out
     }
 
-    public func commit(append: [OutboxMessage], delete: [(MessageClass, UInt64)]) throws(OutboxStorageError) {
+    package func commit(append: [OutboxMessage], delete: [(MessageClass, UInt64)]) throws(OutboxStorageError) {
         guard !append.isEmpty || !delete.isEmpty else { return }
         try exec("BEGIN")
         do throws(OutboxStorageError) {
@@ -248,12 +248,12 @@ public final class SQLiteOutboxStorage: OutboxStorage {
         }
     }
 
-    public func dropOldest(_ kind: MessageClass, after: UInt64, count: Int) throws(OutboxStorageError) -> StoredInventory {
+    package func dropOldest(_ kind: MessageClass, after: UInt64, count: Int) throws(OutboxStorageError) -> StoredInventory {
         try deleteReporting(kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
                             bind: { s in sqlite3_bind_int64(s, 1, Int64(bitPattern: after)); sqlite3_bind_int64(s, 2, Int64(count)) })
     }
 
-    public func expire(_ kind: MessageClass, after: UInt64, createdBefore cutoffMs: Int64) throws(OutboxStorageError) -> StoredInventory {
+    package func expire(_ kind: MessageClass, after: UInt64, createdBefore cutoffMs: Int64) throws(OutboxStorageError) -> StoredInventory {
         // Creation order follows seq order: look at the oldest 10,000 by key rather than scan all.
         try deleteReporting(kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT 10000) AND created_ms < ?2",
                             bind: { s in sqlite3_bind_int64(s, 1, Int64(bitPattern: after)); sqlite3_bind_int64(s, 2, cutoffMs) })

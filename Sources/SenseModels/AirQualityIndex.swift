@@ -6,14 +6,14 @@ import Glibc
 /// The US EPA Air Quality Index, May-2024 revision (EPA-454/B-24-002, Table 6; physics
 /// reference §A1): per-pollutant sub-indices from truncated averages by piecewise-linear
 /// interpolation, rounded; the AQI is the largest, and its pollutant is the responsible one.
-public enum AirQualityIndex {
+package enum AirQualityIndex {
     /// A pollutant with its averaging period. Concentrations: µg/m³ (PM), ppm (O3, CO), ppb
     /// (SO2, NO2) — the units of the EPA table.
-    public enum Pollutant: String, Sendable, Hashable, CaseIterable {
+    package enum Pollutant: String, Sendable, Hashable, CaseIterable {
         case pm25 = "pm25_24h", pm10 = "pm10_24h", o3_8h, o3_1h, co = "co_8h", so2_1h, so2_24h, no2 = "no2_1h"
 
         /// Averages are truncated (never rounded) to this step before the table is used.
-        public var truncationStep: Double {
+        package var truncationStep: Double {
             switch self {
             case .pm25, .co: 0.1
             case .pm10, .so2_1h, .so2_24h, .no2: 1
@@ -21,7 +21,7 @@ public enum AirQualityIndex {
             }
         }
 
-        public var unit: String {
+        package var unit: String {
             switch self {
             case .pm25, .pm10: "ug/m3"
             case .o3_8h, .o3_1h, .co: "ppm"
@@ -30,12 +30,12 @@ public enum AirQualityIndex {
         }
     }
 
-    public enum Category: String, Sendable, Hashable, CaseIterable {
+    package enum Category: String, Sendable, Hashable, CaseIterable {
         case good = "Good", moderate = "Moderate", unhealthyForSensitiveGroups = "Unhealthy for Sensitive Groups"
         case unhealthy = "Unhealthy", veryUnhealthy = "Very Unhealthy", hazardous = "Hazardous"
         case beyond = "Beyond the AQI"
 
-        public init(aqi: Int) {
+        package init(aqi: Int) {
             switch aqi {
             case ...50: self = .good
             case 51...100: self = .moderate
@@ -48,7 +48,7 @@ public enum AirQualityIndex {
         }
 
         /// The TAD's colour name and hex (Beyond the AQI keeps Hazardous' maroon).
-        public var colour: (name: String, hex: String) {
+        package var colour: (name: String, hex: String) {
             switch self {
             case .good: ("Green", "#00E400")
             case .moderate: ("Yellow", "#FFFF00")
@@ -60,18 +60,18 @@ public enum AirQualityIndex {
         }
     }
 
-    public struct SubIndex: Sendable, Hashable {
-        public var pollutant: Pollutant
-        public var truncated: Double
+    package struct SubIndex: Sendable, Hashable {
+        package var pollutant: Pollutant
+        package var truncated: Double
         /// Before rounding; above the table, the top segment extrapolated.
-        public var unrounded: Double
+        package var unrounded: Double
         /// Rounded; capped at 500 beyond the table (the policy: report 500 and "Beyond the AQI").
-        public var aqi: Int
-        public var category: Category
+        package var aqi: Int
+        package var category: Category
     }
 
     /// Why a concentration has no sub-index.
-    public enum Undefined: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Undefined: Error, Sendable, Hashable, CustomStringConvertible {
         case negative(Pollutant)
         /// 8-h ozone above 0.200 ppm: the 1-h index applies.
         case useOneHourOzone
@@ -83,7 +83,7 @@ public enum AirQualityIndex {
         case belowDailySO2Table
         case notFinite(Pollutant)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .negative(p): "a negative \(p.rawValue) concentration has no AQI"
             case .useOneHourOzone: "8-hour ozone above 0.200 ppm: the AQI comes from the 1-hour ozone average"
@@ -120,7 +120,7 @@ public enum AirQualityIndex {
     /// Truncates to `step` as decimal arithmetic would: a value within a millionth of a step
     /// of a multiple is that multiple (the float mean of 30.4, 33.8, 42.3 is
     /// 35.49999999999999 and must truncate to 35.5 — vector A1-PM25-FLOAT-01).
-    public static func truncate(_ x: Double, step: Double) -> Double {
+    package static func truncate(_ x: Double, step: Double) -> Double {
         let scaled = x / step
         let nearest = scaled.rounded()
         let whole = abs(scaled - nearest) < 1e-6 ? nearest : scaled.rounded(.down)
@@ -129,7 +129,7 @@ public enum AirQualityIndex {
     }
 
     /// The sub-index of one pollutant's average.
-    public static func subIndex(_ p: Pollutant, concentration c: Double) throws(Undefined) -> SubIndex {
+    package static func subIndex(_ p: Pollutant, concentration c: Double) throws(Undefined) -> SubIndex {
         guard c.isFinite else { throw .notFinite(p) }
         guard c >= 0 else { throw .negative(p) }
         let t = truncate(c, step: p.truncationStep)
@@ -150,18 +150,18 @@ public enum AirQualityIndex {
                         category: rounded > 500 ? .beyond : Category(aqi: aqi))
     }
 
-    public struct Overall: Sendable, Hashable {
-        public var aqi: Int
-        public var category: Category
+    package struct Overall: Sendable, Hashable {
+        package var aqi: Int
+        package var category: Category
         /// The pollutant with the largest sub-index (the first in the given order on a tie).
-        public var responsible: Pollutant
-        public var subIndices: [SubIndex]
+        package var responsible: Pollutant
+        package var subIndices: [SubIndex]
     }
 
     /// The AQI of several pollutants: the largest sub-index. Pollutants without a defined
     /// sub-index at their concentration (e.g. 1-h ozone below the 1-h table) are left out; nil
     /// when none has one. For ozone give both 8-h and 1-h where available: the larger wins.
-    public static func overall(_ concentrations: [(Pollutant, Double)]) -> Overall? {
+    package static func overall(_ concentrations: [(Pollutant, Double)]) -> Overall? {
         var subs: [SubIndex] = []
         for (p, c) in concentrations {
             do throws(Undefined) { subs.append(try subIndex(p, concentration: c)) } catch { continue }

@@ -3,14 +3,14 @@ import Glibc
 #endif
 
 /// Discharge from stage (physics reference §B2). SI: m, m³/s.
-public enum Discharge {
+package enum Discharge {
     /// Q = C·(h − e)^b above the gauge height of zero flow e; 0 at or below it.
-    public static func powerLaw(stage h: Double, c: Double, zeroFlow e: Double, exponent b: Double) -> Double {
+    package static func powerLaw(stage h: Double, c: Double, zeroFlow e: Double, exponent b: Double) -> Double {
         h > e ? c * pow(h - e, b) : 0
     }
 
     /// A channel cross-section flowing at depth y.
-    public enum Section: Sendable, Hashable {
+    package enum Section: Sendable, Hashable {
         case rectangular(width: Double)
         /// Bottom width and side slope z (horizontal per vertical); z = 0 is a rectangle.
         case trapezoidal(bottomWidth: Double, sideSlope: Double)
@@ -18,7 +18,7 @@ public enum Discharge {
         case circular(diameter: Double)
 
         /// Flow area and wetted perimeter at depth `y`.
-        public func geometry(depth y: Double) -> (area: Double, perimeter: Double) {
+        package func geometry(depth y: Double) -> (area: Double, perimeter: Double) {
             switch self {
             case let .rectangular(b):
                 return (b * y, b + 2 * y)
@@ -32,7 +32,7 @@ public enum Discharge {
     }
 
     /// Manning's equation, SI (k = 1): velocity and discharge of uniform flow.
-    public static func manning(section: Section, depth y: Double, roughness n: Double,
+    package static func manning(section: Section, depth y: Double, roughness n: Double,
                                slope s: Double) -> (area: Double, perimeter: Double, radius: Double, velocity: Double, discharge: Double) {
         let (a, p) = section.geometry(depth: y)
         guard a > 0, p > 0 else { return (0, p, 0, 0, 0) }
@@ -42,12 +42,12 @@ public enum Discharge {
     }
 
     /// Kindsvater–Shen head correction for a fully contracted 90° notch: 0.0029 ft.
-    public static let vNotch90HeadCorrection = 0.0029 * 0.3048
+    package static let vNotch90HeadCorrection = 0.0029 * 0.3048
     /// Kindsvater–Shen discharge coefficient for a fully contracted 90° notch.
-    public static let vNotch90Coefficient = 0.578
+    package static let vNotch90Coefficient = 0.578
 
     /// Thin-plate V-notch weir (Kindsvater–Shen): Q = (8/15)·Ce·√(2g)·tan(θ/2)·(h + kh)^(5/2).
-    public static func vNotchWeir(head h: Double, angleDegrees theta: Double, coefficient ce: Double = vNotch90Coefficient,
+    package static func vNotchWeir(head h: Double, angleDegrees theta: Double, coefficient ce: Double = vNotch90Coefficient,
                                   headCorrection kh: Double = vNotch90HeadCorrection,
                                   gravity g: Double = WaterLevel.standardGravity) -> Double {
         guard h > 0 else { return 0 }
@@ -56,7 +56,7 @@ public enum Discharge {
 
     /// Thin-plate rectangular weir with the Francis end-contraction correction:
     /// Q = (2/3)·Cd·√(2g)·(L − 0.1·n·h)·h^(3/2).
-    public static func rectangularWeir(head h: Double, crestLength l: Double, coefficient cd: Double,
+    package static func rectangularWeir(head h: Double, crestLength l: Double, coefficient cd: Double,
                                        endContractions n: Int, gravity g: Double = WaterLevel.standardGravity) -> (effectiveLength: Double, discharge: Double) {
         guard h > 0 else { return (l, 0) }
         let le = l - 0.1 * Double(n) * h

@@ -1,14 +1,14 @@
 /// Rate of rise and flood categories (physics reference §B4).
-public enum FloodLogic {
+package enum FloodLogic {
     /// Change per unit time between the first and last of `samples` (time, value); nil for fewer
     /// than two samples or no elapsed time.
-    public static func riseByDifference(_ samples: [(t: Double, value: Double)]) -> Double? {
+    package static func riseByDifference(_ samples: [(t: Double, value: Double)]) -> Double? {
         guard let first = samples.first, let last = samples.last, last.t > first.t else { return nil }
         return (last.value - first.value) / (last.t - first.t)
     }
 
     /// Least-squares slope of `samples`: one noisy sample moves it far less than a difference.
-    public static func riseByLeastSquares(_ samples: [(t: Double, value: Double)]) -> Double? {
+    package static func riseByLeastSquares(_ samples: [(t: Double, value: Double)]) -> Double? {
         guard samples.count >= 2 else { return nil }
         let n = Double(samples.count)
         let mt = samples.reduce(0) { $0 + $1.t } / n
@@ -22,35 +22,35 @@ public enum FloodLogic {
     }
 
     /// NWS stage categories: below action stage, action, flood stage (minor), moderate, major.
-    public enum Category: String, Sendable, Hashable, CaseIterable, Comparable {
+    package enum Category: String, Sendable, Hashable, CaseIterable, Comparable {
         case normal, action, minor, moderate, major
 
-        public var level: Int { Self.allCases.firstIndex(of: self)! }
+        package var level: Int { Self.allCases.firstIndex(of: self)! }
 
         /// As NWS products name it: flood stage is minor flooding.
-        public var nwsName: String { self == .minor ? "flood(minor)" : rawValue }
+        package var nwsName: String { self == .minor ? "flood(minor)" : rawValue }
 
-        public static func < (a: Self, b: Self) -> Bool { a.level < b.level }
+        package static func < (a: Self, b: Self) -> Bool { a.level < b.level }
     }
 
     /// A site's stage levels, ascending: action ≤ flood ≤ moderate ≤ major.
-    public struct Stages: Sendable, Hashable {
-        public var action: Double
-        public var flood: Double
-        public var moderate: Double
-        public var major: Double
+    package struct Stages: Sendable, Hashable {
+        package var action: Double
+        package var flood: Double
+        package var moderate: Double
+        package var major: Double
 
-        public init(action: Double, flood: Double, moderate: Double, major: Double) {
+        package init(action: Double, flood: Double, moderate: Double, major: Double) {
             self.action = action
             self.flood = flood
             self.moderate = moderate
             self.major = major
         }
 
-        public var ascending: Bool { action <= flood && flood <= moderate && moderate <= major }
+        package var ascending: Bool { action <= flood && flood <= moderate && moderate <= major }
 
         /// The category of `stage`: each level is reached at its threshold.
-        public func category(stage: Double) -> Category {
+        package func category(stage: Double) -> Category {
             if stage >= major { return .major }
             if stage >= moderate { return .moderate }
             if stage >= flood { return .minor }

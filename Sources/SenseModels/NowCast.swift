@@ -1,28 +1,28 @@
 /// The EPA NowCast (physics reference §A2): a real-time stand-in for the 24-h (PM) or 8-h (ozone)
 /// average, weighting recent hours more when concentrations change fast.
-public enum NowCast {
-    public enum Kind: Sendable, Hashable {
+package enum NowCast {
+    package enum Kind: Sendable, Hashable {
         /// PM2.5 or PM10: 12 hours, weight floor 0.5, truncated to 0.1 µg/m³.
         case particulate
         /// Ozone (AirNow, since 2016): 8 hours, no weight floor, truncated to 1 ppb.
         case ozone
 
-        public var hours: Int { self == .particulate ? 12 : 8 }
+        package var hours: Int { self == .particulate ? 12 : 8 }
         var weightFloor: Double { self == .particulate ? 0.5 : 0 }
         var step: Double { self == .particulate ? 0.1 : 1 }
     }
 
-    public struct Result: Sendable, Hashable {
-        public var weight: Double
-        public var unrounded: Double
+    package struct Result: Sendable, Hashable {
+        package var weight: Double
+        package var unrounded: Double
         /// Truncated as the AQI table wants it.
-        public var value: Double
+        package var value: Double
     }
 
     /// `hourly[0]` is the most recent complete hour (c1), `hourly[1]` the one before, …; nil
     /// for an hour without a valid average. Extra hours beyond the window are ignored. Nil when
     /// fewer than 2 of the 3 most recent hours are valid (no NowCast then).
-    public static func compute(_ kind: Kind, hourly: [Double?]) -> Result? {
+    package static func compute(_ kind: Kind, hourly: [Double?]) -> Result? {
         let window = Array(hourly.prefix(kind.hours))
         guard window.prefix(3).compactMap({ $0 }).count >= 2 else { return nil }
         let valid = window.compactMap { $0 }

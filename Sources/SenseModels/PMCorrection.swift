@@ -1,19 +1,19 @@
 /// Corrections of low-cost laser PM2.5 sensors (PurpleAir / Plantower / Sensirion class) for
 /// their over-reading in humid air (physics reference §A3). Inputs in µg/m³ and %RH, where RH is
 /// measured at the sensor (its own housing), not by a distant hygrometer.
-public enum PMCorrection {
+package enum PMCorrection {
     /// The US-wide EPA correction (Barkjohn, Gantt & Clements 2021) for the CF=1 channel:
     /// 0.524·PM − 0.0862·RH + 5.75, never below 0. Developed for ambient and smoke levels up to
     /// about 300 µg/m³ (`validUpTo`): above that the optical response turns non-linear.
-    public static func epa2021(pm: Double, relativeHumidity rh: Double) -> Double {
+    package static func epa2021(pm: Double, relativeHumidity rh: Double) -> Double {
         max(0, 0.524 * pm - 0.0862 * rh + 5.75)
     }
 
-    public static let validUpTo = 300.0
+    package static let validUpTo = 300.0
 
     /// The piecewise "Fire and Smoke Map" correction (EPA, October 2021), extending the US-wide
     /// one to heavy smoke with blended segments; never below 0.
-    public static func smokeMap2021(pm x: Double, relativeHumidity rh: Double) -> Double {
+    package static func smokeMap2021(pm x: Double, relativeHumidity rh: Double) -> Double {
         let linear = { (slope: Double) in slope * x - 0.0862 * rh + 5.75 }
         let y: Double
         switch x {
@@ -36,7 +36,7 @@ public enum PMCorrection {
     /// Hygroscopic growth (single-parameter κ-Köhler, Crilley et al. 2018): the dry-equivalent
     /// mass PM / (1 + κ / (100/RH − 1)), with RH clipped to 30…70 % and κ = 0.24 as Nilson et al.
     /// (2022) found best for North American PurpleAir data. Returns the RH used too.
-    public static func kappa(pm: Double, relativeHumidity rh: Double, kappa: Double = 0.24,
+    package static func kappa(pm: Double, relativeHumidity rh: Double, kappa: Double = 0.24,
                              clip: ClosedRange<Double> = 30...70) -> (pm: Double, rhUsed: Double) {
         let used = min(max(rh, clip.lowerBound), clip.upperBound)
         return (pm / (1 + kappa / (100 / used - 1)), used)

@@ -4,34 +4,34 @@ import Glibc
 
 /// Moist-air relations (physics reference §A4). Temperatures in °C, relative humidity in %,
 /// pressures in hPa unless a name says otherwise. Pure functions.
-public enum Psychrometrics {
+package enum Psychrometrics {
     /// Magnus constants over liquid water, as in Sensirion's dew-point application note
     /// (valid −45 … +60 °C). Below 0 °C the dew point is over supercooled water, not the frost point.
-    public static let magnusA = 17.62
-    public static let magnusB = 243.12   // °C
-    public static let magnusE0 = 6.112   // hPa
+    package static let magnusA = 17.62
+    package static let magnusB = 243.12   // °C
+    package static let magnusE0 = 6.112   // hPa
 
     /// Saturation vapour pressure e_s(T) in hPa.
-    public static func saturationVapourPressure(celsius t: Double) -> Double {
+    package static func saturationVapourPressure(celsius t: Double) -> Double {
         magnusE0 * exp(magnusA * t / (magnusB + t))
     }
 
     /// Dew point in °C; nil for RH ≤ 0 (no water vapour: no dew point).
-    public static func dewPoint(celsius t: Double, relativeHumidity rh: Double) -> Double? {
+    package static func dewPoint(celsius t: Double, relativeHumidity rh: Double) -> Double? {
         guard rh > 0 else { return nil }
         let gamma = log(rh / 100) + magnusA * t / (magnusB + t)
         return magnusB * gamma / (magnusA - gamma)
     }
 
     /// Water-vapour density in g/m³ (ideal gas: 216.7 g·K/(J·hPa⁻¹) · e / T).
-    public static func absoluteHumidity(celsius t: Double, relativeHumidity rh: Double) -> Double {
+    package static func absoluteHumidity(celsius t: Double, relativeHumidity rh: Double) -> Double {
         216.7 * (rh / 100 * saturationVapourPressure(celsius: t)) / (273.15 + t)
     }
 
     /// The US NWS heat index in °F from °F and %RH: the simple estimate below 80 °F, else the
     /// Rothfusz regression with the low- and high-humidity adjustments. Outside Steadman's data
     /// (roughly T < 80 °F or beyond 130 °F apparent) it is an extrapolation.
-    public static func heatIndexFahrenheit(_ t: Double, relativeHumidity rh: Double) -> Double {
+    package static func heatIndexFahrenheit(_ t: Double, relativeHumidity rh: Double) -> Double {
         let simple = 0.5 * (t + 61.0 + (t - 68.0) * 1.2 + rh * 0.094)
         guard (simple + t) / 2 >= 80 else { return simple }
         var hi = -42.379 + 2.04901523 * t + 10.14333127 * rh - 0.22475541 * t * rh
@@ -46,33 +46,33 @@ public enum Psychrometrics {
     }
 
     /// The heat index in °C from °C.
-    public static func heatIndex(celsius t: Double, relativeHumidity rh: Double) -> Double {
+    package static func heatIndex(celsius t: Double, relativeHumidity rh: Double) -> Double {
         (heatIndexFahrenheit(t * 9 / 5 + 32, relativeHumidity: rh) - 32) * 5 / 9
     }
 }
 
 /// Station pressure ↔ sea-level pressure and altitude (physics reference §A4). Every form is an
 /// estimate: weather services reduce with station-specific methods.
-public enum Barometry {
+package enum Barometry {
     /// Reduction with the actual temperature and a 6.5 K/km lapse rate (exponent g/(R·L) = 5.257).
-    public static func seaLevelPressure(station p: Double, altitude h: Double, celsius t: Double) -> Double {
+    package static func seaLevelPressure(station p: Double, altitude h: Double, celsius t: Double) -> Double {
         p * pow(1 - 0.0065 * h / (t + 0.0065 * h + 273.15), -5.257)
     }
 
     /// Bosch's ISA form (15 °C standard column), as in BMP180/BMP280 application notes.
-    public static func seaLevelPressureISA(station p: Double, altitude h: Double) -> Double {
+    package static func seaLevelPressureISA(station p: Double, altitude h: Double) -> Double {
         p / pow(1 - h / 44_330, 5.255)
     }
 
     /// Hypsometric reduction with the mean column temperature T + 0.0065·h/2 (as PsychroLib).
-    public static func seaLevelPressureHypsometric(station p: Double, altitude h: Double, celsius t: Double) -> Double {
+    package static func seaLevelPressureHypsometric(station p: Double, altitude h: Double, celsius t: Double) -> Double {
         let column = t + 0.0065 * h / 2
         let scaleHeight = 287.055 * (column + 273.15) / 9.807
         return p * exp(h / scaleHeight)
     }
 
     /// Altitude in m from pressure and a reference sea-level pressure (ISA form).
-    public static func altitude(pressure p: Double, seaLevel p0: Double = 1013.25) -> Double {
+    package static func altitude(pressure p: Double, seaLevel p0: Double = 1013.25) -> Double {
         44_330 * (1 - pow(p / p0, 1 / 5.255))
     }
 }

@@ -1,21 +1,21 @@
 /// Rainfall from a tipping-bucket gauge and flow from a pulse meter (physics reference §B3).
-public enum Rainfall {
+package enum Rainfall {
     /// Intensity in mm/h of `tips` counted over `windowSeconds`.
-    public static func intensity(tips: Int, millimetresPerTip: Double, windowSeconds: Double) -> Double {
+    package static func intensity(tips: Int, millimetresPerTip: Double, windowSeconds: Double) -> Double {
         Double(tips) * millimetresPerTip * 3600 / windowSeconds
     }
 
     /// The inter-tip-time method: one tip's depth spread over the time since the previous tip.
-    public static func interTipIntensity(millimetresPerTip: Double, interTipSeconds: Double) -> Double {
+    package static func interTipIntensity(millimetresPerTip: Double, interTipSeconds: Double) -> Double {
         millimetresPerTip * 3600 / interTipSeconds
     }
 
     /// Intensity classes as commonly cited from WMO-No. 8 (light < 2.5, moderate < 10,
     /// heavy < 50, violent ≥ 50 mm/h; the reference marks these as not checked against the WMO text).
-    public enum IntensityClass: String, Sendable, Hashable, CaseIterable {
+    package enum IntensityClass: String, Sendable, Hashable, CaseIterable {
         case none, light, moderate, heavy, violent
 
-        public init(wmo mmPerHour: Double) {
+        package init(wmo mmPerHour: Double) {
             self = switch mmPerHour {
             case ...0: .none
             case ..<2.5: .light
@@ -26,7 +26,7 @@ public enum Rainfall {
         }
 
         /// US practice (AMS Glossary): light ≤ 2.5, moderate ≤ 7.6, heavy above; no violent class.
-        public init(ams mmPerHour: Double) {
+        package init(ams mmPerHour: Double) {
             self = switch mmPerHour {
             case ...0: .none
             case ...2.5: .light
@@ -35,20 +35,20 @@ public enum Rainfall {
             }
         }
 
-        public var level: Int { Self.allCases.firstIndex(of: self)! }
+        package var level: Int { Self.allCases.firstIndex(of: self)! }
     }
 }
 
 /// A pulse-output flow meter (Hall turbine, reed totaliser): F = k·Q.
-public enum PulseFlow {
+package enum PulseFlow {
     /// Flow in L/min from pulse frequency with `hertzPerLitrePerMinute` = k (YF-S201: 7.5).
-    public static func flow(frequency: Double, hertzPerLitrePerMinute k: Double) -> Double { frequency / k }
+    package static func flow(frequency: Double, hertzPerLitrePerMinute k: Double) -> Double { frequency / k }
 
     /// Pulses per litre: 60·k.
-    public static func pulsesPerLitre(hertzPerLitrePerMinute k: Double) -> Double { 60 * k }
+    package static func pulsesPerLitre(hertzPerLitrePerMinute k: Double) -> Double { 60 * k }
 
     /// Volume in litres of `pulses`.
-    public static func volume(pulses: Int, hertzPerLitrePerMinute k: Double) -> Double {
+    package static func volume(pulses: Int, hertzPerLitrePerMinute k: Double) -> Double {
         Double(pulses) / pulsesPerLitre(hertzPerLitrePerMinute: k)
     }
 }

@@ -1,16 +1,16 @@
 /// A site's stage–discharge rating: power-law segments Q = C·(h − e)^b, each valid from its
 /// lower stage up to the next segment's, plus a shift (USGS practice: a correction in stage for
 /// a changed control, applied to the gauge reading before the curve).
-public struct RatingCurve: Sendable, Hashable {
-    public struct Segment: Sendable, Hashable {
+package struct RatingCurve: Sendable, Hashable {
+    package struct Segment: Sendable, Hashable {
         /// The stage from which this segment applies.
-        public var from: Double
-        public var c: Double
+        package var from: Double
+        package var c: Double
         /// Gauge height of zero flow.
-        public var zeroFlow: Double
-        public var exponent: Double
+        package var zeroFlow: Double
+        package var exponent: Double
 
-        public init(from: Double, c: Double, zeroFlow: Double, exponent: Double) {
+        package init(from: Double, c: Double, zeroFlow: Double, exponent: Double) {
             self.from = from
             self.c = c
             self.zeroFlow = zeroFlow
@@ -19,19 +19,19 @@ public struct RatingCurve: Sendable, Hashable {
     }
 
     /// In ascending order of `from`.
-    public var segments: [Segment]
+    package var segments: [Segment]
     /// The highest stage the rating was measured to; above it Q is an extrapolation.
-    public var validTo: Double?
-    public var shift: Double
+    package var validTo: Double?
+    package var shift: Double
 
-    public init(segments: [Segment], validTo: Double? = nil, shift: Double = 0) {
+    package init(segments: [Segment], validTo: Double? = nil, shift: Double = 0) {
         precondition(!segments.isEmpty, "a rating has at least one segment")
         self.segments = segments.sorted { $0.from < $1.from }
         self.validTo = validTo
         self.shift = shift
     }
 
-    public enum Range: Sendable, Hashable {
+    package enum Range: Sendable, Hashable {
         case rated
         /// Below the lowest segment: Q is the lowest segment's (often 0), outside the gaugings.
         case belowRating
@@ -40,7 +40,7 @@ public struct RatingCurve: Sendable, Hashable {
     }
 
     /// Discharge at gauge reading `stage`, and whether it lies within the rated range.
-    public func discharge(stage: Double) -> (discharge: Double, range: Range) {
+    package func discharge(stage: Double) -> (discharge: Double, range: Range) {
         let h = stage + shift
         let segment = segments.last { $0.from <= h } ?? segments[0]
         let q = Discharge.powerLaw(stage: h, c: segment.c, zeroFlow: segment.zeroFlow, exponent: segment.exponent)
@@ -50,7 +50,7 @@ public struct RatingCurve: Sendable, Hashable {
 
     /// Where adjacent segments disagree at their joint by more than `tolerance` (relative): a
     /// step in discharge a user most likely did not intend.
-    public func discontinuities(tolerance: Double = 0.02) -> [(stage: Double, below: Double, above: Double)] {
+    package func discontinuities(tolerance: Double = 0.02) -> [(stage: Double, below: Double, above: Double)] {
         zip(segments, segments.dropFirst()).compactMap { lower, upper in
             let a = Discharge.powerLaw(stage: upper.from, c: lower.c, zeroFlow: lower.zeroFlow, exponent: lower.exponent)
             let b = Discharge.powerLaw(stage: upper.from, c: upper.c, zeroFlow: upper.zeroFlow, exponent: upper.exponent)

@@ -2,7 +2,7 @@ import SenseCore
 
 /// Who asks an actuator for a level, strongest first: a safety failsafe, an interlock, an
 /// operator's manual override (with an expiry), a rule, and the configured default.
-public enum ActuatorSource: String, Sendable, Hashable, Comparable, CaseIterable {
+package enum ActuatorSource: String, Sendable, Hashable, Comparable, CaseIterable {
     case failsafe, interlock, maxOn = "max_on", manual, rule, `default`
 
     private var rank: Int {
@@ -16,27 +16,27 @@ public enum ActuatorSource: String, Sendable, Hashable, Comparable, CaseIterable
         }
     }
 
-    public static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
+    package static func < (a: Self, b: Self) -> Bool { a.rank < b.rank }
 }
 
 /// One output (relay, siren, pump, beacon, signal-plan selector) as a pure state machine:
 /// requests come in, the level that wins by priority goes out, within the equipment's timing
 /// limits. Time is injected; `nextDeadline` says when to evaluate again without a new request.
-public struct Actuator: Sendable {
-    public struct Settings: Sendable, Hashable {
-        public var initial: Bool
-        public var failsafe: Bool
-        public var defaultLevel: Bool
+package struct Actuator: Sendable {
+    package struct Settings: Sendable, Hashable {
+        package var initial: Bool
+        package var failsafe: Bool
+        package var defaultLevel: Bool
         /// Once on, stay on at least this long (a pump motor); failsafe and interlocks override.
-        public var minimumOn: Duration
+        package var minimumOn: Duration
         /// Once off, stay off at least this long (a compressor); failsafe and interlocks override.
-        public var minimumOff: Duration
+        package var minimumOff: Duration
         /// On longer than this → forced off until the request that held it on is released.
-        public var maximumOn: Duration?
+        package var maximumOn: Duration?
         /// The longest manual override or pulse an operator may ask for.
-        public var maximumOverride: Duration
+        package var maximumOverride: Duration
 
-        public init(initial: Bool = false, failsafe: Bool = false, defaultLevel: Bool = false, minimumOn: Duration = .zero,
+        package init(initial: Bool = false, failsafe: Bool = false, defaultLevel: Bool = false, minimumOn: Duration = .zero,
                     minimumOff: Duration = .zero, maximumOn: Duration? = nil, maximumOverride: Duration = .seconds(3600)) {
             self.initial = initial
             self.failsafe = failsafe
@@ -49,14 +49,14 @@ public struct Actuator: Sendable {
     }
 
     /// The output changed.
-    public struct Change: Sendable, Hashable {
-        public var level: Bool
-        public var source: ActuatorSource
+    package struct Change: Sendable, Hashable {
+        package var level: Bool
+        package var source: ActuatorSource
         /// Which rule or command, or why.
-        public var detail: String
-        public var at: MonotonicInstant
+        package var detail: String
+        package var at: MonotonicInstant
 
-        public init(level: Bool, source: ActuatorSource, detail: String, at: MonotonicInstant) {
+        package init(level: Bool, source: ActuatorSource, detail: String, at: MonotonicInstant) {
             self.level = level
             self.source = source
             self.detail = detail
@@ -64,14 +64,14 @@ public struct Actuator: Sendable {
         }
     }
 
-    public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
         case overrideTooLong(maximum: Duration)
         case notOverridden
         /// The equipment's minimum on or off time has not passed yet.
         case minimumTime(on: Bool, remaining: Duration)
         case maximumOnReached
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .overrideTooLong(max): "an override or pulse lasts more than 0 s and at most \(Int(max.seconds)) s for this actuator"
             case .notOverridden: "no manual override to release"
@@ -87,11 +87,11 @@ public struct Actuator: Sendable {
         }
     }
 
-    public let settings: Settings
-    public private(set) var level: Bool
-    public private(set) var source: ActuatorSource = .default
-    public private(set) var detail = "initial level"
-    public private(set) var since: MonotonicInstant
+    package let settings: Settings
+    package private(set) var level: Bool
+    package private(set) var source: ActuatorSource = .default
+    package private(set) var detail = "initial level"
+    package private(set) var since: MonotonicInstant
 
     private var failsafeActive = false
     private var failsafeReason = "failsafe"
@@ -101,7 +101,7 @@ public struct Actuator: Sendable {
     /// Forced off after max on; holds until the request that kept it on is released.
     private var maxOnLatched = false
 
-    public init(_ settings: Settings, at now: MonotonicInstant) {
+    package init(_ settings: Settings, at now: MonotonicInstant) {
         self.settings = settings
         level = settings.initial
         since = now
@@ -109,26 +109,26 @@ public struct Actuator: Sendable {
 
     // MARK: requests
 
-    public mutating func setFailsafe(_ on: Bool, reason: String, at now: MonotonicInstant) -> Change? {
+    package mutating func setFailsafe(_ on: Bool, reason: String, at now: MonotonicInstant) -> Change? {
         failsafeActive = on
         if on { failsafeReason = reason }
         return evaluate(at: now)
     }
 
     /// An interlock forbids the output, saying why (nil: allowed again).
-    public mutating func setInterlock(_ blockedBy: String?, at now: MonotonicInstant) -> Change? {
+    package mutating func setInterlock(_ blockedBy: String?, at now: MonotonicInstant) -> Change? {
         interlockedOff = blockedBy
         return evaluate(at: now)
     }
 
     /// A rule asks for a level (nil: the rule no longer holds, it asks for nothing).
-    public mutating func setRule(_ request: (level: Bool, rule: String)?, at now: MonotonicInstant) -> Change? {
+    package mutating func setRule(_ request: (level: Bool, rule: String)?, at now: MonotonicInstant) -> Change? {
         ruleRequest = request
         return evaluate(at: now)
     }
 
     /// An operator's override: a level until `until` (nil: until released), or a pulse.
-    public mutating func override(_ level: Bool, for duration: Duration?, detail: String,
+    package mutating func override(_ level: Bool, for duration: Duration?, detail: String,
                                   at now: MonotonicInstant) throws(Refusal) -> Change? {
         if let d = duration, d > settings.maximumOverride || d <= .zero { throw .overrideTooLong(maximum: settings.maximumOverride) }
         // A command that could not take effect now is refused, not left pending.
@@ -142,21 +142,21 @@ public struct Actuator: Sendable {
         return evaluate(at: now)
     }
 
-    public mutating func release(at now: MonotonicInstant) throws(Refusal) -> Change? {
+    package mutating func release(at now: MonotonicInstant) throws(Refusal) -> Change? {
         guard manual != nil else { throw .notOverridden }
         manual = nil
         return evaluate(at: now)
     }
 
     /// Whether a manual override is in force, and until when (nil: until released).
-    public var isOverridden: Bool { manual != nil }
-    public var overrideUntil: MonotonicInstant? { manual?.until }
-    public var isFailsafe: Bool { failsafeActive }
+    package var isOverridden: Bool { manual != nil }
+    package var overrideUntil: MonotonicInstant? { manual?.until }
+    package var isFailsafe: Bool { failsafeActive }
 
     // MARK: evaluation
 
     /// Re-evaluates (call at `nextDeadline` and after any request); returns a change of the output.
-    public mutating func evaluate(at now: MonotonicInstant) -> Change? {
+    package mutating func evaluate(at now: MonotonicInstant) -> Change? {
         if let m = manual, let until = m.until, now >= until { manual = nil }
         if let maxOn = settings.maximumOn, level, now - since >= maxOn, source != .failsafe {
             maxOnLatched = true
@@ -193,7 +193,7 @@ public struct Actuator: Sendable {
     }
 
     /// When the state may change without a new request (min on/off ending, max on, override expiry).
-    public func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
+    package func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? {
         var deadlines: [MonotonicInstant] = []
         if let until = manual?.until { deadlines.append(until) }
         if level, let maxOn = settings.maximumOn, !maxOnLatched { deadlines.append(since + maxOn) }

@@ -3,20 +3,20 @@ import SenseCore
 /// The actuators of a gateway with their interlocks: in each exclusive group at most one output
 /// is on; when two want to be on, the one declared first wins and the other is interlocked off
 /// until it is released. Pure, deterministic.
-public struct ActuatorBank: Sendable {
-    public struct Event: Sendable, Hashable {
-        public var actuator: String
-        public var change: Actuator.Change
+package struct ActuatorBank: Sendable {
+    package struct Event: Sendable, Hashable {
+        package var actuator: String
+        package var change: Actuator.Change
     }
 
-    public enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
+    package enum Refusal: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownActuator(String)
         case refused(Actuator.Refusal)
         case interlocked(String, by: String)
         case notPermitted(String, reason: String)
         case inFailsafe(String, reason: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case let .unknownActuator(n): "no actuator named '\(n)'"
             case let .refused(r): r.description
@@ -27,21 +27,21 @@ public struct ActuatorBank: Sendable {
         }
     }
 
-    public let names: [String]
+    package let names: [String]
     private var actuators: [String: Actuator]
     private let exclusive: [[String]]
     /// Actuators held off because their `only_while` condition does not hold, with why.
     private var forbidden: [String: String] = [:]
 
-    public init(_ definitions: [(name: String, settings: Actuator.Settings)], exclusive: [[String]], at now: MonotonicInstant) {
+    package init(_ definitions: [(name: String, settings: Actuator.Settings)], exclusive: [[String]], at now: MonotonicInstant) {
         names = definitions.map(\.name)
         actuators = Dictionary(uniqueKeysWithValues: definitions.map { ($0.name, Actuator($0.settings, at: now)) })
         self.exclusive = exclusive
     }
 
-    public func actuator(_ name: String) -> Actuator? { actuators[name] }
+    package func actuator(_ name: String) -> Actuator? { actuators[name] }
 
-    public mutating func setRule(_ name: String, _ request: (level: Bool, rule: String)?, at now: MonotonicInstant) -> [Event] {
+    package mutating func setRule(_ name: String, _ request: (level: Bool, rule: String)?, at now: MonotonicInstant) -> [Event] {
         guard actuators[name] != nil else { return [] }
         var events = record(name, actuators[name]!.setRule(request, at: now))
         events += settle(at: now)
@@ -49,7 +49,7 @@ public struct ActuatorBank: Sendable {
     }
 
     /// An operator's command. Turning on an interlocked output is refused (it would not happen).
-    public mutating func override(_ name: String, level: Bool, for duration: Duration?, detail: String,
+    package mutating func override(_ name: String, level: Bool, for duration: Duration?, detail: String,
                                   at now: MonotonicInstant) throws(Refusal) -> [Event] {
         guard let a = actuators[name] else { throw .unknownActuator(name) }
         if a.isFailsafe { throw .inFailsafe(name, reason: a.detail) }
@@ -64,7 +64,7 @@ public struct ActuatorBank: Sendable {
         return record(name, change) + settle(at: now)
     }
 
-    public mutating func release(_ name: String, at now: MonotonicInstant) throws(Refusal) -> [Event] {
+    package mutating func release(_ name: String, at now: MonotonicInstant) throws(Refusal) -> [Event] {
         guard actuators[name] != nil else { throw .unknownActuator(name) }
         let change: Actuator.Change?
         do throws(Actuator.Refusal) {
@@ -76,7 +76,7 @@ public struct ActuatorBank: Sendable {
     }
 
     /// Every output to its failsafe level (SIGTERM, bad inputs), or back to normal operation.
-    public mutating func setFailsafe(_ on: Bool, reason: String, at now: MonotonicInstant) -> [Event] {
+    package mutating func setFailsafe(_ on: Bool, reason: String, at now: MonotonicInstant) -> [Event] {
         var events: [Event] = []
         for n in names { events += record(n, actuators[n]!.setFailsafe(on, reason: reason, at: now)) }
         return events + settle(at: now)
@@ -84,7 +84,7 @@ public struct ActuatorBank: Sendable {
 
     /// Per output: its failsafe reason (at failsafe) or nil (normal operation). All are set
     /// before any interlock is re-evaluated, so no output passes through another level on the way.
-    public mutating func setFailsafe(_ reasons: [(name: String, reason: String?)], at now: MonotonicInstant) -> [Event] {
+    package mutating func setFailsafe(_ reasons: [(name: String, reason: String?)], at now: MonotonicInstant) -> [Event] {
         var events: [Event] = []
         for (name, reason) in reasons {
             guard actuators[name] != nil, actuators[name]!.isFailsafe != (reason != nil) else { continue }
@@ -94,20 +94,20 @@ public struct ActuatorBank: Sendable {
     }
 
     /// An `only_while` condition: nil permits the output, a reason holds it off (as an interlock).
-    public mutating func setPermission(_ name: String, forbiddenBecause reason: String?, at now: MonotonicInstant) -> [Event] {
+    package mutating func setPermission(_ name: String, forbiddenBecause reason: String?, at now: MonotonicInstant) -> [Event] {
         guard actuators[name] != nil, forbidden[name] != reason else { return [] }
         forbidden[name] = reason
         return settle(at: now)
     }
 
     /// Re-evaluates timing (min on/off, max on, override expiry); call at `nextDeadline`.
-    public mutating func evaluate(at now: MonotonicInstant) -> [Event] {
+    package mutating func evaluate(at now: MonotonicInstant) -> [Event] {
         var events: [Event] = []
         for n in names { events += record(n, actuators[n]!.evaluate(at: now)) }
         return events + settle(at: now)
     }
 
-    public func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? { names.compactMap { actuators[$0]!.nextDeadline(after: now) }.min() }
+    package func nextDeadline(after now: MonotonicInstant) -> MonotonicInstant? { names.compactMap { actuators[$0]!.nextDeadline(after: now) }.min() }
 
     /// Applies interlocks until nothing changes: an output whose exclusive peer is on is held off.
     private mutating func settle(at now: MonotonicInstant) -> [Event] {

@@ -7,8 +7,8 @@ import Synchronization
 /// OS = 1 in single-shot mode starts a conversion of the selected input that lasts 1/DR; OS reads
 /// 0 until it is done, then the conversion register holds the input's voltage at the PGA's scale,
 /// clipped to full scale.
-public final class ADS1115Emulator: I2CDeviceEmulator {
-    public enum Fault: Sendable, Hashable {
+package final class ADS1115Emulator: I2CDeviceEmulator {
+    package enum Fault: Sendable, Hashable {
         case nack
         case busError
         /// The conversion never completes (OS stays 0).
@@ -26,23 +26,23 @@ public final class ADS1115Emulator: I2CDeviceEmulator {
     }
 
     /// Input voltage of AIN0…AIN3 against GND at a moment, in volts.
-    public typealias Inputs = @Sendable (WallTime) -> [Double]
+    package typealias Inputs = @Sendable (WallTime) -> [Double]
 
     private let clock: any SenseClock
     private let inputs: Inputs
     private let state = Mutex(State())
 
-    public init(inputs: @escaping Inputs, clock: any SenseClock) {
+    package init(inputs: @escaping Inputs, clock: any SenseClock) {
         self.inputs = inputs
         self.clock = clock
     }
 
-    public func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }
+    package func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }
 
-    public var conversionCount: Int { state.withLock { $0.conversions } }
-    public var configRegister: UInt16 { state.withLock { $0.config } }
+    package var conversionCount: Int { state.withLock { $0.conversions } }
+    package var configRegister: UInt16 { state.withLock { $0.config } }
 
-    public func receive(_ bytes: [UInt8]) throws(I2CDeviceFault) {
+    package func receive(_ bytes: [UInt8]) throws(I2CDeviceFault) {
         let now = clock.monotonicNow
         let wall = clock.wallNow
         try state.withLock { s throws(I2CDeviceFault) in
@@ -68,7 +68,7 @@ public final class ADS1115Emulator: I2CDeviceEmulator {
         }
     }
 
-    public func transmit(count: Int) throws(I2CDeviceFault) -> [UInt8] {
+    package func transmit(count: Int) throws(I2CDeviceFault) -> [UInt8] {
         let now = clock.monotonicNow
         return try state.withLock { s throws(I2CDeviceFault) -> [UInt8] in
             try Self.check(s.fault)

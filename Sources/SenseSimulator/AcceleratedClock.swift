@@ -2,13 +2,13 @@ import SenseCore
 
 /// Real time sped up by a factor, for demos: at 60× a simulated hour passes in a minute, and a
 /// 10 s polling interval takes a sixth of a second. Both clocks run from the moment of creation.
-public struct AcceleratedClock: SenseClock {
-    public let speed: Double
+package struct AcceleratedClock: SenseClock {
+    package let speed: Double
     private let base: SystemClock
     private let monotonicOrigin: MonotonicInstant
     private let wallOrigin: WallTime
 
-    public init(speed: Double, startWall: WallTime? = nil) {
+    package init(speed: Double, startWall: WallTime? = nil) {
         precondition(speed > 0, "speed must be positive")
         self.speed = speed
         base = SystemClock()
@@ -20,15 +20,15 @@ public struct AcceleratedClock: SenseClock {
         Int64(Double((base.monotonicNow - monotonicOrigin).nanoseconds) * speed)
     }
 
-    public var monotonicNow: MonotonicInstant {
+    package var monotonicNow: MonotonicInstant {
         MonotonicInstant(nanoseconds: monotonicOrigin.nanoseconds + elapsed)
     }
 
-    public var wallNow: WallTime {
+    package var wallNow: WallTime {
         WallTime(nanosecondsSinceEpoch: wallOrigin.nanosecondsSinceEpoch + elapsed)
     }
 
-    public func sleep(for duration: Duration) async throws {
+    package func sleep(for duration: Duration) async throws {
         try await Task.sleep(for: .nanoseconds(Int64(Double(duration.nanoseconds) / speed)))
     }
 }

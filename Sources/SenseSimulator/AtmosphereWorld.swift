@@ -4,14 +4,14 @@ import Glibc
 #endif
 
 /// Air at one place and moment.
-public struct AirConditions: Sendable, Hashable {
-    public var temperature: Double   // °C
-    public var pressure: Double      // Pa, at the station (not reduced to sea level)
-    public var humidity: Double      // %RH, 0…100
+package struct AirConditions: Sendable, Hashable {
+    package var temperature: Double   // °C
+    package var pressure: Double      // Pa, at the station (not reduced to sea level)
+    package var humidity: Double      // %RH, 0…100
     /// What is in it (outdoor particulates and gases, CO2 in the monitored room).
-    public var pollution: Pollution
+    package var pollution: Pollution
 
-    public init(temperature: Double, pressure: Double, humidity: Double, pollution: Pollution = Pollution()) {
+    package init(temperature: Double, pressure: Double, humidity: Double, pollution: Pollution = Pollution()) {
         self.temperature = temperature
         self.pressure = pressure
         self.humidity = humidity
@@ -21,23 +21,23 @@ public struct AirConditions: Sendable, Hashable {
 
 /// True (dry, reference-instrument) concentrations; what a low-cost sensor shows is the
 /// emulator's business.
-public struct Pollution: Sendable, Hashable {
+package struct Pollution: Sendable, Hashable {
     /// PM2.5 mass concentration, µg/m³.
-    public var pm2_5: Double
+    package var pm2_5: Double
     /// PM1/PM2.5 and PM10/PM2.5 mass ratios (urban aerosol: fine fraction dominates).
-    public var pm1Ratio: Double
-    public var pm10Ratio: Double
+    package var pm1Ratio: Double
+    package var pm10Ratio: Double
     /// CO2 at the CO2 sensor (ppm): a room's air.
-    public var co2: Double
+    package var co2: Double
     /// Gases at street level: O3 and NO2 in ppb, CO in ppm.
-    public var o3: Double
-    public var no2: Double
-    public var co: Double
+    package var o3: Double
+    package var no2: Double
+    package var co: Double
     /// Sensirion's VOC and NOx index scales (100 and 1 are "typical" air).
-    public var vocIndex: Double
-    public var noxIndex: Double
+    package var vocIndex: Double
+    package var noxIndex: Double
 
-    public init(pm2_5: Double = 8, pm1Ratio: Double = 0.7, pm10Ratio: Double = 1.6, co2: Double = 420, o3: Double = 30,
+    package init(pm2_5: Double = 8, pm1Ratio: Double = 0.7, pm10Ratio: Double = 1.6, co2: Double = 420, o3: Double = 30,
                 no2: Double = 15, co: Double = 0.3, vocIndex: Double = 100, noxIndex: Double = 1) {
         self.pm2_5 = pm2_5
         self.pm1Ratio = pm1Ratio
@@ -51,39 +51,39 @@ public struct Pollution: Sendable, Hashable {
     }
 
     /// The part of `pm2_5` that is smoke: almost all of it below 1 µm, little coarse matter.
-    public var smoke: Double = 0
+    package var smoke: Double = 0
 
-    public var pm1_0: Double { (pm2_5 - smoke) * pm1Ratio + smoke * 0.9 }
+    package var pm1_0: Double { (pm2_5 - smoke) * pm1Ratio + smoke * 0.9 }
     /// PM4 lies between PM2.5 and PM10, nearer PM2.5.
-    public var pm4_0: Double { pm2_5 + (pm10 - pm2_5) * 0.3 }
-    public var pm10: Double { (pm2_5 - smoke) * pm10Ratio + smoke * 1.1 }
+    package var pm4_0: Double { pm2_5 + (pm10 - pm2_5) * 0.3 }
+    package var pm10: Double { (pm2_5 - smoke) * pm10Ratio + smoke * 1.1 }
 }
 
 /// Anything that tells an emulated sensor what air it sits in.
-public protocol AirSource: Sendable {
+package protocol AirSource: Sendable {
     func conditions(at time: WallTime) -> AirConditions
 }
 
 /// A fixed atmosphere, for tests.
-public struct FixedAir: AirSource {
-    public var air: AirConditions
-    public init(_ air: AirConditions) { self.air = air }
-    public func conditions(at time: WallTime) -> AirConditions { air }
+package struct FixedAir: AirSource {
+    package var air: AirConditions
+    package init(_ air: AirConditions) { self.air = air }
+    package func conditions(at time: WallTime) -> AirConditions { air }
 }
 
 /// The simulated atmosphere: a diurnal temperature cycle peaking mid-afternoon, passing weather
 /// (slow sinusoids with seeded periods and phases), a dew point that drifts more slowly than the
 /// temperature (so humidity peaks at dawn), and sea-level pressure drifting with the weather,
 /// reduced to the site's altitude. A pure function of civil time and the seed.
-public struct AtmosphereWorld: AirSource {
-    public struct Site: Sendable, Hashable {
-        public var altitude: Double          // m above sea level
-        public var meanTemperature: Double   // °C
-        public var diurnalAmplitude: Double  // °C, half the day's range
-        public var dewPointDepression: Double // °C, mean T − mean dew point
-        public var utcOffsetHours: Double    // local solar time − UTC
+package struct AtmosphereWorld: AirSource {
+    package struct Site: Sendable, Hashable {
+        package var altitude: Double          // m above sea level
+        package var meanTemperature: Double   // °C
+        package var diurnalAmplitude: Double  // °C, half the day's range
+        package var dewPointDepression: Double // °C, mean T − mean dew point
+        package var utcOffsetHours: Double    // local solar time − UTC
 
-        public init(altitude: Double = 35, meanTemperature: Double = 14, diurnalAmplitude: Double = 5,
+        package init(altitude: Double = 35, meanTemperature: Double = 14, diurnalAmplitude: Double = 5,
                     dewPointDepression: Double = 8, utcOffsetHours: Double = 1) {
             self.altitude = altitude
             self.meanTemperature = meanTemperature
@@ -98,15 +98,15 @@ public struct AtmosphereWorld: AirSource {
         func at(_ t: Double) -> Double { amplitude * sin(2 * .pi * t / period + phase) }
     }
 
-    public let seed: UInt64
-    public let site: Site
+    package let seed: UInt64
+    package let site: Site
     private let temperatureWeather: [Wave]
     private let dewPointWeather: [Wave]
     private let pressureWeather: [Wave]
     private let pollutionWeather: [Wave]
-    public let occupancy: RoomOccupancy
+    package let occupancy: RoomOccupancy
 
-    public init(seed: UInt64, site: Site = Site(), occupancy: RoomOccupancy = RoomOccupancy()) {
+    package init(seed: UInt64, site: Site = Site(), occupancy: RoomOccupancy = RoomOccupancy()) {
         self.seed = seed
         self.site = site
         var rng = SplitMix64(seed: seed)
@@ -124,7 +124,7 @@ public struct AtmosphereWorld: AirSource {
         self.occupancy = occupancy
     }
 
-    public func conditions(at time: WallTime) -> AirConditions {
+    package func conditions(at time: WallTime) -> AirConditions {
         let t = time.secondsSinceEpoch
         let localHour = (t / 3600 + site.utcOffsetHours).truncatingRemainder(dividingBy: 24)
         let diurnal = site.diurnalAmplitude * cos(2 * .pi * (localHour - 15) / 24)
@@ -165,15 +165,15 @@ public struct AtmosphereWorld: AirSource {
 /// exchanges at `airChangesPerHour`, so C relaxes towards C_out + G/Q with time constant 1/ACH.
 /// Occupancy is a schedule of local hours; the state is integrated segment by segment from the
 /// night (when the room is empty and at the outdoor level), so the value is a pure function of time.
-public struct RoomOccupancy: Sendable, Hashable {
-    public var volume: Double             // m³
-    public var airChangesPerHour: Double
-    public var perPerson: Double          // L/s CO2 per person (sedentary adult ≈ 0.005)
-    public var outdoor: Double            // ppm
+package struct RoomOccupancy: Sendable, Hashable {
+    package var volume: Double             // m³
+    package var airChangesPerHour: Double
+    package var perPerson: Double          // L/s CO2 per person (sedentary adult ≈ 0.005)
+    package var outdoor: Double            // ppm
     /// (from local hour, people), ordered; the last entry lasts until midnight.
-    public var schedule: [(hour: Double, people: Int)]
+    package var schedule: [(hour: Double, people: Int)]
 
-    public init(volume: Double = 150, airChangesPerHour: Double = 1.0, perPerson: Double = 0.005, outdoor: Double = 420,
+    package init(volume: Double = 150, airChangesPerHour: Double = 1.0, perPerson: Double = 0.005, outdoor: Double = 420,
                 schedule: [(hour: Double, people: Int)] = [(0, 0), (8, 12), (12, 4), (13, 12), (17, 0)]) {
         self.volume = volume
         self.airChangesPerHour = airChangesPerHour
@@ -182,21 +182,21 @@ public struct RoomOccupancy: Sendable, Hashable {
         self.schedule = schedule
     }
 
-    public static func == (a: Self, b: Self) -> Bool {
+    package static func == (a: Self, b: Self) -> Bool {
         a.volume == b.volume && a.airChangesPerHour == b.airChangesPerHour && a.perPerson == b.perPerson
             && a.outdoor == b.outdoor && a.schedule.map(\.hour) == b.schedule.map(\.hour)
             && a.schedule.map(\.people) == b.schedule.map(\.people)
     }
 
-    public func hash(into h: inout Hasher) { h.combine(volume) }
+    package func hash(into h: inout Hasher) { h.combine(volume) }
 
     /// Steady state for `people`: C_out + 10⁶·G/Q, Q the ventilation in L/s.
-    public func steadyState(people: Int) -> Double {
+    package func steadyState(people: Int) -> Double {
         let q = airChangesPerHour * volume * 1000 / 3600
         return outdoor + 1e6 * Double(people) * perPerson / q
     }
 
-    public func co2(localHour h: Double) -> Double {
+    package func co2(localHour h: Double) -> Double {
         var c = outdoor
         for (i, segment) in schedule.enumerated() where segment.hour <= h {
             let end = min(h, i + 1 < schedule.count ? schedule[i + 1].hour : 24)

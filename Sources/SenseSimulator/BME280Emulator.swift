@@ -6,29 +6,29 @@ import Synchronization
 /// air source, keeps the status "measuring" bit set for the conversion time, then latches raw
 /// ADC values encoded under this chip's own calibration (by inverting the datasheet's
 /// floating-point compensation, independently of the driver's integer code).
-public final class BME280Emulator: I2CDeviceEmulator {
+package final class BME280Emulator: I2CDeviceEmulator {
     /// Trimming parameters as the datasheet names them.
-    public struct Calibration: Sendable, Hashable {
-        public var T1: UInt16, T2: Int16, T3: Int16
-        public var P1: UInt16, P2: Int16, P3: Int16, P4: Int16, P5: Int16, P6: Int16, P7: Int16, P8: Int16, P9: Int16
-        public var H1: UInt8, H2: Int16, H3: UInt8, H4: Int16, H5: Int16, H6: Int8
+    package struct Calibration: Sendable, Hashable {
+        package var T1: UInt16, T2: Int16, T3: Int16
+        package var P1: UInt16, P2: Int16, P3: Int16, P4: Int16, P5: Int16, P6: Int16, P7: Int16, P8: Int16, P9: Int16
+        package var H1: UInt8, H2: Int16, H3: UInt8, H4: Int16, H5: Int16, H6: Int8
 
         /// The BMP280 datasheet's example T/P trimming with a typical humidity trimming.
-        public static let datasheetExample = Calibration(
+        package static let datasheetExample = Calibration(
             T1: 27504, T2: 26435, T3: -1000,
             P1: 36477, P2: -10685, P3: 3024, P4: 2855, P5: 140, P6: -7, P7: 15500, P8: -14600, P9: 6000,
             H1: 75, H2: 362, H3: 0, H4: 313, H5: 50, H6: 30)
 
         /// A second, different part (values of the kind found on real chips), so that tests do not
         /// pass merely because one calibration happens to be symmetric.
-        public static let secondPart = Calibration(
+        package static let secondPart = Calibration(
             T1: 28009, T2: 25654, T3: 50,
             P1: 39145, P2: -10750, P3: 3024, P4: 5667, P5: -120, P6: -7, P7: 15500, P8: -14600, P9: 6000,
             H1: 75, H2: 352, H3: 0, H4: 339, H5: 0, H6: 30)
     }
 
     /// Faults the emulator can show, as a real part in the field would.
-    public enum Fault: Sendable, Hashable {
+    package enum Fault: Sendable, Hashable {
         /// Does not acknowledge its address (unplugged, dead).
         case nack
         /// Every transfer fails with a bus error.
@@ -52,13 +52,13 @@ public final class BME280Emulator: I2CDeviceEmulator {
         var measurements = 0
     }
 
-    public let calibration: Calibration
+    package let calibration: Calibration
     private let clock: any SenseClock
     private let air: any AirSource
     private let state: Mutex<State>
 
     /// `chipID` 0x58 emulates a BMP280 (the same T/P part without humidity).
-    public init(calibration: Calibration = .datasheetExample, chipID: UInt8 = 0x60, air: any AirSource,
+    package init(calibration: Calibration = .datasheetExample, chipID: UInt8 = 0x60, air: any AirSource,
                 clock: any SenseClock) {
         self.calibration = calibration
         self.air = air
@@ -70,14 +70,14 @@ public final class BME280Emulator: I2CDeviceEmulator {
         state = Mutex(s)
     }
 
-    public func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }
+    package func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }
 
     /// How many forced or normal-mode conversions have been started.
-    public var measurementCount: Int { state.withLock { $0.measurements } }
+    package var measurementCount: Int { state.withLock { $0.measurements } }
 
-    public func register(_ address: UInt8) -> UInt8 { state.withLock { $0.registers[Int(address)] } }
+    package func register(_ address: UInt8) -> UInt8 { state.withLock { $0.registers[Int(address)] } }
 
-    public func receive(_ bytes: [UInt8]) throws(I2CDeviceFault) {
+    package func receive(_ bytes: [UInt8]) throws(I2CDeviceFault) {
         try state.withLock { s throws(I2CDeviceFault) in
             try Self.check(s.fault)
             guard let first = bytes.first else { return }
@@ -91,7 +91,7 @@ public final class BME280Emulator: I2CDeviceEmulator {
         }
     }
 
-    public func transmit(count: Int) throws(I2CDeviceFault) -> [UInt8] {
+    package func transmit(count: Int) throws(I2CDeviceFault) -> [UInt8] {
         try state.withLock { s throws(I2CDeviceFault) -> [UInt8] in
             try Self.check(s.fault)
             latchIfDone(&s)

@@ -7,8 +7,8 @@ import Glibc
 /// share of it runs off through a linear reservoir (dS/dt = I − S/K, Q = S/K) on top of a base
 /// flow, and the stage follows from the gauge's rating curve inverted. Deterministic: the same
 /// scenario gives the same rain, tips and stage at the same instants, at any speed.
-public struct CatchmentWorld: Sendable {
-    public enum Scenario: String, Sendable, Hashable, CaseIterable {
+package struct CatchmentWorld: Sendable {
+    package enum Scenario: String, Sendable, Hashable, CaseIterable {
         /// No rain: base flow only.
         case dry
         /// 4 mm/h for six hours: the river rises a little and stays in its banks.
@@ -28,23 +28,23 @@ public struct CatchmentWorld: Sendable {
     }
 
     /// The catchment (documented in docs/simulator.md).
-    public static let area = 8.0                 // km²
-    public static let runoffCoefficient = 0.5
-    public static let reservoirConstant = 1800.0 // s
-    public static let baseFlow = 1.2             // m³/s
+    package static let area = 8.0                 // km²
+    package static let runoffCoefficient = 0.5
+    package static let reservoirConstant = 1800.0 // s
+    package static let baseFlow = 1.2             // m³/s
     /// The gauge's control: Q = C·(h − h0)^b (the §B2 vector's curve).
-    public static let rating = (c: 12.5, zeroFlow: 0.3, exponent: 1.6)
+    package static let rating = (c: 12.5, zeroFlow: 0.3, exponent: 1.6)
 
-    public let scenario: Scenario
+    package let scenario: Scenario
     /// When the storm begins (wall time).
-    public let stormStart: WallTime
-    public let rainScale: Double
+    package let stormStart: WallTime
+    package let rainScale: Double
     private static let step = 10.0   // s
     /// From the storm's start: cumulative rain (mm) and discharge (m³/s) every `step` seconds.
     private let cumulativeRain: [Double]
     private let discharge: [Double]
 
-    public init(scenario: Scenario, stormStart: WallTime, rainScale: Double = 1, hours: Double = 48) {
+    package init(scenario: Scenario, stormStart: WallTime, rainScale: Double = 1, hours: Double = 48) {
         self.scenario = scenario
         self.stormStart = stormStart
         self.rainScale = rainScale
@@ -87,22 +87,22 @@ public struct CatchmentWorld: Sendable {
     }
 
     /// Rain intensity falling now, mm/h.
-    public func rainIntensity(at wall: WallTime) -> Double { Self.intensity(scenario, at: seconds(wall)) * rainScale }
+    package func rainIntensity(at wall: WallTime) -> Double { Self.intensity(scenario, at: seconds(wall)) * rainScale }
 
     /// Rain fallen since the storm began, mm.
-    public func rainDepth(at wall: WallTime) -> Double { interpolate(cumulativeRain, at: seconds(wall), before: 0) }
+    package func rainDepth(at wall: WallTime) -> Double { interpolate(cumulativeRain, at: seconds(wall), before: 0) }
 
     /// The river's discharge, m³/s.
-    public func discharge(at wall: WallTime) -> Double { interpolate(discharge, at: seconds(wall), before: Self.baseFlow) }
+    package func discharge(at wall: WallTime) -> Double { interpolate(discharge, at: seconds(wall), before: Self.baseFlow) }
 
     /// The stage at the gauge, m above its datum.
-    public func stage(at wall: WallTime) -> Double {
+    package func stage(at wall: WallTime) -> Double {
         Self.rating.zeroFlow + pow(discharge(at: wall) / Self.rating.c, 1 / Self.rating.exponent)
     }
 
     /// The first instant after `wall` at which `depth` mm have fallen (a bucket's next tip), or
     /// nil if the storm never brings that much.
-    public func time(whenDepthReaches depth: Double, after wall: WallTime) -> WallTime? {
+    package func time(whenDepthReaches depth: Double, after wall: WallTime) -> WallTime? {
         guard depth <= cumulativeRain[cumulativeRain.count - 1] else { return nil }
         var lo = 0, hi = cumulativeRain.count - 1
         while lo < hi {   // the first grid point at or past the depth
@@ -120,12 +120,12 @@ public struct CatchmentWorld: Sendable {
 
     /// Density of the river water at `celsius` (Tanaka 2001), kg/m³: what a transducer's
     /// pressure reflects.
-    public static func waterDensity(celsius t: Double) -> Double {
+    package static func waterDensity(celsius t: Double) -> Double {
         999.974950 * (1 - (t - 3.983035) * (t - 3.983035) * (t + 301.797) / (522528.9 * (t + 69.34881)))
     }
 
     /// Water temperature, °C: a daily swing around 12 °C.
-    public func waterTemperature(at wall: WallTime) -> Double {
+    package func waterTemperature(at wall: WallTime) -> Double {
         12 + 2 * sin(2 * .pi * (wall.secondsSinceEpoch / 86400 - 0.3))
     }
 }

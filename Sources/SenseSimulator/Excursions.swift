@@ -3,8 +3,8 @@ import SenseCore
 /// Weather the gateway must react to: a quantity pushed away from the world's value by `change`,
 /// ramped in linearly, held, and ramped out — a heat wave on a cabinet, a humid night. Times
 /// count from `start` (the daemon's start), on civil time like the world itself.
-public struct Excursion: Sendable, Hashable {
-    public enum Quantity: String, Sendable, Hashable, CaseIterable {
+package struct Excursion: Sendable, Hashable {
+    package enum Quantity: String, Sendable, Hashable, CaseIterable {
         case temperature, humidity, pressure
         /// A smoke event (µg/m³ of PM2.5, nearly all of it fine: PM10 grows by 1.1 times as much).
         case pm2_5
@@ -12,14 +12,14 @@ public struct Excursion: Sendable, Hashable {
         case co2
     }
 
-    public var quantity: Quantity
+    package var quantity: Quantity
     /// °C, %RH, Pa, µg/m³ or ppm.
-    public var change: Double
-    public var after: Duration
-    public var ramp: Duration
-    public var hold: Duration
+    package var change: Double
+    package var after: Duration
+    package var ramp: Duration
+    package var hold: Duration
 
-    public init(quantity: Quantity, change: Double, after: Duration, ramp: Duration = .zero, hold: Duration) {
+    package init(quantity: Quantity, change: Double, after: Duration, ramp: Duration = .zero, hold: Duration) {
         self.quantity = quantity
         self.change = change
         self.after = after
@@ -41,18 +41,18 @@ public struct Excursion: Sendable, Hashable {
 }
 
 /// A world with excursions on top.
-public struct ExcursionAir: AirSource {
-    public let base: any AirSource
-    public let excursions: [Excursion]
-    public let start: WallTime
+package struct ExcursionAir: AirSource {
+    package let base: any AirSource
+    package let excursions: [Excursion]
+    package let start: WallTime
 
-    public init(base: any AirSource, excursions: [Excursion], start: WallTime) {
+    package init(base: any AirSource, excursions: [Excursion], start: WallTime) {
         self.base = base
         self.excursions = excursions
         self.start = start
     }
 
-    public func conditions(at time: WallTime) -> AirConditions {
+    package func conditions(at time: WallTime) -> AirConditions {
         var air = base.conditions(at: time)
         let t = Duration.nanoseconds(time.nanosecondsSinceEpoch - start.nanosecondsSinceEpoch)
         for e in excursions {

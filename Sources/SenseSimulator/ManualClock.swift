@@ -4,7 +4,7 @@ import Synchronization
 /// A clock that moves only when told: tests advance it and sleepers wake deterministically.
 /// With `autoAdvance`, a sleep moves the clock by its own duration at once, so code that waits
 /// (a driver's conversion time) runs instantly yet sees the time pass.
-public final class ManualClock: SenseClock {
+package final class ManualClock: SenseClock {
     private struct Sleeper {
         var deadline: MonotonicInstant
         var continuation: CheckedContinuation<Void, any Error>
@@ -18,9 +18,9 @@ public final class ManualClock: SenseClock {
     }
 
     private let state: Mutex<State>
-    public let autoAdvance: Bool
+    package let autoAdvance: Bool
 
-    public init(start: MonotonicInstant = MonotonicInstant(nanoseconds: 1_000_000_000),
+    package init(start: MonotonicInstant = MonotonicInstant(nanoseconds: 1_000_000_000),
                 wall: WallTime = WallTime(nanosecondsSinceEpoch: 1_785_000_000_000_000_000),
                 autoAdvance: Bool = false) {
         state = Mutex(State(now: start, wallAtZero: WallTime(nanosecondsSinceEpoch:
@@ -28,16 +28,16 @@ public final class ManualClock: SenseClock {
         self.autoAdvance = autoAdvance
     }
 
-    public var monotonicNow: MonotonicInstant { state.withLock { $0.now } }
+    package var monotonicNow: MonotonicInstant { state.withLock { $0.now } }
 
-    public var wallNow: WallTime {
+    package var wallNow: WallTime {
         state.withLock { WallTime(nanosecondsSinceEpoch: $0.wallAtZero.nanosecondsSinceEpoch + $0.now.nanoseconds) }
     }
 
     /// The number of tasks waiting in `sleep`.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let due: [CheckedContinuation<Void, any Error>] = state.withLock { s in
             s.now = s.now + duration
             let ready = s.sleepers.filter { $0.value.deadline <= s.now }
@@ -47,7 +47,7 @@ public final class ManualClock: SenseClock {
         for c in due { c.resume() }
     }
 
-    public func sleep(for duration: Duration) async throws {
+    package func sleep(for duration: Duration) async throws {
         try Task.checkCancellation()
         if autoAdvance {
             advance(by: duration)

@@ -9,8 +9,8 @@ import Darwin
 /// driving, following, queueing and stop-and-go — and occupy the detection zones of the lane's
 /// detectors. Each zone's edges are solved exactly from the motion within a step (constant
 /// acceleration), so they are true to the nanosecond at any step size. Deterministic for a seed.
-public struct RoadWorld: Sendable {
-    public enum Scenario: String, Sendable, Hashable, CaseIterable {
+package struct RoadWorld: Sendable {
+    package enum Scenario: String, Sendable, Hashable, CaseIterable {
         /// Steady light traffic at the demand rate.
         case freeFlow = "free_flow"
         /// Demand rises from the base rate to the peak and falls back over the episode.
@@ -21,24 +21,24 @@ public struct RoadWorld: Sendable {
         case incident
     }
 
-    public struct Settings: Sendable, Hashable {
-        public var scenario: Scenario
+    package struct Settings: Sendable, Hashable {
+        package var scenario: Scenario
         /// Vehicles per hour per lane outside the episode.
-        public var demand: Double
+        package var demand: Double
         /// Rush hour's peak, vehicles per hour per lane.
-        public var peakDemand: Double
+        package var peakDemand: Double
         /// The episode (rush hour, incident), seconds after the world starts, and its length.
-        public var episodeStart: Double
-        public var episodeLength: Double
+        package var episodeStart: Double
+        package var episodeLength: Double
         /// Mean desired speed, km/h (drivers' own speeds scatter ±10 % around it).
-        public var speedLimit: Double
+        package var speedLimit: Double
         /// An incident on top of any scenario (the `incident` scenario has one over its episode):
         /// when it begins, how long it lasts, and the lanes it blocks (nil: all).
-        public var incidentStart: Double?
-        public var incidentLength: Double
-        public var incidentLanes: Set<Int>?
+        package var incidentStart: Double?
+        package var incidentLength: Double
+        package var incidentLanes: Set<Int>?
 
-        public init(scenario: Scenario = .freeFlow, demand: Double = 500, peakDemand: Double = 1500, episodeStart: Double = 300,
+        package init(scenario: Scenario = .freeFlow, demand: Double = 500, peakDemand: Double = 1500, episodeStart: Double = 300,
                     episodeLength: Double = 1200, speedLimit: Double = 50, incidentStart: Double? = nil, incidentLength: Double = 600,
                     incidentLanes: Set<Int>? = nil) {
             self.scenario = scenario
@@ -55,31 +55,31 @@ public struct RoadWorld: Sendable {
 
     /// A lane's detectors: the upstream zone begins `stationPosition` metres down the road; the
     /// second begins `spacing` later (spacing 0: a single detector); both are `zoneLength` long.
-    public struct LaneLayout: Sendable, Hashable {
-        public var spacing: Double
-        public var zoneLength: Double
-        public init(spacing: Double, zoneLength: Double) {
+    package struct LaneLayout: Sendable, Hashable {
+        package var spacing: Double
+        package var zoneLength: Double
+        package init(spacing: Double, zoneLength: Double) {
             self.spacing = spacing
             self.zoneLength = zoneLength
         }
     }
 
     /// A change of a detection zone's occupancy (any vehicle on it), at seconds since the world began.
-    public struct ZoneEdge: Sendable, Hashable {
-        public var lane: Int
+    package struct ZoneEdge: Sendable, Hashable {
+        package var lane: Int
         /// 0 upstream, 1 downstream.
-        public var zone: Int
-        public var time: Double
-        public var occupied: Bool
+        package var zone: Int
+        package var time: Double
+        package var occupied: Bool
     }
 
     /// The truth about one vehicle's passage, for tests: when its front reached each zone, its
     /// speed as its front passed the middle of the trap, its length.
-    public struct Passage: Sendable, Hashable {
-        public var lane: Int
-        public var frontAtUpstream: Double
-        public var speedAtTrap: Double
-        public var length: Double
+    package struct Passage: Sendable, Hashable {
+        package var lane: Int
+        package var frontAtUpstream: Double
+        package var speedAtTrap: Double
+        package var length: Double
     }
 
     struct Car: Sendable {
@@ -99,24 +99,24 @@ public struct RoadWorld: Sendable {
         var occupancy = [0, 0]
     }
 
-    public static let roadLength = 400.0
-    public static let stationPosition = 200.0
+    package static let roadLength = 400.0
+    package static let stationPosition = 200.0
     /// Where the incident's blockage stands.
-    public static let blockagePosition = 320.0
-    public static let step = 0.1
+    package static let blockagePosition = 320.0
+    package static let step = 0.1
 
     // IDM parameters for urban cars: max acceleration, comfortable deceleration, time headway,
     // jam distance (≥ 3 m, so a stopped queue leaves each 2 m zone free between vehicles).
     static let acceleration = 1.5, deceleration = 2.0, timeHeadway = 1.2, jamDistance = 3.0
 
-    public let settings: Settings
-    public private(set) var time = 0.0
+    package let settings: Settings
+    package private(set) var time = 0.0
     private var lanes: [Lane]
     private var rng: SplitMix64
     private var edges: [ZoneEdge] = []
     private var passages: [Passage] = []
 
-    public init(settings: Settings, lanes layouts: [LaneLayout], seed: UInt64) {
+    package init(settings: Settings, lanes layouts: [LaneLayout], seed: UInt64) {
         self.settings = settings
         rng = SplitMix64(seed: seed ^ 0x726F_6164)
         lanes = layouts.map { Lane(layout: $0, nextArrival: 0) }
@@ -124,7 +124,7 @@ public struct RoadWorld: Sendable {
     }
 
     /// Vehicles per hour per lane wanting to pass at `t`.
-    public func demand(at t: Double) -> Double {
+    package func demand(at t: Double) -> Double {
         guard settings.scenario == .rushHour else { return settings.demand }
         let u = (t - settings.episodeStart) / settings.episodeLength
         guard u > 0, u < 1 else { return settings.demand }
@@ -133,7 +133,7 @@ public struct RoadWorld: Sendable {
     }
 
     /// Whether the incident's blockage stops traffic in `lane` at `t`: while it lasts, closed 30 s of every 40 s.
-    public func blocked(lane: Int, at t: Double) -> Bool {
+    package func blocked(lane: Int, at t: Double) -> Bool {
         let (start, length): (Double, Double)
         if settings.scenario == .incident {
             (start, length) = (settings.episodeStart, settings.episodeLength)
@@ -147,20 +147,20 @@ public struct RoadWorld: Sendable {
     }
 
     /// Runs the world to `until` (seconds since it began); returns the zone edges in that span, in time order.
-    public mutating func advance(to until: Double) -> [ZoneEdge] {
+    package mutating func advance(to until: Double) -> [ZoneEdge] {
         while time + Self.step <= until + 1e-9 { stepOnce() }
         defer { edges.removeAll(keepingCapacity: true) }
         return edges.sorted { ($0.time, $0.lane, $0.zone) < ($1.time, $1.lane, $1.zone) }
     }
 
     /// The passages recorded since the last call.
-    public mutating func takePassages() -> [Passage] {
+    package mutating func takePassages() -> [Passage] {
         defer { passages.removeAll(keepingCapacity: true) }
         return passages
     }
 
     /// Vehicles currently on the road (for bounds and tests).
-    public var vehiclesOnRoad: Int { lanes.map(\.cars.count).reduce(0, +) }
+    package var vehiclesOnRoad: Int { lanes.map(\.cars.count).reduce(0, +) }
 
     // MARK: the motion
 

@@ -3,7 +3,7 @@ import SenseHardware
 import Synchronization
 
 /// Faults a Sensirion part shows in the field.
-public enum SensirionFault: Sendable, Hashable {
+package enum SensirionFault: Sendable, Hashable {
     /// Does not acknowledge its address (unplugged, dead, held in reset).
     case nack
     /// Every transfer fails with a bus error (a stuck SDA line).
@@ -19,18 +19,18 @@ public enum SensirionFault: Sendable, Hashable {
 }
 
 /// What a chip does with a command: reply words available after a busy time, or no reply.
-public struct SensirionExecution: Sendable, Hashable {
-    public var busy: Duration
-    public var reply: [UInt16]?
+package struct SensirionExecution: Sendable, Hashable {
+    package var busy: Duration
+    package var reply: [UInt16]?
 
-    public init(busy: Duration, reply: [UInt16]? = nil) {
+    package init(busy: Duration, reply: [UInt16]? = nil) {
         self.busy = busy
         self.reply = reply
     }
 }
 
 /// One Sensirion part's command set, as a value the emulator owns.
-public protocol SensirionChipModel: Sendable {
+package protocol SensirionChipModel: Sendable {
     /// 1 (SHT4x) or 2 bytes.
     var commandWidth: Int { get }
     /// Executes a command with its (CRC-checked) arguments; nil for a command the part does not
@@ -40,14 +40,14 @@ public protocol SensirionChipModel: Sendable {
 }
 
 extension SensirionChipModel {
-    public var commandWidth: Int { 2 }
+    package var commandWidth: Int { 2 }
 }
 
 /// A Sensirion part on the simulated bus, at command level: it parses the command and its
 /// argument words (ignoring a command whose argument CRC is wrong, as the parts do), holds the
 /// reply until the execution time has passed (a read before that is not acknowledged), frames
 /// each reply word with its CRC, and shows the injected fault.
-public final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmulator {
+package final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmulator {
     private struct State {
         var model: Model
         var fault: SensirionFault?
@@ -61,21 +61,21 @@ public final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmulat
     private let air: any AirSource
     private let state: Mutex<State>
 
-    public init(_ model: Model, air: any AirSource, clock: any SenseClock) {
+    package init(_ model: Model, air: any AirSource, clock: any SenseClock) {
         self.clock = clock
         self.air = air
         state = Mutex(State(model: model))
     }
 
-    public func inject(_ fault: SensirionFault?) { state.withLock { $0.fault = fault } }
+    package func inject(_ fault: SensirionFault?) { state.withLock { $0.fault = fault } }
 
     /// Every command code received, oldest first (the last 64).
-    public var commands: [UInt16] { state.withLock { $0.commands } }
+    package var commands: [UInt16] { state.withLock { $0.commands } }
     /// Commands dropped because an argument's CRC was wrong.
-    public var rejectedFrames: Int { state.withLock { $0.rejectedFrames } }
-    public var model: Model { state.withLock { $0.model } }
+    package var rejectedFrames: Int { state.withLock { $0.rejectedFrames } }
+    package var model: Model { state.withLock { $0.model } }
 
-    public func receive(_ bytes: [UInt8]) throws(I2CDeviceFault) {
+    package func receive(_ bytes: [UInt8]) throws(I2CDeviceFault) {
         let now = clock.monotonicNow
         let conditions = air.conditions(at: clock.wallNow)
         try state.withLock { s throws(I2CDeviceFault) in
@@ -105,7 +105,7 @@ public final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmulat
         }
     }
 
-    public func transmit(count: Int) throws(I2CDeviceFault) -> [UInt8] {
+    package func transmit(count: Int) throws(I2CDeviceFault) -> [UInt8] {
         let now = clock.monotonicNow
         return try state.withLock { s throws(I2CDeviceFault) -> [UInt8] in
             try Self.check(s.fault)
@@ -164,16 +164,16 @@ func sensirionFloatWords(_ v: Float) -> [UInt16] {
 
 /// How a laser-scattering PM sensor over-reads: a factor on dry mass, and hygroscopic growth
 /// (κ-Köhler) with the humidity in its housing.
-public struct OpticalResponse: Sendable, Hashable {
-    public var factor: Double
-    public var kappa: Double
+package struct OpticalResponse: Sendable, Hashable {
+    package var factor: Double
+    package var kappa: Double
 
-    public init(factor: Double = 1.3, kappa: Double = 0.3) {
+    package init(factor: Double = 1.3, kappa: Double = 0.3) {
         self.factor = factor
         self.kappa = kappa
     }
 
-    public func reading(_ dry: Double, humidity: Double) -> Double {
+    package func reading(_ dry: Double, humidity: Double) -> Double {
         let rh = min(95, max(0, humidity)) / 100
         return dry * factor * (1 + kappa * rh / (1 - rh))
     }

@@ -2,22 +2,22 @@ import SenseCore
 
 /// The measurement schedule of a part that measures on its own clock: started at some instant,
 /// a new result every `period`, each result readable once.
-public struct MeasurementSchedule: Sendable, Hashable {
-    public private(set) var started: MonotonicInstant?
-    public private(set) var period: Duration
+package struct MeasurementSchedule: Sendable, Hashable {
+    package private(set) var started: MonotonicInstant?
+    package private(set) var period: Duration
     private var taken = 0
 
-    public init(period: Duration) { self.period = period }
+    package init(period: Duration) { self.period = period }
 
-    public var isRunning: Bool { started != nil }
+    package var isRunning: Bool { started != nil }
 
-    public mutating func start(_ now: MonotonicInstant, period: Duration? = nil) {
+    package mutating func start(_ now: MonotonicInstant, period: Duration? = nil) {
         started = now
         if let period { self.period = period }
         taken = 0
     }
 
-    public mutating func stop() { started = nil }
+    package mutating func stop() { started = nil }
 
     private func completed(_ now: MonotonicInstant) -> Int {
         guard let started else { return 0 }
@@ -25,24 +25,24 @@ public struct MeasurementSchedule: Sendable, Hashable {
     }
 
     /// A result not yet read exists (and the part is not faulted into never being ready).
-    public func hasNew(_ now: MonotonicInstant, _ fault: SensirionFault?) -> Bool {
+    package func hasNew(_ now: MonotonicInstant, _ fault: SensirionFault?) -> Bool {
         fault != .neverReady && completed(now) > taken
     }
 
     /// Marks every completed result as read.
-    public mutating func take(_ now: MonotonicInstant) { taken = completed(now) }
+    package mutating func take(_ now: MonotonicInstant) { taken = completed(now) }
 }
 
 /// SHT4x: one-byte commands; a measurement reads the air after 6.9 ms (high precision, typical).
-public struct SHT4xModel: SensirionChipModel {
-    public var serial: UInt32
-    public var measurements = 0
+package struct SHT4xModel: SensirionChipModel {
+    package var serial: UInt32
+    package var measurements = 0
 
-    public init(serial: UInt32 = 0x0F41_2B3C) { self.serial = serial }
+    package init(serial: UInt32 = 0x0F41_2B3C) { self.serial = serial }
 
-    public var commandWidth: Int { 1 }
+    package var commandWidth: Int { 1 }
 
-    public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
         guard arguments.isEmpty else { return nil }
         switch command {
@@ -60,15 +60,15 @@ public struct SHT4xModel: SensirionChipModel {
 
 /// SCD4x: idle until periodic measurement starts; then a new result every 5 s (30 s low power),
 /// and while measuring it accepts only read, data-ready and stop.
-public struct SCD4xModel: SensirionChipModel {
-    public var serial: (UInt16, UInt16, UInt16) = (0xBEEF, 0x0123, 0x4567)
-    public private(set) var schedule = MeasurementSchedule(period: .seconds(5))
-    public private(set) var altitude: UInt16 = 0
-    public private(set) var temperatureOffsetWord: UInt16 = 1498
+package struct SCD4xModel: SensirionChipModel {
+    package var serial: (UInt16, UInt16, UInt16) = (0xBEEF, 0x0123, 0x4567)
+    package private(set) var schedule = MeasurementSchedule(period: .seconds(5))
+    package private(set) var altitude: UInt16 = 0
+    package private(set) var temperatureOffsetWord: UInt16 = 1498
 
-    public init() {}
+    package init() {}
 
-    public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
         switch (command, schedule.isRunning) {
         case (0x21B1, false), (0x21AC, false):
@@ -100,14 +100,14 @@ public struct SCD4xModel: SensirionChipModel {
 }
 
 /// SCD30: continuous measurement at a set interval; floats out.
-public struct SCD30Model: SensirionChipModel {
-    public private(set) var schedule = MeasurementSchedule(period: .seconds(2))
-    public private(set) var interval: UInt16 = 2
-    public private(set) var ambientPressure: UInt16 = 0
+package struct SCD30Model: SensirionChipModel {
+    package private(set) var schedule = MeasurementSchedule(period: .seconds(2))
+    package private(set) var interval: UInt16 = 2
+    package private(set) var ambientPressure: UInt16 = 0
 
-    public init() {}
+    package init() {}
 
-    public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
         switch command {
         case 0xD100: return SensirionExecution(busy: .milliseconds(1), reply: [0x0342])
@@ -138,14 +138,14 @@ public struct SCD30Model: SensirionChipModel {
 }
 
 /// SPS30 in float mode: a new set of values every second once started.
-public struct SPS30Model: SensirionChipModel {
-    public var serial = "SIM0123456789ABC"
-    public var response: OpticalResponse
-    public private(set) var schedule = MeasurementSchedule(period: .seconds(1))
+package struct SPS30Model: SensirionChipModel {
+    package var serial = "SIM0123456789ABC"
+    package var response: OpticalResponse
+    package private(set) var schedule = MeasurementSchedule(period: .seconds(1))
 
-    public init(response: OpticalResponse = OpticalResponse()) { self.response = response }
+    package init(response: OpticalResponse = OpticalResponse()) { self.response = response }
 
-    public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
         switch command {
         case 0xD304:
@@ -177,17 +177,17 @@ public struct SPS30Model: SensirionChipModel {
 
 /// SEN5x (a SEN55 unless named otherwise): scaled integers, the NOx index unavailable for the
 /// first 10 s after start, the VOC index for the first 1 s.
-public struct SEN5xModel: SensirionChipModel {
-    public var productName: String
-    public var response: OpticalResponse
-    public private(set) var schedule = MeasurementSchedule(period: .seconds(1))
+package struct SEN5xModel: SensirionChipModel {
+    package var productName: String
+    package var response: OpticalResponse
+    package private(set) var schedule = MeasurementSchedule(period: .seconds(1))
 
-    public init(productName: String = "SEN55", response: OpticalResponse = OpticalResponse()) {
+    package init(productName: String = "SEN55", response: OpticalResponse = OpticalResponse()) {
         self.productName = productName
         self.response = response
     }
 
-    public mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
                                  fault: SensirionFault?) -> SensirionExecution? {
         switch command {
         case 0xD304:

@@ -4,9 +4,9 @@ import Synchronization
 
 /// A simulated GPIO controller: the world drives input lines (producing edge events stamped on
 /// the injected clock); tests observe output lines. A line can be requested once at a time.
-public final class SimulatedGPIOChip: GPIOChip {
-    public let name: String
-    public let lineCount: Int
+package final class SimulatedGPIOChip: GPIOChip {
+    package let name: String
+    package let lineCount: Int
     private let clock: any SenseClock
 
     fileprivate struct LineState {
@@ -28,14 +28,14 @@ public final class SimulatedGPIOChip: GPIOChip {
 
     fileprivate let lines: Mutex<[LineState]>
 
-    public init(name: String, lineCount: Int = 54, clock: any SenseClock) {
+    package init(name: String, lineCount: Int = 54, clock: any SenseClock) {
         self.name = name
         self.lineCount = lineCount
         self.clock = clock
         lines = Mutex([LineState](repeating: LineState(), count: lineCount))
     }
 
-    public func requestInput(offset: Int, bias: Bias, consumer: String) throws(GPIOError) -> any GPIOInput {
+    package func requestInput(offset: Int, bias: Bias, consumer: String) throws(GPIOError) -> any GPIOInput {
         try check(offset)
         let (stream, continuation) = EdgeEvents.makeStream(bufferingPolicy: .bufferingNewest(4096))
         try lines.withLock { l throws(GPIOError) in
@@ -52,7 +52,7 @@ public final class SimulatedGPIOChip: GPIOChip {
         return SimulatedGPIOInput(chip: self, offset: offset, stream: stream)
     }
 
-    public func requestOutput(offset: Int, initial: Bool, consumer: String) throws(GPIOError) -> any GPIOOutput {
+    package func requestOutput(offset: Int, initial: Bool, consumer: String) throws(GPIOError) -> any GPIOOutput {
         try check(offset)
         let now = clock.monotonicNow
         try lines.withLock { l throws(GPIOError) in
@@ -68,7 +68,7 @@ public final class SimulatedGPIOChip: GPIOChip {
     /// The world sets an input line's level; a change emits an edge stamped `at` (default now).
     /// A device model that knows exactly when its edge happened passes that instant, as the
     /// kernel stamps an edge in its interrupt handler however late user space reads it.
-    public func drive(_ offset: Int, high: Bool, at time: MonotonicInstant? = nil) {
+    package func drive(_ offset: Int, high: Bool, at time: MonotonicInstant? = nil) {
         let now = time ?? clock.monotonicNow
         lines.withLock { l in
             guard l[offset].level != high else { return }
@@ -81,23 +81,23 @@ public final class SimulatedGPIOChip: GPIOChip {
     }
 
     /// Calls `observer` with every level an output line is set to (a device wired to it).
-    public func observeOutput(_ offset: Int, _ observer: @escaping @Sendable (MonotonicInstant, Bool) -> Void) {
+    package func observeOutput(_ offset: Int, _ observer: @escaping @Sendable (MonotonicInstant, Bool) -> Void) {
         lines.withLock { $0[offset].observer = observer }
     }
 
     /// The level of a line as the outside world sees it.
-    public func level(_ offset: Int) -> Bool { lines.withLock { $0[offset].level } }
+    package func level(_ offset: Int) -> Bool { lines.withLock { $0[offset].level } }
 
     /// Whether a consumer holds the line.
-    public func isRequested(_ offset: Int) -> Bool { lines.withLock { $0[offset].requested } }
+    package func isRequested(_ offset: Int) -> Bool { lines.withLock { $0[offset].requested } }
 
     /// The last level an output was set to, with when (cheap: for polling).
-    public func lastOutputChange(_ offset: Int) -> (MonotonicInstant, Bool)? {
+    package func lastOutputChange(_ offset: Int) -> (MonotonicInstant, Bool)? {
         lines.withLock { $0[offset].history.last }
     }
 
     /// Every level an output was set to, with when.
-    public func outputHistory(_ offset: Int) -> [(MonotonicInstant, Bool)] {
+    package func outputHistory(_ offset: Int) -> [(MonotonicInstant, Bool)] {
         lines.withLock { $0[offset].history }
     }
 

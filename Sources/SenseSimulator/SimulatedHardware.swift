@@ -4,13 +4,13 @@ import Synchronization
 
 /// The simulated board's devices: buses and chips created on first use and shared thereafter,
 /// so the daemon and the world see the same ones.
-public final class SimulatedHardware: Hardware {
-    public let clock: any SenseClock
+package final class SimulatedHardware: Hardware {
+    package let clock: any SenseClock
     private let state = Mutex<(buses: [String: SimulatedI2CBus], chips: [String: SimulatedGPIOChip])>(([:], [:]))
 
-    public init(clock: any SenseClock) { self.clock = clock }
+    package init(clock: any SenseClock) { self.clock = clock }
 
-    public func bus(_ name: String) -> SimulatedI2CBus {
+    package func bus(_ name: String) -> SimulatedI2CBus {
         state.withLock { s in
             if let bus = s.buses[name] { return bus }
             let bus = SimulatedI2CBus(name: name)
@@ -19,7 +19,7 @@ public final class SimulatedHardware: Hardware {
         }
     }
 
-    public func chip(_ name: String) -> SimulatedGPIOChip {
+    package func chip(_ name: String) -> SimulatedGPIOChip {
         state.withLock { s in
             if let chip = s.chips[name] { return chip }
             let chip = SimulatedGPIOChip(name: name, clock: clock)
@@ -28,6 +28,6 @@ public final class SimulatedHardware: Hardware {
         }
     }
 
-    public func i2cBus(named name: String, device: String) throws(I2CError) -> any I2CBus { bus(name) }
-    public func gpioChip(named name: String, device: String) throws(GPIOError) -> any GPIOChip { chip(name) }
+    package func i2cBus(named name: String, device: String) throws(I2CError) -> any I2CBus { bus(name) }
+    package func gpioChip(named name: String, device: String) throws(GPIOError) -> any GPIOChip { chip(name) }
 }

@@ -2,14 +2,14 @@ import SenseHardware
 import Synchronization
 
 /// How an emulated device fails a transfer, as real silicon would.
-public enum I2CDeviceFault: Error, Sendable, Hashable {
+package enum I2CDeviceFault: Error, Sendable, Hashable {
     case nack
     case busError
     case timeout
 }
 
 /// A chip emulator on a simulated bus: it sees the bytes of each message as the chip would.
-public protocol I2CDeviceEmulator: AnyObject, Sendable {
+package protocol I2CDeviceEmulator: AnyObject, Sendable {
     /// A write message (register pointer first for register-map chips).
     func receive(_ bytes: [UInt8]) throws(I2CDeviceFault)
     /// A read message of `count` bytes.
@@ -17,42 +17,42 @@ public protocol I2CDeviceEmulator: AnyObject, Sendable {
 }
 
 /// A simulated bus that routes by address; an address with no device NACKs, like hardware.
-public final class SimulatedI2CBus: I2CBus {
-    public struct Transaction: Sendable, Hashable {
-        public enum Kind: Sendable, Hashable { case write, read, writeRead }
-        public var kind: Kind
-        public var address: UInt8
-        public var written: [UInt8]
-        public var readCount: Int
+package final class SimulatedI2CBus: I2CBus {
+    package struct Transaction: Sendable, Hashable {
+        package enum Kind: Sendable, Hashable { case write, read, writeRead }
+        package var kind: Kind
+        package var address: UInt8
+        package var written: [UInt8]
+        package var readCount: Int
     }
 
-    public let name: String
+    package let name: String
     private let state = Mutex<(devices: [UInt8: any I2CDeviceEmulator], log: [Transaction])>(([:], []))
     private static let logLimit = 256
 
-    public init(name: String) { self.name = name }
+    package init(name: String) { self.name = name }
 
-    public func attach(_ device: any I2CDeviceEmulator, at address: UInt8) {
+    package func attach(_ device: any I2CDeviceEmulator, at address: UInt8) {
         precondition(address >= 0x03 && address <= 0x77, "7-bit address out of range")
         state.withLock { $0.devices[address] = device }
     }
 
-    public func detach(_ address: UInt8) {
+    package func detach(_ address: UInt8) {
         state.withLock { _ = $0.devices.removeValue(forKey: address) }
     }
 
     /// The most recent transactions, oldest first (for tests that count bus traffic).
-    public var transactions: [Transaction] { state.withLock { $0.log } }
+    package var transactions: [Transaction] { state.withLock { $0.log } }
 
-    public func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) {
+    package func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) {
         _ = try run(.write, address, bytes, 0)
     }
 
-    public func read(_ address: UInt8, count: Int) throws(I2CError) -> [UInt8] {
+    package func read(_ address: UInt8, count: Int) throws(I2CError) -> [UInt8] {
         try run(.read, address, [], count)
     }
 
-    public func writeRead(_ address: UInt8, _ bytes: [UInt8], readCount: Int) throws(I2CError) -> [UInt8] {
+    package func writeRead(_ address: UInt8, _ bytes: [UInt8], readCount: Int) throws(I2CError) -> [UInt8] {
         try run(.writeRead, address, bytes, readCount)
     }
 

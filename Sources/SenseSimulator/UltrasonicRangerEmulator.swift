@@ -8,8 +8,8 @@ import Synchronization
 /// echo. Edges are stamped at the instants they happen (as the kernel stamps them in its
 /// interrupt handler). The chip holds the module weakly: it answers for as long as its owner
 /// keeps it.
-public final class UltrasonicRangerEmulator: Sendable {
-    public enum Fault: Sendable, Hashable {
+package final class UltrasonicRangerEmulator: Sendable {
+    package enum Fault: Sendable, Hashable {
         /// The module does not answer (unpowered, ECHO not wired).
         case silent
         /// Nothing returns (the water is out of range, the beam is blocked by foam).
@@ -17,10 +17,10 @@ public final class UltrasonicRangerEmulator: Sendable {
     }
 
     /// Distance to the water (m) and air temperature (°C) at a wall time.
-    public typealias Target = @Sendable (WallTime) -> (distance: Double, airTemperature: Double)
+    package typealias Target = @Sendable (WallTime) -> (distance: Double, airTemperature: Double)
 
-    public static let burstDelay = Duration.microseconds(460)
-    public static let noEchoTimeout = Duration.milliseconds(38)
+    package static let burstDelay = Duration.microseconds(460)
+    package static let noEchoTimeout = Duration.milliseconds(38)
 
     private let chip: SimulatedGPIOChip
     private let echo: Int
@@ -29,7 +29,7 @@ public final class UltrasonicRangerEmulator: Sendable {
     private let state = Mutex<(triggerRose: MonotonicInstant?, busyUntil: MonotonicInstant?, fault: Fault?, pings: Int)>((nil, nil, nil, 0))
 
     /// `chip` carries ECHO; TRIG is on `triggerChip` (default: the same chip).
-    public init(chip: SimulatedGPIOChip, trigger: Int, echo: Int, triggerChip: SimulatedGPIOChip? = nil, clock: any SenseClock,
+    package init(chip: SimulatedGPIOChip, trigger: Int, echo: Int, triggerChip: SimulatedGPIOChip? = nil, clock: any SenseClock,
                 target: @escaping Target) {
         self.chip = chip
         self.echo = echo
@@ -38,13 +38,13 @@ public final class UltrasonicRangerEmulator: Sendable {
         (triggerChip ?? chip).observeOutput(trigger) { [weak self] t, high in self?.trigger(at: t, high: high) }
     }
 
-    public func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }
+    package func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }
 
     /// Pings answered so far.
-    public var pings: Int { state.withLock { $0.pings } }
+    package var pings: Int { state.withLock { $0.pings } }
 
     /// The echo time the module would measure now, for tests.
-    public static func echoTime(distance: Double, airTemperature t: Double) -> Duration {
+    package static func echoTime(distance: Double, airTemperature t: Double) -> Duration {
         .nanoseconds(Int64((2 * distance / (331.3 + 0.606 * t) * 1e9).rounded()))
     }
 

@@ -1,15 +1,15 @@
 /// A congestion flag with hysteresis and time qualification (§D1): raised after `intervals`
 /// consecutive intervals at or above the occupancy limit (or below the speed limit, if set),
 /// cleared after as many intervals below the clearing occupancy (and above the speed limit).
-public struct CongestionSettings: Sendable, Hashable {
+package struct CongestionSettings: Sendable, Hashable {
     /// Fractions of time occupied.
-    public var occupancy: Double
-    public var clearOccupancy: Double
+    package var occupancy: Double
+    package var clearOccupancy: Double
     /// km/h; nil to judge by occupancy alone.
-    public var speedBelow: Double?
-    public var intervals: Int
+    package var speedBelow: Double?
+    package var intervals: Int
 
-    public init(occupancy: Double = 0.25, clearOccupancy: Double = 0.15, speedBelow: Double? = nil, intervals: Int = 3) {
+    package init(occupancy: Double = 0.25, clearOccupancy: Double = 0.15, speedBelow: Double? = nil, intervals: Int = 3) {
         precondition(clearOccupancy <= occupancy && intervals >= 1)
         self.occupancy = occupancy
         self.clearOccupancy = clearOccupancy
@@ -18,15 +18,15 @@ public struct CongestionSettings: Sendable, Hashable {
     }
 }
 
-public struct CongestionFlag: Sendable, Hashable {
-    public let settings: CongestionSettings
-    public private(set) var congested = false
+package struct CongestionFlag: Sendable, Hashable {
+    package let settings: CongestionSettings
+    package private(set) var congested = false
     private var streak = 0
 
-    public init(settings: CongestionSettings) { self.settings = settings }
+    package init(settings: CongestionSettings) { self.settings = settings }
 
     /// One closed interval; an interval without trustworthy data leaves the flag where it is.
-    public mutating func update(occupancy: Double?, speed: Double?) {
+    package mutating func update(occupancy: Double?, speed: Double?) {
         guard let occupancy else { return }
         let slow = settings.speedBelow.flatMap { limit in speed.map { $0 < limit } }
         let onSide = occupancy >= settings.occupancy || slow == true

@@ -1,7 +1,7 @@
 import SenseCore
 
 /// What can be wrong with a detector, from its own edges (physics reference §C1, §D1).
-public enum DetectorFault: String, Sendable, Hashable, CaseIterable, Comparable {
+package enum DetectorFault: String, Sendable, Hashable, CaseIterable, Comparable {
     /// Occupied for longer than any vehicle stops on it: a stuck card, a parked car, a short.
     case stuckOn = "stuck_on"
     /// Many more edges than vehicles: a loose lead, a failing card, crosstalk.
@@ -13,22 +13,22 @@ public enum DetectorFault: String, Sendable, Hashable, CaseIterable, Comparable 
     /// The two detectors of a trap disagree about too many vehicles.
     case unmatched
 
-    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
-public struct DetectorFaultSettings: Sendable, Hashable {
-    public var stuckOn: Duration
+package struct DetectorFaultSettings: Sendable, Hashable {
+    package var stuckOn: Duration
     /// Rejected edges (bounces that never became a level) per minute that make a detector chattering.
-    public var chatterPerMinute: Int
-    public var silentAfter: Duration
+    package var chatterPerMinute: Int
+    package var silentAfter: Duration
     /// Minutes of the local day in which traffic is expected (start inclusive, end exclusive;
     /// the range may wrap past midnight). Silence outside it is no fault.
-    public var expectedFrom: Int
-    public var expectedUntil: Int
+    package var expectedFrom: Int
+    package var expectedUntil: Int
     /// The fraction of a trap's pulses left unpaired in an interval (of at least 10) that flags it.
-    public var unmatchedLimit: Double
+    package var unmatchedLimit: Double
 
-    public init(stuckOn: Duration = .seconds(300), chatterPerMinute: Int = 30, silentAfter: Duration = .seconds(1800),
+    package init(stuckOn: Duration = .seconds(300), chatterPerMinute: Int = 30, silentAfter: Duration = .seconds(1800),
                 expectedFrom: Int = 6 * 60, expectedUntil: Int = 22 * 60, unmatchedLimit: Double = 0.2) {
         self.stuckOn = stuckOn
         self.chatterPerMinute = chatterPerMinute
@@ -38,42 +38,42 @@ public struct DetectorFaultSettings: Sendable, Hashable {
         self.unmatchedLimit = unmatchedLimit
     }
 
-    public func expectsTraffic(minuteOfDay m: Int) -> Bool {
+    package func expectsTraffic(minuteOfDay m: Int) -> Bool {
         expectedFrom <= expectedUntil ? (m >= expectedFrom && m < expectedUntil) : (m >= expectedFrom || m < expectedUntil)
     }
 }
 
 /// One detector's fault watch: fed its raw edges and its debounced pulses, asked for its faults.
-public struct DetectorHealth: Sendable {
-    public let settings: DetectorFaultSettings
+package struct DetectorHealth: Sendable {
+    package let settings: DetectorFaultSettings
     private var occupiedSince: MonotonicInstant?
     private var lastActivity: MonotonicInstant
     /// Per second of the last minute: raw edges and the edges that became a level change.
     private var buckets = [(second: Int64, raw: Int, kept: Int)](repeating: (-1, 0, 0), count: 60)
     private var chattering = false
     private var lastSequence: UInt64?
-    public private(set) var lostEdges: UInt64 = 0
+    package private(set) var lostEdges: UInt64 = 0
 
-    public init(settings: DetectorFaultSettings, startedAt: MonotonicInstant) {
+    package init(settings: DetectorFaultSettings, startedAt: MonotonicInstant) {
         self.settings = settings
         lastActivity = startedAt
     }
 
     /// A raw edge as the kernel reported it, with its sequence number (a gap is a lost edge).
-    public mutating func rawEdge(at time: MonotonicInstant, sequence: UInt64) {
+    package mutating func rawEdge(at time: MonotonicInstant, sequence: UInt64) {
         if let last = lastSequence, sequence > last + 1 { lostEdges += sequence - last - 1 }
         lastSequence = sequence
         bump(time) { $0.raw += 1 }
     }
 
     /// A debounced level change (two raw edges were kept for it: the pulse's edges).
-    public mutating func changed(occupied: Bool, at time: MonotonicInstant) {
+    package mutating func changed(occupied: Bool, at time: MonotonicInstant) {
         occupiedSince = occupied ? time : nil
         lastActivity = time
         bump(time) { $0.kept += 1 }
     }
 
-    public func faults(at now: MonotonicInstant, localMinuteOfDay: Int) -> Set<DetectorFault> {
+    package func faults(at now: MonotonicInstant, localMinuteOfDay: Int) -> Set<DetectorFault> {
         var f: Set<DetectorFault> = []
         if let s = occupiedSince, now - s > settings.stuckOn { f.insert(.stuckOn) }
         if chattering { f.insert(.chattering) }
@@ -84,7 +84,7 @@ public struct DetectorHealth: Sendable {
     }
 
     /// Re-judges chatter over the last minute up to `now` (with hysteresis: it clears below half the limit).
-    public mutating func updateChatter(at now: MonotonicInstant) {
+    package mutating func updateChatter(at now: MonotonicInstant) {
         let second = now.nanoseconds / 1_000_000_000
         let rejected = buckets.filter { $0.second > second - 60 && $0.second <= second }.reduce(0) { $0 + max(0, $1.raw - $1.kept) }
         if rejected >= settings.chatterPerMinute { chattering = true } else if rejected < settings.chatterPerMinute / 2 { chattering = false }

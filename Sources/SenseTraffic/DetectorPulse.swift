@@ -2,20 +2,20 @@ import SenseCore
 
 /// One occupation of a detector: from the leading edge (the vehicle's front enters the detection
 /// zone) to the trailing edge (its rear leaves), at the kernel's timestamps.
-public struct DetectorPulse: Sendable, Hashable {
-    public var on: MonotonicInstant
-    public var off: MonotonicInstant
+package struct DetectorPulse: Sendable, Hashable {
+    package var on: MonotonicInstant
+    package var off: MonotonicInstant
 
-    public init(on: MonotonicInstant, off: MonotonicInstant) {
+    package init(on: MonotonicInstant, off: MonotonicInstant) {
         precondition(off >= on, "a pulse ends after it starts")
         self.on = on
         self.off = off
     }
 
-    public var onTime: Duration { off - on }
+    package var onTime: Duration { off - on }
 
     /// How much of `[start, end)` the pulse covers.
-    public func overlap(_ start: MonotonicInstant, _ end: MonotonicInstant) -> Duration {
+    package func overlap(_ start: MonotonicInstant, _ end: MonotonicInstant) -> Duration {
         let a = max(on, start), b = min(off, end)
         return b > a ? b - a : .zero
     }
@@ -23,7 +23,7 @@ public struct DetectorPulse: Sendable, Hashable {
 
 /// Which detector of a lane: the one a vehicle reaches first (and the one that counts), or the
 /// second of a speed trap.
-public enum DetectorRole: String, Sendable, Hashable, CaseIterable {
+package enum DetectorRole: String, Sendable, Hashable, CaseIterable {
     case upstream
     case downstream
 }

@@ -9,8 +9,8 @@ import SenseCore
 /// times agree and imply a plausible short vehicle. Upstream pulses passed over are vehicles the
 /// downstream detector missed; a downstream pulse with no pair is one the upstream missed (or a
 /// fragment). Lanes keep their order, so nothing is matched out of sequence.
-public struct SpeedTrap: Sendable {
-    public enum Outcome: Sendable, Hashable {
+package struct SpeedTrap: Sendable {
+    package enum Outcome: Sendable, Hashable {
         /// Seen by both detectors.
         case matched(upstream: DetectorPulse, downstream: DetectorPulse)
         /// Seen upstream only: counted, with no speed.
@@ -19,18 +19,18 @@ public struct SpeedTrap: Sendable {
         case downstreamOnly(DetectorPulse)
     }
 
-    public let geometry: TrapGeometry
+    package let geometry: TrapGeometry
     private var upstream: [DetectorPulse] = []
     private var downstream: [DetectorPulse] = []
     private var downstreamOnSince: MonotonicInstant?
 
-    public init(geometry: TrapGeometry) {
+    package init(geometry: TrapGeometry) {
         precondition(geometry.isTrap, "a speed trap has two detectors some distance apart")
         self.geometry = geometry
     }
 
     /// A completed pulse. Each detector's pulses arrive in order; the two detectors' may interleave.
-    public mutating func add(_ pulse: DetectorPulse, from role: DetectorRole) {
+    package mutating func add(_ pulse: DetectorPulse, from role: DetectorRole) {
         switch role {
         case .upstream: upstream.append(pulse)
         case .downstream:
@@ -40,11 +40,11 @@ public struct SpeedTrap: Sendable {
     }
 
     /// The downstream detector became occupied (its pulse is not complete yet).
-    public mutating func downstreamOccupied(since time: MonotonicInstant) { downstreamOnSince = time }
+    package mutating func downstreamOccupied(since time: MonotonicInstant) { downstreamOnSince = time }
 
     /// Decides every pulse that can be decided knowing every edge up to `horizon`: the outcomes
     /// in the order vehicles arrived upstream.
-    public mutating func resolve(upTo horizon: MonotonicInstant) -> [Outcome] {
+    package mutating func resolve(upTo horizon: MonotonicInstant) -> [Outcome] {
         var out: [Outcome] = []
         while let b = downstream.first, b.off <= horizon {
             downstream.removeFirst()
@@ -67,7 +67,7 @@ public struct SpeedTrap: Sendable {
     }
 
     /// Pulses still undecided (for bounds and tests).
-    public var pending: (upstream: Int, downstream: Int) { (upstream.count, downstream.count) }
+    package var pending: (upstream: Int, downstream: Int) { (upstream.count, downstream.count) }
 
     private func mayStillPair(_ a: DetectorPulse) -> Bool {
         if downstream.contains(where: { $0.on > a.on }) { return true }

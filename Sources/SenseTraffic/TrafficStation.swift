@@ -1,35 +1,35 @@
 import SenseCore
 
-public struct LaneSettings: Sendable, Hashable {
-    public var name: String
-    public var direction: String
+package struct LaneSettings: Sendable, Hashable {
+    package var name: String
+    package var direction: String
     /// Spacing 0 for a lane with one detector (counts and occupancy, no speeds).
-    public var geometry: TrapGeometry
+    package var geometry: TrapGeometry
     /// Mean effective length (vehicle + zone, m) assumed for the occupancy density when too few
     /// steady vehicles measure it.
-    public var effectiveLength: Double
+    package var effectiveLength: Double
 
-    public init(name: String, direction: String, geometry: TrapGeometry, effectiveLength: Double = 6.5) {
+    package init(name: String, direction: String, geometry: TrapGeometry, effectiveLength: Double = 6.5) {
         self.name = name
         self.direction = direction
         self.geometry = geometry
         self.effectiveLength = effectiveLength
     }
 
-    public var roles: [DetectorRole] { geometry.isTrap ? [.upstream, .downstream] : [.upstream] }
+    package var roles: [DetectorRole] { geometry.isTrap ? [.upstream, .downstream] : [.upstream] }
 }
 
-public struct StationSettings: Sendable, Hashable {
-    public var name: String
-    public var lanes: [LaneSettings]
+package struct StationSettings: Sendable, Hashable {
+    package var name: String
+    package var lanes: [LaneSettings]
     /// Interval lengths, e.g. 20 s, 1 min, 15 min; aligned to the wall clock.
-    public var periods: [Duration]
-    public var classes: VehicleClasses
-    public var faults: DetectorFaultSettings
-    public var congestion: CongestionSettings
-    public var utcOffsetMinutes: Int
+    package var periods: [Duration]
+    package var classes: VehicleClasses
+    package var faults: DetectorFaultSettings
+    package var congestion: CongestionSettings
+    package var utcOffsetMinutes: Int
 
-    public init(name: String, lanes: [LaneSettings], periods: [Duration], classes: VehicleClasses = .standard,
+    package init(name: String, lanes: [LaneSettings], periods: [Duration], classes: VehicleClasses = .standard,
                 faults: DetectorFaultSettings = .init(), congestion: CongestionSettings = .init(), utcOffsetMinutes: Int = 0) {
         self.name = name
         self.lanes = lanes
@@ -40,7 +40,7 @@ public struct StationSettings: Sendable, Hashable {
         self.utcOffsetMinutes = utcOffsetMinutes
     }
 
-    public var directions: [String] {
+    package var directions: [String] {
         var seen: [String] = []
         for l in lanes where !seen.contains(l.direction) { seen.append(l.direction) }
         return seen
@@ -48,7 +48,7 @@ public struct StationSettings: Sendable, Hashable {
 
     /// How long after an interval ends it is closed: long enough for a vehicle that arrived just
     /// before the end to be decided at the slowest matched speed.
-    public var closeDelay: Duration {
+    package var closeDelay: Duration {
         let travel = lanes.map { $0.geometry.isTrap ? $0.geometry.maxTravel : .zero }.max() ?? .zero
         return min(travel, .seconds(10)) + .seconds(1)
     }
@@ -57,12 +57,12 @@ public struct StationSettings: Sendable, Hashable {
 /// A traffic station: its lanes' detectors in, vehicles and per-interval summaries of lanes and
 /// directions out. Pure and clock-free: it is told every edge (with the kernel's timestamp) and
 /// how far time has advanced, so it is tested to the nanosecond.
-public struct TrafficStation: Sendable {
-    public struct Output: Sendable {
-        public var vehicles: [(lane: String, vehicle: Vehicle)] = []
-        public var summaries: [TrafficSummary] = []
+package struct TrafficStation: Sendable {
+    package struct Output: Sendable {
+        package var vehicles: [(lane: String, vehicle: Vehicle)] = []
+        package var summaries: [TrafficSummary] = []
         /// Detectors whose set of faults changed, with the new set.
-        public var faultChanges: [(lane: String, detector: DetectorRole, faults: Set<DetectorFault>)] = []
+        package var faultChanges: [(lane: String, detector: DetectorRole, faults: Set<DetectorFault>)] = []
     }
 
     private struct Detector: Sendable {
@@ -92,15 +92,15 @@ public struct TrafficStation: Sendable {
         var congestion: [String: CongestionFlag] = [:]
     }
 
-    public let settings: StationSettings
+    package let settings: StationSettings
     /// Wall time minus monotonic time, fixed at start: intervals align to the wall clock.
-    public let wallOffset: Duration
+    package let wallOffset: Duration
     private var lanes: [Lane]
     /// Vehicles decided since the last `advance`, in the order they arrived in each lane.
     private var decided: [(lane: String, vehicle: Vehicle)] = []
     private var periods: [Period]
 
-    public init(settings: StationSettings, startedAt: MonotonicInstant, wallOffset: Duration) {
+    package init(settings: StationSettings, startedAt: MonotonicInstant, wallOffset: Duration) {
         self.settings = settings
         self.wallOffset = wallOffset
         lanes = settings.lanes.map { l in
@@ -122,15 +122,15 @@ public struct TrafficStation: Sendable {
         }
     }
 
-    public func wallTime(of t: MonotonicInstant) -> WallTime { WallTime(nanosecondsSinceEpoch: t.nanoseconds + wallOffset.nanoseconds) }
+    package func wallTime(of t: MonotonicInstant) -> WallTime { WallTime(nanosecondsSinceEpoch: t.nanoseconds + wallOffset.nanoseconds) }
 
     /// A raw edge of a detector, before debouncing (for chatter and lost-edge detection).
-    public mutating func rawEdge(lane: Int, detector role: DetectorRole, at time: MonotonicInstant, sequence: UInt64) {
+    package mutating func rawEdge(lane: Int, detector role: DetectorRole, at time: MonotonicInstant, sequence: UInt64) {
         lanes[lane].detectors[role]?.health.rawEdge(at: time, sequence: sequence)
     }
 
     /// A debounced change of a detector: occupied (a front entered) or free (a rear left).
-    public mutating func changed(lane i: Int, detector role: DetectorRole, occupied: Bool, at time: MonotonicInstant) {
+    package mutating func changed(lane i: Int, detector role: DetectorRole, occupied: Bool, at time: MonotonicInstant) {
         guard var d = lanes[i].detectors[role] else { return }
         d.health.changed(occupied: occupied, at: time)
         if occupied {
@@ -152,7 +152,7 @@ public struct TrafficStation: Sendable {
 
     /// Everything up to `horizon` is known (every edge before it has been told): decides vehicles,
     /// judges detectors, closes the intervals that are due.
-    public mutating func advance(to horizon: MonotonicInstant) -> Output {
+    package mutating func advance(to horizon: MonotonicInstant) -> Output {
         var out = Output()
         let minute = localMinuteOfDay(horizon)
         for i in lanes.indices {

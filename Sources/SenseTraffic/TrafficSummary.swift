@@ -4,44 +4,44 @@ import SenseModels
 /// The aggregates of one lane or one direction over one interval (§C1, §C2). Speeds in km/h,
 /// densities in veh/km (per lane for a lane, all lanes for a direction), occupancy as a fraction.
 /// A `bad` summary carries no measures: a stuck detector's 100 % occupancy is not a jam.
-public struct TrafficSummary: Sendable, Hashable {
-    public enum Scope: String, Sendable, Hashable {
+package struct TrafficSummary: Sendable, Hashable {
+    package enum Scope: String, Sendable, Hashable {
         case lane
         case direction
     }
 
-    public var station: String
-    public var group: String
-    public var scope: Scope
-    public var period: Duration
-    public var start: MonotonicInstant
-    public var end: MonotonicInstant
-    public var lanes: Int
+    package var station: String
+    package var group: String
+    package var scope: Scope
+    package var period: Duration
+    package var start: MonotonicInstant
+    package var end: MonotonicInstant
+    package var lanes: Int
 
-    public var count: Int?
-    public var flow: Double?
-    public var occupancy: Double?
-    public var speedMean: Double?
-    public var speedSpaceMean: Double?
-    public var speedP85: Double?
-    public var speedSamples: Int = 0
-    public var density: Double?
-    public var densityFromOccupancy: Double?
+    package var count: Int?
+    package var flow: Double?
+    package var occupancy: Double?
+    package var speedMean: Double?
+    package var speedSpaceMean: Double?
+    package var speedP85: Double?
+    package var speedSamples: Int = 0
+    package var density: Double?
+    package var densityFromOccupancy: Double?
     /// Passenger cars per mile per lane, HCM's unit for LOS.
-    public var densityPcPerMileLane: Double?
-    public var los: LevelOfService?
-    public var congested = false
-    public var classes: [String: Int] = [:]
-    public var headwayMean: Double?
-    public var unmatchedUpstream = 0
-    public var unmatchedDownstream = 0
+    package var densityPcPerMileLane: Double?
+    package var los: LevelOfService?
+    package var congested = false
+    package var classes: [String: Int] = [:]
+    package var headwayMean: Double?
+    package var unmatchedUpstream = 0
+    package var unmatchedDownstream = 0
     /// Which detector counted (the downstream one when the upstream one is faulty).
-    public var countedBy: DetectorRole = .upstream
-    public var quality: Quality = .good
+    package var countedBy: DetectorRole = .upstream
+    package var quality: Quality = .good
     /// `detector:fault` (e.g. `upstream:stuck_on`) or `lane:fault`, sorted.
-    public var faults: [String] = []
+    package var faults: [String] = []
 
-    public var seconds: Double { (end - start).seconds }
+    package var seconds: Double { (end - start).seconds }
 
     /// Count, flow, speeds, classes and headways of `vehicles`; occupancy from `onTime`.
     /// `effectiveLength` (m) is used for the occupancy density when the interval has fewer than

@@ -2,31 +2,31 @@ import SenseCore
 import SenseModels
 
 /// One vehicle past a lane's detectors: what can be known without knowing who it was.
-public struct Vehicle: Sendable, Hashable {
+package struct Vehicle: Sendable, Hashable {
     /// When its front reached the counting detector.
-    public var arrival: MonotonicInstant
+    package var arrival: MonotonicInstant
     /// How long it occupied the counting detector.
-    public var onTime: Duration
+    package var onTime: Duration
     /// When its rear left the counting detector.
-    public var departure: MonotonicInstant
+    package var departure: MonotonicInstant
     /// Spot speed over the trap, m/s (mean of the leading- and trailing-edge speeds); nil when
     /// only one detector saw it or the lane has one detector.
-    public var speed: Double?
-    public var leadingSpeed: Double?
-    public var trailingSpeed: Double?
+    package var speed: Double?
+    package var leadingSpeed: Double?
+    package var trailingSpeed: Double?
     /// Whether the two speeds agree within the lane's tolerance (a steady passage).
-    public var steady: Bool
+    package var steady: Bool
     /// Metres; nil without a steady speed or when implausible (it stopped on a zone).
-    public var length: Double?
-    public var vehicleClass: String
-    public var pce: Double
+    package var length: Double?
+    package var vehicleClass: String
+    package var pce: Double
     /// Front-to-front time since the previous vehicle in the lane.
-    public var headway: Duration?
+    package var headway: Duration?
     /// Rear-to-front time since the previous vehicle left the counting detector.
-    public var gap: Duration?
+    package var gap: Duration?
 
     /// A vehicle from the outcome of a trap, classified; headway and gap are the lane's to fill.
-    public init(matched a: DetectorPulse, _ b: DetectorPulse, geometry: TrapGeometry, classes: VehicleClasses) {
+    package init(matched a: DetectorPulse, _ b: DetectorPulse, geometry: TrapGeometry, classes: VehicleClasses) {
         arrival = a.on
         onTime = a.onTime
         departure = a.off
@@ -47,7 +47,7 @@ public struct Vehicle: Sendable, Hashable {
     }
 
     /// A vehicle one detector saw: counted, with its occupancy, without speed or length.
-    public init(single a: DetectorPulse) {
+    package init(single a: DetectorPulse) {
         arrival = a.on
         onTime = a.onTime
         departure = a.off

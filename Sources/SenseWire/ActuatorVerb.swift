@@ -1,3 +1,3 @@
 /// The commands an operator may send on `<root>/actuator/<name>/set` (docs/actuators.md); an
 /// actuator's `commands:` allows some of them.
-public enum ActuatorVerb: String, Sendable, Hashable, CaseIterable { case on, off, pulse, override, release }
+package enum ActuatorVerb: String, Sendable, Hashable, CaseIterable { case on, off, pulse, override, release }

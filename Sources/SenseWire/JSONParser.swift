@@ -1,6 +1,6 @@
 /// A strict JSON parser (RFC 8259) for command payloads, without Foundation. Depth and size are
 /// bounded: a command is small, and a hostile payload must not exhaust the gateway.
-public indirect enum JSONValue: Sendable, Hashable {
+package indirect enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
@@ -8,16 +8,16 @@ public indirect enum JSONValue: Sendable, Hashable {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
-        public var message: String
-        public var offset: Int
-        public var description: String { "invalid JSON at byte \(offset): \(message)" }
+    package struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        package var message: String
+        package var offset: Int
+        package var description: String { "invalid JSON at byte \(offset): \(message)" }
     }
 
-    public static let maximumBytes = 16 * 1024
-    public static let maximumDepth = 16
+    package static let maximumBytes = 16 * 1024
+    package static let maximumDepth = 16
 
-    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
+    package static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
         guard bytes.count <= maximumBytes else {
             throw ParseError(message: "larger than \(maximumBytes) bytes", offset: 0)
         }
@@ -162,7 +162,7 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case let .object(o) = self { return o[key] }
         return nil
     }

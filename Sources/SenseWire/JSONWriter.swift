@@ -1,33 +1,33 @@
 /// A small JSON writer for payloads: objects written field by field in a fixed order, numbers
 /// in their shortest round-trip form, strings escaped per RFC 8259. No Foundation.
-public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = [false]
 
-    public init() { bytes.reserveCapacity(128) }
+    package init() { bytes.reserveCapacity(128) }
 
-    public mutating func beginObject() { comma(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    public mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    public mutating func beginArray() { comma(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    public mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    package mutating func beginObject() { comma(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
+    package mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
+    package mutating func beginArray() { comma(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
+    package mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
 
-    public mutating func key(_ k: String) {
+    package mutating func key(_ k: String) {
         comma()
         string(k)
         bytes.append(UInt8(ascii: ":"))
         needsComma[needsComma.count - 1] = false
     }
 
-    public mutating func field(_ k: String, _ v: String) { key(k); value(v) }
-    public mutating func field(_ k: String, _ v: Double?) { key(k); value(v) }
-    public mutating func field(_ k: String, _ v: Int64) { key(k); comma(); append(String(v)) }
-    public mutating func field(_ k: String, _ v: Bool) { key(k); comma(); append(v ? "true" : "false") }
+    package mutating func field(_ k: String, _ v: String) { key(k); value(v) }
+    package mutating func field(_ k: String, _ v: Double?) { key(k); value(v) }
+    package mutating func field(_ k: String, _ v: Int64) { key(k); comma(); append(String(v)) }
+    package mutating func field(_ k: String, _ v: Bool) { key(k); comma(); append(v ? "true" : "false") }
 
-    public mutating func value(_ s: String) { comma(); string(s) }
-    public mutating func value(_ b: Bool) { comma(); append(b ? "true" : "false") }
-    public mutating func null() { comma(); append("null") }
+    package mutating func value(_ s: String) { comma(); string(s) }
+    package mutating func value(_ b: Bool) { comma(); append(b ? "true" : "false") }
+    package mutating func null() { comma(); append("null") }
 
-    public mutating func value(_ d: Double?) {
+    package mutating func value(_ d: Double?) {
         comma()
         guard let d, d.isFinite else { return append("null") }
         if d == d.rounded(), abs(d) < 1e15 { return append(String(Int64(d))) }
@@ -59,5 +59,5 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: "\""))
     }
 
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    package var text: String { String(decoding: bytes, as: UTF8.self) }
 }

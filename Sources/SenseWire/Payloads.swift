@@ -1,10 +1,10 @@
 import SenseCore
 
 /// Payload encodings, one function per message kind (schemas in docs/mqtt.md).
-public enum Payloads {
+package enum Payloads {
     /// `{"v":21.53,"u":"Cel","q":"good","t":"2026-11-23T04:07:19.123Z","seq":42}`; a bad sample
     /// has `"v":null` and a reason `"r"`; an uncertain one keeps its value and gives a reason.
-    public static func reading(_ s: Sample, seq: UInt64) -> [UInt8] {
+    package static func reading(_ s: Sample, seq: UInt64) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.field("v", s.value.map { rounded($0, s.unit) })
@@ -23,7 +23,7 @@ public enum Payloads {
     /// Values are rounded to a little below the best resolution of the sensors that report them
     /// (BME280: 0.01 °C, 0.18 Pa, 0.008 %RH), so payloads carry no binary noise such as
     /// 101647.83203125 for a value known to ±100 Pa.
-    public static func rounded(_ v: Double, _ unit: Unit) -> Double {
+    package static func rounded(_ v: Double, _ unit: Unit) -> Double {
         guard abs(v) < 1e12 else { return v }
         let scale: Double = switch unit {
         case .celsius, .pascal, .percent: 100

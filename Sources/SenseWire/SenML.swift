@@ -5,10 +5,10 @@ import Glibc
 
 /// Readings as SenML packs (RFC 8428, JSON): one pack per sensor and fetch, with a base name
 /// and a base time, values in units of the SenML registry (RFC 8428 and RFC 8798).
-public enum SenML {
+package enum SenML {
     /// The registered unit a value is published in and the factor from the sensegate unit, or no
     /// unit where the registry has none (a number concentration per cm³, vehicles per km).
-    public static func unit(_ u: Unit) -> (symbol: String?, scale: Double) {
+    package static func unit(_ u: Unit) -> (symbol: String?, scale: Double) {
         switch u {
         case .celsius: ("Cel", 1)
         case .pascal: ("Pa", 1)
@@ -40,7 +40,7 @@ public enum SenML {
     }
 
     /// Whether a pack for these samples would hold a record (not when all are bad).
-    public static func hasRecords(_ samples: [Sample]) -> Bool { samples.contains { $0.quality != .bad && $0.value != nil } }
+    package static func hasRecords(_ samples: [Sample]) -> Bool { samples.contains { $0.quality != .bad && $0.value != nil } }
 
     /// One pack for samples of one sensor taken together. `bn` is `<baseName>` (e.g.
     /// `sensegate/roof-01/outdoor/`), `bt` the first sample's time in seconds since the epoch,
@@ -48,7 +48,7 @@ public enum SenML {
     /// are left out (the sensegate format and health carry their faults); an uncertain one keeps
     /// its value with `q` and `r`, and the first record carries `seq`: extension fields a SenML
     /// consumer that does not know them ignores (RFC 8428 §4.4; none ends in `_`).
-    public static func pack(_ samples: [Sample], baseName: String, seq: UInt64) -> [UInt8] {
+    package static func pack(_ samples: [Sample], baseName: String, seq: UInt64) -> [UInt8] {
         let kept = samples.filter { $0.quality != .bad && $0.value != nil }
         var w = JSONWriter()
         w.beginArray()

@@ -67,9 +67,9 @@ enum PipelineKernelTests {
               - {name: rain, driver: tipping_bucket, pin: GPIO6, mm_per_tip: 0.2, debounce: 25ms, interval: 1s}
             """)
         try Guest.pull(6, up: true)   // a reed switch to ground, open: the line rests high
-        let samples = Mutex<[Sample]>([])
+        let samples = SampleRecorder()
         let sensors = try SensorSet(config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
-                                    logger: logger, stateFiles: StateFileWriter(), emit: { batch in samples.withLock { $0 += batch } })
+                                    logger: logger, stateFiles: StateFileWriter(), sink: samples, traffic: samples)
         await Guest.sleep(milliseconds: 300)
         for _ in 0..<25 {   // 25 tips: the switch closes for 60 ms, then opens for 60 ms
             try Guest.pull(6, up: false)
@@ -100,10 +100,9 @@ enum PipelineKernelTests {
             """)
         try Guest.pull(7, up: false)
         try Guest.pull(8, up: false)
-        let vehicles = Mutex<[Vehicle]>([])
+        let vehicles = VehicleRecorder()
         let sensors = try SensorSet(config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
-                                    logger: logger, stateFiles: StateFileWriter(), emit: { _ in },
-                                    report: { r in vehicles.withLock { $0 += r.vehicles.map(\.vehicle) } })
+                                    logger: logger, stateFiles: StateFileWriter(), sink: vehicles, traffic: vehicles)
         await Guest.sleep(milliseconds: 300)
         // Five cars at about 50 km/h: 4 m between the loops' leading edges is 288 ms; a 4.5 m car
         // over a 2 m loop occupies it for 468 ms. Each write's time window bounds when the kernel
@@ -142,4 +141,20 @@ enum PipelineKernelTests {
             t.expect(abs(speed * 3.6 - 50) < 10, "about 50 km/h: \(speed * 3.6)")
         }
     }
+}
+
+/// What a sensor set hands over, kept for the checks.
+final class SampleRecorder: SampleSink, TrafficReportSink {
+    private let items = Mutex<[Sample]>([])
+    func withLock<R>(_ body: (inout [Sample]) -> R) -> R { items.withLock { body(&$0) } }
+    func accept(_ batch: [Sample]) { items.withLock { $0 += batch } }
+    func accept(_ report: TrafficReport) {}
+}
+
+/// The vehicles of a traffic station's reports.
+final class VehicleRecorder: SampleSink, TrafficReportSink {
+    private let items = Mutex<[Vehicle]>([])
+    func withLock<R>(_ body: (inout [Vehicle]) -> R) -> R { items.withLock { body(&$0) } }
+    func accept(_ batch: [Sample]) {}
+    func accept(_ report: TrafficReport) { items.withLock { $0 += report.vehicles.map(\.vehicle) } }
 }

@@ -8,10 +8,10 @@ import Testing
 @testable import SenseDaemon
 
 /// Collects what a watcher or poller emits.
-final class Emitted: Sendable {
+final class Emitted: SampleSink {
     private let samples = Mutex<[Sample]>([])
     var all: [Sample] { samples.withLock { $0 } }
-    var emit: @Sendable ([Sample]) -> Void { { [self] batch in samples.withLock { $0 += batch } } }
+    func accept(_ batch: [Sample]) { samples.withLock { $0 += batch } }
 
     func wait(count: Int, clock: ManualClock? = nil) async {
         for _ in 0..<2000 where all.count < count { try? await Task.sleep(for: .milliseconds(1)) }
@@ -27,7 +27,7 @@ final class Emitted: Sendable {
         let options = DigitalInputOptions(line: .init(chip: "gpiochip0", offset: 17, pin: 11), pinName: "GPIO17",
                                           bias: .pullUp, activeLow: activeLow, debounce: .milliseconds(20))
         let watcher = DigitalInputWatcher(name: "door", input: input, options: options, interval: .seconds(60),
-                                          clock: clock, emit: emitted.emit, liveness: Liveness(), logger: Self.logger)
+                                          clock: clock, sink: emitted, liveness: Liveness(), logger: Self.logger)
         return (Task { await watcher.run() }, input)
     }
 

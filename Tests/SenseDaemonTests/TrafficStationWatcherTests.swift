@@ -11,10 +11,10 @@ import Testing
 /// The traffic watcher on a simulated chip in real time: a burst of 2,000 edges per second
 /// across eight detector lines, every pulse counted once, in order, at its exact timestamps.
 @Suite struct TrafficStationWatcherTests {
-    final class Reports: Sendable {
+    final class Reports: TrafficReportSink {
         private let state = Mutex<[TrafficReport]>([])
         var all: [TrafficReport] { state.withLock { $0 } }
-        var report: @Sendable (TrafficReport) -> Void { { [self] r in state.withLock { $0.append(r) } } }
+        func accept(_ report: TrafficReport) { state.withLock { $0.append(report) } }
     }
 
     @Test func aBurstOfTwoThousandEdgesASecondIsCountedWithoutLossOrReordering() async throws {
@@ -31,7 +31,7 @@ import Testing
         }
         let reports = Reports()
         let watcher = TrafficStationWatcher(name: "burst", inputs: inputs, options: options, readerLag: .milliseconds(100), utcOffsetMinutes: 0, clock: clock,
-                                            report: reports.report, liveness: Liveness(), logger: Logger(label: "test"))
+                                            sink: reports, liveness: Liveness(), logger: Logger(label: "test"))
         let task = Task { await watcher.run() }
         try await Task.sleep(for: .milliseconds(100))
         // 3 s at 2,000 edges/s: each line gets a 3 ms pulse every 8 ms, lines staggered by 1 ms.

@@ -3,9 +3,9 @@ import Foundation
 /// Validates CAP 1.2 messages with Debian's python3-lxml against docs/schemas/cap-1.2-sensegate.xsd,
 /// and checks the rules of the standard an XML Schema cannot state: a polygon is closed and has at
 /// least four pairs; an Update or Cancel references earlier messages; `sent` is UTC as `-00:00`.
-public enum CAPValidator {
+package enum CAPValidator {
     /// The problems found, one line each (empty when every message is valid).
-    public static func errors(_ messages: [String]) throws -> [String] {
+    package static func errors(_ messages: [String]) throws -> [String] {
         let dir = TemporaryDirectory.make("sensegate-cap")
         for (i, m) in messages.enumerated() { try m.write(toFile: dir + "/\(i).xml", atomically: true, encoding: .utf8) }
         let script = """

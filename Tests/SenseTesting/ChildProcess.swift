@@ -6,15 +6,15 @@ import Glibc
 /// A child process started with posix_spawn: stdout and stderr read by a thread each, killed and
 /// reaped with plain signals and waitpid. (Foundation's Process busy-waits in waitUntilExit on
 /// Linux when it runs off the main thread, which a parallel test runner always does.)
-public final class ChildProcess: @unchecked Sendable {
-    public let pid: pid_t
+package final class ChildProcess: @unchecked Sendable {
+    package let pid: pid_t
     private let lock = NSLock()
     private var out = Data()
     private var err = Data()
     private var status: Int32?
     private var onStdout: (@Sendable (Data) -> Void)?
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+    package init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                 onStdout: (@Sendable (Data) -> Void)? = nil) throws {
         self.onStdout = onStdout
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
@@ -79,15 +79,15 @@ public final class ChildProcess: @unchecked Sendable {
         t.start()
     }
 
-    public var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
-    public var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
+    package var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
+    package var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
 
-    public func signal(_ sig: Int32) { kill(pid, sig) }
+    package func signal(_ sig: Int32) { kill(pid, sig) }
 
-    public var isRunning: Bool { reap(block: false) == nil }
+    package var isRunning: Bool { reap(block: false) == nil }
 
     /// The exit status (or 128 + signal), or nil if still running after `timeout` seconds.
-    public func waitForExit(timeout: Double) -> Int32? {
+    package func waitForExit(timeout: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if let s = reap(block: false) { return s }
@@ -108,5 +108,5 @@ public final class ChildProcess: @unchecked Sendable {
         return status
     }
 
-    public enum SpawnError: Error { case pipe(Int32), spawn(String, Int32) }
+    package enum SpawnError: Error { case pipe(Int32), spawn(String, Int32) }
 }

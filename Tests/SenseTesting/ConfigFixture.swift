@@ -2,23 +2,23 @@ import Foundation
 import SenseConfig
 
 /// Writes a config beside a copy of the repository's boards/ and loads it.
-public enum ConfigFixture {
-    public static let directory: String = {
+package enum ConfigFixture {
+    package static let directory: String = {
         let dir = TemporaryDirectory.make("sensegate-config")
         try! FileManager.default.copyItem(atPath: RepositoryPaths.boards, toPath: dir + "/boards")
         return dir
     }()
 
-    public static func write(_ text: String, name: String = UUID().uuidString) -> String {
+    package static func write(_ text: String, name: String = UUID().uuidString) -> String {
         let path = "\(directory)/\(name).yaml"
         try! text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }
 
     /// Loads a config that must be valid.
-    public static func load(_ text: String) throws -> SensegateConfig { try ConfigLoader.load(write(text)) }
+    package static func load(_ text: String) throws -> SensegateConfig { try ConfigLoader.load(write(text)) }
 
-    public static func errors(_ text: String) -> (path: String, diagnostics: [ConfigDiagnostic]) {
+    package static func errors(_ text: String) -> (path: String, diagnostics: [ConfigDiagnostic]) {
         let path = write(text)
         do {
             _ = try ConfigLoader.load(path)
@@ -28,7 +28,7 @@ public enum ConfigFixture {
         }
     }
 
-    public static let valid = """
+    package static let valid = """
         node: test-node
         board: sim
         mqtt:

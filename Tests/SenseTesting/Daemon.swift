@@ -1,9 +1,9 @@
 import Foundation
 
 /// The built `sensegate` binary, run as a process, as systemd would run it.
-public enum SensegateBinary {
+package enum SensegateBinary {
     /// The binary beside the test bundle (both are build products), or `$SENSEGATE_BIN`.
-    public static var path: String {
+    package static var path: String {
         if let env = ProcessInfo.processInfo.environment["SENSEGATE_BIN"] { return env }
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         // swift test runs <build>/debug/sensegatePackageTests.xctest (a file on Linux).
@@ -16,7 +16,7 @@ public enum SensegateBinary {
     }
 
     /// Starts the daemon; `NOTIFY_SOCKET` and `JOURNAL_STREAM` are cleared unless given.
-    public static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+    package static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "JOURNAL_STREAM")
@@ -26,7 +26,7 @@ public enum SensegateBinary {
     }
 
     /// Runs a command to completion.
-    public static func run(_ arguments: [String], timeout: Double = 30) throws -> (status: Int32, stdout: String, stderr: String) {
+    package static func run(_ arguments: [String], timeout: Double = 30) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = try start(arguments)
         let status = p.waitForExit(timeout: timeout) ?? -1
         usleep(20_000)   // let the reader threads drain the pipes

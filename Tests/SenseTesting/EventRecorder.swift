@@ -3,13 +3,13 @@ import SenseMQTT
 import SenseWire
 
 /// Records a client's events and incoming messages so a test can wait for one.
-public final class EventRecorder: @unchecked Sendable {
+package final class EventRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [MQTTEvent] = []
     private var received: [IncomingMessage] = []
     private var tasks: [Task<Void, Never>] = []
 
-    public init(_ client: MQTTClient) {
+    package init(_ client: MQTTClient) {
         let stream = client.events
         let inbox = client.messages
         tasks = [
@@ -23,20 +23,20 @@ public final class EventRecorder: @unchecked Sendable {
     private func append(_ e: MQTTEvent) { lock.withLock { events.append(e) } }
     private func append(_ m: IncomingMessage) { lock.withLock { received.append(m) } }
 
-    public var all: [MQTTEvent] { lock.withLock { events } }
-    public var messages: [IncomingMessage] { lock.withLock { received } }
+    package var all: [MQTTEvent] { lock.withLock { events } }
+    package var messages: [IncomingMessage] { lock.withLock { received } }
 
     /// Waits until `count` received messages match.
     @discardableResult
-    public func waitMessage(count: Int = 1, timeout: Double = 30, _ match: @escaping (IncomingMessage) -> Bool) async -> Bool {
+    package func waitMessage(count: Int = 1, timeout: Double = 30, _ match: @escaping (IncomingMessage) -> Bool) async -> Bool {
         await Network.eventually(timeout: timeout) { messages.filter(match).count >= count }
     }
 
     /// Waits until `count` recorded events match.
     @discardableResult
-    public func wait(count: Int = 1, timeout: Double = 30, _ match: @escaping (MQTTEvent) -> Bool) async -> Bool {
+    package func wait(count: Int = 1, timeout: Double = 30, _ match: @escaping (MQTTEvent) -> Bool) async -> Bool {
         await Network.eventually(timeout: timeout) { all.filter(match).count >= count }
     }
 
-    public func connects() -> Int { all.filter { $0 == .connected }.count }
+    package func connects() -> Int { all.filter { $0 == .connected }.count }
 }

@@ -4,12 +4,12 @@ import Synchronization
 /// A hand-written stand-in for the MQTT client: it records what the outbox hands over, is
 /// connected or not as the test says, and acknowledges when the test says (through the outbox's
 /// link, as libmosquitto's network thread would).
-public final class FakeTransport: MessageTransport {
-    public struct Handed: Sendable, Hashable {
-        public var message: MQTTMessage
-        public var mid: Int32
+package final class FakeTransport: MessageTransport {
+    package struct Handed: Sendable, Hashable {
+        package var message: MQTTMessage
+        package var mid: Int32
         /// The `seq` field of the JSON payload, if any.
-        public var seq: UInt64? { SeqField.of(String(decoding: message.payload, as: UTF8.self)) }
+        package var seq: UInt64? { SeqField.of(String(decoding: message.payload, as: UTF8.self)) }
     }
 
     private struct State {
@@ -23,11 +23,11 @@ public final class FakeTransport: MessageTransport {
     private let state = Mutex(State())
     private let observer: any DeliveryObserver
 
-    public init(observer: any DeliveryObserver) { self.observer = observer }
+    package init(observer: any DeliveryObserver) { self.observer = observer }
 
-    public var isConnected: Bool { state.withLock { $0.connected } }
+    package var isConnected: Bool { state.withLock { $0.connected } }
 
-    public func publish(tracked message: MQTTMessage) -> (outcome: PublishOutcome, mid: Int32) {
+    package func publish(tracked message: MQTTMessage) -> (outcome: PublishOutcome, mid: Int32) {
         state.withLock { s in
             guard s.connected else { return (.notConnected, 0) }
             if s.refuseTopics.contains(message.topic) {
@@ -41,17 +41,17 @@ public final class FakeTransport: MessageTransport {
     }
 
     /// Connects or disconnects, telling the outbox as the client would.
-    public func setConnected(_ up: Bool) {
+    package func setConnected(_ up: Bool) {
         state.withLock { $0.connected = up }
         observer.connectionChanged(up: up)
     }
 
     /// Messages on `topic` are refused by the "library" (as an oversize message would be).
-    public func refuse(topic: String) { state.withLock { _ = $0.refuseTopics.insert(topic) } }
+    package func refuse(topic: String) { state.withLock { _ = $0.refuseTopics.insert(topic) } }
 
     /// Acknowledges up to `count` of the oldest unacknowledged messages; returns how many.
     @discardableResult
-    public func acknowledge(_ count: Int = .max) -> Int {
+    package func acknowledge(_ count: Int = .max) -> Int {
         let mids = state.withLock { s -> [Int32] in
             let n = min(count, s.unacked.count)
             defer { s.unacked.removeFirst(n) }
@@ -62,8 +62,8 @@ public final class FakeTransport: MessageTransport {
     }
 
     /// Forgets the unacknowledged ones, as libmosquitto forgets unsent QoS 0 packets on a disconnect.
-    public func loseUnacknowledged() { state.withLock { $0.unacked = [] } }
+    package func loseUnacknowledged() { state.withLock { $0.unacked = [] } }
 
-    public var handed: [Handed] { state.withLock { $0.handed } }
-    public var unacknowledged: Int { state.withLock { $0.unacked.count } }
+    package var handed: [Handed] { state.withLock { $0.handed } }
+    package var unacknowledged: Int { state.withLock { $0.unacked.count } }
 }

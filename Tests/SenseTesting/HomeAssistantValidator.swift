@@ -6,17 +6,17 @@ import Foundation
 /// and every value template rendered against the real payloads on its state topic, giving what
 /// the component expects (a number or `None` for a sensor, `ON`/`OFF`/`None` for a binary
 /// sensor, an option for an enum, `state_on`/`state_off` for a switch).
-public enum HomeAssistantValidator {
-    public struct Report: Sendable {
-        public var errors: [String]
+package enum HomeAssistantValidator {
+    package struct Report: Sendable {
+        package var errors: [String]
         /// Templates rendered against a real payload: a check that cannot pass by seeing nothing.
-        public var rendered: Int
+        package var rendered: Int
         /// Configs with a value template whose state topic carried no payload to render it on.
-        public var unrendered: [String]
+        package var unrendered: [String]
     }
 
     /// `configs`: discovery topic → payload; `states`: every payload seen per topic.
-    public static func check(configs: [String: String], states: [String: [String]]) throws -> Report {
+    package static func check(configs: [String: String], states: [String: [String]]) throws -> Report {
         let dir = TemporaryDirectory.make("sensegate-ha")
         let input = try JSONSerialization.data(withJSONObject: ["configs": configs, "states": states])
         try input.write(to: URL(fileURLWithPath: dir + "/input.json"))

@@ -4,15 +4,15 @@ import Foundation
 /// CONNECT at protocol level 5 is answered "unacceptable protocol version" (a 3.1.1 CONNACK,
 /// return code 1) and closed; level 4 is accepted, PUBLISH QoS 1 acknowledged, PINGREQ answered.
 /// Mosquitto 2 cannot be configured to refuse MQTT 5, so the fallback is tested against this.
-public final class LegacyBroker: @unchecked Sendable {
-    public let port: Int
+package final class LegacyBroker: @unchecked Sendable {
+    package let port: Int
     private let listener: Int32
     private let lock = NSLock()
     private var levels: [UInt8] = []
     private var topics: [String] = []
     private var stopped = false
 
-    public init() throws {
+    package init() throws {
         port = Network.freePort()
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
@@ -30,16 +30,16 @@ public final class LegacyBroker: @unchecked Sendable {
 
     deinit { stop() }
 
-    public func stop() {
+    package func stop() {
         lock.withLock { stopped = true }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
 
     /// The protocol levels of the CONNECTs received, in order (5 = MQTT 5, 4 = 3.1.1).
-    public var connectLevels: [UInt8] { lock.withLock { levels } }
+    package var connectLevels: [UInt8] { lock.withLock { levels } }
     /// The topics of the PUBLISHes received on accepted connections.
-    public var publishedTopics: [String] { lock.withLock { topics } }
+    package var publishedTopics: [String] { lock.withLock { topics } }
 
     private func acceptLoop() {
         while true {
@@ -108,5 +108,5 @@ public final class LegacyBroker: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    public enum BrokerError: Error { case cannotListen(errno: Int32) }
+    package enum BrokerError: Error { case cannotListen(errno: Int32) }
 }

@@ -2,17 +2,17 @@ import Foundation
 import Logging
 
 /// A `Logger` whose lines are kept for a test to read, with their levels.
-public final class LogRecorder: @unchecked Sendable {
+package final class LogRecorder: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [(level: Logger.Level, message: String)] = []
 
-    public init() {}
+    package init() {}
 
-    public var logger: Logger {
+    package var logger: Logger {
         Logger(label: "test") { [self] _ in Handler(recorder: self) }
     }
 
-    public var lines: [(level: Logger.Level, message: String)] { lock.withLock { recorded } }
+    package var lines: [(level: Logger.Level, message: String)] { lock.withLock { recorded } }
 
     fileprivate func append(_ level: Logger.Level, _ message: String) { lock.withLock { recorded.append((level, message)) } }
 

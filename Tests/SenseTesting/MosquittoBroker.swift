@@ -2,9 +2,9 @@ import Foundation
 
 /// A real mosquitto broker on 127.0.0.1 on a free port, for tests. It can be stopped, restarted
 /// on the same port, or killed with SIGKILL, to test reconnects.
-public final class MosquittoBroker: @unchecked Sendable {
-    public let port: Int
-    public let directory: String
+package final class MosquittoBroker: @unchecked Sendable {
+    package let port: Int
+    package let directory: String
     private let lock = NSLock()
     private var process: ChildProcess?
 
@@ -14,7 +14,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     /// With `persistent`, sessions and queued messages are saved every second and at a clean stop,
     /// so a persistent subscriber's session outlives a broker restart (even after SIGKILL, once saved).
     /// `extraConfig` is appended to mosquitto.conf (e.g. `max_packet_size 16777216`).
-    public init(tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
+    package init(tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
                 persistent: Bool = false, extraConfig: String = "") throws {
         port = Network.freePort()
         directory = TemporaryDirectory.make("sensegate-broker")
@@ -50,15 +50,15 @@ public final class MosquittoBroker: @unchecked Sendable {
 
     deinit { stop() }
 
-    public var url: String { "mqtt://127.0.0.1:\(port)" }
+    package var url: String { "mqtt://127.0.0.1:\(port)" }
 
-    public static var executable: String {
+    package static var executable: String {
         ["/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         } ?? "/usr/sbin/mosquitto"
     }
 
-    public func start() throws {
+    package func start() throws {
         let p = try ChildProcess(Self.executable, ["-c", "\(directory)/mosquitto.conf"])
         lock.withLock { process = p }
         guard Network.waitUntil(timeout: 10, { Network.isListening(port) }) else {
@@ -67,7 +67,7 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// SIGTERM and wait.
-    public func stop() {
+    package func stop() {
         let p = lock.withLock { () -> ChildProcess? in defer { process = nil }; return process }
         guard let p, p.isRunning else { return }
         p.signal(SIGTERM)
@@ -75,12 +75,12 @@ public final class MosquittoBroker: @unchecked Sendable {
     }
 
     /// SIGKILL: the broker vanishes without closing connections cleanly.
-    public func kill() {
+    package func kill() {
         let p = lock.withLock { () -> ChildProcess? in defer { process = nil }; return process }
         guard let p, p.isRunning else { return }
         p.signal(SIGKILL)
         _ = p.waitForExit(timeout: 10)
     }
 
-    public enum BrokerError: Error { case notListening(port: Int), passwordFile }
+    package enum BrokerError: Error { case notListening(port: Int), passwordFile }
 }

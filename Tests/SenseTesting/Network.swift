@@ -3,9 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-public enum Network {
+package enum Network {
     /// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel picks it).
-    public static func freePort() -> Int {
+    package static func freePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         precondition(fd >= 0)
         defer { close(fd) }
@@ -24,7 +24,7 @@ public enum Network {
     }
 
     /// Whether something accepts TCP connections on 127.0.0.1:port.
-    public static func isListening(_ port: Int) -> Bool {
+    package static func isListening(_ port: Int) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }
@@ -41,7 +41,7 @@ public enum Network {
 
     /// Polls `condition` every 10 ms until it holds or `timeout` passes, without blocking a
     /// thread of the cooperative pool (it has only as many threads as cores: two here).
-    public static func eventually(timeout: Double, _ condition: () -> Bool) async -> Bool {
+    package static func eventually(timeout: Double, _ condition: () -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
@@ -51,7 +51,7 @@ public enum Network {
     }
 
     /// The blocking form, for code outside async contexts.
-    public static func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
+    package static func waitUntil(timeout: Double, _ condition: () -> Bool) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if condition() { return true }
@@ -61,8 +61,8 @@ public enum Network {
     }
 }
 
-public enum TemporaryDirectory {
-    public static func make(_ prefix: String = "sensegate-test") -> String {
+package enum TemporaryDirectory {
+    package static func make(_ prefix: String = "sensegate-test") -> String {
         var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
         let path = template.withUnsafeMutableBufferPointer { buf -> String in
             precondition(mkdtemp(buf.baseAddress!) != nil, "mkdtemp failed")

@@ -1,12 +1,12 @@
 import Foundation
 
-public enum RepositoryPaths {
+package enum RepositoryPaths {
     /// The repository root (two levels above this file).
-    public static var root: String {
+    package static var root: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().path
     }
 
-    public static var boards: String { root + "/boards" }
-    public static var examples: String { root + "/examples" }
+    package static var boards: String { root + "/boards" }
+    package static var examples: String { root + "/examples" }
 }

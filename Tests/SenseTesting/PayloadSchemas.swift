@@ -4,9 +4,9 @@ import Foundation
 /// payloads against docs/schemas/*.schema.json, CAP alerts against the CAP 1.2 structure, Home
 /// Assistant configs as Home Assistant takes them. A topic with no documented schema is an error
 /// itself, so nothing published escapes the check.
-public enum PayloadSchemas {
+package enum PayloadSchemas {
     /// How a topic's payloads are checked.
-    public enum Check: Sendable, Hashable {
+    package enum Check: Sendable, Hashable {
         /// A file in docs/schemas.
         case jsonSchema(String)
         case cap
@@ -17,7 +17,7 @@ public enum PayloadSchemas {
     }
 
     /// The check for a topic; nil for a topic the docs do not describe.
-    public static func check(for topic: String) -> Check? {
+    package static func check(for topic: String) -> Check? {
         let levels = topic.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         if topic.hasPrefix("sensegate-test/") { return .unchecked }
         if levels.count >= 4, levels.last == "config", levels.contains(where: { $0.hasPrefix("sensegate_") }) {
@@ -55,7 +55,7 @@ public enum PayloadSchemas {
     }
 
     /// The problems, one line each; empty when every message is what its topic promises.
-    public static func errors(_ messages: [ReceivedMessage]) throws -> [String] {
+    package static func errors(_ messages: [ReceivedMessage]) throws -> [String] {
         var groups: [Check: [ReceivedMessage]] = [:]
         var errors: [String] = []
         for m in messages where !m.payload.isEmpty {   // an empty payload deletes a retained topic
@@ -90,7 +90,7 @@ public enum PayloadSchemas {
     }
 
     /// How many messages were checked against a schema (not `status`, probes or deletions).
-    public static func checkedCount(_ messages: [ReceivedMessage]) -> Int {
+    package static func checkedCount(_ messages: [ReceivedMessage]) -> Int {
         messages.filter { !$0.payload.isEmpty && check(for: $0.topic).map { $0 != .unchecked } == true }.count
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// Validates JSON payloads against the JSON Schemas in docs/schemas/ with Debian's
 /// python3-jsonschema (an implementation independent of the code that wrote the payloads).
-public enum SchemaValidator {
+package enum SchemaValidator {
     /// Returns the validation errors, one line each (empty when every payload is valid).
-    public static func errors(schema: String, payloads: [String]) throws -> [String] {
+    package static func errors(schema: String, payloads: [String]) throws -> [String] {
         let dir = TemporaryDirectory.make("sensegate-schema")
         try payloads.joined(separator: "\n").write(toFile: dir + "/payloads.jsonl", atomically: true, encoding: .utf8)
         let script = """

@@ -4,8 +4,8 @@ import Synchronization
 
 /// A hand-written fake polled driver: each fetch plays the next scripted outcome and records the
 /// clock time; when the script is used up it cancels the task that polls it.
-public final class ScriptedSensorDriver: PolledSensorDriver, @unchecked Sendable {
-    public enum Outcome: Sendable {
+package final class ScriptedSensorDriver: PolledSensorDriver, @unchecked Sendable {
+    package enum Outcome: Sendable {
         case value(Double)
         case fault(QualityReason)
     }
@@ -14,20 +14,20 @@ public final class ScriptedSensorDriver: PolledSensorDriver, @unchecked Sendable
     private let clock: any SenseClock
     private let log = Mutex<(fetches: [MonotonicInstant], initializations: Int)>(([], 0))
 
-    public init(_ script: [Outcome], clock: any SenseClock) {
+    package init(_ script: [Outcome], clock: any SenseClock) {
         self.script = Mutex(script)
         self.clock = clock
     }
 
-    public var channels: [(quantity: String, unit: Unit)] { [("temperature", .celsius), ("pressure", .pascal)] }
-    public var fetchTimes: [MonotonicInstant] { log.withLock { $0.fetches } }
-    public var initializations: Int { log.withLock { $0.initializations } }
+    package var channels: [(quantity: String, unit: Unit)] { [("temperature", .celsius), ("pressure", .pascal)] }
+    package var fetchTimes: [MonotonicInstant] { log.withLock { $0.fetches } }
+    package var initializations: Int { log.withLock { $0.initializations } }
 
-    public func initialize() async throws(SensorFault) {
+    package func initialize() async throws(SensorFault) {
         log.withLock { $0.initializations += 1 }
     }
 
-    public func fetch() async throws(SensorFault) -> [ChannelReading] {
+    package func fetch() async throws(SensorFault) -> [ChannelReading] {
         log.withLock { $0.fetches.append(clock.monotonicNow) }
         let next = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch next {

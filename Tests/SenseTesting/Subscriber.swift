@@ -1,27 +1,27 @@
 import Foundation
 
 /// One message as an independent subscriber (mosquitto_sub) saw it.
-public struct ReceivedMessage: Sendable, Hashable {
-    public var topic: String
-    public var payload: String
-    public var retained: Bool
-    public var received: Date
+package struct ReceivedMessage: Sendable, Hashable {
+    package var topic: String
+    package var payload: String
+    package var retained: Bool
+    package var received: Date
 }
 
 /// `mosquitto_sub` on a topic filter, collecting every message with its retained flag. An
 /// observer independent of the code under test.
-public final class Subscriber: @unchecked Sendable {
+package final class Subscriber: @unchecked Sendable {
     private var process: ChildProcess?
     private let lock = NSLock()
     private var buffer = Data()
     private var collected: [ReceivedMessage] = []
-    public let port: Int
-    public let filter: String
+    package let port: Int
+    package let filter: String
 
     /// With `session`, a persistent session under that client id (clean session off): the broker
     /// keeps QoS 1 messages for it while it is away, and across its own restarts if persistent.
     /// `moreFilters` are subscribed too (one subscriber for several branches of the tree).
-    public init(port: Int, filter: String, moreFilters: [String] = [], qos: Int = 1, session: String? = nil) throws {
+    package init(port: Int, filter: String, moreFilters: [String] = [], qos: Int = 1, session: String? = nil) throws {
         self.port = port
         self.filter = filter
         let sink = Sink()
@@ -43,7 +43,7 @@ public final class Subscriber: @unchecked Sendable {
 
     deinit { stop() }
 
-    public func stop() {
+    package func stop() {
         guard let p = process, p.isRunning else { return }
         p.signal(SIGTERM)
         _ = p.waitForExit(timeout: 5)
@@ -76,7 +76,7 @@ public final class Subscriber: @unchecked Sendable {
     }
 
     /// After a broker restart: waits until the subscriber is back (it reconnects by itself).
-    public func waitUntilConnected() throws { try waitUntilSubscribed() }
+    package func waitUntilConnected() throws { try waitUntilSubscribed() }
 
     /// Publishes probes until the subscriber sees one of them, so no later message can be missed.
     private func waitUntilSubscribed() throws {
@@ -95,51 +95,51 @@ public final class Subscriber: @unchecked Sendable {
         throw SubscriberError.neverSubscribed
     }
 
-    public var messages: [ReceivedMessage] { lock.withLock { collected } }
+    package var messages: [ReceivedMessage] { lock.withLock { collected } }
 
-    public func messages(on topic: String) -> [ReceivedMessage] { messages.filter { $0.topic == topic } }
+    package func messages(on topic: String) -> [ReceivedMessage] { messages.filter { $0.topic == topic } }
 
     /// Waits until `count` messages satisfy `match`; returns them (possibly fewer on timeout).
     @discardableResult
-    public func wait(for count: Int = 1, timeout: Double = 10,
+    package func wait(for count: Int = 1, timeout: Double = 10,
                      where match: @escaping (ReceivedMessage) -> Bool) async -> [ReceivedMessage] {
         _ = await Network.eventually(timeout: timeout) { messages.filter(match).count >= count }
         return messages.filter(match)
     }
 
     /// Waits for one more match than there is now (`wait` counts matches already received).
-    public func next(timeout: Double = 10, where match: @escaping (ReceivedMessage) -> Bool) async -> ReceivedMessage? {
+    package func next(timeout: Double = 10, where match: @escaping (ReceivedMessage) -> Bool) async -> ReceivedMessage? {
         let before = messages.filter(match).count
         let all = await wait(for: before + 1, timeout: timeout, where: match)
         return all.count > before ? all[before] : nil
     }
 
-    public static func publish(port: Int, topic: String, payload: String, retain: Bool = false) throws {
+    package static func publish(port: Int, topic: String, payload: String, retain: Bool = false) throws {
         let p = try ChildProcess("/usr/bin/mosquitto_pub",
                                  ["-h", "127.0.0.1", "-p", String(port), "-q", "1", "-t", topic, "-m", payload] + (retain ? ["-r"] : []))
         _ = p.waitForExit(timeout: 10)
     }
 
-    public enum SubscriberError: Error { case neverSubscribed }
+    package enum SubscriberError: Error { case neverSubscribed }
 }
 
 /// A reading payload, decoded.
-public struct ReadingPayload: Decodable, Sendable, Hashable {
-    public var v: Double?
-    public var u: String?
-    public var q: String
-    public var r: String?
-    public var t: String
-    public var seq: UInt64
+package struct ReadingPayload: Decodable, Sendable, Hashable {
+    package var v: Double?
+    package var u: String?
+    package var q: String
+    package var r: String?
+    package var t: String
+    package var seq: UInt64
 
-    public static func decode(_ text: String) -> ReadingPayload? {
+    package static func decode(_ text: String) -> ReadingPayload? {
         try? JSONDecoder().decode(ReadingPayload.self, from: Data(text.utf8))
     }
 }
 
 /// The `t` of a payload (RFC 3339, with or without fractional seconds) as a Date.
-public enum PayloadTime {
-    public static func date(_ text: String) -> Date? {
+package enum PayloadTime {
+    package static func date(_ text: String) -> Date? {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return f.date(from: text) ?? ISO8601DateFormatter().date(from: text)
@@ -147,8 +147,8 @@ public enum PayloadTime {
 }
 
 /// The `seq` of any sensegate payload.
-public enum SeqField {
-    public static func of(_ payload: String) -> UInt64? {
+package enum SeqField {
+    package static func of(_ payload: String) -> UInt64? {
         guard let r = payload.range(of: "\"seq\":") else { return nil }
         return UInt64(payload[r.upperBound...].prefix { $0.isNumber })
     }

@@ -1,16 +1,16 @@
 import Foundation
 
 /// A throw-away CA and a server certificate for `localhost` / 127.0.0.1, made with openssl.
-public struct TLSFixture: Sendable {
-    public let directory: String
-    public var caFile: String { directory + "/ca.crt" }
-    public var serverCert: String { directory + "/server.crt" }
-    public var serverKey: String { directory + "/server.key" }
+package struct TLSFixture: Sendable {
+    package let directory: String
+    package var caFile: String { directory + "/ca.crt" }
+    package var serverCert: String { directory + "/server.crt" }
+    package var serverKey: String { directory + "/server.key" }
     /// A client certificate signed by the same CA, for brokers that require one.
-    public var clientCert: String { directory + "/client.crt" }
-    public var clientKey: String { directory + "/client.key" }
+    package var clientCert: String { directory + "/client.crt" }
+    package var clientKey: String { directory + "/client.key" }
 
-    public init(commonName: String = "localhost") throws {
+    package init(commonName: String = "localhost") throws {
         directory = TemporaryDirectory.make("sensegate-tls")
         let d = directory
         let san = "subjectAltName=DNS:\(commonName),IP:127.0.0.1"
@@ -33,5 +33,5 @@ public struct TLSFixture: Sendable {
         guard p.waitForExit(timeout: 60) == 0 else { throw TLSError.openssl(args.first ?? "") }
     }
 
-    public enum TLSError: Error { case openssl(String) }
+    package enum TLSError: Error { case openssl(String) }
 }
