@@ -67,7 +67,7 @@ let package = Package(
                           swiftSettings: strict),
 
         .executableTarget(name: "sensegate-bench",
-                         dependencies: ["SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator", "SenseTraffic",
+                         dependencies: ["SenseHardware", "SenseOS", "SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator", "SenseTraffic",
                                         .product(name: "Logging", package: "swift-log")],
                          swiftSettings: strict),
 
@@ -105,10 +105,11 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "SenseConfigTests", dependencies: ["SenseWire", "SenseAnalysis", "SenseCore", "SenseDrivers", "SenseTraffic", "SenseConfig", "SenseTesting"],
                     swiftSettings: strict),
+        .testTarget(name: "SenseOSTests", dependencies: ["SenseOS"], swiftSettings: strict),
         .testTarget(name: "SenseWireTests", dependencies: ["SenseCore", "SenseTesting", "SenseWire"], swiftSettings: strict),
         .testTarget(name: "SenseMQTTTests", dependencies: ["SenseWire", "SenseCore", "SenseMQTT", "SenseTesting", "SenseSimulator", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "SenseDaemonTests", dependencies: ["SenseWire", "SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware", "SenseMQTT", "SenseOS", "SenseReaction", "SenseSimulator", "SenseDaemon", "SenseTesting", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "SenseDaemonTests", dependencies: ["sensegate-bench", "SenseWire", "SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware", "SenseMQTT", "SenseOS", "SenseReaction", "SenseSimulator", "SenseDaemon", "SenseTesting", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardware", "SenseHardwareLinux"],
                     swiftSettings: strict),

@@ -33,12 +33,17 @@ def target_dir(root, target):
     return os.path.join(root, base, target["name"])
 
 
+def module(name):
+    """The module a target builds: its name with `-` as `_` (`sensegate-bench` → `sensegate_bench`)."""
+    return name.replace("-", "_")
+
+
 def declared(target):
     names = set()
     for dep in target.get("dependencies", []):
         for kind in ("byName", "target", "product"):
             if kind in dep:
-                names.add(dep[kind][0])
+                names.add(module(dep[kind][0]))
     return names
 
 
@@ -62,23 +67,23 @@ def imports(directory):
 
 
 def violations(root, description):
-    targets = {t["name"]: t for t in description["targets"]}
+    targets = {module(t["name"]): t for t in description["targets"]}
     problems = []
     for t in description["targets"]:
         if t["type"] in ("system", "binary", "plugin", "macro"):
             continue
         directory = target_dir(root, t)
         deps = declared(t)
-        for path, number, module in imports(directory):
-            if module in SYSTEM or module == t["name"]:
+        for path, number, imported in imports(directory):
+            if imported in SYSTEM or imported == module(t["name"]):
                 continue
-            if module in targets or module in PRODUCT_MODULES:
-                needed = PRODUCT_MODULES.get(module, module)
+            if imported in targets or imported in PRODUCT_MODULES:
+                needed = PRODUCT_MODULES.get(imported, imported)
                 if needed not in deps:
-                    problems.append(f"{os.path.relpath(path, root)}:{number}: target {t['name']} imports {module}, "
+                    problems.append(f"{os.path.relpath(path, root)}:{number}: target {t['name']} imports {imported}, "
                                     f"which its dependencies in Package.swift do not list")
             else:
-                problems.append(f"{os.path.relpath(path, root)}:{number}: target {t['name']} imports {module}, "
+                problems.append(f"{os.path.relpath(path, root)}:{number}: target {t['name']} imports {imported}, "
                                 f"which is neither a target of this package, a declared product nor a system module")
     return problems
 

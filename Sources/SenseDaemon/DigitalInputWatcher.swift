@@ -8,7 +8,7 @@ import Synchronization
 /// A contact on a GPIO input (door, float switch, alarm relay): publishes `state` (1 = active)
 /// at start, on every debounced change — stamped with the kernel's edge time, not the wake-up
 /// time — and as a heartbeat every interval.
-struct DigitalInputWatcher: Sendable {
+package struct DigitalInputWatcher: Sendable {
     let name: String
     let input: any GPIOInput
     let options: DigitalInputOptions
@@ -18,7 +18,19 @@ struct DigitalInputWatcher: Sendable {
     let liveness: Liveness
     let logger: Logger
 
-    func run() async {
+    package init(name: String, input: any GPIOInput, options: DigitalInputOptions, interval: Duration, clock: any SenseClock,
+                 sink: any SampleSink, liveness: Liveness, logger: Logger) {
+        self.name = name
+        self.input = input
+        self.options = options
+        self.interval = interval
+        self.clock = clock
+        self.sink = sink
+        self.liveness = liveness
+        self.logger = logger
+    }
+
+    package func run() async {
         let initial: Bool
         do {
             initial = logical(try input.level())

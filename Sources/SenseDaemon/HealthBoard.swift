@@ -10,7 +10,7 @@ import SenseHardwareLinux
 
 /// What `<root>/health` reports: per-sensor state and fault counts, delivery counters, memory,
 /// uptime. Updated on the emit path, published retained every minute and on connect.
-final class HealthBoard: Sendable {
+package final class HealthBoard: Sendable {
     struct SensorHealth: Sendable {
         var quality: Quality = .good
         var reason: QualityReason?
@@ -21,7 +21,7 @@ final class HealthBoard: Sendable {
     private let state = Mutex<(sensors: [String: SensorHealth], seqError: String?)>(([:], nil))
     let started: MonotonicInstant
 
-    init(started: MonotonicInstant) { self.started = started }
+    package init(started: MonotonicInstant) { self.started = started }
 
     func record(_ s: Sample) {
         state.withLock { st in

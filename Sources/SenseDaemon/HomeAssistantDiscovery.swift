@@ -8,7 +8,7 @@ import SenseWire
 /// retained config per entity on `<discovery_prefix>/<component>/sensegate_<node>/<object>/config`,
 /// all on one device, all unavailable while `<root>/status` says `offline`. Pure: the same
 /// configuration always gives the same configs.
-struct HomeAssistantDiscovery {
+package struct HomeAssistantDiscovery {
     struct Entity: Equatable {
         var component: String
         var objectID: String

@@ -7,10 +7,10 @@ import Synchronization
 
 /// One broker connection, fed by the outbox (which outlives it), and the task that reacts to
 /// its events.
-final class MQTTSession: Sendable {
+package final class MQTTSession: Sendable {
     let settings: MQTTSettings
     let topics: TopicTree
-    let client: MQTTClient
+    package let client: MQTTClient
     private let outbox: Outbox
     private let eventTask: Task<Void, Never>
     private let messageTask: Task<Void, Never>
@@ -52,7 +52,7 @@ final class MQTTSession: Sendable {
 
     /// `listener` receives messages on `subscriptions` in the session's own task, never inside
     /// libmosquitto's callback, and hears of every (re)connection.
-    init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
+    package init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
          discovery: HomeAssistantDiscovery? = nil, clock: any SenseClock = SystemClock(),
          listener: any SessionListener) throws(MQTTError) {
         self.settings = settings
@@ -193,7 +193,7 @@ final class MQTTSession: Sendable {
     }
 
     /// Publishes `offline` (when `announceOffline`), waits briefly for acknowledgements, disconnects.
-    func stop(announceOffline: Bool, timeout: Duration) async {
+    package func stop(announceOffline: Bool, timeout: Duration) async {
         let last = announceOffline ? MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true) : nil
         await client.shutdown(last: last, timeout: timeout)
         outbox.detach()   // what the broker did not acknowledge goes to the next session, or to disk

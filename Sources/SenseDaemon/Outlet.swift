@@ -14,8 +14,8 @@ import Synchronization
 /// stamped with `seq`, recorded for health, handed to the current session. One lock covers all
 /// of it, so `seq` order is the order messages leave the gateway whichever task emitted them,
 /// and a reflex never waits for the network (hand-over never blocks: the outbox queues).
-final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver {
-    struct Engine: Sendable {
+package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver {
+    package struct Engine: Sendable {
         var analysis: Analysis
         var reaction: Reaction
         var outputs: OutputLines?
@@ -27,9 +27,16 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
         /// What each actuator's retained state last said.
         var published: [String: Said] = [:]
         /// `cap:`, and the public alerts that are out (docs/cap.md).
-        var alertSettings: PublicAlertSettings?
+        package var alertSettings: PublicAlertSettings?
         var publicAlerts = PublicAlerts()
-        var node = ""
+        package var node = ""
+
+        package init(analysis: Analysis, reaction: Reaction, outputs: OutputLines?, descriptions: [String: String] = [:]) {
+            self.analysis = analysis
+            self.reaction = reaction
+            self.outputs = outputs
+            self.descriptions = descriptions
+        }
     }
 
     struct Said: Equatable {
@@ -55,7 +62,7 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
     private let publicAlertsFile: String?
     private let stateFiles: StateFileWriter?
 
-    init(seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger,
+    package init(seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger,
          publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil) {
         self.publicAlertsFile = publicAlertsFile
         self.stateFiles = stateFiles
@@ -69,7 +76,7 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
         changeLog = LogLimiter(what: "output changes", now: clock.monotonicNow, logger: logger)
     }
 
-    func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
+    package func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
 
     /// A reload: new analysis and rules; the actuators, their state and their lines stay.
     func replace(analysis: Analysis, rules: [RuleDefinition], publicAlerts: PublicAlertSettings?) {
@@ -88,13 +95,13 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
     }
 
     /// A sensor's batch: analysed, reacted to, published.
-    func accept(_ batch: [Sample]) {
+    package func accept(_ batch: [Sample]) {
         engine.withLock { e in react(&e, e.analysis.process(batch)) }
     }
 
     /// A traffic station's step: its measures through analysis (rules, alarms, windows), then its
     /// records and, if enabled, its vehicle events.
-    func accept(_ report: TrafficReport) {
+    package func accept(_ report: TrafficReport) {
         engine.withLock { e in
             react(&e, e.analysis.process(report.samples))
             guard let s = session.withLock({ $0 }) else { return }
@@ -131,7 +138,7 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
 
     /// Re-evaluates rules and actuators at each deadline until cancelled (the daemon's and the
     /// benchmark harness's reaction task).
-    func runReactionTimer(clock: any SenseClock) async {
+    package func runReactionTimer(clock: any SenseClock) async {
         while !Task.isCancelled {
             await timer.sleep(until: nextReactionDeadline(), clock: clock, limit: .seconds(10))
             tickReaction()
@@ -144,7 +151,7 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
 
     /// Every output to its failsafe level and published, then the lines released: the first
     /// step of a clean stop, before `offline`.
-    func stopReaction() {
+    package func stopReaction() {
         engine.withLock { e in
             let events = e.reaction.stop(at: clock.monotonicNow)
             drive(&e, events)
@@ -429,7 +436,7 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
     }
 
     /// The public alerts' file, written by the state file thread.
-    func stateWritten(_ path: String, text: String, failure: DurableFile.Failure?) {
+    package func stateWritten(_ path: String, text: String, failure: DurableFile.Failure?) {
         guard let failure else { return }
         logger.error("public alerts: \(failure); after a restart the alerts that are out cannot be updated or cancelled")
     }
@@ -511,15 +518,20 @@ final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteObserver 
 
 /// The outlet as the MQTT session's listener: commands go to `Outlet.handleCommand`; at each
 /// connection every retained state is published again, and health with the board's name.
-struct OutletSessionListener: SessionListener {
+package struct OutletSessionListener: SessionListener {
     let outlet: Outlet
     /// The running configuration, for health's board name (nil: no health, as in the benchmark harness).
     let current: Shared<SensegateConfig>?
 
-    func connected() {
+    package init(outlet: Outlet, current: Shared<SensegateConfig>?) {
+        self.outlet = outlet
+        self.current = current
+    }
+
+    package func connected() {
         if let current { outlet.publishHealth(board: current.withLock { $0.board.name }) }
         outlet.publishAllStates()
     }
 
-    func received(_ message: IncomingMessage) { outlet.handleCommand(message) }
+    package func received(_ message: IncomingMessage) { outlet.handleCommand(message) }
 }

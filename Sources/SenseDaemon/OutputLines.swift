@@ -4,7 +4,7 @@ import Synchronization
 
 /// The GPIO lines the actuators drive, requested once and set synchronously on the reflex path
 /// (a line set is a single ioctl; it never waits on the network).
-final class OutputLines: Sendable {
+package final class OutputLines: Sendable {
     private struct Line: Sendable {
         var output: any GPIOOutput
         var activeLow: Bool
@@ -14,7 +14,7 @@ final class OutputLines: Sendable {
     private let lines: [String: Line]
 
     /// Requests every actuator's line at `level(name)` (logical: on/off), so nothing glitches.
-    init(_ actuators: [ActuatorDefinition], board: Board, hardware: any Hardware,
+    package init(_ actuators: [ActuatorDefinition], board: Board, hardware: any Hardware,
          level: (String) -> Bool) throws(UnavailableResource) {
         var lines: [String: Line] = [:]
         var chips: [String: any GPIOChip] = [:]

@@ -8,7 +8,7 @@ import SenseWire
 /// conditions and channel qualities into requests on the interlocked bank. Pure: the Outlet runs
 /// it under its lock, with the time the decision is made.
 package struct Reaction: Sendable {
-    private(set) var bank: ActuatorBank
+    package private(set) var bank: ActuatorBank
     let definitions: [ActuatorDefinition]
     private var rules: [RuleDefinition]
     private var restartHoldUntil: MonotonicInstant?

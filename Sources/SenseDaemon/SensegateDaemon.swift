@@ -19,8 +19,11 @@ package final class SensegateDaemon: Sendable {
     private let logger: Logger
     private let reloads: AsyncStream<Void>
     private let reloadRequests: AsyncStream<Void>.Continuation
+    private let logLevels: (any LogLevelControl)?
 
-    package init(config: SensegateConfig, brokerOverride: BrokerURL?, logger: Logger) {
+    /// `logLevels`: where a reload's `log_level` goes (the executable owns the log handler).
+    package init(config: SensegateConfig, brokerOverride: BrokerURL?, logger: Logger, logLevels: (any LogLevelControl)? = nil) {
+        self.logLevels = logLevels
         initialConfig = config
         configPath = config.file
         self.brokerOverride = brokerOverride
@@ -37,7 +40,38 @@ package final class SensegateDaemon: Sendable {
 
     package func run() async throws {
         let notifier = SystemdNotifier(logger: logger)
-        var config = withOverrides(initialConfig)
+        var running = try await start(withOverrides(initialConfig))
+        let (outlet, clock, current, liveness) = (running.outlet, running.clock, running.current, running.liveness)
+        let reactionTask = Task { await outlet.runReactionTimer(clock: clock) }
+        let housekeeping = Task {
+            await Self.housekeeping(current: current, notifier: notifier, liveness: liveness,
+                                    outlet: outlet, clock: clock, logger: logger)
+        }
+        for await _ in reloads { await reload(&running, notifier: notifier) }
+        await stop(running, reactionTask: reactionTask, housekeeping: housekeeping, notifier: notifier)
+    }
+
+    /// What a running daemon holds: built by `start`, swapped by `reload`, taken down by `stop`.
+    struct Running {
+        var config: SensegateConfig
+        let clock: any SenseClock
+        let stateFiles: StateFileWriter
+        let seq: SequenceStore
+        let outbox: Outbox
+        let health: HealthBoard
+        let liveness: Liveness
+        let hardware: any Hardware
+        let outlet: Outlet
+        /// What housekeeping and health report, updated by a reload.
+        let current: Shared<SensegateConfig>
+        var session: MQTTSession
+        var sensors: SensorSet
+    }
+
+    /// Start: the state files, the outbox, the outputs at their safe levels, the MQTT session,
+    /// then the sensors. A resource that cannot be had stops the start (exit 69) and leaves no
+    /// "unclean stop" marker behind.
+    private func start(_ config: SensegateConfig) async throws -> Running {
         let clock: any SenseClock = (config.simulation?.speed ?? 1) != 1
             ? AcceleratedClock(speed: config.simulation!.speed) : SystemClock()
         // State files are written on their own thread: the reflex path never waits for the card.
@@ -103,7 +137,7 @@ package final class SensegateDaemon: Sendable {
                             publicAlertsFile: Self.publicAlertsFile(config), stateFiles: stateFiles)
 
         let current = Shared(config)   // what housekeeping and health report, updated on reload
-        var session: MQTTSession
+        let session: MQTTSession
         do {
             session = try startSession(config, current: current, outlet: outlet, outbox: outbox)
         } catch {
@@ -113,7 +147,7 @@ package final class SensegateDaemon: Sendable {
         }
         outlet.attach(session)
         outlet.tickReaction()
-        var sensors: SensorSet
+        let sensors: SensorSet
         do {
             sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
                                     sink: outlet, traffic: outlet)
@@ -124,85 +158,125 @@ package final class SensegateDaemon: Sendable {
             throw error
         }
         logger.info("sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), \(config.actuators.count) actuator(s), broker \(config.mqtt.broker)")
+        return Running(config: config, clock: clock, stateFiles: stateFiles, seq: seq, outbox: outbox, health: health,
+                       liveness: liveness, hardware: hardware, outlet: outlet, current: current, session: session, sensors: sensors)
+    }
 
-        let reactionTask = Task { await outlet.runReactionTimer(clock: clock) }
-        let housekeeping = Task {
-            await Self.housekeeping(current: current, notifier: notifier, liveness: liveness,
-                                    outlet: outlet, clock: clock, logger: logger)
+    /// Reload (SIGHUP): the file is checked first; then the candidate is applied whole, or not at
+    /// all: whatever fails puts back what ran before, and the daemon says so.
+    private func reload(_ r: inout Running, notifier: SystemdNotifier) async {
+        notifier.notify("RELOADING=1\nSTATUS=reloading \(configPath)")
+        let candidate: SensegateConfig
+        do throws(ConfigErrors) {
+            candidate = withOverrides(try ConfigLoader.load(configPath))
+        } catch {
+            for d in error.diagnostics { logger.error("reload refused: \(d)") }
+            logger.error("reload refused: still running the previous configuration")
+            notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
+            return
         }
+        if candidate.board != r.config.board || candidate.actuators != r.config.actuators {
+            // Outputs are wiring: changing them is maintenance, done with a restart.
+            logger.error("reload refused: the board or the actuators changed; restart sensegate to apply that (still running the previous configuration)")
+            notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
+            return
+        }
+        if await apply(candidate, to: &r) {
+            notifier.notify("READY=1\nSTATUS=running \(r.config.sensors.count) sensor(s)")
+        } else {
+            logger.error("reload refused: still running the previous configuration")
+            notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
+        }
+    }
 
-        for await _ in reloads {
-            notifier.notify("RELOADING=1\nSTATUS=reloading \(configPath)")
-            let candidate: SensegateConfig
-            do throws(ConfigErrors) {
-                candidate = withOverrides(try ConfigLoader.load(configPath))
-            } catch {
-                for d in error.diagnostics { logger.error("reload refused: \(d)") }
-                logger.error("reload refused: still running the previous configuration")
-                notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
-                continue
-            }
-            if candidate.board != config.board || candidate.actuators != config.actuators {
-                // Outputs are wiring: changing them is maintenance, done with a restart.
-                logger.error("reload refused: the board or the actuators changed; restart sensegate to apply that (still running the previous configuration)")
-                notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
-                continue
-            }
-            if candidate.mqtt != config.mqtt || candidate.node != config.node {
-                await session.stop(announceOffline: candidate.node != config.node || candidate.mqtt.prefix != config.mqtt.prefix,
-                                   timeout: .milliseconds(500))
-                if candidate.mqtt.outbox != config.mqtt.outbox || candidate.mqtt.queueLimit != config.mqtt.queueLimit {
-                    logger.warning("reload: mqtt.outbox and mqtt.queue_limit take effect at the next start")
-                }
-                do {
-                    session = try startSession(candidate, current: current, outlet: outlet, outbox: outbox)
-                } catch {
-                    logger.error("reload: MQTT client: \(error); keeping the previous MQTT settings")
-                    do {
-                        session = try startSession(config, current: current, outlet: outlet, outbox: outbox)
-                    } catch {
-                        logger.critical("cannot restart the previous MQTT client either: \(error)")
-                    }
-                }
-                outlet.attach(session)
-            }
-            await sensors.stop()
-            liveness.reset()
-            outlet.replace(analysis: Analysis(candidate), rules: candidate.rules, publicAlerts: candidate.mqtt.publicAlerts)
+    /// The candidate's sensors (with its analysis and rules), then its MQTT session if that
+    /// changed; true once both run. A failure at either step puts the previous ones back.
+    private func apply(_ candidate: SensegateConfig, to r: inout Running) async -> Bool {
+        let previous = r.config
+        await r.sensors.stop()
+        r.liveness.reset()
+        r.outlet.replace(analysis: Analysis(candidate), rules: candidate.rules, publicAlerts: candidate.mqtt.publicAlerts)
+        do {
+            r.sensors = try sensorSet(candidate, r)
+        } catch {
+            logger.error("reload: \(error)")
+            await restoreSensors(previous, &r)
+            return false
+        }
+        let mqttChanged = candidate.mqtt != previous.mqtt || candidate.node != previous.node
+        if mqttChanged {
+            await r.session.stop(announceOffline: candidate.node != previous.node || candidate.mqtt.prefix != previous.mqtt.prefix,
+                                 timeout: .milliseconds(500))
             do {
-                sensors = try SensorSet(config: candidate, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
-                                        sink: outlet, traffic: outlet)
-                health.forget(except: Set(candidate.sensors.map(\.name)))
-                let topics = TopicTree(prefix: config.mqtt.prefix, node: config.node)
-                outlet.retract(Set(config.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
-                               + Set(config.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
-                outlet.publishAllStates()
-                if candidate.mqtt == config.mqtt, let next = Self.discovery(candidate) { session.replaceDiscovery(next) }
-                config = candidate
-                logger.notice("reloaded \(configPath): \(config.sensors.count) sensor(s)")
+                r.session = try startSession(candidate, current: r.current, outlet: r.outlet, outbox: r.outbox)
             } catch {
-                logger.error("reload: \(error); restarting the previous sensors")
-                outlet.replace(analysis: Analysis(config), rules: config.rules, publicAlerts: config.mqtt.publicAlerts)
+                logger.error("reload: \(error); putting back the previous MQTT settings and sensors")
                 do {
-                    sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
-                                            sink: outlet, traffic: outlet)
+                    r.session = try startSession(previous, current: r.current, outlet: r.outlet, outbox: r.outbox)
                 } catch {
-                    logger.critical("cannot restart the previous sensors either: \(error)")
+                    logger.critical("cannot restart the previous MQTT client either: \(error)")
                 }
+                r.outlet.attach(r.session)
+                await r.sensors.stop()
+                r.liveness.reset()
+                await restoreSensors(previous, &r)
+                return false
             }
-            current.withLock { [config] in $0 = config }
-            notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
+            r.outlet.attach(r.session)
+            if candidate.mqtt.outbox != previous.mqtt.outbox || candidate.mqtt.queueLimit != previous.mqtt.queueLimit {
+                logger.warning("reload: mqtt.outbox and mqtt.queue_limit take effect at the next start")
+            }
         }
+        // Applied: what no longer exists is retracted, the states published again.
+        r.health.forget(except: Set(candidate.sensors.map(\.name)))
+        let topics = TopicTree(prefix: previous.mqtt.prefix, node: previous.node)
+        r.outlet.retract(Set(previous.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
+                         + Set(previous.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
+        r.outlet.publishAllStates()
+        if !mqttChanged, let next = Self.discovery(candidate) { r.session.replaceDiscovery(next) }
+        if candidate.logLevel != previous.logLevel, let logLevels {
+            if logLevels.apply(candidate.logLevel) {
+                logger.notice("reload: log level now \(candidate.logLevel.rawValue)")
+            } else {
+                logger.notice("reload: log_level \(candidate.logLevel.rawValue) not applied: --log-level on the command line sets it")
+            }
+        }
+        r.config = candidate
+        r.current.withLock { $0 = candidate }
+        logger.notice("reloaded \(configPath): \(candidate.sensors.count) sensor(s)")
+        return true
+    }
 
+    /// The previous configuration's analysis, rules and sensors, after a reload that failed.
+    private func restoreSensors(_ previous: SensegateConfig, _ r: inout Running) async {
+        r.outlet.replace(analysis: Analysis(previous), rules: previous.rules, publicAlerts: previous.mqtt.publicAlerts)
+        do {
+            r.sensors = try sensorSet(previous, r)
+        } catch {
+            logger.critical("cannot restart the previous sensors either: \(error)")
+        }
+    }
+
+    private func sensorSet(_ config: SensegateConfig, _ r: Running) throws(UnavailableResource) -> SensorSet {
+        try SensorSet(config: config, hardware: r.hardware, clock: r.clock, liveness: r.liveness, logger: logger,
+                      stateFiles: r.stateFiles, sink: r.outlet, traffic: r.outlet)
+    }
+
+    /// Stop (SIGTERM, SIGINT): outputs to their failsafe levels and published first, then the
+    /// sensors, `offline`, the outbox and the state files.
+    private func stop(_ r: Running, reactionTask: Task<Void, Never>, housekeeping: Task<Void, Never>,
+                      notifier: SystemdNotifier) async {
         notifier.notify("STOPPING=1\nSTATUS=stopping")
         reactionTask.cancel()
         await reactionTask.value
-        outlet.stopReaction()   // outputs at failsafe, published, before anything else stops
+        r.outlet.stopReaction()   // outputs at failsafe, published, before anything else stops
         housekeeping.cancel()
-        await sensors.stop()
+        await r.sensors.stop()
         await housekeeping.value
-        await session.stop(announceOffline: true, timeout: .milliseconds(800))
-        closeSequence()
+        await r.session.stop(announceOffline: true, timeout: .milliseconds(800))
+        r.outbox.close()   // what the broker has not acknowledged is on disk for the next start
+        do { try r.seq.close() } catch { logger.error("seq: \(error); the next start skips to the reserved block") }
+        r.stateFiles.close()
         logger.info("stopped: published offline, released all lines")
     }
 

@@ -1,3 +1,4 @@
+import SenseConfig
 import SenseCore
 import SenseWire
 
@@ -22,4 +23,11 @@ package protocol SessionListener: Sendable {
 /// Where a traffic station hands each step's report (measures, records, vehicles).
 package protocol TrafficReportSink: Sendable {
     func accept(_ report: TrafficReport)
+}
+
+/// Applies `log_level` from a reloaded configuration: the executable owns the log handler, the
+/// daemon only says which level the configuration now asks for.
+package protocol LogLevelControl: Sendable {
+    /// False when the level is pinned (`--log-level` on the command line).
+    func apply(_ level: LogLevel) -> Bool
 }

@@ -8,6 +8,7 @@ import SenseHardwareLinux
 import Dispatch
 #if canImport(Glibc)
 import Glibc
+import SenseOS
 #endif
 
 /// What each command does; each returns its exit status.
@@ -97,10 +98,18 @@ enum Commands {
             }
             chosen = l
         }
-        let level = chosen.swiftLog
-        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, level: level) }
+        let levels = SharedLogLevel(chosen, pinned: logLevel != nil)
+        let output: LineWriter?
+        do {
+            output = try LineWriter(fd: 2)
+        } catch {
+            writeStderr("log: \(error); lines are written as they come\n")
+            output = nil
+        }
+        defer { output?.close() }   // the last lines before the exit status
+        LoggingSystem.bootstrap { label in StderrLogHandler(label: label, levels: levels, output: output) }
         let logger = Logger(label: "sensegate")
-        let daemon = SensegateDaemon(config: cfg, brokerOverride: override, logger: logger)
+        let daemon = SensegateDaemon(config: cfg, brokerOverride: override, logger: logger, logLevels: levels)
         // SIGTERM and SIGINT stop cleanly, SIGHUP reloads. The default actions are ignored so that
         // libdispatch's signal sources receive the signals instead.
         let signals: [DispatchSourceSignal] = [SIGTERM, SIGINT, SIGHUP].map { sig in

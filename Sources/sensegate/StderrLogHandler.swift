@@ -1,7 +1,9 @@
 import Logging
 import SenseConfig
 import SenseCore
+import SenseDaemon
 import SenseOS
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,14 +12,25 @@ import Glibc
 /// with its syslog priority (`<3>`) so journald files it at the right level, and carries no
 /// timestamp of its own; elsewhere lines start with an RFC 3339 time.
 struct StderrLogHandler: LogHandler {
-    var logLevel: Logger.Level
+    /// The process's level (`--log-level`, or `log_level`, which a reload may change), unless
+    /// this logger's own was set.
+    var logLevel: Logger.Level {
+        get { ownLevel ?? levels.current }
+        set { ownLevel = newValue }
+    }
     var metadata: Logger.Metadata = [:]
     let label: String
     let journald: Bool
+    private let levels: SharedLogLevel
+    private var ownLevel: Logger.Level?
+    /// The thread that writes to stderr, so that logging never waits for journald or a terminal
+    /// (nil if it could not start: then each line is written at once).
+    private let output: LineWriter?
 
-    init(label: String, level: Logger.Level) {
+    init(label: String, levels: SharedLogLevel, output: LineWriter?) {
         self.label = label
-        logLevel = level
+        self.levels = levels
+        self.output = output
         journald = SourceFile.environment("JOURNAL_STREAM") != nil
     }
 
@@ -36,7 +49,7 @@ struct StderrLogHandler: LogHandler {
         } else {
             line = "\(SystemClock().wallNow.rfc3339) \(event.level) \(event.message)\(meta)\n"
         }
-        writeStderr(line)
+        if let output { output.write(line) } else { writeStderr(line) }
     }
 
     static func priority(_ level: Logger.Level) -> Int {
@@ -69,4 +82,24 @@ extension LogLevel {
 /// one a signal interrupted, goes on where it stopped).
 func writeStderr(_ text: String) {
     _ = Syscall.writeAll(2, text.utf8)   // nowhere to report a failure to write the log
+}
+
+/// The log level every handler reads. `--log-level` pins it; otherwise it is the configuration's
+/// `log_level`, and a reload that changes it applies it at once.
+final class SharedLogLevel: LogLevelControl {
+    private let level: Atomic<Int>
+    private let pinned: Bool
+
+    init(_ initial: LogLevel, pinned: Bool) {
+        level = Atomic(LogLevel.allCases.firstIndex(of: initial) ?? 2)
+        self.pinned = pinned
+    }
+
+    var current: Logger.Level { LogLevel.allCases[level.load(ordering: .relaxed)].swiftLog }
+
+    func apply(_ l: LogLevel) -> Bool {
+        guard !pinned else { return false }
+        level.store(LogLevel.allCases.firstIndex(of: l) ?? 2, ordering: .relaxed)
+        return true
+    }
 }

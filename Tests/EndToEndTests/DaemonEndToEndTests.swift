@@ -279,6 +279,63 @@ import Glibc
         #expect(schemaErrors == [], "every message as its topic promises")
     }
 
+    /// Issue 18: a reload applies whole or not at all. The candidate moves to another broker and
+    /// adds a rain gauge whose totals cannot be read (a file where its directory must be): the
+    /// sensors fail, so the session stays on the first broker with the running configuration,
+    /// and nothing reaches the second. Then a reload that only changes `log_level` applies it at
+    /// once (trace lines appear).
+    @Test func aReloadAppliesWholeOrNotAtAllAndChangesTheLogLevel() async throws {
+        let run = try Run()
+        let (broker, site, sub, daemon) = (run.broker, run.site, run.sub, run.daemon)
+        await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
+        let other = try MosquittoBroker()
+        let otherSub = try Subscriber(port: other.port, filter: "sensegate/#")
+        try "not a directory".write(toFile: site.state + "/counters", atomically: true, encoding: .utf8)
+        site.write("c.yaml", site.simConfig(port: other.port, extraSensors: """
+              - {name: rain, driver: tipping_bucket, pin: GPIO6, mm_per_tip: 0.2, interval: 1s}
+            """))
+        daemon.signal(SIGHUP)
+        #expect(await Network.eventually(timeout: 10) { daemon.stderr.contains("reload refused: still running the previous configuration") })
+        #expect(daemon.stderr.contains("sensor rain: totals"))
+        let count = sub.messages(on: "sensegate/e2e/sensor/outdoor/temperature").count
+        #expect(await sub.wait(for: count + 3) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.count >= count + 3,
+                "still publishing to the first broker")
+        #expect(otherSub.messages.filter { $0.topic.hasPrefix("sensegate/e2e/") }.isEmpty, "nothing on the candidate's broker")
+        #expect(!daemon.stderr.contains("outbox: mid"))
+
+        site.write("c.yaml", "log_level: trace\n" + site.simConfig(port: broker.port))
+        daemon.signal(SIGHUP)
+        #expect(await Network.eventually(timeout: 10) { daemon.stderr.contains("reload: log level now trace") })
+        #expect(await Network.eventually(timeout: 10) { daemon.stderr.contains("outbox: mid") }, "trace lines after the reload")
+        #expect(run.stop() == 0)
+    }
+
+    /// Issue 18: no blocking call between a sample and its publication. The daemon logs at
+    /// `trace` (two lines per message) into a stderr nobody reads, which fills after 4 KiB; before
+    /// the log got its own writer thread, the first log line that did not fit stopped the
+    /// engine. Readings keep flowing, and once stderr is read again the lines that waited arrive.
+    @Test func aStalledLogNeverStopsTheGateway() async throws {
+        let broker = try MosquittoBroker()
+        let site = Site()
+        // Both sensors at 5 Hz (the shortest interval): about 50 messages and 100 trace lines
+        // (15 KB) a second.
+        let config = site.write("c.yaml", "log_level: trace\n" + site.simConfig(port: broker.port)
+            .replacingOccurrences(of: "interval: 500ms", with: "interval: 200ms"))
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/sensor/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config], stalledStderr: true)
+        #expect(await !sub.wait { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.isEmpty)
+        try await Task.sleep(for: .seconds(3))   // the pipe (4 KiB) is full within a second
+        let before = sub.messages.count
+        try await Task.sleep(for: .seconds(3))
+        #expect(sub.messages.count >= before + 60, "readings stopped while the log was not read (\(sub.messages.count - before) in 3 s)")
+        daemon.readStderr()
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+        // What waited is written once stderr is read again (up to 4,096 lines; beyond, the log
+        // says how many it dropped: LineWriterTests).
+        #expect(daemon.stderr.components(separatedBy: "trace outbox: handed").count > 100)
+    }
+
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
         let broker = try MosquittoBroker()
         let site = Site()

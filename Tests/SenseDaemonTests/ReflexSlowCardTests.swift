@@ -5,6 +5,7 @@ import SenseCore
 import SenseMQTT
 import SenseTesting
 import Testing
+@testable import sensegate_bench
 @testable import SenseDaemon
 
 /// Issue 18: no file write, fsync or blocking call on the path from a sample to an actuator.

@@ -39,8 +39,10 @@ import Testing
             link.attach(transport)
         }
 
-        /// Acknowledges as the broker would until `count` messages were handed in all.
-        func deliver(until count: Int, timeout: Double = 30) async -> Bool {
+        /// Acknowledges as the broker would until `count` messages were handed in all. A replay
+        /// deletes what was acknowledged with one fsync'd commit per flush: on a disk the parallel
+        /// suite keeps busy that took seconds a commit, so the wait is generous (it ends when done).
+        func deliver(until count: Int, timeout: Double = 90) async -> Bool {
             let done = await Network.eventually(timeout: timeout) {
                 transport.acknowledge()
                 return transport.handed.count >= count && transport.unacknowledged == 0

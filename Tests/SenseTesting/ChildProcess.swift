@@ -13,9 +13,13 @@ package final class ChildProcess: @unchecked Sendable {
     private var err = Data()
     private var status: Int32?
     private var onStdout: (@Sendable (Data) -> Void)?
+    /// The read end of stderr while nobody reads it (`stalledStderr`).
+    private var stalledStderr: Int32?
 
+    /// `stalledStderr`: stderr is a pipe nobody reads until `readStderr()` (a journald that
+    /// stalls), shrunk to one page (4 KiB), so it fills after a few dozen log lines.
     package init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                onStdout: (@Sendable (Data) -> Void)? = nil) throws {
+                onStdout: (@Sendable (Data) -> Void)? = nil, stalledStderr: Bool = false) throws {
         self.onStdout = onStdout
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError.pipe(errno) }
@@ -53,7 +57,18 @@ package final class ChildProcess: @unchecked Sendable {
         }
         pid = child
         startReader(outPipe[0], isStdout: true)
-        startReader(errPipe[0], isStdout: false)
+        if stalledStderr {
+            _ = fcntl(errPipe[0], 1031 /* F_SETPIPE_SZ */, 4096)
+            self.stalledStderr = errPipe[0]
+        } else {
+            startReader(errPipe[0], isStdout: false)
+        }
+    }
+
+    /// Starts reading a stalled stderr.
+    package func readStderr() {
+        guard let fd = lock.withLock({ () -> Int32? in defer { stalledStderr = nil }; return stalledStderr }) else { return }
+        startReader(fd, isStdout: false)
     }
 
     deinit {

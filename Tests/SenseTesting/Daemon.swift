@@ -16,13 +16,13 @@ package enum SensegateBinary {
     }
 
     /// Starts the daemon; `NOTIFY_SOCKET` and `JOURNAL_STREAM` are cleared unless given.
-    package static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> ChildProcess {
+    package static func start(_ arguments: [String], environment: [String: String] = [:], stalledStderr: Bool = false) throws -> ChildProcess {
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "JOURNAL_STREAM")
         env.removeValue(forKey: "WATCHDOG_USEC")
         for (k, v) in environment { env[k] = v }
-        return try ChildProcess(path, arguments, environment: env)
+        return try ChildProcess(path, arguments, environment: env, stalledStderr: stalledStderr)
     }
 
     /// Runs a command to completion.

@@ -1,6 +1,7 @@
 import Logging
 import SenseConfig
 import SenseCore
+import SenseDaemon
 import SenseHardware
 import SenseMQTT
 import SenseOS
@@ -10,8 +11,8 @@ import SenseSimulator
 /// configured digital inputs watched on a simulated chip the caller drives, the outlet with its
 /// analysis, rules and actuators on the same chip, the reaction timer, and (when `mqtt`) the
 /// broker session that receives `/set` commands. The same types the daemon runs, nothing mocked.
-package final class ReflexHarness: Sendable {
-    package let chip: SimulatedGPIOChip
+final class ReflexHarness: Sendable {
+    let chip: SimulatedGPIOChip
     private let outlet: Outlet
     private let session: MQTTSession?
     private let inputs: [any GPIOInput]
@@ -22,7 +23,7 @@ package final class ReflexHarness: Sendable {
     private let logger: Logger
 
     /// `files`: where state files go (a test's slow card); the disk by default.
-    package init(config: SensegateConfig, mqtt: Bool, logger: Logger, files: any StateFiles = DiskStateFiles()) throws {
+    init(config: SensegateConfig, mqtt: Bool, logger: Logger, files: any StateFiles = DiskStateFiles()) throws {
         self.logger = logger
         let clock = SystemClock()
         let hardware = SimulatedHardware(clock: clock)
@@ -70,9 +71,9 @@ package final class ReflexHarness: Sendable {
     }
 
     /// Whether the broker session is connected.
-    package var isConnected: Bool { session?.client.isConnected ?? false }
+    var isConnected: Bool { session?.client.isConnected ?? false }
 
-    package func stop() async {
+    func stop() async {
         tasks.cancel()
         for i in inputs { i.release() }
         await tasks.value

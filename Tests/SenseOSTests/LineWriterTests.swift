@@ -1,0 +1,54 @@
+import Foundation
+import SenseOS
+import Testing
+
+/// The log's writer (issue 18): logging never waits for the log's output.
+@Suite struct LineWriterTests {
+    /// stderr is a pipe nobody reads (a stalled journald, a terminal left in scroll lock): 20,000
+    /// lines are taken at memory speed, what does not fit is counted, and once the pipe is read
+    /// again the kept lines arrive in order, followed by the count of those dropped.
+    @Test func aStalledOutputNeverHoldsUpTheLoggerAndLossIsSaid() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let (readEnd, writeEnd) = (fds[0], fds[1])
+        let writer = try LineWriter(fd: writeEnd)
+        let line = String(repeating: "x", count: 190)
+        let start = Date()
+        for i in 0..<20_000 { writer.write("\(i) \(line)\n") }
+        let took = Date().timeIntervalSince(start)
+        #expect(took < 0.5, "20,000 lines took \(took) s: the logger waited for the pipe")
+        #expect(writer.dropped > 0)
+        // Now the output takes lines again.
+        let collected = Collected()
+        Thread.detachNewThread { collected.read(readEnd) }
+        writer.close()
+        close(writeEnd)
+        #expect(collected.wait())
+        let lines = collected.text.split(separator: "\n")
+        let numbers = lines.compactMap { $0.split(separator: " ").first.flatMap { Int($0) } }
+        #expect(numbers == numbers.sorted() && numbers.first == 0, "kept lines in order from the first")
+        #expect(numbers.count + writer.dropped == 20_000)
+        #expect(lines.last?.hasPrefix("log: ") == true && lines.last?.contains("line(s) dropped") == true)
+        close(readEnd)
+    }
+}
+
+/// Reads a descriptor to its end on a thread of its own.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    func read(_ fd: Int32) {
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = Glibc.read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            lock.withLock { data.append(contentsOf: buffer[0..<n]) }
+        }
+        done.signal()
+    }
+
+    func wait() -> Bool { done.wait(timeout: .now() + 10) == .success }
+    var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
