@@ -1,15 +1,15 @@
 /// Durations as operators write them (`250ms`, `10s`, `1.5m`, `2h`, `7d`, or a plain number of
 /// seconds), parsed totally: one grammar for the config, MQTT commands and the CLI, so a value
 /// that overflows is a typed problem everywhere instead of a trap somewhere.
-package enum DurationText {
-    package enum Problem: Error, Sendable, Hashable, CustomStringConvertible {
+public enum DurationText {
+    public enum Problem: Error, Sendable, Hashable, CustomStringConvertible {
         /// Not `NUMBER[UNIT]` with a plain decimal number.
         case malformed(String)
         case negative(String)
         /// Beyond what any setting could mean (and beyond what nanoseconds in 64 bits hold).
         case tooLong(String)
 
-        package var description: String {
+        public var description: String {
             switch self {
             case let .malformed(t): "expected a duration such as 500ms, 10s, 5m, 1h or 2d, got '\(t)'"
             case let .negative(t): "'\(t)' is negative: a duration is 0 or longer"
@@ -21,14 +21,14 @@ package enum DurationText {
     /// The longest duration any text may name. Each setting has a tighter limit of its own; this
     /// one keeps every later computation (instants in nanoseconds, products of settings) far from
     /// overflow.
-    package static let longest: Duration = .seconds(100 * 365 * 86_400)
+    public static let longest: Duration = .seconds(100 * 365 * 86_400)
 
     static let units: [(suffix: String, nanoseconds: Double)] = [
         ("ms", 1e6), ("s", 1e9), ("m", 60e9), ("h", 3_600e9), ("d", 86_400e9),
     ]
 
     /// A duration, rounded to the nanosecond.
-    package static func parse(_ text: String) -> Result<Duration, Problem> {
+    public static func parse(_ text: String) -> Result<Duration, Problem> {
         var number = Substring(text)
         var scale = 1e9
         for unit in units where text.hasSuffix(unit.suffix) {
@@ -51,7 +51,7 @@ package enum DurationText {
 
     /// A non-negative number written with digits and at most one decimal point: no exponent,
     /// no sign, no `inf`, `nan` or hexadecimal, all of which `Double(_:)` would accept.
-    package static func plainDecimal(_ s: Substring) -> Double? {
+    public static func plainDecimal(_ s: Substring) -> Double? {
         var digits = 0
         var points = 0
         for c in s.utf8 {
@@ -65,13 +65,13 @@ package enum DurationText {
 extension Duration {
     /// A duration of `seconds`, or nil when it is NaN, infinite, negative or longer than
     /// `DurationText.longest`: for seconds that come from outside as a number (a JSON command).
-    package init?(checkedSeconds seconds: Double) {
+    public init?(checkedSeconds seconds: Double) {
         guard seconds >= 0, seconds <= DurationText.longest.seconds, let ns = Int64(checkedRounding: seconds * 1e9) else { return nil }
         self = .nanoseconds(ns)
     }
 
     /// As a limit reads in a message: `200ms`, `24h`, `7d`.
-    package var limitText: String {
+    public var limitText: String {
         let ns = nanoseconds
         if ns != 0, ns % 86_400_000_000_000 == 0 { return "\(ns / 86_400_000_000_000)d" }
         return configText
@@ -80,7 +80,7 @@ extension Duration {
 
 extension ClosedRange where Bound == Duration {
     /// `between 200ms and 24h`, for messages about a setting's limits.
-    package var limitText: String {
+    public var limitText: String {
         lowerBound == .zero ? "at most \(upperBound.limitText)" : "between \(lowerBound.limitText) and \(upperBound.limitText)"
     }
 }

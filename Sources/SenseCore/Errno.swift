@@ -1,7 +1,7 @@
 /// Names of the errno values a device file can return, so errors read
 /// `ENOENT (no such file or directory)` without reaching into libc from pure modules.
-package enum Errno {
-    package static func describe(_ code: Int32) -> String {
+public enum Errno {
+    public static func describe(_ code: Int32) -> String {
         if let (name, text) = known[code] { return "\(name) (\(text))" }
         return "errno \(code)"
     }

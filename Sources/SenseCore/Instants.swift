@@ -1,42 +1,42 @@
 /// A point on the monotonic clock, in nanoseconds since an arbitrary origin (boot on Linux).
 /// Used for intervals, delays and rates; never for payload timestamps.
-package struct MonotonicInstant: Sendable, Hashable, Comparable {
-    package var nanoseconds: Int64
-    package init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
+public struct MonotonicInstant: Sendable, Hashable, Comparable {
+    public var nanoseconds: Int64
+    public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    package static func < (a: Self, b: Self) -> Bool { a.nanoseconds < b.nanoseconds }
+    public static func < (a: Self, b: Self) -> Bool { a.nanoseconds < b.nanoseconds }
     // Saturating: an instant plus a configured or commanded duration must never trap, however
     // long the duration (outside values are bounded too, by `DurationText.longest`).
-    package static func + (a: Self, d: Duration) -> Self { Self(nanoseconds: a.nanoseconds.saturatingAdd(d.nanoseconds)) }
-    package static func - (a: Self, b: Self) -> Duration { .nanoseconds(a.nanoseconds.saturatingSubtract(b.nanoseconds)) }
+    public static func + (a: Self, d: Duration) -> Self { Self(nanoseconds: a.nanoseconds.saturatingAdd(d.nanoseconds)) }
+    public static func - (a: Self, b: Self) -> Duration { .nanoseconds(a.nanoseconds.saturatingSubtract(b.nanoseconds)) }
 }
 
 /// A point in civil time, in nanoseconds since the Unix epoch (UTC). Only for payloads.
-package struct WallTime: Sendable, Hashable, Comparable {
-    package var nanosecondsSinceEpoch: Int64
-    package init(nanosecondsSinceEpoch: Int64) { self.nanosecondsSinceEpoch = nanosecondsSinceEpoch }
+public struct WallTime: Sendable, Hashable, Comparable {
+    public var nanosecondsSinceEpoch: Int64
+    public init(nanosecondsSinceEpoch: Int64) { self.nanosecondsSinceEpoch = nanosecondsSinceEpoch }
 
-    package static func < (a: Self, b: Self) -> Bool { a.nanosecondsSinceEpoch < b.nanosecondsSinceEpoch }
-    package static func + (a: Self, d: Duration) -> Self {
+    public static func < (a: Self, b: Self) -> Bool { a.nanosecondsSinceEpoch < b.nanosecondsSinceEpoch }
+    public static func + (a: Self, d: Duration) -> Self {
         Self(nanosecondsSinceEpoch: a.nanosecondsSinceEpoch.saturatingAdd(d.nanoseconds))
     }
-    package var secondsSinceEpoch: Double { Double(nanosecondsSinceEpoch) / 1e9 }
+    public var secondsSinceEpoch: Double { Double(nanosecondsSinceEpoch) / 1e9 }
 }
 
 extension Duration {
     /// The whole duration in nanoseconds, saturating at ±292 years (far beyond any interval this
     /// program uses, and never a trap).
-    package var nanoseconds: Int64 {
+    public var nanoseconds: Int64 {
         let (s, atto) = components
         let (whole, overflow) = s.multipliedReportingOverflow(by: 1_000_000_000)
         guard !overflow else { return s < 0 ? .min : .max }
         return whole.saturatingAdd(atto / 1_000_000_000)
     }
 
-    package var seconds: Double { Double(nanoseconds) / 1e9 }
+    public var seconds: Double { Double(nanoseconds) / 1e9 }
 
     /// As the configuration writes it: `500ms`, `5s`, `2m`, `1h` (the largest whole unit).
-    package var configText: String {
+    public var configText: String {
         let ns = nanoseconds
         for (unit, size) in [("h", Int64(3_600_000_000_000)), ("m", 60_000_000_000), ("s", 1_000_000_000), ("ms", 1_000_000)]
         where ns != 0 && ns % size == 0 {
@@ -48,19 +48,19 @@ extension Duration {
 
 extension Int64 {
     /// `self + other`, held at `.min`/`.max` instead of trapping.
-    package func saturatingAdd(_ other: Int64) -> Int64 {
+    public func saturatingAdd(_ other: Int64) -> Int64 {
         let (v, overflow) = addingReportingOverflow(other)
         return overflow ? (other < 0 ? .min : .max) : v
     }
 
-    package func saturatingSubtract(_ other: Int64) -> Int64 {
+    public func saturatingSubtract(_ other: Int64) -> Int64 {
         let (v, overflow) = subtractingReportingOverflow(other)
         return overflow ? (other < 0 ? .max : .min) : v
     }
 
     /// `value` rounded to the nearest whole number, or nil when it is NaN, infinite or outside
     /// Int64: the checked form of a rounding conversion, for values computed from outside input.
-    package init?(checkedRounding value: Double) {
+    public init?(checkedRounding value: Double) {
         let r = value.rounded()
         guard r.isFinite, r >= -9.223_372_036_854_775e18, r < 9.223_372_036_854_775e18 else { return nil }
         self.init(r)
@@ -69,7 +69,7 @@ extension Int64 {
 
 extension Int {
     /// The checked form of rounding by `rule` to an `Int`: nil for NaN, infinities and values outside Int.
-    package init?(checkedRounding value: Double, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
+    public init?(checkedRounding value: Double, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) {
         guard let v = Int64(checkedRounding: value.rounded(rule)) else { return nil }
         self.init(v)
     }

@@ -1,10 +1,10 @@
 /// Numbers as operators write them, parsed totally: `Double(_:)` and `Int(_:)` also take `inf`,
 /// `nan`, hexadecimal floats, `+` signs and thousands of digits, none of which a config value, a
 /// command or a CLI input means.
-package enum NumberText {
+public enum NumberText {
     /// A decimal number: an optional `-`, digits with at most one point, an optional exponent.
     /// Nil for anything else, for more than 64 characters, and for what is not finite.
-    package static func decimal<S: StringProtocol>(_ text: S) -> Double? {
+    public static func decimal<S: StringProtocol>(_ text: S) -> Double? {
         var state = 0   // 0 sign, 1 integer digits, 2 fraction digits, 3 exponent sign, 4 exponent digits
         var digits = 0, exponentDigits = 0, count = 0
         for c in text.utf8 {
@@ -26,7 +26,7 @@ package enum NumberText {
 
     /// A whole number: decimal with an optional `-`, or hexadecimal with `0x`. Nil when it does
     /// not fit an `Int`.
-    package static func integer<S: StringProtocol>(_ text: S) -> Int? {
+    public static func integer<S: StringProtocol>(_ text: S) -> Int? {
         if text.hasPrefix("0x") || text.hasPrefix("0X") {
             let digits = text.dropFirst(2)
             guard !digits.isEmpty, digits.count <= 16, digits.allSatisfy(\.isHexDigit) else { return nil }

@@ -1,10 +1,10 @@
 /// How far a value can be trusted. Travels with every value from the driver to the payload.
-package enum Quality: String, Sendable, Hashable, Comparable, CaseIterable {
+public enum Quality: String, Sendable, Hashable, Comparable, CaseIterable {
     case good
     case uncertain
     case bad
 
-    package static func < (lhs: Quality, rhs: Quality) -> Bool { lhs.rank < rhs.rank }
+    public static func < (lhs: Quality, rhs: Quality) -> Bool { lhs.rank < rhs.rank }
     private var rank: Int {
         switch self {
         case .good: 0
@@ -15,7 +15,7 @@ package enum Quality: String, Sendable, Hashable, Comparable, CaseIterable {
 }
 
 /// Why a value is not `good`. The raw value is what payloads carry in `"r"`.
-package enum QualityReason: String, Sendable, Hashable, CaseIterable {
+public enum QualityReason: String, Sendable, Hashable, CaseIterable {
     /// The device did not acknowledge its address (absent, unpowered, miswired).
     case nack
     /// A checksum did not match.
@@ -50,14 +50,14 @@ package enum QualityReason: String, Sendable, Hashable, CaseIterable {
 
 /// A fault a driver reports instead of a value: the quality reason plus a human detail
 /// (bus, address, errno) for the log.
-package struct SensorFault: Error, Sendable, Hashable, CustomStringConvertible {
-    package var reason: QualityReason
-    package var detail: String
+public struct SensorFault: Error, Sendable, Hashable, CustomStringConvertible {
+    public var reason: QualityReason
+    public var detail: String
 
-    package init(_ reason: QualityReason, _ detail: String) {
+    public init(_ reason: QualityReason, _ detail: String) {
         self.reason = reason
         self.detail = detail
     }
 
-    package var description: String { "\(reason.rawValue): \(detail)" }
+    public var description: String { "\(reason.rawValue): \(detail)" }
 }

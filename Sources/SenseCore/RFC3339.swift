@@ -1,7 +1,7 @@
 /// UTC timestamps as RFC 3339 with milliseconds (`2026-11-23T04:07:19.123Z`), computed with
 /// the civil-from-days algorithm so the daemon needs no Foundation and no time-zone database.
 extension WallTime {
-    package var rfc3339: String {
+    public var rfc3339: String {
         let ms = nanosecondsSinceEpoch >= 0
             ? nanosecondsSinceEpoch / 1_000_000
             : (nanosecondsSinceEpoch - 999_999) / 1_000_000
@@ -25,7 +25,7 @@ extension WallTime {
     }
 
     /// Parses the form `rfc3339` writes (and whole seconds, and any fraction digits).
-    package init?(rfc3339 text: String) {
+    public init?(rfc3339 text: String) {
         let u = Array(text.utf8)
         func num(_ r: Range<Int>) -> Int64? {
             guard r.upperBound <= u.count else { return nil }

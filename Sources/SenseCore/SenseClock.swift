@@ -6,7 +6,7 @@ import Darwin
 
 /// The two clocks the pipeline runs on, injected so analysis and actuation are deterministic
 /// under test (a manual clock) and demos can run faster than real time (an accelerated clock).
-package protocol SenseClock: Sendable {
+public protocol SenseClock: Sendable {
     /// Monotonic time: intervals, delays, rates.
     var monotonicNow: MonotonicInstant { get }
     /// Civil time: payload timestamps only.
@@ -17,11 +17,11 @@ package protocol SenseClock: Sendable {
 
 extension SenseClock {
     /// The wall time of a past monotonic instant (a kernel-stamped edge): now, less how long ago it was.
-    package func wallTime(of instant: MonotonicInstant) -> WallTime {
+    public func wallTime(of instant: MonotonicInstant) -> WallTime {
         wallNow + (.zero - max(monotonicNow - instant, .zero))
     }
 
-    package func sleep(until deadline: MonotonicInstant) async throws {
+    public func sleep(until deadline: MonotonicInstant) async throws {
         let remaining = deadline - monotonicNow
         if remaining > .zero { try await sleep(for: remaining) }
     }
@@ -29,18 +29,18 @@ extension SenseClock {
 
 /// The operating system's clocks: CLOCK_MONOTONIC (the clock GPIO edge timestamps use) and
 /// CLOCK_REALTIME.
-package struct SystemClock: SenseClock {
-    package init() {}
+public struct SystemClock: SenseClock {
+    public init() {}
 
-    package var monotonicNow: MonotonicInstant {
+    public var monotonicNow: MonotonicInstant {
         MonotonicInstant(nanoseconds: Self.read(CLOCK_MONOTONIC))
     }
 
-    package var wallNow: WallTime {
+    public var wallNow: WallTime {
         WallTime(nanosecondsSinceEpoch: Self.read(CLOCK_REALTIME))
     }
 
-    package func sleep(for duration: Duration) async throws {
+    public func sleep(for duration: Duration) async throws {
         try await Task.sleep(for: duration)
     }
 

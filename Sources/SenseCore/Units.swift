@@ -1,5 +1,5 @@
 /// Units by their SenML / UCUM symbols (RFC 8428 registry), as payloads carry them.
-package enum Unit: String, Sendable, Hashable, CaseIterable {
+public enum Unit: String, Sendable, Hashable, CaseIterable {
     case celsius = "Cel"
     case pascal = "Pa"
     case hectopascal = "hPa"
