@@ -59,7 +59,7 @@ package final class HealthBoard: Sendable {
         w.field("sensegate", SensegateVersion.string)
         w.field("libmosquitto", MQTTClient.libraryVersion)
         w.field("sqlite", SQLiteOutboxStorage.libraryVersion)
-        w.field("libgpiod_api", Int64(LinuxGPIOChip.apiVersion))
+        w.field("libgpiod_api", Int64(clamping: LinuxGPIOChip.apiVersion))
         w.endObject()
         w.field("board", board)
         w.field("uptime_s", Int64((now - started).seconds))

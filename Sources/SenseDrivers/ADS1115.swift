@@ -31,7 +31,7 @@ package struct ADS1115: PolledSensorDriver {
 
         package var code: UInt16 { UInt16(Self.allCases.firstIndex(of: self)!) }
         /// One conversion, plus 10 % for the internal oscillator's tolerance and 0.1 ms of wake-up.
-        package var conversionTime: Duration { .microseconds(Int64(1_100_000 / rawValue) + 100) }
+        package var conversionTime: Duration { .microseconds(1_100_000 / rawValue + 100) }
     }
 
     package struct Channel: Sendable, Hashable {

@@ -29,8 +29,10 @@ package struct TrapGeometry: Sendable, Hashable {
     package var isTrap: Bool { spacing > 0 }
 
     /// The longest a front can take from one detector to the other.
-    package var maxTravel: Duration { .nanoseconds(Int64(spacing / minSpeed * 1e9)) }
-    package var minTravel: Duration { .nanoseconds(Int64(spacing / maxSpeed * 1e9)) }
+    /// A day when a speed of zero (or an absurd geometry) makes it unbounded: the config allows
+    /// 0.5 km/h at the least, so only a geometry built elsewhere reaches it.
+    package var maxTravel: Duration { Duration(checkedSeconds: spacing / minSpeed).map { min($0, .seconds(86_400)) } ?? .seconds(86_400) }
+    package var minTravel: Duration { Duration(checkedSeconds: spacing / maxSpeed) ?? .zero }
     /// Free space between the zones: a vehicle no longer than this can be on neither at once.
     package var gap: Double { spacing - detectorLength }
 }

@@ -21,7 +21,7 @@ import Testing
         store = try Self.open(dir, writer)            // "crash": the range is skipped
         #expect(store.next() == 1006)
         var last: UInt64 = 0
-        for _ in 0..<(Int(SequenceStore.block) + 10) { last = store.next() }
+        for _ in 0..<(Int(clamping: SequenceStore.block) + 10) { last = store.next() }
         store.settle()                                // the card kept up with numbering
         store = try Self.open(dir, writer)            // crash after crossing a range
         #expect(store.next() > last)
