@@ -53,8 +53,14 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "SenseConfig", dependencies: ["SenseCore", "SenseHardware", "SenseDrivers", "SenseAnalysis", "SenseModels", "SenseReaction", "SenseTraffic", "SenseWire", "CYAML"], swiftSettings: strict),
+        // The simulated board's world as a configuration asks for it: emulators on the simulated
+        // buses, contacts, the catchment and the road, fault schedules (docs/simulator.md).
+        .target(name: "SenseSimulationRig",
+                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseConfig", "SenseAnalysis",
+                               "SenseModels", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
         .target(name: "SenseDaemon",
-                dependencies: ["SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseSimulator", "SenseAnalysis",
+                dependencies: ["SenseSimulationRig", "SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseSimulator", "SenseAnalysis",
                                "SenseReaction", "SenseDrivers", "SenseMQTT", "SenseConfig", "SenseTraffic", "SenseOS", "SenseWire", "CLinuxShim",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),

@@ -4,6 +4,7 @@ import SenseCore
 import SenseDrivers
 import SenseHardware
 import SenseOS
+import SenseSimulationRig
 import SenseSimulator
 
 /// A resource the daemon needs at start is missing (exit 69).

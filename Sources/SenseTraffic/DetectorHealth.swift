@@ -66,6 +66,9 @@ package struct DetectorHealth: Sendable {
         bump(time) { $0.raw += 1 }
     }
 
+    /// A change stamped before the one confirmed last (the reader fell behind): its pulse is lost.
+    package mutating func edgeOutOfOrder() { lostEdges += 1 }
+
     /// A debounced level change (two raw edges were kept for it: the pulse's edges).
     package mutating func changed(occupied: Bool, at time: MonotonicInstant) {
         occupiedSince = occupied ? time : nil

@@ -138,6 +138,14 @@ package struct TrafficStation: Sendable {
             if role == .downstream { lanes[i].trap?.downstreamOccupied(since: time) }
         } else if let since = d.occupiedSince {
             d.occupiedSince = nil
+            // A reader that fell further behind the kernel than its settle lag can tell a change
+            // stamped before the one it already confirmed: that pulse cannot be measured. It is
+            // counted as a lost edge (counts may be short), never a trap.
+            guard time >= since else {
+                d.health.edgeOutOfOrder()
+                lanes[i].detectors[role] = d
+                return
+            }
             let pulse = DetectorPulse(on: since, off: time)
             d.pulses.append(pulse)
             if var trap = lanes[i].trap {

@@ -12,7 +12,7 @@ import Glibc
 /// (BME280/BMP280, the Sensirion parts, the ADS1115 with the voltages its inputs' transfers give
 /// for the world's values), fed by the atmosphere; contacts that open and close (with bounce) on
 /// each digital input; and the configured fault schedule.
-struct SimulationRig: Sendable {
+package struct SimulationRig: Sendable {
     typealias Injector = @Sendable (SimulationConfig.FaultKind?) -> Void
 
     let hardware: SimulatedHardware
@@ -23,7 +23,7 @@ struct SimulationRig: Sendable {
     let hydrology: HydrologyRig
     let traffic: TrafficRig
 
-    init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware) {
+    package init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware) {
         self.hardware = hardware
         let clock = hardware.clock
         world = AtmosphereWorld(seed: simulation.seed,
@@ -83,7 +83,7 @@ struct SimulationRig: Sendable {
     }
 
     /// Runs the world's active parts until cancelled.
-    func run(clock: any SenseClock, seed: UInt64, logger: Logger) async {
+    package func run(clock: any SenseClock, seed: UInt64, logger: Logger) async {
         await withTaskGroup(of: Void.self) { group in
             hydrology.run(clock: clock, group: &group)
             traffic.run(clock: clock, seed: seed, logger: logger, group: &group)
