@@ -50,11 +50,15 @@ package final class LineWriter: Sendable {
     package var dropped: Int { state.withLock { $0.dropped } }
 
     /// Waits until every queued line is written, at most `timeout` (a clean exit).
-    package func flush(timeout: Duration = .seconds(2)) {
+    /// Returns false when lines still wait at the deadline (the output does not take them).
+    @discardableResult
+    package func flush(timeout: Duration = .seconds(2)) -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while state.withLock({ $0.writing || !$0.lines.isEmpty }), ContinuousClock.now < deadline {
+        while state.withLock({ $0.writing || !$0.lines.isEmpty }) {
+            guard ContinuousClock.now < deadline else { return false }
             usleep(1000)
         }
+        return true
     }
 
     private func run() {
@@ -83,9 +87,11 @@ package final class LineWriter: Sendable {
         }
     }
 
-    /// Writes what waits and stops the thread.
+    /// Writes what waits (for at most 2 s) and stops the thread.
     package func close() {
-        flush()
+        // A thread blocked in write(2) on an output nobody reads would never be joined: then the
+        // stop goes on without it (the process is about to exit), rather than hang.
+        guard flush() else { return }
         state.withLock { $0.closing = true }
         wake.signal()
         let t = thread.withLock { t -> OSThread? in defer { t = nil }; return t }

@@ -31,6 +31,20 @@ import Testing
         #expect(lines.last?.hasPrefix("log: ") == true && lines.last?.contains("line(s) dropped") == true)
         close(readEnd)
     }
+
+    /// A clean stop with stderr still stalled: closing gives up after its 2 s flush instead of
+    /// waiting forever for a thread blocked in write(2) (the daemon's stop would hang).
+    @Test func closingWithAStalledOutputDoesNotHang() throws {
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let writer = try LineWriter(fd: fds[1])
+        for i in 0..<2_000 { writer.write("\(i) \(String(repeating: "y", count: 190))\n") }
+        let start = Date()
+        writer.close()
+        let took = Date().timeIntervalSince(start)
+        #expect(took < 5, "close took \(took) s")
+        // The pipe is left open: the writer's thread is still blocked on it, as at a real exit.
+    }
 }
 
 /// Reads a descriptor to its end on a thread of its own.
