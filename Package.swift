@@ -56,8 +56,14 @@ let package = Package(
         // The simulated board's world as a configuration asks for it: emulators on the simulated
         // buses, contacts, the catchment and the road, fault schedules (docs/simulator.md).
         .target(name: "SenseSimulationRig",
-                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseConfig", "SenseAnalysis",
+                dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseConfig", "SenseAnalysis",
                                "SenseModels", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        // One folder per I2C part (its keys, channels, driver factory and emulator) and the one
+        // catalogue that lists them (docs/architecture.md, "Adding a driver").
+        .target(name: "SenseParts",
+                dependencies: ["SenseConfig", "SenseCore", "SenseDrivers", "SenseHardware", "SenseModels", "SenseSimulationRig",
+                               "SenseSimulator"],
                 swiftSettings: strict),
         .target(name: "SenseDaemon",
                 dependencies: ["SenseSimulationRig", "SenseCore", "SenseHardware", "SenseHardwareLinux", "SenseSimulator", "SenseAnalysis",
@@ -67,20 +73,20 @@ let package = Package(
         // The command line's pure parts: argument parsing and `sensegate model` (fuzzed like any input).
         .target(name: "SenseCLI", dependencies: ["SenseCore", "SenseModels", "SenseWire"], swiftSettings: strict),
         .executableTarget(name: "sensegate",
-                          dependencies: ["SenseWire", "SenseCLI", "SenseConfig", "SenseCore", "SenseDaemon", "SenseHardware", "SenseHardwareLinux",
+                          dependencies: ["SenseParts", "SenseWire", "SenseCLI", "SenseConfig", "SenseCore", "SenseDaemon", "SenseHardware", "SenseHardwareLinux",
                                          "SenseModels", "SenseMQTT", "SenseOS",
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
 
         .executableTarget(name: "sensegate-bench",
-                         dependencies: ["SenseHardware", "SenseOS", "SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator", "SenseTraffic",
+                         dependencies: ["SenseParts", "SenseHardware", "SenseOS", "SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator", "SenseTraffic",
                                         .product(name: "Logging", package: "swift-log")],
                          swiftSettings: strict),
 
         // The kernel test suite: run inside a QEMU guest with the kernel's i2c-stub and gpio-sim
         // (deploy/kernel-vm); a plain executable, since the guest has no toolchain.
         .executableTarget(name: "sensegate-kernel-tests",
-                          dependencies: ["SenseWire", "SenseCore", "SenseOS", "SenseHardware", "SenseHardwareLinux", "SenseDrivers", "SenseSimulator",
+                          dependencies: ["SenseParts", "SenseWire", "SenseCore", "SenseOS", "SenseHardware", "SenseHardwareLinux", "SenseDrivers", "SenseSimulator",
                                          "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseTraffic", "CLinuxShim",
                                          .product(name: "Logging", package: "swift-log")],
                           path: "Tests/KernelTests", swiftSettings: strict),
@@ -88,14 +94,14 @@ let package = Package(
         // The fuzz targets' harness: each parser of outside input as a function of bytes. libFuzzer
         // drives it (Fuzz/fuzz.sh), `swift test` replays the committed corpora through it.
         .target(name: "SenseFuzzing",
-                dependencies: ["SenseWire", "SenseOS", "SenseCore", "SenseHardware", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseCLI", "SenseDrivers",
+                dependencies: ["SenseParts", "SenseWire", "SenseOS", "SenseCore", "SenseHardware", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseCLI", "SenseDrivers",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Fuzz/Harness", swiftSettings: strict),
 
         // Test support: hand-written fakes and a real-broker fixture (Foundation allowed here only).
         // Lives under Tests/ so that Foundation (for Process) never appears under Sources/.
         .target(name: "SenseTesting",
-                dependencies: ["SenseWire", "SenseCore", "SenseOS", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig",
+                dependencies: ["SenseParts", "SenseWire", "SenseCore", "SenseOS", "SenseHardware", "SenseSimulator", "SenseDrivers", "SenseMQTT", "SenseConfig",
                                .product(name: "Logging", package: "swift-log")],
                 path: "Tests/SenseTesting", resources: [.copy("Vectors")], swiftSettings: strict),
 
@@ -107,15 +113,19 @@ let package = Package(
         .testTarget(name: "SenseDriversTests",
                     dependencies: ["SenseCore", "SenseHardware", "SenseModels", "SenseDrivers", "SenseSimulator", "SenseTesting"],
                     swiftSettings: strict),
+        .testTarget(name: "SensePartsTests",
+                    dependencies: ["SenseParts", "SenseConfig", "SenseCore", "SenseDrivers", "SenseHardware", "SenseModels", "SenseSimulationRig",
+                                   "SenseSimulator", "SenseTesting"],
+                    swiftSettings: strict),
         .testTarget(name: "SenseSimulatorTests", dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseTesting"],
                     swiftSettings: strict),
-        .testTarget(name: "SenseConfigTests", dependencies: ["SenseWire", "SenseAnalysis", "SenseCore", "SenseDrivers", "SenseTraffic", "SenseConfig", "SenseTesting"],
+        .testTarget(name: "SenseConfigTests", dependencies: ["SenseParts", "SenseWire", "SenseAnalysis", "SenseCore", "SenseDrivers", "SenseTraffic", "SenseConfig", "SenseTesting"],
                     swiftSettings: strict),
         .testTarget(name: "SenseOSTests", dependencies: ["SenseOS"], swiftSettings: strict),
         .testTarget(name: "SenseWireTests", dependencies: ["SenseCore", "SenseTesting", "SenseWire"], swiftSettings: strict),
         .testTarget(name: "SenseMQTTTests", dependencies: ["SenseWire", "SenseCore", "SenseMQTT", "SenseTesting", "SenseSimulator", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "SenseDaemonTests", dependencies: ["sensegate-bench", "SenseWire", "SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware", "SenseMQTT", "SenseOS", "SenseReaction", "SenseSimulator", "SenseDaemon", "SenseTesting", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
+        .testTarget(name: "SenseDaemonTests", dependencies: ["SenseParts", "sensegate-bench", "SenseWire", "SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware", "SenseMQTT", "SenseOS", "SenseReaction", "SenseSimulator", "SenseDaemon", "SenseTesting", "SenseTraffic", .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "SenseHardwareLinuxTests", dependencies: ["SenseHardware", "SenseHardwareLinux"],
                     swiftSettings: strict),

@@ -18,7 +18,7 @@ BUILD=.build-fuzz
 BINARY=$BUILD/sensegate-fuzz
 # Modules the harness links, in dependency order (C objects of CLinuxShim included).
 MODULES=(Logging CLinuxShim SenseCore SenseOS SenseWire SenseHardware SenseHardwareLinux SenseSimulator SenseModels SenseAnalysis SenseTraffic
-         SenseReaction SenseDrivers SenseMQTT SenseConfig SenseSimulationRig SenseDaemon SenseCLI SenseFuzzing)
+         SenseReaction SenseDrivers SenseMQTT SenseConfig SenseSimulationRig SenseParts SenseDaemon SenseCLI SenseFuzzing)
 export SENSEGATE_BOARDS="$PWD/boards"      # the config targets find boards/sim.yaml here
 export SWIFT_BACKTRACE=enable=no           # libFuzzer and ASan print the stack; Swift's backtracer would trip ASan
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allocator_may_return_null=1}"   # Swift's runtime keeps caches for good

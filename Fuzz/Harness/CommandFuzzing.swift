@@ -4,6 +4,7 @@ import SenseCore
 import SenseDaemon
 import SenseMQTT
 import SenseWire
+import SenseParts
 
 /// An operator command as it arrives from the broker (topic below the node's root, payload,
 /// retained or not) → parsed, then applied to the actuators or alarms of a fixed configuration.
@@ -31,7 +32,7 @@ enum CommandFuzzing {
               - {name: siren, pin: GPIO24, failsafe: off, max_override: 10m, commands: [pulse, release]}
             """
         do throws(ConfigErrors) {
-            return try ConfigLoader.check(Array(text.utf8), file: FuzzTargets.scratch + "/command.yaml")
+            return try ConfigLoader.check(Array(text.utf8), file: FuzzTargets.scratch + "/command.yaml", parts: .standard)
         } catch {
             preconditionFailure("the command fuzzer's own config: \(error)")
         }

@@ -3,6 +3,7 @@ import SenseCore
 import SenseDaemon
 import SenseMQTT
 import SenseWire
+import SenseParts
 
 /// Config text → a checked config or errors; an accepted config is then run for a few steps
 /// (analysis, alarms, windows, rules, actuators, payloads), since a setting can be accepted and
@@ -11,7 +12,7 @@ enum ConfigFuzzing {
     static func run(_ bytes: [UInt8]) {
         let config: SensegateConfig
         do throws(ConfigErrors) {
-            config = try ConfigLoader.check(bytes, file: FuzzTargets.scratch + "/fuzz.yaml")
+            config = try ConfigLoader.check(bytes, file: FuzzTargets.scratch + "/fuzz.yaml", parts: .standard)
         } catch {
             for d in error.diagnostics where d.mark.line < 1 || d.mark.column < 1 {
                 preconditionFailure("a diagnostic without a place: \(d)")

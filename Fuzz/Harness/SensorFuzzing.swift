@@ -1,9 +1,11 @@
 import SenseCore
 import SenseDrivers
 import SenseHardware
+import SenseParts
 
 /// What a chip (or a glitch on its bus) answers → the drivers' pure decoders: a BME280's
-/// calibration and data blocks, Sensirion frames with their CRCs and words, an ADS1115
+/// calibration and data blocks, Sensirion frames with their CRCs and words, an MS5837's PROM
+/// and conversions, an ADS1115
 /// conversion, an ultrasonic echo's kernel-stamped edges. A sensor may report anything; a bad
 /// value is `bad` or out of range, never a trap.
 enum SensorFuzzing {
@@ -31,10 +33,23 @@ enum SensorFuzzing {
             if words.count >= 3 { _ = SCD4x.decode(words[0], words[1], words[2]) }
             if words.count >= 2 {
                 _ = SHT4x.decode(temperatureWord: words[0], humidityWord: words[1])
+                for r in SHT3x.decode(temperatureWord: words[0], humidityWord: words[1]) {
+                    if let v = r.value { precondition(v.isFinite && (r.quantity != "humidity" || (0...100).contains(v))) }
+                }
                 _ = Sensirion.float(words[0], words[1])
             }
         } catch {
             _ = error   // a CRC mismatch is the drivers' `crc` fault, tested in SenseDriversTests
+        }
+        // MS5837-30BA: seven PROM words and two 24-bit codes, as a glitching bus may give them.
+        let promBytes = take(14)
+        let prom = MS5837PROM(words: (0..<7).map { UInt16(promBytes[2 * $0]) << 8 | UInt16(promBytes[2 * $0 + 1]) })!
+        _ = prom.crcIsValid
+        let codes = take(6)
+        let d1 = UInt32(codes[0]) << 16 | UInt32(codes[1]) << 8 | UInt32(codes[2])
+        let d2 = UInt32(codes[3]) << 16 | UInt32(codes[4]) << 8 | UInt32(codes[5])
+        for reading in MS5837.decode(d1: d1, d2: d2, prom: prom, surfacePressure: 101_325) {
+            if let v = reading.value { precondition(v.isFinite, "a non-finite reading passed as good") }
         }
         // ADS1115: a conversion at each range.
         let conversion = UInt16(input.byte()) << 8 | UInt16(input.byte())

@@ -132,14 +132,6 @@ package struct OutboxConfig: Sendable, Hashable {
     }
 }
 
-package struct BME280Options: Sendable, Hashable {
-    package var temperatureOversampling = 2
-    package var pressureOversampling = 16
-    package var humidityOversampling = 1
-    package var filter = 0
-    package init() {}
-}
-
 package struct DigitalInputOptions: Sendable, Hashable {
     package var line: Board.Line
     package var pinName: String
@@ -199,14 +191,8 @@ package struct UltrasonicOptions: Sendable, Hashable {
 }
 
 package enum SensorKind: Sendable, Hashable {
-    case bme280(BME280Options)
-    case bmp280(BME280Options)
-    case sht4x(SHT4xOptions)
-    case scd4x(SCD4xOptions)
-    case scd30(SCD30Options)
-    case sps30
-    case sen5x
-    case ads1115(ADS1115Options)
+    /// A polled I2C part from the catalogue (SenseParts), with its own decoded keys.
+    case i2c(I2CSensorSetup)
     case digitalInput(DigitalInputOptions)
     case tippingBucket(TippingBucketOptions)
     case flowMeter(FlowMeterOptions)
@@ -215,14 +201,7 @@ package enum SensorKind: Sendable, Hashable {
 
     package var driverName: String {
         switch self {
-        case .bme280: "bme280"
-        case .bmp280: "bmp280"
-        case .sht4x: "sht4x"
-        case .scd4x: "scd4x"
-        case .scd30: "scd30"
-        case .sps30: "sps30"
-        case .sen5x: "sen5x"
-        case .ads1115: "ads1115"
+        case let .i2c(s): s.part.name
         case .digitalInput: "digital_input"
         case .tippingBucket: "tipping_bucket"
         case .flowMeter: "flow_meter"
@@ -246,11 +225,11 @@ package enum SensorKind: Sendable, Hashable {
     /// The quantities this sensor can publish, with their units (an ADC's are its configured inputs).
     package var channels: [(String, Unit)] {
         switch self {
-        case let .ads1115(o): return o.inputs.map { ($0.quantity, $0.unit) }
+        case let .i2c(s): return s.setup.channels.map { ($0.quantity, $0.unit) }
         case let .traffic(o): return o.channels
         case let .tippingBucket(o):
             return TippingBucket.channels(.init(millimetresPerTip: o.millimetresPerTip, windows: o.windows)).map { ($0.quantity, $0.unit) }
-        default: return DriverCatalogue.channels(driverName)
+        default: return GPIOSensorDrivers.channels(driverName)
         }
     }
 
@@ -290,17 +269,6 @@ package struct SimulationConfig: Sendable, Hashable {
         case notReady = "not_ready"
         /// "Not available" sentinels (Sensirion parts).
         case notAvailable = "not_available"
-
-        /// The drivers whose emulators can show this fault.
-        package var drivers: [String] {
-            switch self {
-            case .nack, .busError: ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115"]
-            case .stuckBusy: ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115"]
-            case .wrongChipID, .skipped: ["bme280", "bmp280"]
-            case .crc, .notAvailable: ["sht4x", "scd4x", "scd30", "sps30", "sen5x"]
-            case .notReady: ["scd4x", "scd30", "sps30", "sen5x", "ads1115"]
-            }
-        }
     }
 
     package struct Fault: Sendable, Hashable {
@@ -379,18 +347,11 @@ package struct TrafficSimulation: Sendable, Hashable {
     package init() {}
 }
 
-/// The quantities each driver can publish, with their units.
-package enum DriverCatalogue {
-    package static func quantities(_ driver: String) -> [String] { channels(driver).map(\.0) }
-
+/// The GPIO sensors' drivers (their lines and state are the daemon's watchers', not a polled
+/// part's) and the quantities each publishes; the I2C parts are in the `PartCatalogue`.
+package enum GPIOSensorDrivers {
     package static func channels(_ driver: String) -> [(String, Unit)] {
         switch driver {
-        case "bme280": [("temperature", .celsius), ("pressure", .pascal), ("humidity", .relativeHumidity)]
-        case "bmp280": [("temperature", .celsius), ("pressure", .pascal)]
-        case "sht4x": [("temperature", .celsius), ("humidity", .relativeHumidity)]
-        case "scd4x", "scd30": [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
-        case "sps30": SPS30.quantities.map { ($0.quantity, $0.unit) }
-        case "sen5x": SEN5x.quantities.map { ($0.quantity, $0.unit) }
         case "digital_input": [("state", .none)]
         case "tipping_bucket": TippingBucket.channels(.init(millimetresPerTip: 0.2)).map { ($0.quantity, $0.unit) }
         case "flow_meter": PulseFlowMeter.quantities.map { ($0.quantity, $0.unit) }
@@ -399,6 +360,5 @@ package enum DriverCatalogue {
         }
     }
 
-    package static let drivers = ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input",
-                                 "tipping_bucket", "flow_meter", "hcsr04", "traffic"]
+    package static let names = ["digital_input", "tipping_bucket", "flow_meter", "hcsr04", "traffic"]
 }

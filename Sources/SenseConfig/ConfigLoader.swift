@@ -5,7 +5,7 @@ import SenseHardware
 /// Reads and checks a config file. Touches no hardware and no network: `sensegate check` and the
 /// daemon (at start and on SIGHUP) use the same path, so what `check` accepts is what runs.
 package enum ConfigLoader {
-    package static func load(_ file: String) throws(ConfigErrors) -> SensegateConfig {
+    package static func load(_ file: String, parts: PartCatalogue) throws(ConfigErrors) -> SensegateConfig {
         let sink = DiagnosticSink(file: file)
         let start = SourceMark(line: 1, column: 1)
         let bytes: [UInt8]
@@ -20,12 +20,12 @@ package enum ConfigLoader {
             }
             throw ConfigErrors(sink.diagnostics)
         }
-        return try check(bytes, file: file)
+        return try check(bytes, file: file, parts: parts)
     }
 
     /// Checks config text as if read from `file` (board files are found relative to it): the
     /// whole of `load` but the reading, for tests and fuzzing.
-    package static func check(_ bytes: [UInt8], file: String) throws(ConfigErrors) -> SensegateConfig {
+    package static func check(_ bytes: [UInt8], file: String, parts: PartCatalogue) throws(ConfigErrors) -> SensegateConfig {
         let sink = DiagnosticSink(file: file)
         let start = SourceMark(line: 1, column: 1)
         guard bytes.count <= SourceFile.sizeLimit else {
@@ -43,12 +43,12 @@ package enum ConfigLoader {
             sink.error(start, "", "the config file is empty; see examples/demo.yaml for a complete one")
             throw ConfigErrors(sink.diagnostics)
         }
-        let config = decode(root, file: file, sink: sink)
+        let config = decode(root, file: file, parts: parts, sink: sink)
         guard sink.diagnostics.isEmpty, let config else { throw ConfigErrors(sink.diagnostics) }
         return config
     }
 
-    static func decode(_ root: YAMLNode, file: String, sink: DiagnosticSink) -> SensegateConfig? {
+    static func decode(_ root: YAMLNode, file: String, parts: PartCatalogue, sink: DiagnosticSink) -> SensegateConfig? {
         let s = ScalarReader(sink)
         guard var top = MappingReader(root, path: "", sink: sink) else { return nil }
 
@@ -83,7 +83,7 @@ package enum ConfigLoader {
             }
             var decoded: [(Int, SensorConfig)] = []
             for (i, item) in list.enumerated() {
-                if let sensor = decodeSensor(item, path: "sensors[\(i)]", board: board, sink: sink) {
+                if let sensor = decodeSensor(item, path: "sensors[\(i)]", board: board, parts: parts, sink: sink) {
                     decoded.append((i, sensor))
                 }
             }
@@ -139,7 +139,7 @@ package enum ConfigLoader {
             ?? .seconds(30)
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
-            simulation = decodeSimulation(n, sensors: sensors, sink: sink)
+            simulation = decodeSimulation(n, sensors: sensors, parts: parts, sink: sink)
             if let pump = simulation?.hydrology.pump, !actuators.contains(where: { $0.name == pump }) {
                 sink.error(n.mark, "simulation.hydrology.pump", "no actuator named '\(pump)'")
             }
@@ -172,7 +172,7 @@ package enum ConfigLoader {
         return (sign == "-" ? -1 : 1) * (h * 60 + m)
     }
 
-    static func decodeSensor(_ n: YAMLNode, path: String, board: Board?, sink: DiagnosticSink) -> SensorConfig? {
+    static func decodeSensor(_ n: YAMLNode, path: String, board: Board?, parts: PartCatalogue, sink: DiagnosticSink) -> SensorConfig? {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
         let name = m.required("name").flatMap { v -> String? in
@@ -191,9 +191,10 @@ package enum ConfigLoader {
             m.finish()
             return nil
         }
-        guard DriverCatalogue.drivers.contains(driver) else {
+        let part = parts.part(named: driver)
+        guard part != nil || GPIOSensorDrivers.names.contains(driver) else {
             sink.error(driverNode.mark, m.child("driver"),
-                       "unknown driver '\(driver)'; available: \(DriverCatalogue.drivers.joined(separator: ", "))")
+                       "unknown driver '\(driver)'; available: \((parts.names + GPIOSensorDrivers.names).joined(separator: ", "))")
             return nil
         }
         let defaultInterval: Duration = switch driver {
@@ -206,41 +207,14 @@ package enum ConfigLoader {
         var kind: SensorKind?
         var bus: (String, String)?
         var address: UInt8?
-        switch driver {
-        case "bme280", "bmp280":
-            (bus, address) = AirSensorDecoding.place(&m, driver: driver, board: board, sink: sink)
-            var options = BME280Options()
-            if let o = m.node("oversampling"), var om = MappingReader(o, path: m.child("oversampling"), sink: sink) {
-                func factor(_ key: String, _ current: Int) -> Int {
-                    guard let v = om.node(key), let f = s.integer(v, om.child(key)) else { return current }
-                    guard [0, 1, 2, 4, 8, 16].contains(f) else {
-                        sink.error(v.mark, om.child(key), "oversampling must be 0 (skip), 1, 2, 4, 8 or 16")
-                        return current
-                    }
-                    return f
-                }
-                options.temperatureOversampling = factor("temperature", options.temperatureOversampling)
-                options.pressureOversampling = factor("pressure", options.pressureOversampling)
-                if driver == "bme280" {
-                    options.humidityOversampling = factor("humidity", options.humidityOversampling)
-                }
-                if options.temperatureOversampling == 0 {
-                    sink.error(o.mark, om.child("temperature"), "temperature cannot be skipped: pressure and humidity compensation need it")
-                }
-                om.finish()
-            }
-            if let f = m.node("filter"), let v = s.integer(f, m.child("filter")) {
-                if [0, 2, 4, 8, 16].contains(v) { options.filter = v } else {
-                    sink.error(f.mark, m.child("filter"), "IIR filter coefficient must be 0 (off), 2, 4, 8 or 16")
-                }
-            }
-            kind = driver == "bme280" ? .bme280(options) : .bmp280(options)
-        case "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115":
-            (bus, address) = AirSensorDecoding.place(&m, driver: driver, board: board, sink: sink)
-            kind = AirSensorDecoding.kind(&m, driver: driver, interval: interval, sink: sink)
-            if let (least, why) = AirSensorDecoding.minimumInterval[driver], interval < least {
+        if let part {
+            (bus, address) = I2CPlaceDecoding.place(&m, part: part, board: board, sink: sink)
+            kind = part.decode(&m, interval: interval, sink: sink).map { .i2c(I2CSensorSetup(part: part, setup: $0)) }
+            if let (least, why) = part.minimumInterval, interval < least {
                 sink.error(m.keyMark("interval"), m.child("interval"), "at least \(least.configText): \(why)")
             }
+        }
+        switch driver {
         case "digital_input":
             let line = BoardPins.line(&m, "pin", board: board, sink: sink)
             let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .asIs
@@ -265,7 +239,7 @@ package enum ConfigLoader {
         default:
             break
         }
-        let available = kind?.quantities ?? DriverCatalogue.quantities(driver)
+        let available = kind?.quantities ?? part?.defaultChannels.map(\.quantity) ?? GPIOSensorDrivers.channels(driver).map(\.0)
         var publish = driver == "traffic" ? [] : available
         if driver != "traffic", let p = m.node("publish"), let items = s.list(p, m.child("publish")) {
             publish = []
@@ -342,7 +316,7 @@ package enum ConfigLoader {
         return names.count == 1 ? "sensor '\(names[0])'" : "sensors \(listed(names.map { "'\($0)'" }, limit: 3))"
     }
 
-    static func decodeSimulation(_ n: YAMLNode, sensors: Named<SensorConfig>, sink: DiagnosticSink) -> SimulationConfig? {
+    static func decodeSimulation(_ n: YAMLNode, sensors: Named<SensorConfig>, parts: PartCatalogue, sink: DiagnosticSink) -> SimulationConfig? {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: "simulation", sink: sink) else { return nil }
         var sim = SimulationConfig()
@@ -386,11 +360,12 @@ package enum ConfigLoader {
                 fm.finish()
                 if let sensor, let kind {
                     let driver = sensors[sensor]?.kind.driverName ?? ""
-                    if kind.drivers.contains(driver) {
+                    let shown = parts.part(named: driver)?.simulatedFaults ?? []
+                    if shown.contains(kind) {
                         sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
                     } else {
                         sink.error(item.mark, fm.child("fault"), "a \(driver) cannot show '\(kind.rawValue)'; faults for it: "
-                                   + SimulationConfig.FaultKind.allCases.filter { $0.drivers.contains(driver) }.map(\.rawValue).joined(separator: ", "))
+                                   + SimulationConfig.FaultKind.allCases.filter { shown.contains($0) }.map(\.rawValue).joined(separator: ", "))
                     }
                 }
             }
@@ -429,7 +404,7 @@ package enum ConfigLoader {
     /// Times in the simulated world (when a fault starts, how long it lasts): within a year.
     static let simulatedTime: ClosedRange<Duration> = .zero...(.seconds(366 * 86_400))
 
-    static func isIdentifier(_ s: String, max: Int) -> Bool {
+    package static func isIdentifier(_ s: String, max: Int) -> Bool {
         !s.isEmpty && s.count <= max && s.utf8.allSatisfy {
             ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95
         }

@@ -20,9 +20,13 @@ package final class SensegateDaemon: Sendable {
     private let reloads: AsyncStream<Void>
     private let reloadRequests: AsyncStream<Void>.Continuation
     private let logLevels: (any LogLevelControl)?
+    private let parts: PartCatalogue
 
     /// `logLevels`: where a reload's `log_level` goes (the executable owns the log handler).
-    package init(config: SensegateConfig, brokerOverride: BrokerURL?, logger: Logger, logLevels: (any LogLevelControl)? = nil) {
+    /// `parts`: the I2C parts a reload's config is read with (the executable's catalogue).
+    package init(config: SensegateConfig, parts: PartCatalogue, brokerOverride: BrokerURL?, logger: Logger,
+                 logLevels: (any LogLevelControl)? = nil) {
+        self.parts = parts
         self.logLevels = logLevels
         initialConfig = config
         configPath = config.file
@@ -168,7 +172,7 @@ package final class SensegateDaemon: Sendable {
         notifier.notify("RELOADING=1\nSTATUS=reloading \(configPath)")
         let candidate: SensegateConfig
         do throws(ConfigErrors) {
-            candidate = withOverrides(try ConfigLoader.load(configPath))
+            candidate = withOverrides(try ConfigLoader.load(configPath, parts: parts))
         } catch {
             for d in error.diagnostics { logger.error("reload refused: \(d)") }
             logger.error("reload refused: still running the previous configuration")

@@ -53,7 +53,7 @@ final class SensorSet: Sendable {
         for sensor in config.sensors {
             let log = logger.with("sensor", sensor.name)
             switch sensor.kind {
-            case .bme280, .bmp280, .sht4x, .scd4x, .scd30, .sps30, .sen5x, .ads1115:
+            case let .i2c(part):
                 guard let bus = sensor.bus, let address = sensor.address else { continue }
                 let i2c: any I2CBus
                 if let b = buses[bus.name] {
@@ -67,8 +67,7 @@ final class SensorSet: Sendable {
                     }
                     buses[bus.name] = i2c
                 }
-                guard let driver = Self.driver(sensor.kind, bus: i2c, address: address, clock: clock) else { continue }
-                pollers.append(SensorPoller(name: sensor.name, driver: driver, interval: sensor.interval,
+                pollers.append(SensorPoller(name: sensor.name, driver: part.setup.driver(bus: i2c, address: address, clock: clock), interval: sensor.interval,
                                             clock: clock, sink: sink, liveness: liveness, logger: log))
             case let .digitalInput(o):
                 do {
@@ -188,35 +187,12 @@ final class SensorSet: Sendable {
         }
     }
 
-    /// The polled driver of an I2C sensor.
-    static func driver(_ kind: SensorKind, bus: any I2CBus, address: UInt8, clock: any SenseClock) -> (any PolledSensorDriver)? {
-        switch kind {
-        case let .bme280(o): BME280(bus: bus, address: address, variant: .bme280, settings: o.settings, clock: clock)
-        case let .bmp280(o): BME280(bus: bus, address: address, variant: .bmp280, settings: o.settings, clock: clock)
-        case let .sht4x(o): SHT4x(bus: bus, address: address, precision: o.precision, clock: clock)
-        case let .scd4x(o): SCD4x(bus: bus, address: address, settings: o.settings, clock: clock)
-        case let .scd30(o): SCD30(bus: bus, address: address, settings: o.settings, clock: clock)
-        case .sps30: SPS30(bus: bus, address: address, clock: clock)
-        case .sen5x: SEN5x(bus: bus, address: address, clock: clock)
-        case let .ads1115(o): ADS1115(bus: bus, address: address, inputs: o.inputs, clock: clock)
-        case .digitalInput, .tippingBucket, .flowMeter, .hcsr04, .traffic: nil
-        }
-    }
-
     /// Stops every task (pulse counters write their totals) and releases every GPIO line.
     func stop() async {
         task.cancel()
         for i in inputs { i.release() }
         await task.value
         for o in outputs { o.release() }
-    }
-}
-
-extension BME280Options {
-    var settings: BME280.Settings {
-        func o(_ f: Int) -> BME280.Oversampling { BME280.Oversampling(rawValue: f) ?? .x1 }
-        return BME280.Settings(temperature: o(temperatureOversampling), pressure: o(pressureOversampling),
-                               humidity: o(humidityOversampling), filter: BME280.Filter(rawValue: filter) ?? .off)
     }
 }
 

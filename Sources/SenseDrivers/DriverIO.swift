@@ -2,7 +2,7 @@ import SenseCore
 import SenseHardware
 
 /// Runs bus transactions, turning a bus error into the sensor fault it means.
-func onBus<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T {
+package func onBus<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T {
     do {
         return try body()
     } catch {
@@ -12,7 +12,7 @@ func onBus<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T {
 
 /// Waits a conversion or execution time on the injected clock; cancellation (the poller is
 /// stopping) ends the fetch as a fault, never as a value.
-func wait(_ clock: any SenseClock, _ d: Duration) async throws(SensorFault) {
+package func wait(_ clock: any SenseClock, _ d: Duration) async throws(SensorFault) {
     guard d > .zero else { return }
     do {
         try await clock.sleep(for: d)

@@ -91,26 +91,37 @@ package enum Sensirion {
 /// One Sensirion device on a bus: writes a command, waits the datasheet's execution time on the
 /// injected clock, then reads in a separate transaction (never a repeated START, which the SCD30
 /// forbids), and maps bus errors and CRC mismatches to sensor faults naming the command.
-struct SensirionLink: Sendable {
+package struct SensirionLink: Sendable {
     let bus: any I2CBus
     let address: UInt8
     let clock: any SenseClock
 
-    var place: String { "\(bus.name) \(hex(address))" }
+    package init(bus: any I2CBus, address: UInt8, clock: any SenseClock) {
+        self.bus = bus
+        self.address = address
+        self.clock = clock
+    }
+
+    package var place: String { "\(bus.name) \(hex(address))" }
 
     /// Sends a command (and its arguments), then waits `executionTime`.
-    func send(_ bytes: [UInt8], executionTime: Duration) async throws(SensorFault) {
+    package func send(_ bytes: [UInt8], executionTime: Duration) async throws(SensorFault) {
         try transfer { () throws(I2CError) in try bus.write(address, bytes) }
         try await pause(executionTime)
     }
 
-    func send(_ code: UInt16, arguments: [UInt16] = [], executionTime: Duration) async throws(SensorFault) {
+    package func send(_ code: UInt16, arguments: [UInt16] = [], executionTime: Duration) async throws(SensorFault) {
         try await send(Sensirion.command(code, arguments: arguments), executionTime: executionTime)
     }
 
     /// Sends a command, waits, reads `words` CRC-checked words.
-    func read(_ bytes: [UInt8], name: String, executionTime: Duration, words: Int) async throws(SensorFault) -> [UInt16] {
+    package func read(_ bytes: [UInt8], name: String, executionTime: Duration, words: Int) async throws(SensorFault) -> [UInt16] {
         try await send(bytes, executionTime: executionTime)
+        return try reply(name: name, words: words)
+    }
+
+    /// Reads `words` CRC-checked words of the reply to the last command.
+    package func reply(name: String, words: Int) throws(SensorFault) -> [UInt16] {
         let reply = try transfer { () throws(I2CError) in try bus.read(address, count: words * 3) }
         do throws(Sensirion.CRCMismatch) {
             return try Sensirion.words(reply)
@@ -120,18 +131,18 @@ struct SensirionLink: Sendable {
         }
     }
 
-    func read(_ code: UInt16, executionTime: Duration, words: Int) async throws(SensorFault) -> [UInt16] {
+    package func read(_ code: UInt16, executionTime: Duration, words: Int) async throws(SensorFault) -> [UInt16] {
         try await read(Sensirion.command(code), name: "0x" + String(code, radix: 16, uppercase: true),
                        executionTime: executionTime, words: words)
     }
 
-    func transfer<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T { try onBus(body) }
+    package func transfer<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T { try onBus(body) }
 
-    func pause(_ d: Duration) async throws(SensorFault) { try await wait(clock, d) }
+    package func pause(_ d: Duration) async throws(SensorFault) { try await wait(clock, d) }
 
     /// Asks `command` whether a new measurement exists, every `step`, for at most `limit`; a
     /// part that never says so is `no_data` (the previous measurement is never read again).
-    func waitForNewData(_ command: UInt16, executionTime: Duration, step: Duration, limit: Duration,
+    package func waitForNewData(_ command: UInt16, executionTime: Duration, step: Duration, limit: Duration,
                         ready: (UInt16) -> Bool) async throws(SensorFault) {
         var waited = Duration.zero
         while true {

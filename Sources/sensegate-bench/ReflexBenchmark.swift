@@ -11,6 +11,7 @@ import SenseCore
 import SenseDaemon
 import SenseMQTT
 import SenseSimulator
+import SenseParts
 
 enum ReflexBenchmark {
     static let loopInput = 17
@@ -18,7 +19,7 @@ enum ReflexBenchmark {
     static let gateOutput = 23
 
     static func harness(_ configPath: String, port: Int?) throws -> ReflexHarness {
-        var config = try ConfigLoader.load(configPath)
+        var config = try ConfigLoader.load(configPath, parts: .standard)
         if let port { config.mqtt.broker = BrokerURL("mqtt://127.0.0.1:\(port)")! }
         var logger = Logger(label: "bench")
         logger.logLevel = .warning

@@ -5,6 +5,7 @@ import SenseCore
 import SenseDaemon
 import SenseHardware
 import SenseHardwareLinux
+import SenseParts
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,7 @@ import SenseOS
 enum Commands {
     static func check(_ path: String) -> Int32 {
         do throws(ConfigErrors) {
-            let cfg = try ConfigLoader.load(path)
+            let cfg = try ConfigLoader.load(path, parts: .standard)
             print("\(path): OK — node \(cfg.node), board \(cfg.board.name), \(cfg.sensors.count) sensor(s), "
                   + "\(cfg.alarms.count) alarm(s), \(cfg.rules.count) rule(s), \(cfg.actuators.count) actuator(s), broker \(cfg.mqtt.broker)")
             return 0
@@ -77,7 +78,7 @@ enum Commands {
     static func run(config path: String, broker: String?, logLevel: String?) async -> Int32 {
         let cfg: SensegateConfig
         do throws(ConfigErrors) {
-            cfg = try ConfigLoader.load(path)
+            cfg = try ConfigLoader.load(path, parts: .standard)
         } catch {
             writeStderr(error.description + "\n")
             return ExitStatus.configError
@@ -109,7 +110,7 @@ enum Commands {
         defer { output?.close() }   // the last lines before the exit status
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, levels: levels, output: output) }
         let logger = Logger(label: "sensegate")
-        let daemon = SensegateDaemon(config: cfg, brokerOverride: override, logger: logger, logLevels: levels)
+        let daemon = SensegateDaemon(config: cfg, parts: .standard, brokerOverride: override, logger: logger, logLevels: levels)
         // SIGTERM and SIGINT stop cleanly, SIGHUP reloads. The default actions are ignored so that
         // libdispatch's signal sources receive the signals instead.
         let signals: [DispatchSourceSignal] = [SIGTERM, SIGINT, SIGHUP].map { sig in

@@ -3,7 +3,7 @@ import SenseTesting
 import Testing
 
 /// The shipped river gauge (examples/river-gauge.yaml) through a simulated flash flood, 200 times
-/// faster than real time, as a process on a real broker: two independent stage measurements
+/// faster than real time, as a process on a real broker: three independent stage measurements
 /// agree, discharge follows the rating, every tip of the storm is counted once, and the warning,
 /// the siren, the beacon and the pump (with its interlock) all act as configured.
 @Suite(.serialized) struct FlashFloodTests {
@@ -73,6 +73,36 @@ import Testing
             compared += 1
         }
         #expect(compared > 300)
+
+        // The third stage: the MS5837-30BA's absolute pressure less the BME280's barometer. Its
+        // resolution is 0.1 mbar (1 mm), the two sensors sample at different instants, and the
+        // transducer's median filter lags: the same 20 s of rise allowed as above, and 1 cm.
+        let submersible = series("derived/stage_submersible").filter { $0.q == "good" && $0.v != nil }
+        #expect(submersible.count > 300)
+        var agreeing = 0
+        for m in submersible {
+            guard let i = stage.firstIndex(where: { $0.t >= m.t }), i > 0 else { continue }
+            let a = stage[i - 1], b = stage[i]
+            let span = b.t.timeIntervalSince(a.t)
+            guard span > 0, span < 30 else { continue }
+            let interpolated = a.v! + (b.v! - a.v!) * m.t.timeIntervalSince(a.t) / span
+            let lag = abs(b.v! - a.v!) / span * 20
+            #expect(abs(m.v! - interpolated) < 0.01 + lag, "submersible \(m.v!) vs transducer \(interpolated) at \(m.t)")
+            agreeing += 1
+        }
+        #expect(agreeing > 300)
+        let waterTemperatures = series("sensor/submersible/water_temperature").compactMap(\.v)
+        #expect(!waterTemperatures.isEmpty && waterTemperatures.allSatisfy { $0 > 0 && $0 < 30 })
+        // The SHT31 in the cabinet reads the same simulated air as the BME280 (periodic mode: a
+        // new measurement every second, each poll reads the newest).
+        let cabinet = series("sensor/cabinet/temperature").filter { $0.q == "good" }.compactMap(\.v)
+        let outside = series("sensor/air/temperature").filter { $0.q == "good" }.compactMap(\.v)
+        #expect(cabinet.count > 300 && outside.count > 300)
+        let cabinetMean: Double = cabinet.reduce(0, +) / Double(max(1, cabinet.count))
+        let outsideMean: Double = outside.reduce(0, +) / Double(max(1, outside.count))
+        #expect(abs(cabinetMean - outsideMean) < 0.2, "cabinet \(cabinetMean) °C, outside \(outsideMean) °C")
+        #expect(series("sensor/cabinet/humidity").allSatisfy { $0.q == "good" })
+
         let peak = stage.compactMap(\.v).max() ?? 0
         #expect(peak > 2.3 && peak < 2.8, "peak stage \(peak)")
 

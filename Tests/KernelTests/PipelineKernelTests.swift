@@ -6,6 +6,7 @@ import SenseOS
 import SenseTraffic
 import Synchronization
 @testable import SenseDaemon
+import SenseParts
 
 /// The daemon's own sensor pipelines (`SensorSet`, as `sensegate run` builds them from a config)
 /// on the real chip: the rain gauge counting tips and a traffic speed trap timing vehicles from
@@ -50,7 +51,7 @@ enum PipelineKernelTests {
             \(extra)
             """)
         do {
-            return try ConfigLoader.load(path)
+            return try ConfigLoader.load(path, parts: .standard)
         } catch {
             throw RequirementFailed(description: "config: \(error.diagnostics.map(\.description).joined(separator: "; "))")
         }

@@ -2,6 +2,7 @@ import SenseAnalysis
 import SenseConfig
 import SenseCore
 import SenseDrivers
+@testable import SenseParts
 import SenseTesting
 import Testing
 
@@ -45,9 +46,9 @@ import Testing
             """)
         #expect(c.sensors.map(\.kind.driverName) == ["sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115"])
         #expect(c.sensors.map(\.address) == [0x44, 0x62, 0x61, 0x69, 0x69, 0x49])
-        guard case let .scd4x(o) = c.sensors[1].kind else { Issue.record("not scd4x"); return }
+        guard case let .i2c(p1) = c.sensors[1].kind, let o = p1.setup as? SCD4xSetup else { Issue.record("not scd4x"); return }
         #expect(o.settings == SCD4x.Settings(lowPower: true, altitude: 120, temperatureOffset: 2.5))
-        guard case let .ads1115(a) = c.sensors[5].kind else { Issue.record("not ads1115"); return }
+        guard case let .i2c(p5) = c.sensors[5].kind, let a = p5.setup as? ADS1115Setup else { Issue.record("not ads1115"); return }
         #expect(a.inputs.map(\.quantity) == ["no2", "level", "o3"])
         #expect(a.inputs[0].transfer == .linear(v0: 0.2, v1: 0.6, y0: 0, y1: 400))
         #expect(a.inputs[1].input == .ain1AIN3 && a.inputs[1].range == .fsr6_144)
@@ -66,6 +67,17 @@ import Testing
         ("- {name: p, driver: sps30, bus: i2c-1, address: 0x68}", "sensors[0].address: a SPS30 answers only at 0x69"),
         ("- {name: p, driver: sen5x, bus: i2c-1, interval: 500ms}", "sensors[0].interval: at least 1s: a SEN5x measures once a second"),
         ("- {name: p, driver: sps30, bus: i2c-1, publish: [pm25]}", "sensors[0].publish[0]: sps30 has no quantity 'pm25'; it has: pm1_0, pm2_5"),
+        ("- {name: t, driver: sht3x, bus: i2c-1, address: 0x46}", "sensors[0].address: a SHT3X answers at 0x44 (ADDR to VSS) or 0x45 (ADDR to VDD)"),
+        ("- {name: t, driver: sht3x, bus: i2c-1, mode: periodic}", "sensors[0].rate: periodic mode needs a rate: 0.5, 1, 2, 4, 10 measurements per second"),
+        ("- {name: t, driver: sht3x, bus: i2c-1, rate: 2}", "sensors[0].rate: a rate is for mode: periodic"),
+        ("- {name: t, driver: sht3x, bus: i2c-1, mode: periodic, rate: 3}", "sensors[0].rate: the SHT3x measures 0.5, 1, 2, 4, 10 times per second"),
+        ("- {name: t, driver: sht3x, bus: i2c-1, mode: periodic, rate: 0.5, interval: 1s}",
+         "sensors[0].interval: polling every 1s is faster than the part measures at 0.5 per second: poll every 2s or more"),
+        ("- {name: t, driver: sht3x, bus: i2c-1, repeatability: best}", "sensors[0].repeatability: 'best' is not one of: high, medium, low"),
+        ("- {name: d, driver: ms5837, bus: i2c-1, address: 0x77}", "sensors[0].address: a MS5837 answers only at 0x76"),
+        ("- {name: d, driver: ms5837, bus: i2c-1, oversampling: 300}", "sensors[0].oversampling: the MS5837 oversamples 256, 512, 1024, 2048, 4096 or 8192 times"),
+        ("- {name: d, driver: ms5837, bus: i2c-1, surface_pressure: 1013.25}", "sensors[0].surface_pressure: "),
+        ("- {name: d, driver: ms5837, bus: i2c-1, publish: [depth]}", "sensors[0].publish[0]: ms5837 has no quantity 'depth'; it has: water_pressure_abs, water_temperature, water_depth"),
         ("- {name: a, driver: ads1115, bus: i2c-1}", "sensors[0].inputs: missing required key 'inputs'"),
         ("- {name: a, driver: ads1115, bus: i2c-1, inputs: []}", "sensors[0].inputs: list at least one input"),
         ("- {name: a, driver: ads1115, bus: i2c-1, inputs: [{name: x, input: ain4, unit: V, transfer: {polynomial: [0, 1]}}]}",

@@ -1,16 +1,17 @@
 import SenseConfig
 import SenseTesting
 import Testing
+import SenseParts
 
 @Suite struct ConfigLoaderTests {
     @Test(arguments: ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml", "air-station.yaml", "river-gauge.yaml", "crossroads.yaml"])
     func examplesAreValid(file: String) throws {
-        let config = try ConfigLoader.load(RepositoryPaths.examples + "/" + file)
+        let config = try ConfigLoader.load(RepositoryPaths.examples + "/" + file, parts: .standard)
         #expect(!config.sensors.isEmpty)
     }
 
     @Test func validConfigDecodesWithDefaults() throws {
-        let c = try ConfigLoader.load(ConfigFixture.write(ConfigFixture.valid))
+        let c = try ConfigLoader.load(ConfigFixture.write(ConfigFixture.valid), parts: .standard)
         #expect(c.node == "test-node")
         #expect(c.board.simulated)
         #expect(c.mqtt.broker == BrokerURL("mqtt://127.0.0.1:1883"))
@@ -130,7 +131,7 @@ import Testing
         """
 
     @Test func channelsAndDerivedDecode() throws {
-        let c = try ConfigLoader.load(ConfigFixture.write(Self.analysed))
+        let c = try ConfigLoader.load(ConfigFixture.write(Self.analysed), parts: .standard)
         let t = try #require(c.sensors[0].channels["temperature"])
         #expect(t.quality.minimum == -30 && t.quality.maximum == 50)
         #expect(t.quality.maxRatePerSecond == 2)
@@ -198,7 +199,7 @@ import Testing
         """
 
     @Test func alarmsDecode() throws {
-        let c = try ConfigLoader.load(ConfigFixture.write(Self.withAlarms))
+        let c = try ConfigLoader.load(ConfigFixture.write(Self.withAlarms), parts: .standard)
         #expect(c.alarms.map(\.name) == ["hot", "condensation"])
         let hot = c.alarms[0]
         #expect(hot.channel == .sensor("outdoor", quantity: "temperature"))
@@ -243,7 +244,7 @@ import Testing
                 functions: [last, rate]
                 expected: 60
                 min_completeness: 0.5
-            """))
+            """), parts: .standard)
         #expect(c.windows.map(\.name) == ["t_hourly", "dew_sliding"])
         #expect(c.windows[0].settings == .init(length: .seconds(3600), functions: [.mean, .min, .max], expected: 360))
         #expect(c.windows[1].settings == .init(length: .seconds(600), every: .seconds(60), functions: [.last, .rate],
@@ -313,7 +314,7 @@ import Testing
 
     @Test func missingFileNamesTheFileAndErrno() {
         do {
-            _ = try ConfigLoader.load("/nonexistent/sensegate.yaml")
+            _ = try ConfigLoader.load("/nonexistent/sensegate.yaml", parts: .standard)
             Issue.record("loaded a missing file")
         } catch {
             #expect(error.description == "/nonexistent/sensegate.yaml:1:1: cannot read config file: ENOENT (no such file or directory)")

@@ -1,6 +1,7 @@
 import SenseConfig
 import SenseTesting
 import Testing
+import SenseParts
 
 /// Every value of every example, replaced in turn by absurd ones: `check` must answer each with
 /// a config or with errors, never trap or hang (issue 17: `interval: 99999999999999999999s` crashed
@@ -28,7 +29,7 @@ import Testing
                 mutated[place.line - 1] = String(String.UnicodeScalarView(line[..<start])) + value
                     + String(String.UnicodeScalarView(line[(start + place.length)...]))
                 do {
-                    _ = try ConfigLoader.check(Array(mutated.joined(separator: "\n").utf8), file: path)
+                    _ = try ConfigLoader.check(Array(mutated.joined(separator: "\n").utf8), file: path, parts: .standard)
                 } catch {
                     refused += 1
                     for d in error.diagnostics { #expect(d.file == path && d.mark.line >= 1) }

@@ -3,11 +3,12 @@ import SenseConfig
 import SenseTesting
 import Testing
 @testable import SenseDaemon
+import SenseParts
 
 /// The discovery configs of every shipped example, as Home Assistant would take them.
 @Suite struct HomeAssistantDiscoveryTests {
     static func discovery(_ example: String) throws -> HomeAssistantDiscovery {
-        let config = try ConfigLoader.load(RepositoryPaths.root + "/examples/\(example).yaml")
+        let config = try ConfigLoader.load(RepositoryPaths.root + "/examples/\(example).yaml", parts: .standard)
         let settings = try #require(config.mqtt.homeAssistant, "\(example) enables home_assistant")
         return HomeAssistantDiscovery(config: config, settings: settings)
     }

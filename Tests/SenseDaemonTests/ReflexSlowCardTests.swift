@@ -7,6 +7,7 @@ import SenseTesting
 import Testing
 @testable import sensegate_bench
 @testable import SenseDaemon
+import SenseParts
 
 /// Issue 18: no file write, fsync or blocking call on the path from a sample to an actuator.
 /// The reflex benchmark's station (a loop detector's edge → alarm → rule → the signal's line),
@@ -42,7 +43,7 @@ import Testing
             actuators:
               - {name: signal, pin: GPIO22}
             """, to: path)
-        return try ConfigLoader.load(path)
+        return try ConfigLoader.load(path, parts: .standard)
     }
 
     @Test func theReflexNeverWaitsForASlowCardAndNothingIsLost() async throws {

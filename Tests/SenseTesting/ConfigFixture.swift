@@ -1,5 +1,6 @@
 import Foundation
 import SenseConfig
+import SenseParts
 
 /// Writes a config beside a copy of the repository's boards/ and loads it.
 package enum ConfigFixture {
@@ -16,12 +17,12 @@ package enum ConfigFixture {
     }
 
     /// Loads a config that must be valid.
-    package static func load(_ text: String) throws -> SensegateConfig { try ConfigLoader.load(write(text)) }
+    package static func load(_ text: String) throws -> SensegateConfig { try ConfigLoader.load(write(text), parts: .standard) }
 
     package static func errors(_ text: String) -> (path: String, diagnostics: [ConfigDiagnostic]) {
         let path = write(text)
         do {
-            _ = try ConfigLoader.load(path)
+            _ = try ConfigLoader.load(path, parts: .standard)
             return (path, [])
         } catch {
             return (path, error.diagnostics)
