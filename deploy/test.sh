@@ -10,6 +10,9 @@ sensegate_check_swift
 # The module graph: every import declared in Package.swift (and the check proven on a planted one).
 python3 deploy/check-imports.py --self-test
 python3 deploy/check-imports.py
+# The formatting: .swift-format at the root, as `swift format format -i -r Sources Tests Fuzz
+# Package.swift` leaves it; any difference fails (--strict makes findings errors).
+swift format lint --strict -r Sources Tests Fuzz Package.swift
 swift build --build-tests
 if [ $# -eq 0 ]; then
     # The hostile-broker test floods the machine for about 15 s: alone, it cannot starve the

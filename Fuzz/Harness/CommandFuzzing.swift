@@ -3,8 +3,8 @@ import SenseConfig
 import SenseCore
 import SenseDaemon
 import SenseMQTT
-import SenseWire
 import SenseParts
+import SenseWire
 
 /// An operator command as it arrives from the broker (topic below the node's root, payload,
 /// retained or not) → parsed, then applied to the actuators or alarms of a fixed configuration.
@@ -45,8 +45,9 @@ enum CommandFuzzing {
         let payload = input.rest
         // An oversized message arrives as the client hands it over: its payload not copied.
         let oversized = flags & 2 != 0
-        let message = IncomingMessage(topic: topic, payload: oversized ? [] : payload, retained: flags & 1 != 0,
-                                      length: oversized ? MQTTClient.payloadCopyLimit + 1 + payload.count : payload.count)
+        let message = IncomingMessage(
+            topic: topic, payload: oversized ? [] : payload, retained: flags & 1 != 0,
+            length: oversized ? MQTTClient.payloadCopyLimit + 1 + payload.count : payload.count)
         let now = ConfigFuzzing.start
         if topic.hasPrefix(root + "/actuator/") {
             var reaction = Reaction(config, uncleanRestart: false, at: now)

@@ -2,8 +2,8 @@ import SenseConfig
 import SenseCore
 import SenseDaemon
 import SenseMQTT
-import SenseWire
 import SenseParts
+import SenseWire
 
 /// Config text → a checked config or errors; an accepted config is then run for a few steps
 /// (analysis, alarms, windows, rules, actuators, payloads), since a setting can be accepted and
@@ -36,8 +36,10 @@ enum ConfigFuzzing {
             var batch: [Sample] = []
             for sensor in config.sensors.prefix(64) {
                 for (quantity, unit) in sensor.kind.channels.prefix(64) {
-                    batch.append(Sample(sensor: sensor.name, quantity: quantity, value: value, unit: unit,
-                                        quality: value == nil ? .bad : .good, reason: value == nil ? .nack : nil, monotonic: now, wall: w))
+                    batch.append(
+                        Sample(
+                            sensor: sensor.name, quantity: quantity, value: value, unit: unit,
+                            quality: value == nil ? .bad : .good, reason: value == nil ? .nack : nil, monotonic: now, wall: w))
                 }
             }
             for output in [analysis.process(batch), analysis.checkStale(at: now, wall: w), analysis.closeWindows(at: now, wall: w)] {

@@ -1,12 +1,13 @@
 import Logging
-#if canImport(Glibc)
-import Glibc
-#endif
 import SenseCLI
 import SenseConfig
 import SenseCore
 import SenseDaemon
 import SenseMQTT
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The gateway's parsers of outside input, each as one function of bytes that must return for
 /// any input (a typed error is an answer; a trap, a hang or unbounded memory is a finding).

@@ -1,7 +1,8 @@
 import SenseCore
 import SenseMQTT
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The outbox file as a previous run (or a power cut, a full card, another program) left it →
@@ -33,15 +34,18 @@ enum OutboxFuzzing {
                 while rounds < 64 {
                     let batch = try store.load(kind, after: after, limit: 64)
                     guard let last = batch.last else { break }
-                    for m in batch { precondition(m.seq > after && m.seq <= SequenceNumber.largest && (0...2).contains(m.qos), "an impossible row was loaded") }
+                    for m in batch {
+                        precondition(m.seq > after && m.seq <= SequenceNumber.largest && (0...2).contains(m.qos), "an impossible row was loaded")
+                    }
                     after = last.seq
                     rounds += 1
                 }
                 _ = inventory[kind]
             }
             let next = (inventory.values.map(\.highestSeq).max() ?? 0) + 1
-            try store.commit(append: [OutboxMessage(seq: next, kind: .data, topic: "t", payload: [1], qos: 1, retain: false, createdMs: 0)],
-                             delete: [])
+            try store.commit(
+                append: [OutboxMessage(seq: next, kind: .data, topic: "t", payload: [1], qos: 1, retain: false, createdMs: 0)],
+                delete: [])
         } catch {
             _ = error.description
         }

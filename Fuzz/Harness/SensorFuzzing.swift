@@ -21,7 +21,7 @@ enum SensorFuzzing {
             }
         }
         // Sensirion: a frame of words with CRCs, decoded by each part's decoder.
-        let frame = take(3 * Int(input.byte() % 22))   // the link reads whole 3-byte words
+        let frame = take(3 * Int(input.byte() % 22))  // the link reads whole 3-byte words
         do throws(Sensirion.CRCMismatch) {
             let words = try Sensirion.words(frame)
             // Each decoder takes the number of words its read asks the link for (a precondition).
@@ -39,7 +39,7 @@ enum SensorFuzzing {
                 _ = Sensirion.float(words[0], words[1])
             }
         } catch {
-            _ = error   // a CRC mismatch is the drivers' `crc` fault, tested in SenseDriversTests
+            _ = error  // a CRC mismatch is the drivers' `crc` fault, tested in SenseDriversTests
         }
         // MS5837-30BA: seven PROM words and two 24-bit codes, as a glitching bus may give them.
         let promBytes = take(14)
@@ -59,8 +59,10 @@ enum SensorFuzzing {
         while !input.isEmpty, edges.count < 64 {
             let b = take(9)
             let ns = b[1..<9].reduce(Int64(0)) { $0 << 8 | Int64($1) }
-            edges.append(EdgeEvent(edge: b[0] & 1 == 0 ? .rising : .falling, timestamp: MonotonicInstant(nanoseconds: ns),
-                                   sequence: UInt64(b[0] >> 1)))
+            edges.append(
+                EdgeEvent(
+                    edge: b[0] & 1 == 0 ? .rising : .falling, timestamp: MonotonicInstant(nanoseconds: ns),
+                    sequence: UInt64(b[0] >> 1)))
         }
         _ = EchoPulse.measure(edges, triggeredAt: MonotonicInstant(nanoseconds: 1_000_000_000))
     }

@@ -3,8 +3,9 @@ import SenseCore
 import SenseDaemon
 import SenseDrivers
 import SenseOS
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The small state files read back at start (`seq`, a pulse counter's totals, the public alerts
@@ -15,7 +16,11 @@ enum StateFileFuzzing {
     static let writer: StateFileWriter = {
         do { return try StateFileWriter() } catch { preconditionFailure("fuzzing needs its state file thread: \(error)") }
     }()
-    static let logger: Logger = { var l = Logger(label: "fuzz"); l.logLevel = .critical; return l }()
+    static let logger: Logger = {
+        var l = Logger(label: "fuzz")
+        l.logLevel = .critical
+        return l
+    }()
 
     static func run(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)

@@ -1,6 +1,7 @@
 import SenseFuzzing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // libFuzzer's entry point. One binary serves every target; `FUZZ_TARGET` names the one to run

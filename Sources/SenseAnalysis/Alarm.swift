@@ -54,8 +54,10 @@ package struct Alarm: Sendable {
     /// The condition as last reported (a latched alarm may be active without it).
     package private(set) var conditionPresent = false
 
-    package init(priority: Priority = .medium, latched: Bool = false, chatter: Chatter = Chatter(),
-                maximumShelve: Duration = .seconds(8 * 3600)) {
+    package init(
+        priority: Priority = .medium, latched: Bool = false, chatter: Chatter = Chatter(),
+        maximumShelve: Duration = .seconds(8 * 3600)
+    ) {
         self.priority = priority
         self.latched = latched
         self.chatter = chatter
@@ -85,7 +87,7 @@ package struct Alarm: Sendable {
         case .normal: throw .nothingToAcknowledge
         case .activeUnacknowledged: return move(to: latched && !conditionPresent ? .normal : .activeAcknowledged, at: t)
         case .clearedUnacknowledged: return move(to: .normal, at: t)
-        case .activeAcknowledged: return nil   // acknowledging twice is harmless
+        case .activeAcknowledged: return nil  // acknowledging twice is harmless
         }
     }
 

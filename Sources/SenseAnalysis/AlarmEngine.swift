@@ -17,10 +17,12 @@ package struct AlarmDefinition: Sendable, Hashable {
     package var allowedCommands: Set<Command>
     package var description: String
 
-    package init(name: String, channel: ChannelRef, threshold: Threshold.Settings, priority: Alarm.Priority = .medium,
-                latched: Bool = false, chatter: Alarm.Chatter = .init(), suppressChatter: Bool = true,
-                maximumShelve: Duration = .seconds(8 * 3600),
-                allowedCommands: Set<Command> = Set(Command.allCases), description: String = "") {
+    package init(
+        name: String, channel: ChannelRef, threshold: Threshold.Settings, priority: Alarm.Priority = .medium,
+        latched: Bool = false, chatter: Alarm.Chatter = .init(), suppressChatter: Bool = true,
+        maximumShelve: Duration = .seconds(8 * 3600),
+        allowedCommands: Set<Command> = Set(Command.allCases), description: String = ""
+    ) {
         self.name = name
         self.channel = channel
         self.threshold = threshold
@@ -86,7 +88,7 @@ package struct AlarmEngine: Sendable {
         var threshold: Threshold
         var alarm: Alarm
         var lastValue: Double?
-        var lastQuality: Quality = .uncertain   // no sample yet
+        var lastQuality: Quality = .uncertain  // no sample yet
         var sinceWall: WallTime?
         var shelved = false
         var chattering = false
@@ -101,8 +103,9 @@ package struct AlarmEngine: Sendable {
     package init(_ definitions: [AlarmDefinition], flood: AlarmFlood.Settings = .init()) {
         self.flood = AlarmFlood(flood)
         for d in definitions {
-            entries[d.name] = Entry(definition: d, threshold: Threshold(d.threshold),
-                                    alarm: Alarm(priority: d.priority, latched: d.latched, chatter: d.chatter, maximumShelve: d.maximumShelve))
+            entries[d.name] = Entry(
+                definition: d, threshold: Threshold(d.threshold),
+                alarm: Alarm(priority: d.priority, latched: d.latched, chatter: d.chatter, maximumShelve: d.maximumShelve))
         }
         order = definitions.map(\.name)
     }
@@ -182,24 +185,28 @@ package struct AlarmEngine: Sendable {
         guard let e = entries[name] else { return nil }
         let active = e.alarm.state.isActive
         let usable = e.lastValue != nil && e.lastQuality != .bad
-        var alarm = e.alarm   // asking about an expired shelf removes it: on a copy
-        return PublicCondition(active: active, shelved: alarm.isShelved(at: t), chattering: e.alarm.isChattering(at: t),
-                               settledClear: !active && usable && !e.threshold.isActive && !e.threshold.isQualifying,
-                               snapshot: snapshot(e, wall: wall))
+        var alarm = e.alarm  // asking about an expired shelf removes it: on a copy
+        return PublicCondition(
+            active: active, shelved: alarm.isShelved(at: t), chattering: e.alarm.isChattering(at: t),
+            settledClear: !active && usable && !e.threshold.isActive && !e.threshold.isQualifying,
+            snapshot: snapshot(e, wall: wall))
     }
 
     /// Counts for `<root>/alarms`.
     package func summary(at t: MonotonicInstant) -> AlarmSummary {
         let states = order.map { entries[$0]!.alarm.state }
-        return AlarmSummary(active: states.filter(\.isActive).count,
-                            unacknowledged: states.filter { $0 == .activeUnacknowledged || $0 == .clearedUnacknowledged }.count,
-                            shelved: order.filter { entries[$0]!.shelved }.count,
-                            flood: flood.isFlooding, activationsInWindow: flood.count(at: t), heldBack: heldBack)
+        return AlarmSummary(
+            active: states.filter(\.isActive).count,
+            unacknowledged: states.filter { $0 == .activeUnacknowledged || $0 == .clearedUnacknowledged }.count,
+            shelved: order.filter { entries[$0]!.shelved }.count,
+            flood: flood.isFlooding, activationsInWindow: flood.count(at: t), heldBack: heldBack)
     }
 
     /// An operator command; the alarm's new snapshot, or why it was refused.
-    package mutating func command(_ c: AlarmDefinition.Command, alarm name: String, shelveFor: Duration? = nil,
-                                 at t: MonotonicInstant, wall: WallTime) throws(CommandRefusal) -> AlarmSnapshot {
+    package mutating func command(
+        _ c: AlarmDefinition.Command, alarm name: String, shelveFor: Duration? = nil,
+        at t: MonotonicInstant, wall: WallTime
+    ) throws(CommandRefusal) -> AlarmSnapshot {
         guard var e = entries[name] else { throw .unknownAlarm(name) }
         guard e.definition.allowedCommands.contains(c) else { throw .notAllowed(name, c) }
         do throws(Alarm.Refusal) {
@@ -222,9 +229,10 @@ package struct AlarmEngine: Sendable {
 
     private func snapshot(_ e: Entry, wall: WallTime) -> AlarmSnapshot {
         let d = e.definition
-        return AlarmSnapshot(name: d.name, state: e.alarm.state, priority: d.priority, channel: d.channel,
-                             direction: d.threshold.direction, limit: d.threshold.limit, deadband: d.threshold.deadband,
-                             value: e.lastValue, quality: e.lastQuality, since: e.sinceWall, shelved: e.shelved,
-                             chattering: e.chattering, latched: d.latched, time: wall, description: d.description)
+        return AlarmSnapshot(
+            name: d.name, state: e.alarm.state, priority: d.priority, channel: d.channel,
+            direction: d.threshold.direction, limit: d.threshold.limit, deadband: d.threshold.deadband,
+            value: e.lastValue, quality: e.lastQuality, since: e.sinceWall, shelved: e.shelved,
+            chattering: e.chattering, latched: d.latched, time: wall, description: d.description)
     }
 }

@@ -12,8 +12,10 @@ package struct AlarmFlood: Sendable {
         /// Priorities whose transitions wait until the flood ends.
         package var suppress: Set<Alarm.Priority>
 
-        package init(activations: Int = 10, window: Duration = .seconds(600), endBelow: Int = 5,
-                    suppress: Set<Alarm.Priority> = [.low, .medium]) {
+        package init(
+            activations: Int = 10, window: Duration = .seconds(600), endBelow: Int = 5,
+            suppress: Set<Alarm.Priority> = [.low, .medium]
+        ) {
             self.activations = activations
             self.window = window
             self.endBelow = endBelow

@@ -58,7 +58,8 @@ package struct ChannelPipeline: Sendable {
             return nil
         }
         staleReported = true
-        return Sample(sensor: last.sensor, quantity: last.quantity, value: nil, unit: last.unit, quality: .bad,
-                      reason: .stale, monotonic: now, wall: wall)
+        return Sample(
+            sensor: last.sensor, quantity: last.quantity, value: nil, unit: last.unit, quality: .bad,
+            reason: .stale, monotonic: now, wall: wall)
     }
 }

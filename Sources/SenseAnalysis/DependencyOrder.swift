@@ -6,7 +6,7 @@ enum DependencyOrder {
     static func sorted<T>(_ items: [T], name: (T) -> String, dependencies: (T) -> [String]) throws(Cycle) -> [T] {
         var byName: [String: T] = [:]
         for item in items where byName[name(item)] == nil { byName[name(item)] = item }
-        var state: [String: Bool] = [:]   // false: visiting, true: done
+        var state: [String: Bool] = [:]  // false: visiting, true: done
         var order: [T] = []
         var path: [String] = []
         func visit(_ n: String) throws(Cycle) {

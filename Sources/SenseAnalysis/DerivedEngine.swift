@@ -41,8 +41,10 @@ package struct DerivedDefinition: Sendable, Hashable {
     /// The site's stage–discharge rating, for `discharge_rating`.
     package var rating: RatingCurve?
 
-    package init(name: String, model: DerivedModel, inputs: [String: ChannelRef], parameters: [String: Double] = [:],
-                hold: Duration? = nil, rating: RatingCurve? = nil) {
+    package init(
+        name: String, model: DerivedModel, inputs: [String: ChannelRef], parameters: [String: Double] = [:],
+        hold: Duration? = nil, rating: RatingCurve? = nil
+    ) {
         self.name = name
         self.model = model
         self.inputs = inputs
@@ -108,12 +110,15 @@ package struct DerivedEngine: Sendable {
         for (input, ref) in d.inputs {
             guard let s = latest[ref] else {
                 if d.model.inputsAreOptional { continue }
-                return nil   // not seen yet: nothing to say
+                return nil  // not seen yet: nothing to say
             }
             if newest == nil || s.monotonic > newest!.monotonic { newest = s }
             if let v = s.value, s.quality != .bad {
                 values[input] = v
-                if s.quality > quality { quality = s.quality; reason = s.reason }
+                if s.quality > quality {
+                    quality = s.quality
+                    reason = s.reason
+                }
             } else if let hold = d.hold, let g = lastGood[ref], let v = g.value, s.monotonic - g.monotonic <= hold {
                 values[input] = v
                 quality = max(quality, .uncertain)
@@ -145,7 +150,7 @@ package struct DerivedEngine: Sendable {
     private mutating func evaluateNowCast(_ d: DerivedDefinition) -> Sample? {
         guard let ref = d.inputs.values.first, let s = latest[ref] else { return nil }
         let hourNanos: Int64 = 3_600_000_000_000
-        let hour = (s.wall.nanosecondsSinceEpoch - 1) / hourNanos   // the hour the average covers
+        let hour = (s.wall.nanosecondsSinceEpoch - 1) / hourNanos  // the hour the average covers
         var history = hourly[d.name] ?? [:]
         // An hour under the window's completeness (AirNow: 45 of 60 minutes) is a missing hour.
         history[hour] = s.quality == .bad || s.reason == .incomplete ? nil : s.value.map { ($0, s.quality) }
@@ -161,8 +166,9 @@ package struct DerivedEngine: Sendable {
     }
 
     private func output(_ d: DerivedDefinition, _ v: Double?, _ q: Quality, _ r: QualityReason?, at s: Sample) -> Sample {
-        Sample(sensor: Self.sensorName, quantity: d.name, value: v, unit: d.model.unit, quality: q, reason: r,
-               monotonic: s.monotonic, wall: s.wall)
+        Sample(
+            sensor: Self.sensorName, quantity: d.name, value: v, unit: d.model.unit, quality: q, reason: r,
+            monotonic: s.monotonic, wall: s.wall)
     }
 
     static func topologicalOrder(_ defs: [DerivedDefinition]) throws(CycleError) -> [DerivedDefinition] {

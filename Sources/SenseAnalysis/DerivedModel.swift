@@ -132,8 +132,12 @@ package enum DerivedModel: String, Sendable, Hashable, CaseIterable {
     package static func airQualityIndex(_ x: [String: Double]) -> Evaluation? {
         let given = AirQualityIndex.Pollutant.allCases.compactMap { p in x[p.inputName].map { (p, $0) } }
         guard let o = AirQualityIndex.overall(given) else { return nil }
-        return Evaluation(Double(o.aqi), attributes: ["category": o.category.rawValue, "colour": o.category.colour.hex,
-                                                      "pollutant": o.responsible.inputName])
+        return Evaluation(
+            Double(o.aqi),
+            attributes: [
+                "category": o.category.rawValue, "colour": o.category.colour.hex,
+                "pollutant": o.responsible.inputName,
+            ])
     }
 
     /// The value for inputs `x` (fallback parameters already among them) and parameters `p`; nil
@@ -150,8 +154,9 @@ package enum DerivedModel: String, Sendable, Hashable, CaseIterable {
             // Pa in, Pa out; the reduction works in any pressure unit.
             Evaluation(Barometry.seaLevelPressure(station: x["pressure"]!, altitude: p["altitude"]!, celsius: x["temperature"]!))
         case .pm25EPA:
-            Evaluation(PMCorrection.epa2021(pm: x["pm2_5"]!, relativeHumidity: x["humidity"]!),
-                       caveat: x["pm2_5"]! > PMCorrection.validUpTo ? .outOfRange : nil)
+            Evaluation(
+                PMCorrection.epa2021(pm: x["pm2_5"]!, relativeHumidity: x["humidity"]!),
+                caveat: x["pm2_5"]! > PMCorrection.validUpTo ? .outOfRange : nil)
         case .pm25Smoke:
             Evaluation(PMCorrection.smokeMap2021(pm: x["pm2_5"]!, relativeHumidity: x["humidity"]!))
         case .aqi:

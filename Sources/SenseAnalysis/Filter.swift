@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One filter of a channel's chain, as declared in the config. Applied in order; a filter that

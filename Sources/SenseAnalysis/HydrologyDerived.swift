@@ -15,16 +15,19 @@ extension DerivedModel {
         case .ultrasonicDistance:
             return Evaluation(WaterLevel.echoDistance(echoTime: x["echo_time"]! * 1e-6, airCelsius: x["air_temperature"]!))
         case .ultrasonicStage:
-            return Evaluation(WaterLevel.ultrasonicStage(echoTime: x["echo_time"]! * 1e-6, airCelsius: x["air_temperature"]!,
-                                                         mountHeight: p["mount_height"]!))
+            return Evaluation(
+                WaterLevel.ultrasonicStage(
+                    echoTime: x["echo_time"]! * 1e-6, airCelsius: x["air_temperature"]!,
+                    mountHeight: p["mount_height"]!))
         case .dischargeRating:
             guard let rating else { preconditionFailure("a checked discharge_rating has a rating curve") }
             let r = rating.discharge(stage: x["stage"]!)
             return Evaluation(r.discharge, caveat: r.range == .rated ? nil : .outOfRange)
         case .dischargeManning:
-            let section: Discharge.Section = if let d = p["diameter"] { .circular(diameter: d) }
-                else if let z = p["side_slope"], z > 0 { .trapezoidal(bottomWidth: p["width"]!, sideSlope: z) }
-                else { .rectangular(width: p["width"]!) }
+            let section: Discharge.Section =
+                if let d = p["diameter"] { .circular(diameter: d) } else if let z = p["side_slope"], z > 0 {
+                    .trapezoidal(bottomWidth: p["width"]!, sideSlope: z)
+                } else { .rectangular(width: p["width"]!) }
             let y = max(0, x["depth"]!)
             let full: Bool = if case let .circular(d) = section { y > d } else { false }
             let r = Discharge.manning(section: section, depth: y, roughness: p["roughness"]!, slope: p["slope"]!)
@@ -32,15 +35,17 @@ extension DerivedModel {
             return Evaluation(r.discharge, caveat: full ? .outOfRange : nil)
         case .dischargeVNotch:
             let head = x["stage"]! - p["crest"]!
-            let q = Discharge.vNotchWeir(head: head, angleDegrees: p["angle"] ?? 90,
-                                         coefficient: p["coefficient"] ?? Discharge.vNotch90Coefficient,
-                                         headCorrection: p["head_correction"] ?? Discharge.vNotch90HeadCorrection)
+            let q = Discharge.vNotchWeir(
+                head: head, angleDegrees: p["angle"] ?? 90,
+                coefficient: p["coefficient"] ?? Discharge.vNotch90Coefficient,
+                headCorrection: p["head_correction"] ?? Discharge.vNotch90HeadCorrection)
             // Below 0.06 m (0.2 ft) of head the nappe clings to the plate: outside Kindsvater–Shen.
             return Evaluation(q, caveat: head > 0 && head < 0.06 ? .outOfRange : nil)
         case .dischargeRectangularWeir:
             let head = x["stage"]! - p["crest"]!
-            let r = Discharge.rectangularWeir(head: head, crestLength: p["length"]!, coefficient: p["coefficient"]!,
-                                              endContractions: Int(p["contractions"] ?? 2))
+            let r = Discharge.rectangularWeir(
+                head: head, crestLength: p["length"]!, coefficient: p["coefficient"]!,
+                endContractions: Int(p["contractions"] ?? 2))
             return Evaluation(r.discharge, caveat: r.effectiveLength <= 0 ? .outOfRange : nil)
         case .floodCategory:
             let stages = FloodLogic.Stages(action: p["action"]!, flood: p["flood"]!, moderate: p["moderate"]!, major: p["major"]!)
@@ -67,7 +72,9 @@ extension DerivedModel {
         case .ultrasonicStage:
             positive("mount_height")
         case .dischargeManning:
-            if let n = p["roughness"], !(0.008...0.2).contains(n) { out.append(("roughness", "Manning's n is 0.008 (glass) … 0.2 (dense floodplain)")) }
+            if let n = p["roughness"], !(0.008...0.2).contains(n) {
+                out.append(("roughness", "Manning's n is 0.008 (glass) … 0.2 (dense floodplain)"))
+            }
             positive("slope")
             switch (p["width"], p["diameter"]) {
             case (nil, nil): out.append(("width", "give width (an open channel) or diameter (a pipe)"))
@@ -81,7 +88,11 @@ extension DerivedModel {
         case .dischargeVNotch:
             if let a = p["angle"], !(25...100).contains(a) { out.append(("angle", "Kindsvater–Shen holds for 25…100°")) }
             if (p["angle"] ?? 90) != 90, p["coefficient"] == nil || p["head_correction"] == nil {
-                out.append(("angle", "the default coefficient and head correction are for 90°: give coefficient and head_correction (USBR Water Measurement Manual, ch. 7)"))
+                out.append(
+                    (
+                        "angle",
+                        "the default coefficient and head correction are for 90°: give coefficient and head_correction (USBR Water Measurement Manual, ch. 7)"
+                    ))
             }
         case .dischargeRectangularWeir:
             positive("length")
@@ -89,7 +100,8 @@ extension DerivedModel {
             if let n = p["contractions"], ![0, 1, 2].contains(n) { out.append(("contractions", "0 (suppressed), 1 or 2")) }
         case .floodCategory:
             if let a = p["action"], let f = p["flood"], let m = p["moderate"], let j = p["major"],
-               !FloodLogic.Stages(action: a, flood: f, moderate: m, major: j).ascending {
+                !FloodLogic.Stages(action: a, flood: f, moderate: m, major: j).ascending
+            {
                 out.append(("action", "the stages must ascend: action ≤ flood ≤ moderate ≤ major"))
             }
         default:

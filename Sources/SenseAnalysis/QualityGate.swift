@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Plausibility checks of one channel (physics reference §D1): reject values outside a physical
@@ -19,8 +20,10 @@ package struct QualityGate: Sendable {
         package var stuckSamples: Int?
         package var stuckMinStd: Double
 
-        package init(minimum: Double? = nil, maximum: Double? = nil, maxRatePerSecond: Double? = nil,
-                    stuckSamples: Int? = nil, stuckMinStd: Double = 0) {
+        package init(
+            minimum: Double? = nil, maximum: Double? = nil, maxRatePerSecond: Double? = nil,
+            stuckSamples: Int? = nil, stuckMinStd: Double = 0
+        ) {
             self.minimum = minimum
             self.maximum = maximum
             self.maxRatePerSecond = maxRatePerSecond
@@ -59,8 +62,9 @@ package struct QualityGate: Sendable {
     }
 
     static func reject(_ s: Sample, _ reason: QualityReason) -> Sample {
-        Sample(sensor: s.sensor, quantity: s.quantity, value: nil, unit: s.unit, quality: .bad, reason: reason,
-               monotonic: s.monotonic, wall: s.wall)
+        Sample(
+            sensor: s.sensor, quantity: s.quantity, value: nil, unit: s.unit, quality: .bad, reason: reason,
+            monotonic: s.monotonic, wall: s.wall)
     }
 
     /// Population standard deviation.

@@ -146,12 +146,14 @@ package struct RuleEngine: Sendable {
         RuleSnapshot(name: c.definition.name, truth: c.truth, since: c.since, description: c.definition.description, time: wall)
     }
 
-    private func evaluate(_ c: inout Compiled, _ i: Int, _ alarmActive: (String) -> Bool, _ now: MonotonicInstant,
-                          _ wall: WallTime) -> Truth {
+    private func evaluate(
+        _ c: inout Compiled, _ i: Int, _ alarmActive: (String) -> Bool, _ now: MonotonicInstant,
+        _ wall: WallTime
+    ) -> Truth {
         switch c.nodes[i] {
         case let .all(children):
             var result = Truth.true
-            for child in children {   // every child is evaluated: `for:` timers run regardless
+            for child in children {  // every child is evaluated: `for:` timers run regardless
                 switch evaluate(&c, child, alarmActive, now, wall) {
                 case .false: result = .false
                 case .unknown: if result == .true { result = .unknown }

@@ -55,11 +55,12 @@ package struct Threshold: Sendable {
         let p = pending.map { ($0.count + 1, $0.since) } ?? (1, time)
         pending = p
         let delay = isActive ? settings.offDelay : settings.onDelay
-        let qualified: Bool = switch delay {
-        case nil: true
-        case let .samples(n)?: p.0 >= n
-        case let .time(d)?: time - p.1 >= d
-        }
+        let qualified: Bool =
+            switch delay {
+            case nil: true
+            case let .samples(n)?: p.0 >= n
+            case let .time(d)?: time - p.1 >= d
+            }
         if qualified {
             isActive.toggle()
             pending = nil

@@ -29,8 +29,10 @@ package struct WindowAggregator: Sendable {
         /// Below this completeness the aggregate is `uncertain`.
         package var minimumCompleteness: Double
 
-        package init(length: Duration, every: Duration? = nil, functions: [Function], expected: Int,
-                    minimumCompleteness: Double = 0.75) {
+        package init(
+            length: Duration, every: Duration? = nil, functions: [Function], expected: Int,
+            minimumCompleteness: Double = 0.75
+        ) {
             precondition(length > .zero && expected > 0, "a window has a length and expects samples")
             self.length = length
             self.every = every
@@ -52,15 +54,18 @@ package struct WindowAggregator: Sendable {
     }
 
     /// The aggregates of a closed window as samples, one per function, stamped at the window's end.
-    package static func samples(window name: String, _ r: Result, functions: [Function],
-                               at monotonic: MonotonicInstant) -> [Sample] {
+    package static func samples(
+        window name: String, _ r: Result, functions: [Function],
+        at monotonic: MonotonicInstant
+    ) -> [Sample] {
         functions.map { f in
             let v = r.values[f]
             let quality: Quality = v == nil ? .bad : r.quality
-            return Sample(sensor: sensorName, quantity: "\(name).\(f.rawValue)", value: quality == .bad ? nil : v,
-                          unit: f == .count ? .count : (f == .rate || f == .slope) && r.unit == .metre ? .metrePerHour : r.unit,
-                          quality: quality,
-                          reason: v == nil ? (r.reason ?? .noData) : r.reason, monotonic: monotonic, wall: r.to)
+            return Sample(
+                sensor: sensorName, quantity: "\(name).\(f.rawValue)", value: quality == .bad ? nil : v,
+                unit: f == .count ? .count : (f == .rate || f == .slope) && r.unit == .metre ? .metrePerHour : r.unit,
+                quality: quality,
+                reason: v == nil ? (r.reason ?? .noData) : r.reason, monotonic: monotonic, wall: r.to)
         }
     }
 
@@ -130,7 +135,8 @@ package struct WindowAggregator: Sendable {
             }
         }
         let complete = completeness >= settings.minimumCompleteness
-        return Result(from: from, to: end, values: values, completeness: completeness,
-                      quality: complete ? .good : .uncertain, reason: complete ? nil : .incomplete, unit: unit)
+        return Result(
+            from: from, to: end, values: values, completeness: completeness,
+            quality: complete ? .good : .uncertain, reason: complete ? nil : .incomplete, unit: unit)
     }
 }

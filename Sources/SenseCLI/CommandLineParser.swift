@@ -76,8 +76,10 @@ package enum CommandLineParser {
     }
 
     /// `--name value`, `--name=value`, `-c value`; each at most once; `-h` anywhere means help.
-    private static func options(_ args: ArraySlice<String>, allowed: [String],
-                                command: String) throws(UsageError) -> [String: String] {
+    private static func options(
+        _ args: ArraySlice<String>, allowed: [String],
+        command: String
+    ) throws(UsageError) -> [String: String] {
         var result: [String: String] = [:]
         var rest = args
         while let arg = rest.popFirst() {

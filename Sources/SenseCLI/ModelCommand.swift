@@ -1,6 +1,6 @@
 import SenseCore
-import SenseWire
 import SenseModels
+import SenseWire
 
 /// `sensegate model NAME key=value …`: evaluates one model of `SenseModels` and prints one JSON
 /// object — the inputs echoed, the outputs, their units. `sensegate model --list` lists them.
@@ -62,14 +62,20 @@ package enum ModelCommand {
     static let models: [Model] = airModels + hydrologyModels + trafficModels
 
     static let airModels: [Model] = [
-        Model(name: "aqi", summary: "EPA AQI sub-index (2024 table) of one pollutant average",
-              inputs: [Input(key: "pollutant", unit: "", help: pollutantKeys.joined(separator: "|")),
-                       Input(key: "concentration", unit: "ug/m3 | ppm | ppb", help: "the average: µg/m³ for PM, ppm for O3 and CO, ppb for SO2 and NO2")]) { a throws(Failure) in
+        Model(
+            name: "aqi", summary: "EPA AQI sub-index (2024 table) of one pollutant average",
+            inputs: [
+                Input(key: "pollutant", unit: "", help: pollutantKeys.joined(separator: "|")),
+                Input(key: "concentration", unit: "ug/m3 | ppm | ppb", help: "the average: µg/m³ for PM, ppm for O3 and CO, ppb for SO2 and NO2"),
+            ]
+        ) { a throws(Failure) in
             let p = pollutantNames[try a.choice("pollutant", pollutantKeys)]!
             return try subIndexOutputs(p, a.number("concentration", in: 0...1e6, unit: p.unit))
         },
-        Model(name: "aqi-overall", summary: "EPA AQI of several pollutants: the largest sub-index and its pollutant",
-              inputs: pollutantKeys.map { Input(key: $0, unit: pollutantNames[$0]!.unit, help: "optional") }) { a throws(Failure) in
+        Model(
+            name: "aqi-overall", summary: "EPA AQI of several pollutants: the largest sub-index and its pollutant",
+            inputs: pollutantKeys.map { Input(key: $0, unit: pollutantNames[$0]!.unit, help: "optional") }
+        ) { a throws(Failure) in
             var given: [(AirQualityIndex.Pollutant, Double)] = []
             for key in pollutantKeys where a.values[key] != nil {
                 let p = pollutantNames[key]!
@@ -80,22 +86,33 @@ package enum ModelCommand {
                 throw Failure(message: "no pollutant has an AQI at these concentrations (e.g. 1-hour ozone below 0.125 ppm)")
             }
             let shortName = { (p: AirQualityIndex.Pollutant) in pollutantNames.first { $0.value == p }!.key }
-            return [Output(key: "aqi", value: .integer(o.aqi), unit: nil),
-                    Output(key: "category", value: .text(o.category.rawValue), unit: nil),
-                    Output(key: "color", value: .text(o.category.colour.name), unit: nil),
-                    Output(key: "hex", value: .text(o.category.colour.hex), unit: nil),
-                    Output(key: "responsible", value: .text(shortName(o.responsible)), unit: nil),
-                    Output(key: "sub_indices", value: .object(o.subIndices.map { Output(key: shortName($0.pollutant), value: .integer($0.aqi), unit: nil) }), unit: nil)]
+            return [
+                Output(key: "aqi", value: .integer(o.aqi), unit: nil),
+                Output(key: "category", value: .text(o.category.rawValue), unit: nil),
+                Output(key: "color", value: .text(o.category.colour.name), unit: nil),
+                Output(key: "hex", value: .text(o.category.colour.hex), unit: nil),
+                Output(key: "responsible", value: .text(shortName(o.responsible)), unit: nil),
+                Output(
+                    key: "sub_indices", value: .object(o.subIndices.map { Output(key: shortName($0.pollutant), value: .integer($0.aqi), unit: nil) }),
+                    unit: nil),
+            ]
         },
-        Model(name: "nowcast", summary: "EPA NowCast of hourly averages (PM: 12 h, weight floor 0.5; ozone: 8 h)",
-              inputs: [Input(key: "values", unit: "ug/m3 | ppb", help: "c1,c2,… newest first; empty for a missing hour"),
-                       Input(key: "pollutant", unit: "", help: "pm25 (default) | pm10 | o3")]) { a throws(Failure) in
+        Model(
+            name: "nowcast", summary: "EPA NowCast of hourly averages (PM: 12 h, weight floor 0.5; ozone: 8 h)",
+            inputs: [
+                Input(key: "values", unit: "ug/m3 | ppb", help: "c1,c2,… newest first; empty for a missing hour"),
+                Input(key: "pollutant", unit: "", help: "pm25 (default) | pm10 | o3"),
+            ]
+        ) { a throws(Failure) in
             let pollutant = try a.choice("pollutant", ["pm25", "pm10", "o3"], default: "pm25")
             guard let text = a.values["values"] else { throw Failure(message: "missing input 'values': c1,c2,… newest first") }
             let kind: NowCast.Kind = pollutant == "o3" ? .ozone : .particulate
             var hourly: [Double?] = []
             for (i, item) in text.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-                if item.isEmpty { hourly.append(nil); continue }
+                if item.isEmpty {
+                    hourly.append(nil)
+                    continue
+                }
                 guard let v = NumberText.decimal(item), v >= 0 else {
                     throw Failure(message: "'values' item \(i + 1) must be a non-negative number or empty, got '\(item)'")
                 }
@@ -107,9 +124,11 @@ package enum ModelCommand {
                 throw Failure(message: "no NowCast: fewer than 2 of the 3 most recent hours are valid")
             }
             let unit = kind == .ozone ? "ppb" : "ug/m3"
-            var out = [Output(key: "weight", value: .number(r.weight), unit: nil),
-                       Output(key: "nowcast_unrounded", value: .number(r.unrounded), unit: unit),
-                       Output(key: "nowcast", value: .number(r.value), unit: unit)]
+            var out = [
+                Output(key: "weight", value: .number(r.weight), unit: nil),
+                Output(key: "nowcast_unrounded", value: .number(r.unrounded), unit: unit),
+                Output(key: "nowcast", value: .number(r.value), unit: unit),
+            ]
             let p: AirQualityIndex.Pollutant = pollutant == "o3" ? .o3_8h : pollutant == "pm10" ? .pm10 : .pm25
             do throws(AirQualityIndex.Undefined) {
                 let s = try AirQualityIndex.subIndex(p, concentration: kind == .ozone ? r.value / 1000 : r.value)
@@ -119,9 +138,13 @@ package enum ModelCommand {
             }
             return out
         },
-        Model(name: "pm25-correction", summary: "humidity correction of a low-cost laser PM2.5 reading",
-              inputs: [Input(key: "pm25", unit: "ug/m3", help: "the sensor's PM2.5"), Input(key: "rh", unit: "%RH", help: "humidity at the sensor"),
-                       Input(key: "method", unit: "", help: "epa2021 (default, valid to 300 µg/m³) | smoke (Fire and Smoke Map 2021) | kappa (κ = 0.24)")]) { a throws(Failure) in
+        Model(
+            name: "pm25-correction", summary: "humidity correction of a low-cost laser PM2.5 reading",
+            inputs: [
+                Input(key: "pm25", unit: "ug/m3", help: "the sensor's PM2.5"), Input(key: "rh", unit: "%RH", help: "humidity at the sensor"),
+                Input(key: "method", unit: "", help: "epa2021 (default, valid to 300 µg/m³) | smoke (Fire and Smoke Map 2021) | kappa (κ = 0.24)"),
+            ]
+        ) { a throws(Failure) in
             let method = try a.choice("method", ["epa2021", "smoke", "kappa"], default: "epa2021")
             let rh = try a.number("rh", in: 0...100, unit: "%RH")
             switch method {
@@ -137,22 +160,32 @@ package enum ModelCommand {
                 return [Output(key: "pm25_dry", value: .number(r.pm), unit: "ug/m3"), Output(key: "rh_used", value: .number(r.rhUsed), unit: "%RH")]
             }
         },
-        Model(name: "dewpoint", summary: "dew point (Magnus, Sensirion constants) and absolute humidity",
-              inputs: [Input(key: "t", unit: "Cel", help: "air temperature, -45…60"), Input(key: "rh", unit: "%RH", help: "relative humidity, >0…100")]) { a throws(Failure) in
+        Model(
+            name: "dewpoint", summary: "dew point (Magnus, Sensirion constants) and absolute humidity",
+            inputs: [Input(key: "t", unit: "Cel", help: "air temperature, -45…60"), Input(key: "rh", unit: "%RH", help: "relative humidity, >0…100")]
+        ) { a throws(Failure) in
             let t = try a.number("t", in: -45...60, unit: "Cel")
             let rh = try a.number("rh", in: 0.001...100, unit: "%RH")
-            return [Output(key: "dewpoint", value: .number(Psychrometrics.dewPoint(celsius: t, relativeHumidity: rh)!), unit: "Cel"),
-                    Output(key: "absolute_humidity", value: .number(Psychrometrics.absoluteHumidity(celsius: t, relativeHumidity: rh)), unit: "g/m3")]
+            return [
+                Output(key: "dewpoint", value: .number(Psychrometrics.dewPoint(celsius: t, relativeHumidity: rh)!), unit: "Cel"),
+                Output(key: "absolute_humidity", value: .number(Psychrometrics.absoluteHumidity(celsius: t, relativeHumidity: rh)), unit: "g/m3"),
+            ]
         },
-        Model(name: "heat-index", summary: "NWS heat index (Rothfusz regression with its adjustments)",
-              inputs: [Input(key: "t", unit: "Cel", help: "air temperature, -40…60"), Input(key: "rh", unit: "%RH", help: "relative humidity, 0…100")]) { a throws(Failure) in
+        Model(
+            name: "heat-index", summary: "NWS heat index (Rothfusz regression with its adjustments)",
+            inputs: [Input(key: "t", unit: "Cel", help: "air temperature, -40…60"), Input(key: "rh", unit: "%RH", help: "relative humidity, 0…100")]
+        ) { a throws(Failure) in
             let t = try a.number("t", in: -40...60, unit: "Cel")
             let rh = try a.number("rh", in: 0...100, unit: "%RH")
             return [Output(key: "heat_index", value: .number(Psychrometrics.heatIndex(celsius: t, relativeHumidity: rh)), unit: "Cel")]
         },
-        Model(name: "sea-level-pressure", summary: "station pressure reduced to sea level (with the station temperature)",
-              inputs: [Input(key: "p", unit: "hPa", help: "station pressure, 300…1100"), Input(key: "t", unit: "Cel", help: "station temperature, -60…60"),
-                       Input(key: "altitude", unit: "m", help: "station altitude, -500…9000")]) { a throws(Failure) in
+        Model(
+            name: "sea-level-pressure", summary: "station pressure reduced to sea level (with the station temperature)",
+            inputs: [
+                Input(key: "p", unit: "hPa", help: "station pressure, 300…1100"), Input(key: "t", unit: "Cel", help: "station temperature, -60…60"),
+                Input(key: "altitude", unit: "m", help: "station altitude, -500…9000"),
+            ]
+        ) { a throws(Failure) in
             let p = try a.number("p", in: 300...1100, unit: "hPa")
             let t = try a.number("t", in: -60...60, unit: "Cel")
             let h = try a.number("altitude", in: -500...9000, unit: "m")
@@ -163,12 +196,14 @@ package enum ModelCommand {
     static func subIndexOutputs(_ p: AirQualityIndex.Pollutant, _ c: Double) throws(Failure) -> [Output] {
         do throws(AirQualityIndex.Undefined) {
             let s = try AirQualityIndex.subIndex(p, concentration: c)
-            return [Output(key: "truncated_concentration", value: .number(s.truncated), unit: p.unit),
-                    Output(key: "aqi_unrounded", value: .number(s.unrounded), unit: nil),
-                    Output(key: "aqi", value: .integer(s.aqi), unit: nil),
-                    Output(key: "category", value: .text(s.category.rawValue), unit: nil),
-                    Output(key: "color", value: .text(s.category.colour.name), unit: nil),
-                    Output(key: "hex", value: .text(s.category.colour.hex), unit: nil)]
+            return [
+                Output(key: "truncated_concentration", value: .number(s.truncated), unit: p.unit),
+                Output(key: "aqi_unrounded", value: .number(s.unrounded), unit: nil),
+                Output(key: "aqi", value: .integer(s.aqi), unit: nil),
+                Output(key: "category", value: .text(s.category.rawValue), unit: nil),
+                Output(key: "color", value: .text(s.category.colour.name), unit: nil),
+                Output(key: "hex", value: .text(s.category.colour.hex), unit: nil),
+            ]
         } catch {
             throw Failure(message: "outside the model's valid range: \(error)")
         }
@@ -199,7 +234,9 @@ package enum ModelCommand {
         w.field("model", name)
         w.key("inputs")
         w.beginObject()
-        for key in order { if let v = NumberText.decimal(values[key]!), key != "values", key != "samples" { w.field(key, v) } else { w.field(key, values[key]!) } }
+        for key in order {
+            if let v = NumberText.decimal(values[key]!), key != "values", key != "samples" { w.field(key, v) } else { w.field(key, values[key]!) }
+        }
         w.endObject()
         w.key("outputs")
         write(outputs, into: &w)

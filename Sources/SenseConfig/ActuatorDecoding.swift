@@ -38,8 +38,10 @@ enum ActuatorDecoding {
         return text == "on"
     }
 
-    static func actuators(_ list: [YAMLNode], board: Board?, inputs: [Board.Line: String], busLines: [Board.Line: (bus: String, role: String)],
-                          conditions: ConditionDecoder, sink: DiagnosticSink) -> [ActuatorDefinition] {
+    static func actuators(
+        _ list: [YAMLNode], board: Board?, inputs: [Board.Line: String], busLines: [Board.Line: (bus: String, role: String)],
+        conditions: ConditionDecoder, sink: DiagnosticSink
+    ) -> [ActuatorDefinition] {
         let s = ScalarReader(sink)
         var out: [ActuatorDefinition] = []
         var taken: Set<String> = []
@@ -54,15 +56,18 @@ enum ActuatorDecoding {
                     if let sensor = inputs[l] {
                         sink.error(p.mark, m.child("pin"), "\(pin) is already the input of sensor '\(sensor)'")
                     } else if let (bus, role) = busLines[l] {
-                        sink.error(p.mark, m.child("pin"), "\(pin) is \(role.uppercased()) of \(bus), which "
-                                   + "\(ConfigLoader.users(of: bus, conditions.sensors.all)) uses: choose another pin")
+                        sink.error(
+                            p.mark, m.child("pin"),
+                            "\(pin) is \(role.uppercased()) of \(bus), which "
+                                + "\(ConfigLoader.users(of: bus, conditions.sensors.all)) uses: choose another pin")
                     } else if let other = driven[l] {
                         sink.error(p.mark, m.child("pin"), "\(pin) is already driven by actuator '\(other)'")
                     } else {
                         line = (l, pin)
                     }
                 } else {
-                    sink.error(p.mark, m.child("pin"), "board '\(board.name)' has no pin '\(pin)'; name a line such as GPIO17 or a header pin such as pin11")
+                    sink.error(
+                        p.mark, m.child("pin"), "board '\(board.name)' has no pin '\(pin)'; name a line such as GPIO17 or a header pin such as pin11")
                 }
             }
             let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? false
@@ -97,8 +102,9 @@ enum ActuatorDecoding {
             var failsafeWhenBad: [ChannelRef] = []
             if let f = m.node("failsafe_when_bad"), let items = s.list(f, m.child("failsafe_when_bad")) {
                 failsafeWhenBad = items.enumerated().compactMap {
-                    AnalysisDecoding.existingChannel($1, path: m.child("failsafe_when_bad[\($0)]"), sensors: conditions.sensors,
-                                                     derived: conditions.derived, windows: conditions.windows, sink: sink)?.ref
+                    AnalysisDecoding.existingChannel(
+                        $1, path: m.child("failsafe_when_bad[\($0)]"), sensors: conditions.sensors,
+                        derived: conditions.derived, windows: conditions.windows, sink: sink)?.ref
                 }
             }
             let failsafeHold = time("failsafe_hold", max: .seconds(3600)) ?? .zero
@@ -106,16 +112,19 @@ enum ActuatorDecoding {
             m.finish()
             guard let name, let line else { continue }
             driven[line.0] = name
-            out.append(ActuatorDefinition(name: name, line: line.0, pinName: line.1, activeLow: activeLow, settings: settings,
-                                          commands: commands, exclusiveWith: exclusive, onlyWhile: onlyWhile,
-                                          failsafeWhenBad: failsafeWhenBad, failsafeHold: failsafeHold, description: description))
+            out.append(
+                ActuatorDefinition(
+                    name: name, line: line.0, pinName: line.1, activeLow: activeLow, settings: settings,
+                    commands: commands, exclusiveWith: exclusive, onlyWhile: onlyWhile,
+                    failsafeWhenBad: failsafeWhenBad, failsafeHold: failsafeHold, description: description))
         }
         let names = Set(out.map(\.name))
         for (i, node) in exclusiveMarks {
             guard out.indices.contains(i) else { continue }
             for peer in out[i].exclusiveWith where !names.contains(peer) || peer == out[i].name {
-                sink.error(node.mark, "actuators[\(i)].exclusive_with",
-                           peer == out[i].name ? "an actuator cannot exclude itself" : "no actuator named '\(peer)'")
+                sink.error(
+                    node.mark, "actuators[\(i)].exclusive_with",
+                    peer == out[i].name ? "an actuator cannot exclude itself" : "no actuator named '\(peer)'")
             }
         }
         return out

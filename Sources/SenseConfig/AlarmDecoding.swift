@@ -11,8 +11,10 @@ enum AlarmDecoding {
         var node: YAMLNode
     }
 
-    static func alarms(_ list: [YAMLNode], sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
-                       windows: Named<WindowDefinition>, capNodes: inout [PendingCAP], sink: DiagnosticSink) -> [AlarmDefinition] {
+    static func alarms(
+        _ list: [YAMLNode], sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
+        windows: Named<WindowDefinition>, capNodes: inout [PendingCAP], sink: DiagnosticSink
+    ) -> [AlarmDefinition] {
         let s = ScalarReader(sink)
         var out: [AlarmDefinition] = []
         var taken: Set<String> = []
@@ -20,19 +22,24 @@ enum AlarmDecoding {
             guard var m = MappingReader(item, path: "alarms[\(i)]", sink: sink) else { continue }
             let name = AnalysisDecoding.uniqueName(&m, kind: "alarm", taken: &taken, sink: sink)
             let channel = m.required("channel").flatMap {
-                AnalysisDecoding.existingChannel($0, path: m.child("channel"), sensors: sensors, derived: derived,
-                                                 windows: windows, sink: sink)?.ref
+                AnalysisDecoding.existingChannel(
+                    $0, path: m.child("channel"), sensors: sensors, derived: derived,
+                    windows: windows, sink: sink)?.ref
             }
             let high = m.node("high").flatMap { s.number($0, m.child("high")) }
             let low = m.node("low").flatMap { s.number($0, m.child("low")) }
-            if m.has("high") == m.has("low") {   // presence, not value: a malformed limit is its own error
+            if m.has("high") == m.has("low") {  // presence, not value: a malformed limit is its own error
                 sink.error(item.mark, m.child("high"), "give exactly one limit: high or low (a second limit, e.g. high-high, is a second alarm)")
             }
-            let deadband = m.node("deadband").flatMap { n -> Double? in
-                guard let v = s.number(n, m.child("deadband")) else { return nil }
-                guard v >= 0 else { sink.error(n.mark, m.child("deadband"), "must not be negative"); return nil }
-                return v
-            } ?? 0
+            let deadband =
+                m.node("deadband").flatMap { n -> Double? in
+                    guard let v = s.number(n, m.child("deadband")) else { return nil }
+                    guard v >= 0 else {
+                        sink.error(n.mark, m.child("deadband"), "must not be negative")
+                        return nil
+                    }
+                    return v
+                } ?? 0
             let onDelay = m.node("on_delay").flatMap { delay($0, m.child("on_delay"), s, sink) }
             let offDelay = m.node("off_delay").flatMap { delay($0, m.child("off_delay"), s, sink) }
             let priority = m.node("priority").flatMap { s.choice($0, m.child("priority"), Alarm.Priority.allCases) } ?? .medium
@@ -49,7 +56,8 @@ enum AlarmDecoding {
                 if let n = cm.node("suppress"), let v = s.bool(n, cm.child("suppress")) { suppressChatter = v }
                 cm.finish()
             }
-            let maxShelve = m.node("max_shelve").flatMap { s.duration($0, m.child("max_shelve"), in: .seconds(1)...(.seconds(7 * 86400))) }
+            let maxShelve =
+                m.node("max_shelve").flatMap { s.duration($0, m.child("max_shelve"), in: .seconds(1)...(.seconds(7 * 86400))) }
                 ?? .seconds(8 * 3600)
             var commands = Set(AlarmDefinition.Command.allCases)
             if let c = m.node("commands"), let items = s.list(c, m.child("commands")) {
@@ -59,16 +67,19 @@ enum AlarmDecoding {
             let cap = m.node("cap")
             m.finish()
             guard let name, let channel, high != nil || low != nil, (high == nil) != (low == nil) else { continue }
-            let threshold = Threshold.Settings(direction: high != nil ? .high : .low, limit: high ?? low!, deadband: deadband,
-                                               onDelay: onDelay, offDelay: offDelay)
+            let threshold = Threshold.Settings(
+                direction: high != nil ? .high : .low, limit: high ?? low!, deadband: deadband,
+                onDelay: onDelay, offDelay: offDelay)
             if let bounds = AlarmReachability.readable(channel, sensors: sensors, derived: derived),
-               let problem = AlarmReachability.problem(threshold, channel: channel, bounds: bounds) {
+                let problem = AlarmReachability.problem(threshold, channel: channel, bounds: bounds)
+            {
                 sink.error(m.keyMark(problem.key), m.child(problem.key), problem.message)
                 continue
             }
-            let definition = AlarmDefinition(name: name, channel: channel, threshold: threshold, priority: priority, latched: latched,
-                                             chatter: chatter, suppressChatter: suppressChatter, maximumShelve: maxShelve,
-                                             allowedCommands: commands, description: description)
+            let definition = AlarmDefinition(
+                name: name, channel: channel, threshold: threshold, priority: priority, latched: latched,
+                chatter: chatter, suppressChatter: suppressChatter, maximumShelve: maxShelve,
+                allowedCommands: commands, description: description)
             out.append(definition)
             if let cap { capNodes.append(PendingCAP(alarm: definition, path: m.child("cap"), keyMark: m.keyMark("cap"), node: cap)) }
         }
@@ -83,7 +94,9 @@ enum AlarmDecoding {
         if let v = m.node("activations"), let k = s.integer(v, m.child("activations"), in: 2...10_000) { f.activations = k }
         if let v = m.node("window"), let d = s.duration(v, m.child("window"), in: .seconds(10)...(.seconds(86400))) { f.window = d }
         if let v = m.node("end_below"), let k = s.integer(v, m.child("end_below")) {
-            if k >= 1, k <= f.activations { f.endBelow = k } else {
+            if k >= 1, k <= f.activations {
+                f.endBelow = k
+            } else {
                 sink.error(v.mark, m.child("end_below"), "between 1 and activations (\(f.activations))")
             }
         }
@@ -97,7 +110,10 @@ enum AlarmDecoding {
     /// A whole number of samples, or a duration.
     static func delay(_ n: YAMLNode, _ path: String, _ s: ScalarReader, _ sink: DiagnosticSink) -> Threshold.Delay? {
         if case let .scalar(text, true, _) = n, let k = ScalarReader.parseInteger(text) {
-            guard (1...100_000).contains(k) else { sink.error(n.mark, path, "a count of 1…100000 samples, or a duration such as 5m"); return nil }
+            guard (1...100_000).contains(k) else {
+                sink.error(n.mark, path, "a count of 1…100000 samples, or a duration such as 5m")
+                return nil
+            }
             return .samples(k)
         }
         return s.duration(n, path, in: .zero...(.seconds(7 * 86400))).map(Threshold.Delay.time)

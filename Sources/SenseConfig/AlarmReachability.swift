@@ -36,15 +36,21 @@ enum AlarmReachability {
             if t.limit > bounds.upperBound { return ("high", "high: \(plain(t.limit)) can never be reached: \(within)") }
             let clear = t.limit - t.deadband
             if clear < bounds.lowerBound {
-                return ("deadband", "with deadband \(plain(t.deadband)) the alarm clears only at or below \(plain(clear)), and \(within): "
-                    + "it could never clear; make the deadband smaller than \(plain(t.limit - bounds.lowerBound))")
+                return (
+                    "deadband",
+                    "with deadband \(plain(t.deadband)) the alarm clears only at or below \(plain(clear)), and \(within): "
+                        + "it could never clear; make the deadband smaller than \(plain(t.limit - bounds.lowerBound))"
+                )
             }
         case .low:
             if t.limit < bounds.lowerBound { return ("low", "low: \(plain(t.limit)) can never be reached: \(within)") }
             let clear = t.limit + t.deadband
             if clear > bounds.upperBound {
-                return ("deadband", "with deadband \(plain(t.deadband)) the alarm clears only at or above \(plain(clear)), and \(within): "
-                    + "it could never clear; make the deadband smaller than \(plain(bounds.upperBound - t.limit))")
+                return (
+                    "deadband",
+                    "with deadband \(plain(t.deadband)) the alarm clears only at or above \(plain(clear)), and \(within): "
+                        + "it could never clear; make the deadband smaller than \(plain(bounds.upperBound - t.limit))"
+                )
             }
         }
         return nil
@@ -56,8 +62,8 @@ enum AlarmReachability {
         case .relativeHumidity, .percent: 0...100
         case .celsius: -273.15...Double.infinity
         case .pascal, .hectopascal, .count, .ppm, .ppb, .microgramPerCubicMetre, .milligramPerCubicMetre, .gramPerCubicMetre,
-             .perCubicCentimetre, .millimetre, .millimetrePerHour, .litre, .litrePerMinute, .hertz, .cubicMetrePerSecond,
-             .microsecond, .kilometrePerHour, .perHour, .perKilometre:
+            .perCubicCentimetre, .millimetre, .millimetrePerHour, .litre, .litrePerMinute, .hertz, .cubicMetrePerSecond,
+            .microsecond, .kilometrePerHour, .perHour, .perKilometre:
             0...Double.infinity
         default: nil
         }

@@ -5,8 +5,10 @@ import SenseModels
 /// Decoding of `sensors[].channels` (quality checks and filters) and `derived:`.
 enum AnalysisDecoding {
     /// `channels: {temperature: {range: [-30, 50], rate: {max: 2, per: 1s}, stuck: {...}, stale: 3, filters: [...]}}`
-    static func channels(_ n: YAMLNode, path: String, driver: String, available: [String], interval: Duration,
-                         sink: DiagnosticSink) -> [String: ChannelPipeline.Settings] {
+    static func channels(
+        _ n: YAMLNode, path: String, driver: String, available: [String], interval: Duration,
+        sink: DiagnosticSink
+    ) -> [String: ChannelPipeline.Settings] {
         guard var m = MappingReader(n, path: path, sink: sink) else { return [:] }
         var out: [String: ChannelPipeline.Settings] = [:]
         for e in m.entries {
@@ -41,8 +43,7 @@ enum AnalysisDecoding {
             let per = rm.node("per").flatMap { s.duration($0, rm.child("per"), in: .milliseconds(1)...(.seconds(86_400))) } ?? .seconds(1)
             rm.finish()
             if let max {
-                if max <= 0 { sink.error(r.mark, m.child("rate"), "max must be positive") }
-                else { q.maxRatePerSecond = max / per.seconds }
+                if max <= 0 { sink.error(r.mark, m.child("rate"), "max must be positive") } else { q.maxRatePerSecond = max / per.seconds }
             }
         }
         if let st = m.node("stuck"), var sm = MappingReader(st, path: m.child("stuck"), sink: sink) {
@@ -62,7 +63,9 @@ enum AnalysisDecoding {
         if let st = m.node("stale") {
             // A whole number counts intervals; a duration is a time.
             if case let .scalar(text, true, _) = st, let k = ScalarReader.parseInteger(text) {
-                if (1...1000).contains(k) { staleAfter = interval * k } else {
+                if (1...1000).contains(k) {
+                    staleAfter = interval * k
+                } else {
                     sink.error(st.mark, m.child("stale"), "a count of 1…1000 intervals, or a duration such as 5m")
                 }
             } else {
@@ -82,8 +85,10 @@ enum AnalysisDecoding {
         return ChannelPipeline.Settings(quality: q, filters: filters, staleAfter: staleAfter)
     }
 
-    static let filterNames = ["calibrate", "polynomial", "offset", "multiply", "median", "moving_average", "ema",
-                              "delta", "throttle", "heartbeat", "clamp"]
+    static let filterNames = [
+        "calibrate", "polynomial", "offset", "multiply", "median", "moving_average", "ema",
+        "delta", "throttle", "heartbeat", "clamp",
+    ]
 
     /// One filter: a mapping with exactly one key, e.g. `- median: 5`.
     static func filter(_ n: YAMLNode, path: String, sink: DiagnosticSink) -> FilterSpec? {
@@ -96,17 +101,24 @@ enum AnalysisDecoding {
         func positive(_ n: YAMLNode) -> Duration? { s.duration(n, p, in: .milliseconds(1)...(.seconds(7 * 86_400))) }
         func window(_ v: Int?) -> Int? {
             guard let v else { return nil }
-            guard (1...10_000).contains(v) else { sink.error(e.value.mark, p, "a window of 1…10000 samples"); return nil }
+            guard (1...10_000).contains(v) else {
+                sink.error(e.value.mark, p, "a window of 1…10000 samples")
+                return nil
+            }
             return v
         }
         switch e.key {
         case "calibrate":
             guard let pts = s.list(e.value, p), pts.count == 2,
-                  let a = pair(pts[0], "\(p)[0]", s), let b = pair(pts[1], "\(p)[1]", s) else {
+                let a = pair(pts[0], "\(p)[0]", s), let b = pair(pts[1], "\(p)[1]", s)
+            else {
                 sink.error(e.value.mark, p, "expected two points [[raw, true], [raw, true]]")
                 return nil
             }
-            guard a.0 != b.0 else { sink.error(e.value.mark, p, "the two raw values must differ"); return nil }
+            guard a.0 != b.0 else {
+                sink.error(e.value.mark, p, "the two raw values must differ")
+                return nil
+            }
             return .calibrateLinear(raw1: a.0, true1: a.1, raw2: b.0, true2: b.1)
         case "polynomial":
             guard let items = s.list(e.value, p), !items.isEmpty else {
@@ -122,13 +134,19 @@ enum AnalysisDecoding {
         case "ema": return positive(e.value).map { FilterSpec.ema(tau: $0) }
         case "delta":
             guard let d = s.number(e.value, p) else { return nil }
-            guard d > 0 else { sink.error(e.value.mark, p, "must be positive"); return nil }
+            guard d > 0 else {
+                sink.error(e.value.mark, p, "must be positive")
+                return nil
+            }
             return .delta(d)
         case "throttle": return positive(e.value).map(FilterSpec.throttle)
         case "heartbeat": return positive(e.value).map(FilterSpec.heartbeat)
         case "clamp":
             guard let (lo, hi) = pair(e.value, p, s) else { return nil }
-            guard lo < hi else { sink.error(e.value.mark, p, "min must be below max"); return nil }
+            guard lo < hi else {
+                sink.error(e.value.mark, p, "min must be below max")
+                return nil
+            }
             return .clamp(lo, hi)
         default:
             sink.error(e.keyMark, p, "unknown filter '\(e.key)'; filters: \(filterNames.joined(separator: ", "))")
@@ -138,7 +156,8 @@ enum AnalysisDecoding {
 
     static func pair(_ n: YAMLNode, _ path: String, _ s: ScalarReader) -> (Double, Double)? {
         guard let items = s.list(n, path), items.count == 2,
-              let a = s.number(items[0], "\(path)[0]"), let b = s.number(items[1], "\(path)[1]") else { return nil }
+            let a = s.number(items[0], "\(path)[0]"), let b = s.number(items[1], "\(path)[1]")
+        else { return nil }
         return (a, b)
     }
 
@@ -158,8 +177,10 @@ enum AnalysisDecoding {
         var path: String
     }
 
-    static func derived(_ list: [YAMLNode], sensors: Named<SensorConfig>, pending: inout [PendingAggregateInput],
-                        sink: DiagnosticSink) -> [DerivedDefinition] {
+    static func derived(
+        _ list: [YAMLNode], sensors: Named<SensorConfig>, pending: inout [PendingAggregateInput],
+        sink: DiagnosticSink
+    ) -> [DerivedDefinition] {
         let s = ScalarReader(sink)
         var defs: [(DerivedDefinition, YAMLNode)] = []
         var taken: Set<String> = []
@@ -185,7 +206,9 @@ enum AnalysisDecoding {
                         inputs[e.key] = ref
                         inputMarks[e.key] = e.value.mark
                     } else {
-                        sink.error(e.value.mark, im.child(e.key), "'\(v)' is not a channel: write SENSOR.QUANTITY, derived.NAME or aggregate.WINDOW.FUNCTION")
+                        sink.error(
+                            e.value.mark, im.child(e.key), "'\(v)' is not a channel: write SENSOR.QUANTITY, derived.NAME or aggregate.WINDOW.FUNCTION"
+                        )
                     }
                 }
                 im.finish()
@@ -205,7 +228,8 @@ enum AnalysisDecoding {
                     sink.error(m.keyMark("rating"), m.child("rating"), "\(model.rawValue) takes no rating curve (discharge_rating does)")
                 }
             } else if let model, model.usesRatingCurve {
-                sink.error(item.mark, "\(path).rating", "\(model.rawValue) needs the site's rating: {segments: [{from, c, h0, b}, …], valid_to, shift}")
+                sink.error(
+                    item.mark, "\(path).rating", "\(model.rawValue) needs the site's rating: {segments: [{from, c, h0, b}, …], valid_to, shift}")
             }
             m.finish()
             guard let name, let model else { continue }
@@ -213,14 +237,16 @@ enum AnalysisDecoding {
             let wanted = Set(model.inputs.map(\.name))
             if model.inputsAreOptional {
                 if inputs.isEmpty {
-                    sink.error(item.mark, "\(path).inputs", "\(model.rawValue) needs at least one of: \(model.inputs.map(\.name).joined(separator: ", "))")
+                    sink.error(
+                        item.mark, "\(path).inputs", "\(model.rawValue) needs at least one of: \(model.inputs.map(\.name).joined(separator: ", "))")
                 }
             } else {
                 for missing in wanted.subtracting(inputs.keys).sorted() {
                     if model.parameterFallbacks.contains(missing) {
                         if parameters[missing] == nil {
-                            sink.error(item.mark, "\(path).inputs.\(missing)",
-                                       "\(model.rawValue) needs input '\(missing)' (a channel), or a constant as parameters.\(missing)")
+                            sink.error(
+                                item.mark, "\(path).inputs.\(missing)",
+                                "\(model.rawValue) needs input '\(missing)' (a channel), or a constant as parameters.\(missing)")
                         }
                     } else {
                         sink.error(item.mark, "\(path).inputs.\(missing)", "\(model.rawValue) needs input '\(missing)'")
@@ -228,16 +254,20 @@ enum AnalysisDecoding {
                 }
             }
             for extra in Set(inputs.keys).subtracting(wanted).sorted() {
-                sink.error(inputMarks[extra] ?? item.mark, "\(path).inputs.\(extra)",
-                           "\(model.rawValue) has no input '\(extra)'; it takes: \(model.inputs.map(\.name).joined(separator: ", "))")
+                sink.error(
+                    inputMarks[extra] ?? item.mark, "\(path).inputs.\(extra)",
+                    "\(model.rawValue) has no input '\(extra)'; it takes: \(model.inputs.map(\.name).joined(separator: ", "))")
             }
             for needed in model.parameters where parameters[needed] == nil {
                 sink.error(item.mark, "\(path).parameters.\(needed)", "\(model.rawValue) needs parameter '\(needed)'")
             }
             let accepted = model.parameters + model.optionalParameters + model.parameterFallbacks.sorted()
             for extra in Set(parameters.keys).subtracting(accepted).sorted() {
-                sink.error(item.mark, "\(path).parameters.\(extra)", accepted.isEmpty ? "\(model.rawValue) takes no parameters"
-                           : "\(model.rawValue) takes no parameter '\(extra)'; it takes: \(accepted.joined(separator: ", "))")
+                sink.error(
+                    item.mark, "\(path).parameters.\(extra)",
+                    accepted.isEmpty
+                        ? "\(model.rawValue) takes no parameters"
+                        : "\(model.rawValue) takes no parameter '\(extra)'; it takes: \(accepted.joined(separator: ", "))")
             }
             for fallback in model.parameterFallbacks.sorted() where inputs[fallback] != nil && parameters[fallback] != nil {
                 sink.error(item.mark, "\(path).parameters.\(fallback)", "'\(fallback)' is given both as an input and as a constant: keep one")
@@ -245,8 +275,12 @@ enum AnalysisDecoding {
             for (key, message) in model.parameterProblems(parameters) {
                 sink.error(item.mark, "\(path).parameters.\(key)", message)
             }
-            defs.append((DerivedDefinition(name: name, model: model, inputs: inputs, parameters: parameters, hold: hold,
-                                           rating: rating), item))
+            defs.append(
+                (
+                    DerivedDefinition(
+                        name: name, model: model, inputs: inputs, parameters: parameters, hold: hold,
+                        rating: rating), item
+                ))
         }
         // References and units, now that every derived name is known.
         let derivedUnits = Dictionary(defs.map { ($0.0.name, $0.0.model.unit) }, uniquingKeysWith: { a, _ in a })
@@ -274,8 +308,10 @@ enum AnalysisDecoding {
                     }
                     have = unit
                 case let .aggregate(window, function):
-                    pending.append(PendingAggregateInput(derived: d.name, input: input, window: window, function: function,
-                                                         mark: mark, path: path))
+                    pending.append(
+                        PendingAggregateInput(
+                            derived: d.name, input: input, window: window, function: function,
+                            mark: mark, path: path))
                     continue
                 }
                 if d.model.keepsHourlyHistory {
@@ -309,16 +345,31 @@ enum AnalysisDecoding {
             if list.isEmpty { sink.error(m.keyMark("segments"), m.child("segments"), "at least one segment") }
             for (i, item) in list.enumerated() {
                 let p = m.child("segments[\(i)]")
-                guard var sm = MappingReader(item, path: p, sink: sink) else { failed = true; continue }
+                guard var sm = MappingReader(item, path: p, sink: sink) else {
+                    failed = true
+                    continue
+                }
                 let from = sm.required("from").flatMap { s.number($0, sm.child("from")) }
                 let c = sm.required("c").flatMap { s.number($0, sm.child("c")) }
                 let h0 = sm.required("h0").flatMap { s.number($0, sm.child("h0")) }
                 let b = sm.required("b").flatMap { s.number($0, sm.child("b")) }
                 sm.finish()
-                guard let from, let c, let h0, let b else { failed = true; continue }
-                if c <= 0 { sink.error(item.mark, "\(p).c", "must be positive"); failed = true }
-                if !(0.5...5).contains(b) { sink.error(item.mark, "\(p).b", "a rating exponent is 0.5…5 (natural controls 1.3–2.5)"); failed = true }
-                if h0 > from { sink.error(item.mark, "\(p).h0", "the zero-flow height \(h0) m is above the segment's start \(from) m"); failed = true }
+                guard let from, let c, let h0, let b else {
+                    failed = true
+                    continue
+                }
+                if c <= 0 {
+                    sink.error(item.mark, "\(p).c", "must be positive")
+                    failed = true
+                }
+                if !(0.5...5).contains(b) {
+                    sink.error(item.mark, "\(p).b", "a rating exponent is 0.5…5 (natural controls 1.3–2.5)")
+                    failed = true
+                }
+                if h0 > from {
+                    sink.error(item.mark, "\(p).h0", "the zero-flow height \(h0) m is above the segment's start \(from) m")
+                    failed = true
+                }
                 if let last = segments.last, from <= last.from {
                     sink.error(item.mark, "\(p).from", "segments must ascend: \(from) m does not follow \(last.from) m")
                     failed = true
@@ -336,8 +387,10 @@ enum AnalysisDecoding {
         }
         let curve = RatingCurve(segments: segments, validTo: validTo, shift: shift)
         for joint in curve.discontinuities() {
-            sink.error(m.keyMark("segments"), m.child("segments"), "the segments disagree at \(joint.stage) m: \(rounded(joint.below)) below vs "
-                       + "\(rounded(joint.above)) above m3/s; make the curve continuous (adjust c or h0 of the upper segment)")
+            sink.error(
+                m.keyMark("segments"), m.child("segments"),
+                "the segments disagree at \(joint.stage) m: \(rounded(joint.below)) below vs "
+                    + "\(rounded(joint.above)) above m3/s; make the curve continuous (adjust c or h0 of the upper segment)")
         }
         return curve
     }
@@ -347,8 +400,10 @@ enum AnalysisDecoding {
     /// Aggregate inputs of derived channels: the window and its function exist, units agree,
     /// NowCast gets the mean of a tumbling hourly window, and no window aggregates a channel that
     /// is itself derived from aggregates (that loop would never settle).
-    static func checkAggregateInputs(_ pending: [PendingAggregateInput], derived: Named<DerivedDefinition>,
-                                     windows: Named<WindowDefinition>, sensors: Named<SensorConfig>, sink: DiagnosticSink) {
+    static func checkAggregateInputs(
+        _ pending: [PendingAggregateInput], derived: Named<DerivedDefinition>,
+        windows: Named<WindowDefinition>, sensors: Named<SensorConfig>, sink: DiagnosticSink
+    ) {
         for p in pending {
             guard let d = derived[p.derived] else { continue }
             guard let w = windows[p.window] else {
@@ -356,8 +411,10 @@ enum AnalysisDecoding {
                 continue
             }
             guard let f = WindowAggregator.Function(rawValue: p.function), w.settings.functions.contains(f) else {
-                sink.error(p.mark, p.path, "window '\(w.name)' computes " + w.settings.functions.map(\.rawValue).joined(separator: ", ")
-                           + ", not '\(p.function)'")
+                sink.error(
+                    p.mark, p.path,
+                    "window '\(w.name)' computes " + w.settings.functions.map(\.rawValue).joined(separator: ", ")
+                        + ", not '\(p.function)'")
                 continue
             }
             if d.model.keepsHourlyHistory, f != .mean || w.settings.length != .seconds(3600) || w.settings.every != nil {
@@ -373,7 +430,9 @@ enum AnalysisDecoding {
             if f == .count { unit = .count }
             let want = d.model.inputs.first { $0.name == p.input }?.unit
             if f != .rate, let want, let unit, want != unit {
-                sink.error(p.mark, p.path, "\(d.model.rawValue) needs '\(p.input)' in \(want.rawValue), but aggregate.\(w.name).\(f.rawValue) is in \(unit.rawValue)")
+                sink.error(
+                    p.mark, p.path,
+                    "\(d.model.rawValue) needs '\(p.input)' in \(want.rawValue), but aggregate.\(w.name).\(f.rawValue) is in \(unit.rawValue)")
             }
         }
         // Which derived channels depend on aggregates, each answered once (a walk without memory
@@ -392,7 +451,7 @@ enum AnalysisDecoding {
                     depends[name] = fromAggregates.contains(name) || derivedInputs(name).contains { depends[$0] == true }
                     continue
                 }
-                guard depends[name] == nil, !onPath.contains(name) else { continue }   // known, or a cycle (reported elsewhere)
+                guard depends[name] == nil, !onPath.contains(name) else { continue }  // known, or a cycle (reported elsewhere)
                 onPath.insert(name)
                 stack.append((name, true))
                 for other in derivedInputs(name) where depends[other] == nil { stack.append((other, false)) }
@@ -404,8 +463,10 @@ enum AnalysisDecoding {
         for w in windows {
             if case let .derived(name) = w.channel, dependsOnAggregates(name) {
                 let mark = firstPending[name] ?? SourceMark(line: 1, column: 1)
-                sink.error(mark, "windows", "window '\(w.name)' aggregates derived.\(name), which is itself computed from aggregates: "
-                           + "aggregate its inputs instead")
+                sink.error(
+                    mark, "windows",
+                    "window '\(w.name)' aggregates derived.\(name), which is itself computed from aggregates: "
+                        + "aggregate its inputs instead")
             }
         }
     }
@@ -422,8 +483,10 @@ enum AnalysisDecoding {
 
     /// A unique `name:` of a declared thing (`kind` names it in messages); it becomes a topic
     /// level. A valid name is added to `taken`.
-    static func uniqueName(_ m: inout MappingReader, kind: String, taken: inout Set<String>,
-                           sink: DiagnosticSink) -> String? {
+    static func uniqueName(
+        _ m: inout MappingReader, kind: String, taken: inout Set<String>,
+        sink: DiagnosticSink
+    ) -> String? {
         let s = ScalarReader(sink)
         guard let n = m.required("name"), let v = s.string(n, m.child("name")) else { return nil }
         guard ConfigLoader.isIdentifier(v, max: 48) else {
@@ -440,9 +503,11 @@ enum AnalysisDecoding {
     /// A `channel:` reference that must exist: a sensor's quantity or a derived channel. Returns
     /// the sensor's polling interval too, when it is a sensor channel.
     /// `windows` is nil where aggregates may not be used (derived inputs, window channels).
-    static func existingChannel(_ n: YAMLNode, path: String, sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
-                                windows: Named<WindowDefinition>? = nil,
-                                sink: DiagnosticSink) -> (ref: ChannelRef, interval: Duration?)? {
+    static func existingChannel(
+        _ n: YAMLNode, path: String, sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
+        windows: Named<WindowDefinition>? = nil,
+        sink: DiagnosticSink
+    ) -> (ref: ChannelRef, interval: Duration?)? {
         guard let v = ScalarReader(sink).string(n, path) else { return nil }
         let forms = windows == nil ? "SENSOR.QUANTITY or derived.NAME" : "SENSOR.QUANTITY, derived.NAME or aggregate.WINDOW.FUNCTION"
         guard let ref = reference(v) else {
@@ -476,8 +541,10 @@ enum AnalysisDecoding {
                 return nil
             }
             guard window.settings.functions.map(\.rawValue).contains(f) else {
-                sink.error(n.mark, path, "window '\(w)' does not compute '\(f)'; it computes: "
-                           + window.settings.functions.map(\.rawValue).joined(separator: ", "))
+                sink.error(
+                    n.mark, path,
+                    "window '\(w)' does not compute '\(f)'; it computes: "
+                        + window.settings.functions.map(\.rawValue).joined(separator: ", "))
                 return nil
             }
             return (ref, nil)
@@ -499,7 +566,8 @@ enum AnalysisDecoding {
 
     static func inputMark(_ item: YAMLNode, _ input: String) -> SourceMark? {
         guard case let .mapping(entries, _) = item,
-              case let .mapping(inputs, _)? = entries.first(where: { $0.key == "inputs" })?.value else { return nil }
+            case let .mapping(inputs, _)? = entries.first(where: { $0.key == "inputs" })?.value
+        else { return nil }
         return inputs.first { $0.key == input }?.value.mark
     }
 }

@@ -8,8 +8,10 @@ package enum BoardLoader {
         let dir = SourceFile.directory(of: configFile)
         var dirs: [String] = []
         if let env = SourceFile.environment("SENSEGATE_BOARDS") { dirs.append(env) }
-        dirs += ["\(dir)/boards", "\(dir)/../boards", "/etc/sensegate/boards", "/usr/local/share/sensegate/boards",
-                 "/usr/share/sensegate/boards"]
+        dirs += [
+            "\(dir)/boards", "\(dir)/../boards", "/etc/sensegate/boards", "/usr/local/share/sensegate/boards",
+            "/usr/share/sensegate/boards",
+        ]
         return dirs
     }
 
@@ -102,8 +104,9 @@ package enum BoardLoader {
         }
         top.finish()
         guard let name else { return nil }
-        var board = Board(name: name, description: description, simulated: simulated, i2cBuses: buses,
-                          gpioChips: chips, gpioLines: lines)
+        var board = Board(
+            name: name, description: description, simulated: simulated, i2cBuses: buses,
+            gpioChips: chips, gpioLines: lines)
         for (bus, roles) in busPinNames {
             for (role, (pin, mark, path)) in roles {
                 if let line = board.line(named: pin) {

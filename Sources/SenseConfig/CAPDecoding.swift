@@ -3,8 +3,10 @@ import SenseWire
 
 /// Decoding of `cap:` and of each alarm's `cap:` block.
 enum CAPDecoding {
-    static func settings(_ n: YAMLNode?, keyMark: SourceMark, alarms: [AlarmDecoding.PendingCAP],
-                         sink: DiagnosticSink) -> PublicAlertSettings? {
+    static func settings(
+        _ n: YAMLNode?, keyMark: SourceMark, alarms: [AlarmDecoding.PendingCAP],
+        sink: DiagnosticSink
+    ) -> PublicAlertSettings? {
         guard let n else {
             for a in alarms {
                 sink.error(a.keyMark, a.path, "a public alert needs the top-level cap section (sender and area)")
@@ -27,14 +29,15 @@ enum CAPDecoding {
         if scope == .private, addresses == nil {
             sink.error(m.keyMark("scope"), m.child("addresses"), "scope Private needs addresses (the recipients)")
         }
-        let language = m.node("language").flatMap { n -> String? in
-            guard let v = s.string(n, m.child("language")) else { return nil }
-            guard isLanguageTag(v) else {
-                sink.error(n.mark, m.child("language"), "'\(v)' is not an RFC 3066 language tag such as en-US or de-CH")
-                return nil
-            }
-            return v
-        } ?? "en-US"
+        let language =
+            m.node("language").flatMap { n -> String? in
+                guard let v = s.string(n, m.child("language")) else { return nil }
+                guard isLanguageTag(v) else {
+                    sink.error(n.mark, m.child("language"), "'\(v)' is not an RFC 3066 language tag such as en-US or de-CH")
+                    return nil
+                }
+                return v
+            } ?? "en-US"
         let web = m.node("web").flatMap { uri($0, m.child("web"), s, sink) }
         let contact = m.node("contact").flatMap { s.nonEmptyString($0, m.child("contact")) }
         let expires = m.node("expires").flatMap { expiry($0, m.child("expires"), s, sink) }
@@ -68,7 +71,8 @@ enum CAPDecoding {
         }
         let responses = m.node("response").map { choices($0, m.child("response"), CAPAlertTemplate.ResponseType.allCases, s, sink) } ?? []
         let urgency = m.node("urgency").flatMap { s.choice($0, m.child("urgency"), CAPAlertTemplate.Urgency.allCases) } ?? .immediate
-        let severity = m.node("severity").flatMap { s.choice($0, m.child("severity"), CAPAlertTemplate.Severity.allCases) }
+        let severity =
+            m.node("severity").flatMap { s.choice($0, m.child("severity"), CAPAlertTemplate.Severity.allCases) }
             ?? defaultSeverity(alarm.priority)
         let certainty = m.node("certainty").flatMap { s.choice($0, m.child("certainty"), CAPAlertTemplate.Certainty.allCases) } ?? .observed
         let audience = m.node("audience").flatMap { s.nonEmptyString($0, m.child("audience")) }
@@ -154,7 +158,10 @@ enum CAPDecoding {
         let lon = m.required("lon").flatMap { s.number($0, m.child("lon")) }
         let radius = m.required("radius_km").flatMap { r -> Double? in
             guard let v = s.number(r, m.child("radius_km")) else { return nil }
-            guard v > 0, v <= 20_000 else { sink.error(r.mark, m.child("radius_km"), "between 0 and 20000 km"); return nil }
+            guard v > 0, v <= 20_000 else {
+                sink.error(r.mark, m.child("radius_km"), "between 0 and 20000 km")
+                return nil
+            }
             return v
         }
         m.finish()
@@ -182,8 +189,10 @@ enum CAPDecoding {
         }
     }
 
-    private static func choices<T: RawRepresentable>(_ n: YAMLNode, _ path: String, _ all: [T], _ s: ScalarReader,
-                                                     _ sink: DiagnosticSink) -> [T] where T.RawValue == String {
+    private static func choices<T: RawRepresentable>(
+        _ n: YAMLNode, _ path: String, _ all: [T], _ s: ScalarReader,
+        _ sink: DiagnosticSink
+    ) -> [T] where T.RawValue == String {
         if case let .sequence(items, _) = n {
             return items.enumerated().compactMap { s.choice($1, "\(path)[\($0)]", all) }
         }

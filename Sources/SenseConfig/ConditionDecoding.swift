@@ -20,9 +20,11 @@ struct ConditionDecoder {
         guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
         let present = m.entries.map(\.key).filter(Self.kinds.contains)
         guard present.count == 1, let kind = present.first else {
-            sink.error(m.mark, path, present.isEmpty
-                ? "a condition needs one of: \(Self.kinds.joined(separator: ", ")) (and may add for:)"
-                : "a condition has exactly one of \(present.joined(separator: ", ")); combine them with all: or any:")
+            sink.error(
+                m.mark, path,
+                present.isEmpty
+                    ? "a condition needs one of: \(Self.kinds.joined(separator: ", ")) (and may add for:)"
+                    : "a condition has exactly one of \(present.joined(separator: ", ")); combine them with all: or any:")
             for k in Self.kinds { _ = m.node(k) }
             _ = m.node("for")
             return nil
@@ -40,14 +42,18 @@ struct ConditionDecoder {
             result = condition(node, path: m.child("not")).map(Condition.not)
         case "alarm":
             if let name = s.string(node, m.child("alarm")) {
-                if alarms.contains(name) { result = .alarm(name) } else {
+                if alarms.contains(name) {
+                    result = .alarm(name)
+                } else {
                     let hint = rules.contains(name) ? ": '\(name)' is a rule, write rule: \(name)" : ""
                     sink.missing(.alarm, name, node.mark, m.child("alarm"), hint: hint)
                 }
             }
         case "rule":
             if let name = s.string(node, m.child("rule")) {
-                if rules.contains(name) { result = .rule(name) } else {
+                if rules.contains(name) {
+                    result = .rule(name)
+                } else {
                     let hint = alarms.contains(name) ? ": '\(name)' is an alarm, write alarm: \(name)" : ""
                     sink.missing(.rule, name, node.mark, m.child("rule"), hint: hint)
                 }
@@ -67,8 +73,9 @@ struct ConditionDecoder {
     /// `channel: REF` with one of `above`, `below`, `equals`, and an optional `deadband`.
     private func comparison(_ node: YAMLNode, _ m: inout MappingReader) -> Condition? {
         let s = ScalarReader(sink)
-        let resolved = AnalysisDecoding.existingChannel(node, path: m.child("channel"), sensors: sensors, derived: derived,
-                                                        windows: windows, sink: sink)
+        let resolved = AnalysisDecoding.existingChannel(
+            node, path: m.child("channel"), sensors: sensors, derived: derived,
+            windows: windows, sink: sink)
         var ops: [(Comparison.Operator, YAMLNode)] = []
         for op in Comparison.Operator.allCases { if let v = m.node(op.rawValue) { ops.append((op, v)) } }
         let deadbandNode = m.node("deadband")
@@ -77,7 +84,8 @@ struct ConditionDecoder {
             return nil
         }
         guard case let .scalar(text, plain, _) = valueNode, let value = ScalarReader.parseNumber(text), value.isFinite,
-              value.magnitude <= ScalarReader.largestNumber else {
+            value.magnitude <= ScalarReader.largestNumber
+        else {
             sink.error(valueNode.mark, m.child(op.rawValue), "type mismatch: \(op.rawValue) takes a number, got \(describe(valueNode))")
             return nil
         }
@@ -92,11 +100,13 @@ struct ConditionDecoder {
         guard let ref = resolved?.ref else { return nil }
         // A contact's state is 0 or 1: comparing it with anything else is a type mismatch.
         if case let .sensor(sensor, quantity) = ref, quantity == "state",
-           sensors[sensor]?.kind.driverName == "digital_input" {
+            sensors[sensor]?.kind.driverName == "digital_input"
+        {
             let fine = op == .equals ? (value == 0 || value == 1) : (0..<1).contains(value)
             if !fine {
-                sink.error(valueNode.mark, m.child(op.rawValue),
-                           "type mismatch: \(ref) is a contact (0 or 1); write equals: 1 (active) or equals: 0")
+                sink.error(
+                    valueNode.mark, m.child(op.rawValue),
+                    "type mismatch: \(ref) is a contact (0 or 1); write equals: 1 (active) or equals: 0")
                 return nil
             }
         }
@@ -111,7 +121,8 @@ struct ConditionDecoder {
             guard let n = m.required(key), let text = s.string(n, m.child(key)) else { return nil }
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2, parts[1].count == 2, let h = Int(parts[0]), let mm = Int(parts[1]),
-                  (0..<24).contains(h), (0..<60).contains(mm) else {
+                (0..<24).contains(h), (0..<60).contains(mm)
+            else {
                 sink.error(n.mark, m.child(key), "expected a time of day such as \"07:30\", got '\(text)'")
                 return nil
             }
@@ -158,8 +169,9 @@ enum RuleDecoding {
                 for e in tm.entries {
                     _ = tm.node(e.key)
                     guard actuatorSet.contains(e.key) else {
-                        sink.missing(.actuator, e.key, e.keyMark, tm.child(e.key),
-                                     hint: actuators.isEmpty ? " (no actuators are configured)" : "; actuators: \(listed(actuators))")
+                        sink.missing(
+                            .actuator, e.key, e.keyMark, tm.child(e.key),
+                            hint: actuators.isEmpty ? " (no actuators are configured)" : "; actuators: \(listed(actuators))")
                         continue
                     }
                     if let level = ActuatorDecoding.level(e.value, tm.child(e.key), sink) {

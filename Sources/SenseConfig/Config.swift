@@ -43,11 +43,13 @@ package struct BrokerURL: Sendable, Hashable, CustomStringConvertible {
         var rest = text.dropFirst(prefix.count)
         if rest.hasSuffix("/") { rest = rest.dropLast() }
         guard !rest.isEmpty, !rest.contains("/"), !rest.contains("@") else { return nil }
-        if rest.hasPrefix("[") {   // [::1]:1883
+        if rest.hasPrefix("[") {  // [::1]:1883
             guard let close = rest.firstIndex(of: "]") else { return nil }
             host = String(rest[rest.index(after: rest.startIndex)..<close])
             let after = rest[rest.index(after: close)...]
-            if after.isEmpty { port = tls ? 8883 : 1883 } else {
+            if after.isEmpty {
+                port = tls ? 8883 : 1883
+            } else {
                 guard after.hasPrefix(":"), let p = Int(after.dropFirst()) else { return nil }
                 port = p
             }

@@ -112,30 +112,35 @@ package enum ConfigLoader {
         let publicAlerts = CAPDecoding.settings(top.node("cap"), keyMark: top.keyMark("cap"), alarms: capNodes, sink: sink)
         let homeAssistant = top.node("home_assistant").flatMap { HomeAssistantDecoding.settings($0, sink: sink) }
         let alarmFlood = top.node("alarm_flood").flatMap { AlarmDecoding.flood($0, sink: sink) } ?? AlarmFlood.Settings()
-        let utcOffset = top.node("utc_offset").flatMap { n -> Int? in
-            guard let text = s.string(n, "utc_offset") else { return nil }
-            guard let minutes = parseUTCOffset(text) else {
-                sink.error(n.mark, "utc_offset", "expected an offset such as \"+01:00\" or \"-05:30\", got '\(text)'")
-                return nil
-            }
-            return minutes
-        } ?? 0
+        let utcOffset =
+            top.node("utc_offset").flatMap { n -> Int? in
+                guard let text = s.string(n, "utc_offset") else { return nil }
+                guard let minutes = parseUTCOffset(text) else {
+                    sink.error(n.mark, "utc_offset", "expected an offset such as \"+01:00\" or \"-05:30\", got '\(text)'")
+                    return nil
+                }
+                return minutes
+            } ?? 0
         let ruleList = top.node("rules").flatMap { s.list($0, "rules") } ?? []
-        let conditions = ConditionDecoder(sensors: sensors, derived: derived, windows: windows, alarms: Set(alarms.map(\.name)),
-                                          rules: Set(AnalysisDecoding.declaredNames(ruleList)), utcOffsetMinutes: utcOffset, sink: sink)
+        let conditions = ConditionDecoder(
+            sensors: sensors, derived: derived, windows: windows, alarms: Set(alarms.map(\.name)),
+            rules: Set(AnalysisDecoding.declaredNames(ruleList)), utcOffsetMinutes: utcOffset, sink: sink)
         var actuators: [ActuatorDefinition] = []
         if let n = top.node("actuators"), let list = s.list(n, "actuators") {
             var inputs: [Board.Line: String] = [:]
             for sensor in sensors { for (line, _) in sensor.kind.gpioLines { inputs[line] = sensor.name } }
-            actuators = ActuatorDecoding.actuators(list, board: board, inputs: inputs,
-                                                   busLines: board?.lines(takenBy: Self.busesInUse(sensors.all)) ?? [:],
-                                                   conditions: conditions, sink: sink)
+            actuators = ActuatorDecoding.actuators(
+                list, board: board, inputs: inputs,
+                busLines: board?.lines(takenBy: Self.busesInUse(sensors.all)) ?? [:],
+                conditions: conditions, sink: sink)
         }
-        let actuatorNames = AnalysisDecoding.declaredNames(top.node("actuators").flatMap { n in
-            if case let .sequence(items, _) = n { items } else { nil }
-        } ?? [])
+        let actuatorNames = AnalysisDecoding.declaredNames(
+            top.node("actuators").flatMap { n in
+                if case let .sequence(items, _) = n { items } else { nil }
+            } ?? [])
         let rules = RuleDecoding.rules(ruleList, conditions: conditions, actuators: actuatorNames, sink: sink)
-        let restartFailsafe = top.node("restart_failsafe").flatMap { s.duration($0, "restart_failsafe", in: .zero...(.seconds(3600))) }
+        let restartFailsafe =
+            top.node("restart_failsafe").flatMap { s.duration($0, "restart_failsafe", in: .zero...(.seconds(3600))) }
             ?? .seconds(30)
         var simulation: SimulationConfig?
         if let n = top.node("simulation") {
@@ -144,22 +149,25 @@ package enum ConfigLoader {
                 sink.error(n.mark, "simulation.hydrology.pump", "no actuator named '\(pump)'")
             }
             if let board, !board.simulated {
-                sink.error(top.keyMark("simulation"), "simulation",
-                           "only the simulated board takes a simulation section (board is '\(board.name)')")
+                sink.error(
+                    top.keyMark("simulation"), "simulation",
+                    "only the simulated board takes a simulation section (board is '\(board.name)')")
             }
         }
         top.finish()
         guard let node, let board, var mqtt else { return nil }
         if homeAssistant?.enabled == true, mqtt.format == .senml {
-            sink.error(top.keyMark("home_assistant"), "home_assistant",
-                       "Home Assistant discovery reads the sensegate JSON readings: remove mqtt.format: senml, or set home_assistant.enabled: false")
+            sink.error(
+                top.keyMark("home_assistant"), "home_assistant",
+                "Home Assistant discovery reads the sensegate JSON readings: remove mqtt.format: senml, or set home_assistant.enabled: false")
         }
         mqtt.homeAssistant = homeAssistant
         mqtt.publicAlerts = publicAlerts
-        return SensegateConfig(file: file, node: node, board: board, stateDirectory: stateDirectory,
-                               logLevel: logLevel, mqtt: mqtt, sensors: sensors.all, derived: derived.all, alarms: alarms, alarmFlood: alarmFlood, windows: windows.all,
-                               rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
-                               simulation: simulation ?? (board.simulated ? SimulationConfig() : nil), utcOffsetMinutes: utcOffset)
+        return SensegateConfig(
+            file: file, node: node, board: board, stateDirectory: stateDirectory,
+            logLevel: logLevel, mqtt: mqtt, sensors: sensors.all, derived: derived.all, alarms: alarms, alarmFlood: alarmFlood, windows: windows.all,
+            rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
+            simulation: simulation ?? (board.simulated ? SimulationConfig() : nil), utcOffsetMinutes: utcOffset)
     }
 
     /// `+01:00`, `-05:30`, `Z` → minutes east of UTC.
@@ -168,7 +176,8 @@ package enum ConfigLoader {
         guard let sign = text.first, sign == "+" || sign == "-" else { return nil }
         let parts = text.dropFirst().split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
-              h <= 14, m < 60 else { return nil }
+            h <= 14, m < 60
+        else { return nil }
         return (sign == "-" ? -1 : 1) * (h * 60 + m)
     }
 
@@ -178,7 +187,8 @@ package enum ConfigLoader {
         let name = m.required("name").flatMap { v -> String? in
             guard let text = s.string(v, m.child("name")) else { return nil }
             guard isIdentifier(text, max: 48) else {
-                sink.error(v.mark, m.child("name"), "'\(text)' is not a valid sensor name: use 1–48 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
+                sink.error(
+                    v.mark, m.child("name"), "'\(text)' is not a valid sensor name: use 1–48 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
                 return nil
             }
             guard text != "derived", text != "aggregate" else {
@@ -193,16 +203,19 @@ package enum ConfigLoader {
         }
         let part = parts.part(named: driver)
         guard part != nil || GPIOSensorDrivers.names.contains(driver) else {
-            sink.error(driverNode.mark, m.child("driver"),
-                       "unknown driver '\(driver)'; available: \((parts.names + GPIOSensorDrivers.names).joined(separator: ", "))")
+            sink.error(
+                driverNode.mark, m.child("driver"),
+                "unknown driver '\(driver)'; available: \((parts.names + GPIOSensorDrivers.names).joined(separator: ", "))")
             return nil
         }
-        let defaultInterval: Duration = switch driver {
-        case "digital_input": .seconds(300)
-        case "tipping_bucket", "flow_meter": .seconds(60)
-        default: .seconds(10)
-        }
-        let interval = m.node("interval").flatMap { s.duration($0, m.child("interval"), in: .milliseconds(200)...(.seconds(86400))) }
+        let defaultInterval: Duration =
+            switch driver {
+            case "digital_input": .seconds(300)
+            case "tipping_bucket", "flow_meter": .seconds(60)
+            default: .seconds(10)
+            }
+        let interval =
+            m.node("interval").flatMap { s.duration($0, m.child("interval"), in: .milliseconds(200)...(.seconds(86400))) }
             ?? defaultInterval
         var kind: SensorKind?
         var bus: (String, String)?
@@ -219,21 +232,27 @@ package enum ConfigLoader {
             let line = BoardPins.line(&m, "pin", board: board, sink: sink)
             let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .asIs
             let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? false
-            let debounce = m.node("debounce").flatMap { s.duration($0, m.child("debounce"), in: .zero...(.seconds(10))) }
+            let debounce =
+                m.node("debounce").flatMap { s.duration($0, m.child("debounce"), in: .zero...(.seconds(10))) }
                 ?? .milliseconds(20)
             if let line {
-                kind = .digitalInput(DigitalInputOptions(line: line.0, pinName: line.1, bias: bias,
-                                                         activeLow: activeLow, debounce: debounce))
+                kind = .digitalInput(
+                    DigitalInputOptions(
+                        line: line.0, pinName: line.1, bias: bias,
+                        activeLow: activeLow, debounce: debounce))
             }
         case "tipping_bucket", "flow_meter", "hcsr04":
             kind = HydrologySensorDecoding.kind(&m, driver: driver, board: board, interval: interval, sink: sink)
         case "traffic":
             if m.has("interval") {
-                sink.error(m.keyMark("interval"), m.child("interval"), "a traffic station reports at the end of each of its periods: set periods instead")
+                sink.error(
+                    m.keyMark("interval"), m.child("interval"), "a traffic station reports at the end of each of its periods: set periods instead")
             }
             if m.has("publish") {
-                sink.error(m.keyMark("publish"), m.child("publish"),
-                           "a traffic station publishes one record per lane, direction and period on derived/traffic/…; rules and alarms can use every measure without publish")
+                sink.error(
+                    m.keyMark("publish"), m.child("publish"),
+                    "a traffic station publishes one record per lane, direction and period on derived/traffic/…; rules and alarms can use every measure without publish"
+                )
             }
             kind = TrafficSensorDecoding.station(&m, name: name, board: board, sink: sink)
         default:
@@ -246,8 +265,9 @@ package enum ConfigLoader {
             for (i, item) in items.enumerated() {
                 guard let q = s.string(item, m.child("publish[\(i)]")) else { continue }
                 if !available.contains(q) {
-                    sink.error(item.mark, m.child("publish[\(i)]"),
-                               "\(driver) has no quantity '\(q)'; it has: \(available.joined(separator: ", "))")
+                    sink.error(
+                        item.mark, m.child("publish[\(i)]"),
+                        "\(driver) has no quantity '\(q)'; it has: \(available.joined(separator: ", "))")
                 } else if publish.contains(q) {
                     sink.error(item.mark, m.child("publish[\(i)]"), "'\(q)' is listed twice")
                 } else {
@@ -256,17 +276,22 @@ package enum ConfigLoader {
             }
             if items.isEmpty { sink.error(p.mark, m.child("publish"), "an empty list would publish nothing") }
         }
-        let channels = m.node("channels").map {
-            AnalysisDecoding.channels($0, path: m.child("channels"), driver: driver, available: available, interval: interval, sink: sink)
-        } ?? [:]
+        let channels =
+            m.node("channels").map {
+                AnalysisDecoding.channels($0, path: m.child("channels"), driver: driver, available: available, interval: interval, sink: sink)
+            } ?? [:]
 
-        if driver == "traffic" { _ = m.node("publish"); _ = m.node("interval") }
+        if driver == "traffic" {
+            _ = m.node("publish")
+            _ = m.node("interval")
+        }
         m.finish()
         guard let name, let kind else { return nil }
         var every = interval
         if case let .traffic(o) = kind { every = o.station.periods.min() ?? interval }
-        return SensorConfig(name: name, kind: kind, bus: bus, address: address, interval: every, publish: publish,
-                            channels: channels)
+        return SensorConfig(
+            name: name, kind: kind, bus: bus, address: address, interval: every, publish: publish,
+            channels: channels)
     }
 
     /// The I2C buses the sensors use: the lines they take are not free for GPIO.
@@ -292,16 +317,19 @@ package enum ConfigLoader {
             if let bus = sensor.bus, let address = sensor.address {
                 let key = "\(bus.name)@\(address)"
                 if let other = places[key] {
-                    sink.error(mark(i, "address"), "sensors[\(i)].address",
-                               "\(bus.name) \(hex(address)) is already used by sensor '\(other)'")
+                    sink.error(
+                        mark(i, "address"), "sensors[\(i)].address",
+                        "\(bus.name) \(hex(address)) is already used by sensor '\(other)'")
                 } else {
                     places[key] = sensor.name
                 }
             }
             for (line, pin) in sensor.kind.gpioLines {
                 if let (bus, role) = taken[line] {
-                    sink.error(mark(i, "pin"), "sensors[\(i)]", "\(pin) is \(role.uppercased()) of \(bus), which "
-                               + "\(Self.users(of: bus, sensors.map(\.1))) uses: choose another pin, or move the I2C sensors to another bus")
+                    sink.error(
+                        mark(i, "pin"), "sensors[\(i)]",
+                        "\(pin) is \(role.uppercased()) of \(bus), which "
+                            + "\(Self.users(of: bus, sensors.map(\.1))) uses: choose another pin, or move the I2C sensors to another bus")
                 } else if let other = lines[line] {
                     sink.error(mark(i, "pin"), "sensors[\(i)]", "\(pin) is already used by sensor '\(other)'")
                 } else {
@@ -324,17 +352,23 @@ package enum ConfigLoader {
             if seed >= 0 { sim.seed = UInt64(seed) } else { sink.error(v.mark, "simulation.seed", "must not be negative") }
         }
         if let v = m.node("speed"), let speed = s.number(v, "simulation.speed") {
-            if (0.01...10_000).contains(speed) { sim.speed = speed } else {
+            if (0.01...10_000).contains(speed) {
+                sim.speed = speed
+            } else {
                 sink.error(v.mark, "simulation.speed", "must be between 0.01 and 10000")
             }
         }
         if let v = m.node("altitude"), let a = s.number(v, "simulation.altitude") {
-            if (-400...8000).contains(a) { sim.altitude = a } else {
+            if (-400...8000).contains(a) {
+                sim.altitude = a
+            } else {
                 sink.error(v.mark, "simulation.altitude", "must be between -400 and 8000 m")
             }
         }
         if let v = m.node("mean_temperature"), let t = s.number(v, "simulation.mean_temperature") {
-            if (-30...40).contains(t) { sim.meanTemperature = t } else {
+            if (-30...40).contains(t) {
+                sim.meanTemperature = t
+            } else {
                 sink.error(v.mark, "simulation.mean_temperature", "must be between -30 and 40 °C")
             }
         }
@@ -364,8 +398,10 @@ package enum ConfigLoader {
                     if shown.contains(kind) {
                         sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
                     } else {
-                        sink.error(item.mark, fm.child("fault"), "a \(driver) cannot show '\(kind.rawValue)'; faults for it: "
-                                   + SimulationConfig.FaultKind.allCases.filter { shown.contains($0) }.map(\.rawValue).joined(separator: ", "))
+                        sink.error(
+                            item.mark, fm.child("fault"),
+                            "a \(driver) cannot show '\(kind.rawValue)'; faults for it: "
+                                + SimulationConfig.FaultKind.allCases.filter { shown.contains($0) }.map(\.rawValue).joined(separator: ", "))
                     }
                 }
             }
@@ -405,9 +441,10 @@ package enum ConfigLoader {
     static let simulatedTime: ClosedRange<Duration> = .zero...(.seconds(366 * 86_400))
 
     package static func isIdentifier(_ s: String, max: Int) -> Bool {
-        !s.isEmpty && s.count <= max && s.utf8.allSatisfy {
-            ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95
-        }
+        !s.isEmpty && s.count <= max
+            && s.utf8.allSatisfy {
+                ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 || $0 == 95
+            }
     }
 }
 

@@ -68,10 +68,12 @@ package struct MappingReader {
     /// Reports every key that no accessor asked for.
     package func finish() {
         for e in entries where !asked.contains(e.key) {
-            let suggestion = allowed.min { editDistance($0, e.key) < editDistance($1, e.key) }
+            let suggestion =
+                allowed.min { editDistance($0, e.key) < editDistance($1, e.key) }
                 .flatMap { editDistance($0, e.key) <= 2 ? " (did you mean '\($0)'?)" : nil } ?? ""
-            sink.error(e.keyMark, child(e.key),
-                       "unknown key '\(e.key)'\(suggestion); allowed here: \(allowed.joined(separator: ", "))")
+            sink.error(
+                e.keyMark, child(e.key),
+                "unknown key '\(e.key)'\(suggestion); allowed here: \(allowed.joined(separator: ", "))")
         }
     }
 }
@@ -93,7 +95,10 @@ package struct ScalarReader {
     /// A text that must not be empty.
     package func nonEmptyString(_ node: YAMLNode, _ path: String) -> String? {
         guard let v = string(node, path) else { return nil }
-        guard !v.isEmpty else { sink.error(node.mark, path, "must not be empty"); return nil }
+        guard !v.isEmpty else {
+            sink.error(node.mark, path, "must not be empty")
+            return nil
+        }
         return v
     }
 
@@ -118,7 +123,10 @@ package struct ScalarReader {
             sink.error(m, path, digits ? "\(s) is too large for a whole number here" : "expected a whole number (like 42 or 0x76), got '\(s)'")
             return nil
         }
-        guard plain else { sink.error(m, path, Self.quoted(s, "a whole number")); return nil }
+        guard plain else {
+            sink.error(m, path, Self.quoted(s, "a whole number"))
+            return nil
+        }
         return v
     }
 
@@ -142,7 +150,10 @@ package struct ScalarReader {
             sink.error(m, path, overflow ? "\(s) is out of range: numbers in a config lie within ±1e15" : "expected a number, got '\(s)'")
             return nil
         }
-        guard plain else { sink.error(m, path, Self.quoted(s, "a number")); return nil }
+        guard plain else {
+            sink.error(m, path, Self.quoted(s, "a number"))
+            return nil
+        }
         guard v.magnitude <= Self.largestNumber else {
             sink.error(m, path, "\(s) is out of range: numbers in a config lie within ±1e15")
             return nil
@@ -154,7 +165,9 @@ package struct ScalarReader {
     package func number(_ node: YAMLNode, _ path: String, in range: ClosedRange<Double>, why: String? = nil) -> Double? {
         guard let v = number(node, path) else { return nil }
         guard range.contains(v) else {
-            sink.error(node.mark, path, "\(why ?? "must be between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound))"), got \(Self.plain(v))")
+            sink.error(
+                node.mark, path,
+                "\(why ?? "must be between \(Self.plain(range.lowerBound)) and \(Self.plain(range.upperBound))"), got \(Self.plain(v))")
             return nil
         }
         return v
@@ -169,7 +182,10 @@ package struct ScalarReader {
             sink.error(node.mark, path, "expected true or false")
             return nil
         }
-        guard plain else { sink.error(m, path, Self.quoted(s, "true or false")); return nil }
+        guard plain else {
+            sink.error(m, path, Self.quoted(s, "true or false"))
+            return nil
+        }
         return s == "true"
     }
 

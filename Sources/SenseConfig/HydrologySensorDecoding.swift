@@ -17,20 +17,25 @@ enum HydrologySensorDecoding {
 
     /// `pin`, `bias` (pull-up), `active_low` (true), `debounce`, `flush` (60s). `shortestPulse`
     /// is the time between pulses at the sensor's rated maximum: the debounce must stay well under it.
-    static func pulseInput(_ m: inout MappingReader, board: Board?, defaultDebounce: Duration,
-                           shortestPulse: (Duration, String)?, sink: DiagnosticSink) -> PulseInputOptions? {
+    static func pulseInput(
+        _ m: inout MappingReader, board: Board?, defaultDebounce: Duration,
+        shortestPulse: (Duration, String)?, sink: DiagnosticSink
+    ) -> PulseInputOptions? {
         let s = ScalarReader(sink)
         let line = BoardPins.line(&m, "pin", board: board, sink: sink)
         let bias = m.node("bias").flatMap { s.choice($0, m.child("bias"), Bias.allCases) } ?? .pullUp
         let activeLow = m.node("active_low").flatMap { s.bool($0, m.child("active_low")) } ?? true
         let debounce = m.node("debounce").flatMap { s.duration($0, m.child("debounce"), in: .zero...(.seconds(10))) } ?? defaultDebounce
         if let (shortest, why) = shortestPulse, debounce * 2 > shortest {
-            sink.error(m.keyMark("debounce"), m.child("debounce"),
-                       "\(debounce.configText) would swallow real pulses: \(why) they come every \(shortest.configText); keep the debounce under half that")
+            sink.error(
+                m.keyMark("debounce"), m.child("debounce"),
+                "\(debounce.configText) would swallow real pulses: \(why) they come every \(shortest.configText); keep the debounce under half that")
         }
-        let flush = m.node("flush").flatMap {
-            s.duration($0, m.child("flush"), in: .seconds(1)...(.seconds(3600)), why: "between 1s (SD-card wear) and 1h (what a power cut may lose)")
-        } ?? .seconds(60)
+        let flush =
+            m.node("flush").flatMap {
+                s.duration(
+                    $0, m.child("flush"), in: .seconds(1)...(.seconds(3600)), why: "between 1s (SD-card wear) and 1h (what a power cut may lose)")
+            } ?? .seconds(60)
         guard let line else { return nil }
         return PulseInputOptions(line: line.0, pinName: line.1, bias: bias, activeLow: activeLow, debounce: debounce, flush: flush)
     }
@@ -39,16 +44,23 @@ enum HydrologySensorDecoding {
         let s = ScalarReader(sink)
         let mm = m.required("mm_per_tip").flatMap { v -> Double? in
             guard let x = s.number(v, m.child("mm_per_tip")) else { return nil }
-            guard (0.01...10).contains(x) else { sink.error(v.mark, m.child("mm_per_tip"), "a bucket holds 0.01…10 mm (commonly 0.2 or 0.254)"); return nil }
+            guard (0.01...10).contains(x) else {
+                sink.error(v.mark, m.child("mm_per_tip"), "a bucket holds 0.01…10 mm (commonly 0.2 or 0.254)")
+                return nil
+            }
             return x
         }
-        let maxIntensity = m.node("max_intensity").flatMap { s.number($0, m.child("max_intensity"), in: 1...2000, why: "between 1 and 2000 mm/h") } ?? 500
+        let maxIntensity =
+            m.node("max_intensity").flatMap { s.number($0, m.child("max_intensity"), in: 1...2000, why: "between 1 and 2000 mm/h") } ?? 500
         var windows: [Duration] = [.seconds(300), .seconds(900), .seconds(3600)]
         if let w = m.node("windows"), let items = s.list(w, m.child("windows")) {
             windows = []
             for (i, item) in items.enumerated() {
-                guard let d = s.duration(item, m.child("windows[\(i)]"), in: .seconds(60)...(.seconds(86400)),
-                                         why: "an intensity window is 1m…24h") else { continue }
+                guard
+                    let d = s.duration(
+                        item, m.child("windows[\(i)]"), in: .seconds(60)...(.seconds(86400)),
+                        why: "an intensity window is 1m…24h")
+                else { continue }
                 if windows.contains(d) {
                     sink.error(item.mark, m.child("windows[\(i)]"), "\(d.configText) is listed twice")
                 } else {
@@ -57,9 +69,10 @@ enum HydrologySensorDecoding {
             }
             if items.isEmpty { sink.error(w.mark, m.child("windows"), "at least one window") }
         }
-        let eventGap = m.node("event_gap").flatMap {
-            s.duration($0, m.child("event_gap"), in: .seconds(600)...(.seconds(72 * 3600)), why: "between 10m and 72h")
-        } ?? .seconds(6 * 3600)
+        let eventGap =
+            m.node("event_gap").flatMap {
+                s.duration($0, m.child("event_gap"), in: .seconds(600)...(.seconds(72 * 3600)), why: "between 10m and 72h")
+            } ?? .seconds(6 * 3600)
         let shortest = mm.map { (Duration.milliseconds(Int64($0 * 3600 / maxIntensity * 1000)), "at \(maxIntensity) mm/h (max_intensity)") }
         let input = pulseInput(&m, board: board, defaultDebounce: .milliseconds(25), shortestPulse: shortest, sink: sink)
         guard let input, let mm else { return nil }
@@ -99,11 +112,17 @@ enum HydrologySensorDecoding {
         }
         var settings = UltrasonicRanger.Settings()
         if let v = m.node("pings"), let n = s.integer(v, m.child("pings")) {
-            if (1...15).contains(n) { settings.pings = n } else { sink.error(v.mark, m.child("pings"), "1…15 pings per reading (odd numbers give a true median)") }
+            if (1...15).contains(n) {
+                settings.pings = n
+            } else {
+                sink.error(v.mark, m.child("pings"), "1…15 pings per reading (odd numbers give a true median)")
+            }
         }
         if let v = m.node("ping_interval"),
-           let d = s.duration(v, m.child("ping_interval"), in: .milliseconds(60)...(.seconds(1)),
-                              why: "60ms…1s: the module needs 60 ms for an echo to die away") {
+            let d = s.duration(
+                v, m.child("ping_interval"), in: .milliseconds(60)...(.seconds(1)),
+                why: "60ms…1s: the module needs 60 ms for an echo to die away")
+        {
             settings.pingInterval = d
         }
         if let r = m.node("range"), let items = s.list(r, m.child("range")) {
@@ -119,8 +138,9 @@ enum HydrologySensorDecoding {
             }
         }
         if interval < settings.burstDuration + .milliseconds(100) {
-            sink.error(m.keyMark("interval"), m.child("interval"),
-                       "a burst of \(settings.pings) pings takes \(settings.burstDuration.configText): the interval must be longer than that by 100ms")
+            sink.error(
+                m.keyMark("interval"), m.child("interval"),
+                "a burst of \(settings.pings) pings takes \(settings.burstDuration.configText): the interval must be longer than that by 100ms")
         }
         guard let trigger, let echo else { return nil }
         return .hcsr04(UltrasonicOptions(trigger: trigger.0, triggerPin: trigger.1, echo: echo.0, echoPin: echo.1, settings: settings))

@@ -4,16 +4,20 @@ import SenseHardware
 /// `bus:` and `address:` of an I2C sensor: a bus the board has, and one of the addresses the
 /// part can answer at.
 enum I2CPlaceDecoding {
-    static func place(_ m: inout MappingReader, part: any I2CPart, board: Board?,
-                      sink: DiagnosticSink) -> (bus: (String, String)?, address: UInt8?) {
+    static func place(
+        _ m: inout MappingReader, part: any I2CPart, board: Board?,
+        sink: DiagnosticSink
+    ) -> (bus: (String, String)?, address: UInt8?) {
         let s = ScalarReader(sink)
         var bus: (String, String)?
         if let b = m.required("bus"), let busName = s.string(b, m.child("bus")), let board {
             if let dev = board.i2cBuses[busName] {
                 bus = (busName, dev)
             } else {
-                sink.error(b.mark, m.child("bus"), "board '\(board.name)' has no I2C bus '\(busName)'; it has: "
-                           + board.i2cBuses.keys.sorted().joined(separator: ", "))
+                sink.error(
+                    b.mark, m.child("bus"),
+                    "board '\(board.name)' has no I2C bus '\(busName)'; it has: "
+                        + board.i2cBuses.keys.sorted().joined(separator: ", "))
             }
         }
         let node = part.defaultAddress == nil ? m.required("address") : m.node("address")

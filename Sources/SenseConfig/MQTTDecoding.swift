@@ -30,17 +30,19 @@ extension ConfigLoader {
             sink.error(m.mark, "mqtt.username", "a password needs a username")
         }
         let prefix = m.node("prefix").flatMap { s.topic($0, "mqtt.prefix", what: "topic prefix") } ?? "sensegate"
-        let keepalive = m.node("keepalive").flatMap {
-            s.duration($0, "mqtt.keepalive", in: .seconds(5)...(.seconds(65535)), why: "must be between 5s and 65535s (MQTT's limit)")
-        } ?? .seconds(30)
-        let qos = m.node("qos").flatMap { q -> Int? in
-            guard let v = s.integer(q, "mqtt.qos") else { return nil }
-            guard v == 0 || v == 1 else {
-                sink.error(q.mark, "mqtt.qos", "\(v) is not supported for readings: use 0 or 1")
-                return nil
-            }
-            return v
-        } ?? 1
+        let keepalive =
+            m.node("keepalive").flatMap {
+                s.duration($0, "mqtt.keepalive", in: .seconds(5)...(.seconds(65535)), why: "must be between 5s and 65535s (MQTT's limit)")
+            } ?? .seconds(30)
+        let qos =
+            m.node("qos").flatMap { q -> Int? in
+                guard let v = s.integer(q, "mqtt.qos") else { return nil }
+                guard v == 0 || v == 1 else {
+                    sink.error(q.mark, "mqtt.qos", "\(v) is not supported for readings: use 0 or 1")
+                    return nil
+                }
+                return v
+            } ?? 1
         var tls: MQTTSettings.TLS?
         if let t = m.node("tls"), var tm = MappingReader(t, path: "mqtt.tls", sink: sink) {
             func file(_ key: String) -> String? {
@@ -48,8 +50,9 @@ extension ConfigLoader {
                 if !SourceFile.exists(path) { sink.error(n.mark, tm.child(key), "no such file: \(path)") }
                 return path
             }
-            tls = MQTTSettings.TLS(caFile: file("ca_file"), caPath: file("ca_path"),
-                                   certFile: file("cert_file"), keyFile: file("key_file"))
+            tls = MQTTSettings.TLS(
+                caFile: file("ca_file"), caPath: file("ca_path"),
+                certFile: file("cert_file"), keyFile: file("key_file"))
             if (tls?.certFile == nil) != (tls?.keyFile == nil) {
                 sink.error(t.mark, "mqtt.tls", "cert_file and key_file go together")
             }
@@ -71,21 +74,23 @@ extension ConfigLoader {
             rm.finish()
         }
         let outbox = m.node("outbox").flatMap { decodeOutbox($0, sink: sink) } ?? OutboxConfig()
-        let queueLimit = m.node("queue_limit").flatMap { q -> Int? in
-            guard let v = s.integer(q, "mqtt.queue_limit") else { return nil }
-            guard (10...1_000_000).contains(v) else {
-                sink.error(q.mark, "mqtt.queue_limit", "must be between 10 and 1000000 messages")
-                return nil
-            }
-            return v
-        } ?? 10_000
+        let queueLimit =
+            m.node("queue_limit").flatMap { q -> Int? in
+                guard let v = s.integer(q, "mqtt.queue_limit") else { return nil }
+                guard (10...1_000_000).contains(v) else {
+                    sink.error(q.mark, "mqtt.queue_limit", "must be between 10 and 1000000 messages")
+                    return nil
+                }
+                return v
+            } ?? 10_000
         let protocolVersion = m.node("protocol").flatMap { s.choice($0, "mqtt.protocol", MQTTProtocolSetting.allCases) } ?? .auto
         let format = m.node("format").flatMap { s.choice($0, "mqtt.format", PayloadFormat.allCases) } ?? .sensegate
         m.finish()
         guard let broker else { return nil }
-        var settings = MQTTSettings(broker: broker, clientID: clientID, username: username, password: password,
-                            prefix: prefix, keepalive: keepalive, qos: qos, tls: tls, reconnectMin: reconnectMin,
-                            reconnectMax: reconnectMax, queueLimit: queueLimit, outbox: outbox)
+        var settings = MQTTSettings(
+            broker: broker, clientID: clientID, username: username, password: password,
+            prefix: prefix, keepalive: keepalive, qos: qos, tls: tls, reconnectMin: reconnectMin,
+            reconnectMax: reconnectMax, queueLimit: queueLimit, outbox: outbox)
         settings.protocolVersion = protocolVersion
         settings.format = format
         return settings

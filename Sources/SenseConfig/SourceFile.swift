@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import SenseCore
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Reads whole files and looks up the environment without Foundation.
 package enum SourceFile {
@@ -37,9 +38,15 @@ package enum SourceFile {
             close(fd)
             throw .cannotOpen(path: path, errno: e)
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR { close(fd); throw .isDirectory(path: path) }
-        if regularOnly, (st.st_mode & S_IFMT) != S_IFREG { close(fd); throw .notRegular(path: path) }
-        if regularOnly { _ = fcntl(fd, F_SETFL, 0) }   // back to blocking reads for the regular file
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            close(fd)
+            throw .isDirectory(path: path)
+        }
+        if regularOnly, (st.st_mode & S_IFMT) != S_IFREG {
+            close(fd)
+            throw .notRegular(path: path)
+        }
+        if regularOnly { _ = fcntl(fd, F_SETFL, 0) }  // back to blocking reads for the regular file
         guard let f = fdopen(fd, "rb") else {
             let e = errno
             close(fd)

@@ -22,8 +22,10 @@ package struct TrafficStationOptions: Sendable, Hashable {
         }
     }
 
-    package init(station: StationSettings, wiring: [LaneWiring], bias: Bias, activeLow: Bool, minOn: Duration, minOff: Duration,
-                publishVehicles: Bool) {
+    package init(
+        station: StationSettings, wiring: [LaneWiring], bias: Bias, activeLow: Bool, minOn: Duration, minOff: Duration,
+        publishVehicles: Bool
+    ) {
         self.station = station
         self.wiring = wiring
         self.bias = bias
@@ -93,8 +95,10 @@ enum TrafficSensorDecoding {
             activeLow = dm.node("active_low").flatMap { s.bool($0, dm.child("active_low")) } ?? activeLow
             for (key, target) in [("min_on", 0), ("min_off", 1)] {
                 guard let v = dm.node(key),
-                      let x = s.duration(v, dm.child(key), in: .zero...(.milliseconds(500)),
-                                         why: "at most 500ms: a vehicle at 100 km/h occupies a 2 m loop for about 230 ms") else { continue }
+                    let x = s.duration(
+                        v, dm.child(key), in: .zero...(.milliseconds(500)),
+                        why: "at most 500ms: a vehicle at 100 km/h occupies a 2 m loop for about 230 ms")
+                else { continue }
                 if target == 0 { minOn = x } else { minOff = x }
             }
             dm.finish()
@@ -118,10 +122,13 @@ enum TrafficSensorDecoding {
             }
         }
         guard let name, !lanes.isEmpty, lanes.count == wiring.count else { return nil }
-        let settings = StationSettings(name: name, lanes: lanes, periods: periods, classes: classes, faults: faults,
-                                       congestion: congestion)
-        return .traffic(TrafficStationOptions(station: settings, wiring: wiring, bias: bias, activeLow: activeLow, minOn: minOn,
-                                              minOff: minOff, publishVehicles: vehicles))
+        let settings = StationSettings(
+            name: name, lanes: lanes, periods: periods, classes: classes, faults: faults,
+            congestion: congestion)
+        return .traffic(
+            TrafficStationOptions(
+                station: settings, wiring: wiring, bias: bias, activeLow: activeLow, minOn: minOn,
+                minOff: minOff, publishVehicles: vehicles))
     }
 
     static func lane(_ n: YAMLNode, path: String, board: Board?, sink: DiagnosticSink) -> (LaneSettings, TrafficStationOptions.LaneWiring)? {
@@ -129,14 +136,17 @@ enum TrafficSensorDecoding {
         guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
         let name = m.required("name").flatMap { s.string($0, m.child("name")) }.flatMap { v -> String? in
             guard ConfigLoader.isIdentifier(v, max: 32) else {
-                sink.error(m.keyMark("name"), m.child("name"), "'\(v)' is not a valid name: use 1–32 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
+                sink.error(
+                    m.keyMark("name"), m.child("name"), "'\(v)' is not a valid name: use 1–32 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
                 return nil
             }
             return v
         }
         let direction = m.required("direction").flatMap { s.string($0, m.child("direction")) }.flatMap { v -> String? in
             guard ConfigLoader.isIdentifier(v, max: 32) else {
-                sink.error(m.keyMark("direction"), m.child("direction"), "'\(v)' is not a valid name: use 1–32 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
+                sink.error(
+                    m.keyMark("direction"), m.child("direction"),
+                    "'\(v)' is not a valid name: use 1–32 of a-z, 0-9, '-' and '_' (it becomes a topic level)")
                 return nil
             }
             return v
@@ -148,7 +158,10 @@ enum TrafficSensorDecoding {
         }
         func metres(_ key: String, _ range: ClosedRange<Double>, _ why: String) -> Double? {
             guard let v = m.node(key), let x = s.number(v, m.child(key)) else { return nil }
-            guard range.contains(x) else { sink.error(v.mark, m.child(key), why); return nil }
+            guard range.contains(x) else {
+                sink.error(v.mark, m.child(key), why)
+                return nil
+            }
             return x
         }
         let zone = metres("zone_length", 0.3...10, "a detection zone is 0.3…10 m long (a 2 m loop; a beam is ~0.3 m)") ?? 2
@@ -174,8 +187,10 @@ enum TrafficSensorDecoding {
         guard let name, let direction, let up else { return nil }
         if m.has("downstream"), down == nil || spacing == 0 { return nil }
         let geometry = TrapGeometry(spacing: spacing, detectorLength: zone, minSpeed: minSpeed / 3.6)
-        return (LaneSettings(name: name, direction: direction, geometry: geometry, effectiveLength: effective),
-                .init(upstream: .init(line: up.0, pin: up.1), downstream: down.map { .init(line: $0.0, pin: $0.1) }))
+        return (
+            LaneSettings(name: name, direction: direction, geometry: geometry, effectiveLength: effective),
+            .init(upstream: .init(line: up.0, pin: up.1), downstream: down.map { .init(line: $0.0, pin: $0.1) })
+        )
     }
 
     static func classes(_ n: YAMLNode, path: String, sink: DiagnosticSink) -> VehicleClasses? {
@@ -186,7 +201,10 @@ enum TrafficSensorDecoding {
         if items.isEmpty { sink.error(n.mark, path, "at least one class") }
         for (i, item) in items.enumerated() {
             let p = "\(path)[\(i)]"
-            guard var m = MappingReader(item, path: p, sink: sink) else { ok = false; continue }
+            guard var m = MappingReader(item, path: p, sink: sink) else {
+                ok = false
+                continue
+            }
             let name = m.required("name").flatMap { s.string($0, m.child("name")) }
             let below = m.node("below").flatMap { v -> Double? in
                 guard let x = s.number(v, m.child("below")) else { return nil }
@@ -196,13 +214,14 @@ enum TrafficSensorDecoding {
                 }
                 return x
             }
-            let pce = m.node("pce").flatMap { v -> Double? in
-                guard let x = s.number(v, m.child("pce")), (0.2...10).contains(x) else {
-                    sink.error(v.mark, m.child("pce"), "a passenger-car equivalent is 0.2…10")
-                    return nil
-                }
-                return x
-            } ?? 1
+            let pce =
+                m.node("pce").flatMap { v -> Double? in
+                    guard let x = s.number(v, m.child("pce")), (0.2...10).contains(x) else {
+                        sink.error(v.mark, m.child("pce"), "a passenger-car equivalent is 0.2…10")
+                        return nil
+                    }
+                    return x
+                } ?? 1
             let last = i == items.count - 1
             if last, m.has("below") {
                 sink.error(m.keyMark("below"), m.child("below"), "the last class takes every longer vehicle: leave out below")
@@ -216,7 +235,10 @@ enum TrafficSensorDecoding {
                 ok = false
             }
             m.finish()
-            guard let name else { ok = false; continue }
+            guard let name else {
+                ok = false
+                continue
+            }
             bins.append(.init(name: name, below: last ? nil : below, pce: pce))
         }
         return ok ? VehicleClasses(bins: bins) : nil
@@ -231,7 +253,9 @@ enum TrafficSensorDecoding {
         }
         c.clearOccupancy = min(c.clearOccupancy, c.occupancy)
         if let v = m.node("clear"), let x = s.number(v, m.child("clear")) {
-            if x > 0, x / 100 <= c.occupancy { c.clearOccupancy = x / 100 } else {
+            if x > 0, x / 100 <= c.occupancy {
+                c.clearOccupancy = x / 100
+            } else {
                 sink.error(v.mark, m.child("clear"), "a percentage above 0 and at most occupancy (\(c.occupancy * 100))")
             }
         }
@@ -250,7 +274,8 @@ enum TrafficSensorDecoding {
         guard var m = MappingReader(n, path: path, sink: sink) else { return nil }
         var f = DetectorFaultSettings()
         if let v = m.node("stuck_on"),
-           let d = s.duration(v, m.child("stuck_on"), in: .seconds(30)...(.seconds(86400)), why: "30s…24h (longer than any red light)") {
+            let d = s.duration(v, m.child("stuck_on"), in: .seconds(30)...(.seconds(86400)), why: "30s…24h (longer than any red light)")
+        {
             f.stuckOn = d
         }
         if let v = m.node("silent_after"), let d = s.duration(v, m.child("silent_after"), in: .seconds(60)...(.seconds(7 * 86400))) {
@@ -302,7 +327,9 @@ enum TrafficSensorDecoding {
             var direction: String?
             if let d = im.node("direction"), let text = s.string(d, im.child("direction")) {
                 let known = sensors.flatMap { sensor -> [String] in if case let .traffic(o) = sensor.kind { o.station.directions } else { [] } }
-                if known.contains(text) { direction = text } else {
+                if known.contains(text) {
+                    direction = text
+                } else {
                     sink.error(d.mark, im.child("direction"), "no traffic direction named '\(text)'; directions: \(known.joined(separator: ", "))")
                 }
             }
@@ -317,11 +344,13 @@ enum TrafficSensorDecoding {
                     // STATION.LANE.upstream|downstream
                     let parts = text.split(separator: ".").map(String.init)
                     if parts.count == 3, case let .traffic(o)? = sensors[parts[0]]?.kind,
-                       let lane = o.station.lanes.first(where: { $0.name == parts[1] }),
-                       parts[2] == "upstream" || (parts[2] == "downstream" && lane.geometry.isTrap) {
+                        let lane = o.station.lanes.first(where: { $0.name == parts[1] }),
+                        parts[2] == "upstream" || (parts[2] == "downstream" && lane.geometry.isTrap)
+                    {
                         place = (parts[0], parts[1], parts[2])
                     } else {
-                        sink.error(v.mark, fm.child("detector"), "'\(text)' is not a detector: write STATION.LANE.upstream or STATION.LANE.downstream")
+                        sink.error(
+                            v.mark, fm.child("detector"), "'\(text)' is not a detector: write STATION.LANE.upstream or STATION.LANE.downstream")
                     }
                 }
                 let kind = fm.required("fault").flatMap { s.choice($0, fm.child("fault"), TrafficSimulation.DetectorFaultKind.allCases) }
@@ -339,7 +368,9 @@ enum TrafficSensorDecoding {
     /// `HH:MM` (24:00 allowed as the end of the day).
     static func minuteOfDay(_ s: String) -> Int? {
         let hm = s.split(separator: ":")
-        guard hm.count == 2, let h = Int(hm[0]), let mm = Int(hm[1]), (0...24).contains(h), (0..<60).contains(mm), h * 60 + mm <= 1440 else { return nil }
+        guard hm.count == 2, let h = Int(hm[0]), let mm = Int(hm[1]), (0...24).contains(h), (0..<60).contains(mm), h * 60 + mm <= 1440 else {
+            return nil
+        }
         return h * 60 + mm
     }
 }

@@ -10,8 +10,10 @@ package struct WindowDefinition: Sendable, Hashable {
 
 /// Decoding of `windows:`.
 enum WindowDecoding {
-    static func windows(_ list: [YAMLNode], sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
-                        sink: DiagnosticSink) -> [WindowDefinition] {
+    static func windows(
+        _ list: [YAMLNode], sensors: Named<SensorConfig>, derived: Named<DerivedDefinition>,
+        sink: DiagnosticSink
+    ) -> [WindowDefinition] {
         let s = ScalarReader(sink)
         var out: [WindowDefinition] = []
         var taken: Set<String> = []
@@ -36,8 +38,11 @@ enum WindowDecoding {
             if let f = m.required("functions"), let items = s.list(f, m.child("functions")) {
                 for (j, item) in items.enumerated() {
                     guard let fn = s.choice(item, m.child("functions[\(j)]"), WindowAggregator.Function.allCases) else { continue }
-                    if functions.contains(fn) { sink.error(item.mark, m.child("functions[\(j)]"), "'\(fn.rawValue)' is listed twice") }
-                    else { functions.append(fn) }
+                    if functions.contains(fn) {
+                        sink.error(item.mark, m.child("functions[\(j)]"), "'\(fn.rawValue)' is listed twice")
+                    } else {
+                        functions.append(fn)
+                    }
                 }
                 if items.isEmpty { sink.error(f.mark, m.child("functions"), "name at least one function") }
             }
@@ -52,9 +57,12 @@ enum WindowDecoding {
                 sink.error(item.mark, "windows[\(i)].expected", "a window on a derived channel needs 'expected' (samples in a full window)")
                 continue
             }
-            out.append(WindowDefinition(name: name, channel: channel,
-                                        settings: .init(length: length, every: every, functions: functions,
-                                                        expected: expected, minimumCompleteness: minimum)))
+            out.append(
+                WindowDefinition(
+                    name: name, channel: channel,
+                    settings: .init(
+                        length: length, every: every, functions: functions,
+                        expected: expected, minimumCompleteness: minimum)))
         }
         return out
     }

@@ -1,6 +1,7 @@
 import CYAML
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A position in a source file, 1-based as editors show it.

@@ -5,18 +5,30 @@ public enum NumberText {
     /// A decimal number: an optional `-`, digits with at most one point, an optional exponent.
     /// Nil for anything else, for more than 64 characters, and for what is not finite.
     public static func decimal<S: StringProtocol>(_ text: S) -> Double? {
-        var state = 0   // 0 sign, 1 integer digits, 2 fraction digits, 3 exponent sign, 4 exponent digits
+        var state = 0  // 0 sign, 1 integer digits, 2 fraction digits, 3 exponent sign, 4 exponent digits
         var digits = 0, exponentDigits = 0, count = 0
         for c in text.utf8 {
             count += 1
             guard count <= 64 else { return nil }
             switch c {
             case UInt8(ascii: "-") where state == 0: state = 1
-            case UInt8(ascii: "-"), UInt8(ascii: "+"): guard state == 3 else { return nil }; state = 4
+            case UInt8(ascii: "-"), UInt8(ascii: "+"):
+                guard state == 3 else { return nil }
+                state = 4
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                if state >= 3 { exponentDigits += 1; state = 4 } else { digits += 1; if state == 0 { state = 1 } }
-            case UInt8(ascii: "."): guard state <= 1 else { return nil }; state = 2
-            case UInt8(ascii: "e"), UInt8(ascii: "E"): guard state == 1 || state == 2, digits > 0 else { return nil }; state = 3
+                if state >= 3 {
+                    exponentDigits += 1
+                    state = 4
+                } else {
+                    digits += 1
+                    if state == 0 { state = 1 }
+                }
+            case UInt8(ascii: "."):
+                guard state <= 1 else { return nil }
+                state = 2
+            case UInt8(ascii: "e"), UInt8(ascii: "E"):
+                guard state == 1 || state == 2, digits > 0 else { return nil }
+                state = 3
             default: return nil
             }
         }

@@ -2,7 +2,8 @@
 /// the civil-from-days algorithm so the daemon needs no Foundation and no time-zone database.
 extension WallTime {
     public var rfc3339: String {
-        let ms = nanosecondsSinceEpoch >= 0
+        let ms =
+            nanosecondsSinceEpoch >= 0
             ? nanosecondsSinceEpoch / 1_000_000
             : (nanosecondsSinceEpoch - 999_999) / 1_000_000
         var days = ms >= 0 ? ms / 86_400_000 : (ms - 86_399_999) / 86_400_000
@@ -37,9 +38,9 @@ extension WallTime {
             return v
         }
         guard u.count >= 20, let y = num(0..<4), let m = num(5..<7), let d = num(8..<10),
-              let h = num(11..<13), let mi = num(14..<16), let s = num(17..<19),
-              u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u.last == 90,
-              (1...12).contains(m), (1...31).contains(d), (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s)
+            let h = num(11..<13), let mi = num(14..<16), let s = num(17..<19),
+            u[4] == 45, u[7] == 45, u[10] == 84, u[13] == 58, u[16] == 58, u.last == 90,
+            (1...12).contains(m), (1...31).contains(d), (0...23).contains(h), (0...59).contains(mi), (0...60).contains(s)
         else { return nil }
         var nanos: Int64 = 0
         if u[19] == 46 {

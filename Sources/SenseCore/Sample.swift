@@ -15,8 +15,10 @@ public struct Sample: Sendable, Hashable {
     /// nil for plain readings.
     public var attributes: [String: String]?
 
-    public init(sensor: String, quantity: String, value: Double?, unit: Unit, quality: Quality,
-                reason: QualityReason? = nil, monotonic: MonotonicInstant, wall: WallTime) {
+    public init(
+        sensor: String, quantity: String, value: Double?, unit: Unit, quality: Quality,
+        reason: QualityReason? = nil, monotonic: MonotonicInstant, wall: WallTime
+    ) {
         precondition(quality != .bad || value == nil, "a bad sample carries no value")
         self.sensor = sensor
         self.quantity = quantity

@@ -88,16 +88,19 @@ package struct Analysis: Sendable {
         let now = all.map(\.monotonic).max() ?? MonotonicInstant(nanoseconds: 0)
         rules.record(all)
         let after = afterAggregates(aggregates, at: now)
-        return Output(samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) }
-                          + outputs + after.derived,
-                      alarms: changed + after.alarms, aggregates: aggregates)
+        return Output(
+            samples: analysed.filter { published.contains(ChannelKey(sensor: $0.sensor, quantity: $0.quantity)) }
+                + outputs + after.derived,
+            alarms: changed + after.alarms, aggregates: aggregates)
     }
 
     /// Derived channels fed by aggregates (NowCast from hourly means, an AQI from those), and
     /// alarms watching aggregates (e.g. a rate-of-rise limit on a window's `rate`). Channels
     /// derived from aggregates are not aggregated again (the configuration refuses such windows).
-    private mutating func afterAggregates(_ aggregates: [Aggregate],
-                                          at now: MonotonicInstant) -> (derived: [Sample], alarms: [AlarmSnapshot]) {
+    private mutating func afterAggregates(
+        _ aggregates: [Aggregate],
+        at now: MonotonicInstant
+    ) -> (derived: [Sample], alarms: [AlarmSnapshot]) {
         guard !aggregates.isEmpty else { return ([], []) }
         let samples = aggregates.flatMap { WindowAggregator.samples(window: $0.name, $0.result, functions: $0.functions, at: now) }
         let outputs = derived.update(samples)
@@ -133,8 +136,10 @@ package struct Analysis: Sendable {
         alarms.tick(at: now, wall: wall)
     }
 
-    package mutating func command(_ c: AlarmDefinition.Command, alarm: String, shelveFor: Duration?, at now: MonotonicInstant,
-                          wall: WallTime) throws(AlarmEngine.CommandRefusal) -> AlarmSnapshot {
+    package mutating func command(
+        _ c: AlarmDefinition.Command, alarm: String, shelveFor: Duration?, at now: MonotonicInstant,
+        wall: WallTime
+    ) throws(AlarmEngine.CommandRefusal) -> AlarmSnapshot {
         try alarms.command(c, alarm: alarm, shelveFor: shelveFor, at: now, wall: wall)
     }
 

@@ -9,9 +9,11 @@ import SenseHardware
 /// reader that may lag); `raw` sees every edge first (for
 /// chatter and lost-edge checks). Returns when the line's events end.
 enum DebouncedEdges {
-    static func watch(_ input: any GPIOInput, debouncer: Shared<Debouncer>, activeLow: Bool, clock: any SenseClock,
-                      logger: Logger, name: String, settleLag: Duration = .zero, raw: (@Sendable (EdgeEvent) -> Void)? = nil,
-                      changed: @escaping @Sendable ((level: Bool, at: MonotonicInstant)) -> Void) async {
+    static func watch(
+        _ input: any GPIOInput, debouncer: Shared<Debouncer>, activeLow: Bool, clock: any SenseClock,
+        logger: Logger, name: String, settleLag: Duration = .zero, raw: (@Sendable (EdgeEvent) -> Void)? = nil,
+        changed: @escaping @Sendable ((level: Bool, at: MonotonicInstant)) -> Void
+    ) async {
         let (kicks, kick) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -27,7 +29,7 @@ enum DebouncedEdges {
                 }
                 kick.finish()
             }
-            group.addTask {   // confirms a level once it has held for the debounce time
+            group.addTask {  // confirms a level once it has held for the debounce time
                 for await _ in kicks {
                     while let deadline = debouncer.withLock({ $0.pendingDeadline }) {
                         // An edge stamped before now may still wait unread; confirming by the clock

@@ -1,6 +1,6 @@
 import Logging
-import SenseCore
 import SenseConfig
+import SenseCore
 import SenseDrivers
 import SenseHardware
 import Synchronization
@@ -18,8 +18,10 @@ package struct DigitalInputWatcher: Sendable {
     let liveness: Liveness
     let logger: Logger
 
-    package init(name: String, input: any GPIOInput, options: DigitalInputOptions, interval: Duration, clock: any SenseClock,
-                 sink: any SampleSink, liveness: Liveness, logger: Logger) {
+    package init(
+        name: String, input: any GPIOInput, options: DigitalInputOptions, interval: Duration, clock: any SenseClock,
+        sink: any SampleSink, liveness: Liveness, logger: Logger
+    ) {
         self.name = name
         self.input = input
         self.options = options
@@ -44,10 +46,12 @@ package struct DigitalInputWatcher: Sendable {
         liveness.completedCycle(name)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await DebouncedEdges.watch(input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
-                                           name: "input \(name)") { emitState($0.level, at: $0.at) }
+                await DebouncedEdges.watch(
+                    input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
+                    name: "input \(name)"
+                ) { emitState($0.level, at: $0.at) }
             }
-            group.addTask {   // heartbeat
+            group.addTask {  // heartbeat
                 while !Task.isCancelled {
                     liveness.expect(name, by: clock.monotonicNow + interval + .seconds(30))
                     do { try await clock.sleep(for: interval) } catch { return }
@@ -64,8 +68,10 @@ package struct DigitalInputWatcher: Sendable {
 
     private func emitState(_ level: Bool?, at time: MonotonicInstant, reason: QualityReason? = nil) {
         let wall = clock.wallTime(of: time)
-        sink.accept([Sample(sensor: name, quantity: "state", value: level.map { $0 ? 1 : 0 }, unit: .none,
-                     quality: level == nil ? .bad : .good, reason: reason, monotonic: time, wall: wall)])
+        sink.accept([
+            Sample(
+                sensor: name, quantity: "state", value: level.map { $0 ? 1 : 0 }, unit: .none,
+                quality: level == nil ? .bad : .good, reason: reason, monotonic: time, wall: wall)
+        ])
     }
 }
-

@@ -2,10 +2,11 @@ import SenseConfig
 import SenseCore
 import SenseMQTT
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
-import SenseWire
-import SenseHardwareLinux
+    import Glibc
+    import SenseWire
+    import SenseHardwareLinux
 #endif
 
 /// What `<root>/health` reports: per-sensor state and fault counts, delivery counters, memory,
@@ -48,8 +49,10 @@ package final class HealthBoard: Sendable {
         var droppedIncoming: Int = 0
     }
 
-    func payload(now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, link: Link,
-                 commands: CommandLog.Counters, seq: UInt64) -> [UInt8] {
+    func payload(
+        now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, link: Link,
+        commands: CommandLog.Counters, seq: UInt64
+    ) -> [UInt8] {
         let (sensors, seqError) = state.withLock { ($0.sensors, $0.seqError) }
         var w = JSONWriter()
         w.beginObject()
@@ -130,7 +133,7 @@ package final class HealthBoard: Sendable {
         do {
             bytes = try SourceFile.read("/proc/self/statm")
         } catch {
-            return nil   // no procfs: the field is published as null, never as a guess
+            return nil  // no procfs: the field is published as null, never as a guess
         }
         let fields = String(decoding: bytes, as: UTF8.self).split(separator: " ")
         guard fields.count > 1, let pages = Int(fields[1]) else { return nil }

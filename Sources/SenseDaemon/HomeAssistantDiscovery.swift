@@ -56,15 +56,16 @@ package struct HomeAssistantDiscovery {
 
     private func readings(_ out: inout [Entity]) {
         for sensor in config.sensors {
-            if case .traffic = sensor.kind { continue }   // records, below
+            if case .traffic = sensor.kind { continue }  // records, below
             let units = Dictionary(sensor.kind.channels, uniquingKeysWith: { a, _ in a })
             for quantity in sensor.publish {
                 let topic = topics.reading(sensor: sensor.name, quantity: quantity)
                 let object = "sensor_\(sensor.name)_\(quantity)"
                 if case .digitalInput = sensor.kind {
-                    out.append(entity("binary_sensor", object, name: "\(sensor.name) \(quantity)", state: topic) { w in
-                        w.field("value_template", "{{ 'ON' if value_json.v == 1 else ('OFF' if value_json.v == 0 else None) }}")
-                    })
+                    out.append(
+                        entity("binary_sensor", object, name: "\(sensor.name) \(quantity)", state: topic) { w in
+                            w.field("value_template", "{{ 'ON' if value_json.v == 1 else ('OFF' if value_json.v == 0 else None) }}")
+                        })
                     continue
                 }
                 let q = HomeAssistantQuantity.of(quantity: quantity, unit: units[quantity] ?? .none)
@@ -79,11 +80,15 @@ package struct HomeAssistantDiscovery {
             let object = "derived_\(d.name)"
             switch d.model {
             case .floodCategory:
-                out.append(enumeration(object, name: d.name, state: topic, key: "category",
-                                       options: ["normal", "action", "minor", "moderate", "major"]))
+                out.append(
+                    enumeration(
+                        object, name: d.name, state: topic, key: "category",
+                        options: ["normal", "action", "minor", "moderate", "major"]))
             case .rainClass:
-                out.append(enumeration(object, name: d.name, state: topic, key: "class",
-                                       options: ["none", "light", "moderate", "heavy", "violent"]))
+                out.append(
+                    enumeration(
+                        object, name: d.name, state: topic, key: "class",
+                        options: ["none", "light", "moderate", "heavy", "violent"]))
             case .aqi:
                 out.append(numeric(object, name: d.name, state: topic, HomeAssistantQuantity(unit: nil, deviceClass: "aqi")))
             default:
@@ -104,8 +109,10 @@ package struct HomeAssistantDiscovery {
                 case .sum: q = HomeAssistantQuantity(unit: HomeAssistantQuantity.haUnit(unit), deviceClass: nil)
                 default: q = HomeAssistantQuantity.of(quantity: channelQuantity(window.channel), unit: unit)
                 }
-                out.append(numeric("aggregate_\(window.name)_\(f.rawValue)", name: "\(window.name) \(f.rawValue)",
-                                   state: topics.aggregate(window.name), q, key: f.rawValue))
+                out.append(
+                    numeric(
+                        "aggregate_\(window.name)_\(f.rawValue)", name: "\(window.name) \(f.rawValue)",
+                        state: topics.aggregate(window.name), q, key: f.rawValue))
             }
         }
     }
@@ -127,11 +134,16 @@ package struct HomeAssistantDiscovery {
                     for (key, q) in measures {
                         out.append(numeric("\(base)_\(key)", name: "\(label) \(key)", state: topic, q, key: key, enabled: enabled))
                     }
-                    out.append(enumeration("\(base)_los", name: "\(label) level of service", state: topic, key: "los",
-                                           options: ["A", "B", "C", "D", "E", "F"], enabled: enabled))
-                    out.append(entity("binary_sensor", "\(base)_congested", name: "\(label) congested", state: topic, enabled: enabled) { w in
-                        w.field("value_template", "{{ 'ON' if value_json.congested == true else ('OFF' if value_json.congested == false else None) }}")
-                    })
+                    out.append(
+                        enumeration(
+                            "\(base)_los", name: "\(label) level of service", state: topic, key: "los",
+                            options: ["A", "B", "C", "D", "E", "F"], enabled: enabled))
+                    out.append(
+                        entity("binary_sensor", "\(base)_congested", name: "\(label) congested", state: topic, enabled: enabled) { w in
+                            w.field(
+                                "value_template", "{{ 'ON' if value_json.congested == true else ('OFF' if value_json.congested == false else None) }}"
+                            )
+                        })
                 }
             }
         }
@@ -139,15 +151,17 @@ package struct HomeAssistantDiscovery {
 
     private func alarms(_ out: inout [Entity]) {
         for a in config.alarms {
-            out.append(entity("binary_sensor", "alarm_\(a.name)", name: a.name, state: topics.alarm(a.name)) { w in
-                w.field("device_class", "problem")
-                w.field("value_template", "{{ 'ON' if value_json.active else 'OFF' }}")
-            })
-            if a.allowedCommands.contains(.ack) {
-                out.append(entity("button", "alarm_\(a.name)_ack", name: "\(a.name) acknowledge", state: nil) { w in
-                    w.field("command_topic", topics.alarm(a.name) + "/ack")
-                    w.field("payload_press", #"{"by":"home-assistant"}"#)
+            out.append(
+                entity("binary_sensor", "alarm_\(a.name)", name: a.name, state: topics.alarm(a.name)) { w in
+                    w.field("device_class", "problem")
+                    w.field("value_template", "{{ 'ON' if value_json.active else 'OFF' }}")
                 })
+            if a.allowedCommands.contains(.ack) {
+                out.append(
+                    entity("button", "alarm_\(a.name)_ack", name: "\(a.name) acknowledge", state: nil) { w in
+                        w.field("command_topic", topics.alarm(a.name) + "/ack")
+                        w.field("payload_press", #"{"by":"home-assistant"}"#)
+                    })
             }
         }
         out.append(numeric("alarms_active", name: "active alarms", state: topics.alarms, HomeAssistantQuantity(unit: nil), key: "active"))
@@ -155,9 +169,10 @@ package struct HomeAssistantDiscovery {
 
     private func rules(_ out: inout [Entity]) {
         for r in config.rules {
-            out.append(entity("binary_sensor", "rule_\(r.name)", name: "rule \(r.name)", state: topics.rule(r.name), diagnostic: true) { w in
-                w.field("value_template", "{{ 'ON' if value_json.state == 'true' else ('OFF' if value_json.state == 'false' else None) }}")
-            })
+            out.append(
+                entity("binary_sensor", "rule_\(r.name)", name: "rule \(r.name)", state: topics.rule(r.name), diagnostic: true) { w in
+                    w.field("value_template", "{{ 'ON' if value_json.state == 'true' else ('OFF' if value_json.state == 'false' else None) }}")
+                })
         }
     }
 
@@ -166,26 +181,29 @@ package struct HomeAssistantDiscovery {
             let state = topics.actuator(a.name)
             let set = state + "/set"
             if a.commands.isSuperset(of: [.on, .off]) {
-                out.append(entity("switch", "actuator_\(a.name)", name: a.name, state: state) { w in
-                    w.field("command_topic", set)
-                    w.field("payload_on", #"{"command":"on","by":"home-assistant"}"#)
-                    w.field("payload_off", #"{"command":"off","by":"home-assistant"}"#)
-                    w.field("value_template", "{{ value_json.state }}")
-                    w.field("state_on", "on")
-                    w.field("state_off", "off")
-                    w.field("optimistic", false)
-                })
+                out.append(
+                    entity("switch", "actuator_\(a.name)", name: a.name, state: state) { w in
+                        w.field("command_topic", set)
+                        w.field("payload_on", #"{"command":"on","by":"home-assistant"}"#)
+                        w.field("payload_off", #"{"command":"off","by":"home-assistant"}"#)
+                        w.field("value_template", "{{ value_json.state }}")
+                        w.field("state_on", "on")
+                        w.field("state_off", "off")
+                        w.field("optimistic", false)
+                    })
             } else {
-                out.append(entity("binary_sensor", "actuator_\(a.name)", name: a.name, state: state) { w in
-                    w.field("device_class", "running")
-                    w.field("value_template", "{{ 'ON' if value_json.state == 'on' else 'OFF' }}")
-                })
+                out.append(
+                    entity("binary_sensor", "actuator_\(a.name)", name: a.name, state: state) { w in
+                        w.field("device_class", "running")
+                        w.field("value_template", "{{ 'ON' if value_json.state == 'on' else 'OFF' }}")
+                    })
             }
             if a.commands.contains(.release) {
-                out.append(entity("button", "actuator_\(a.name)_release", name: "\(a.name) release", state: nil) { w in
-                    w.field("command_topic", set)
-                    w.field("payload_press", #"{"command":"release","by":"home-assistant"}"#)
-                })
+                out.append(
+                    entity("button", "actuator_\(a.name)_release", name: "\(a.name) release", state: nil) { w in
+                        w.field("command_topic", set)
+                        w.field("payload_press", #"{"command":"release","by":"home-assistant"}"#)
+                    })
             }
         }
     }
@@ -209,8 +227,10 @@ package struct HomeAssistantDiscovery {
 
     /// A sensor whose state is one number of the payload (`v` for readings): `null` renders
     /// `None`, which Home Assistant shows as unknown, so a bad reading never becomes a number.
-    private func numeric(_ object: String, name: String, state: String, _ q: HomeAssistantQuantity, key: String = "v",
-                         enabled: Bool = true, diagnostic: Bool = false, attributes: Bool = true) -> Entity {
+    private func numeric(
+        _ object: String, name: String, state: String, _ q: HomeAssistantQuantity, key: String = "v",
+        enabled: Bool = true, diagnostic: Bool = false, attributes: Bool = true
+    ) -> Entity {
         entity("sensor", object, name: name, state: state, enabled: enabled, diagnostic: diagnostic, attributes: attributes) { w in
             if let c = q.deviceClass { w.field("device_class", c) }
             if let u = q.unit { w.field("unit_of_measurement", u) }
@@ -219,8 +239,10 @@ package struct HomeAssistantDiscovery {
         }
     }
 
-    private func enumeration(_ object: String, name: String, state: String, key: String, options: [String],
-                             enabled: Bool = true) -> Entity {
+    private func enumeration(
+        _ object: String, name: String, state: String, key: String, options: [String],
+        enabled: Bool = true
+    ) -> Entity {
         entity("sensor", object, name: name, state: state, enabled: enabled) { w in
             w.field("device_class", "enum")
             w.key("options")
@@ -231,8 +253,10 @@ package struct HomeAssistantDiscovery {
         }
     }
 
-    private func entity(_ component: String, _ object: String, name: String, state: String?, enabled: Bool = true,
-                        diagnostic: Bool = false, attributes: Bool = true, _ fields: (inout JSONWriter) -> Void) -> Entity {
+    private func entity(
+        _ component: String, _ object: String, name: String, state: String?, enabled: Bool = true,
+        diagnostic: Bool = false, attributes: Bool = true, _ fields: (inout JSONWriter) -> Void
+    ) -> Entity {
         var w = JSONWriter()
         w.beginObject()
         w.field("name", name)
@@ -266,8 +290,9 @@ package struct HomeAssistantDiscovery {
         w.field("sw_version", SensegateVersion.string)
         w.endObject()
         w.endObject()
-        return Entity(component: component, objectID: object,
-                      topic: "\(settings.discoveryPrefix)/\(component)/\(nodeID)/\(object)/config", payload: w.bytes)
+        return Entity(
+            component: component, objectID: object,
+            topic: "\(settings.discoveryPrefix)/\(component)/\(nodeID)/\(object)/config", payload: w.bytes)
     }
 
     // MARK: units

@@ -49,7 +49,9 @@ final class LogLimiter: Sendable {
             let followed = s.byKey[key] != nil || s.byKey.count < keys
             var w = followed ? s.byKey[key] ?? KeyWindow() : s.others
             let full = w.logged < linesPerKey
-            if full { w.logged += 1 } else {
+            if full {
+                w.logged += 1
+            } else {
                 w.suppressed += 1
                 w.level = max(w.level, level)
             }
@@ -70,8 +72,12 @@ final class LogLimiter: Sendable {
                 lines.append((w.level, "\(what) on \(key): \(w.suppressed) more in the last \(span), not logged one by one; the last: \(w.lastLine)"))
             }
             if s.others.suppressed > 0 {
-                lines.append((s.others.level, "\(what) on further topics: \(s.others.suppressed) in the last \(span), not logged one by one; "
-                              + "the last: \(s.others.lastLine)"))
+                lines.append(
+                    (
+                        s.others.level,
+                        "\(what) on further topics: \(s.others.suppressed) in the last \(span), not logged one by one; "
+                            + "the last: \(s.others.lastLine)"
+                    ))
             }
             s.byKey.removeAll(keepingCapacity: true)
             s.others = KeyWindow()

@@ -52,9 +52,11 @@ package final class MQTTSession: Sendable {
 
     /// `listener` receives messages on `subscriptions` in the session's own task, never inside
     /// libmosquitto's callback, and hears of every (re)connection.
-    package init(settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
-         discovery: HomeAssistantDiscovery? = nil, clock: any SenseClock = SystemClock(),
-         listener: any SessionListener) throws(MQTTError) {
+    package init(
+        settings: MQTTSettings, node: String, outbox: Outbox, logger: Logger, subscriptions: (TopicTree) -> [String],
+        discovery: HomeAssistantDiscovery? = nil, clock: any SenseClock = SystemClock(),
+        listener: any SessionListener
+    ) throws(MQTTError) {
         self.settings = settings
         self.logger = logger
         self.clock = clock
@@ -112,7 +114,10 @@ package final class MQTTSession: Sendable {
     /// sent and those of entities that are gone are deleted.
     func replaceDiscovery(_ next: HomeAssistantDiscovery) {
         let configs = DiscoveryConfigs(next)
-        let previous = discovery.withLock { d -> DiscoveryConfigs? in defer { d = configs }; return d }
+        let previous = discovery.withLock { d -> DiscoveryConfigs? in
+            defer { d = configs }
+            return d
+        }
         guard let previous else { return }
         for topic in previous.topics.subtracting(configs.topics).sorted() { retractDiscovery(topic) }
         publishDiscovery()
@@ -123,17 +128,22 @@ package final class MQTTSession: Sendable {
         let entities = d.entities
         var failed = 0
         for e in entities {
-            let m = MQTTMessage(topic: e.topic, payload: e.payload, qos: 1, retain: true,
-                                properties: MQTTProperties(contentType: "application/json"))
+            let m = MQTTMessage(
+                topic: e.topic, payload: e.payload, qos: 1, retain: true,
+                properties: MQTTProperties(contentType: "application/json"))
             if case .failed = client.publish(m) { failed += 1 }
         }
         let now = clock.monotonicNow
         if failed > 0 {
-            discoveryLog.log(.warning, key: "sent", "home assistant: \(failed) of \(entities.count) discovery configs could not be sent; "
-                             + "they are sent again at the next connection", at: now)
+            discoveryLog.log(
+                .warning, key: "sent",
+                "home assistant: \(failed) of \(entities.count) discovery configs could not be sent; "
+                    + "they are sent again at the next connection", at: now)
         } else {
-            discoveryLog.log(.info, key: "sent", "home assistant: \(entities.count) discovery configs sent to "
-                             + "\(d.source.settings.discoveryPrefix)/…/\(d.source.nodeID)/…", at: now)
+            discoveryLog.log(
+                .info, key: "sent",
+                "home assistant: \(entities.count) discovery configs sent to "
+                    + "\(d.source.settings.discoveryPrefix)/…/\(d.source.nodeID)/…", at: now)
         }
     }
 
@@ -150,17 +160,23 @@ package final class MQTTSession: Sendable {
     private func restoreDiscovery(_ topic: String, _ payload: [UInt8]) {
         let now = clock.monotonicNow
         guard correctionDue(topic, at: now) else { return }
-        discoveryLog.log(.warning, key: "restored", "home assistant: \(LogLimiter.shown(topic)) was overwritten by another client; "
-                         + "putting this node's config back", at: now)
-        _ = client.publish(MQTTMessage(topic: topic, payload: payload, qos: 1, retain: true,
-                                       properties: MQTTProperties(contentType: "application/json")))
+        discoveryLog.log(
+            .warning, key: "restored",
+            "home assistant: \(LogLimiter.shown(topic)) was overwritten by another client; "
+                + "putting this node's config back", at: now)
+        _ = client.publish(
+            MQTTMessage(
+                topic: topic, payload: payload, qos: 1, retain: true,
+                properties: MQTTProperties(contentType: "application/json")))
     }
 
     private func retractDiscovery(_ topic: String) {
         let now = clock.monotonicNow
         guard correctionDue(topic, at: now) else { return }
-        discoveryLog.log(.notice, key: "retractions", "home assistant: deleting the discovery config \(LogLimiter.shown(topic)) "
-                         + "(no such entity any more)", at: now)
+        discoveryLog.log(
+            .notice, key: "retractions",
+            "home assistant: deleting the discovery config \(LogLimiter.shown(topic)) "
+                + "(no such entity any more)", at: now)
         _ = client.publish(MQTTMessage(topic: topic, payload: [], qos: 1, retain: true))
     }
 
@@ -176,9 +192,13 @@ package final class MQTTSession: Sendable {
                 l.lastResend = now
                 return true
             }
-            if due { publishDiscovery() } else {
-                discoveryLog.log(.info, key: "birth", "home assistant: online again within \(DiscoveryLimits.resendEvery.configText) of the last "
-                                 + "resend; the retained configs stand", at: now)
+            if due {
+                publishDiscovery()
+            } else {
+                discoveryLog.log(
+                    .info, key: "birth",
+                    "home assistant: online again within \(DiscoveryLimits.resendEvery.configText) of the last "
+                        + "resend; the retained configs stand", at: now)
             }
             return true
         }
@@ -196,7 +216,7 @@ package final class MQTTSession: Sendable {
     package func stop(announceOffline: Bool, timeout: Duration) async {
         let last = announceOffline ? MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true) : nil
         await client.shutdown(last: last, timeout: timeout)
-        outbox.detach()   // what the broker did not acknowledge goes to the next session, or to disk
+        outbox.detach()  // what the broker did not acknowledge goes to the next session, or to disk
         await eventTask.value
         await messageTask.value
     }

@@ -62,8 +62,10 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private let publicAlertsFile: String?
     private let stateFiles: StateFileWriter?
 
-    package init(seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger,
-         publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil) {
+    package init(
+        seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger,
+        publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil
+    ) {
         self.publicAlertsFile = publicAlertsFile
         self.stateFiles = stateFiles
         self.seq = seq
@@ -106,8 +108,10 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
             react(&e, e.analysis.process(report.samples))
             guard let s = session.withLock({ $0 }) else { return }
             for summary in report.summaries {
-                post(.data, s.topics.traffic(station: report.station, group: summary.group, period: summary.period.configText),
-                     qos: s.settings.qos, schema: "traffic-record") { TrafficPayloads.summary(summary, offset: report.wallOffset, seq: $0) }
+                post(
+                    .data, s.topics.traffic(station: report.station, group: summary.group, period: summary.period.configText),
+                    qos: s.settings.qos, schema: "traffic-record"
+                ) { TrafficPayloads.summary(summary, offset: report.wallOffset, seq: $0) }
             }
             guard report.publishVehicles else { return }
             for (lane, vehicle) in report.vehicles {
@@ -190,12 +194,16 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
             // given out, so a gap in seq always means a lost message (docs/mqtt.md).
             let last = seq.current
             health.seqError(seq.problem)
-            let link = HealthBoard.Link(protocolVersion: s.client.protocolVersion, refusedByBroker: s.client.refusedByBroker,
-                                        droppedIncoming: s.client.droppedMessages)
-            let payload = health.payload(now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, link: link,
-                                         commands: commandLog.counters, seq: last)
-            outbox.send(OutboxMessage(seq: last, kind: .health, topic: s.topics.health, payload: payload, qos: 0, retain: true,
-                                      createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: "health"))
+            let link = HealthBoard.Link(
+                protocolVersion: s.client.protocolVersion, refusedByBroker: s.client.refusedByBroker,
+                droppedIncoming: s.client.droppedMessages)
+            let payload = health.payload(
+                now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, link: link,
+                commands: commandLog.counters, seq: last)
+            outbox.send(
+                OutboxMessage(
+                    seq: last, kind: .health, topic: s.topics.health, payload: payload, qos: 0, retain: true,
+                    createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: "health"))
         }
     }
 
@@ -217,16 +225,18 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
                 let c = try ActuatorCommand.parse(message, root: root)
                 applyActuatorCommand(s, c, topic: shown, at: now)
             } catch {
-                refuse(s, .actuator(error.actuator), command: error.command, id: error.id, reason: error.reason, topic: shown,
-                       line: "actuator command on \(shown) refused: \(error.reason)", at: now)
+                refuse(
+                    s, .actuator(error.actuator), command: error.command, id: error.id, reason: error.reason, topic: shown,
+                    line: "actuator command on \(shown) refused: \(error.reason)", at: now)
             }
         } else {
             do throws(AlarmCommand.Refusal) {
                 let c = try AlarmCommand.parse(message, root: root)
                 applyAlarmCommand(s, c, topic: shown, at: now)
             } catch {
-                refuse(s, .alarm(error.alarm), command: error.command, id: error.id, reason: error.reason, topic: shown,
-                       line: "alarm command on \(shown) refused: \(error.reason)", at: now)
+                refuse(
+                    s, .alarm(error.alarm), command: error.command, id: error.id, reason: error.reason, topic: shown,
+                    line: "alarm command on \(shown) refused: \(error.reason)", at: now)
             }
         }
     }
@@ -238,8 +248,10 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     }
 
     /// A refused command: logged, and answered while the answer budget lasts.
-    private func refuse(_ s: MQTTSession, _ target: CommandTarget, command: String, id: String?, reason: String, topic: String,
-                        line: String, at now: MonotonicInstant) {
+    private func refuse(
+        _ s: MQTTSession, _ target: CommandTarget, command: String, id: String?, reason: String, topic: String,
+        line: String, at now: MonotonicInstant
+    ) {
         guard commandLog.refused(topic: topic, line, at: now) else { return }
         let wall = clock.wallNow
         let payload = { (seq: UInt64) in CommandReply.payload(command: command, id: id, ok: false, state: nil, reason: reason, wall: wall, seq: seq) }
@@ -275,20 +287,24 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         let who = c.by ?? "unnamed operator"
         switch outcome {
         case let .accepted(level):
-            commandLog.accepted(topic: topic, "actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted: now \(level == true ? "on" : "off")", at: now)
+            commandLog.accepted(
+                topic: topic, "actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted: now \(level == true ? "on" : "off")", at: now)
             answer(s, c, ok: true, state: level.map { $0 ? "on" : "off" }, reason: nil, wall: wall)
         case let .lineFailed(fault):
             logger.error("actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted, but the line failed: \(fault)")
             answer(s, c, ok: false, state: nil, reason: "the line could not be set: \(fault)", wall: wall)
         case let .refused(reason):
-            refuse(s, .actuator(c.actuator), command: c.verb.rawValue, id: c.id, reason: reason, topic: topic,
-                   line: "actuator \(c.actuator): \(c.verb.rawValue) by \(who) refused: \(reason)", at: now)
+            refuse(
+                s, .actuator(c.actuator), command: c.verb.rawValue, id: c.id, reason: reason, topic: topic,
+                line: "actuator \(c.actuator): \(c.verb.rawValue) by \(who) refused: \(reason)", at: now)
         }
     }
 
     private func answer(_ s: MQTTSession, _ c: ActuatorCommand, ok: Bool, state: String?, reason: String?, wall: WallTime) {
         engine.withLock { _ in
-            ack(s, c.actuator, { CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: ok, state: state, reason: reason, wall: wall, seq: $0) })
+            ack(
+                s, c.actuator, { CommandReply.payload(command: c.verb.rawValue, id: c.id, ok: ok, state: state, reason: reason, wall: wall, seq: $0) }
+            )
         }
     }
 
@@ -298,9 +314,14 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         let outcome = engine.withLock { e -> Result<AlarmSnapshot, AlarmEngine.CommandRefusal> in
             do throws(AlarmEngine.CommandRefusal) {
                 let snapshot = try e.analysis.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor, at: now, wall: wall)
-                react(&e, Analysis.Output(samples: [], alarms: [snapshot]))   // a reset latch may end a rule
-                reply(s, c.alarm, { CommandReply.payload(command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
-                                                       reason: nil, wall: wall, seq: $0) })
+                react(&e, Analysis.Output(samples: [], alarms: [snapshot]))  // a reset latch may end a rule
+                reply(
+                    s, c.alarm,
+                    {
+                        CommandReply.payload(
+                            command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
+                            reason: nil, wall: wall, seq: $0)
+                    })
                 return .success(snapshot)
             } catch {
                 return .failure(error)
@@ -308,11 +329,14 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         }
         switch outcome {
         case let .success(snapshot):
-            commandLog.accepted(topic: topic, "alarm \(c.alarm): \(c.command.rawValue) by \(who) accepted: now \(snapshot.state.rawValue)"
-                                + (snapshot.shelved ? ", shelved" : ""), at: now)
+            commandLog.accepted(
+                topic: topic,
+                "alarm \(c.alarm): \(c.command.rawValue) by \(who) accepted: now \(snapshot.state.rawValue)"
+                    + (snapshot.shelved ? ", shelved" : ""), at: now)
         case let .failure(error):
-            refuse(s, .alarm(c.alarm), command: c.command.rawValue, id: c.id, reason: error.description, topic: topic,
-                   line: "alarm \(c.alarm): \(c.command.rawValue) by \(who) refused: \(error)", at: now)
+            refuse(
+                s, .alarm(c.alarm), command: c.command.rawValue, id: c.id, reason: error.description, topic: topic,
+                line: "alarm \(c.alarm): \(c.command.rawValue) by \(who) refused: \(error)", at: now)
         }
     }
 
@@ -323,7 +347,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         let wall = clock.wallNow
         let rules = e.analysis.evaluateRules(at: now, wall: wall)
         let events = e.reaction.apply(e.analysis.rules, at: now)
-        drive(&e, events)   // the reflex first; publishing follows
+        drive(&e, events)  // the reflex first; publishing follows
         if let output {
             publish(output.samples)
             publishAlarms(output.alarms)
@@ -350,12 +374,14 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
                 }
             } catch {
                 e.faults[event.actuator] = error.description
-                changeLog.log(.error, key: event.actuator, "actuator \(event.actuator): cannot set the line \(level ? "on" : "off"): \(error)",
-                              at: clock.monotonicNow)
+                changeLog.log(
+                    .error, key: event.actuator, "actuator \(event.actuator): cannot set the line \(level ? "on" : "off"): \(error)",
+                    at: clock.monotonicNow)
             }
-            changeLog.log(.info, key: event.actuator,
-                          "actuator \(event.actuator): \(level ? "on" : "off") (\(event.change.source.rawValue): \(event.change.detail))",
-                          at: clock.monotonicNow)
+            changeLog.log(
+                .info, key: event.actuator,
+                "actuator \(event.actuator): \(level ? "on" : "off") (\(event.change.source.rawValue): \(event.change.detail))",
+                at: clock.monotonicNow)
         }
     }
 
@@ -398,15 +424,19 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         let wall = clock.wallNow
         var changed = false
         let base = settings.topic ?? s.topics.root + "/cap"
-        func post(_ type: CAPPayloads.MessageType, _ alarm: String, _ template: CAPAlertTemplate?, _ snapshot: AlarmSnapshot?,
-                  references: [PublicAlerts.Issued]) -> String {
+        func post(
+            _ type: CAPPayloads.MessageType, _ alarm: String, _ template: CAPAlertTemplate?, _ snapshot: AlarmSnapshot?,
+            references: [PublicAlerts.Issued]
+        ) -> String {
             var identifier = ""
             let node = e.node
             self.post(.state, base + "/" + alarm, qos: 1, retain: true, schema: "cap") { n in
                 identifier = CAPPayloads.identifier(node: node, alarm: alarm, seq: n)
-                return CAPPayloads.xml(.init(type: type, identifier: identifier, sent: wall, node: node, settings: settings,
-                                             template: template, alarm: snapshot,
-                                             references: references.map { .init(identifier: $0.identifier, sent: $0.sent) }, seq: n))
+                return CAPPayloads.xml(
+                    .init(
+                        type: type, identifier: identifier, sent: wall, node: node, settings: settings,
+                        template: template, alarm: snapshot,
+                        references: references.map { .init(identifier: $0.identifier, sent: $0.sent) }, seq: n))
             }
             logger.notice("public alert: CAP \(type.rawValue) \(identifier) for alarm \(alarm) on \(base)/\(alarm)")
             return identifier
@@ -419,7 +449,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         for alarm in settings.alerts.keys.sorted() {
             let template = settings.alerts[alarm]!
             guard let c = e.analysis.alarms.publicCondition(alarm, at: now, wall: wall),
-                  let decision = e.publicAlerts.decide(alarm: alarm, c, expires: template.expires ?? settings.expires, wall: wall)
+                let decision = e.publicAlerts.decide(alarm: alarm, c, expires: template.expires ?? settings.expires, wall: wall)
             else { continue }
             switch decision {
             case let .alert(replacing):
@@ -467,7 +497,9 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private func publishAggregates(_ aggregates: [Analysis.Aggregate]) {
         guard !aggregates.isEmpty, let s = session.withLock({ $0 }) else { return }
         for a in aggregates {
-            post(.data, s.topics.aggregate(a.name), qos: s.settings.qos, schema: "aggregate") { AggregatePayloads.aggregate(functions: a.functions, result: a.result, seq: $0) }
+            post(.data, s.topics.aggregate(a.name), qos: s.settings.qos, schema: "aggregate") {
+                AggregatePayloads.aggregate(functions: a.functions, result: a.result, seq: $0)
+            }
         }
     }
 
@@ -481,8 +513,10 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         }
         for sample in samples {
             let isDerived = sample.sensor == DerivedEngine.sensorName
-            let topic = isDerived ? s.topics.derived(name: sample.quantity)
-                                  : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
+            let topic =
+                isDerived
+                ? s.topics.derived(name: sample.quantity)
+                : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
             post(.data, topic, qos: s.settings.qos, schema: "reading") { Payloads.reading(sample, seq: $0) }
         }
     }
@@ -505,11 +539,15 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     }
 
     /// Numbers a message and queues it in the outbox (which never blocks).
-    private func post(_ kind: MessageClass, _ topic: String, qos: Int, retain: Bool = false, schema: String?,
-                      _ payload: (UInt64) -> [UInt8]) {
+    private func post(
+        _ kind: MessageClass, _ topic: String, qos: Int, retain: Bool = false, schema: String?,
+        _ payload: (UInt64) -> [UInt8]
+    ) {
         let n = nextSeq()
-        outbox.send(OutboxMessage(seq: n, kind: kind, topic: topic, payload: payload(n), qos: qos, retain: retain,
-                                  createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: schema))
+        outbox.send(
+            OutboxMessage(
+                seq: n, kind: kind, topic: topic, payload: payload(n), qos: qos, retain: retain,
+                createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: schema))
     }
 
     /// Never waits for the disk: the store writes its reservations on the state file thread.

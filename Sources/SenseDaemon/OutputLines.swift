@@ -14,8 +14,10 @@ package final class OutputLines: Sendable {
     private let lines: [String: Line]
 
     /// Requests every actuator's line at `level(name)` (logical: on/off), so nothing glitches.
-    package init(_ actuators: [ActuatorDefinition], board: Board, hardware: any Hardware,
-         level: (String) -> Bool) throws(UnavailableResource) {
+    package init(
+        _ actuators: [ActuatorDefinition], board: Board, hardware: any Hardware,
+        level: (String) -> Bool
+    ) throws(UnavailableResource) {
         var lines: [String: Line] = [:]
         var chips: [String: any GPIOChip] = [:]
         for a in actuators {

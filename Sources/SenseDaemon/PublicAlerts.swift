@@ -72,7 +72,10 @@ package struct PublicAlerts: Sendable, Equatable {
     package init(fileText: String, skipped: inout [String]) {
         for line in fileText.split(separator: "\n") {
             let f = line.split(separator: " ")
-            guard f.count == 3, let ns = Int64(f[2]) else { skipped.append(String(line)); continue }
+            guard f.count == 3, let ns = Int64(f[2]) else {
+                skipped.append(String(line))
+                continue
+            }
             outstanding[String(f[0])] = Issued(identifier: String(f[1]), sent: WallTime(nanosecondsSinceEpoch: ns), restored: true)
         }
     }

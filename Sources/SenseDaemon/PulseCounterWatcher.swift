@@ -30,8 +30,12 @@ struct PulseCounterWatcher: Sendable {
             logger.error("sensor \(name): cannot read \(options.pinName): \(error)")
             let channels = accumulator.withLock { $0.channels }
             let now = clock.monotonicNow
-            sink.accept(channels.map { Sample(sensor: name, quantity: $0.quantity, value: nil, unit: $0.unit, quality: .bad,
-                                       reason: .io, monotonic: now, wall: clock.wallNow) })
+            sink.accept(
+                channels.map {
+                    Sample(
+                        sensor: name, quantity: $0.quantity, value: nil, unit: $0.unit, quality: .bad,
+                        reason: .io, monotonic: now, wall: clock.wallNow)
+                })
             return
         }
         let debouncer = Shared(Debouncer(initialLevel: initial, holdTime: options.debounce))
@@ -39,10 +43,12 @@ struct PulseCounterWatcher: Sendable {
         liveness.completedCycle(name)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await DebouncedEdges.watch(input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
-                                           name: "sensor \(name)", settleLag: settleLag) { count($0) }
+                await DebouncedEdges.watch(
+                    input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
+                    name: "sensor \(name)", settleLag: settleLag
+                ) { count($0) }
             }
-            group.addTask {   // the periodic report
+            group.addTask {  // the periodic report
                 while !Task.isCancelled {
                     liveness.expect(name, by: clock.monotonicNow + interval + .seconds(30))
                     do { try await clock.sleep(for: interval) } catch { return }
@@ -50,7 +56,7 @@ struct PulseCounterWatcher: Sendable {
                     liveness.completedCycle(name)
                 }
             }
-            group.addTask {   // totals to disk, sparing the SD card: only when changed, at most every `flush`
+            group.addTask {  // totals to disk, sparing the SD card: only when changed, at most every `flush`
                 while !Task.isCancelled {
                     do { try await clock.sleep(for: options.flush) } catch { return }
                     flush()
@@ -76,10 +82,12 @@ struct PulseCounterWatcher: Sendable {
     private func report(at time: MonotonicInstant) {
         let wall = clock.wallTime(of: time)
         let readings = accumulator.withLock { $0.readings(at: time, wall: wall) }
-        sink.accept(readings.map {
-            Sample(sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality, reason: $0.reason,
-                   monotonic: time, wall: wall)
-        })
+        sink.accept(
+            readings.map {
+                Sample(
+                    sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality, reason: $0.reason,
+                    monotonic: time, wall: wall)
+            })
     }
 
     /// To the state file thread: a stalled card never holds up counting.

@@ -3,8 +3,9 @@ import SenseCore
 import SenseDrivers
 import SenseOS
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where a pulse counter's totals live between runs: `<state_dir>/counters/<sensor>`. Written
@@ -31,7 +32,7 @@ package struct PulseTotalsStore: Sendable {
         let read: String?
         do throws(DurableFile.Failure) {
             read = try DurableFile.read(path)
-        } catch where error.errno == EFBIG {
+        } catch  where error.errno == EFBIG {
             // Far too large for totals: set aside whole, as unreadable totals are.
             let aside = path + ".corrupt"
             guard rename(path, aside) == 0 else { throw DurableFile.Failure(path: path, operation: "move aside", errno: errno) }
@@ -92,7 +93,7 @@ final class TotalsSaver: StateWriteObserver {
     func stateWritten(_ path: String, text: String, failure: DurableFile.Failure?) {
         state.withLock { s in
             if failure == nil { s.onDisk = text }
-            if s.submitted == text { s.submitted = nil }   // a failed write is tried again at the next flush
+            if s.submitted == text { s.submitted = nil }  // a failed write is tried again at the next flush
         }
         if let failure { logger.error("sensor \(sensor): totals not saved (they are kept in memory and retried): \(failure)") }
     }

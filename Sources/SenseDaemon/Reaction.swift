@@ -102,8 +102,9 @@ package struct Reaction: Sendable {
             throw c.refusal("no actuator named '\(c.actuator)'")
         }
         guard d.commands.contains(c.verb) else {
-            throw c.refusal("'\(c.verb.rawValue)' is not allowed for actuator '\(d.name)' by its configuration; it accepts: "
-                            + d.commands.map(\.rawValue).sorted().joined(separator: ", "))
+            throw c.refusal(
+                "'\(c.verb.rawValue)' is not allowed for actuator '\(d.name)' by its configuration; it accepts: "
+                    + d.commands.map(\.rawValue).sorted().joined(separator: ", "))
         }
         let who = "command \(c.verb.rawValue) by \(c.by ?? "unnamed operator")"
         do throws(ActuatorBank.Refusal) {

@@ -24,8 +24,10 @@ package final class SensegateDaemon: Sendable {
 
     /// `logLevels`: where a reload's `log_level` goes (the executable owns the log handler).
     /// `parts`: the I2C parts a reload's config is read with (the executable's catalogue).
-    package init(config: SensegateConfig, parts: PartCatalogue, brokerOverride: BrokerURL?, logger: Logger,
-                 logLevels: (any LogLevelControl)? = nil) {
+    package init(
+        config: SensegateConfig, parts: PartCatalogue, brokerOverride: BrokerURL?, logger: Logger,
+        logLevels: (any LogLevelControl)? = nil
+    ) {
         self.parts = parts
         self.logLevels = logLevels
         initialConfig = config
@@ -48,8 +50,9 @@ package final class SensegateDaemon: Sendable {
         let (outlet, clock, current, liveness) = (running.outlet, running.clock, running.current, running.liveness)
         let reactionTask = Task { await outlet.runReactionTimer(clock: clock) }
         let housekeeping = Task {
-            await Self.housekeeping(current: current, notifier: notifier, liveness: liveness,
-                                    outlet: outlet, clock: clock, logger: logger)
+            await Self.housekeeping(
+                current: current, notifier: notifier, liveness: liveness,
+                outlet: outlet, clock: clock, logger: logger)
         }
         for await _ in reloads { await reload(&running, notifier: notifier) }
         await stop(running, reactionTask: reactionTask, housekeeping: housekeeping, notifier: notifier)
@@ -76,7 +79,8 @@ package final class SensegateDaemon: Sendable {
     /// then the sensors. A resource that cannot be had stops the start (exit 69) and leaves no
     /// "unclean stop" marker behind.
     private func start(_ config: SensegateConfig) async throws -> Running {
-        let clock: any SenseClock = (config.simulation?.speed ?? 1) != 1
+        let clock: any SenseClock =
+            (config.simulation?.speed ?? 1) != 1
             ? AcceleratedClock(speed: config.simulation!.speed) : SystemClock()
         // State files are written on their own thread: the reflex path never waits for the card.
         let stateFiles: StateFileWriter
@@ -97,8 +101,9 @@ package final class SensegateDaemon: Sendable {
         }
         let outbox: Outbox
         do {
-            outbox = try Outbox(path: config.mqtt.outbox.enabled ? config.mqtt.outbox.file(in: config.stateDirectory) : nil,
-                                settings: Self.outboxSettings(config.mqtt), clock: clock, logger: logger)
+            outbox = try Outbox(
+                path: config.mqtt.outbox.enabled ? config.mqtt.outbox.file(in: config.stateDirectory) : nil,
+                settings: Self.outboxSettings(config.mqtt), clock: clock, logger: logger)
         } catch {
             do { try seq.close() } catch { logger.error("seq: \(error)") }
             stateFiles.close()
@@ -119,9 +124,9 @@ package final class SensegateDaemon: Sendable {
         let reaction = Reaction(config, uncleanRestart: !seq.previousRunEndedCleanly, at: clock.monotonicNow)
         // A start that fails for want of a resource is not a crash: it leaves no "unclean" marker.
         func closeSequence() {
-            outbox.close()   // what the broker has not acknowledged is on disk for the next start
+            outbox.close()  // what the broker has not acknowledged is on disk for the next start
             do { try seq.close() } catch { logger.error("seq: \(error); the next start skips to the reserved block") }
-            stateFiles.close()   // the public alerts' file too, if a change is still being written
+            stateFiles.close()  // the public alerts' file too, if a change is still being written
         }
         let outputs: OutputLines
         do {
@@ -132,15 +137,17 @@ package final class SensegateDaemon: Sendable {
             closeSequence()
             throw error
         }
-        var engine = Outlet.Engine(analysis: Analysis(config), reaction: reaction, outputs: outputs,
-                                   descriptions: Self.descriptions(config))
+        var engine = Outlet.Engine(
+            analysis: Analysis(config), reaction: reaction, outputs: outputs,
+            descriptions: Self.descriptions(config))
         engine.alertSettings = config.mqtt.publicAlerts
         engine.publicAlerts = loadPublicAlerts(Self.publicAlertsFile(config))
         engine.node = config.node
-        let outlet = Outlet(seq: seq, outbox: outbox, health: health, engine: engine, clock: clock, logger: logger,
-                            publicAlertsFile: Self.publicAlertsFile(config), stateFiles: stateFiles)
+        let outlet = Outlet(
+            seq: seq, outbox: outbox, health: health, engine: engine, clock: clock, logger: logger,
+            publicAlertsFile: Self.publicAlertsFile(config), stateFiles: stateFiles)
 
-        let current = Shared(config)   // what housekeeping and health report, updated on reload
+        let current = Shared(config)  // what housekeeping and health report, updated on reload
         let session: MQTTSession
         do {
             session = try startSession(config, current: current, outlet: outlet, outbox: outbox)
@@ -153,17 +160,21 @@ package final class SensegateDaemon: Sendable {
         outlet.tickReaction()
         let sensors: SensorSet
         do {
-            sensors = try SensorSet(config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
-                                    sink: outlet, traffic: outlet)
+            sensors = try SensorSet(
+                config: config, hardware: hardware, clock: clock, liveness: liveness, logger: logger, stateFiles: stateFiles,
+                sink: outlet, traffic: outlet)
         } catch {
             outlet.stopReaction()
             await session.stop(announceOffline: true, timeout: .milliseconds(500))
             closeSequence()
             throw error
         }
-        logger.info("sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), \(config.actuators.count) actuator(s), broker \(config.mqtt.broker)")
-        return Running(config: config, clock: clock, stateFiles: stateFiles, seq: seq, outbox: outbox, health: health,
-                       liveness: liveness, hardware: hardware, outlet: outlet, current: current, session: session, sensors: sensors)
+        logger.info(
+            "sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), \(config.actuators.count) actuator(s), broker \(config.mqtt.broker)"
+        )
+        return Running(
+            config: config, clock: clock, stateFiles: stateFiles, seq: seq, outbox: outbox, health: health,
+            liveness: liveness, hardware: hardware, outlet: outlet, current: current, session: session, sensors: sensors)
     }
 
     /// Reload (SIGHUP): the file is checked first; then the candidate is applied whole, or not at
@@ -181,7 +192,8 @@ package final class SensegateDaemon: Sendable {
         }
         if candidate.board != r.config.board || candidate.actuators != r.config.actuators {
             // Outputs are wiring: changing them is maintenance, done with a restart.
-            logger.error("reload refused: the board or the actuators changed; restart sensegate to apply that (still running the previous configuration)")
+            logger.error(
+                "reload refused: the board or the actuators changed; restart sensegate to apply that (still running the previous configuration)")
             notifier.notify("READY=1\nSTATUS=reload refused; running the previous configuration")
             return
         }
@@ -209,8 +221,9 @@ package final class SensegateDaemon: Sendable {
         }
         let mqttChanged = candidate.mqtt != previous.mqtt || candidate.node != previous.node
         if mqttChanged {
-            await r.session.stop(announceOffline: candidate.node != previous.node || candidate.mqtt.prefix != previous.mqtt.prefix,
-                                 timeout: .milliseconds(500))
+            await r.session.stop(
+                announceOffline: candidate.node != previous.node || candidate.mqtt.prefix != previous.mqtt.prefix,
+                timeout: .milliseconds(500))
             do {
                 r.session = try startSession(candidate, current: r.current, outlet: r.outlet, outbox: r.outbox)
             } catch {
@@ -234,8 +247,9 @@ package final class SensegateDaemon: Sendable {
         // Applied: what no longer exists is retracted, the states published again.
         r.health.forget(except: Set(candidate.sensors.map(\.name)))
         let topics = TopicTree(prefix: previous.mqtt.prefix, node: previous.node)
-        r.outlet.retract(Set(previous.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
-                         + Set(previous.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
+        r.outlet.retract(
+            Set(previous.alarms.map(\.name)).subtracting(candidate.alarms.map(\.name)).sorted().map(topics.alarm)
+                + Set(previous.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
         r.outlet.publishAllStates()
         if !mqttChanged, let next = Self.discovery(candidate) { r.session.replaceDiscovery(next) }
         if candidate.logLevel != previous.logLevel, let logLevels {
@@ -262,23 +276,26 @@ package final class SensegateDaemon: Sendable {
     }
 
     private func sensorSet(_ config: SensegateConfig, _ r: Running) throws(UnavailableResource) -> SensorSet {
-        try SensorSet(config: config, hardware: r.hardware, clock: r.clock, liveness: r.liveness, logger: logger,
-                      stateFiles: r.stateFiles, sink: r.outlet, traffic: r.outlet)
+        try SensorSet(
+            config: config, hardware: r.hardware, clock: r.clock, liveness: r.liveness, logger: logger,
+            stateFiles: r.stateFiles, sink: r.outlet, traffic: r.outlet)
     }
 
     /// Stop (SIGTERM, SIGINT): outputs to their failsafe levels and published first, then the
     /// sensors, `offline`, the outbox and the state files.
-    private func stop(_ r: Running, reactionTask: Task<Void, Never>, housekeeping: Task<Void, Never>,
-                      notifier: SystemdNotifier) async {
+    private func stop(
+        _ r: Running, reactionTask: Task<Void, Never>, housekeeping: Task<Void, Never>,
+        notifier: SystemdNotifier
+    ) async {
         notifier.notify("STOPPING=1\nSTATUS=stopping")
         reactionTask.cancel()
         await reactionTask.value
-        r.outlet.stopReaction()   // outputs at failsafe, published, before anything else stops
+        r.outlet.stopReaction()  // outputs at failsafe, published, before anything else stops
         housekeeping.cancel()
         await r.sensors.stop()
         await housekeeping.value
         await r.session.stop(announceOffline: true, timeout: .milliseconds(800))
-        r.outbox.close()   // what the broker has not acknowledged is on disk for the next start
+        r.outbox.close()  // what the broker has not acknowledged is on disk for the next start
         do { try r.seq.close() } catch { logger.error("seq: \(error); the next start skips to the reserved block") }
         r.stateFiles.close()
         logger.info("stopped: published offline, released all lines")
@@ -304,7 +321,9 @@ package final class SensegateDaemon: Sendable {
             let alerts = PublicAlerts(fileText: text, skipped: &skipped)
             for line in skipped { logger.error("public alerts: \(path): skipped a damaged line: \(line)") }
             if !alerts.outstanding.isEmpty {
-                logger.notice("public alerts: \(alerts.outstanding.count) alert(s) still out from the previous run: \(alerts.outstanding.keys.sorted().joined(separator: ", "))")
+                logger.notice(
+                    "public alerts: \(alerts.outstanding.count) alert(s) still out from the previous run: \(alerts.outstanding.keys.sorted().joined(separator: ", "))"
+                )
             }
             return alerts
         } catch {
@@ -328,12 +347,15 @@ package final class SensegateDaemon: Sendable {
         return o
     }
 
-    private func startSession(_ config: SensegateConfig, current: Shared<SensegateConfig>, outlet: Outlet,
-                              outbox: Outbox) throws -> MQTTSession {
+    private func startSession(
+        _ config: SensegateConfig, current: Shared<SensegateConfig>, outlet: Outlet,
+        outbox: Outbox
+    ) throws -> MQTTSession {
         do {
-            return try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
-                                   subscriptions: { $0.commandFilters },
-                                   discovery: Self.discovery(config), listener: OutletSessionListener(outlet: outlet, current: current))
+            return try MQTTSession(
+                settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
+                subscriptions: { $0.commandFilters },
+                discovery: Self.discovery(config), listener: OutletSessionListener(outlet: outlet, current: current))
         } catch {
             throw UnavailableResource(description: "MQTT client: \(error)")
         }
@@ -341,9 +363,11 @@ package final class SensegateDaemon: Sendable {
 
     /// READY=1 after every sensor has completed a cycle, WATCHDOG=1 while every sensor keeps its
     /// promise, health every minute.
-    private static func housekeeping(current: Shared<SensegateConfig>, notifier: SystemdNotifier, liveness: Liveness,
-                                     outlet: Outlet, clock: any SenseClock, logger: Logger) async {
-        let real = SystemClock()   // the watchdog runs on real time even when the world is accelerated
+    private static func housekeeping(
+        current: Shared<SensegateConfig>, notifier: SystemdNotifier, liveness: Liveness,
+        outlet: Outlet, clock: any SenseClock, logger: Logger
+    ) async {
+        let real = SystemClock()  // the watchdog runs on real time even when the world is accelerated
         var ready = false
         var nextHealth = real.monotonicNow + .seconds(60)
         var nextPet = real.monotonicNow

@@ -54,7 +54,7 @@ struct SensorPoller {
             if failures == 0 {
                 next = next + interval
                 let now = clock.monotonicNow
-                if next < now { next = now }   // overran: do not try to catch up in a burst
+                if next < now { next = now }  // overran: do not try to catch up in a burst
                 delay = next - now
             } else {
                 let exponent = min(failures - 1, 16)
@@ -77,9 +77,11 @@ struct SensorPoller {
     private func emitAll(_ readings: [ChannelReading]) {
         let mono = clock.monotonicNow
         let wall = clock.wallNow
-        sink.accept(readings.map {
-            Sample(sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality,
-                   reason: $0.reason, monotonic: mono, wall: wall)
-        })
+        sink.accept(
+            readings.map {
+                Sample(
+                    sensor: name, quantity: $0.quantity, value: $0.value, unit: $0.unit, quality: $0.quality,
+                    reason: $0.reason, monotonic: mono, wall: wall)
+            })
     }
 }

@@ -22,9 +22,11 @@ final class SensorSet: Sendable {
     /// `hardware` is the daemon's for its whole life (outputs outlive a reload's sensors); on the
     /// simulated board it is a `SimulatedHardware`, and the world is built on it.
     /// `stateFiles`: the thread that writes pulse counters' totals.
-    init(config: SensegateConfig, hardware: any Hardware, clock: any SenseClock, liveness: Liveness, logger: Logger,
-         stateFiles: StateFileWriter, sink: any SampleSink,
-         traffic: any TrafficReportSink) throws(UnavailableResource) {
+    init(
+        config: SensegateConfig, hardware: any Hardware, clock: any SenseClock, liveness: Liveness, logger: Logger,
+        stateFiles: StateFileWriter, sink: any SampleSink,
+        traffic: any TrafficReportSink
+    ) throws(UnavailableResource) {
         // How far the task reading edges may fall behind the kernel's stamps before a level is
         // confirmed by the clock alone: 100 ms of real time (more of a world run faster).
         let readerLag = Duration.milliseconds(100) * max(1, config.simulation?.speed ?? 1)
@@ -67,15 +69,19 @@ final class SensorSet: Sendable {
                     }
                     buses[bus.name] = i2c
                 }
-                pollers.append(SensorPoller(name: sensor.name, driver: part.setup.driver(bus: i2c, address: address, clock: clock), interval: sensor.interval,
-                                            clock: clock, sink: sink, liveness: liveness, logger: log))
+                pollers.append(
+                    SensorPoller(
+                        name: sensor.name, driver: part.setup.driver(bus: i2c, address: address, clock: clock), interval: sensor.interval,
+                        clock: clock, sink: sink, liveness: liveness, logger: log))
             case let .digitalInput(o):
                 do {
                     let input = try chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
                     inputs.append(input)
-                    watchers.append(DigitalInputWatcher(name: sensor.name, input: input, options: o,
-                                                        interval: sensor.interval, clock: clock, sink: sink,
-                                                        liveness: liveness, logger: log))
+                    watchers.append(
+                        DigitalInputWatcher(
+                            name: sensor.name, input: input, options: o,
+                            interval: sensor.interval, clock: clock, sink: sink,
+                            liveness: liveness, logger: log))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
@@ -90,17 +96,23 @@ final class SensorSet: Sendable {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name): totals: \(error)")
                 }
-                guard let (o, accumulator) = Self.pulseCounter(sensor, totals: totals, utcOffsetMinutes: config.utcOffsetMinutes,
-                                                               clock: clock) else { continue }
+                guard
+                    let (o, accumulator) = Self.pulseCounter(
+                        sensor, totals: totals, utcOffsetMinutes: config.utcOffsetMinutes,
+                        clock: clock)
+                else { continue }
                 do {
                     let input = try chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
                     inputs.append(input)
-                    counters.append(PulseCounterWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
-                                                        accumulator: Shared(accumulator),
-                                                        saver: TotalsSaver(store: store, restored: totals, sensor: sensor.name,
-                                                                           writer: stateFiles, logger: log),
-                                                        clock: clock, sink: sink,
-                                                        liveness: liveness, logger: log, settleLag: readerLag))
+                    counters.append(
+                        PulseCounterWatcher(
+                            name: sensor.name, input: input, options: o, interval: sensor.interval,
+                            accumulator: Shared(accumulator),
+                            saver: TotalsSaver(
+                                store: store, restored: totals, sensor: sensor.name,
+                                writer: stateFiles, logger: log),
+                            clock: clock, sink: sink,
+                            liveness: liveness, logger: log, settleLag: readerLag))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.pinName): \(error)")
@@ -109,7 +121,8 @@ final class SensorSet: Sendable {
                 do {
                     var lanes: [(upstream: any GPIOInput, downstream: (any GPIOInput)?)] = []
                     for w in o.wiring {
-                        let up = try chip(w.upstream.line.chip).requestInput(offset: w.upstream.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
+                        let up = try chip(w.upstream.line.chip).requestInput(
+                            offset: w.upstream.line.offset, bias: o.bias, consumer: "sensegate:\(sensor.name)")
                         inputs.append(up)
                         var down: (any GPIOInput)?
                         if let d = w.downstream {
@@ -118,21 +131,26 @@ final class SensorSet: Sendable {
                         }
                         lanes.append((up, down))
                     }
-                    stations.append(TrafficStationWatcher(name: sensor.name, inputs: lanes, options: o, readerLag: readerLag,
-                                                          utcOffsetMinutes: config.utcOffsetMinutes,
-                                                          clock: clock, sink: traffic, liveness: liveness, logger: log))
+                    stations.append(
+                        TrafficStationWatcher(
+                            name: sensor.name, inputs: lanes, options: o, readerLag: readerLag,
+                            utcOffsetMinutes: config.utcOffsetMinutes,
+                            clock: clock, sink: traffic, liveness: liveness, logger: log))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "traffic station \(sensor.name): \(error)")
                 }
             case let .hcsr04(o):
                 do {
-                    let trigger = try chip(o.trigger.chip).requestOutput(offset: o.trigger.offset, initial: false, consumer: "sensegate:\(sensor.name)")
+                    let trigger = try chip(o.trigger.chip).requestOutput(
+                        offset: o.trigger.offset, initial: false, consumer: "sensegate:\(sensor.name)")
                     outputs.append(trigger)
                     let echo = try chip(o.echo.chip).requestInput(offset: o.echo.offset, bias: .asIs, consumer: "sensegate:\(sensor.name)")
                     inputs.append(echo)
-                    pollers.append(SensorPoller(name: sensor.name, driver: UltrasonicRanger(trigger: trigger, echo: echo, settings: o.settings, clock: clock),
-                                                interval: sensor.interval, clock: clock, sink: sink, liveness: liveness, logger: log))
+                    pollers.append(
+                        SensorPoller(
+                            name: sensor.name, driver: UltrasonicRanger(trigger: trigger, echo: echo, settings: o.settings, clock: clock),
+                            interval: sensor.interval, clock: clock, sink: sink, liveness: liveness, logger: log))
                 } catch {
                     giveBack()
                     throw UnavailableResource(description: "sensor \(sensor.name) on \(o.triggerPin)/\(o.echoPin): \(error)")
@@ -172,16 +190,28 @@ final class SensorSet: Sendable {
     }
 
     /// The input and the arithmetic of a pulse sensor (rain gauge, flow meter), carrying on from `totals`.
-    static func pulseCounter(_ sensor: SensorConfig, totals: PulseTotals, utcOffsetMinutes: Int,
-                             clock: any SenseClock) -> (PulseInputOptions, any PulseAccumulator)? {
+    static func pulseCounter(
+        _ sensor: SensorConfig, totals: PulseTotals, utcOffsetMinutes: Int,
+        clock: any SenseClock
+    ) -> (PulseInputOptions, any PulseAccumulator)? {
         switch sensor.kind {
         case let .tippingBucket(t):
-            (t.input, TippingBucket(settings: .init(millimetresPerTip: t.millimetresPerTip, windows: t.windows, eventGap: t.eventGap,
-                                                    utcOffsetMinutes: utcOffsetMinutes),
-                                    totals: totals, startedAt: clock.monotonicNow))
+            (
+                t.input,
+                TippingBucket(
+                    settings: .init(
+                        millimetresPerTip: t.millimetresPerTip, windows: t.windows, eventGap: t.eventGap,
+                        utcOffsetMinutes: utcOffsetMinutes),
+                    totals: totals, startedAt: clock.monotonicNow)
+            )
         case let .flowMeter(f):
-            (f.input, PulseFlowMeter(settings: .init(hertzPerLitrePerMinute: f.hertzPerLitrePerMinute, gate: sensor.interval,
-                                                     utcOffsetMinutes: utcOffsetMinutes), totals: totals))
+            (
+                f.input,
+                PulseFlowMeter(
+                    settings: .init(
+                        hertzPerLitrePerMinute: f.hertzPerLitrePerMinute, gate: sensor.interval,
+                        utcOffsetMinutes: utcOffsetMinutes), totals: totals)
+            )
         default:
             nil
         }

@@ -2,8 +2,9 @@ import Logging
 import SenseCore
 import SenseOS
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The per-node message counter `seq`, which must never repeat, even across restarts and power
@@ -32,8 +33,9 @@ package final class SequenceStore: Sendable, StateWriteObserver {
         package var description: String {
             switch self {
             case let .unusable(path, op, e): "\(path): cannot \(op): \(Errno.describe(e))"
-            case let .corrupt(path): "\(path): not a sequence number file (it must hold one number from 1 to \(SequenceStore.largestStart)); "
-                + "delete it to start a new sequence"
+            case let .corrupt(path):
+                "\(path): not a sequence number file (it must hold one number from 1 to \(SequenceStore.largestStart)); "
+                    + "delete it to start a new sequence"
             }
         }
     }
@@ -73,7 +75,7 @@ package final class SequenceStore: Sendable, StateWriteObserver {
         let text: String?
         do throws(DurableFile.Failure) {
             text = try DurableFile.read(path)
-        } catch where error.errno == EFBIG {
+        } catch  where error.errno == EFBIG {
             throw .corrupt(path: path)
         } catch {
             throw .unusable(path: error.path, operation: error.operation, errno: error.errno)
@@ -141,7 +143,9 @@ package final class SequenceStore: Sendable, StateWriteObserver {
             case let .failed(error): logger.error("seq: \(error); numbering continues in memory, and a crash now could repeat numbers")
             case .recovered: logger.notice("seq: \(self.path) is written again")
             case let .outran(n, durable):
-                logger.warning("seq: numbering reached \(n) while the disk held a reservation up to \(durable) (a slow or failing write); a crash then could have repeated numbers; reserving \(state.withLock { $0.size }) at a time now")
+                logger.warning(
+                    "seq: numbering reached \(n) while the disk held a reservation up to \(durable) (a slow or failing write); a crash then could have repeated numbers; reserving \(state.withLock { $0.size }) at a time now"
+                )
             }
         }
         if let again { writer.submit(self.path, "\(again)\n", observer: self) }

@@ -1,8 +1,9 @@
 import CLinuxShim
 import Logging
 import SenseConfig
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// sd_notify(3) without libsystemd: datagrams to `$NOTIFY_SOCKET` (READY=1, WATCHDOG=1,

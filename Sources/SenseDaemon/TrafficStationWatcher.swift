@@ -68,14 +68,16 @@ struct TrafficStationWatcher: Sendable {
                 let debouncer = Shared(Debouncer(initialLevel: occupied, riseHold: options.minOn, fallHold: options.minOff))
                 let lane = settings.lanes[l.lane].name
                 group.addTask {
-                    await DebouncedEdges.watch(l.input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
-                                               name: "traffic \(name) lane \(lane) \(l.role.rawValue)", settleLag: readerLag,
-                                               raw: { e in station.withLock { $0.rawEdge(lane: l.lane, detector: l.role, at: e.timestamp, sequence: e.sequence) } }) { c in
+                    await DebouncedEdges.watch(
+                        l.input, debouncer: debouncer, activeLow: options.activeLow, clock: clock, logger: logger,
+                        name: "traffic \(name) lane \(lane) \(l.role.rawValue)", settleLag: readerLag,
+                        raw: { e in station.withLock { $0.rawEdge(lane: l.lane, detector: l.role, at: e.timestamp, sequence: e.sequence) } }
+                    ) { c in
                         station.withLock { $0.changed(lane: l.lane, detector: l.role, occupied: c.level, at: c.at) }
                     }
                 }
             }
-            group.addTask {   // advance once a second
+            group.addTask {  // advance once a second
                 while !Task.isCancelled {
                     liveness.expect(name, by: clock.monotonicNow + period + .seconds(30))
                     do { try await clock.sleep(for: .seconds(1)) } catch { return }
@@ -95,13 +97,17 @@ struct TrafficStationWatcher: Sendable {
             if change.faults.isEmpty {
                 logger.notice("traffic \(name): lane \(change.lane) \(change.detector.rawValue) detector is healthy again")
             } else {
-                logger.warning("traffic \(name): lane \(change.lane) \(change.detector.rawValue) detector: \(change.faults.sorted().map(\.rawValue).joined(separator: ", "))")
+                logger.warning(
+                    "traffic \(name): lane \(change.lane) \(change.detector.rawValue) detector: \(change.faults.sorted().map(\.rawValue).joined(separator: ", "))"
+                )
             }
         }
         guard !out.vehicles.isEmpty || !out.summaries.isEmpty else { return }
-        sink.accept(TrafficReport(station: name, vehicles: out.vehicles, summaries: out.summaries,
-                             samples: out.summaries.flatMap { Self.samples($0, station: name, offset: offset) },
-                             wallOffset: offset, publishVehicles: options.publishVehicles))
+        sink.accept(
+            TrafficReport(
+                station: name, vehicles: out.vehicles, summaries: out.summaries,
+                samples: out.summaries.flatMap { Self.samples($0, station: name, offset: offset) },
+                wallOffset: offset, publishVehicles: options.publishVehicles))
     }
 
     /// A summary's measures as samples `group.period.measure` (units as `TrafficStationOptions.measures`).
@@ -109,13 +115,15 @@ struct TrafficStationWatcher: Sendable {
         let wall = WallTime(nanosecondsSinceEpoch: s.end.nanoseconds + offset.nanoseconds)
         let values: [String: Double?] = [
             "count": s.count.map(Double.init), "flow": s.flow, "occupancy": s.occupancy.map { $0 * 100 }, "speed": s.speedMean,
-            "speed_p85": s.speedP85, "density": s.density, "los": s.los.map { Double($0.rank) }, "congested": s.quality == .bad ? nil : (s.congested ? 1 : 0),
+            "speed_p85": s.speedP85, "density": s.density, "los": s.los.map { Double($0.rank) },
+            "congested": s.quality == .bad ? nil : (s.congested ? 1 : 0),
         ]
         return TrafficStationOptions.measures.compactMap { measure, unit in
             let v = values[measure] ?? nil
             guard v != nil || s.quality == .bad else { return nil }
-            var sample = Sample(sensor: station, quantity: "\(s.group).\(s.period.configText).\(measure)", value: s.quality == .bad ? nil : v,
-                                unit: unit, quality: s.quality, reason: s.quality == .good ? nil : .detectorFault, monotonic: s.end, wall: wall)
+            var sample = Sample(
+                sensor: station, quantity: "\(s.group).\(s.period.configText).\(measure)", value: s.quality == .bad ? nil : v,
+                unit: unit, quality: s.quality, reason: s.quality == .good ? nil : .detectorFault, monotonic: s.end, wall: wall)
             if measure == "los", let los = s.los { sample.attributes = ["los": los.rawValue] }
             return sample
         }

@@ -42,8 +42,10 @@ package struct ADS1115: PolledSensorDriver {
         package var rate: DataRate
         package var transfer: AnalogTransfer
 
-        package init(quantity: String, unit: Unit, input: Input, range: Range = .fsr4_096, rate: DataRate = .sps128,
-                    transfer: AnalogTransfer) {
+        package init(
+            quantity: String, unit: Unit, input: Input, range: Range = .fsr4_096, rate: DataRate = .sps128,
+            transfer: AnalogTransfer
+        ) {
             self.quantity = quantity
             self.unit = unit
             self.input = input
@@ -76,7 +78,7 @@ package struct ADS1115: PolledSensorDriver {
             os = w & 0x8000 != 0
             input = Input.allCases[Int(w >> 12 & 0x7)]
             let pga = Int(w >> 9 & 0x7)
-            range = pga < Range.allCases.count ? Range.allCases[pga] : .fsr0_256   // 110 and 111 are ±0.256 V too
+            range = pga < Range.allCases.count ? Range.allCases[pga] : .fsr0_256  // 110 and 111 are ±0.256 V too
             singleShot = w & 0x0100 != 0
             rate = DataRate.allCases[Int(w >> 5 & 0x7)]
             windowComparator = w & 0x0010 != 0
@@ -111,8 +113,10 @@ package struct ADS1115: PolledSensorDriver {
     package mutating func initialize() async throws(SensorFault) {
         let config = try register(Pointer.config)
         guard config & 0x8000 != 0, config & 0x0003 == 0x0003 || config & 0x0100 != 0 else {
-            throw SensorFault(.wrongDevice, "\(bus.name) \(hex(address)): config register reads \(hex16(config)), "
-                + "not an idle ADS1115 (power-on value 0x8583)")
+            throw SensorFault(
+                .wrongDevice,
+                "\(bus.name) \(hex(address)): config register reads \(hex16(config)), "
+                    + "not an idle ADS1115 (power-on value 0x8583)")
         }
     }
 
@@ -134,8 +138,10 @@ package struct ADS1115: PolledSensorDriver {
             ready = try register(Pointer.config) & 0x8000 != 0
         }
         guard ready else {
-            throw SensorFault(.timeout, "\(bus.name) \(hex(address)): \(c.input.rawValue) conversion not done after "
-                + "\((c.rate.conversionTime * 1.5).configText) (OS bit stays 0)")
+            throw SensorFault(
+                .timeout,
+                "\(bus.name) \(hex(address)): \(c.input.rawValue) conversion not done after "
+                    + "\((c.rate.conversionTime * 1.5).configText) (OS bit stays 0)")
         }
         let raw = try register(Pointer.conversion)
         // The converter clips at full scale: such a reading says only "at least this much".

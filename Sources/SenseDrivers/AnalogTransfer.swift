@@ -42,7 +42,8 @@ package enum AnalogTransfer: Sendable, Hashable {
             // Bisection over the ADC's widest input range; the transfer must be monotonic there.
             var lo = 0.0, hi = 6.144
             guard let a = apply(volts: lo).value, let b = apply(volts: hi).value,
-                  (min(a, b)...max(a, b)).contains(y) else { return nil }
+                (min(a, b)...max(a, b)).contains(y)
+            else { return nil }
             let rising = b > a
             for _ in 0..<60 {
                 let mid = (lo + hi) / 2

@@ -51,8 +51,10 @@ package struct BME280: PolledSensorDriver {
 
         /// Bosch's "weather monitoring" recommendation is ×1 everywhere, filter off; ×2/×16/×1
         /// is its "indoor navigation" setting. Defaults favour resolution at 1 Hz or slower.
-        package init(temperature: Oversampling = .x2, pressure: Oversampling = .x16,
-                    humidity: Oversampling = .x1, filter: Filter = .off) {
+        package init(
+            temperature: Oversampling = .x2, pressure: Oversampling = .x16,
+            humidity: Oversampling = .x1, filter: Filter = .off
+        ) {
             self.temperature = temperature
             self.pressure = pressure
             self.humidity = humidity
@@ -60,8 +62,9 @@ package struct BME280: PolledSensorDriver {
         }
 
         package var maxMeasurementTime: Duration {
-            .microseconds(BME280Compensation.maxMeasurementMicros(
-                osrT: temperature.rawValue, osrP: pressure.rawValue, osrH: humidity.rawValue))
+            .microseconds(
+                BME280Compensation.maxMeasurementMicros(
+                    osrT: temperature.rawValue, osrP: pressure.rawValue, osrH: humidity.rawValue))
         }
     }
 
@@ -76,8 +79,10 @@ package struct BME280: PolledSensorDriver {
     private let clock: any SenseClock
     package private(set) var calibration: BME280Calibration?
 
-    package init(bus: any I2CBus, address: UInt8, variant: Variant = .bme280, settings: Settings = Settings(),
-                clock: any SenseClock) {
+    package init(
+        bus: any I2CBus, address: UInt8, variant: Variant = .bme280, settings: Settings = Settings(),
+        clock: any SenseClock
+    ) {
         self.bus = bus
         self.address = address
         self.variant = variant
@@ -97,8 +102,10 @@ package struct BME280: PolledSensorDriver {
         calibration = nil
         let id = try io { () throws(I2CError) in try bus.readRegister(address, BME280Registers.chipID) }
         guard id == variant.chipID else {
-            throw SensorFault(.wrongDevice, "\(bus.name) \(hex(address)): chip id \(hex(id)), expected "
-                + "\(hex(variant.chipID)) for \(variant.rawValue)" + Self.identify(id))
+            throw SensorFault(
+                .wrongDevice,
+                "\(bus.name) \(hex(address)): chip id \(hex(id)), expected "
+                    + "\(hex(variant.chipID)) for \(variant.rawValue)" + Self.identify(id))
         }
         try io { () throws(I2CError) in
             try bus.writeRegister(address, BME280Registers.reset, BME280Registers.softResetCommand)
@@ -114,7 +121,8 @@ package struct BME280: PolledSensorDriver {
         let block1 = try io { () throws(I2CError) in
             try bus.readRegisters(address, start: BME280Registers.calibration1, count: 26)
         }
-        let block2: [UInt8]? = variant == .bme280
+        let block2: [UInt8]? =
+            variant == .bme280
             ? try io { () throws(I2CError) in try bus.readRegisters(address, start: BME280Registers.calibration2, count: 7) }
             : nil
         try io { () throws(I2CError) in
@@ -126,7 +134,7 @@ package struct BME280: PolledSensorDriver {
     package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
         guard let calibration else { throw SensorFault(.io, "\(bus.name) \(hex(address)): not initialized") }
         let s = settings
-        let ctrlMeas = s.temperature.code << 5 | s.pressure.code << 2 | 0x01   // forced mode
+        let ctrlMeas = s.temperature.code << 5 | s.pressure.code << 2 | 0x01  // forced mode
         try io { () throws(I2CError) in
             if variant == .bme280 { try bus.writeRegister(address, BME280Registers.ctrlHum, s.humidity.code) }
             try bus.writeRegister(address, BME280Registers.ctrlMeas, ctrlMeas)
@@ -140,18 +148,23 @@ package struct BME280: PolledSensorDriver {
             measuring = status & 0x08 != 0
         }
         guard !measuring else {
-            throw SensorFault(.timeout, "\(bus.name) \(hex(address)): still measuring after "
-                + "\(Double(s.maxMeasurementTime.nanoseconds) / 1e6 * 1.5) ms (status bit 3 stuck)")
+            throw SensorFault(
+                .timeout,
+                "\(bus.name) \(hex(address)): still measuring after "
+                    + "\(Double(s.maxMeasurementTime.nanoseconds) / 1e6 * 1.5) ms (status bit 3 stuck)")
         }
-        let raw = BME280RawData(try io { () throws(I2CError) in
-            try bus.readRegisters(address, start: BME280Registers.data, count: 8)
-        })
+        let raw = BME280RawData(
+            try io { () throws(I2CError) in
+                try bus.readRegisters(address, start: BME280Registers.data, count: 8)
+            })
         return Self.decode(raw, calibration, variant: variant, settings: s)
     }
 
     /// Compensates one data block and judges each channel.
-    package static func decode(_ raw: BME280RawData, _ c: BME280Calibration, variant: Variant,
-                              settings: Settings) -> [ChannelReading] {
+    package static func decode(
+        _ raw: BME280RawData, _ c: BME280Calibration, variant: Variant,
+        settings: Settings
+    ) -> [ChannelReading] {
         var out: [ChannelReading] = []
         guard settings.temperature != .skipped, raw.adc_T != BME280RawData.skippedPT else {
             // Without temperature there is no t_fine, so nothing can be compensated.
@@ -161,8 +174,10 @@ package struct BME280: PolledSensorDriver {
         }
         let (centi, tFine) = BME280Compensation.temperature(adc_T: raw.adc_T, c)
         let t = Double(centi) / 100
-        out.append(temperatureRange.contains(t) ? .good("temperature", t, .celsius)
-                                                : .bad("temperature", .celsius, .outOfRange))
+        out.append(
+            temperatureRange.contains(t)
+                ? .good("temperature", t, .celsius)
+                : .bad("temperature", .celsius, .outOfRange))
         if settings.pressure == .skipped || raw.adc_P == BME280RawData.skippedPT {
             out.append(.bad("pressure", .pascal, .noData))
         } else if let q = BME280Compensation.pressure(adc_P: raw.adc_P, t_fine: tFine, c) {

@@ -8,8 +8,8 @@ package enum BME280Registers {
     package static let ctrlMeas: UInt8 = 0xF4
     package static let config: UInt8 = 0xF5
     package static let data: UInt8 = 0xF7
-    package static let calibration1: UInt8 = 0x88   // 26 bytes, 0x88…0xA1
-    package static let calibration2: UInt8 = 0xE1   // 7 bytes, 0xE1…0xE7
+    package static let calibration1: UInt8 = 0x88  // 26 bytes, 0x88…0xA1
+    package static let calibration2: UInt8 = 0xE1  // 7 bytes, 0xE1…0xE7
     package static let softResetCommand: UInt8 = 0xB6
     package static let bme280ID: UInt8 = 0x60
     package static let bmp280ID: UInt8 = 0x58
@@ -27,9 +27,18 @@ package struct BME280Calibration: Sendable, Hashable {
         precondition(b.count == 26 && (h == nil || h!.count == 7), "calibration block sizes")
         func u16(_ i: Int) -> UInt16 { UInt16(b[i]) | UInt16(b[i + 1]) << 8 }
         func s16(_ i: Int) -> Int16 { Int16(bitPattern: u16(i)) }
-        dig_T1 = u16(0); dig_T2 = s16(2); dig_T3 = s16(4)
-        dig_P1 = u16(6); dig_P2 = s16(8); dig_P3 = s16(10); dig_P4 = s16(12); dig_P5 = s16(14)
-        dig_P6 = s16(16); dig_P7 = s16(18); dig_P8 = s16(20); dig_P9 = s16(22)
+        dig_T1 = u16(0)
+        dig_T2 = s16(2)
+        dig_T3 = s16(4)
+        dig_P1 = u16(6)
+        dig_P2 = s16(8)
+        dig_P3 = s16(10)
+        dig_P4 = s16(12)
+        dig_P5 = s16(14)
+        dig_P6 = s16(16)
+        dig_P7 = s16(18)
+        dig_P8 = s16(20)
+        dig_P9 = s16(22)
         dig_H1 = b[25]
         if let h {
             dig_H2 = Int16(bitPattern: UInt16(h[0]) | UInt16(h[1]) << 8)
@@ -39,19 +48,38 @@ package struct BME280Calibration: Sendable, Hashable {
             dig_H5 = Int16(Int8(bitPattern: h[5])) * 16 | Int16(h[4] >> 4)
             dig_H6 = Int8(bitPattern: h[6])
         } else {
-            dig_H2 = 0; dig_H3 = 0; dig_H4 = 0; dig_H5 = 0; dig_H6 = 0
+            dig_H2 = 0
+            dig_H3 = 0
+            dig_H4 = 0
+            dig_H5 = 0
+            dig_H6 = 0
         }
     }
 
-    package init(dig_T1: UInt16, dig_T2: Int16, dig_T3: Int16, dig_P1: UInt16, dig_P2: Int16, dig_P3: Int16,
-                dig_P4: Int16, dig_P5: Int16, dig_P6: Int16, dig_P7: Int16, dig_P8: Int16, dig_P9: Int16,
-                dig_H1: UInt8 = 0, dig_H2: Int16 = 0, dig_H3: UInt8 = 0, dig_H4: Int16 = 0, dig_H5: Int16 = 0,
-                dig_H6: Int8 = 0) {
-        self.dig_T1 = dig_T1; self.dig_T2 = dig_T2; self.dig_T3 = dig_T3
-        self.dig_P1 = dig_P1; self.dig_P2 = dig_P2; self.dig_P3 = dig_P3; self.dig_P4 = dig_P4
-        self.dig_P5 = dig_P5; self.dig_P6 = dig_P6; self.dig_P7 = dig_P7; self.dig_P8 = dig_P8; self.dig_P9 = dig_P9
-        self.dig_H1 = dig_H1; self.dig_H2 = dig_H2; self.dig_H3 = dig_H3; self.dig_H4 = dig_H4
-        self.dig_H5 = dig_H5; self.dig_H6 = dig_H6
+    package init(
+        dig_T1: UInt16, dig_T2: Int16, dig_T3: Int16, dig_P1: UInt16, dig_P2: Int16, dig_P3: Int16,
+        dig_P4: Int16, dig_P5: Int16, dig_P6: Int16, dig_P7: Int16, dig_P8: Int16, dig_P9: Int16,
+        dig_H1: UInt8 = 0, dig_H2: Int16 = 0, dig_H3: UInt8 = 0, dig_H4: Int16 = 0, dig_H5: Int16 = 0,
+        dig_H6: Int8 = 0
+    ) {
+        self.dig_T1 = dig_T1
+        self.dig_T2 = dig_T2
+        self.dig_T3 = dig_T3
+        self.dig_P1 = dig_P1
+        self.dig_P2 = dig_P2
+        self.dig_P3 = dig_P3
+        self.dig_P4 = dig_P4
+        self.dig_P5 = dig_P5
+        self.dig_P6 = dig_P6
+        self.dig_P7 = dig_P7
+        self.dig_P8 = dig_P8
+        self.dig_P9 = dig_P9
+        self.dig_H1 = dig_H1
+        self.dig_H2 = dig_H2
+        self.dig_H3 = dig_H3
+        self.dig_H4 = dig_H4
+        self.dig_H5 = dig_H5
+        self.dig_H6 = dig_H6
     }
 }
 
@@ -101,7 +129,7 @@ package enum BME280Compensation {
         guard var1 != 0 else { return nil }
         var p = Int64(1_048_576) &- Int64(adc_P)
         let numerator = ((p &<< 31) &- var2) &* 3125
-        guard !(numerator == .min && var1 == -1) else { return nil }   // the one division that overflows
+        guard !(numerator == .min && var1 == -1) else { return nil }  // the one division that overflows
         p = numerator / var1
         var1 = (Int64(c.dig_P9) &* (p >> 13) &* (p >> 13)) >> 25
         var2 = (Int64(c.dig_P8) &* p) >> 19

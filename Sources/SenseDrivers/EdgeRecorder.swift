@@ -36,14 +36,22 @@ package final class EdgeRecorder: Sendable {
     }
 
     /// Forgets what has been recorded.
-    package func clear() { buffer.state.withLock { $0.edges.removeAll(keepingCapacity: true); $0.overflowed = false } }
+    package func clear() {
+        buffer.state.withLock {
+            $0.edges.removeAll(keepingCapacity: true)
+            $0.overflowed = false
+        }
+    }
 
     /// The edges recorded since the last `clear`, and whether any were dropped for space; throws
     /// the line's read error if its event stream failed.
     package func take() throws(GPIOError) -> (edges: [EdgeEvent], overflowed: Bool) {
         try buffer.state.withLock { s throws(GPIOError) in
             if let f = s.failure { throw f }
-            defer { s.edges.removeAll(keepingCapacity: true); s.overflowed = false }
+            defer {
+                s.edges.removeAll(keepingCapacity: true)
+                s.overflowed = false
+            }
             return (s.edges, s.overflowed)
         }
     }

@@ -51,11 +51,13 @@ package struct PulseFlowMeter: PulseAccumulator {
         let f = frequency(at: monotonic)
         let k = settings.hertzPerLitrePerMinute
         let litres = { (n: UInt64) in PulseFlow.volume(pulses: Int(n), hertzPerLitrePerMinute: k) }
-        return [.good("flow", PulseFlow.flow(frequency: f, hertzPerLitrePerMinute: k), .litrePerMinute),
-                .good("frequency", f, .hertz),
-                .good("volume_total", litres(totals.total), .litre),
-                .good("volume_hour", litres(totals.hourCount), .litre),
-                .good("volume_day", litres(totals.dayCount), .litre)]
+        return [
+            .good("flow", PulseFlow.flow(frequency: f, hertzPerLitrePerMinute: k), .litrePerMinute),
+            .good("frequency", f, .hertz),
+            .good("volume_total", litres(totals.total), .litre),
+            .good("volume_hour", litres(totals.hourCount), .litre),
+            .good("volume_day", litres(totals.dayCount), .litre),
+        ]
     }
 
     /// Reciprocal counting (pulses − 1 over the time from first to last) while the pulses are

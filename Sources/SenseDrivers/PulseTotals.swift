@@ -27,8 +27,14 @@ package struct PulseTotals: Sendable, Hashable {
         let local = wall.nanosecondsSinceEpoch + Int64(utcOffsetMinutes) * 60_000_000_000
         let h = Self.floorDiv(local, Self.hourNanos)
         let d = Self.floorDiv(local, 24 * Self.hourNanos)
-        if h != hour { hour = h; hourCount = 0 }
-        if d != day { day = d; dayCount = 0 }
+        if h != hour {
+            hour = h
+            hourCount = 0
+        }
+        if d != day {
+            day = d
+            dayCount = 0
+        }
         if let last = lastPulse, wall.nanosecondsSinceEpoch - last.nanosecondsSinceEpoch > eventGap.nanoseconds {
             eventStart = nil
             eventCount = 0
@@ -49,8 +55,10 @@ package struct PulseTotals: Sendable, Hashable {
 
     /// `key value` lines, one per field, ending with a check line so a torn write is detected.
     package var text: String {
-        var lines = ["total \(total)", "hour \(hour)", "hour_count \(hourCount)", "day \(day)", "day_count \(dayCount)",
-                     "event_count \(eventCount)"]
+        var lines = [
+            "total \(total)", "hour \(hour)", "hour_count \(hourCount)", "day \(day)", "day_count \(dayCount)",
+            "event_count \(eventCount)",
+        ]
         if let e = eventStart { lines.append("event_start \(e.nanosecondsSinceEpoch)") }
         if let l = lastPulse { lines.append("last_pulse \(l.nanosecondsSinceEpoch)") }
         lines.append("end \(lines.count)")
@@ -69,14 +77,17 @@ package struct PulseTotals: Sendable, Hashable {
                 guard i == lines.count - 1, v == Int64(i) else { return nil }
                 end = i
             } else {
-                guard ["total", "hour", "hour_count", "day", "day_count", "event_count", "event_start", "last_pulse"]
-                    .contains(String(parts[0])), fields[String(parts[0])] == nil else { return nil }
+                guard
+                    ["total", "hour", "hour_count", "day", "day_count", "event_count", "event_start", "last_pulse"]
+                        .contains(String(parts[0])), fields[String(parts[0])] == nil
+                else { return nil }
                 fields[String(parts[0])] = v
             }
         }
         guard end != nil, let total = fields["total"], let hour = fields["hour"], let hc = fields["hour_count"],
-              let day = fields["day"], let dc = fields["day_count"], let ec = fields["event_count"],
-              total >= 0, hc >= 0, dc >= 0, ec >= 0 else { return nil }
+            let day = fields["day"], let dc = fields["day_count"], let ec = fields["event_count"],
+            total >= 0, hc >= 0, dc >= 0, ec >= 0
+        else { return nil }
         // Times between 1970 and 2100: anything else is damage (and would overflow the event gap).
         for key in ["event_start", "last_pulse"] {
             if let t = fields[key], !(0...Self.latest).contains(t) { return nil }

@@ -54,21 +54,26 @@ package struct SCD30: PolledSensorDriver {
     package mutating func initialize() async throws(SensorFault) {
         firmware = nil
         let version = try await link.read(Command.firmwareVersion, executionTime: Self.commandDelay, words: 1)[0]
-        try await link.send(Command.setMeasurementInterval, arguments: [UInt16(settings.measurementInterval)],
-                            executionTime: Self.commandDelay)
+        try await link.send(
+            Command.setMeasurementInterval, arguments: [UInt16(settings.measurementInterval)],
+            executionTime: Self.commandDelay)
         if settings.ambientPressure == 0 {
-            try await link.send(Command.setAltitude, arguments: [UInt16(clamping: settings.altitude)],
-                                executionTime: Self.commandDelay)
+            try await link.send(
+                Command.setAltitude, arguments: [UInt16(clamping: settings.altitude)],
+                executionTime: Self.commandDelay)
         }
-        try await link.send(Command.triggerContinuousMeasurement, arguments: [UInt16(settings.ambientPressure)],
-                            executionTime: Self.commandDelay)
+        try await link.send(
+            Command.triggerContinuousMeasurement, arguments: [UInt16(settings.ambientPressure)],
+            executionTime: Self.commandDelay)
         firmware = (UInt8(version >> 8), UInt8(version & 0xFF))
     }
 
     /// Waits for data-ready for at most one measurement interval (every 500 ms).
     package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        try await link.waitForNewData(Command.getDataReady, executionTime: Self.commandDelay, step: .milliseconds(500),
-                                      limit: .seconds(settings.measurementInterval)) { $0 == 1 }
+        try await link.waitForNewData(
+            Command.getDataReady, executionTime: Self.commandDelay, step: .milliseconds(500),
+            limit: .seconds(settings.measurementInterval)
+        ) { $0 == 1 }
         let w = try await link.read(Command.readMeasurement, executionTime: Self.commandDelay, words: 6)
         return Self.decode(w)
     }
@@ -79,8 +84,10 @@ package struct SCD30: PolledSensorDriver {
         let co2 = Double(Sensirion.float(w[0], w[1]))
         let t = Double(Sensirion.float(w[2], w[3]))
         let rh = Double(Sensirion.float(w[4], w[5]))
-        return [co2Range.contains(co2) ? .good("co2", co2, .ppm) : .bad("co2", .ppm, co2.isNaN ? .noData : .outOfRange),
-                (-40...70).contains(t) ? .good("temperature", t, .celsius) : .bad("temperature", .celsius, t.isNaN ? .noData : .outOfRange),
-                (0...100).contains(rh) ? .good("humidity", rh, .relativeHumidity) : .bad("humidity", .relativeHumidity, rh.isNaN ? .noData : .outOfRange)]
+        return [
+            co2Range.contains(co2) ? .good("co2", co2, .ppm) : .bad("co2", .ppm, co2.isNaN ? .noData : .outOfRange),
+            (-40...70).contains(t) ? .good("temperature", t, .celsius) : .bad("temperature", .celsius, t.isNaN ? .noData : .outOfRange),
+            (0...100).contains(rh) ? .good("humidity", rh, .relativeHumidity) : .bad("humidity", .relativeHumidity, rh.isNaN ? .noData : .outOfRange),
+        ]
     }
 }

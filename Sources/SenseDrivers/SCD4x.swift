@@ -54,20 +54,24 @@ package struct SCD4x: PolledSensorDriver {
         serialNumber = nil
         try await link.send(Command.stopPeriodicMeasurement, executionTime: .milliseconds(500))
         let w = try await link.read(Command.getSerialNumber, executionTime: .milliseconds(1), words: 3)
-        try await link.send(Command.setSensorAltitude, arguments: [UInt16(clamping: settings.altitude)],
-                            executionTime: .milliseconds(1))
+        try await link.send(
+            Command.setSensorAltitude, arguments: [UInt16(clamping: settings.altitude)],
+            executionTime: .milliseconds(1))
         let offsetWord = UInt16(clamping: Int((settings.temperatureOffset * 65535 / 175).rounded()))
         try await link.send(Command.setTemperatureOffset, arguments: [offsetWord], executionTime: .milliseconds(1))
-        try await link.send(settings.lowPower ? Command.startLowPowerPeriodicMeasurement : Command.startPeriodicMeasurement,
-                            executionTime: .milliseconds(1))
+        try await link.send(
+            settings.lowPower ? Command.startLowPowerPeriodicMeasurement : Command.startPeriodicMeasurement,
+            executionTime: .milliseconds(1))
         serialNumber = UInt64(w[0]) << 32 | UInt64(w[1]) << 16 | UInt64(w[2])
     }
 
     /// Waits for data-ready for at most one measurement period (polling every 500 ms), so a fetch
     /// that comes a little early still returns a fresh value; never returns the previous one.
     package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        try await link.waitForNewData(Command.getDataReadyStatus, executionTime: .milliseconds(1), step: .milliseconds(500),
-                                      limit: settings.period) { $0 & 0x07FF != 0 }
+        try await link.waitForNewData(
+            Command.getDataReadyStatus, executionTime: .milliseconds(1), step: .milliseconds(500),
+            limit: settings.period
+        ) { $0 & 0x07FF != 0 }
         let w = try await link.read(Command.readMeasurement, executionTime: .milliseconds(1), words: 3)
         return Self.decode(w[0], w[1], w[2])
     }
@@ -75,8 +79,10 @@ package struct SCD4x: PolledSensorDriver {
     /// CO2 = word0 ppm (0: no valid measurement yet), T = −45 + 175·w1/65535, RH = 100·w2/65535.
     package static func decode(_ co2: UInt16, _ t: UInt16, _ rh: UInt16) -> [ChannelReading] {
         let c = Double(co2)
-        return [co2Range.contains(c) ? .good("co2", c, .ppm) : .bad("co2", .ppm, co2 == 0 ? .noData : .outOfRange),
-                .good("temperature", Sensirion.temperature(t), .celsius),
-                .good("humidity", 100 * Double(rh) / 65535, .relativeHumidity)]
+        return [
+            co2Range.contains(c) ? .good("co2", c, .ppm) : .bad("co2", .ppm, co2 == 0 ? .noData : .outOfRange),
+            .good("temperature", Sensirion.temperature(t), .celsius),
+            .good("humidity", 100 * Double(rh) / 65535, .relativeHumidity),
+        ]
     }
 }

@@ -46,8 +46,10 @@ package struct SEN5x: PolledSensorDriver {
     }
 
     package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        try await link.waitForNewData(Command.readDataReady, executionTime: Self.commandDelay, step: .milliseconds(250),
-                                      limit: .milliseconds(1500)) { $0 & 0x00FF != 0 }
+        try await link.waitForNewData(
+            Command.readDataReady, executionTime: Self.commandDelay, step: .milliseconds(250),
+            limit: .milliseconds(1500)
+        ) { $0 & 0x00FF != 0 }
         return Self.decode(try await link.read(Command.readMeasuredValues, executionTime: Self.commandDelay, words: 8))
     }
 

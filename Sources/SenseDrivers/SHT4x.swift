@@ -63,8 +63,10 @@ package struct SHT4x: PolledSensorDriver {
     package static func decode(temperatureWord: UInt16, humidityWord: UInt16) -> [ChannelReading] {
         let t = Sensirion.temperature(temperatureWord)
         let rh = min(100, max(0, humidityRaw(humidityWord)))
-        return [temperatureRange.contains(t) ? .good("temperature", t, .celsius) : .bad("temperature", .celsius, .outOfRange),
-                .good("humidity", rh, .relativeHumidity)]
+        return [
+            temperatureRange.contains(t) ? .good("temperature", t, .celsius) : .bad("temperature", .celsius, .outOfRange),
+            .good("humidity", rh, .relativeHumidity),
+        ]
     }
 
     /// The uncropped humidity, which can run from −6 to 119 %RH.

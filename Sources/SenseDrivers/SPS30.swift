@@ -48,8 +48,10 @@ package struct SPS30: PolledSensorDriver {
 
     /// New values come every second; waits for data-ready for at most 1.5 s.
     package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        try await link.waitForNewData(Command.readDataReady, executionTime: Self.commandDelay, step: .milliseconds(250),
-                                      limit: .milliseconds(1500)) { $0 & 0x00FF == 1 }
+        try await link.waitForNewData(
+            Command.readDataReady, executionTime: Self.commandDelay, step: .milliseconds(250),
+            limit: .milliseconds(1500)
+        ) { $0 & 0x00FF == 1 }
         let w = try await link.read(Command.readMeasuredValues, executionTime: Self.commandDelay, words: 20)
         return Self.decode(w)
     }

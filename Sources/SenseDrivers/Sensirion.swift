@@ -126,14 +126,17 @@ package struct SensirionLink: Sendable {
         do throws(Sensirion.CRCMismatch) {
             return try Sensirion.words(reply)
         } catch {
-            throw SensorFault(.crc, "\(place): CRC mismatch in word \(error.word) of the \(name) reply (received "
-                + "\(hex(error.received)), computed \(hex(error.computed)))")
+            throw SensorFault(
+                .crc,
+                "\(place): CRC mismatch in word \(error.word) of the \(name) reply (received "
+                    + "\(hex(error.received)), computed \(hex(error.computed)))")
         }
     }
 
     package func read(_ code: UInt16, executionTime: Duration, words: Int) async throws(SensorFault) -> [UInt16] {
-        try await read(Sensirion.command(code), name: "0x" + String(code, radix: 16, uppercase: true),
-                       executionTime: executionTime, words: words)
+        try await read(
+            Sensirion.command(code), name: "0x" + String(code, radix: 16, uppercase: true),
+            executionTime: executionTime, words: words)
     }
 
     package func transfer<T>(_ body: () throws(I2CError) -> T) throws(SensorFault) -> T { try onBus(body) }
@@ -142,15 +145,19 @@ package struct SensirionLink: Sendable {
 
     /// Asks `command` whether a new measurement exists, every `step`, for at most `limit`; a
     /// part that never says so is `no_data` (the previous measurement is never read again).
-    package func waitForNewData(_ command: UInt16, executionTime: Duration, step: Duration, limit: Duration,
-                        ready: (UInt16) -> Bool) async throws(SensorFault) {
+    package func waitForNewData(
+        _ command: UInt16, executionTime: Duration, step: Duration, limit: Duration,
+        ready: (UInt16) -> Bool
+    ) async throws(SensorFault) {
         var waited = Duration.zero
         while true {
             let status = try await read(command, executionTime: executionTime, words: 1)[0]
             if ready(status) { return }
             guard waited < limit else {
-                throw SensorFault(.noData, "\(place): no new measurement within \(limit.configText) "
-                    + "(data-ready word \(hex16(status)))")
+                throw SensorFault(
+                    .noData,
+                    "\(place): no new measurement within \(limit.configText) "
+                        + "(data-ready word \(hex16(status)))")
             }
             try await pause(step)
             waited += step

@@ -11,8 +11,10 @@ package struct TippingBucket: PulseAccumulator {
         package var eventGap: Duration
         package var utcOffsetMinutes: Int
 
-        package init(millimetresPerTip: Double, windows: [Duration] = [.seconds(300), .seconds(900), .seconds(3600)],
-                    eventGap: Duration = .seconds(6 * 3600), utcOffsetMinutes: Int = 0) {
+        package init(
+            millimetresPerTip: Double, windows: [Duration] = [.seconds(300), .seconds(900), .seconds(3600)],
+            eventGap: Duration = .seconds(6 * 3600), utcOffsetMinutes: Int = 0
+        ) {
             self.millimetresPerTip = millimetresPerTip
             self.windows = windows
             self.eventGap = eventGap
@@ -64,10 +66,16 @@ package struct TippingBucket: PulseAccumulator {
         for w in settings.windows {
             let from = monotonic + (.zero - w)
             let tips = recent.reduce(0) { $0 + ($1 > from ? 1 : 0) }
-            var r = ChannelReading.good("intensity_\(w.configText)", Rainfall.intensity(tips: tips, millimetresPerTip: mm,
-                                                                                      windowSeconds: w.seconds), .millimetrePerHour)
+            var r = ChannelReading.good(
+                "intensity_\(w.configText)",
+                Rainfall.intensity(
+                    tips: tips, millimetresPerTip: mm,
+                    windowSeconds: w.seconds), .millimetrePerHour)
             // Since the start the window has not been watched in full: it may miss earlier tips.
-            if monotonic - started < w { r.quality = .uncertain; r.reason = .incomplete }
+            if monotonic - started < w {
+                r.quality = .uncertain
+                r.reason = .incomplete
+            }
             out.append(r)
         }
         out.append(.good("intensity", interTipIntensity(at: monotonic), .millimetrePerHour))
@@ -80,12 +88,16 @@ package struct TippingBucket: PulseAccumulator {
     func interTipIntensity(at now: MonotonicInstant) -> Double {
         guard let last = lastTip, let interval = lastInterval, now - last <= settings.eventGap else { return 0 }
         let since = now - last
-        return Rainfall.interTipIntensity(millimetresPerTip: settings.millimetresPerTip,
-                                          interTipSeconds: max(interval, since).seconds)
+        return Rainfall.interTipIntensity(
+            millimetresPerTip: settings.millimetresPerTip,
+            interTipSeconds: max(interval, since).seconds)
     }
 
     private mutating func trim(_ now: MonotonicInstant) {
-        guard let longest = settings.windows.max() else { recent.removeAll(); return }
+        guard let longest = settings.windows.max() else {
+            recent.removeAll()
+            return
+        }
         let from = now + (.zero - longest)
         if let keep = recent.firstIndex(where: { $0 > from }) { recent.removeFirst(keep) } else { recent.removeAll() }
     }

@@ -15,8 +15,10 @@ package struct UltrasonicRanger: PolledSensorDriver {
         package var maximumDistance: Double
         package static let referenceTemperature = 20.0
 
-        package init(pings: Int = 5, pingInterval: Duration = .milliseconds(60), minimumDistance: Double = 0.02,
-                    maximumDistance: Double = 4.0) {
+        package init(
+            pings: Int = 5, pingInterval: Duration = .milliseconds(60), minimumDistance: Double = 0.02,
+            maximumDistance: Double = 4.0
+        ) {
             self.pings = pings
             self.pingInterval = pingInterval
             self.minimumDistance = minimumDistance

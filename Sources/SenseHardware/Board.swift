@@ -27,8 +27,10 @@ package struct Board: Sendable, Hashable {
     package var busPins: [String: [String: Line]]
     private let byHeaderPin: [Int: Line]
 
-    package init(name: String, description: String, simulated: Bool, i2cBuses: [String: String],
-                gpioChips: [String: String], gpioLines: [String: Line], busPins: [String: [String: Line]] = [:]) {
+    package init(
+        name: String, description: String, simulated: Bool, i2cBuses: [String: String],
+        gpioChips: [String: String], gpioLines: [String: Line], busPins: [String: [String: Line]] = [:]
+    ) {
         self.name = name
         self.description = description
         self.simulated = simulated

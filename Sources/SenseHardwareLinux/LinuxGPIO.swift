@@ -3,8 +3,9 @@ import SenseCore
 import SenseHardware
 import SenseOS
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `/dev/gpiochipN` through libgpiod (v1 on Debian 12; the CGPIOD seam also builds against v2).
@@ -56,8 +57,8 @@ package final class LinuxGPIOChip: GPIOChip {
 
     private func mapRequestError(_ errno: Int32, _ offset: Int) -> GPIOError {
         switch errno {
-        case 16: .lineBusy(chip: name, offset: offset)                 // EBUSY
-        case 2, 13, 19: .openFailed(path: path, errno: errno)          // ENOENT, EACCES, ENODEV
+        case 16: .lineBusy(chip: name, offset: offset)  // EBUSY
+        case 2, 13, 19: .openFailed(path: path, errno: errno)  // ENOENT, EACCES, ENODEV
         default: .io(chip: name, offset: offset, errno: errno)
         }
     }
@@ -134,8 +135,9 @@ final class LinuxGPIOInput: GPIOInput {
     /// A dedicated thread waits on the line's file descriptor, so no cooperative thread is
     /// pinned; it wakes every 100 ms to notice a release.
     private func startReader() {
-        let context = EdgeReader(handle: handle, stop: stop, continuation: continuation,
-                                 chip: chip, offset: offset)
+        let context = EdgeReader(
+            handle: handle, stop: stop, continuation: continuation,
+            chip: chip, offset: offset)
         do throws(OSThread.StartError) {
             let thread = try OSThread(name: "gpio \(chip) \(offset)") { context.run() }
             reader.withLock { $0 = thread }
@@ -173,7 +175,7 @@ private final class EdgeReader: @unchecked Sendable {
         var buffer = [cgpiod_event](repeating: cgpiod_event(), count: 64)
         while !stop.isSet {
             let rc = cgpiod_wait(handle.pointer, 100_000_000)
-            if rc == -EINTR { continue }   // a signal, not a fault of the line
+            if rc == -EINTR { continue }  // a signal, not a fault of the line
             if rc < 0 {
                 continuation.finish(throwing: GPIOError.io(chip: chip, offset: offset, errno: -rc))
                 return
@@ -191,8 +193,10 @@ private final class EdgeReader: @unchecked Sendable {
                 // row prove at least one lost between them: counted as a gap, so the loss shows.
                 counted += edge == previous ? 2 : 1
                 previous = edge
-                continuation.yield(EdgeEvent(edge: edge, timestamp: MonotonicInstant(nanoseconds: Int64(e.ts_ns)),
-                                             sequence: e.seqno != 0 ? e.seqno : counted))
+                continuation.yield(
+                    EdgeEvent(
+                        edge: edge, timestamp: MonotonicInstant(nanoseconds: Int64(e.ts_ns)),
+                        sequence: e.seqno != 0 ? e.seqno : counted))
             }
         }
     }

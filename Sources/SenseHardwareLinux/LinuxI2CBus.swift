@@ -85,8 +85,10 @@ package final class LinuxI2CBus: I2CBus {
         }
     }
 
-    private func transfer(_ address: UInt8, _ bytes: [UInt8], readCount: Int,
-                          operation: String) throws(I2CError) -> [UInt8] {
+    private func transfer(
+        _ address: UInt8, _ bytes: [UInt8], readCount: Int,
+        operation: String
+    ) throws(I2CError) -> [UInt8] {
         precondition(bytes.count <= 0xFFFF && readCount <= 0xFFFF, "I2C message longer than 65535 bytes")
         guard plainTransfers else { throw .unsupported(bus: name, operation: operation) }
         return try state.withLock { s throws(I2CError) -> [UInt8] in
@@ -114,9 +116,9 @@ package final class LinuxI2CBus: I2CBus {
         switch errno {
         // No acknowledge: ENXIO and EREMOTEIO from most adapters (EREMOTEIO on a Pi's
         // i2c-bcm2835), ENODEV from i2c-stub and some USB adapters (the kernel-VM tests).
-        case 6, 19, 121: .nack(bus: name, address: address)      // ENXIO, ENODEV, EREMOTEIO
-        case 110: .timeout(bus: name, address: address)          // ETIMEDOUT
-        case 11: .busError(bus: name, address: address)          // EAGAIN: arbitration lost
+        case 6, 19, 121: .nack(bus: name, address: address)  // ENXIO, ENODEV, EREMOTEIO
+        case 110: .timeout(bus: name, address: address)  // ETIMEDOUT
+        case 11: .busError(bus: name, address: address)  // EAGAIN: arbitration lost
         case 95: .unsupported(bus: name, operation: "this transfer (EOPNOTSUPP)")
         default: .io(bus: name, address: address, errno: errno)
         }

@@ -3,9 +3,10 @@ import Logging
 import SenseCore
 import SenseOS
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
-import SenseWire
+    import Glibc
+    import SenseWire
 #endif
 
 /// What the client reports, in order, from libmosquitto's network thread.
@@ -189,27 +190,35 @@ package final class MQTTClient: MessageTransport {
             guard let m = message?.pointee else { return }
             let topic = m.topic.map { String(cString: $0) } ?? ""
             let length = max(0, Int(m.payloadlen))
-            let payload: [UInt8] = length > 0 && length <= MQTTClient.payloadCopyLimit && m.payload != nil
+            let payload: [UInt8] =
+                length > 0 && length <= MQTTClient.payloadCopyLimit && m.payload != nil
                 ? Array(UnsafeRawBufferPointer(start: m.payload, count: length))
                 : []
             CallbackSink.from(userdata).onMessage(IncomingMessage(topic: topic, payload: payload, retained: m.retain, length: length))
         }
-        try check("MOSQ_OPT_PROTOCOL_VERSION", mosquitto_int_option(mosq, MOSQ_OPT_PROTOCOL_VERSION,
-                                                                    options.protocolChoice == .v311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5))
+        try check(
+            "MOSQ_OPT_PROTOCOL_VERSION",
+            mosquitto_int_option(
+                mosq, MOSQ_OPT_PROTOCOL_VERSION,
+                options.protocolChoice == .v311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5))
         sink.setProtocol(options.protocolChoice == .v311 ? 4 : 5)
         try check("MOSQ_OPT_TCP_NODELAY", mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1))
         // QoS 1 messages on the wire awaiting PUBACK (libmosquitto's default is 20); more wait in
         // its queue, which the outbox's window bounds.
         try check("MOSQ_OPT_SEND_MAXIMUM", mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, Int32(options.sendMaximum)))
-        try check("mosquitto_reconnect_delay_set", mosquitto_reconnect_delay_set(
-            mosq, UInt32(options.reconnectMinSeconds), UInt32(options.reconnectMaxSeconds), true))
+        try check(
+            "mosquitto_reconnect_delay_set",
+            mosquitto_reconnect_delay_set(
+                mosq, UInt32(options.reconnectMinSeconds), UInt32(options.reconnectMaxSeconds), true))
         if let username = options.username {
             try check("mosquitto_username_pw_set", mosquitto_username_pw_set(mosq, username, options.password))
         }
         if let will = options.will {
-            try check("mosquitto_will_set", will.payload.withUnsafeBytes {
-                mosquitto_will_set(mosq, will.topic, Int32($0.count), $0.baseAddress, Int32(will.qos), will.retain)
-            })
+            try check(
+                "mosquitto_will_set",
+                will.payload.withUnsafeBytes {
+                    mosquitto_will_set(mosq, will.topic, Int32($0.count), $0.baseAddress, Int32(will.qos), will.retain)
+                })
         }
         if let tls = options.tls {
             try check("mosquitto_tls_set", mosquitto_tls_set(mosq, tls.caFile, tls.caPath, tls.certFile, tls.keyFile, nil))
@@ -256,10 +265,13 @@ package final class MQTTClient: MessageTransport {
             defer { mosquitto_property_free_all(&list) }
             if let p = properties { Self.add(p, to: &list) }
             return message.payload.withUnsafeBytes {
-                mosquitto_publish_v5(handle.pointer, &mid, message.topic, Int32($0.count), $0.baseAddress,
-                                     Int32(message.qos), message.retain, list)
+                mosquitto_publish_v5(
+                    handle.pointer, &mid, message.topic, Int32($0.count), $0.baseAddress,
+                    Int32(message.qos), message.retain, list)
             }
-        } mid: { mid }
+        } mid: {
+            mid
+        }
         switch rc {
         case MOSQ_ERR_SUCCESS.rawValue: return (.sent, mid)
         case MOSQ_ERR_NO_CONN.rawValue: return (message.qos > 0 ? .heldByLibrary : .notConnected, mid)
@@ -307,7 +319,7 @@ package final class MQTTClient: MessageTransport {
             do {
                 try await Task.sleep(for: .milliseconds(5))
             } catch {
-                break   // cancelled: stop waiting for acknowledgements, still disconnect cleanly
+                break  // cancelled: stop waiting for acknowledgements, still disconnect cleanly
             }
         }
         sink.stopping()
@@ -357,8 +369,10 @@ final class CallbackSink: Sendable {
     let observer: (any DeliveryObserver)?
     private let state = Mutex(State())
 
-    init(options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation,
-         inbox: AsyncStream<IncomingMessage>.Continuation, logger: Logger, observer: (any DeliveryObserver)?) {
+    init(
+        options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation,
+        inbox: AsyncStream<IncomingMessage>.Continuation, logger: Logger, observer: (any DeliveryObserver)?
+    ) {
         self.options = options
         self.continuation = continuation
         self.inbox = inbox
@@ -439,9 +453,11 @@ final class CallbackSink: Sendable {
 
     /// Errors after which libmosquitto's network thread gives up for good (`mosquitto_loop_forever`
     /// returns): a protocol error, a TLS failure mid-connection, a refused 3.1.1 fallback, …
-    static let fatalToTheLoop: Set<Int32> = [MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND,
-                                             MOSQ_ERR_TLS, MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH,
-                                             MOSQ_ERR_ACL_DENIED, MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY].reduce(into: []) {
+    static let fatalToTheLoop: Set<Int32> = [
+        MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND,
+        MOSQ_ERR_TLS, MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH,
+        MOSQ_ERR_ACL_DENIED, MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY,
+    ].reduce(into: []) {
         $0.insert($1.rawValue)
     }
 
@@ -455,7 +471,7 @@ final class CallbackSink: Sendable {
                 sleep(delay)
                 state.withLock { s in
                     guard !s.stopping else { return }
-                    mosquitto_loop_stop(handle.pointer, false)   // joins the thread that has already returned
+                    mosquitto_loop_stop(handle.pointer, false)  // joins the thread that has already returned
                     mosquitto_loop_start(handle.pointer)
                     mosquitto_reconnect_async(handle.pointer)
                 }
@@ -479,12 +495,16 @@ final class CallbackSink: Sendable {
         }
         observer?.connectionChanged(up: false)
         // MQTT 5 brokers give a reason code (≥ 128) in their DISCONNECT; else rc is libmosquitto's.
-        let reason = rc == 0 ? "clean disconnect"
+        let reason =
+            rc == 0
+            ? "clean disconnect"
             : rc >= 128 ? "the broker said: \(String(cString: mosquitto_reason_string(rc)))" : MQTTClient.describe(rc)
         if !wasStopping {
             if !reported {
-                logger.warning(wasConnected ? "MQTT connection lost: \(reason); reconnecting with backoff"
-                                            : "MQTT broker \(options.host):\(options.port) not reachable: \(reason); retrying with backoff")
+                logger.warning(
+                    wasConnected
+                        ? "MQTT connection lost: \(reason); reconnecting with backoff"
+                        : "MQTT broker \(options.host):\(options.port) not reachable: \(reason); retrying with backoff")
             } else {
                 logger.debug("MQTT: still not connected: \(reason)")
             }
@@ -500,13 +520,17 @@ final class CallbackSink: Sendable {
                 s.refused += 1
                 return s.refusalsLogged.insert(reason).inserted
             }
-            if first { logger.error("MQTT broker refused a message: \(String(cString: mosquitto_reason_string(reason))) (reason code \(reason)); counted on health as refused") }
+            if first {
+                logger.error(
+                    "MQTT broker refused a message: \(String(cString: mosquitto_reason_string(reason))) (reason code \(reason)); counted on health as refused"
+                )
+            }
         }
         observer?.acknowledged(mid: mid)
         state.withLock { s in
             if s.inFlight.remove(mid) == nil {
                 s.ackedEarly.insert(mid)
-                if s.ackedEarly.count > 4096 { s.ackedEarly.removeAll() }   // QoS 0 completions
+                if s.ackedEarly.count > 4096 { s.ackedEarly.removeAll() }  // QoS 0 completions
             }
         }
     }

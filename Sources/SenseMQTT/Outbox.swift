@@ -3,8 +3,9 @@ import Logging
 import SenseCore
 import SenseOS
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The durable outbox between the pipeline and the MQTT client (docs/outbox.md).
@@ -119,8 +120,10 @@ package final class Outbox: Sendable {
     }
 
     /// An outbox on a given storage (a test's failing disk), or in memory when it is nil.
-    package init(storage: (any OutboxStorage)?, openError: String? = nil, settings: OutboxSettings, clock: any SenseClock,
-                logger: Logger) throws(OutboxError) {
+    package init(
+        storage: (any OutboxStorage)?, openError: String? = nil, settings: OutboxSettings, clock: any SenseClock,
+        logger: Logger
+    ) throws(OutboxError) {
         self.settings = settings
         self.clock = clock
         self.logger = logger
@@ -148,23 +151,25 @@ package final class Outbox: Sendable {
         do {
             let store = try SQLiteOutboxStorage(path: path)
             if store.removedAtOpen > 0 {
-                logger.error("""
+                logger.error(
+                    """
                     outbox: \(path): removed \(store.removedAtOpen) stored row(s) no sensegate writes (seq beyond 1…\(SequenceNumber.largest), \
                     QoS beyond 0–2 or an impossible time); the rest is kept and delivered
                     """)
             }
             return (store, nil)
-        } catch where SQLiteOutboxStorage.isDamaged(error) {
+        } catch  where SQLiteOutboxStorage.isDamaged(error) {
             let aside = "\(path).damaged-\(clock.wallNow.nanosecondsSinceEpoch / 1_000_000_000)"
             logger.error("outbox: \(error); moving it to \(aside) and starting a new one")
             rename(path, aside)
-            rename(path + "-wal", aside + "-wal")   // its last commits stay with it
+            rename(path + "-wal", aside + "-wal")  // its last commits stay with it
             unlink(path + "-shm")
             do {
                 let store = try SQLiteOutboxStorage(path: path)
                 let (copied, stopped) = store.salvage(from: aside)
                 if copied > 0 || stopped != nil {
-                    logger.notice("outbox: \(copied) message(s) salvaged from \(aside)\(stopped.map { "; reading stopped at \($0)" } ?? ""); the file is kept")
+                    logger.notice(
+                        "outbox: \(copied) message(s) salvaged from \(aside)\(stopped.map { "; reading stopped at \($0)" } ?? ""); the file is kept")
                 }
                 return (store, nil)
             } catch {
@@ -212,7 +217,7 @@ package final class Outbox: Sendable {
             s.counters.enqueued += 1
             if m.kind == .health {
                 if s.health == nil, room(for: .health, s), hand(m, &s) { return false }
-                s.health = m   // only the newest health report is worth sending
+                s.health = m  // only the newest health report is worth sending
                 return s.isConnected
             }
             let k = m.kind.rawValue
@@ -222,7 +227,10 @@ package final class Outbox: Sendable {
                 // handed over; the copy waits for the flush or the acknowledgement
             }
             if s.storageFailing { enforceMemoryLimit(&s) }
-            if s.pendingCount >= Self.flushThreshold { s.flushSoon = true; return true }
+            if s.pendingCount >= Self.flushThreshold {
+                s.flushSoon = true
+                return true
+            }
             return s.isConnected && s.lanes[k].hasBacklog
         }
         if signal { poke() }
@@ -233,9 +241,12 @@ package final class Outbox: Sendable {
         state.withLock { s in
             let lanes = MessageClass.durable.map { k -> String in
                 let l = s.lanes[k.rawValue]
-                return "\(k.name): cursor \(l.cursor) stored \(l.storedCount) unhanded \(l.storedUnhanded) prefetched \(l.prefetchHead)/\(l.prefetched.count) pending \(l.pending.count)"
+                return
+                    "\(k.name): cursor \(l.cursor) stored \(l.storedCount) unhanded \(l.storedUnhanded) prefetched \(l.prefetchHead)/\(l.prefetched.count) pending \(l.pending.count)"
             }
-            return "connected \(s.isConnected) inFlight \(s.inFlight.count) resending \(s.resending.count) deletes \(s.deletes.count) failing \(s.storageFailing); " + lanes.joined(separator: "; ")
+            return
+                "connected \(s.isConnected) inFlight \(s.inFlight.count) resending \(s.resending.count) deletes \(s.deletes.count) failing \(s.storageFailing); "
+                + lanes.joined(separator: "; ")
         }
     }
 
@@ -329,7 +340,10 @@ package final class Outbox: Sendable {
     package func close() {
         state.withLock { $0.closing = true }
         poke()
-        let thread = worker.withLock { t -> OSThread? in defer { t = nil }; return t }
+        let thread = worker.withLock { t -> OSThread? in
+            defer { t = nil }
+            return t
+        }
         thread?.join()
     }
 
@@ -393,7 +407,7 @@ package final class Outbox: Sendable {
         lane.clearPrefetched()
         if lane.storedCount > 0 { lane.storedUnhanded = max(lane.storedUnhanded, 1) }
         s.lanes[kind.rawValue] = lane
-        s.flushBeforePump = true   // acknowledged rows must be deleted before the disk is read again
+        s.flushBeforePump = true  // acknowledged rows must be deleted before the disk is read again
     }
 
     func rewindAll(_ s: inout State) {

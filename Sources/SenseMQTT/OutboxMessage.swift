@@ -39,8 +39,10 @@ package struct OutboxMessage: Sendable, Hashable {
     /// The payload's JSON Schema, by file name in docs/schemas without `.schema.json` (`reading`).
     package var schema: String?
 
-    package init(seq: UInt64, kind: MessageClass, topic: String, payload: [UInt8], qos: Int, retain: Bool, createdMs: Int64,
-                schema: String? = nil) {
+    package init(
+        seq: UInt64, kind: MessageClass, topic: String, payload: [UInt8], qos: Int, retain: Bool, createdMs: Int64,
+        schema: String? = nil
+    ) {
         self.seq = seq
         self.kind = kind
         self.topic = topic

@@ -1,7 +1,8 @@
 import Dispatch
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The outbox's thread: commits, replays, bounds and expiry, i.e. everything that touches the disk.
@@ -15,7 +16,10 @@ extension Outbox {
             _ = wake.wait(timeout: .now() + .nanoseconds(Int(wait.nanoseconds)))
             clearPoke()
             let (closing, soon, beforePump) = state.withLock { s in
-                defer { s.flushSoon = false; s.flushBeforePump = false }
+                defer {
+                    s.flushSoon = false
+                    s.flushBeforePump = false
+                }
                 return (s.closing, s.flushSoon, s.flushBeforePump)
             }
             let now = real.monotonicNow
@@ -108,7 +112,9 @@ extension Outbox {
         }
         s.deletes = deletes + s.deletes
         if !s.storageFailing {
-            logger.error("outbox: cannot write to disk: \(error); messages wait in memory (at most \(settings.memoryLimit)) and the disk is tried again every 10 s")
+            logger.error(
+                "outbox: cannot write to disk: \(error); messages wait in memory (at most \(settings.memoryLimit)) and the disk is tried again every 10 s"
+            )
         }
         s.storageFailing = true
         s.counters.storageError = error.description
@@ -135,7 +141,7 @@ extension Outbox {
                     if lane.storedUnhanded > 0 { return .load(after: lane.cursor) }
                     for i in lane.pending.indices where lane.pending[i].message.seq > lane.cursor {
                         if lane.pending[i].acked {
-                            lane.cursor = lane.pending[i].message.seq   // done after a rewind: skip it
+                            lane.cursor = lane.pending[i].message.seq  // done after a rewind: skip it
                             continue
                         }
                         guard room(for: kind, s) else { return .stop }

@@ -72,8 +72,9 @@ package final class SQLiteOutboxStorage: OutboxStorage {
             let rc = sqlite3_prepare_v2(db, sql, -1, &s, nil)
             sqlite3_finalize(s)
             guard rc == SQLITE_OK else {
-                throw .sqlite(path: path, operation: "open", code: SQLITE_NOTADB,
-                              message: "not a sensegate outbox: table \(kind.name): \(String(cString: sqlite3_errmsg(db)))")
+                throw .sqlite(
+                    path: path, operation: "open", code: SQLITE_NOTADB,
+                    message: "not a sensegate outbox: table \(kind.name): \(String(cString: sqlite3_errmsg(db)))")
             }
         }
     }
@@ -89,7 +90,8 @@ package final class SQLiteOutboxStorage: OutboxStorage {
     }
 
     /// The condition under which a stored row could not have been written by sensegate.
-    static let impossibleRow = "seq < 1 OR seq > \(SequenceNumber.largest) OR qos NOT IN (0, 1, 2) "
+    static let impossibleRow =
+        "seq < 1 OR seq > \(SequenceNumber.largest) OR qos NOT IN (0, 1, 2) "
         + "OR typeof(created_ms) != 'integer' OR created_ms < 0 OR created_ms > 9000000000000"
 
     /// Removes rows no sensegate writes, so nothing downstream meets a `seq` it cannot number
@@ -125,8 +127,9 @@ package final class SQLiteOutboxStorage: OutboxStorage {
             defer { sqlite3_finalize(read) }
             do throws(OutboxStorageError) {
                 try exec("BEGIN")
-                let insert = try statement("INSERT OR IGNORE INTO \(kind.name)(seq, created_ms, qos, retain, topic, payload, schema) "
-                                           + "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                let insert = try statement(
+                    "INSERT OR IGNORE INTO \(kind.name)(seq, created_ms, qos, retain, topic, payload, schema) "
+                        + "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 while true {
                     let rc = sqlite3_step(read)
                     guard rc == SQLITE_ROW else {
@@ -151,11 +154,12 @@ package final class SQLiteOutboxStorage: OutboxStorage {
         // FULL: the WAL is fsynced at each commit, i.e. once per flush interval.
         let mode = try scalarText("PRAGMA journal_mode=WAL")
         guard mode == "wal" else {
-            throw .sqlite(path: path, operation: "PRAGMA journal_mode", code: SQLITE_ERROR, message: "the file system does not support WAL (mode \(mode))")
+            throw .sqlite(
+                path: path, operation: "PRAGMA journal_mode", code: SQLITE_ERROR, message: "the file system does not support WAL (mode \(mode))")
         }
         try exec("PRAGMA synchronous=FULL")
-        try exec("PRAGMA cache_size=-512")              // 512 KiB of page cache, whatever the backlog (replay reads in key order)
-        try exec("PRAGMA journal_size_limit=4194304")   // the WAL file shrinks back to 4 MiB after a checkpoint
+        try exec("PRAGMA cache_size=-512")  // 512 KiB of page cache, whatever the backlog (replay reads in key order)
+        try exec("PRAGMA journal_size_limit=4194304")  // the WAL file shrinks back to 4 MiB after a checkpoint
         let version = Int32(try scalarInt("PRAGMA user_version"))
         switch version {
         case 0:
@@ -165,7 +169,8 @@ package final class SQLiteOutboxStorage: OutboxStorage {
             }
             try exec("BEGIN")
             for kind in MessageClass.durable {
-                try exec("""
+                try exec(
+                    """
                     CREATE TABLE IF NOT EXISTS \(kind.name)(
                       seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, qos INTEGER NOT NULL,
                       retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, schema TEXT)
@@ -177,19 +182,22 @@ package final class SQLiteOutboxStorage: OutboxStorage {
             break
         default:
             // Moved aside (kept, with its messages) rather than refused: the gateway needs an outbox now.
-            throw .sqlite(path: path, operation: "open", code: SQLITE_NOTADB,
-                          message: "schema version \(version) was written by another sensegate version (this one reads \(Self.schemaVersion))")
+            throw .sqlite(
+                path: path, operation: "open", code: SQLITE_NOTADB,
+                message: "schema version \(version) was written by another sensegate version (this one reads \(Self.schemaVersion))")
         }
     }
 
     package func inventory() throws(OutboxStorageError) -> [MessageClass: StoredInventory] {
         var result: [MessageClass: StoredInventory] = [:]
         for kind in MessageClass.durable {
-            let s = try statement("SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0), min(created_ms), coalesce(max(seq), 0) FROM \(kind.name)")
+            let s = try statement(
+                "SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0), min(created_ms), coalesce(max(seq), 0) FROM \(kind.name)")
             defer { sqlite3_reset(s) }
             guard try step(s, "inventory") else { continue }
-            var i = StoredInventory(count: Int(sqlite3_column_int64(s, 0)), bytes: Int(sqlite3_column_int64(s, 1)),
-                                    oldestMs: sqlite3_column_type(s, 2) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 2))
+            var i = StoredInventory(
+                count: Int(sqlite3_column_int64(s, 0)), bytes: Int(sqlite3_column_int64(s, 1)),
+                oldestMs: sqlite3_column_type(s, 2) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 2))
             i.highestSeq = UInt64(bitPattern: sqlite3_column_int64(s, 3))
             result[kind] = i
         }
@@ -212,9 +220,11 @@ package final class SQLiteOutboxStorage: OutboxStorage {
             let topic = sqlite3_column_text(s, 4).map { String(cString: $0) } ?? ""
             let n = Int(sqlite3_column_bytes(s, 5))
             let payload: [UInt8] = n > 0 ? Array(UnsafeRawBufferPointer(start: sqlite3_column_blob(s, 5), count: n)) : []
-            out.append(OutboxMessage(seq: UInt64(bitPattern: sqlite3_column_int64(s, 0)), kind: kind, topic: topic, payload: payload,
-                                     qos: Int(sqlite3_column_int(s, 2)), retain: sqlite3_column_int(s, 3) != 0,
-                                     createdMs: sqlite3_column_int64(s, 1), schema: sqlite3_column_text(s, 6).map { String(cString: $0) }))
+            out.append(
+                OutboxMessage(
+                    seq: UInt64(bitPattern: sqlite3_column_int64(s, 0)), kind: kind, topic: topic, payload: payload,
+                    qos: Int(sqlite3_column_int(s, 2)), retain: sqlite3_column_int(s, 3) != 0,
+                    createdMs: sqlite3_column_int64(s, 1), schema: sqlite3_column_text(s, 6).map { String(cString: $0) }))
         }
         return out
     }
@@ -224,7 +234,8 @@ package final class SQLiteOutboxStorage: OutboxStorage {
         try exec("BEGIN")
         do throws(OutboxStorageError) {
             for m in append {
-                let s = try statement("INSERT INTO \(m.kind.name)(seq, created_ms, qos, retain, topic, payload, schema) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+                let s = try statement(
+                    "INSERT INTO \(m.kind.name)(seq, created_ms, qos, retain, topic, payload, schema) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)")
                 defer { sqlite3_reset(s) }
                 sqlite3_bind_int64(s, 1, Int64(bitPattern: m.seq))
                 sqlite3_bind_int64(s, 2, m.createdMs)
@@ -249,19 +260,29 @@ package final class SQLiteOutboxStorage: OutboxStorage {
     }
 
     package func dropOldest(_ kind: MessageClass, after: UInt64, count: Int) throws(OutboxStorageError) -> StoredInventory {
-        try deleteReporting(kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
-                            bind: { s in sqlite3_bind_int64(s, 1, Int64(bitPattern: after)); sqlite3_bind_int64(s, 2, Int64(count)) })
+        try deleteReporting(
+            kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT ?2)",
+            bind: { s in
+                sqlite3_bind_int64(s, 1, Int64(bitPattern: after))
+                sqlite3_bind_int64(s, 2, Int64(count))
+            })
     }
 
     package func expire(_ kind: MessageClass, after: UInt64, createdBefore cutoffMs: Int64) throws(OutboxStorageError) -> StoredInventory {
         // Creation order follows seq order: look at the oldest 10,000 by key rather than scan all.
-        try deleteReporting(kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT 10000) AND created_ms < ?2",
-                            bind: { s in sqlite3_bind_int64(s, 1, Int64(bitPattern: after)); sqlite3_bind_int64(s, 2, cutoffMs) })
+        try deleteReporting(
+            kind, where: "seq IN (SELECT seq FROM \(kind.name) WHERE seq > ?1 ORDER BY seq LIMIT 10000) AND created_ms < ?2",
+            bind: { s in
+                sqlite3_bind_int64(s, 1, Int64(bitPattern: after))
+                sqlite3_bind_int64(s, 2, cutoffMs)
+            })
     }
 
     /// Counts, then deletes, the rows matching `condition`, in one transaction.
-    private func deleteReporting(_ kind: MessageClass, where condition: String,
-                                 bind: (OpaquePointer) -> Void) throws(OutboxStorageError) -> StoredInventory {
+    private func deleteReporting(
+        _ kind: MessageClass, where condition: String,
+        bind: (OpaquePointer) -> Void
+    ) throws(OutboxStorageError) -> StoredInventory {
         try exec("BEGIN")
         do throws(OutboxStorageError) {
             let count = try statement("SELECT count(*), coalesce(sum(length(topic) + length(payload)), 0) FROM \(kind.name) WHERE \(condition)")

@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The US EPA Air Quality Index, May-2024 revision (EPA-454/B-24-002, Table 6; physics
@@ -146,8 +147,9 @@ package enum AirQualityIndex {
         // A broken sensor can report anything: beyond Int it is simply beyond the index (found by fuzzing).
         let rounded = Int(checkedRounding: unrounded, .toNearestOrAwayFromZero) ?? Int.max
         let aqi = min(rounded, 500)
-        return SubIndex(pollutant: p, truncated: t, unrounded: unrounded, aqi: aqi,
-                        category: rounded > 500 ? .beyond : Category(aqi: aqi))
+        return SubIndex(
+            pollutant: p, truncated: t, unrounded: unrounded, aqi: aqi,
+            category: rounded > 500 ? .beyond : Category(aqi: aqi))
     }
 
     package struct Overall: Sendable, Hashable {

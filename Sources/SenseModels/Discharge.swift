@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Discharge from stage (physics reference §B2). SI: m, m³/s.
@@ -25,15 +25,17 @@ package enum Discharge {
             case let .trapezoidal(b, z):
                 return ((b + z * y) * y, b + 2 * y * (1 + z * z).squareRoot())
             case let .circular(d):
-                let theta = 2 * acos(1 - 2 * min(y, d) / d)   // central angle of the wetted arc
+                let theta = 2 * acos(1 - 2 * min(y, d) / d)  // central angle of the wetted arc
                 return (d * d / 8 * (theta - sin(theta)), d * theta / 2)
             }
         }
     }
 
     /// Manning's equation, SI (k = 1): velocity and discharge of uniform flow.
-    package static func manning(section: Section, depth y: Double, roughness n: Double,
-                               slope s: Double) -> (area: Double, perimeter: Double, radius: Double, velocity: Double, discharge: Double) {
+    package static func manning(
+        section: Section, depth y: Double, roughness n: Double,
+        slope s: Double
+    ) -> (area: Double, perimeter: Double, radius: Double, velocity: Double, discharge: Double) {
         let (a, p) = section.geometry(depth: y)
         guard a > 0, p > 0 else { return (0, p, 0, 0, 0) }
         let r = a / p
@@ -47,17 +49,21 @@ package enum Discharge {
     package static let vNotch90Coefficient = 0.578
 
     /// Thin-plate V-notch weir (Kindsvater–Shen): Q = (8/15)·Ce·√(2g)·tan(θ/2)·(h + kh)^(5/2).
-    package static func vNotchWeir(head h: Double, angleDegrees theta: Double, coefficient ce: Double = vNotch90Coefficient,
-                                  headCorrection kh: Double = vNotch90HeadCorrection,
-                                  gravity g: Double = WaterLevel.standardGravity) -> Double {
+    package static func vNotchWeir(
+        head h: Double, angleDegrees theta: Double, coefficient ce: Double = vNotch90Coefficient,
+        headCorrection kh: Double = vNotch90HeadCorrection,
+        gravity g: Double = WaterLevel.standardGravity
+    ) -> Double {
         guard h > 0 else { return 0 }
         return 8.0 / 15.0 * ce * (2 * g).squareRoot() * tan(theta * .pi / 360) * pow(h + kh, 2.5)
     }
 
     /// Thin-plate rectangular weir with the Francis end-contraction correction:
     /// Q = (2/3)·Cd·√(2g)·(L − 0.1·n·h)·h^(3/2).
-    package static func rectangularWeir(head h: Double, crestLength l: Double, coefficient cd: Double,
-                                       endContractions n: Int, gravity g: Double = WaterLevel.standardGravity) -> (effectiveLength: Double, discharge: Double) {
+    package static func rectangularWeir(
+        head h: Double, crestLength l: Double, coefficient cd: Double,
+        endContractions n: Int, gravity g: Double = WaterLevel.standardGravity
+    ) -> (effectiveLength: Double, discharge: Double) {
         guard h > 0 else { return (l, 0) }
         let le = l - 0.1 * Double(n) * h
         return (le, 2.0 / 3.0 * cd * (2 * g).squareRoot() * max(le, 0) * pow(h, 1.5))

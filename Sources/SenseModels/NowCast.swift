@@ -30,7 +30,7 @@ package enum NowCast {
         let w = cMax > 0 ? min(1, max(cMin / cMax, kind.weightFloor)) : 1
         var numerator = 0.0
         var denominator = 0.0
-        var factor = 1.0   // w^(i-1)
+        var factor = 1.0  // w^(i-1)
         for c in window {
             if let c {
                 numerator += factor * c

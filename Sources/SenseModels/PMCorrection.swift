@@ -36,8 +36,10 @@ package enum PMCorrection {
     /// Hygroscopic growth (single-parameter κ-Köhler, Crilley et al. 2018): the dry-equivalent
     /// mass PM / (1 + κ / (100/RH − 1)), with RH clipped to 30…70 % and κ = 0.24 as Nilson et al.
     /// (2022) found best for North American PurpleAir data. Returns the RH used too.
-    package static func kappa(pm: Double, relativeHumidity rh: Double, kappa: Double = 0.24,
-                             clip: ClosedRange<Double> = 30...70) -> (pm: Double, rhUsed: Double) {
+    package static func kappa(
+        pm: Double, relativeHumidity rh: Double, kappa: Double = 0.24,
+        clip: ClosedRange<Double> = 30...70
+    ) -> (pm: Double, rhUsed: Double) {
         let used = min(max(rh, clip.lowerBound), clip.upperBound)
         return (pm / (1 + kappa / (100 / used - 1)), used)
     }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Moist-air relations (physics reference §A4). Temperatures in °C, relative humidity in %,
@@ -8,8 +8,8 @@ package enum Psychrometrics {
     /// Magnus constants over liquid water, as in Sensirion's dew-point application note
     /// (valid −45 … +60 °C). Below 0 °C the dew point is over supercooled water, not the frost point.
     package static let magnusA = 17.62
-    package static let magnusB = 243.12   // °C
-    package static let magnusE0 = 6.112   // hPa
+    package static let magnusB = 243.12  // °C
+    package static let magnusE0 = 6.112  // hPa
 
     /// Saturation vapour pressure e_s(T) in hPa.
     package static func saturationVapourPressure(celsius t: Double) -> Double {
@@ -34,7 +34,8 @@ package enum Psychrometrics {
     package static func heatIndexFahrenheit(_ t: Double, relativeHumidity rh: Double) -> Double {
         let simple = 0.5 * (t + 61.0 + (t - 68.0) * 1.2 + rh * 0.094)
         guard (simple + t) / 2 >= 80 else { return simple }
-        var hi = -42.379 + 2.04901523 * t + 10.14333127 * rh - 0.22475541 * t * rh
+        var hi =
+            -42.379 + 2.04901523 * t + 10.14333127 * rh - 0.22475541 * t * rh
             - 6.83783e-3 * t * t - 5.481717e-2 * rh * rh + 1.22874e-3 * t * t * rh
             + 8.5282e-4 * t * rh * rh - 1.99e-6 * t * t * rh * rh
         if rh < 13, (80...112).contains(t) {

@@ -16,23 +16,25 @@ package enum Rainfall {
         case none, light, moderate, heavy, violent
 
         package init(wmo mmPerHour: Double) {
-            self = switch mmPerHour {
-            case ...0: .none
-            case ..<2.5: .light
-            case ..<10: .moderate
-            case ..<50: .heavy
-            default: .violent
-            }
+            self =
+                switch mmPerHour {
+                case ...0: .none
+                case ..<2.5: .light
+                case ..<10: .moderate
+                case ..<50: .heavy
+                default: .violent
+                }
         }
 
         /// US practice (AMS Glossary): light ≤ 2.5, moderate ≤ 7.6, heavy above; no violent class.
         package init(ams mmPerHour: Double) {
-            self = switch mmPerHour {
-            case ...0: .none
-            case ...2.5: .light
-            case ...7.6: .moderate
-            default: .heavy
-            }
+            self =
+                switch mmPerHour {
+                case ...0: .none
+                case ...2.5: .light
+                case ...7.6: .moderate
+                default: .heavy
+                }
         }
 
         package var level: Int { Self.allCases.firstIndex(of: self)! }

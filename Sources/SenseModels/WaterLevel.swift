@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Water stage from a submerged pressure transducer or an ultrasonic sensor above the water
@@ -23,8 +23,10 @@ package enum WaterLevel {
     }
 
     /// Depth over a non-vented (absolute) transducer, less the barometer above the water.
-    package static func depth(absolutePressure p: Double, barometric baro: Double, waterCelsius t: Double,
-                             gravity g: Double = standardGravity) -> Double {
+    package static func depth(
+        absolutePressure p: Double, barometric baro: Double, waterCelsius t: Double,
+        gravity g: Double = standardGravity
+    ) -> Double {
         depth(gaugePressure: p - baro, waterCelsius: t, gravity: g)
     }
 

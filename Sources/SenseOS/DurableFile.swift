@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Small state files that must survive a power cut whole: written to a temporary file, synced,
@@ -33,7 +34,7 @@ package enum DurableFile {
         if let syncError { throw Failure(path: temp, operation: "sync", errno: syncError.errno) }
         guard rename(temp, path) == 0 else { throw Failure(path: path, operation: "rename into place", errno: errno) }
         if case let .success(dir) = Syscall.open(directory(of: path), O_RDONLY | O_DIRECTORY | O_CLOEXEC) {
-            _ = Syscall.sync(dir)   // the rename's durability; a directory that cannot be synced leaves it to the kernel
+            _ = Syscall.sync(dir)  // the rename's durability; a directory that cannot be synced leaves it to the kernel
             Syscall.close(dir)
         }
     }

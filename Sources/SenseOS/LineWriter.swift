@@ -1,7 +1,8 @@
 import Dispatch
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Writes lines to a file descriptor (the log's stderr) on its own thread, so that nobody who
@@ -94,7 +95,10 @@ package final class LineWriter: Sendable {
         guard flush() else { return }
         state.withLock { $0.closing = true }
         wake.signal()
-        let t = thread.withLock { t -> OSThread? in defer { t = nil }; return t }
+        let t = thread.withLock { t -> OSThread? in
+            defer { t = nil }
+            return t
+        }
         t?.join()
     }
 }

@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A dedicated POSIX thread, for work that blocks (the outbox's disk, a GPIO line's poll, state
@@ -15,7 +16,10 @@ package final class OSThread: @unchecked Sendable {
     private final class Body {
         let name: String
         let run: @Sendable () -> Void
-        init(_ name: String, _ run: @escaping @Sendable () -> Void) { self.name = name; self.run = run }
+        init(_ name: String, _ run: @escaping @Sendable () -> Void) {
+            self.name = name
+            self.run = run
+        }
     }
 
     private var thread = pthread_t()
@@ -23,11 +27,13 @@ package final class OSThread: @unchecked Sendable {
     /// Starts `body` on a new thread; `name` says which in errors.
     package init(name: String, _ body: @escaping @Sendable () -> Void) throws(StartError) {
         let box = Unmanaged.passRetained(Body(name, body)).toOpaque()
-        let rc = pthread_create(&thread, nil, { raw in
-            let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
-            body.run()
-            return nil
-        }, box)
+        let rc = pthread_create(
+            &thread, nil,
+            { raw in
+                let body = Unmanaged<Body>.fromOpaque(raw!).takeRetainedValue()
+                body.run()
+                return nil
+            }, box)
         guard rc == 0 else {
             Unmanaged<Body>.fromOpaque(box).release()
             throw StartError(name: name, errno: rc)

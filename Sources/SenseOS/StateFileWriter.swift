@@ -1,8 +1,9 @@
 import Dispatch
 import SenseCore
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Told when a state file write submitted to a `StateFileWriter` has finished.
@@ -50,7 +51,7 @@ package final class StateFileWriter: Sendable {
     /// Waits until everything submitted so far is written (a clean stop, a test).
     package func settle() {
         while state.withLock({ s in s.writing || !s.order.isEmpty }) {
-            usleep(1000)   // only a stop or a test waits here
+            usleep(1000)  // only a stop or a test waits here
         }
     }
 
@@ -59,7 +60,10 @@ package final class StateFileWriter: Sendable {
         settle()
         state.withLock { $0.closing = true }
         wake.signal()
-        let t = thread.withLock { t -> OSThread? in defer { t = nil }; return t }
+        let t = thread.withLock { t -> OSThread? in
+            defer { t = nil }
+            return t
+        }
         t?.join()
     }
 

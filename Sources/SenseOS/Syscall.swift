@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// System calls as they must be made: a signal that interrupts one (EINTR) restarts it, and a
@@ -30,7 +31,7 @@ package enum Syscall {
             while offset < buf.count {
                 let n = retrying { Glibc.write(fd, buf.baseAddress! + offset, buf.count - offset) }
                 if n < 0 { return OSError(errno) }
-                if n == 0 { return OSError(ENOSPC) }   // no progress and no error: the device is full
+                if n == 0 { return OSError(ENOSPC) }  // no progress and no error: the device is full
                 offset += n
             }
             return nil

@@ -36,8 +36,10 @@ package struct Actuator: Sendable {
         /// The longest manual override or pulse an operator may ask for.
         package var maximumOverride: Duration
 
-        package init(initial: Bool = false, failsafe: Bool = false, defaultLevel: Bool = false, minimumOn: Duration = .zero,
-                    minimumOff: Duration = .zero, maximumOn: Duration? = nil, maximumOverride: Duration = .seconds(3600)) {
+        package init(
+            initial: Bool = false, failsafe: Bool = false, defaultLevel: Bool = false, minimumOn: Duration = .zero,
+            minimumOff: Duration = .zero, maximumOn: Duration? = nil, maximumOverride: Duration = .seconds(3600)
+        ) {
             self.initial = initial
             self.failsafe = failsafe
             self.defaultLevel = defaultLevel
@@ -128,8 +130,10 @@ package struct Actuator: Sendable {
     }
 
     /// An operator's override: a level until `until` (nil: until released), or a pulse.
-    package mutating func override(_ level: Bool, for duration: Duration?, detail: String,
-                                  at now: MonotonicInstant) throws(Refusal) -> Change? {
+    package mutating func override(
+        _ level: Bool, for duration: Duration?, detail: String,
+        at now: MonotonicInstant
+    ) throws(Refusal) -> Change? {
         if let d = duration, d > settings.maximumOverride || d <= .zero { throw .overrideTooLong(maximum: settings.maximumOverride) }
         // A command that could not take effect now is refused, not left pending.
         if level != self.level, !failsafeActive, interlockedOff == nil {

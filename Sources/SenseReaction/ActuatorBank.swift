@@ -49,8 +49,10 @@ package struct ActuatorBank: Sendable {
     }
 
     /// An operator's command. Turning on an interlocked output is refused (it would not happen).
-    package mutating func override(_ name: String, level: Bool, for duration: Duration?, detail: String,
-                                  at now: MonotonicInstant) throws(Refusal) -> [Event] {
+    package mutating func override(
+        _ name: String, level: Bool, for duration: Duration?, detail: String,
+        at now: MonotonicInstant
+    ) throws(Refusal) -> [Event] {
         guard let a = actuators[name] else { throw .unknownActuator(name) }
         if a.isFailsafe { throw .inFailsafe(name, reason: a.detail) }
         if level, let by = onPeer(of: name) { throw .interlocked(name, by: by) }

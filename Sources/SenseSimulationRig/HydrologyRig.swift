@@ -39,18 +39,29 @@ struct HydrologyRig: Sendable {
         for sensor in config.sensors {
             switch sensor.kind {
             case let .tippingBucket(o):
-                gauges.append((PulseLine(chip: hardware.chip(o.input.line.chip), offset: o.input.line.offset, activeLow: o.input.activeLow),
-                               o.millimetresPerTip))
+                gauges.append(
+                    (
+                        PulseLine(chip: hardware.chip(o.input.line.chip), offset: o.input.line.offset, activeLow: o.input.activeLow),
+                        o.millimetresPerTip
+                    ))
             case let .flowMeter(o):
-                meters.append((PulseLine(chip: hardware.chip(o.input.line.chip), offset: o.input.line.offset, activeLow: o.input.activeLow),
-                               o.hertzPerLitrePerMinute * 60, pumpLine, h.pumpFlow))
+                meters.append(
+                    (
+                        PulseLine(chip: hardware.chip(o.input.line.chip), offset: o.input.line.offset, activeLow: o.input.activeLow),
+                        o.hertzPerLitrePerMinute * 60, pumpLine, h.pumpFlow
+                    ))
             case let .hcsr04(o):
-                let mount = Self.parameter(config, .ultrasonicStage, input: "echo_time", channel: .sensor(sensor.name, quantity: "echo_time"),
-                                           "mount_height") ?? 5
-                rangers.append(UltrasonicRangerEmulator(chip: hardware.chip(o.echo.chip), trigger: o.trigger.offset, echo: o.echo.offset,
-                                                        triggerChip: hardware.chip(o.trigger.chip), clock: clock) { wall in
-                    (mount - catchment.stage(at: wall), air.conditions(at: wall).temperature)
-                })
+                let mount =
+                    Self.parameter(
+                        config, .ultrasonicStage, input: "echo_time", channel: .sensor(sensor.name, quantity: "echo_time"),
+                        "mount_height") ?? 5
+                rangers.append(
+                    UltrasonicRangerEmulator(
+                        chip: hardware.chip(o.echo.chip), trigger: o.trigger.offset, echo: o.echo.offset,
+                        triggerChip: hardware.chip(o.trigger.chip), clock: clock
+                    ) { wall in
+                        (mount - catchment.stage(at: wall), air.conditions(at: wall).temperature)
+                    })
             default:
                 continue
             }
@@ -109,7 +120,7 @@ struct HydrologyRig: Sendable {
                 continue
             }
             let tip = clock.monotonicNow + .nanoseconds(at.nanosecondsSinceEpoch - clock.wallNow.nanosecondsSinceEpoch)
-            let closing: [(Int64, Bool)] = [(0, true), (300, false), (600, true), (800, false), (1000, true)]   // µs, active
+            let closing: [(Int64, Bool)] = [(0, true), (300, false), (600, true), (800, false), (1000, true)]  // µs, active
             let opening: [(Int64, Bool)] = [(100_000, false), (100_400, true), (100_700, false)]
             do {
                 try await clock.sleep(until: tip + .microseconds(1000))
@@ -124,8 +135,10 @@ struct HydrologyRig: Sendable {
     }
 
     /// Pulses at the flow the pump gives while its output line is on, stamped at exact periods.
-    private func pulses(_ line: PulseLine, pulsesPerLitre: Double, pump: PumpLine?, pumpFlow: Double,
-                        clock: any SenseClock) async {
+    private func pulses(
+        _ line: PulseLine, pulsesPerLitre: Double, pump: PumpLine?, pumpFlow: Double,
+        clock: any SenseClock
+    ) async {
         let period = Duration.nanoseconds(Int64(60e9 / (pumpFlow * pulsesPerLitre)))
         let width = min(period / 2, .milliseconds(100))
         var next: MonotonicInstant?

@@ -3,8 +3,9 @@ import SenseConfig
 import SenseCore
 import SenseHardware
 import SenseSimulator
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The simulated board's world: each configured I2C sensor's emulator (its part's
@@ -22,8 +23,9 @@ package struct SimulationRig: Sendable {
     package init(config: SensegateConfig, simulation: SimulationConfig, hardware: SimulatedHardware) {
         self.hardware = hardware
         let clock = hardware.clock
-        world = AtmosphereWorld(seed: simulation.seed,
-                                site: .init(altitude: simulation.altitude, meanTemperature: simulation.meanTemperature))
+        world = AtmosphereWorld(
+            seed: simulation.seed,
+            site: .init(altitude: simulation.altitude, meanTemperature: simulation.meanTemperature))
         let air = ExcursionAir(base: world, excursions: simulation.excursions.map(Self.world), start: clock.wallNow)
         let hydrology = HydrologyRig(config: config, simulation: simulation, hardware: hardware, air: air)
         self.hydrology = hydrology
@@ -36,7 +38,8 @@ package struct SimulationRig: Sendable {
                 continue
             }
             guard case let .i2c(part) = sensor.kind, let bus = sensor.bus, let address = sensor.address,
-                  let emulated = part.setup as? any EmulatedI2CSetup else { continue }
+                let emulated = part.setup as? any EmulatedI2CSetup
+            else { continue }
             let e = emulated.emulator(in: EmulationContext(sensor: sensor, index: i, air: air, clock: clock, river: hydrology))
             hardware.bus(bus.name).attach(e.device, at: address)
             emulators[sensor.name] = e.faults

@@ -12,7 +12,7 @@ struct TrafficRig: Sendable {
         var chip: SimulatedGPIOChip
         var offset: Int
         var activeLow: Bool
-        var name: String   // STATION.LANE.upstream|downstream
+        var name: String  // STATION.LANE.upstream|downstream
     }
 
     struct Station: Sendable {
@@ -30,21 +30,24 @@ struct TrafficRig: Sendable {
         let t = simulation.traffic
         stations = config.sensors.compactMap { sensor in
             guard case let .traffic(o) = sensor.kind else { return nil }
-            var settings = RoadWorld.Settings(scenario: SimulationRig.world(t.scenario), demand: t.demand, peakDemand: t.peakDemand, episodeStart: t.after.seconds,
-                                              episodeLength: t.duration.seconds, speedLimit: t.speedLimit)
+            var settings = RoadWorld.Settings(
+                scenario: SimulationRig.world(t.scenario), demand: t.demand, peakDemand: t.peakDemand, episodeStart: t.after.seconds,
+                episodeLength: t.duration.seconds, speedLimit: t.speedLimit)
             if let incident = t.incident {
                 settings.incidentStart = incident.after.seconds
                 settings.incidentLength = incident.duration.seconds
                 settings.incidentLanes = incident.direction.map { d in Set(o.station.lanes.indices.filter { o.station.lanes[$0].direction == d }) }
             }
-            return Station(name: sensor.name, settings: settings,
-                           layouts: o.station.lanes.map { .init(spacing: $0.geometry.spacing, zoneLength: $0.geometry.detectorLength) },
-                           detectors: zip(o.station.lanes, o.wiring).map { lane, w in
-                               ([("upstream", w.upstream)] + (w.downstream.map { [("downstream", $0)] } ?? [])).map { role, d in
-                                   Detector(chip: hardware.chip(d.line.chip), offset: d.line.offset, activeLow: o.activeLow,
-                                            name: "\(sensor.name).\(lane.name).\(role)")
-                               }
-                           })
+            return Station(
+                name: sensor.name, settings: settings,
+                layouts: o.station.lanes.map { .init(spacing: $0.geometry.spacing, zoneLength: $0.geometry.detectorLength) },
+                detectors: zip(o.station.lanes, o.wiring).map { lane, w in
+                    ([("upstream", w.upstream)] + (w.downstream.map { [("downstream", $0)] } ?? [])).map { role, d in
+                        Detector(
+                            chip: hardware.chip(d.line.chip), offset: d.line.offset, activeLow: o.activeLow,
+                            name: "\(sensor.name).\(lane.name).\(role)")
+                    }
+                })
         }
         faults = t.faults
     }
@@ -56,8 +59,10 @@ struct TrafficRig: Sendable {
         }
     }
 
-    private func drive(_ station: Station, faults: [TrafficSimulation.DetectorFault], clock: any SenseClock, seed: UInt64,
-                       logger: Logger) async {
+    private func drive(
+        _ station: Station, faults: [TrafficSimulation.DetectorFault], clock: any SenseClock, seed: UInt64,
+        logger: Logger
+    ) async {
         var world = RoadWorld(settings: station.settings, lanes: station.layouts, seed: seed)
         let origin = clock.monotonicNow
         func at(_ seconds: Double) -> MonotonicInstant { origin + .nanoseconds(Int64((seconds * 1e9).rounded())) }
@@ -69,7 +74,7 @@ struct TrafficRig: Sendable {
             step += 1
             let until = Double(step) * 0.1
             do { try await clock.sleep(until: at(until)) } catch { return }
-            for f in faults {   // faults begin and end on the world's clock
+            for f in faults {  // faults begin and end on the world's clock
                 let begins = f.after.seconds, ends = f.duration.map { begins + $0.seconds }
                 let name = "\(f.station).\(f.lane).\(f.detector)"
                 let active = until >= begins && ends.map { until < $0 } ?? true

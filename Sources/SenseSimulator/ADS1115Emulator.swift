@@ -56,14 +56,14 @@ package final class ADS1115Emulator: I2CDeviceEmulator {
             case 0x01:
                 s.config = word & 0x7FFF | (s.config & 0x8000)
                 if word & 0x8000 != 0 && word & 0x0100 != 0 {
-                    s.config &= 0x7FFF                       // busy
+                    s.config &= 0x7FFF  // busy
                     s.doneAt = now + Self.conversionTime(word)
                     s.conversion = Self.convert(word, inputs(wall))
                     s.conversions += 1
                 }
             case 0x02: s.thresholds.lo = word
             case 0x03: s.thresholds.hi = word
-            default: throw .nack                             // the conversion register is read-only
+            default: throw .nack  // the conversion register is read-only
             }
         }
     }
@@ -76,12 +76,13 @@ package final class ADS1115Emulator: I2CDeviceEmulator {
                 s.config |= 0x8000
                 s.doneAt = nil
             }
-            let word: UInt16 = switch s.pointer {
-            case 0x00: s.conversion
-            case 0x01: s.config
-            case 0x02: s.thresholds.lo
-            default: s.thresholds.hi
-            }
+            let word: UInt16 =
+                switch s.pointer {
+                case 0x00: s.conversion
+                case 0x01: s.config
+                case 0x02: s.thresholds.lo
+                default: s.thresholds.hi
+                }
             let bytes = [UInt8(word >> 8), UInt8(word & 0xFF)]
             return (0..<count).map { bytes[$0 % 2] }
         }
@@ -106,13 +107,14 @@ package final class ADS1115Emulator: I2CDeviceEmulator {
         let scales = [6.144, 4.096, 2.048, 1.024, 0.512, 0.256, 0.256, 0.256]
         let fsr = scales[Int(config >> 9 & 0x7)]
         let a = { (i: Int) in i < ain.count ? ain[i] : 0 }
-        let v: Double = switch config >> 12 & 0x7 {
-        case 0: a(0) - a(1)
-        case 1: a(0) - a(3)
-        case 2: a(1) - a(3)
-        case 3: a(2) - a(3)
-        case let single: a(Int(single) - 4)
-        }
+        let v: Double =
+            switch config >> 12 & 0x7 {
+            case 0: a(0) - a(1)
+            case 1: a(0) - a(3)
+            case 2: a(1) - a(3)
+            case 3: a(2) - a(3)
+            case let single: a(Int(single) - 4)
+            }
         let counts = max(-32768, min(32767, (v / fsr * 32768).rounded(.down)))
         return UInt16(bitPattern: Int16(counts))
     }

@@ -1,13 +1,14 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Air at one place and moment.
 package struct AirConditions: Sendable, Hashable {
-    package var temperature: Double   // °C
-    package var pressure: Double      // Pa, at the station (not reduced to sea level)
-    package var humidity: Double      // %RH, 0…100
+    package var temperature: Double  // °C
+    package var pressure: Double  // Pa, at the station (not reduced to sea level)
+    package var humidity: Double  // %RH, 0…100
     /// What is in it (outdoor particulates and gases, CO2 in the monitored room).
     package var pollution: Pollution
 
@@ -37,8 +38,10 @@ package struct Pollution: Sendable, Hashable {
     package var vocIndex: Double
     package var noxIndex: Double
 
-    package init(pm2_5: Double = 8, pm1Ratio: Double = 0.7, pm10Ratio: Double = 1.6, co2: Double = 420, o3: Double = 30,
-                no2: Double = 15, co: Double = 0.3, vocIndex: Double = 100, noxIndex: Double = 1) {
+    package init(
+        pm2_5: Double = 8, pm1Ratio: Double = 0.7, pm10Ratio: Double = 1.6, co2: Double = 420, o3: Double = 30,
+        no2: Double = 15, co: Double = 0.3, vocIndex: Double = 100, noxIndex: Double = 1
+    ) {
         self.pm2_5 = pm2_5
         self.pm1Ratio = pm1Ratio
         self.pm10Ratio = pm10Ratio
@@ -77,14 +80,16 @@ package struct FixedAir: AirSource {
 /// reduced to the site's altitude. A pure function of civil time and the seed.
 package struct AtmosphereWorld: AirSource {
     package struct Site: Sendable, Hashable {
-        package var altitude: Double          // m above sea level
-        package var meanTemperature: Double   // °C
+        package var altitude: Double  // m above sea level
+        package var meanTemperature: Double  // °C
         package var diurnalAmplitude: Double  // °C, half the day's range
-        package var dewPointDepression: Double // °C, mean T − mean dew point
-        package var utcOffsetHours: Double    // local solar time − UTC
+        package var dewPointDepression: Double  // °C, mean T − mean dew point
+        package var utcOffsetHours: Double  // local solar time − UTC
 
-        package init(altitude: Double = 35, meanTemperature: Double = 14, diurnalAmplitude: Double = 5,
-                    dewPointDepression: Double = 8, utcOffsetHours: Double = 1) {
+        package init(
+            altitude: Double = 35, meanTemperature: Double = 14, diurnalAmplitude: Double = 5,
+            dewPointDepression: Double = 8, utcOffsetHours: Double = 1
+        ) {
             self.altitude = altitude
             self.meanTemperature = meanTemperature
             self.diurnalAmplitude = diurnalAmplitude
@@ -112,9 +117,10 @@ package struct AtmosphereWorld: AirSource {
         var rng = SplitMix64(seed: seed)
         func waves(_ n: Int, periodDays: ClosedRange<Double>, amplitude: Double) -> [Wave] {
             (0..<n).map { _ in
-                Wave(period: (periodDays.lowerBound + rng.unit() * (periodDays.upperBound - periodDays.lowerBound)) * 86_400,
-                     phase: rng.unit() * 2 * .pi,
-                     amplitude: amplitude * (0.5 + rng.unit()))
+                Wave(
+                    period: (periodDays.lowerBound + rng.unit() * (periodDays.upperBound - periodDays.lowerBound)) * 86_400,
+                    phase: rng.unit() * 2 * .pi,
+                    amplitude: amplitude * (0.5 + rng.unit()))
             }
         }
         temperatureWeather = waves(3, periodDays: 2...7, amplitude: 1.5)
@@ -129,13 +135,15 @@ package struct AtmosphereWorld: AirSource {
         let localHour = (t / 3600 + site.utcOffsetHours).truncatingRemainder(dividingBy: 24)
         let diurnal = site.diurnalAmplitude * cos(2 * .pi * (localHour - 15) / 24)
         let temperature = site.meanTemperature + diurnal + temperatureWeather.reduce(0) { $0 + $1.at(t) }
-        let dewPoint = min(temperature,
-                           site.meanTemperature - site.dewPointDepression + dewPointWeather.reduce(0) { $0 + $1.at(t) })
+        let dewPoint = min(
+            temperature,
+            site.meanTemperature - site.dewPointDepression + dewPointWeather.reduce(0) { $0 + $1.at(t) })
         let humidity = min(100, 100 * Self.saturationVapourPressure(dewPoint) / Self.saturationVapourPressure(temperature))
         let seaLevel = 101_325 + pressureWeather.reduce(0) { $0 + $1.at(t) }
         let pressure = seaLevel * pow(1 - site.altitude / 44_330, 5.255)
-        return AirConditions(temperature: temperature, pressure: pressure, humidity: humidity,
-                             pollution: pollution(t: t, localHour: localHour, temperature: temperature))
+        return AirConditions(
+            temperature: temperature, pressure: pressure, humidity: humidity,
+            pollution: pollution(t: t, localHour: localHour, temperature: temperature))
     }
 
     /// Urban air: a regional PM2.5 background modulated by the weather, traffic peaks at 08:00
@@ -150,9 +158,10 @@ package struct AtmosphereWorld: AirSource {
         let traffic = peak(8, width: 1.1) + 0.8 * peak(18, width: 1.3)
         let pm = max(1, 7 * weather + 14 * traffic)
         let sun = max(0, cos(2 * .pi * (h - 15) / 24))
-        return Pollution(pm2_5: pm, co2: occupancy.co2(localHour: h), o3: max(2, 15 + 40 * sun * sun * weather - 10 * traffic),
-                         no2: 8 + 30 * traffic, co: 0.2 + 0.8 * traffic,
-                         vocIndex: 90 + 60 * traffic, noxIndex: 1 + 20 * traffic)
+        return Pollution(
+            pm2_5: pm, co2: occupancy.co2(localHour: h), o3: max(2, 15 + 40 * sun * sun * weather - 10 * traffic),
+            no2: 8 + 30 * traffic, co: 0.2 + 0.8 * traffic,
+            vocIndex: 90 + 60 * traffic, noxIndex: 1 + 20 * traffic)
     }
 
     /// Magnus over water (Sensirion's constants), hPa.
@@ -166,15 +175,17 @@ package struct AtmosphereWorld: AirSource {
 /// Occupancy is a schedule of local hours; the state is integrated segment by segment from the
 /// night (when the room is empty and at the outdoor level), so the value is a pure function of time.
 package struct RoomOccupancy: Sendable, Hashable {
-    package var volume: Double             // m³
+    package var volume: Double  // m³
     package var airChangesPerHour: Double
-    package var perPerson: Double          // L/s CO2 per person (sedentary adult ≈ 0.005)
-    package var outdoor: Double            // ppm
+    package var perPerson: Double  // L/s CO2 per person (sedentary adult ≈ 0.005)
+    package var outdoor: Double  // ppm
     /// (from local hour, people), ordered; the last entry lasts until midnight.
     package var schedule: [(hour: Double, people: Int)]
 
-    package init(volume: Double = 150, airChangesPerHour: Double = 1.0, perPerson: Double = 0.005, outdoor: Double = 420,
-                schedule: [(hour: Double, people: Int)] = [(0, 0), (8, 12), (12, 4), (13, 12), (17, 0)]) {
+    package init(
+        volume: Double = 150, airChangesPerHour: Double = 1.0, perPerson: Double = 0.005, outdoor: Double = 420,
+        schedule: [(hour: Double, people: Int)] = [(0, 0), (8, 12), (12, 4), (13, 12), (17, 0)]
+    ) {
         self.volume = volume
         self.airChangesPerHour = airChangesPerHour
         self.perPerson = perPerson

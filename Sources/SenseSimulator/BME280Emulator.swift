@@ -58,15 +58,19 @@ package final class BME280Emulator: I2CDeviceEmulator {
     private let state: Mutex<State>
 
     /// `chipID` 0x58 emulates a BMP280 (the same T/P part without humidity).
-    package init(calibration: Calibration = .datasheetExample, chipID: UInt8 = 0x60, air: any AirSource,
-                clock: any SenseClock) {
+    package init(
+        calibration: Calibration = .datasheetExample, chipID: UInt8 = 0x60, air: any AirSource,
+        clock: any SenseClock
+    ) {
         self.calibration = calibration
         self.air = air
         self.clock = clock
         var s = State()
         Self.writeCalibration(calibration, into: &s.registers)
         s.registers[0xD0] = chipID
-        s.registers[0xF7] = 0x80; s.registers[0xFA] = 0x80; s.registers[0xFD] = 0x80   // reset values
+        s.registers[0xF7] = 0x80
+        s.registers[0xFA] = 0x80
+        s.registers[0xFD] = 0x80  // reset values
         state = Mutex(s)
     }
 
@@ -134,7 +138,7 @@ package final class BME280Emulator: I2CDeviceEmulator {
             s.filtered = nil
         case 0xF2:
             s.registers[0xF2] = value & 0x07
-            s.pendingHumidityControl = value & 0x07   // takes effect at the next ctrl_meas write
+            s.pendingHumidityControl = value & 0x07  // takes effect at the next ctrl_meas write
         case 0xF4:
             s.registers[0xF4] = value
             s.registers[0xF2] = s.pendingHumidityControl
@@ -142,7 +146,7 @@ package final class BME280Emulator: I2CDeviceEmulator {
         case 0xF5:
             s.registers[0xF5] = value & 0xFD
         default:
-            break   // read-only or reserved: ignored, like the chip
+            break  // read-only or reserved: ignored, like the chip
         }
     }
 
@@ -151,7 +155,8 @@ package final class BME280Emulator: I2CDeviceEmulator {
         let osrsP = Self.factor((s.registers[0xF4] >> 2) & 0x07)
         let osrsH = Self.factor(s.registers[0xF2] & 0x07)
         // Typical conversion time (datasheet §9.1): a little under the maximum the driver waits.
-        let typicalMicros = 1000 + 2000 * osrsT + (osrsP > 0 ? 2000 * osrsP + 500 : 0)
+        let typicalMicros =
+            1000 + 2000 * osrsT + (osrsP > 0 ? 2000 * osrsP + 500 : 0)
             + (osrsH > 0 ? 2000 * osrsH + 500 : 0)
         s.measuringUntil = clock.monotonicNow + .microseconds(typicalMicros)
         s.measurements += 1
@@ -166,9 +171,11 @@ package final class BME280Emulator: I2CDeviceEmulator {
         s.filtered = (t, p)
         let encoded = encode(temperature: t, pressure: p, humidity: air.humidity)
         let skipped = s.fault == .skippedMeasurement
-        s.pending = (t: osrsT == 0 || skipped ? 0x80000 : encoded.t,
-                     p: osrsP == 0 ? 0x80000 : encoded.p,
-                     h: osrsH == 0 || skipped ? 0x8000 : encoded.h)
+        s.pending = (
+            t: osrsT == 0 || skipped ? 0x80000 : encoded.t,
+            p: osrsP == 0 ? 0x80000 : encoded.p,
+            h: osrsH == 0 || skipped ? 0x8000 : encoded.h
+        )
         if s.registers[0xF4] & 0x03 == 0x01 {
             // Forced mode returns to sleep when the conversion ends.
             s.registers[0xF4] &= 0xFC
@@ -177,7 +184,8 @@ package final class BME280Emulator: I2CDeviceEmulator {
 
     private func latchIfDone(_ s: inout State) {
         guard s.fault != .stuckBusy, let until = s.measuringUntil, clock.monotonicNow >= until,
-              let raw = s.pending else { return }
+            let raw = s.pending
+        else { return }
         s.registers[0xF7] = UInt8((raw.p >> 12) & 0xFF)
         s.registers[0xF8] = UInt8((raw.p >> 4) & 0xFF)
         s.registers[0xF9] = UInt8((raw.p & 0x0F) << 4)
@@ -188,7 +196,7 @@ package final class BME280Emulator: I2CDeviceEmulator {
         s.registers[0xFE] = UInt8(raw.h & 0xFF)
         s.pending = nil
         s.measuringUntil = nil
-        if s.registers[0xF4] & 0x03 == 0x03 { startMeasurement(&s) }   // normal mode: keep converting
+        if s.registers[0xF4] & 0x03 == 0x03 { startMeasurement(&s) }  // normal mode: keep converting
     }
 
     static func factor(_ code: UInt8) -> Int {
@@ -227,8 +235,10 @@ package final class BME280Emulator: I2CDeviceEmulator {
     }
 
     /// Finds the input whose output is nearest `target` for a monotonic function.
-    static func search(_ range: ClosedRange<Int>, increasing: Bool, target: Double,
-                       _ f: (Int) -> Double) -> Int {
+    static func search(
+        _ range: ClosedRange<Int>, increasing: Bool, target: Double,
+        _ f: (Int) -> Double
+    ) -> Int {
         var lo = range.lowerBound, hi = range.upperBound
         while hi - lo > 1 {
             let mid = (lo + hi) / 2
@@ -262,18 +272,31 @@ package final class BME280Emulator: I2CDeviceEmulator {
 
     static func humidity(adc: Int, tFine: Double, _ c: Calibration) -> Double {
         var h = tFine - 76800
-        h = (Double(adc) - (Double(c.H4) * 64 + Double(c.H5) / 16384 * h))
+        h =
+            (Double(adc) - (Double(c.H4) * 64 + Double(c.H5) / 16384 * h))
             * (Double(c.H2) / 65536 * (1 + Double(c.H6) / 67_108_864 * h * (1 + Double(c.H3) / 67_108_864 * h)))
         h *= 1 - Double(c.H1) * h / 524_288
         return min(max(h, 0), 100)
     }
 
     static func writeCalibration(_ c: Calibration, into r: inout [UInt8]) {
-        func le(_ v: UInt16, _ at: Int) { r[at] = UInt8(v & 0xFF); r[at + 1] = UInt8(v >> 8) }
+        func le(_ v: UInt16, _ at: Int) {
+            r[at] = UInt8(v & 0xFF)
+            r[at + 1] = UInt8(v >> 8)
+        }
         func les(_ v: Int16, _ at: Int) { le(UInt16(bitPattern: v), at) }
-        le(c.T1, 0x88); les(c.T2, 0x8A); les(c.T3, 0x8C)
-        le(c.P1, 0x8E); les(c.P2, 0x90); les(c.P3, 0x92); les(c.P4, 0x94); les(c.P5, 0x96)
-        les(c.P6, 0x98); les(c.P7, 0x9A); les(c.P8, 0x9C); les(c.P9, 0x9E)
+        le(c.T1, 0x88)
+        les(c.T2, 0x8A)
+        les(c.T3, 0x8C)
+        le(c.P1, 0x8E)
+        les(c.P2, 0x90)
+        les(c.P3, 0x92)
+        les(c.P4, 0x94)
+        les(c.P5, 0x96)
+        les(c.P6, 0x98)
+        les(c.P7, 0x9A)
+        les(c.P8, 0x9C)
+        les(c.P9, 0x9E)
         r[0xA1] = c.H1
         les(c.H2, 0xE1)
         r[0xE3] = c.H3

@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A small urban catchment and its river gauge: a storm's hyetograph falls on the catchment, a
@@ -28,10 +29,10 @@ package struct CatchmentWorld: Sendable {
     }
 
     /// The catchment (documented in docs/simulator.md).
-    package static let area = 8.0                 // km²
+    package static let area = 8.0  // km²
     package static let runoffCoefficient = 0.5
-    package static let reservoirConstant = 1800.0 // s
-    package static let baseFlow = 1.2             // m³/s
+    package static let reservoirConstant = 1800.0  // s
+    package static let baseFlow = 1.2  // m³/s
     /// The gauge's control: Q = C·(h − h0)^b (the §B2 vector's curve).
     package static let rating = (c: 12.5, zeroFlow: 0.3, exponent: 1.6)
 
@@ -39,7 +40,7 @@ package struct CatchmentWorld: Sendable {
     /// When the storm begins (wall time).
     package let stormStart: WallTime
     package let rainScale: Double
-    private static let step = 10.0   // s
+    private static let step = 10.0  // s
     /// From the storm's start: cumulative rain (mm) and discharge (m³/s) every `step` seconds.
     private let cumulativeRain: [Double]
     private let discharge: [Double]
@@ -105,12 +106,14 @@ package struct CatchmentWorld: Sendable {
     package func time(whenDepthReaches depth: Double, after wall: WallTime) -> WallTime? {
         guard depth <= cumulativeRain[cumulativeRain.count - 1] else { return nil }
         var lo = 0, hi = cumulativeRain.count - 1
-        while lo < hi {   // the first grid point at or past the depth
+        while lo < hi {  // the first grid point at or past the depth
             let mid = (lo + hi) / 2
             if cumulativeRain[mid] >= depth { hi = mid } else { lo = mid + 1 }
         }
         let s: Double
-        if lo == 0 { s = 0 } else {
+        if lo == 0 {
+            s = 0
+        } else {
             let a = cumulativeRain[lo - 1], b = cumulativeRain[lo]
             s = (Double(lo - 1) + (b > a ? (depth - a) / (b - a) : 1)) * Self.step
         }

@@ -20,11 +20,17 @@ package final class ManualClock: SenseClock {
     private let state: Mutex<State>
     package let autoAdvance: Bool
 
-    package init(start: MonotonicInstant = MonotonicInstant(nanoseconds: 1_000_000_000),
-                wall: WallTime = WallTime(nanosecondsSinceEpoch: 1_785_000_000_000_000_000),
-                autoAdvance: Bool = false) {
-        state = Mutex(State(now: start, wallAtZero: WallTime(nanosecondsSinceEpoch:
-            wall.nanosecondsSinceEpoch - start.nanoseconds)))
+    package init(
+        start: MonotonicInstant = MonotonicInstant(nanoseconds: 1_000_000_000),
+        wall: WallTime = WallTime(nanosecondsSinceEpoch: 1_785_000_000_000_000_000),
+        autoAdvance: Bool = false
+    ) {
+        state = Mutex(
+            State(
+                now: start,
+                wallAtZero: WallTime(
+                    nanosecondsSinceEpoch:
+                        wall.nanosecondsSinceEpoch - start.nanoseconds)))
         self.autoAdvance = autoAdvance
     }
 

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A road past a traffic station: vehicles arrive in each lane at a rate that follows the
@@ -38,9 +38,11 @@ package struct RoadWorld: Sendable {
         package var incidentLength: Double
         package var incidentLanes: Set<Int>?
 
-        package init(scenario: Scenario = .freeFlow, demand: Double = 500, peakDemand: Double = 1500, episodeStart: Double = 300,
-                    episodeLength: Double = 1200, speedLimit: Double = 50, incidentStart: Double? = nil, incidentLength: Double = 600,
-                    incidentLanes: Set<Int>? = nil) {
+        package init(
+            scenario: Scenario = .freeFlow, demand: Double = 500, peakDemand: Double = 1500, episodeStart: Double = 300,
+            episodeLength: Double = 1200, speedLimit: Double = 50, incidentStart: Double? = nil, incidentLength: Double = 600,
+            incidentLanes: Set<Int>? = nil
+        ) {
             self.scenario = scenario
             self.demand = demand
             self.peakDemand = peakDemand
@@ -87,14 +89,14 @@ package struct RoadWorld: Sendable {
         var v: Double
         var desired: Double
         var length: Double
-        var crossed: Set<Int> = []   // targets already passed (see `targets`)
+        var crossed: Set<Int> = []  // targets already passed (see `targets`)
         var times: [Int: Double] = [:]
     }
 
     struct Lane: Sendable {
         var layout: LaneLayout
-        var cars: [Car] = []          // front of the road first
-        var waiting = 0               // arrived but not yet room to enter
+        var cars: [Car] = []  // front of the road first
+        var waiting = 0  // arrived but not yet room to enter
         var nextArrival: Double
         var occupancy = [0, 0]
     }
@@ -180,7 +182,8 @@ package struct RoadWorld: Sendable {
                 var leader: (x: Double, v: Double, length: Double)? = k > 0 ? (cars[k - 1].x, cars[k - 1].v, cars[k - 1].length) : nil
                 // A driver who can no longer stop at 4 m/s² before the blockage closes goes through.
                 if let wall, cars[k].x < wall - 0.5, cars[k].v * cars[k].v / 8 < wall - cars[k].x,
-                   leader.map({ $0.x - $0.length > wall }) ?? true {
+                    leader.map({ $0.x - $0.length > wall }) ?? true
+                {
                     leader = (wall, 0, 0)
                 }
                 accelerations.append(Self.idm(cars[k], leader: leader))
@@ -189,10 +192,13 @@ package struct RoadWorld: Sendable {
                 let before = cars[k]
                 var a = accelerations[k]
                 var tau = dt
-                if before.v + a * dt < 0 {   // stops within the step
+                if before.v + a * dt < 0 {  // stops within the step
                     tau = -before.v / a
                 }
-                if tau <= 0 { a = 0; tau = dt }
+                if tau <= 0 {
+                    a = 0
+                    tau = dt
+                }
                 cars[k].x = before.x + before.v * tau + 0.5 * a * tau * tau
                 cars[k].v = max(0, before.v + a * tau)
                 if tau < dt { cars[k].v = 0 }
@@ -229,7 +235,6 @@ package struct RoadWorld: Sendable {
         lanes[i].waiting -= 1
     }
 
-
     /// The fleet: 3 % motorcycles, 83 % cars, 10 % vans and single-unit trucks, 4 % articulated trucks.
     private mutating func drawLength() -> Double {
         let u = rng.unit(), w = rng.unit()
@@ -254,7 +259,7 @@ package struct RoadWorld: Sendable {
         let zones = layout.spacing > 0 ? [start, start + layout.spacing] : [start]
         var targets: [(Int, Double)] = []
         for (z, x) in zones.enumerated() {
-            targets.append((z, x))                                      // front enters
+            targets.append((z, x))  // front enters
             targets.append((2 + z, x + layout.zoneLength + car.length))  // rear leaves (front position)
         }
         targets.append((4, start + max(layout.spacing, 0) / 2))

@@ -35,8 +35,10 @@ package protocol SensirionChipModel: Sendable {
     var commandWidth: Int { get }
     /// Executes a command with its (CRC-checked) arguments; nil for a command the part does not
     /// know or does not accept in its present state (the part then NACKs).
-    mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
-                          fault: SensirionFault?) -> SensirionExecution?
+    mutating func execute(
+        _ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+        fault: SensirionFault?
+    ) -> SensirionExecution?
 }
 
 extension SensirionChipModel {
@@ -82,7 +84,7 @@ package final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmula
             try Self.check(s.fault)
             let width = s.model.commandWidth
             guard bytes.count >= width else { throw .nack }
-            if let readyAt = s.readyAt, now < readyAt { throw .nack }   // busy: no new command
+            if let readyAt = s.readyAt, now < readyAt { throw .nack }  // busy: no new command
             let command = width == 1 ? UInt16(bytes[0]) : UInt16(bytes[0]) << 8 | UInt16(bytes[1])
             s.commands.append(command)
             if s.commands.count > 64 { s.commands.removeFirst() }
@@ -96,7 +98,7 @@ package final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmula
                 arguments.append(UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
                 i += 3
             }
-            guard i == bytes.count else { throw .nack }   // a partial argument word
+            guard i == bytes.count else { throw .nack }  // a partial argument word
             guard let e = s.model.execute(command, arguments: arguments, now: now, air: conditions, fault: s.fault) else {
                 throw .nack
             }

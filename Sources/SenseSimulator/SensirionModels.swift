@@ -42,8 +42,10 @@ package struct SHT4xModel: SensirionChipModel {
 
     package var commandWidth: Int { 1 }
 
-    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
-                                 fault: SensirionFault?) -> SensirionExecution? {
+    package mutating func execute(
+        _ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+        fault: SensirionFault?
+    ) -> SensirionExecution? {
         guard arguments.isEmpty else { return nil }
         switch command {
         case 0x94: return SensirionExecution(busy: .microseconds(800))
@@ -68,8 +70,10 @@ package struct SCD4xModel: SensirionChipModel {
 
     package init() {}
 
-    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
-                                 fault: SensirionFault?) -> SensirionExecution? {
+    package mutating func execute(
+        _ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+        fault: SensirionFault?
+    ) -> SensirionExecution? {
         switch (command, schedule.isRunning) {
         case (0x21B1, false), (0x21AC, false):
             schedule.start(now, period: command == 0x21B1 ? .seconds(5) : .seconds(30))
@@ -107,8 +111,10 @@ package struct SCD30Model: SensirionChipModel {
 
     package init() {}
 
-    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
-                                 fault: SensirionFault?) -> SensirionExecution? {
+    package mutating func execute(
+        _ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+        fault: SensirionFault?
+    ) -> SensirionExecution? {
         switch command {
         case 0xD100: return SensirionExecution(busy: .milliseconds(1), reply: [0x0342])
         case 0x4600 where arguments.count == 1 && (2...1800).contains(arguments[0]):
@@ -129,8 +135,10 @@ package struct SCD30Model: SensirionChipModel {
         case 0x0300 where schedule.isRunning:
             schedule.take(now)
             let co2 = fault == .notAvailable ? Float.nan : Float(air.pollution.co2)
-            return SensirionExecution(busy: .milliseconds(1), reply: sensirionFloatWords(co2)
-                + sensirionFloatWords(Float(air.temperature)) + sensirionFloatWords(Float(air.humidity)))
+            return SensirionExecution(
+                busy: .milliseconds(1),
+                reply: sensirionFloatWords(co2)
+                    + sensirionFloatWords(Float(air.temperature)) + sensirionFloatWords(Float(air.humidity)))
         default:
             return nil
         }
@@ -145,8 +153,10 @@ package struct SPS30Model: SensirionChipModel {
 
     package init(response: OpticalResponse = OpticalResponse()) { self.response = response }
 
-    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
-                                 fault: SensirionFault?) -> SensirionExecution? {
+    package mutating func execute(
+        _ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+        fault: SensirionFault?
+    ) -> SensirionExecution? {
         switch command {
         case 0xD304:
             schedule.stop()
@@ -187,8 +197,10 @@ package struct SEN5xModel: SensirionChipModel {
         self.response = response
     }
 
-    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
-                                 fault: SensirionFault?) -> SensirionExecution? {
+    package mutating func execute(
+        _ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+        fault: SensirionFault?
+    ) -> SensirionExecution? {
         switch command {
         case 0xD304:
             schedule.stop()
@@ -215,8 +227,11 @@ package struct SEN5xModel: SensirionChipModel {
             let hasRHT = productName != "SEN50"
             let voc = hasRHT && since >= .seconds(1) ? s(p.vocIndex, 10) : 0x7FFF
             let nox = productName == "SEN55" && since >= .seconds(10) ? s(p.noxIndex, 10) : 0x7FFF
-            return SensirionExecution(busy: .milliseconds(20), reply: mass + [
-                hasRHT ? s(air.humidity, 100) : 0x7FFF, hasRHT ? s(air.temperature, 200) : 0x7FFF, voc, nox])
+            return SensirionExecution(
+                busy: .milliseconds(20),
+                reply: mass + [
+                    hasRHT ? s(air.humidity, 100) : 0x7FFF, hasRHT ? s(air.temperature, 200) : 0x7FFF, voc, nox,
+                ])
         default:
             return nil
         }

@@ -75,8 +75,10 @@ package final class SimulatedGPIOChip: GPIOChip {
             l[offset].level = high
             guard l[offset].requested, !l[offset].isOutput else { return }
             l[offset].sequence += 1
-            l[offset].continuation?.yield(EdgeEvent(edge: high ? .rising : .falling, timestamp: now,
-                                                    sequence: l[offset].sequence))
+            l[offset].continuation?.yield(
+                EdgeEvent(
+                    edge: high ? .rising : .falling, timestamp: now,
+                    sequence: l[offset].sequence))
         }
     }
 

@@ -56,8 +56,10 @@ package final class SimulatedI2CBus: I2CBus {
         try run(.writeRead, address, bytes, readCount)
     }
 
-    private func run(_ kind: Transaction.Kind, _ address: UInt8, _ bytes: [UInt8],
-                     _ count: Int) throws(I2CError) -> [UInt8] {
+    private func run(
+        _ kind: Transaction.Kind, _ address: UInt8, _ bytes: [UInt8],
+        _ count: Int
+    ) throws(I2CError) -> [UInt8] {
         try state.withLock { s throws(I2CError) -> [UInt8] in
             s.log.append(Transaction(kind: kind, address: address, written: bytes, readCount: count))
             if s.log.count > Self.logLimit { s.log.removeFirst(s.log.count - Self.logLimit) }

@@ -29,8 +29,10 @@ package final class UltrasonicRangerEmulator: Sendable {
     private let state = Mutex<(triggerRose: MonotonicInstant?, busyUntil: MonotonicInstant?, fault: Fault?, pings: Int)>((nil, nil, nil, 0))
 
     /// `chip` carries ECHO; TRIG is on `triggerChip` (default: the same chip).
-    package init(chip: SimulatedGPIOChip, trigger: Int, echo: Int, triggerChip: SimulatedGPIOChip? = nil, clock: any SenseClock,
-                target: @escaping Target) {
+    package init(
+        chip: SimulatedGPIOChip, trigger: Int, echo: Int, triggerChip: SimulatedGPIOChip? = nil, clock: any SenseClock,
+        target: @escaping Target
+    ) {
         self.chip = chip
         self.echo = echo
         self.clock = clock
@@ -50,10 +52,13 @@ package final class UltrasonicRangerEmulator: Sendable {
 
     private func trigger(at t: MonotonicInstant, high: Bool) {
         let start: MonotonicInstant? = state.withLock { s in
-            if high { s.triggerRose = t; return nil }
+            if high {
+                s.triggerRose = t
+                return nil
+            }
             guard let rose = s.triggerRose, t - rose >= .microseconds(10), s.fault != .silent else { return nil }
             s.triggerRose = nil
-            if let busy = s.busyUntil, t < busy { return nil }   // still listening for the last ping
+            if let busy = s.busyUntil, t < busy { return nil }  // still listening for the last ping
             s.pings += 1
             return t + Self.burstDelay
         }

@@ -28,8 +28,10 @@ package struct DetectorFaultSettings: Sendable, Hashable {
     /// The fraction of a trap's pulses left unpaired in an interval (of at least 10) that flags it.
     package var unmatchedLimit: Double
 
-    package init(stuckOn: Duration = .seconds(300), chatterPerMinute: Int = 30, silentAfter: Duration = .seconds(1800),
-                expectedFrom: Int = 6 * 60, expectedUntil: Int = 22 * 60, unmatchedLimit: Double = 0.2) {
+    package init(
+        stuckOn: Duration = .seconds(300), chatterPerMinute: Int = 30, silentAfter: Duration = .seconds(1800),
+        expectedFrom: Int = 6 * 60, expectedUntil: Int = 22 * 60, unmatchedLimit: Double = 0.2
+    ) {
         self.stuckOn = stuckOn
         self.chatterPerMinute = chatterPerMinute
         self.silentAfter = silentAfter

@@ -81,7 +81,7 @@ package struct SpeedTrap: Sendable {
         for (i, a) in upstream.enumerated() {
             guard a.on < b.on else { break }
             guard a.off < b.off else { continue }
-            if a.off > b.on { return i }   // on both zones at b's leading edge: the same vehicle
+            if a.off > b.on { return i }  // on both zones at b's leading edge: the same vehicle
             let lead = b.on - a.on, trail = b.off - a.off
             guard lead >= geometry.minTravel, lead <= geometry.maxTravel, trail > .zero else { continue }
             let vLead = geometry.spacing / lead.seconds, vTrail = geometry.spacing / trail.seconds

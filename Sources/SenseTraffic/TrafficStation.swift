@@ -29,8 +29,10 @@ package struct StationSettings: Sendable, Hashable {
     package var congestion: CongestionSettings
     package var utcOffsetMinutes: Int
 
-    package init(name: String, lanes: [LaneSettings], periods: [Duration], classes: VehicleClasses = .standard,
-                faults: DetectorFaultSettings = .init(), congestion: CongestionSettings = .init(), utcOffsetMinutes: Int = 0) {
+    package init(
+        name: String, lanes: [LaneSettings], periods: [Duration], classes: VehicleClasses = .standard,
+        faults: DetectorFaultSettings = .init(), congestion: CongestionSettings = .init(), utcOffsetMinutes: Int = 0
+    ) {
         self.name = name
         self.lanes = lanes
         self.periods = periods
@@ -104,21 +106,25 @@ package struct TrafficStation: Sendable {
         self.settings = settings
         self.wallOffset = wallOffset
         lanes = settings.lanes.map { l in
-            Lane(settings: l, trap: l.geometry.isTrap ? SpeedTrap(geometry: l.geometry) : nil,
-                 detectors: Dictionary(uniqueKeysWithValues: l.roles.map {
-                     ($0, Detector(health: DetectorHealth(settings: settings.faults, startedAt: startedAt)))
-                 }),
-                 pending: Array(repeating: [], count: settings.periods.count),
-                 faultsSeen: Array(repeating: [], count: settings.periods.count),
-                 lostAtStart: Array(repeating: 0, count: settings.periods.count))
+            Lane(
+                settings: l, trap: l.geometry.isTrap ? SpeedTrap(geometry: l.geometry) : nil,
+                detectors: Dictionary(
+                    uniqueKeysWithValues: l.roles.map {
+                        ($0, Detector(health: DetectorHealth(settings: settings.faults, startedAt: startedAt)))
+                    }),
+                pending: Array(repeating: [], count: settings.periods.count),
+                faultsSeen: Array(repeating: [], count: settings.periods.count),
+                lostAtStart: Array(repeating: 0, count: settings.periods.count))
         }
         periods = settings.periods.map { p in
             let wall = startedAt.nanoseconds + wallOffset.nanoseconds
             let alignedEnd = (wall / p.nanoseconds + 1) * p.nanoseconds - wallOffset.nanoseconds
-            return Period(length: p, start: startedAt, end: MonotonicInstant(nanoseconds: alignedEnd),
-                          congestion: Dictionary(uniqueKeysWithValues: (settings.lanes.map(\.name) + settings.directions).map {
-                              ($0, CongestionFlag(settings: settings.congestion))
-                          }))
+            return Period(
+                length: p, start: startedAt, end: MonotonicInstant(nanoseconds: alignedEnd),
+                congestion: Dictionary(
+                    uniqueKeysWithValues: (settings.lanes.map(\.name) + settings.directions).map {
+                        ($0, CongestionFlag(settings: settings.congestion))
+                    }))
         }
     }
 
@@ -170,8 +176,9 @@ package struct TrafficStation: Sendable {
                 for o in outcomes {
                     switch o {
                     case let .matched(a, b):
-                        decide(lane: i, vehicle: Vehicle(matched: a, b, geometry: lanes[i].settings.geometry, classes: settings.classes),
-                               seenBy: nil)
+                        decide(
+                            lane: i, vehicle: Vehicle(matched: a, b, geometry: lanes[i].settings.geometry, classes: settings.classes),
+                            seenBy: nil)
                     case let .upstreamOnly(a): decide(lane: i, vehicle: Vehicle(single: a), seenBy: .upstream)
                     case let .downstreamOnly(b): decide(lane: i, vehicle: Vehicle(single: b), seenBy: .downstream)
                     }
@@ -238,8 +245,9 @@ package struct TrafficStation: Sendable {
         var laneVehicles: [[Vehicle]] = []
         var laneOnTimes: [Duration] = []
         for i in lanes.indices {
-            var s = TrafficSummary(station: settings.name, group: lanes[i].settings.name, scope: .lane, period: periods[p].length,
-                                   start: start, end: end, lanes: 1)
+            var s = TrafficSummary(
+                station: settings.name, group: lanes[i].settings.name, scope: .lane, period: periods[p].length,
+                start: start, end: end, lanes: 1)
             let due = lanes[i].pending[p].filter { $0.vehicle.arrival < end }
             lanes[i].pending[p].removeAll { $0.vehicle.arrival < end }
             var faults = lanes[i].faultsSeen[p]
@@ -253,7 +261,9 @@ package struct TrafficStation: Sendable {
             s.unmatchedDownstream = due.filter { $0.seenBy == .downstream }.count
             let matched = due.filter { $0.seenBy == nil }.count
             if lanes[i].trap != nil, matched + s.unmatchedUpstream + s.unmatchedDownstream >= 10,
-               Double(s.unmatchedUpstream + s.unmatchedDownstream) > settings.faults.unmatchedLimit * Double(matched * 2 + s.unmatchedUpstream + s.unmatchedDownstream) {
+                Double(s.unmatchedUpstream + s.unmatchedDownstream) > settings.faults.unmatchedLimit
+                    * Double(matched * 2 + s.unmatchedUpstream + s.unmatchedDownstream)
+            {
                 faults.insert("lane:\(DetectorFault.unmatched.rawValue)")
             }
             let counted = due.filter { $0.seenBy == nil || $0.seenBy == s.countedBy }.map(\.vehicle)
@@ -273,16 +283,18 @@ package struct TrafficStation: Sendable {
         var summaries = laneSummaries
         for direction in settings.directions {
             let members = lanes.indices.filter { lanes[$0].settings.direction == direction }
-            var s = TrafficSummary(station: settings.name, group: direction, scope: .direction, period: periods[p].length,
-                                   start: start, end: end, lanes: members.count)
+            var s = TrafficSummary(
+                station: settings.name, group: direction, scope: .direction, period: periods[p].length,
+                start: start, end: end, lanes: members.count)
             let parts = members.map { laneSummaries[$0] }
             s.faults = parts.flatMap { part in part.faults.map { "\(part.group)/\($0)" } }.sorted()
             if parts.contains(where: { $0.quality == .bad }) {
                 s.withhold()
             } else {
                 let lEff = members.map { lanes[$0].settings.effectiveLength }.reduce(0, +) / Double(members.count)
-                s.measure(vehicles: members.flatMap { laneVehicles[$0] }, onTime: members.map { laneOnTimes[$0] }.reduce(.zero, +),
-                          effectiveLength: lEff, lanes: members.count)
+                s.measure(
+                    vehicles: members.flatMap { laneVehicles[$0] }, onTime: members.map { laneOnTimes[$0] }.reduce(.zero, +),
+                    effectiveLength: lEff, lanes: members.count)
                 s.unmatchedUpstream = parts.map(\.unmatchedUpstream).reduce(0, +)
                 s.unmatchedDownstream = parts.map(\.unmatchedDownstream).reduce(0, +)
                 if parts.contains(where: { $0.quality != .good }) { s.quality = .uncertain }

@@ -81,9 +81,19 @@ package struct TrafficSummary: Sendable, Hashable {
 
     /// Withholds every measure (the data cannot be trusted at all).
     mutating func withhold() {
-        count = nil; flow = nil; occupancy = nil; speedMean = nil; speedSpaceMean = nil; speedP85 = nil
-        speedSamples = 0; density = nil; densityFromOccupancy = nil; densityPcPerMileLane = nil; los = nil
-        classes = [:]; headwayMean = nil
+        count = nil
+        flow = nil
+        occupancy = nil
+        speedMean = nil
+        speedSpaceMean = nil
+        speedP85 = nil
+        speedSamples = 0
+        density = nil
+        densityFromOccupancy = nil
+        densityPcPerMileLane = nil
+        los = nil
+        classes = [:]
+        headwayMean = nil
         quality = .bad
     }
 }

@@ -15,8 +15,10 @@ package struct TrapGeometry: Sendable, Hashable {
     /// changing speed over the trap (its speed is `uncertain` and its length not computed).
     package var consistency: Double
 
-    package init(spacing: Double, detectorLength: Double, minSpeed: Double = 1 / 3.6, maxSpeed: Double = 250 / 3.6,
-                minLength: Double = 1.2, maxLength: Double = 30, consistency: Double = 0.1) {
+    package init(
+        spacing: Double, detectorLength: Double, minSpeed: Double = 1 / 3.6, maxSpeed: Double = 250 / 3.6,
+        minLength: Double = 1.2, maxLength: Double = 30, consistency: Double = 0.1
+    ) {
         self.spacing = spacing
         self.detectorLength = detectorLength
         self.minSpeed = minSpeed

@@ -37,7 +37,7 @@ package struct Vehicle: Sendable, Hashable {
         let v = (lead + trail) / 2
         speed = v
         steady = abs(lead - trail) / max(lead, trail) <= geometry.consistency
-        let meanOnTime = (a.onTime.seconds + b.onTime.seconds) / 2   // both detectors saw the whole vehicle
+        let meanOnTime = (a.onTime.seconds + b.onTime.seconds) / 2  // both detectors saw the whole vehicle
         // A vehicle that stopped on a zone has a long on-time at a moving speed: no length then.
         let l = Traffic.vehicleLength(speed: v, onTime: meanOnTime, detectorLength: geometry.detectorLength)
         length = steady && l >= geometry.minLength && l <= geometry.maxLength ? l : nil

@@ -1,4 +1,3 @@
-
 /// An operator command on `<root>/actuator/<name>/set`, parsed and checked before it reaches
 /// the actuator: `{"command": "on" | "off" | "pulse" | "override" | "release", ...}`.
 package struct ActuatorCommand: Sendable, Equatable {
@@ -53,7 +52,8 @@ package struct ActuatorCommand: Sendable, Equatable {
                 throw p.refuse("unknown command '\(v)': use \(Verb.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             for key in p.object.keys.sorted() where !fields[verb]!.union(["id", "by", "note"]).contains(key) {
-                throw p.refuse("unknown field '\(key)' for \(v); it takes: \(fields[verb]!.union(["id", "by", "note"]).sorted().joined(separator: ", "))")
+                throw p.refuse(
+                    "unknown field '\(key)' for \(v); it takes: \(fields[verb]!.union(["id", "by", "note"]).sorted().joined(separator: ", "))")
             }
             let duration = try p.duration("for")
             var level: Bool?

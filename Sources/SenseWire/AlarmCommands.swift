@@ -36,8 +36,9 @@ package struct AlarmCommand: Sendable, Equatable {
         let alarm = rest.first.map(String.init) ?? ""
         let verb = rest.count == 2 ? String(rest[1]) : ""
         guard rest.count == 2, let command = AlarmDefinition.Command(rawValue: verb) else {
-            throw Refusal(alarm: alarm, command: QuotedText.shown(verb), id: nil,
-                          reason: "unknown command '\(QuotedText.shown(verb))': use ack, shelve or unshelve")
+            throw Refusal(
+                alarm: alarm, command: QuotedText.shown(verb), id: nil,
+                reason: "unknown command '\(QuotedText.shown(verb))': use ack, shelve or unshelve")
         }
         // No configured name is longer than 48 bytes; a topic level may be 64 KiB (see ActuatorCommand).
         guard alarm.utf8.count <= 48 else {

@@ -30,8 +30,10 @@ package enum CAPPayloads {
         package var references: [Reference] = []
         package var seq: UInt64
 
-        package init(type: MessageType, identifier: String, sent: WallTime, node: String, settings: PublicAlertSettings,
-                     template: CAPAlertTemplate?, alarm: AlarmSnapshot?, references: [Reference] = [], seq: UInt64) {
+        package init(
+            type: MessageType, identifier: String, sent: WallTime, node: String, settings: PublicAlertSettings,
+            template: CAPAlertTemplate?, alarm: AlarmSnapshot?, references: [Reference] = [], seq: UInt64
+        ) {
             self.type = type
             self.identifier = identifier
             self.sent = sent

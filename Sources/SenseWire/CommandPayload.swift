@@ -12,7 +12,8 @@ package struct CommandPayload {
     package let by: String?
 
     /// Why a retained command is refused: it would act again at every reconnect and restart.
-    package static let retainedReason = "a retained command is never executed: a command acts once, when it is sent, and the broker would "
+    package static let retainedReason =
+        "a retained command is never executed: a command acts once, when it is sent, and the broker would "
         + "deliver a retained one again at every reconnect; publish it without the retain flag, and delete the retained copy "
         + "(an empty retained message on the same topic)"
 
@@ -96,8 +97,10 @@ package struct CommandPayload {
 
 /// The outcome of an operator command, on the alarm's `/reply` or the actuator's `/ack` topic.
 package enum CommandReply {
-    package static func payload(command: String, id: String?, ok: Bool, state: String?, reason: String?, wall: WallTime,
-                        seq: UInt64) -> [UInt8] {
+    package static func payload(
+        command: String, id: String?, ok: Bool, state: String?, reason: String?, wall: WallTime,
+        seq: UInt64
+    ) -> [UInt8] {
         var w = JSONWriter()
         w.beginObject()
         w.field("command", command)

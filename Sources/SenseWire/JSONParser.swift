@@ -46,9 +46,15 @@ package indirect enum JSONValue: Sendable, Hashable {
             case UInt8(ascii: "{"): return try object(depth)
             case UInt8(ascii: "["): return try array(depth)
             case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): try literal("true"); return .bool(true)
-            case UInt8(ascii: "f"): try literal("false"); return .bool(false)
-            case UInt8(ascii: "n"): try literal("null"); return .null
+            case UInt8(ascii: "t"):
+                try literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try literal("null")
+                return .null
             default: return .number(try number())
             }
         }
@@ -63,7 +69,10 @@ package indirect enum JSONValue: Sendable, Hashable {
             i += 1
             var out: [String: JSONValue] = [:]
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(out)
+            }
             while true {
                 skipSpace()
                 guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { throw fail("expected a key in quotes") }
@@ -76,8 +85,14 @@ package indirect enum JSONValue: Sendable, Hashable {
                 out[key] = try value(depth: depth + 1)
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end in an object") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "}") { i += 1; return .object(out) }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == UInt8(ascii: "}") {
+                    i += 1
+                    return .object(out)
+                }
                 throw fail("expected ',' or '}'")
             }
         }
@@ -86,14 +101,23 @@ package indirect enum JSONValue: Sendable, Hashable {
             i += 1
             var out: [JSONValue] = []
             skipSpace()
-            if i < bytes.count, bytes[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+            if i < bytes.count, bytes[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(out)
+            }
             while true {
                 skipSpace()
                 out.append(try value(depth: depth + 1))
                 skipSpace()
                 guard i < bytes.count else { throw fail("unexpected end in an array") }
-                if bytes[i] == UInt8(ascii: ",") { i += 1; continue }
-                if bytes[i] == UInt8(ascii: "]") { i += 1; return .array(out) }
+                if bytes[i] == UInt8(ascii: ",") {
+                    i += 1
+                    continue
+                }
+                if bytes[i] == UInt8(ascii: "]") {
+                    i += 1
+                    return .array(out)
+                }
                 throw fail("expected ',' or ']'")
             }
         }
@@ -120,7 +144,7 @@ package indirect enum JSONValue: Sendable, Hashable {
                     case UInt8(ascii: "f"): out.append(0x0C)
                     case UInt8(ascii: "u"):
                         guard i + 4 <= bytes.count, bytes[i..<(i + 4)].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
-                              let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16)
+                            let code = UInt32(String(decoding: bytes[i..<(i + 4)], as: UTF8.self), radix: 16)
                         else { throw fail("bad \\u escape") }
                         i += 4
                         // Surrogate pairs are not needed in commands: refuse rather than mangle.
@@ -143,11 +167,21 @@ package indirect enum JSONValue: Sendable, Hashable {
         package mutating func number() throws(ParseError) -> Double {
             let start = i
             func digit() -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
-            func digits() -> Int { var n = 0; while digit() { i += 1; n += 1 }; return n }
+            func digits() -> Int {
+                var n = 0
+                while digit() {
+                    i += 1
+                    n += 1
+                }
+                return n
+            }
             if i < bytes.count, bytes[i] == UInt8(ascii: "-") { i += 1 }
             var ok = true
             if i < bytes.count, bytes[i] == UInt8(ascii: "0") { i += 1 } else { ok = digits() > 0 }
-            if ok, i < bytes.count, bytes[i] == UInt8(ascii: ".") { i += 1; ok = digits() > 0 }
+            if ok, i < bytes.count, bytes[i] == UInt8(ascii: ".") {
+                i += 1
+                ok = digits() > 0
+            }
             if ok, i < bytes.count, bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") {
                 i += 1
                 if i < bytes.count, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") { i += 1 }

@@ -6,10 +6,24 @@ package struct JSONWriter {
 
     package init() { bytes.reserveCapacity(128) }
 
-    package mutating func beginObject() { comma(); bytes.append(UInt8(ascii: "{")); needsComma.append(false) }
-    package mutating func endObject() { needsComma.removeLast(); bytes.append(UInt8(ascii: "}")) }
-    package mutating func beginArray() { comma(); bytes.append(UInt8(ascii: "[")); needsComma.append(false) }
-    package mutating func endArray() { needsComma.removeLast(); bytes.append(UInt8(ascii: "]")) }
+    package mutating func beginObject() {
+        comma()
+        bytes.append(UInt8(ascii: "{"))
+        needsComma.append(false)
+    }
+    package mutating func endObject() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "}"))
+    }
+    package mutating func beginArray() {
+        comma()
+        bytes.append(UInt8(ascii: "["))
+        needsComma.append(false)
+    }
+    package mutating func endArray() {
+        needsComma.removeLast()
+        bytes.append(UInt8(ascii: "]"))
+    }
 
     package mutating func key(_ k: String) {
         comma()
@@ -18,14 +32,37 @@ package struct JSONWriter {
         needsComma[needsComma.count - 1] = false
     }
 
-    package mutating func field(_ k: String, _ v: String) { key(k); value(v) }
-    package mutating func field(_ k: String, _ v: Double?) { key(k); value(v) }
-    package mutating func field(_ k: String, _ v: Int64) { key(k); comma(); append(String(v)) }
-    package mutating func field(_ k: String, _ v: Bool) { key(k); comma(); append(v ? "true" : "false") }
+    package mutating func field(_ k: String, _ v: String) {
+        key(k)
+        value(v)
+    }
+    package mutating func field(_ k: String, _ v: Double?) {
+        key(k)
+        value(v)
+    }
+    package mutating func field(_ k: String, _ v: Int64) {
+        key(k)
+        comma()
+        append(String(v))
+    }
+    package mutating func field(_ k: String, _ v: Bool) {
+        key(k)
+        comma()
+        append(v ? "true" : "false")
+    }
 
-    package mutating func value(_ s: String) { comma(); string(s) }
-    package mutating func value(_ b: Bool) { comma(); append(b ? "true" : "false") }
-    package mutating func null() { comma(); append("null") }
+    package mutating func value(_ s: String) {
+        comma()
+        string(s)
+    }
+    package mutating func value(_ b: Bool) {
+        comma()
+        append(b ? "true" : "false")
+    }
+    package mutating func null() {
+        comma()
+        append("null")
+    }
 
     package mutating func value(_ d: Double?) {
         comma()

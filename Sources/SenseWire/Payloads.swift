@@ -25,12 +25,13 @@ package enum Payloads {
     /// 101647.83203125 for a value known to ±100 Pa.
     package static func rounded(_ v: Double, _ unit: Unit) -> Double {
         guard abs(v) < 1e12 else { return v }
-        let scale: Double = switch unit {
-        case .celsius, .pascal, .percent: 100
-        case .relativeHumidity: 1000
-        case .hectopascal: 10_000
-        default: 1_000_000
-        }
+        let scale: Double =
+            switch unit {
+            case .celsius, .pascal, .percent: 100
+            case .relativeHumidity: 1000
+            case .hectopascal: 10_000
+            default: 1_000_000
+            }
         return (v * scale).rounded() / scale
     }
 }

@@ -12,8 +12,10 @@ package enum ReactionPayloads {
         package var fault: String?
         package var description: String
 
-        package init(actuator: Actuator, since: WallTime, overrideUntil: WallTime?, line: (pin: String, high: Bool)?, fault: String?,
-                     description: String) {
+        package init(
+            actuator: Actuator, since: WallTime, overrideUntil: WallTime?, line: (pin: String, high: Bool)?, fault: String?,
+            description: String
+        ) {
             self.actuator = actuator
             self.since = since
             self.overrideUntil = overrideUntil

@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Readings as SenML packs (RFC 8428, JSON): one pack per sensor and fetch, with a base name

@@ -2,8 +2,9 @@ import Logging
 import SenseCore
 import SenseDaemon
 import SenseMQTT
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The outbox's costs (docs/benchmarks.md): disk bytes per hour at the reference load with the
@@ -45,17 +46,23 @@ enum OutboxBenchmark {
                 seq += 1
                 outbox.send(message(seq))
             }
-            try await Task.sleep(for: .seconds(1.2))   // the last flush
+            try await Task.sleep(for: .seconds(1.2))  // the last flush
             let after = ProcessIO.read()
             await client.shutdown(last: nil, timeout: .seconds(1))
             outbox.detach()
             outbox.close()
             let perHour = Double(3600) / Double(seconds)
             let files = FileSize.of(path) + FileSize.of(path + "-wal")
-            print("| \(connected ? "broker up" : "broker away"): bytes written per hour (write syscalls, \(seconds) s × \(Int(perHour))) | \(MiB(Double(after.wchar - before.wchar) * perHour)) |")
-            print("| \(connected ? "broker up" : "broker away"): bytes to the block device per hour (write_bytes) | \(MiB(Double(after.writeBytes - before.writeBytes) * perHour)) |")
+            print(
+                "| \(connected ? "broker up" : "broker away"): bytes written per hour (write syscalls, \(seconds) s × \(Int(perHour))) | \(MiB(Double(after.wchar - before.wchar) * perHour)) |"
+            )
+            print(
+                "| \(connected ? "broker up" : "broker away"): bytes to the block device per hour (write_bytes) | \(MiB(Double(after.writeBytes - before.writeBytes) * perHour)) |"
+            )
             print("| \(connected ? "broker up" : "broker away"): database + WAL size after \(seconds) s | \(MiB(Double(files))) |")
-            print("| \(connected ? "broker up" : "broker away"): messages written / acknowledged before their flush | \(outbox.counters.written) / \(outbox.counters.elided) |")
+            print(
+                "| \(connected ? "broker up" : "broker away"): messages written / acknowledged before their flush | \(outbox.counters.written) / \(outbox.counters.elided) |"
+            )
         }
     }
 
@@ -70,7 +77,9 @@ enum OutboxBenchmark {
             outbox.close()
             print("| \(label): queue and commit | \(seconds(since: clock)) s, \(Int(Double(count) / seconds(since: clock))) msg/s |")
         }
-        print("| \(label): RSS after queueing (peak) | \(MiB(Double(Memory.residentKiB()) * 1024)) (\(MiB(Double(Memory.peakKiB()) * 1024))); \(MiB(Double(rssStart) * 1024)) before |")
+        print(
+            "| \(label): RSS after queueing (peak) | \(MiB(Double(Memory.residentKiB()) * 1024)) (\(MiB(Double(Memory.peakKiB()) * 1024))); \(MiB(Double(rssStart) * 1024)) before |"
+        )
         print("| \(label): database size | \(MiB(Double(FileSize.of(path) + FileSize.of(path + "-wal")))) |")
         clock = ContinuousClock().now
         let outbox = try Outbox(path: path, settings: OutboxSettings(), clock: SystemClock(), logger: logger)
@@ -110,8 +119,9 @@ enum OutboxBenchmark {
     static func message(_ seq: UInt64) -> OutboxMessage {
         let t = "2026-11-23T04:07:19.123Z"
         let payload = "{\"v\":\(21 + Double(seq % 300) / 100),\"u\":\"Cel\",\"q\":\"good\",\"t\":\"\(t)\",\"seq\":\(seq)}"
-        return OutboxMessage(seq: seq, kind: .data, topic: "sensegate/backlog/s\(seq % 12)/temperature", payload: Array(payload.utf8),
-                             qos: 1, retain: false, createdMs: SystemClock().wallNow.nanosecondsSinceEpoch / 1_000_000)
+        return OutboxMessage(
+            seq: seq, kind: .data, topic: "sensegate/backlog/s\(seq % 12)/temperature", payload: Array(payload.utf8),
+            qos: 1, retain: false, createdMs: SystemClock().wallNow.nanosecondsSinceEpoch / 1_000_000)
     }
 
     static func connect(_ outbox: Outbox, port: Int) throws -> MQTTClient {
@@ -147,7 +157,7 @@ final class OrderWatcher: Sendable {
 
     init(port: Int) throws {
         var options = MQTTClientOptions(host: "127.0.0.1", port: port, clientID: "bench-watch-\(getpid())")
-        options.inboxLimit = 1_000_000   // the watcher must see every message of the replay
+        options.inboxLimit = 1_000_000  // the watcher must see every message of the replay
         client = try MQTTClient(options: options, logger: OutboxBenchmark.logger)
         try client.subscribe("sensegate/backlog/#", qos: 1)
         try client.start()

@@ -20,7 +20,8 @@ enum PipelineBenchmark {
             batches.append([
                 Sample(sensor: "outdoor", quantity: "temperature", value: 15 + 5 * phase, unit: .celsius, quality: .good, monotonic: t, wall: w),
                 Sample(sensor: "outdoor", quantity: "pressure", value: 100_000 + 50 * phase, unit: .pascal, quality: .good, monotonic: t, wall: w),
-                Sample(sensor: "outdoor", quantity: "humidity", value: 60 - 20 * phase, unit: .relativeHumidity, quality: .good, monotonic: t, wall: w),
+                Sample(
+                    sensor: "outdoor", quantity: "humidity", value: 60 - 20 * phase, unit: .relativeHumidity, quality: .good, monotonic: t, wall: w),
             ])
         }
         return batches
@@ -30,27 +31,39 @@ enum PipelineBenchmark {
         quality: .init(minimum: -40, maximum: 110_000, maxRatePerSecond: 1_000, stuckSamples: 30, stuckMinStd: 1e-6),
         filters: [.median(5), .ema(tau: .seconds(60)), .delta(0.001), .heartbeat(.seconds(60))])
     static let derived = [
-        DerivedDefinition(name: "dew_point", model: .dewPoint,
-                          inputs: ["temperature": .sensor("outdoor", quantity: "temperature"),
-                                   "humidity": .sensor("outdoor", quantity: "humidity")]),
-        DerivedDefinition(name: "slp", model: .seaLevelPressure,
-                          inputs: ["pressure": .sensor("outdoor", quantity: "pressure"),
-                                   "temperature": .sensor("outdoor", quantity: "temperature")],
-                          parameters: ["altitude": 120]),
+        DerivedDefinition(
+            name: "dew_point", model: .dewPoint,
+            inputs: [
+                "temperature": .sensor("outdoor", quantity: "temperature"),
+                "humidity": .sensor("outdoor", quantity: "humidity"),
+            ]),
+        DerivedDefinition(
+            name: "slp", model: .seaLevelPressure,
+            inputs: [
+                "pressure": .sensor("outdoor", quantity: "pressure"),
+                "temperature": .sensor("outdoor", quantity: "temperature"),
+            ],
+            parameters: ["altitude": 120]),
     ]
 
     static let alarms = [
-        AlarmDefinition(name: "hot", channel: .sensor("outdoor", quantity: "temperature"),
-                        threshold: .init(direction: .high, limit: 18, deadband: 0.5, onDelay: .samples(3))),
-        AlarmDefinition(name: "dry", channel: .sensor("outdoor", quantity: "humidity"),
-                        threshold: .init(direction: .low, limit: 45, deadband: 1, offDelay: .time(.seconds(30)))),
-        AlarmDefinition(name: "condensation", channel: .derived("dew_point"),
-                        threshold: .init(direction: .high, limit: 8, deadband: 0.2)),
+        AlarmDefinition(
+            name: "hot", channel: .sensor("outdoor", quantity: "temperature"),
+            threshold: .init(direction: .high, limit: 18, deadband: 0.5, onDelay: .samples(3))),
+        AlarmDefinition(
+            name: "dry", channel: .sensor("outdoor", quantity: "humidity"),
+            threshold: .init(direction: .low, limit: 45, deadband: 1, offDelay: .time(.seconds(30)))),
+        AlarmDefinition(
+            name: "condensation", channel: .derived("dew_point"),
+            threshold: .init(direction: .high, limit: 8, deadband: 0.2)),
     ]
 
     static let rules = [
-        RuleDefinition(name: "cooling", condition: .sustained(.all([.alarm("hot"), .compare(.derived("dew_point"), Comparison(.below, 12))]),
-                                                              .seconds(60))),
+        RuleDefinition(
+            name: "cooling",
+            condition: .sustained(
+                .all([.alarm("hot"), .compare(.derived("dew_point"), Comparison(.below, 12))]),
+                .seconds(60))),
         RuleDefinition(name: "attention", condition: .any([.alarm("dry"), .rule("cooling"), .not(.alarm("condensation"))])),
     ]
 
@@ -85,6 +98,8 @@ enum PipelineBenchmark {
         let samples = fetches * channelsPerFetch
         let perSecond = Double(samples) / best.seconds
         print("analysis pipeline: \(samples) samples (\(fetches) fetches of \(channelsPerFetch) channels) in \(best) (best of 5)")
-        print("  \(Int(perSecond)) samples/s, \(Int(best.seconds * 1e9 / Double(samples))) ns/sample; \(published) outputs (channels, derived, alarm and rule transitions)")
+        print(
+            "  \(Int(perSecond)) samples/s, \(Int(best.seconds * 1e9 / Double(samples))) ns/sample; \(published) outputs (channels, derived, alarm and rule transitions)"
+        )
     }
 }

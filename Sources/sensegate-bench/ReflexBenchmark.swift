@@ -10,8 +10,8 @@ import SenseConfig
 import SenseCore
 import SenseDaemon
 import SenseMQTT
-import SenseSimulator
 import SenseParts
+import SenseSimulator
 
 enum ReflexBenchmark {
     static let loopInput = 17
@@ -27,12 +27,14 @@ enum ReflexBenchmark {
     }
 
     /// Waits (polling, without disturbing the measured path's timestamps) for a new output change.
-    static func nextChange(_ chip: SimulatedGPIOChip, _ line: Int, after previous: MonotonicInstant?,
-                           clock: SystemClock) async throws -> MonotonicInstant {
+    static func nextChange(
+        _ chip: SimulatedGPIOChip, _ line: Int, after previous: MonotonicInstant?,
+        clock: SystemClock
+    ) async throws -> MonotonicInstant {
         let deadline = clock.monotonicNow + .seconds(2)
         while clock.monotonicNow < deadline {
             if let (t, _) = chip.lastOutputChange(line), t != previous { return t }
-            try await Task.sleep(for: .milliseconds(1))   // timestamps measure; polling only finds them
+            try await Task.sleep(for: .milliseconds(1))  // timestamps measure; polling only finds them
         }
         throw BenchmarkError(description: "no output change within 2 s")
     }
@@ -49,26 +51,30 @@ enum ReflexBenchmark {
         let h = try harness(config, port: port)
         let clock = SystemClock()
         let client = try await connectedClient(h, port: port, id: "bench-flooder")
-        let payloads = ["not json", #"{"command":"blink"}"#, #"{"command":"override","level":"off","for":"99999999999999999999s"}"#,
-                        String(repeating: "[", count: 3000), #"{"command":"on","colour":"red"}"#]
+        let payloads = [
+            "not json", #"{"command":"blink"}"#, #"{"command":"override","level":"off","for":"99999999999999999999s"}"#,
+            String(repeating: "[", count: 3000), #"{"command":"on","colour":"red"}"#,
+        ]
         let flood = Task.detached {
             var sent = 0
             let start = clock.monotonicNow
             while !Task.isCancelled {
                 // Paced in bursts of a tenth of the rate, ten times a second.
                 for _ in 0..<max(1, rate / 10) {
-                    _ = client.publish(MQTTMessage(topic: "sensegate/bench/actuator/gate/set", text: payloads[sent % payloads.count],
-                                                   qos: 0, retain: false))
+                    _ = client.publish(
+                        MQTTMessage(
+                            topic: "sensegate/bench/actuator/gate/set", text: payloads[sent % payloads.count],
+                            qos: 0, retain: false))
                     sent += 1
                 }
                 let due = start + .milliseconds(Int64(sent) * 1000 / Int64(max(1, rate)))
                 if due > clock.monotonicNow {
-                    do { try await Task.sleep(for: due - clock.monotonicNow) } catch { break }   // cancelled: the measurement is over
+                    do { try await Task.sleep(for: due - clock.monotonicNow) } catch { break }  // cancelled: the measurement is over
                 }
             }
             return (sent, clock.monotonicNow - start)
         }
-        try await Task.sleep(for: .seconds(1))   // the flood is under way
+        try await Task.sleep(for: .seconds(1))  // the flood is under way
         let latencies = try await reflexLatencies(h, edges: edges)
         flood.cancel()
         let (sent, span) = await flood.value
@@ -79,14 +85,14 @@ enum ReflexBenchmark {
 
     static func reflexLatencies(_ h: ReflexHarness, edges: Int) async throws -> [Duration] {
         let clock = SystemClock()
-        try await Task.sleep(for: .milliseconds(200))   // the watcher reads the initial level
+        try await Task.sleep(for: .milliseconds(200))  // the watcher reads the initial level
         var latencies: [Duration] = []
         for i in 0..<(edges + 20) {
             let previous = h.chip.lastOutputChange(signalOutput)?.0
             let t0 = clock.monotonicNow
             h.chip.drive(loopInput, high: i % 2 == 0)
             let t1 = try await nextChange(h.chip, signalOutput, after: previous, clock: clock)
-            if i >= 20 { latencies.append(t1 - t0) }   // the first ones warm up
+            if i >= 20 { latencies.append(t1 - t0) }  // the first ones warm up
             try await Task.sleep(for: .milliseconds(2))
         }
         return latencies
@@ -109,7 +115,7 @@ enum ReflexBenchmark {
         let h = try harness(config, port: port)
         let clock = SystemClock()
         let client = try await connectedClient(h, port: port, id: "bench-commander")
-        try await Task.sleep(for: .milliseconds(300))   // the subscription is in place
+        try await Task.sleep(for: .milliseconds(300))  // the subscription is in place
         var latencies: [Duration] = []
         for i in 0..<(commands + 20) {
             let previous = h.chip.lastOutputChange(gateOutput)?.0

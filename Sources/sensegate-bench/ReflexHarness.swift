@@ -39,13 +39,15 @@ final class ReflexHarness: Sendable {
         var engine = Outlet.Engine(analysis: Analysis(config), reaction: reaction, outputs: outputs)
         engine.alertSettings = config.mqtt.publicAlerts
         engine.node = config.node
-        let outlet = Outlet(seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow), engine: engine,
-                            clock: clock, logger: logger, publicAlertsFile: config.stateDirectory + "/cap-alerts", stateFiles: stateFiles)
+        let outlet = Outlet(
+            seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow), engine: engine,
+            clock: clock, logger: logger, publicAlertsFile: config.stateDirectory + "/cap-alerts", stateFiles: stateFiles)
         self.outlet = outlet
         if mqtt {
-            let s = try MQTTSession(settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
-                                    subscriptions: { [$0.actuatorCommandFilter] },
-                                    listener: OutletSessionListener(outlet: outlet, current: nil))
+            let s = try MQTTSession(
+                settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
+                subscriptions: { [$0.actuatorCommandFilter] },
+                listener: OutletSessionListener(outlet: outlet, current: nil))
             outlet.attach(s)
             session = s
         } else {
@@ -57,8 +59,10 @@ final class ReflexHarness: Sendable {
             guard case let .digitalInput(o) = sensor.kind else { continue }
             let input = try hardware.chip(o.line.chip).requestInput(offset: o.line.offset, bias: o.bias, consumer: sensor.name)
             inputs.append(input)
-            watchers.append(DigitalInputWatcher(name: sensor.name, input: input, options: o, interval: sensor.interval,
-                                                clock: clock, sink: outlet, liveness: Liveness(), logger: logger))
+            watchers.append(
+                DigitalInputWatcher(
+                    name: sensor.name, input: input, options: o, interval: sensor.interval,
+                    clock: clock, sink: outlet, liveness: Liveness(), logger: logger))
         }
         self.inputs = inputs
         let running = watchers

@@ -7,7 +7,7 @@
 //   sensegate-bench outbox PORT [PACE_S] [BACKLOG]   outbox: bytes/hour, replay rate, RSS (bench/outbox.sh)
 //   sensegate-bench outbox-fill PATH COUNT           an outbox file holding COUNT undelivered readings
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 let arguments = Array(CommandLine.arguments.dropFirst())
 let config = "bench/reflex.yaml"
@@ -20,21 +20,32 @@ do {
     case "reflex":
         try await ReflexBenchmark.reflex(config: config, edges: arguments.count > 1 ? Int(arguments[1]) ?? 10_000 : 10_000)
     case "reflex-flood":
-        guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench reflex-flood PORT [EDGES] [RATE]") }
-        try await ReflexBenchmark.reflexUnderFlood(config: config, port: port, edges: arguments.count > 2 ? Int(arguments[2]) ?? 5_000 : 5_000,
-                                                   rate: arguments.count > 3 ? Int(arguments[3]) ?? 5_000 : 5_000)
+        guard arguments.count > 1, let port = Int(arguments[1]) else {
+            throw BenchmarkError(description: "usage: sensegate-bench reflex-flood PORT [EDGES] [RATE]")
+        }
+        try await ReflexBenchmark.reflexUnderFlood(
+            config: config, port: port, edges: arguments.count > 2 ? Int(arguments[2]) ?? 5_000 : 5_000,
+            rate: arguments.count > 3 ? Int(arguments[3]) ?? 5_000 : 5_000)
     case "command":
-        guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]") }
+        guard arguments.count > 1, let port = Int(arguments[1]) else {
+            throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]")
+        }
         try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
     case "outbox-fill":
-        guard arguments.count > 2, let n = Int(arguments[2]) else { throw BenchmarkError(description: "usage: sensegate-bench outbox-fill PATH COUNT") }
+        guard arguments.count > 2, let n = Int(arguments[2]) else {
+            throw BenchmarkError(description: "usage: sensegate-bench outbox-fill PATH COUNT")
+        }
         try OutboxBenchmark.fill(path: arguments[1], count: n)
     case "outbox":
-        guard arguments.count > 1, let port = Int(arguments[1]) else { throw BenchmarkError(description: "usage: sensegate-bench outbox PORT [PACE_SECONDS] [BACKLOG]") }
-        try await OutboxBenchmark.run(port: port, paceSeconds: arguments.count > 2 ? Int(arguments[2]) ?? 60 : 60,
-                                      backlog: arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000)
+        guard arguments.count > 1, let port = Int(arguments[1]) else {
+            throw BenchmarkError(description: "usage: sensegate-bench outbox PORT [PACE_SECONDS] [BACKLOG]")
+        }
+        try await OutboxBenchmark.run(
+            port: port, paceSeconds: arguments.count > 2 ? Int(arguments[2]) ?? 60 : 60,
+            backlog: arguments.count > 3 ? Int(arguments[3]) ?? 1_000_000 : 1_000_000)
     default:
-        throw BenchmarkError(description: "usage: sensegate-bench [pipeline | traffic | reflex [EDGES] | command PORT [COMMANDS] | outbox PORT [PACE_S] [BACKLOG]]")
+        throw BenchmarkError(
+            description: "usage: sensegate-bench [pipeline | traffic | reflex [EDGES] | command PORT [COMMANDS] | outbox PORT [PACE_S] [BACKLOG]]")
     }
 } catch {
     print("sensegate-bench: \(error)")

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import SenseCLI
 import SenseConfig
@@ -6,10 +7,10 @@ import SenseDaemon
 import SenseHardware
 import SenseHardwareLinux
 import SenseParts
-import Dispatch
+
 #if canImport(Glibc)
-import Glibc
-import SenseOS
+    import Glibc
+    import SenseOS
 #endif
 
 /// What each command does; each returns its exit status.
@@ -17,8 +18,9 @@ enum Commands {
     static func check(_ path: String) -> Int32 {
         do throws(ConfigErrors) {
             let cfg = try ConfigLoader.load(path, parts: .standard)
-            print("\(path): OK — node \(cfg.node), board \(cfg.board.name), \(cfg.sensors.count) sensor(s), "
-                  + "\(cfg.alarms.count) alarm(s), \(cfg.rules.count) rule(s), \(cfg.actuators.count) actuator(s), broker \(cfg.mqtt.broker)")
+            print(
+                "\(path): OK — node \(cfg.node), board \(cfg.board.name), \(cfg.sensors.count) sensor(s), "
+                    + "\(cfg.alarms.count) alarm(s), \(cfg.rules.count) rule(s), \(cfg.actuators.count) actuator(s), broker \(cfg.mqtt.broker)")
             return 0
         } catch {
             writeStderr(error.description + "\n\(path): \(error.diagnostics.count) error(s)\n")
@@ -107,7 +109,7 @@ enum Commands {
             writeStderr("log: \(error); lines are written as they come\n")
             output = nil
         }
-        defer { output?.close() }   // the last lines before the exit status
+        defer { output?.close() }  // the last lines before the exit status
         LoggingSystem.bootstrap { label in StderrLogHandler(label: label, levels: levels, output: output) }
         let logger = Logger(label: "sensegate")
         let daemon = SensegateDaemon(config: cfg, parts: .standard, brokerOverride: override, logger: logger, logLevels: levels)

@@ -4,8 +4,9 @@ import SenseCore
 import SenseDaemon
 import SenseOS
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Logs one line per record to stderr. Under systemd (`JOURNAL_STREAM` set) each line starts
@@ -81,7 +82,7 @@ extension LogLevel {
 /// One write(2) per line, so concurrent log lines never interleave mid-line (a short write, or
 /// one a signal interrupted, goes on where it stopped).
 func writeStderr(_ text: String) {
-    _ = Syscall.writeAll(2, text.utf8)   // nowhere to report a failure to write the log
+    _ = Syscall.writeAll(2, text.utf8)  // nowhere to report a failure to write the log
 }
 
 /// The log level every handler reads. `--log-level` pins it; otherwise it is the configuration's

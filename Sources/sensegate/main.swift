@@ -5,17 +5,18 @@ import SenseCore
 import SenseDaemon
 import SenseHardware
 import SenseHardwareLinux
+
 #if canImport(Glibc)
-import Glibc
-import SenseWire
+    import Glibc
+    import SenseWire
 #endif
 
 /// Exit codes (sysexits.h), as systemd and operators expect them.
 enum ExitStatus {
-    static let usage: Int32 = 64           // EX_USAGE
-    static let unavailable: Int32 = 69     // EX_UNAVAILABLE
-    static let internalError: Int32 = 70   // EX_SOFTWARE
-    static let configError: Int32 = 78     // EX_CONFIG
+    static let usage: Int32 = 64  // EX_USAGE
+    static let unavailable: Int32 = 69  // EX_UNAVAILABLE
+    static let internalError: Int32 = 70  // EX_SOFTWARE
+    static let configError: Int32 = 78  // EX_CONFIG
 }
 
 let command: Command

@@ -44,8 +44,10 @@ import Testing
 
     /// PM2.5 AQI with the 2024 breakpoints, from a value already truncated to 0.1 µg/m³.
     static func aqi(_ c: Double) -> Int {
-        let table: [(Double, Double, Double, Double)] = [(0, 9.0, 0, 50), (9.1, 35.4, 51, 100), (35.5, 55.4, 101, 150),
-                                                         (55.5, 125.4, 151, 200), (125.5, 225.4, 201, 300), (225.5, 325.4, 301, 500)]
+        let table: [(Double, Double, Double, Double)] = [
+            (0, 9.0, 0, 50), (9.1, 35.4, 51, 100), (35.5, 55.4, 101, 150),
+            (55.5, 125.4, 151, 200), (125.5, 225.4, 201, 300), (225.5, 325.4, 301, 500),
+        ]
         let row = table.first { c <= $0.1 + 0.05 } ?? table.last!
         return Int(((row.3 - row.2) / (row.1 - row.0) * (c - row.0) + row.2).rounded())
     }
@@ -134,16 +136,20 @@ import Testing
         var text = try String(contentsOfFile: RepositoryPaths.examples + "/air-station.yaml", encoding: .utf8)
         text = text.replacing("mqtt://127.0.0.1:1883", with: "mqtt://127.0.0.1:\(broker.port)")
             .replacing("/tmp/sensegate-air-station", with: site.state)
-            .replacing("  excursions:", with: """
-                  faults:
-                    - {sensor: pm, fault: crc, after: 3m, for: 2m}
-                  excursions:
-                """)
+            .replacing(
+                "  excursions:",
+                with: """
+                      faults:
+                        - {sensor: pm, fault: crc, after: 3m, for: 2m}
+                      excursions:
+                    """)
         let sub = try Subscriber(port: broker.port, filter: "sensegate/air-station/#")
         let daemon = try SensegateBinary.start(["run", "--config", site.write("station.yaml", text)])
         let root = "sensegate/air-station/sensor/"
-        let topics = ["climate/temperature", "climate/humidity", "pm/pm2_5", "pm/nc0_5", "pm/typical_size", "env/pm2_5",
-                      "env/voc_index", "kiosk/co2", "gas/o3", "gas/no2", "gas/co"]
+        let topics = [
+            "climate/temperature", "climate/humidity", "pm/pm2_5", "pm/nc0_5", "pm/typical_size", "env/pm2_5",
+            "env/voc_index", "kiosk/co2", "gas/o3", "gas/no2", "gas/co",
+        ]
         for t in topics {
             let m = await sub.wait(timeout: 20) { $0.topic == root + t && $0.payload.contains("\"q\":\"good\"") }
             #expect(!m.isEmpty, "no good reading on \(t)")
@@ -151,8 +157,10 @@ import Testing
         let crc = await sub.wait(timeout: 20) { $0.topic == root + "pm/pm2_5" && $0.payload.contains("\"r\":\"crc\"") }
         #expect(crc.first.map { $0.payload.contains("\"v\":null") && $0.payload.contains("\"q\":\"bad\"") } == true)
         let badAt = sub.messages.lastIndex { $0.topic == root + "pm/pm2_5" && $0.payload.contains("\"r\":\"crc\"") } ?? 0
-        _ = await sub.wait(timeout: 20) { m in m.topic == root + "pm/pm2_5" && m.payload.contains("\"q\":\"good\"")
-            && sub.messages.firstIndex(of: m).map { $0 > badAt } == true }
+        _ = await sub.wait(timeout: 20) { m in
+            m.topic == root + "pm/pm2_5" && m.payload.contains("\"q\":\"good\"")
+                && sub.messages.firstIndex(of: m).map { $0 > badAt } == true
+        }
         #expect(sub.messages.suffix(from: badAt + 1).contains { $0.topic == root + "pm/pm2_5" && $0.payload.contains("\"q\":\"good\"") })
         // Physical sanity of what the emulated parts report from the simulated world.
         let values = { (t: String) in sub.messages(on: root + t).compactMap { ReadingPayload.decode($0.payload)?.v } }
@@ -163,7 +171,9 @@ import Testing
         #expect(daemon.waitForExit(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
-        #expect(try SchemaValidator.errors(schema: "reading.schema.json",
-                                           payloads: sub.messages.filter { $0.topic.hasPrefix(root) }.map(\.payload)) == [])
+        #expect(
+            try SchemaValidator.errors(
+                schema: "reading.schema.json",
+                payloads: sub.messages.filter { $0.topic.hasPrefix(root) }.map(\.payload)) == [])
     }
 }

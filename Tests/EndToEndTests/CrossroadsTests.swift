@@ -34,10 +34,12 @@ import Testing
             .replacingOccurrences(of: "silent_after: 20m", with: "silent_after: 2m")
             .replacingOccurrences(of: "expected_hours: \"06:00-23:00\"", with: "expected_hours: \"00:00-24:00\"")
         // Detector faults under simulation.traffic, after the incident.
-        return text.replacingOccurrences(of: "      direction: north\n", with: "      direction: north\n    faults:\n"
-            + "      - {detector: junction.sb2.upstream, fault: stuck_on, after: 3m, for: 8m}\n"
-            + "      - {detector: junction.sb1.downstream, fault: dead, after: 1m}\n"
-            + "      - {detector: junction.nb2.downstream, fault: chatter, after: 4m, for: 3m}\n")
+        return text.replacingOccurrences(
+            of: "      direction: north\n",
+            with: "      direction: north\n    faults:\n"
+                + "      - {detector: junction.sb2.upstream, fault: stuck_on, after: 3m, for: 8m}\n"
+                + "      - {detector: junction.sb1.downstream, fault: dead, after: 1m}\n"
+                + "      - {detector: junction.nb2.downstream, fault: chatter, after: 4m, for: 3m}\n")
     }
 
     static func date(_ text: String) -> Date { PayloadTime.date(text)! }
@@ -55,7 +57,8 @@ import Testing
         // Twenty simulated minutes: the incident began at 10 and its queue is well established.
         let end = await sub.wait(for: 1, timeout: 90) { m in
             m.topic == root + "derived/traffic/junction/north/1m"
-                && (try? JSONDecoder().decode(Record.self, from: Data(m.payload.utf8))).map { Self.date($0.to).timeIntervalSince(started) > 20 * 60 } == true
+                && (try? JSONDecoder().decode(Record.self, from: Data(m.payload.utf8))).map { Self.date($0.to).timeIntervalSince(started) > 20 * 60 }
+                    == true
         }
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
@@ -98,7 +101,9 @@ import Testing
         // Southbound was never blocked. Its stuck loop (from minute 3) looks like a standing queue
         // until stuck_on (3 min) has passed; once it is known, that congestion is forgotten.
         let southJam = minutes("south").filter { $0.start >= 7 && $0.r.congested == true }
-        #expect(southJam.isEmpty, "the southbound approach was not blocked: \(minutes("south").map { ($0.start, $0.r.occupancy, $0.r.speed, $0.r.faults) })")
+        #expect(
+            southJam.isEmpty,
+            "the southbound approach was not blocked: \(minutes("south").map { ($0.start, $0.r.occupancy, $0.r.speed, $0.r.faults) })")
 
         // Faults, flagged where they were injected and withheld where nothing can be trusted.
         let sb2 = minutes("sb2").filter { $0.start >= 7 && $0.start < 10 }

@@ -4,8 +4,9 @@ import SenseModels
 import SenseSimulator
 import SenseTesting
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The built `sensegate` binary as a process, on the simulated board, against a real broker.
@@ -19,12 +20,17 @@ import Glibc
         let daemon: ChildProcess
 
         /// `extra` is appended to the config (derived, windows, alarms sections).
-        init(simulation: String = "", cabinetChannels: String = "", extra: String = "",
-             environment: [String: String] = [:]) throws {
+        init(
+            simulation: String = "", cabinetChannels: String = "", extra: String = "",
+            environment: [String: String] = [:]
+        ) throws {
             broker = try MosquittoBroker()
             site = Site()
-            config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: simulation,
-                                                        cabinetChannels: cabinetChannels, derived: extra))
+            config = site.write(
+                "c.yaml",
+                site.simConfig(
+                    port: broker.port, simulation: simulation,
+                    cabinetChannels: cabinetChannels, derived: extra))
             sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
             daemon = try SensegateBinary.start(["run", "--config", config], environment: environment)
         }
@@ -34,7 +40,7 @@ import Glibc
         func stop() -> Int32? {
             daemon.signal(SIGTERM)
             let status = daemon.waitForExit(timeout: 5)
-            usleep(100_000)   // the last messages (the actuators' failsafe, offline) reach the subscriber
+            usleep(100_000)  // the last messages (the actuators' failsafe, offline) reach the subscriber
             do {
                 let schemaErrors = try PayloadSchemas.errors(sub.messages)
                 #expect(schemaErrors == [], "every message as its topic promises")
@@ -87,7 +93,7 @@ import Glibc
         let stopAsked = Date()
         daemon.signal(SIGTERM)
         let code = daemon.waitForExit(timeout: 5)
-        let took = Date().timeIntervalSince(stopAsked)   // before the schema check, which takes its own time
+        let took = Date().timeIntervalSince(stopAsked)  // before the schema check, which takes its own time
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(code == 0, "stderr: \(daemon.stderr)")
@@ -106,22 +112,24 @@ import Glibc
     }
 
     @Test func derivedChannelsAndQualityChecksOnTheWire() async throws {
-        let run = try Run(cabinetChannels: """
-                channels:
-                  humidity:
-                    range: [0, 5]
-                  temperature:
-                    filters: [{median: 3}, {offset: 0}]
-            """, extra: """
-            derived:
-              - name: dew_point
-                model: dew_point
-                inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}
-              - name: slp
-                model: sea_level_pressure
-                inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}
-                parameters: {altitude: 120}
-            """)
+        let run = try Run(
+            cabinetChannels: """
+                    channels:
+                      humidity:
+                        range: [0, 5]
+                      temperature:
+                        filters: [{median: 3}, {offset: 0}]
+                """,
+            extra: """
+                derived:
+                  - name: dew_point
+                    model: dew_point
+                    inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}
+                  - name: slp
+                    model: sea_level_pressure
+                    inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}
+                    parameters: {altitude: 120}
+                """)
         let sub = run.sub
         let dew = await sub.wait(for: 3) { $0.topic == "sensegate/e2e/derived/dew_point" }
         let slp = await sub.wait(for: 3) { $0.topic == "sensegate/e2e/derived/slp" }
@@ -152,19 +160,20 @@ import Glibc
     }
 
     @Test func alarmsAreRetainedAcknowledgedAndCommandsChecked() async throws {
-        let run = try Run(extra: """
-            alarms:
-              - name: always
-                channel: outdoor.temperature
-                high: -100
-                priority: high
-                max_shelve: 1h
-                description: always active, for the test
-              - name: never
-                channel: outdoor.pressure
-                high: 200000
-                commands: [ack]
-            """)
+        let run = try Run(
+            extra: """
+                alarms:
+                  - name: always
+                    channel: outdoor.temperature
+                    high: -100
+                    priority: high
+                    max_shelve: 1h
+                    description: always active, for the test
+                  - name: never
+                    channel: outdoor.pressure
+                    high: 200000
+                    commands: [ack]
+                """)
         let (broker, sub, daemon) = (run.broker, run.sub, run.daemon)
         let raised = await sub.wait { $0.topic == "sensegate/e2e/alarm/always" && $0.payload.contains("active_unacknowledged") }
         let first = try #require(raised.first)
@@ -214,26 +223,36 @@ import Glibc
     }
 
     @Test func windowsPublishAggregatesOfWhatWasMeasured() async throws {
-        let run = try Run(extra: """
-            windows:
-              - name: t2s
-                channel: outdoor.temperature
-                length: 2s
-                functions: [mean, min, max, count]
-            alarms:
-              - {name: on_aggregate, channel: aggregate.t2s.max, high: -100}
-            """)
+        let run = try Run(
+            extra: """
+                windows:
+                  - name: t2s
+                    channel: outdoor.temperature
+                    length: 2s
+                    functions: [mean, min, max, count]
+                alarms:
+                  - {name: on_aggregate, channel: aggregate.t2s.max, high: -100}
+                """)
         let sub = run.sub
         let aggregates = await sub.wait(for: 3, timeout: 15) { $0.topic == "sensegate/e2e/aggregate/t2s" }
         #expect(run.stop() == 0)
-        struct Aggregate: Decodable { var from: String; var to: String; var q: String; var mean: Double?; var min: Double?; var max: Double?; var count: Double?; var completeness: Double }
+        struct Aggregate: Decodable {
+            var from: String
+            var to: String
+            var q: String
+            var mean: Double?
+            var min: Double?
+            var max: Double?
+            var count: Double?
+            var completeness: Double
+        }
         let readings = Self.readings(sub, "sensegate/e2e/sensor/outdoor/temperature")
         var checkedFull = 0
         for m in aggregates {
             let a = try JSONDecoder().decode(Aggregate.self, from: Data(m.payload.utf8))
             let from = try #require(WallTime(rfc3339: a.from)), to = try #require(WallTime(rfc3339: a.to))
             #expect(to.nanosecondsSinceEpoch - from.nanosecondsSinceEpoch == 2_000_000_000)
-            #expect(to.nanosecondsSinceEpoch % 2_000_000_000 == 0)   // aligned to the clock
+            #expect(to.nanosecondsSinceEpoch % 2_000_000_000 == 0)  // aligned to the clock
             let inside = readings.filter { r in
                 let t = WallTime(rfc3339: r.t)!
                 return t >= from && t < to
@@ -291,15 +310,20 @@ import Glibc
         let other = try MosquittoBroker()
         let otherSub = try Subscriber(port: other.port, filter: "sensegate/#")
         try "not a directory".write(toFile: site.state + "/counters", atomically: true, encoding: .utf8)
-        site.write("c.yaml", site.simConfig(port: other.port, extraSensors: """
-              - {name: rain, driver: tipping_bucket, pin: GPIO6, mm_per_tip: 0.2, interval: 1s}
-            """))
+        site.write(
+            "c.yaml",
+            site.simConfig(
+                port: other.port,
+                extraSensors: """
+                      - {name: rain, driver: tipping_bucket, pin: GPIO6, mm_per_tip: 0.2, interval: 1s}
+                    """))
         daemon.signal(SIGHUP)
         #expect(await Network.eventually(timeout: 10) { daemon.stderr.contains("reload refused: still running the previous configuration") })
         #expect(daemon.stderr.contains("sensor rain: totals"))
         let count = sub.messages(on: "sensegate/e2e/sensor/outdoor/temperature").count
-        #expect(await sub.wait(for: count + 3) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.count >= count + 3,
-                "still publishing to the first broker")
+        #expect(
+            await sub.wait(for: count + 3) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.count >= count + 3,
+            "still publishing to the first broker")
         #expect(otherSub.messages.filter { $0.topic.hasPrefix("sensegate/e2e/") }.isEmpty, "nothing on the candidate's broker")
         #expect(!daemon.stderr.contains("outbox: mid"))
 
@@ -319,12 +343,15 @@ import Glibc
         let site = Site()
         // Both sensors at 5 Hz (the shortest interval): about 50 messages and 100 trace lines
         // (15 KB) a second.
-        let config = site.write("c.yaml", "log_level: trace\n" + site.simConfig(port: broker.port)
-            .replacingOccurrences(of: "interval: 500ms", with: "interval: 200ms"))
+        let config = site.write(
+            "c.yaml",
+            "log_level: trace\n"
+                + site.simConfig(port: broker.port)
+                .replacingOccurrences(of: "interval: 500ms", with: "interval: 200ms"))
         let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/sensor/#")
         let daemon = try SensegateBinary.start(["run", "--config", config], stalledStderr: true)
         #expect(await !sub.wait { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.isEmpty)
-        try await Task.sleep(for: .seconds(3))   // the pipe (4 KiB) is full within a second
+        try await Task.sleep(for: .seconds(3))  // the pipe (4 KiB) is full within a second
         let before = sub.messages.count
         try await Task.sleep(for: .seconds(3))
         #expect(sub.messages.count >= before + 60, "readings stopped while the log was not read (\(sub.messages.count - before) in 3 s)")
@@ -369,7 +396,7 @@ import Glibc
         let (broker, site, sub, daemon) = (run.broker, run.site, run.sub, run.daemon)
         await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
 
-        site.write("c.yaml", "node: e2e\nsensors: [\n")   // broken
+        site.write("c.yaml", "node: e2e\nsensors: [\n")  // broken
         daemon.signal(SIGHUP)
         #expect(await Network.eventually(timeout: 5) { daemon.stderr.contains("reload refused") })
         let count = sub.messages(on: "sensegate/e2e/sensor/outdoor/temperature").count
@@ -385,13 +412,17 @@ import Glibc
         #expect(await sub.wait(for: after + 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.count >= after + 2)
         #expect(daemon.isRunning)
 
-        site.write("c.yaml", site.simConfig(port: broker.port, extraSensors: """
-              - name: attic
-                driver: bmp280
-                bus: i2c-3
-                address: 0x76
-                interval: 500ms
-            """))
+        site.write(
+            "c.yaml",
+            site.simConfig(
+                port: broker.port,
+                extraSensors: """
+                      - name: attic
+                        driver: bmp280
+                        bus: i2c-3
+                        address: 0x76
+                        interval: 500ms
+                    """))
         daemon.signal(SIGHUP)
         let attic = await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/attic/pressure" }
         #expect(attic.count >= 2)
@@ -400,10 +431,11 @@ import Glibc
     }
 
     @Test func sensorFaultIsPublishedAsBadAndRecovers() async throws {
-        let run = try Run(simulation: """
-              faults:
-                - {sensor: outdoor, fault: nack, after: 1s, for: 2s}
-            """)
+        let run = try Run(
+            simulation: """
+                  faults:
+                    - {sensor: outdoor, fault: nack, after: 1s, for: 2s}
+                """)
         let (sub, daemon) = (run.sub, run.daemon)
         let topic = "sensegate/e2e/sensor/outdoor/temperature"
         let bad = await sub.wait(timeout: 10) { $0.topic == topic && $0.payload.contains("\"q\":\"bad\"") }
@@ -426,8 +458,11 @@ import Glibc
         #expect(!health.isEmpty)
         #expect(try SchemaValidator.errors(schema: "health.schema.json", payloads: health) == [])
         // The validator does reject what breaks the schema.
-        #expect(try SchemaValidator.errors(schema: "reading.schema.json",
-                                           payloads: [#"{"v":1.5,"q":"bad","t":"2026-11-23T04:07:19.123Z","seq":1}"#]).count >= 1)
+        #expect(
+            try SchemaValidator.errors(
+                schema: "reading.schema.json",
+                payloads: [#"{"v":1.5,"q":"bad","t":"2026-11-23T04:07:19.123Z","seq":1}"#]
+            ).count >= 1)
     }
 
     @Test func startsBeforeTheBrokerAndDeliversWhatItRead() async throws {
@@ -439,7 +474,7 @@ import Glibc
         let site = Site()
         let config = site.write("c.yaml", site.simConfig(port: broker.port))
         let daemon = try SensegateBinary.start(["run", "--config", config])
-        try await Task.sleep(for: .seconds(2))   // readings pile up in the outbox
+        try await Task.sleep(for: .seconds(2))  // readings pile up in the outbox
         #expect(daemon.isRunning)
         let brokerUp = Date()
         try broker.start()
@@ -447,8 +482,8 @@ import Glibc
         let numbered = await sub.wait(for: 25, timeout: 15) { ReadingPayload.decode($0.payload) != nil || $0.payload.contains("\"seq\":") }
         let readings = numbered.filter { $0.topic.contains("/sensor/") }.compactMap { ReadingPayload.decode($0.payload) }
         let early = readings.filter { PayloadTime.date($0.t)! < brokerUp }
-        #expect(early.count >= 10)   // 2 s at 2 Hz of 5 quantities, less the start-up
-        #expect(early.map(\.seq) == early.map(\.seq).sorted())   // in order
+        #expect(early.count >= 10)  // 2 s at 2 Hz of 5 quantities, less the start-up
+        #expect(early.map(\.seq) == early.map(\.seq).sorted())  // in order
         // Every message numbered before the first connection arrived: seq 1, 2, 3, … without a gap.
         let seqs = numbered.compactMap { SeqField.of($0.payload) }
         let upTo = early.last!.seq
@@ -463,10 +498,13 @@ import Glibc
         let broker = try MosquittoBroker()
         broker.stop()
         let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port).replacing("reconnect: {min: 1s, max: 2s}",
-                                                                                      with: "reconnect: {min: 2s, max: 60s}"))
+        let config = site.write(
+            "c.yaml",
+            site.simConfig(port: broker.port).replacing(
+                "reconnect: {min: 1s, max: 2s}",
+                with: "reconnect: {min: 2s, max: 60s}"))
         let daemon = try SensegateBinary.start(["run", "--config", config])
-        try await Task.sleep(for: .seconds(7))   // the network thread is now in a multi-second backoff sleep
+        try await Task.sleep(for: .seconds(7))  // the network thread is now in a multi-second backoff sleep
         let asked = Date()
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 30) == 0)
@@ -478,9 +516,12 @@ import Glibc
         let site = Site()
         let config = site.write("c.yaml", site.simConfig(port: broker.port))
         let notify = NotifySocket(directory: site.directory)
-        let daemon = try SensegateBinary.start(["run", "--config", config],
-                                                environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000",
-                                                              "JOURNAL_STREAM": "8:1234"])
+        let daemon = try SensegateBinary.start(
+            ["run", "--config", config],
+            environment: [
+                "NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000",
+                "JOURNAL_STREAM": "8:1234",
+            ])
         #expect(await Network.eventually(timeout: 10) { notify.contains("READY=1") })
         #expect(await Network.eventually(timeout: 5) { notify.messages.filter { $0 == "WATCHDOG=1" }.count >= 3 })
         daemon.signal(SIGHUP)
@@ -518,16 +559,20 @@ import Glibc
     /// Issue 17's reproductions through the binary: each one clear error and its exit code.
     @Test func hostileInputsGetOneClearErrorAndTheirExitCode() throws {
         let site = Site()
-        let overflow = site.write("o.yaml", site.simConfig(port: 1883).replacing("interval: 500ms", with: "interval: 99999999999999999999s", maxReplacements: 1))
+        let overflow = site.write(
+            "o.yaml", site.simConfig(port: 1883).replacing("interval: 500ms", with: "interval: 99999999999999999999s", maxReplacements: 1))
         let r = try SensegateBinary.run(["check", "--config", overflow])
         #expect(r.status == 78 && r.stderr.contains("longer than 100 years") && r.stderr.contains("1 error(s)"), "\(r.stderr)")
-        let deep = site.write("d.yaml", "node: x\nboard: sim\nfoo: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000))
+        let deep = site.write(
+            "d.yaml", "node: x\nboard: sim\nfoo: " + String(repeating: "[", count: 200_000) + String(repeating: "]", count: 200_000))
         let d = try SensegateBinary.run(["check", "--config", deep])
         #expect(d.status == 78 && d.stderr.contains("nested deeper than 64 levels"), "\(d.stderr)")
         let scan = try SensegateBinary.run(["i2c-scan", "/dev/null"])
         #expect(scan.status == 69)
-        #expect(scan.stderr == "sensegate: /dev/null is not an I2C adapter (ENOTTY (inappropriate ioctl for device) for I2C_FUNCS); buses are /dev/i2c-N\n",
-                "\(scan.stderr)")
+        #expect(
+            scan.stderr
+                == "sensegate: /dev/null is not an I2C adapter (ENOTTY (inappropriate ioctl for device) for I2C_FUNCS); buses are /dev/i2c-N\n",
+            "\(scan.stderr)")
         let byNumber = try SensegateBinary.run(["i2c-scan", "97"])
         #expect(byNumber.status == 69 && byNumber.stderr.contains("cannot open /dev/i2c-97"), "\(byNumber.stderr)")
         let model = try SensegateBinary.run(["model", "aqi", "pollutant=pm25", "concentration=1e300"])
@@ -536,7 +581,9 @@ import Glibc
 
     @Test func missingDeviceOnARealBoardExits69NamingTheDevice() throws {
         let site = Site()
-        let path = site.write("pi.yaml", """
+        let path = site.write(
+            "pi.yaml",
+            """
             node: pi
             board: raspberry-pi-4
             state_dir: \(site.state)

@@ -8,7 +8,9 @@ import Testing
 @Suite struct DeliveryTests {
     /// A gateway reading two BME280s at 5 Hz each: 10 Hz, 30 readings a second.
     static func config(_ site: Site, port: Int, mqttExtra: String = "") -> String {
-        site.write("delivery.yaml", """
+        site.write(
+            "delivery.yaml",
+            """
             node: dl
             board: sim
             state_dir: \(site.state)
@@ -96,15 +98,18 @@ import Testing
         let killed = Date()
         _ = first.waitForExit(timeout: 5)
         // Where the second run numbers from: the reservation the first one left on disk.
-        let reserved = try #require(UInt64(try String(contentsOfFile: site.state + "/seq", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let reserved = try #require(
+            UInt64(
+                try String(contentsOfFile: site.state + "/seq", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         let second = try SensegateBinary.start(["run", "--config", config])
         try await Task.sleep(for: .seconds(1))
         try broker.start()
         let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform")
-        #expect(await Network.eventually(timeout: 20) {
-            sub.messages.contains { SeqField.of($0.payload).map { $0 >= reserved } == true && $0.topic.contains("/sensor/") }
-        })
+        #expect(
+            await Network.eventually(timeout: 20) {
+                sub.messages.contains { SeqField.of($0.payload).map { $0 >= reserved } == true && $0.topic.contains("/sensor/") }
+            })
         try await Task.sleep(for: .seconds(1))
         second.signal(SIGTERM)
         #expect(second.waitForExit(timeout: 10) == 0)
@@ -114,12 +119,12 @@ import Testing
         let before = sub.messages.filter { m in SeqField.of(m.payload).map { $0 < reserved } == true && !m.topic.hasSuffix("/health") }
         let tally = Tally(before)
         let upTo = try #require(tally.seen.max())
-        #expect(tally.seen == Set(1...upTo))   // the first run's messages, without a gap
+        #expect(tally.seen == Set(1...upTo))  // the first run's messages, without a gap
         let readings = before.filter { $0.topic.contains("/sensor/") }.compactMap { ReadingPayload.decode($0.payload) }
         let lastTaken = try #require(readings.compactMap { PayloadTime.date($0.t) }.max())
         // Lost at most: what was taken in the last flush interval (1 s) before the kill.
         #expect(killed.timeIntervalSince(lastTaken) < 1.5, "last delivered reading \(killed.timeIntervalSince(lastTaken)) s before the kill")
-        #expect(readings.count > 80)   // ~4 s at 30 readings/s, less start-up and the unflushed tail
+        #expect(readings.count > 80)  // ~4 s at 30 readings/s, less start-up and the unflushed tail
         // The second run numbers from the reservation: a visible gap, never a repeat.
         let after = Tally(sub.messages) { SeqField.of($0.payload).map { $0 >= reserved } == true }
         #expect(after.seen.min() == reserved)
@@ -131,9 +136,13 @@ import Testing
         try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform").stop()
         broker.stop()
         let site = Site()
-        let daemon = try SensegateBinary.start(["run", "--config", Self.config(site, port: broker.port,
-                                                                                mqttExtra: "  outbox: {max_messages: 100}")])
-        try await Task.sleep(for: .seconds(6))   // ~180 readings for 100 places
+        let daemon = try SensegateBinary.start([
+            "run", "--config",
+            Self.config(
+                site, port: broker.port,
+                mqttExtra: "  outbox: {max_messages: 100}"),
+        ])
+        try await Task.sleep(for: .seconds(6))  // ~180 readings for 100 places
         #expect(daemon.isRunning)
         try broker.start()
         let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform")
@@ -144,7 +153,7 @@ import Testing
         #expect(try SchemaValidator.errors(schema: "health.schema.json", payloads: [health.payload]) == [])
         _ = await sub.wait(for: 60, timeout: 10) { $0.topic.contains("/sensor/") }
         let seqs = Tally(sub.messages) { $0.topic.contains("/sensor/") }.firstOccurrences
-        #expect(seqs.first! > UInt64(dropped) / 2)   // the oldest readings went first
+        #expect(seqs.first! > UInt64(dropped) / 2)  // the oldest readings went first
         #expect(daemon.isRunning)
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
@@ -172,15 +181,20 @@ import Testing
 
     @Test func mqtt5CarriesSeqSchemaAndContentTypeOnEveryMessage() async throws {
         let broker = try MosquittoBroker()
-        let sub = try ChildProcess("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-q", "1",
-                                                            "-t", "sensegate/dl/#", "-F", "%t|%C|%P|%p"])
+        let sub = try ChildProcess(
+            "/usr/bin/mosquitto_sub",
+            [
+                "-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-q", "1",
+                "-t", "sensegate/dl/#", "-F", "%t|%C|%P|%p",
+            ])
         try await Task.sleep(for: .milliseconds(500))
         let site = Site()
         let daemon = try SensegateBinary.start(["run", "--config", Self.config(site, port: broker.port)])
-        #expect(await Network.eventually(timeout: 15) {
-            sub.stdout.split(separator: "\n").contains { $0.hasPrefix("sensegate/dl/health|") }
-                && sub.stdout.split(separator: "\n").filter { $0.contains("/sensor/") }.count >= 20
-        })
+        #expect(
+            await Network.eventually(timeout: 15) {
+                sub.stdout.split(separator: "\n").contains { $0.hasPrefix("sensegate/dl/health|") }
+                    && sub.stdout.split(separator: "\n").filter { $0.contains("/sensor/") }.count >= 20
+            })
         daemon.signal(SIGTERM)
         #expect(daemon.waitForExit(timeout: 10) == 0)
         sub.signal(SIGTERM)

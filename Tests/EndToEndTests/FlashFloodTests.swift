@@ -134,8 +134,9 @@ import Testing
             try? JSONSerialization.jsonObject(with: Data($0.payload.utf8)) as? [String: Any]
         }
         #expect(pump.contains { $0["state"] as? String == "on" && $0["source"] as? String == "rule" })
-        #expect(pump.contains { $0["state"] as? String == "off" && ($0["reason"] as? String ?? "").contains("derived.stage") },
-                "the interlock did not stop the pump: \(pump.map { "\($0["state"]!) \($0["reason"]!)" })")
+        #expect(
+            pump.contains { $0["state"] as? String == "off" && ($0["reason"] as? String ?? "").contains("derived.stage") },
+            "the interlock did not stop the pump: \(pump.map { "\($0["state"]!) \($0["reason"]!)" })")
         #expect(series("sensor/pump_meter/flow").compactMap(\.v).contains { abs($0 - 600) < 1 })
         #expect(series("sensor/pump_meter/volume_total").compactMap(\.v).max() ?? 0 > 1000)
         let category = sub.messages(on: root + "derived/flood_category").compactMap {

@@ -1,8 +1,9 @@
 import Foundation
 import SenseTesting
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Home Assistant MQTT discovery from the built daemon on a real broker: every config as Home
@@ -11,18 +12,20 @@ import Glibc
 /// gone when discovery is switched off.
 @Suite(.serialized) struct HomeAssistantTests {
     static func config(_ site: Site, port: Int, door: Bool = true, enabled: Bool = true) -> String {
-        site.simConfig(port: port, node: "ha", extraSensors: door ? "  - {name: door, driver: digital_input, pin: GPIO17, interval: 5s}" : "",
-                       simulation: ReactionEndToEndTests.excursion, derived: """
-            derived:
-              - {name: dew_point, model: dew_point, inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}}
-            windows:
-              - {name: t10s, channel: outdoor.temperature, length: 10s, functions: [mean, max, count, rate]}
-            \(ReactionEndToEndTests.reaction)
-            home_assistant:
-              enabled: \(enabled)
-              device_name: Roof gateway
-              area: Roof
-            """)
+        site.simConfig(
+            port: port, node: "ha", extraSensors: door ? "  - {name: door, driver: digital_input, pin: GPIO17, interval: 5s}" : "",
+            simulation: ReactionEndToEndTests.excursion,
+            derived: """
+                derived:
+                  - {name: dew_point, model: dew_point, inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}}
+                windows:
+                  - {name: t10s, channel: outdoor.temperature, length: 10s, functions: [mean, max, count, rate]}
+                \(ReactionEndToEndTests.reaction)
+                home_assistant:
+                  enabled: \(enabled)
+                  device_name: Roof gateway
+                  area: Roof
+                """)
     }
 
     @Test func discoveryAsHomeAssistantTakesIt() async throws {
@@ -44,17 +47,19 @@ import Glibc
         // The configs: one per entity, retained, and the stale one deleted.
         let deleted = await sub.wait(timeout: 10) { $0.topic == stale && $0.payload.isEmpty }
         #expect(!deleted.isEmpty, "the stale config was not deleted")
-        _ = await sub.wait(timeout: 15) { $0.topic == root + "aggregate/t10s" }   // a window has closed
+        _ = await sub.wait(timeout: 15) { $0.topic == root + "aggregate/t10s" }  // a window has closed
         _ = await sub.wait(timeout: 10) { $0.topic == root + "alarm/hot" && $0.payload.contains("active_unacknowledged") }
         let configs = Dictionary(sub.messages.filter(isConfig).map { ($0.topic, $0.payload) }, uniquingKeysWith: { _, b in b })
-        let expected = ["sensor/sensegate_ha/sensor_outdoor_temperature", "sensor/sensegate_ha/sensor_outdoor_pressure",
-                        "sensor/sensegate_ha/sensor_cabinet_humidity", "binary_sensor/sensegate_ha/sensor_door_state",
-                        "sensor/sensegate_ha/derived_dew_point", "sensor/sensegate_ha/aggregate_t10s_mean",
-                        "sensor/sensegate_ha/aggregate_t10s_rate", "binary_sensor/sensegate_ha/alarm_hot",
-                        "button/sensegate_ha/alarm_hot_ack", "sensor/sensegate_ha/alarms_active",
-                        "binary_sensor/sensegate_ha/rule_cool_down", "switch/sensegate_ha/actuator_fan",
-                        "button/sensegate_ha/actuator_fan_release", "binary_sensor/sensegate_ha/actuator_beacon",
-                        "button/sensegate_ha/actuator_beacon_release", "sensor/sensegate_ha/health_uptime"]
+        let expected = [
+            "sensor/sensegate_ha/sensor_outdoor_temperature", "sensor/sensegate_ha/sensor_outdoor_pressure",
+            "sensor/sensegate_ha/sensor_cabinet_humidity", "binary_sensor/sensegate_ha/sensor_door_state",
+            "sensor/sensegate_ha/derived_dew_point", "sensor/sensegate_ha/aggregate_t10s_mean",
+            "sensor/sensegate_ha/aggregate_t10s_rate", "binary_sensor/sensegate_ha/alarm_hot",
+            "button/sensegate_ha/alarm_hot_ack", "sensor/sensegate_ha/alarms_active",
+            "binary_sensor/sensegate_ha/rule_cool_down", "switch/sensegate_ha/actuator_fan",
+            "button/sensegate_ha/actuator_fan_release", "binary_sensor/sensegate_ha/actuator_beacon",
+            "button/sensegate_ha/actuator_beacon_release", "sensor/sensegate_ha/health_uptime",
+        ]
         for e in expected { #expect(configs["homeassistant/\(e)/config"] != nil, "no config for \(e)") }
         #expect(configs["homeassistant/sensor/sensegate_ha/sensor_cabinet_pressure/config"] == nil, "cabinet pressure is not published")
         let temperature = try #require(configs["homeassistant/sensor/sensegate_ha/sensor_outdoor_temperature/config"])
@@ -65,7 +70,8 @@ import Glibc
         #expect((t["device"] as? [String: Any])?["suggested_area"] as? String == "Roof")
 
         // The switch drives the actuator through the checked command path.
-        let fan = try #require(try JSONSerialization.jsonObject(with: Data(configs["homeassistant/switch/sensegate_ha/actuator_fan/config"]!.utf8)) as? [String: Any])
+        let fan = try #require(
+            try JSONSerialization.jsonObject(with: Data(configs["homeassistant/switch/sensegate_ha/actuator_fan/config"]!.utf8)) as? [String: Any])
         let acks = sub.messages(on: root + "actuator/fan/ack").count
         try Subscriber.publish(port: broker.port, topic: fan["command_topic"] as! String, payload: fan["payload_off"] as! String)
         let ack = await sub.wait(for: acks + 1) { $0.topic == root + "actuator/fan/ack" }
@@ -93,9 +99,10 @@ import Glibc
         late.stop()
 
         // Every message of the run, the configs among them, as its schema (or Home Assistant) wants it.
-        let all = sub.messages.filter { $0.topic != stale && $0.topic != foreign }   // the two the test planted
+        let all = sub.messages.filter { $0.topic != stale && $0.topic != foreign }  // the two the test planted
         #expect(try PayloadSchemas.errors(all) == [])
-        let report = try HomeAssistantValidator.check(configs: configs, states: Dictionary(grouping: all, by: \.topic).mapValues { $0.map(\.payload) })
+        let report = try HomeAssistantValidator.check(
+            configs: configs, states: Dictionary(grouping: all, by: \.topic).mapValues { $0.map(\.payload) })
         #expect(report.errors == [])
         #expect(report.unrendered == [], "every template is rendered on a real payload at least once")
         #expect(report.rendered > 50, "templates rendered on real payloads: \(report.rendered)")
@@ -115,9 +122,11 @@ import Glibc
     @Test func theValidatorFindsMistakes() throws {
         let device = #""device":{"identifiers":["x"],"name":"x"},"availability_topic":"s""#
         let configs = [
-            "homeassistant/sensor/sensegate_x/a/config": #"{"name":"a","unique_id":"a","state_topic":"t","device_class":"temperature","unit_of_measurement":"Cel","state_class":"measurement","#
+            "homeassistant/sensor/sensegate_x/a/config":
+                #"{"name":"a","unique_id":"a","state_topic":"t","device_class":"temperature","unit_of_measurement":"Cel","state_class":"measurement","#
                 + device + "}",
-            "homeassistant/sensor/sensegate_x/b/config": #"{"name":"b","unique_id":"b","state_topic":"t","state_class":"measurement","value_template":"{{ value_json.q }}","#
+            "homeassistant/sensor/sensegate_x/b/config":
+                #"{"name":"b","unique_id":"b","state_topic":"t","state_class":"measurement","value_template":"{{ value_json.q }}","#
                 + device + "}",
             "homeassistant/switch/sensegate_x/c/config": #"{"name":"c","unique_id":"c","state_topic":"t","#
                 + device + "}",

@@ -3,8 +3,9 @@ import Logging
 import SenseMQTT
 import SenseTesting
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Issue 17: anyone who may publish to the broker sends the gateway whatever they like, on every
@@ -31,9 +32,12 @@ import Glibc
         mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
     }
 
-    static let topics = ["actuator/fan/set", "actuator/beacon/set", "actuator/fan/toggle", "actuator/ghost/set",
-                         "actuator/fan/set/deeper/still", "actuator//set", "alarm/hot/ack", "alarm/hot/shelve", "alarm/hot/unshelve",
-                         "alarm/hot/explode", "alarm/ghost/ack"].map { root + $0 }
+    static let topics =
+        [
+            "actuator/fan/set", "actuator/beacon/set", "actuator/fan/toggle", "actuator/ghost/set",
+            "actuator/fan/set/deeper/still", "actuator//set", "alarm/hot/ack", "alarm/hot/shelve", "alarm/hot/unshelve",
+            "alarm/hot/explode", "alarm/ghost/ack",
+        ].map { root + $0 }
         + ["homeassistant/status", "homeassistant/sensor/sensegate_e2e/outdoor_temperature/config"]
 
     static func payload(_ noise: inout Noise) -> [UInt8] {
@@ -56,21 +60,25 @@ import Glibc
 
     static func rssKiB(_ pid: pid_t) -> Int? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
         return Int(line.split(separator: " ").dropFirst().first ?? "")
     }
 
     @Test func everyTopicTheGatewayReadsTakesHostileMessages() async throws {
         let broker = try MosquittoBroker(extraConfig: "max_packet_size \(Self.maxPacket)")
         let site = Site()
-        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: ReactionEndToEndTests.reaction + "\nhome_assistant: {area: Test}\n"))
-        let sub = try Subscriber(port: broker.port, filter: Self.root + "sensor/#",
-                                 moreFilters: ["alarm/+", "alarm/+/reply", "actuator/+", "actuator/+/ack", "alarms", "rule/+", "status", "health"]
-                                    .map { Self.root + $0 })
+        let config = site.write(
+            "c.yaml", site.simConfig(port: broker.port, derived: ReactionEndToEndTests.reaction + "\nhome_assistant: {area: Test}\n"))
+        let sub = try Subscriber(
+            port: broker.port, filter: Self.root + "sensor/#",
+            moreFilters: ["alarm/+", "alarm/+/reply", "actuator/+", "actuator/+/ack", "alarms", "rule/+", "status", "health"]
+                .map { Self.root + $0 })
         // The reproduction of issue 17, retained before the gateway starts: it used to kill the
         // daemon at every start until someone cleared it.
-        try Subscriber.publish(port: broker.port, topic: Self.root + "actuator/fan/set",
-                               payload: #"{"command":"override","level":"off","for":"99999999999999999999s","id":"r1"}"#, retain: true)
+        try Subscriber.publish(
+            port: broker.port, topic: Self.root + "actuator/fan/set",
+            payload: #"{"command":"override","level":"off","for":"99999999999999999999s","id":"r1"}"#, retain: true)
         let daemon = try SensegateBinary.start(["run", "--config", config])
         let acks = Self.root + "actuator/fan/ack"
         let retainedRefusal = await sub.wait { $0.topic == acks && $0.payload.contains("\"id\":\"r1\"") }.first?.payload ?? "no answer"
@@ -123,7 +131,7 @@ import Glibc
                 peak = max(peak, Self.rssKiB(daemon.pid) ?? 0)
             }
         }
-        for _ in 0..<30 {   // while the broker and the daemon work through it
+        for _ in 0..<30 {  // while the broker and the daemon work through it
             try await Task.sleep(for: .milliseconds(200))
             peak = max(peak, Self.rssKiB(daemon.pid) ?? 0)
         }
@@ -169,7 +177,8 @@ import Glibc
         #expect(lines.count < 600, "\(lines.count) log lines")
         #expect(daemon.stderr.contains("not logged one by one"))
         #expect(try PayloadSchemas.errors(sub.messages.filter { $0.payload != Self.forged }) == [], "every message as its topic promises")
-        print("hostile broker: \(Int(floodSeconds)) s flood, RSS \(baseline) → peak \(peak) KiB, seq \(lo)…\(hi) complete, "
-              + "\(readingsDuringFlood.count) readings during the flood, \(lines.count) log lines, commands \(counters ?? [:])")
+        print(
+            "hostile broker: \(Int(floodSeconds)) s flood, RSS \(baseline) → peak \(peak) KiB, seq \(lo)…\(hi) complete, "
+                + "\(readingsDuringFlood.count) readings during the flood, \(lines.count) log lines, commands \(counters ?? [:])")
     }
 }

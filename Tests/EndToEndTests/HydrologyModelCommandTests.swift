@@ -13,20 +13,26 @@ import Testing
         }
         for id in ["B1-HYD-01", "B1-HYD-02"] {
             let v = Vectors.named(id)
-            let r = try ModelRun(["hydrostatic-depth", "p=\(v.inputs["p_gauge_pa"].double)", "t=\(v.inputs["t_water_c"].double)",
-                               "g=\(v.inputs["g"].double)", "datum=0.5"])
+            let r = try ModelRun([
+                "hydrostatic-depth", "p=\(v.inputs["p_gauge_pa"].double)", "t=\(v.inputs["t_water_c"].double)",
+                "g=\(v.inputs["g"].double)", "datum=0.5",
+            ])
             #expect(abs(r.number("depth") - v.expected["depth_m"].double) <= 1e-6, "\(id): \(r.stderr)")
             #expect(abs(r.number("depth_rho1000") - v.expected["depth_m_rho1000"].double) <= 1e-6, "\(id)")
             #expect(abs(r.number("stage") - v.expected["depth_m"].double - 0.5) <= 1e-6, "\(id)")
         }
         let v3 = Vectors.named("B1-HYD-03")
-        let abs3 = try ModelRun(["hydrostatic-depth", "p_abs=\(v3.inputs["p_abs_pa"].double)", "p_baro=\(v3.inputs["p_baro_pa"].double)",
-                              "t=\(v3.inputs["t_water_c"].double)"])
+        let abs3 = try ModelRun([
+            "hydrostatic-depth", "p_abs=\(v3.inputs["p_abs_pa"].double)", "p_baro=\(v3.inputs["p_baro_pa"].double)",
+            "t=\(v3.inputs["t_water_c"].double)",
+        ])
         #expect(abs(abs3.number("depth") - v3.expected["depth_m"].double) <= 1e-6, "\(abs3.stderr)")
         for id in ["B1-US-01", "B1-US-02", "B1-US-03"] {
             let v = Vectors.named(id)
-            let r = try ModelRun(["ultrasonic-stage", "echo=\(v.inputs["echo_us"].double)", "t=\(v.inputs["t_air_c"].double)",
-                               "mount_height=\(v.inputs["mount_height_m"].double)"])
+            let r = try ModelRun([
+                "ultrasonic-stage", "echo=\(v.inputs["echo_us"].double)", "t=\(v.inputs["t_air_c"].double)",
+                "mount_height=\(v.inputs["mount_height_m"].double)",
+            ])
             #expect(abs(r.number("c") - v.expected["c_ms"].double) <= 1e-9, "\(id): \(r.stderr)")
             #expect(abs(r.number("distance") - v.expected["distance_m"].double) <= 1e-6, "\(id)")
             #expect(abs(r.number("stage") - v.expected["stage_m"].double) <= 1e-6, "\(id)")
@@ -37,8 +43,10 @@ import Testing
     @Test func everyDischargeVector() throws {
         for id in ["B2-RATING-01", "B2-RATING-02"] {
             let v = Vectors.named(id)
-            let r = try ModelRun(["rating-curve", "h=\(v.inputs["h_m"].double)", "c=\(v.inputs["C"].double)",
-                               "h0=\(v.inputs["h0_m"].double)", "b=\(v.inputs["b"].double)"])
+            let r = try ModelRun([
+                "rating-curve", "h=\(v.inputs["h_m"].double)", "c=\(v.inputs["C"].double)",
+                "h0=\(v.inputs["h0_m"].double)", "b=\(v.inputs["b"].double)",
+            ])
             #expect(abs(r.number("q") - v.expected["Q_m3s"].double) <= 1e-5, "\(id): \(r.stderr)")
         }
         let m1 = Vectors.named("B2-MANNING-01")
@@ -63,8 +71,10 @@ import Testing
     @Test func everyRainFlowAndFloodVector() throws {
         for id in ["B3-RAIN-01", "B3-RAIN-02"] {
             let v = Vectors.named(id)
-            let r = try ModelRun(["rain-intensity", "tips=\(v.inputs["tips"].int)", "mm_per_tip=\(v.inputs["mm_per_tip"].double)",
-                               "window=\(v.inputs["window_min"].double)"])
+            let r = try ModelRun([
+                "rain-intensity", "tips=\(v.inputs["tips"].int)", "mm_per_tip=\(v.inputs["mm_per_tip"].double)",
+                "window=\(v.inputs["window_min"].double)",
+            ])
             #expect(abs(r.number("intensity") - v.expected["intensity_mmh"].double) <= 1e-6, "\(id): \(r.stderr)")
             #expect(abs(r.number("depth") - v.expected["depth_mm"].double) <= 1e-9, "\(id)")
             #expect(r.outputs["wmo_class"] as? String == v.expected["wmo_class"].string, "\(id)")

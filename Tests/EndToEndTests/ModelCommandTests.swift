@@ -13,13 +13,17 @@ import Testing
         return (r.status, object?["outputs"] as? [String: Any] ?? [:], r.stderr)
     }
 
-    static let shortNames = ["pm25_24h": "pm25", "pm10_24h": "pm10", "o3_8h": "o3_8h", "o3_1h": "o3_1h", "co_8h": "co",
-                             "no2_1h": "no2", "so2_1h": "so2_1h", "so2_24h": "so2_24h"]
+    static let shortNames = [
+        "pm25_24h": "pm25", "pm10_24h": "pm10", "o3_8h": "o3_8h", "o3_1h": "o3_1h", "co_8h": "co",
+        "no2_1h": "no2", "so2_1h": "so2_1h", "so2_24h": "so2_24h",
+    ]
 
     @Test func everyAQIVector() throws {
         for v in Vectors.all where v.model == "epa_aqi_2024" {
-            let r = try model(["aqi", "pollutant=\(Self.shortNames[v.inputs["pollutant"].string]!)",
-                               "concentration=\(v.inputs["concentration"].double)"])
+            let r = try model([
+                "aqi", "pollutant=\(Self.shortNames[v.inputs["pollutant"].string]!)",
+                "concentration=\(v.inputs["concentration"].double)",
+            ])
             #expect(r.status == 0, "\(v.id): \(r.stderr)")
             #expect(r.outputs["aqi"] as? Int == v.expected["aqi"].int, "\(v.id)")
             #expect(r.outputs["category"] as? String == v.expected["category"].string, "\(v.id)")

@@ -41,8 +41,10 @@ import Testing
         env["SENSEGATE_BINARY"] = SensegateBinary.path
         let p = try ChildProcess("/bin/bash", [RepositoryPaths.root + "/deploy/install.sh", "--no-systemctl"], environment: env)
         #expect(p.waitForExit(timeout: 60) == 0)
-        for f in ["usr/local/bin/sensegate", "etc/systemd/system/sensegate.service", "etc/sensegate/sensegate.yaml",
-                  "usr/local/share/sensegate/boards/raspberry-pi-4.yaml", "usr/local/share/sensegate/boards/sim.yaml"] {
+        for f in [
+            "usr/local/bin/sensegate", "etc/systemd/system/sensegate.service", "etc/sensegate/sensegate.yaml",
+            "usr/local/share/sensegate/boards/raspberry-pi-4.yaml", "usr/local/share/sensegate/boards/sim.yaml",
+        ] {
             #expect(FileManager.default.fileExists(atPath: "\(dest)/\(f)"), "\(f)")
         }
     }

@@ -1,8 +1,9 @@
 import Foundation
 import SenseTesting
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// CAP 1.2 public alerts from the built daemon on a real broker: an alarm raised by a heat
@@ -54,11 +55,18 @@ import Glibc
         let site = Site()
         let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
         // An MQTT 5 observer of the properties: CAP's own media type and namespace.
-        let v5 = try ChildProcess("/usr/bin/mosquitto_sub", ["-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-q", "1",
-                                                             "-t", "sensegate/e2e/cap/#", "-F", "%t|%C|%P"])
+        let v5 = try ChildProcess(
+            "/usr/bin/mosquitto_sub",
+            [
+                "-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-q", "1",
+                "-t", "sensegate/e2e/cap/#", "-F", "%t|%C|%P",
+            ])
         try await Task.sleep(for: .milliseconds(300))
-        let config = site.write("cap.yaml", site.simConfig(port: broker.port, simulation: Self.excursion(after: "3s", lasting: "5s"),
-                                                           derived: Self.cap))
+        let config = site.write(
+            "cap.yaml",
+            site.simConfig(
+                port: broker.port, simulation: Self.excursion(after: "3s", lasting: "5s"),
+                derived: Self.cap))
         let daemon = try SensegateBinary.start(["run", "--config", config])
         let topic = "sensegate/e2e/cap/hot"
         let messages = await sub.wait(for: 2, timeout: 30) { $0.topic == topic }
@@ -84,8 +92,10 @@ import Glibc
         // The seq in the identifier is the message's own: unique across the node's messages.
         #expect(Set(caps.map { Self.fields($0.payload).id }).count == 2)
         let props = v5.stdout.split(separator: "\n").filter { $0.hasPrefix(topic + "|") }
-        #expect(props.count == 2 && props.allSatisfy { $0.contains("|application/cap+xml|") && $0.contains("schema:urn:oasis:names:tc:emergency:cap:1.2") },
-                "\(props)")
+        #expect(
+            props.count == 2
+                && props.allSatisfy { $0.contains("|application/cap+xml|") && $0.contains("schema:urn:oasis:names:tc:emergency:cap:1.2") },
+            "\(props)")
         // Retained: the broker holds the latest (the Cancel) for late subscribers.
         let late = try Subscriber(port: broker.port, filter: topic)
         let held = await late.wait(timeout: 5) { $0.retained }
@@ -102,8 +112,11 @@ import Glibc
         let site = Site()
         let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
         let topic = "sensegate/e2e/cap/hot"
-        let hot = site.write("hot.yaml", site.simConfig(port: broker.port, simulation: Self.excursion(after: "1s", lasting: "1h"),
-                                                        derived: Self.cap))
+        let hot = site.write(
+            "hot.yaml",
+            site.simConfig(
+                port: broker.port, simulation: Self.excursion(after: "1s", lasting: "1h"),
+                derived: Self.cap))
         var daemon = try SensegateBinary.start(["run", "--config", hot])
         let alert = await sub.wait(timeout: 20) { $0.topic == topic }
         try await Task.sleep(for: .milliseconds(300))

@@ -1,8 +1,9 @@
 import Foundation
 import SenseTesting
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Excursion → alarm → rule → GPIO output, commands and failsafe: the daemon as a process on the
@@ -50,8 +51,9 @@ import Glibc
 
         // Before the excursion: the fan is off by default, its active-low line high.
         let initial = await sub.wait { $0.topic == root + "actuator/fan" }
-        #expect(initial.first.map { $0.payload.contains("\"state\":\"off\"") && $0.payload.contains("\"line\":\"high\"") } == true,
-                "\(initial)")
+        #expect(
+            initial.first.map { $0.payload.contains("\"state\":\"off\"") && $0.payload.contains("\"line\":\"high\"") } == true,
+            "\(initial)")
         // The excursion raises the alarm; a second later the rule fires and the fan turns on.
         let alarm = await sub.wait { $0.topic == root + "alarm/hot" && $0.payload.contains("active_unacknowledged") }
         #expect(!alarm.isEmpty)
@@ -114,7 +116,8 @@ import Glibc
         let offline = try #require(last.lastIndex { $0.topic == root + "status" && $0.payload == "offline" })
         let beaconFailsafe = try #require(last.lastIndex { $0.topic == root + "actuator/beacon" })
         #expect(beaconFailsafe < offline)
-        #expect(last[beaconFailsafe].payload.contains("\"state\":\"on\"")
+        #expect(
+            last[beaconFailsafe].payload.contains("\"state\":\"on\"")
                 && last[beaconFailsafe].payload.contains("sensegate stopping"), "\(last[beaconFailsafe].payload)")
         #expect(daemon.stderr.contains("actuator fan: on (rule: rule cool_down)"))
         #expect(daemon.stderr.contains("actuator beacon: pulse by e2e accepted"))
@@ -145,8 +148,10 @@ import Glibc
         first.signal(SIGKILL)
         _ = first.waitForExit(timeout: 5)
         // The second run numbers from the reservation the first one left on disk.
-        let reserved = try #require(UInt64(try String(contentsOfFile: site.state + "/seq", encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let reserved = try #require(
+            UInt64(
+                try String(contentsOfFile: site.state + "/seq", encoding: .utf8)
+                    .trimmingCharacters(in: .whitespacesAndNewlines)))
         let second = try SensegateBinary.start(["run", "--config", config])
         // At failsafe (on, for the beacon) after the crash, then back to normal once the hold ends.
         let held = await sub.wait { $0.payload.contains("restarted after an unclean stop") }
@@ -157,7 +162,8 @@ import Glibc
         // restart_failsafe: 2s, by the daemon's own stamps (when this busy test host saw them does not matter).
         func stamp(_ payload: String?) -> Date? {
             guard let p = payload, let o = try? JSONSerialization.jsonObject(with: Data(p.utf8)) as? [String: Any],
-                  let t = o["t"] as? String else { return nil }
+                let t = o["t"] as? String
+            else { return nil }
             let f = ISO8601DateFormatter()
             f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             return f.date(from: t)

@@ -16,14 +16,14 @@ import Testing
         var store = try Self.open(dir, writer)
         #expect((1...5).map { _ in store.next() } == [1, 2, 3, 4, 5])
         try store.close()
-        store = try Self.open(dir, writer)            // clean restart: no gap
+        store = try Self.open(dir, writer)  // clean restart: no gap
         #expect(store.next() == 6)
-        store = try Self.open(dir, writer)            // "crash": the range is skipped
+        store = try Self.open(dir, writer)  // "crash": the range is skipped
         #expect(store.next() == 1006)
         var last: UInt64 = 0
         for _ in 0..<(Int(clamping: SequenceStore.block) + 10) { last = store.next() }
-        store.settle()                                // the card kept up with numbering
-        store = try Self.open(dir, writer)            // crash after crossing a range
+        store.settle()  // the card kept up with numbering
+        store = try Self.open(dir, writer)  // crash after crossing a range
         #expect(store.next() > last)
     }
 
@@ -31,7 +31,7 @@ import Testing
         let dir = TemporaryDirectory.make("sensegate-seq")
         let writer = try StateFileWriter()
         defer { writer.close() }
-        let store = try Self.open(dir, writer)   // the seq file was lost; the outbox kept 1…4200
+        let store = try Self.open(dir, writer)  // the seq file was lost; the outbox kept 1…4200
         #expect(try store.ensureAbove(4200))
         #expect(store.next() == 4201)
         #expect(try !store.ensureAbove(100))
@@ -64,7 +64,7 @@ import Testing
             let writer = try StateFileWriter(files: card)
             defer { writer.close() }
             let log = LogRecorder()
-            let store = try Self.open(dir, writer, log)   // its first reservation is written before it returns
+            let store = try Self.open(dir, writer, log)  // its first reservation is written before it returns
             let start = Date()
             var last: UInt64 = 0
             for _ in 0..<5000 { last = store.next() }
@@ -74,7 +74,7 @@ import Testing
             store.settle()
             #expect(store.problem == nil)
             #expect(log.lines.contains { $0.message.contains("while the disk held a reservation up to") })
-            let reopened = try Self.open(dir, writer)   // a crash now
+            let reopened = try Self.open(dir, writer)  // a crash now
             #expect(reopened.next() > last)
             // The reservations grew: a few writes covered 5,000 numbers and more.
             #expect(card.writes < 12)
@@ -95,12 +95,18 @@ import Testing
         let log = LogRecorder()
         let store = try open(dir, writer, log)
         card.fail(with: EROFS)
-        for _ in 0..<3000 { _ = store.next(); store.settle() }
+        for _ in 0..<3000 {
+            _ = store.next()
+            store.settle()
+        }
         #expect(store.problem?.contains("EROFS") == true)
         #expect(log.lines.filter { $0.message.contains("numbering continues in memory") }.count == 1)
         #expect(card.writes < 10, "\(card.writes) attempts for 3,000 numbers")
         card.fail(with: 0)
-        for _ in 0..<3000 { _ = store.next(); store.settle() }
+        for _ in 0..<3000 {
+            _ = store.next()
+            store.settle()
+        }
         #expect(store.problem == nil)
         #expect(log.lines.contains { $0.message.contains("is written again") })
     }

@@ -17,7 +17,7 @@ import Testing
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(packs.count >= 10)
-        #expect(!sub.messages.contains { $0.topic.contains("/sensor/") })   // SenML instead, not as well
+        #expect(!sub.messages.contains { $0.topic.contains("/sensor/") })  // SenML instead, not as well
         #expect(try SchemaValidator.errors(schema: "senml.schema.json", payloads: packs.map(\.payload)) == [])
         var seqs: [Int] = []
         for pack in packs {

@@ -1,7 +1,8 @@
 import Foundation
 import SenseTesting
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A directory with a copy of boards/, a state directory and config files.
@@ -21,8 +22,10 @@ struct Site {
     }
 
     /// A sim-board config: two BME280s polled every 500 ms, seeded world.
-    func simConfig(port: Int, node: String = "e2e", extraSensors: String = "", simulation: String = "",
-                   cabinetChannels: String = "", derived: String = "") -> String {
+    func simConfig(
+        port: Int, node: String = "e2e", extraSensors: String = "", simulation: String = "",
+        cabinetChannels: String = "", derived: String = ""
+    ) -> String {
         """
         node: \(node)
         board: sim

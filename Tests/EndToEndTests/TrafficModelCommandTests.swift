@@ -14,19 +14,23 @@ import Testing
         #expect(both.number("mismatch") == 0)
 
         let l = Vectors.named("C1-LEN-01")
-        let length = try ModelRun(["vehicle-length", "v=\(l.inputs["v_ms"].double)", "on_time=\(l.inputs["on_time_s"].double)",
-                                "loop_length=\(l.inputs["loop_length_m"].double)"])
+        let length = try ModelRun([
+            "vehicle-length", "v=\(l.inputs["v_ms"].double)", "on_time=\(l.inputs["on_time_s"].double)",
+            "loop_length=\(l.inputs["loop_length_m"].double)",
+        ])
         #expect(abs(length.number("length") - l.expected["vehicle_length_m"].double) <= 1e-5, "\(length.stderr)")
 
         let f = Vectors.named("C1-FLOW-01")
-        let flow = try ModelRun(["traffic-density", "count=\(f.inputs["count"].int)", "period=\(f.inputs["period_s"].double)",
-                              "on_time=\(f.inputs["sum_on_time_s"].double)", "v_kmh=\(f.inputs["v_kmh"].double)",
-                              "eff_length=\(f.inputs["g_eff_len_m"].double)"])
+        let flow = try ModelRun([
+            "traffic-density", "count=\(f.inputs["count"].int)", "period=\(f.inputs["period_s"].double)",
+            "on_time=\(f.inputs["sum_on_time_s"].double)", "v_kmh=\(f.inputs["v_kmh"].double)",
+            "eff_length=\(f.inputs["g_eff_len_m"].double)",
+        ])
         #expect(flow.number("q") == f.expected["q_vph"].double, "\(flow.stderr)")
         #expect(abs(flow.number("occupancy") - 100 * f.expected["occupancy"].double) <= 1e-9)
         #expect(abs(flow.number("k_from_q_over_v") - f.expected["k_veh_per_km_from_q_over_v"].double) <= 1e-9)
         #expect(abs(flow.number("k_from_occupancy") - f.expected["k_veh_per_km_from_occ"].double) <= 1e-6)
-        #expect(flow.outputs["los"] as? String == "E")   // 27 veh/km from q/v is C2-LOS-04's density
+        #expect(flow.outputs["los"] as? String == "E")  // 27 veh/km from q/v is C2-LOS-04's density
 
         let g1 = Vectors.named("C1-GREENSHIELDS-01")
         let gs = try ModelRun(["greenshields", "vf=\(g1.inputs["vf_kmh"].double)", "kj=\(g1.inputs["kj_veh_per_km"].double)", "k=30"])
@@ -49,8 +53,10 @@ import Testing
 
         for id in ["C3-TIMING-01", "C3-TIMING-02", "C3-TIMING-03"] {
             let v = Vectors.named(id)
-            let r = try ModelRun(["speed-error", "spacing=\(v.inputs["spacing_m"].double)", "v_kmh=\(v.inputs["v_kmh"].double)",
-                               "error=\(v.inputs["timestamp_error_ms"].double)"])
+            let r = try ModelRun([
+                "speed-error", "spacing=\(v.inputs["spacing_m"].double)", "v_kmh=\(v.inputs["v_kmh"].double)",
+                "error=\(v.inputs["timestamp_error_ms"].double)",
+            ])
             #expect(abs(r.number("dt") - v.expected["dt_ms"].double) <= 1e-4, "\(id): \(r.stderr)")
             #expect(abs(r.number("rel_error") - v.expected["rel_error_pct"].double) <= 1e-3, "\(id)")
             #expect(abs(r.number("v_error_if_dt_short") - v.expected["v_error_kmh_if_dt_short"].double) <= 1e-4, "\(id)")

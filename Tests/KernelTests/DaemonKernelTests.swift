@@ -3,9 +3,10 @@ import SenseCore
 import SenseHardwareLinux
 import SenseMQTT
 import SenseSimulator
+
 #if canImport(Glibc)
-import Glibc
-import SenseWire
+    import Glibc
+    import SenseWire
 #endif
 
 /// The `sensegate` binary itself in the guest, on a board file naming the guest's devices, its
@@ -79,8 +80,9 @@ enum DaemonKernelTests {
         t.expect(byNumber.output.contains("\(stub): 0x50 0x76 0x77"), "scan by number: \(byNumber.output)")
         let notABus = try GuestProcess(daemon, ["i2c-scan", "/dev/null"], log: "/tmp/scan-null.log")
         t.expect(await notABus.wait(timeout: .seconds(10)) == 69, "/dev/null exits 69: \(notABus.output)")
-        t.expect(notABus.output.contains("/dev/null is not an I2C adapter") && notABus.output.split(separator: "\n").count == 1,
-                 "one clear error: \(notABus.output)")
+        t.expect(
+            notABus.output.contains("/dev/null is not an I2C adapter") && notABus.output.split(separator: "\n").count == 1,
+            "one clear error: \(notABus.output)")
     }
 
     static func run(_ t: Checks, daemon: String) async throws {
@@ -91,11 +93,13 @@ enum DaemonKernelTests {
         let stub = try LinuxI2CBus(name: "i2c-1", path: try Guest.stubBus)
         let air = AirConditions(temperature: 18.25, pressure: 100_210, humidity: 61.0)
         try I2CKernelTests.loadBME280(stub, address: 0x77, air: air)
-        try Guest.pull(9, up: false)    // the door contact, open
-        try Guest.pull(10, up: true)    // the rain gauge's reed switch, open
-        try Guest.pull(11, up: false)   // the fan relay's line, undriven
+        try Guest.pull(9, up: false)  // the door contact, open
+        try Guest.pull(10, up: true)  // the rain gauge's reed switch, open
+        try Guest.pull(11, up: false)  // the fan relay's line, undriven
         let board = try PipelineKernelTests.writeBoard()
-        try Guest.write("/tmp/daemon.yaml", """
+        try Guest.write(
+            "/tmp/daemon.yaml",
+            """
             node: kvm
             board: \(board)
             state_dir: /tmp/state-daemon

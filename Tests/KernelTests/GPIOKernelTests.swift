@@ -1,8 +1,9 @@
 import SenseCore
 import SenseHardware
 import SenseHardwareLinux
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The libgpiod backend against gpio-sim: outputs seen from the outside, inputs driven from the
@@ -12,7 +13,8 @@ enum GPIOKernelTests {
         KernelTest(name: "gpio: an output's level is what the chip's line shows", body: output),
         KernelTest(name: "gpio: input edges arrive in order with kernel timestamps", body: edges),
         KernelTest(name: "gpio: a burst of 1000 edges (about 1 kHz) from another process, none lost", body: pacedBurst),
-        KernelTest(name: "gpio: 1000 edges as fast as this process can write them, none lost (libgpiod v2's 1024-event kernel queue)", body: fastBurst),
+        KernelTest(
+            name: "gpio: 1000 edges as fast as this process can write them, none lost (libgpiod v2's 1024-event kernel queue)", body: fastBurst),
         KernelTest(name: "gpio: edges lost by the kernel's queue show as sequence gaps (libgpiod v1)", body: lossShows),
         KernelTest(name: "gpio: a released output falls back to its pull; a released line can be requested again", body: release),
         KernelTest(name: "gpio: a busy line, a line beyond the chip and a missing chip are typed errors", body: errors),
@@ -44,7 +46,10 @@ enum GPIOKernelTests {
             while Guest.monotonicNow < end {
                 let now = events.count
                 if now >= count { break }
-                if now != seen { seen = now; lastChange = Guest.monotonicNow }
+                if now != seen {
+                    seen = now
+                    lastChange = Guest.monotonicNow
+                }
                 if Guest.monotonicNow - lastChange > quiet { break }
                 await Guest.sleep(milliseconds: 20)
             }
@@ -83,8 +88,9 @@ enum GPIOKernelTests {
             t.expect(e.sequence == UInt64(i + 1), "sequence \(e.sequence) at \(i)")
             // The kernel stamps the edge when the line changes: inside the window of the write.
             if i < windows.count {
-                t.expect(e.timestamp >= windows[i].0 && e.timestamp <= windows[i].1,
-                         "edge \(i) stamped \(e.timestamp.nanoseconds), written in \(windows[i].0.nanoseconds)…\(windows[i].1.nanoseconds)")
+                t.expect(
+                    e.timestamp >= windows[i].0 && e.timestamp <= windows[i].1,
+                    "edge \(i) stamped \(e.timestamp.nanoseconds), written in \(windows[i].0.nanoseconds)…\(windows[i].1.nanoseconds)")
             }
         }
         t.expect(try input.level() == false, "ends low")
@@ -100,8 +106,9 @@ enum GPIOKernelTests {
         if pace > 0 {
             // The world outside: another process drives the line, as a sensor would, leaving this
             // process to read edges the way the daemon does.
-            let writer = try GuestProcess(CommandLine.arguments[0], ["--drive", String(line), "1000", String(pace)],
-                                          log: "/tmp/burst-writer.log")
+            let writer = try GuestProcess(
+                CommandLine.arguments[0], ["--drive", String(line), "1000", String(pace)],
+                log: "/tmp/burst-writer.log")
             _ = await writer.wait(timeout: .seconds(30))
         } else {
             let puller = try Guest.Puller(line)

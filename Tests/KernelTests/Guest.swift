@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The guest as guest-init.sh prepared it: device paths in the environment, gpio-sim's sysfs.

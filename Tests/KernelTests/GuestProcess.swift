@@ -1,6 +1,7 @@
 import SenseCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process in the guest (the daemon, a burst's driver), its output in a file. Not
@@ -27,7 +28,7 @@ final class GuestProcess: @unchecked Sendable {
         defer { posix_spawnattr_destroy(&attributes) }
         var empty = sigset_t()
         sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)   // the runtime's threads block signals; the child must not
+        posix_spawnattr_setsigmask(&attributes, &empty)  // the runtime's threads block signals; the child must not
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         defer { for p in argv { free(p) } }

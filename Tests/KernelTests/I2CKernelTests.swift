@@ -35,15 +35,16 @@ enum I2CKernelTests {
         let n = sg_smbus_read_block(fd, 0x40, UInt8(block.count), &back)
         t.expect(n == Int32(block.count) && back == block, "I2C block read back: \(n) \(back)")
         var funcs: UInt = 0
-        t.expect(sg_i2c_functionality(fd, &funcs) == 0 && sg_i2c_supports_rdwr(funcs) == 0,
-                 "i2c-stub reports SMBus only (funcs 0x\(String(funcs, radix: 16)))")
+        t.expect(
+            sg_i2c_functionality(fd, &funcs) == 0 && sg_i2c_supports_rdwr(funcs) == 0,
+            "i2c-stub reports SMBus only (funcs 0x\(String(funcs, radix: 16)))")
     }
 
     static func registers(_ t: Checks) async throws {
         let bus = try LinuxI2CBus(name: "i2c-stub", path: try Guest.stubBus)
         let image = (0..<80).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
         for (i, v) in image.enumerated() { try bus.writeRegister(0x77, UInt8(0x80 + i), v) }
-        let back = try bus.readRegisters(0x77, start: 0x80, count: image.count)   // 3 SMBus blocks of ≤ 32
+        let back = try bus.readRegisters(0x77, start: 0x80, count: image.count)  // 3 SMBus blocks of ≤ 32
         t.expect(back == image, "80 registers read back as written")
         t.expect(try bus.readRegister(0x77, 0x80 + 79) == image[79], "single register")
         t.expect(try bus.probe(0x77), "0x77 answers a probe")
@@ -56,14 +57,14 @@ enum I2CKernelTests {
         let clock = ManualClock()
         let chip = BME280Emulator(air: FixedAir(air), clock: clock)
         try chip.receive([0xF2, 0x01])
-        try chip.receive([0xF4, 0x25])   // T×1, P×1, forced
+        try chip.receive([0xF4, 0x25])  // T×1, P×1, forced
         clock.advance(by: .milliseconds(50))
         try chip.receive([0xF7])
-        _ = try chip.transmit(count: 8)   // the conversion is latched into the data registers
+        _ = try chip.transmit(count: 8)  // the conversion is latched into the data registers
         for reg in Array(0x88...0xA1) + Array(0xE1...0xE7) + Array(0xF7...0xFE) + [0xD0] {
             try bus.writeRegister(address, UInt8(reg), chip.register(UInt8(reg)))
         }
-        try bus.writeRegister(address, 0xF3, 0x00)   // status: not measuring, NVM copied
+        try bus.writeRegister(address, 0xF3, 0x00)  // status: not measuring, NVM copied
     }
 
     static func bme280(_ t: Checks) async throws {
@@ -110,7 +111,10 @@ enum I2CKernelTests {
             _ = try bus.writeRead(0x76, [0xD0], readCount: 1)
             t.record("a plain transfer on i2c-stub succeeded")
         } catch {
-            guard case .unsupported(bus: "i2c-stub", _) = error else { t.record("expected unsupported, got \(error)"); return }
+            guard case .unsupported(bus: "i2c-stub", _) = error else {
+                t.record("expected unsupported, got \(error)")
+                return
+            }
         }
     }
 

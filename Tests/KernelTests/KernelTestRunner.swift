@@ -1,7 +1,8 @@
 import SenseCore
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A minimal test runner for the guest: no toolchain and no Foundation there, only this binary
@@ -70,7 +71,7 @@ enum KernelTestRunner {
             } catch let s as Skip {
                 skipped = s.reason
             } catch let e as RequirementFailed {
-                _ = e   // already recorded
+                _ = e  // already recorded
             } catch {
                 checks.record("threw \(error)")
             }
@@ -86,7 +87,7 @@ enum KernelTestRunner {
                 print("not ok \(i + 1) - \(test.name) (\(seconds))")
                 for f in failures { print("#   \(f)") }
             }
-            fflush(nil)   // every stream: the serial port shows progress as it happens
+            fflush(nil)  // every stream: the serial port shows progress as it happens
         }
         print("# \(chosen.count) tests, \(failed) failed")
         return failed

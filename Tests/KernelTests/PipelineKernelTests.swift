@@ -3,10 +3,11 @@ import SenseConfig
 import SenseCore
 import SenseHardwareLinux
 import SenseOS
+import SenseParts
 import SenseTraffic
 import Synchronization
+
 @testable import SenseDaemon
-import SenseParts
 
 /// The daemon's own sensor pipelines (`SensorSet`, as `sensegate run` builds them from a config)
 /// on the real chip: the rain gauge counting tips and a traffic speed trap timing vehicles from
@@ -39,7 +40,9 @@ enum PipelineKernelTests {
 
     static func config(_ name: String, sensors: String, broker: String = "127.0.0.1:1883", extra: String = "") throws -> SensegateConfig {
         let path = "/tmp/\(name).yaml"
-        try Guest.write(path, """
+        try Guest.write(
+            path,
+            """
             node: kvm
             board: \(try writeBoard())
             state_dir: /tmp/state-\(name)
@@ -64,15 +67,18 @@ enum PipelineKernelTests {
     }
 
     static func rainGauge(_ t: Checks) async throws {
-        let config = try config("rain", sensors: """
-              - {name: rain, driver: tipping_bucket, pin: GPIO6, mm_per_tip: 0.2, debounce: 25ms, interval: 1s}
-            """)
-        try Guest.pull(6, up: true)   // a reed switch to ground, open: the line rests high
+        let config = try config(
+            "rain",
+            sensors: """
+                  - {name: rain, driver: tipping_bucket, pin: GPIO6, mm_per_tip: 0.2, debounce: 25ms, interval: 1s}
+                """)
+        try Guest.pull(6, up: true)  // a reed switch to ground, open: the line rests high
         let samples = SampleRecorder()
-        let sensors = try SensorSet(config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
-                                    logger: logger, stateFiles: StateFileWriter(), sink: samples, traffic: samples)
+        let sensors = try SensorSet(
+            config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
+            logger: logger, stateFiles: StateFileWriter(), sink: samples, traffic: samples)
         await Guest.sleep(milliseconds: 300)
-        for _ in 0..<25 {   // 25 tips: the switch closes for 60 ms, then opens for 60 ms
+        for _ in 0..<25 {  // 25 tips: the switch closes for 60 ms, then opens for 60 ms
             try Guest.pull(6, up: false)
             await Guest.sleep(milliseconds: 60)
             try Guest.pull(6, up: true)
@@ -90,20 +96,23 @@ enum PipelineKernelTests {
     }
 
     static func speedTrap(_ t: Checks) async throws {
-        let config = try config("trap", sensors: """
-              - name: road
-                driver: traffic
-                periods: [10s]
-                vehicles: true
-                detector: {active_low: false, bias: as-is, min_on: 20ms, min_off: 30ms}
-                lanes:
-                  - {name: east1, direction: east, upstream: GPIO7, downstream: GPIO8, spacing: 4.0, zone_length: 2.0}
-            """)
+        let config = try config(
+            "trap",
+            sensors: """
+                  - name: road
+                    driver: traffic
+                    periods: [10s]
+                    vehicles: true
+                    detector: {active_low: false, bias: as-is, min_on: 20ms, min_off: 30ms}
+                    lanes:
+                      - {name: east1, direction: east, upstream: GPIO7, downstream: GPIO8, spacing: 4.0, zone_length: 2.0}
+                """)
         try Guest.pull(7, up: false)
         try Guest.pull(8, up: false)
         let vehicles = VehicleRecorder()
-        let sensors = try SensorSet(config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
-                                    logger: logger, stateFiles: StateFileWriter(), sink: vehicles, traffic: vehicles)
+        let sensors = try SensorSet(
+            config: config, hardware: LinuxHardware(), clock: SystemClock(), liveness: Liveness(),
+            logger: logger, stateFiles: StateFileWriter(), sink: vehicles, traffic: vehicles)
         await Guest.sleep(milliseconds: 300)
         // Five cars at about 50 km/h: 4 m between the loops' leading edges is 288 ms; a 4.5 m car
         // over a 2 m loop occupies it for 468 ms. Each write's time window bounds when the kernel

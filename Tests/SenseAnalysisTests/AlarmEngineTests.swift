@@ -3,10 +3,11 @@ import SenseCore
 import Testing
 
 @Suite struct AlarmEngineTests {
-    static let hot = AlarmDefinition(name: "hot", channel: .sensor("outdoor", quantity: "temperature"),
-                                     threshold: .init(direction: .high, limit: 30, deadband: 1, onDelay: .samples(2)),
-                                     priority: .high, maximumShelve: .seconds(3600),
-                                     allowedCommands: [.ack, .shelve, .unshelve], description: "too hot outside")
+    static let hot = AlarmDefinition(
+        name: "hot", channel: .sensor("outdoor", quantity: "temperature"),
+        threshold: .init(direction: .high, limit: 30, deadband: 1, onDelay: .samples(2)),
+        priority: .high, maximumShelve: .seconds(3600),
+        allowedCommands: [.ack, .shelve, .unshelve], description: "too hot outside")
 
     func t(_ v: Double?, _ s: Double, quality: Quality = .good) -> Sample {
         reading("outdoor", "temperature", v, .celsius, at: s, quality: quality, reason: quality == .bad ? .nack : nil)
@@ -15,21 +16,22 @@ import Testing
     @Test func transitionsAreReportedWithValueLimitAndTime() throws {
         var e = AlarmEngine([Self.hot])
         #expect(e.snapshots(wall: WallTime(nanosecondsSinceEpoch: 0)).map(\.state) == [.normal])
-        #expect(e.update([t(31, 0)]).isEmpty)                 // on-delay: one sample is not enough
+        #expect(e.update([t(31, 0)]).isEmpty)  // on-delay: one sample is not enough
         let raised = e.update([t(31.5, 1)])
         #expect(raised.map(\.state) == [.activeUnacknowledged])
         let r = try #require(raised.first)
         #expect(r.value == 31.5 && r.limit == 30 && r.deadband == 1 && r.direction == .high && r.priority == .high)
         #expect(r.since == t(31.5, 1).wall && r.description == "too hot outside")
-        #expect(e.update([t(29.5, 2)]).isEmpty)               // inside the deadband: still active
+        #expect(e.update([t(29.5, 2)]).isEmpty)  // inside the deadband: still active
         #expect(e.update([t(28.9, 3)]).map(\.state) == [.clearedUnacknowledged])
         let acked = try e.command(.ack, alarm: "hot", at: at(4), wall: WallTime(nanosecondsSinceEpoch: 4))
         #expect(acked.state == .normal)
     }
 
     @Test func otherChannelsAndDerivedRefsAreRouted() {
-        let dew = AlarmDefinition(name: "condensation", channel: .derived("dew_point"),
-                                  threshold: .init(direction: .high, limit: 20))
+        let dew = AlarmDefinition(
+            name: "condensation", channel: .derived("dew_point"),
+            threshold: .init(direction: .high, limit: 20))
         var e = AlarmEngine([Self.hot, dew])
         #expect(e.update([reading("outdoor", "humidity", 99, .relativeHumidity, at: 0)]).isEmpty)
         let out = e.update([reading(DerivedEngine.sensorName, "dew_point", 21, .celsius, at: 0)])
@@ -38,13 +40,14 @@ import Testing
 
     @Test func rateOfRiseThroughAWindowAggregate() throws {
         // A river stage rising faster than 0.2 m/h: an alarm on the window's rate.
-        let d = AlarmDefinition(name: "rising", channel: .aggregate("stage_15m", function: "rate"),
-                                threshold: .init(direction: .high, limit: 0.2))
+        let d = AlarmDefinition(
+            name: "rising", channel: .aggregate("stage_15m", function: "rate"),
+            threshold: .init(direction: .high, limit: 0.2))
         var e = AlarmEngine([d])
         var w = WindowAggregator(.init(length: .seconds(900), functions: [.rate, .last], expected: 15))
         var changes: [AlarmSnapshot] = []
         for minute in 0...31 {
-            let stage = minute < 16 ? 1.0 + 0.001 * Double(minute) : 1.016 + 0.01 * Double(minute - 16)   // then 0.6 m/h
+            let stage = minute < 16 ? 1.0 + 0.001 * Double(minute) : 1.016 + 0.01 * Double(minute - 16)  // then 0.6 m/h
             let s = reading("gauge", "stage", stage, .metre, at: Double(minute * 60))
             for r in w.add(s) {
                 changes += e.update(WindowAggregator.samples(window: "stage_15m", r, functions: [.rate, .last], at: s.monotonic))
@@ -55,8 +58,12 @@ import Testing
     }
 
     @Test func commandsAreCheckedAndRefusedWithReasons() throws {
-        var e = AlarmEngine([Self.hot, AlarmDefinition(name: "locked", channel: .sensor("x", quantity: "y"),
-                                                       threshold: .init(direction: .low, limit: 0), allowedCommands: [.ack])])
+        var e = AlarmEngine([
+            Self.hot,
+            AlarmDefinition(
+                name: "locked", channel: .sensor("x", quantity: "y"),
+                threshold: .init(direction: .low, limit: 0), allowedCommands: [.ack]),
+        ])
         let w = WallTime(nanosecondsSinceEpoch: 0)
         #expect(throws: AlarmEngine.CommandRefusal.unknownAlarm("nope")) { try e.command(.ack, alarm: "nope", at: at(0), wall: w) }
         #expect(throws: AlarmEngine.CommandRefusal.refused(.nothingToAcknowledge)) { try e.command(.ack, alarm: "hot", at: at(0), wall: w) }
@@ -74,8 +81,9 @@ import Testing
     }
 
     @Test func chatteringIsFlagged() {
-        let d = AlarmDefinition(name: "flappy", channel: .sensor("outdoor", quantity: "temperature"),
-                                threshold: .init(direction: .high, limit: 30), chatter: .init(activations: 3, window: .seconds(60)))
+        let d = AlarmDefinition(
+            name: "flappy", channel: .sensor("outdoor", quantity: "temperature"),
+            threshold: .init(direction: .high, limit: 30), chatter: .init(activations: 3, window: .seconds(60)))
         var e = AlarmEngine([d])
         var flagged: [Bool] = []
         for i in 0..<4 {

@@ -4,9 +4,10 @@ import Testing
 
 /// Samples at given seconds from a fixed origin.
 func sample(_ v: Double?, at seconds: Double, quality: Quality = .good, reason: QualityReason? = nil) -> Sample {
-    Sample(sensor: "s", quantity: "q", value: quality == .bad ? nil : v, unit: .celsius, quality: quality, reason: reason,
-           monotonic: MonotonicInstant(nanoseconds: 1_000_000_000_000 + Int64(seconds * 1e9)),
-           wall: WallTime(nanosecondsSinceEpoch: 1_795_406_839_000_000_000 + Int64(seconds * 1e9)))
+    Sample(
+        sensor: "s", quantity: "q", value: quality == .bad ? nil : v, unit: .celsius, quality: quality, reason: reason,
+        monotonic: MonotonicInstant(nanoseconds: 1_000_000_000_000 + Int64(seconds * 1e9)),
+        wall: WallTime(nanosecondsSinceEpoch: 1_795_406_839_000_000_000 + Int64(seconds * 1e9)))
 }
 
 func run(_ settings: ChannelPipeline.Settings, _ values: [Double], spacing: Double = 1) -> [Sample?] {
@@ -17,8 +18,10 @@ func run(_ settings: ChannelPipeline.Settings, _ values: [Double], spacing: Doub
 @Suite struct QualityGateTests {
     @Test func rangeRejectsAsInVectorD1Range01() {
         // rh 104.2 ∉ [0, 100], t −60 ∉ [−40, 85], p 1013.2 ∈ [300, 1100], co2 −5 ∉ [0, ∞)
-        for (value, lo, hi, valid) in [(104.2, 0.0, Optional(100.0), false), (-60, -40, 85, false),
-                                       (1013.2, 300, 1100, true), (-5, 0, nil, false)] {
+        for (value, lo, hi, valid) in [
+            (104.2, 0.0, Optional(100.0), false), (-60, -40, 85, false),
+            (1013.2, 300, 1100, true), (-5, 0, nil, false),
+        ] {
             var g = QualityGate(.init(minimum: lo, maximum: hi))
             let out = g.apply(sample(value, at: 0))
             #expect((out.quality == .good) == valid)
@@ -85,14 +88,16 @@ func run(_ settings: ChannelPipeline.Settings, _ values: [Double], spacing: Doub
 
     @Test func calibrationOffsetMultiplyPolynomialClampInOrder() {
         // Two-point: raw 0.2 → 0, raw 39.6 → 40; then ×2; then +1; then clamp to [0, 50].
-        let s = ChannelPipeline.Settings(filters: [.calibrateLinear(raw1: 0.2, true1: 0, raw2: 39.6, true2: 40),
-                                                   .multiply(2), .offset(1), .clamp(0, 50)])
+        let s = ChannelPipeline.Settings(filters: [
+            .calibrateLinear(raw1: 0.2, true1: 0, raw2: 39.6, true2: 40),
+            .multiply(2), .offset(1), .clamp(0, 50),
+        ])
         let out = run(s, [0.2, 39.6, 20, 100]).map { $0!.value! }
         #expect(abs(out[0] - 1) < 1e-9)
-        #expect(abs(out[1] - 50) < 1e-9)   // 81 clamped
+        #expect(abs(out[1] - 50) < 1e-9)  // 81 clamped
         #expect(abs(out[2] - (1 + 2 * (20 - 0.2) * 40 / 39.4)) < 1e-9)
         #expect(out[3] == 50)
-        let poly = run(.init(filters: [.polynomial([1, -2, 0.5])]), [4])   // 1 − 2·4 + 0.5·16
+        let poly = run(.init(filters: [.polynomial([1, -2, 0.5])]), [4])  // 1 − 2·4 + 0.5·16
         #expect(poly[0]?.value == 1.0)
     }
 
@@ -115,8 +120,8 @@ func run(_ settings: ChannelPipeline.Settings, _ values: [Double], spacing: Doub
         var p = ChannelPipeline(.init(filters: [.movingAverage(2), .delta(1000)]))
         #expect(p.process(sample(10, at: 0))?.value == 10)
         let bad = p.process(sample(nil, at: 1, quality: .bad, reason: .nack))
-        #expect(bad?.quality == .bad && bad?.reason == .nack)   // published although delta would drop
-        #expect(p.process(sample(20, at: 2)) == nil)             // 15 differs from 10 by less than 1000
+        #expect(bad?.quality == .bad && bad?.reason == .nack)  // published although delta would drop
+        #expect(p.process(sample(20, at: 2)) == nil)  // 15 differs from 10 by less than 1000
         // Without delta: the window holds only the good values, (10 + 20) / 2.
         var q = ChannelPipeline(.init(filters: [.movingAverage(2)]))
         _ = q.process(sample(10, at: 0))
@@ -138,7 +143,7 @@ func run(_ settings: ChannelPipeline.Settings, _ values: [Double], spacing: Doub
         #expect(p.checkStale(at: t(29), wall: wall) == nil)
         let stale = p.checkStale(at: t(31), wall: wall)
         #expect(stale?.quality == .bad && stale?.reason == .stale && stale?.value == nil)
-        #expect(p.checkStale(at: t(60), wall: wall) == nil)   // reported once
+        #expect(p.checkStale(at: t(60), wall: wall) == nil)  // reported once
         _ = p.process(sample(2, at: 61))
         #expect(p.checkStale(at: t(95), wall: wall)?.reason == .stale)
     }

@@ -8,17 +8,20 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
     @Test func hysteresisAsInVectorD1Hyst01() {
         let samples = [30.0, 35.5, 34.0, 36.0, 33.0, 32.0, 35.4]
         var withDeadband = Threshold(.init(direction: .high, limit: 35.5, deadband: 2.5))
-        #expect(samples.enumerated().map { withDeadband.update($1, at: at(Double($0))) }
+        #expect(
+            samples.enumerated().map { withDeadband.update($1, at: at(Double($0))) }
                 == [false, true, true, true, false, false, false])
         var without = Threshold(.init(direction: .high, limit: 35.5))
-        #expect(samples.enumerated().map { without.update($1, at: at(Double($0))) }
+        #expect(
+            samples.enumerated().map { without.update($1, at: at(Double($0))) }
                 == [false, true, false, true, false, false, false])
     }
 
     @Test func onAndOffDelaysAsInVectorD1Delay01() {
         let samples: [Double] = [10, 60, 60, 10, 60, 60, 60, 60, 10, 10, 10]
         var t = Threshold(.init(direction: .high, limit: 50, onDelay: .samples(3), offDelay: .samples(2)))
-        #expect(samples.enumerated().map { t.update($1, at: at(Double($0))) }
+        #expect(
+            samples.enumerated().map { t.update($1, at: at(Double($0))) }
                 == [false, false, false, false, false, false, true, true, true, false, false])
     }
 
@@ -38,9 +41,9 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
         var t = Threshold(.init(direction: .high, limit: 50, onDelay: .samples(2)))
         var states = [t.update(60, at: at(0))]
         states.append(t.update(nil, quality: .bad, at: at(1)))
-        states.append(t.update(60, at: at(2)))    // counting restarted after the fault
+        states.append(t.update(60, at: at(2)))  // counting restarted after the fault
         states.append(t.update(60, at: at(3)))
-        states.append(t.update(nil, quality: .bad, at: at(4)))   // a fault does not clear an active limit
+        states.append(t.update(nil, quality: .bad, at: at(4)))  // a fault does not clear an active limit
         #expect(states == [false, false, false, true, true])
     }
 }
@@ -49,11 +52,16 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
     @Test func stateMachineAsInVectorD2Isa01() throws {
         var a = Alarm()
         var states: [Alarm.State] = []
-        a.condition(true, at: at(0)); states.append(a.state)
-        a.condition(false, at: at(1)); states.append(a.state)
-        a.condition(true, at: at(2)); states.append(a.state)
-        try a.acknowledge(at: at(3)); states.append(a.state)
-        a.condition(false, at: at(4)); states.append(a.state)
+        a.condition(true, at: at(0))
+        states.append(a.state)
+        a.condition(false, at: at(1))
+        states.append(a.state)
+        a.condition(true, at: at(2))
+        states.append(a.state)
+        try a.acknowledge(at: at(3))
+        states.append(a.state)
+        a.condition(false, at: at(4))
+        states.append(a.state)
         #expect(states == [.activeUnacknowledged, .clearedUnacknowledged, .activeUnacknowledged, .activeAcknowledged, .normal])
         #expect(a.since == at(4))
     }

@@ -7,14 +7,17 @@ import Testing
     static let midnight: Int64 = 1_795_392_000_000_000_000
 
     func s(_ v: Double?, _ seconds: Double, quality: Quality = .good) -> Sample {
-        Sample(sensor: "outdoor", quantity: "temperature", value: quality == .bad ? nil : v, unit: .celsius, quality: quality,
-               reason: quality == .bad ? .nack : nil, monotonic: MonotonicInstant(nanoseconds: Int64(seconds * 1e9)),
-               wall: WallTime(nanosecondsSinceEpoch: Self.midnight + Int64(seconds * 1e9)))
+        Sample(
+            sensor: "outdoor", quantity: "temperature", value: quality == .bad ? nil : v, unit: .celsius, quality: quality,
+            reason: quality == .bad ? .nack : nil, monotonic: MonotonicInstant(nanoseconds: Int64(seconds * 1e9)),
+            wall: WallTime(nanosecondsSinceEpoch: Self.midnight + Int64(seconds * 1e9)))
     }
 
     @Test func tumblingHourlyWindowsAreAlignedToTheClock() throws {
-        var w = WindowAggregator(.init(length: .seconds(3600), functions: [.mean, .min, .max, .sum, .count, .last, .rate],
-                                       expected: 360))
+        var w = WindowAggregator(
+            .init(
+                length: .seconds(3600), functions: [.mean, .min, .max, .sum, .count, .last, .rate],
+                expected: 360))
         // Starts at 00:20 (not aligned), one sample every 10 s with a rising value, until 01:00:05.
         var closed: [WindowAggregator.Result] = []
         var t = 1200.0
@@ -25,12 +28,12 @@ import Testing
         let r = try #require(closed.first)
         #expect(closed.count == 1)
         #expect(r.from.rfc3339 == "2026-11-23T00:00:00.000Z" && r.to.rfc3339 == "2026-11-23T01:00:00.000Z")
-        #expect(r.values[.count] == 240)                    // 00:20 … 00:59:50
+        #expect(r.values[.count] == 240)  // 00:20 … 00:59:50
         #expect(abs(r.completeness - 240.0 / 360) < 1e-12)
-        #expect(r.quality == .uncertain && r.reason == .incomplete)   // under 75 %
+        #expect(r.quality == .uncertain && r.reason == .incomplete)  // under 75 %
         #expect(r.values[.min] == 12 && r.values[.max] == 35.9 && r.values[.last] == 35.9)
         #expect(abs(r.values[.mean]! - (12 + 35.9) / 2) < 1e-9)
-        #expect(abs(r.values[.rate]! - 36) < 1e-9)          // 0.01 per second = 36 per hour
+        #expect(abs(r.values[.rate]! - 36) < 1e-9)  // 0.01 per second = 36 per hour
         #expect(r.unit == .celsius)
     }
 
@@ -58,9 +61,9 @@ import Testing
     @Test func slidingWindowsReportEveryStepOverTheLength() {
         var w = WindowAggregator(.init(length: .seconds(60), every: .seconds(20), functions: [.count, .mean], expected: 6))
         var closed: [WindowAggregator.Result] = []
-        for i in 0..<13 { closed += w.add(s(Double(i), Double(i * 10))) }   // 0 … 120 s
+        for i in 0..<13 { closed += w.add(s(Double(i), Double(i * 10))) }  // 0 … 120 s
         #expect(closed.map { Int($0.to.nanosecondsSinceEpoch - Self.midnight) / 1_000_000_000 } == [20, 40, 60, 80, 100, 120])
         #expect(closed.map { $0.values[.count]! } == [2, 4, 6, 6, 6, 6])
-        #expect(closed[3].values[.mean] == 4.5)   // samples at 20 … 70 s: values 2 … 7
+        #expect(closed[3].values[.mean] == 4.5)  // samples at 20 … 70 s: values 2 … 7
     }
 }

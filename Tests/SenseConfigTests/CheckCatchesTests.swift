@@ -1,8 +1,9 @@
 import SenseConfig
 import SenseTesting
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `check` used to accept or mangle (issue 17): each mistake is one clear error at the
@@ -17,8 +18,10 @@ import Glibc
         #expect(d.first?.message.contains("longer than 100 years") == true, "\(d)")
     }
 
-    @Test(arguments: [("interval: 1e30s", "expected a duration"), ("interval: 30d", "must be between 200ms and 1d, got 30d"),
-                      ("interval: -5s", "negative"), ("interval: .inf", "expected a duration")])
+    @Test(arguments: [
+        ("interval: 1e30s", "expected a duration"), ("interval: 30d", "must be between 200ms and 1d, got 30d"),
+        ("interval: -5s", "negative"), ("interval: .inf", "expected a duration"),
+    ])
     func absurdDurations(replacement: String, phrase: String) {
         let d = Self.errors(ConfigFixture.valid.replacing("interval: 10s", with: replacement))
         #expect(d.count == 1 && d.first?.message.contains(phrase) == true, "\(d)")
@@ -42,19 +45,20 @@ import Glibc
 
     /// A sensor that fails to decode is reported once; what refers to it is not reported again.
     @Test func oneMistakeIsOneError() {
-        let text = ConfigFixture.valid.replacing("interval: 10s", with: "interval: 10 seconds") + """
+        let text =
+            ConfigFixture.valid.replacing("interval: 10s", with: "interval: 10 seconds") + """
 
-            derived:
-              - {name: dew, model: dew_point, inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}}
-            windows:
-              - {name: hourly, channel: outdoor.temperature, length: 1h, functions: [mean]}
-              - {name: dew_hourly, channel: derived.dew, length: 1h, functions: [mean], expected: 360}
-            alarms:
-              - {name: hot, channel: outdoor.temperature, high: 30}
-              - {name: frost, channel: derived.dew, low: 0}
-            rules:
-              - {name: r, when: {alarm: hot}}
-            """
+                derived:
+                  - {name: dew, model: dew_point, inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}}
+                windows:
+                  - {name: hourly, channel: outdoor.temperature, length: 1h, functions: [mean]}
+                  - {name: dew_hourly, channel: derived.dew, length: 1h, functions: [mean], expected: 360}
+                alarms:
+                  - {name: hot, channel: outdoor.temperature, high: 30}
+                  - {name: frost, channel: derived.dew, low: 0}
+                rules:
+                  - {name: r, when: {alarm: hot}}
+                """
         let d = Self.errors(text)
         #expect(d.map(\.path) == ["sensors[0].interval"], "\(d)")
     }
@@ -74,8 +78,9 @@ import Glibc
     @Test func anInputOnThePinOfABusInUseIsRefused() {
         let d = Self.errors(ConfigFixture.valid + Self.contact)
         #expect(d.count == 1)
-        #expect(d.first?.message == "GPIO2 is SDA of i2c-1, which sensor 'outdoor' uses: choose another pin, or move the I2C sensors to another bus",
-                "\(d)")
+        #expect(
+            d.first?.message == "GPIO2 is SDA of i2c-1, which sensor 'outdoor' uses: choose another pin, or move the I2C sensors to another bus",
+            "\(d)")
     }
 
     @Test func theSamePinIsFreeWhenNoSensorUsesItsBus() throws {
@@ -90,8 +95,10 @@ import Glibc
     }
 
     @Test(arguments: [
-        ("{name: damp, channel: outdoor.humidity, high: 80, deadband: 100}", "deadband",
-         "with deadband 100 the alarm clears only at or below -20, and outdoor.humidity reads within 0…100: it could never clear; make the deadband smaller than 80"),
+        (
+            "{name: damp, channel: outdoor.humidity, high: 80, deadband: 100}", "deadband",
+            "with deadband 100 the alarm clears only at or below -20, and outdoor.humidity reads within 0…100: it could never clear; make the deadband smaller than 80"
+        ),
         ("{name: damp, channel: outdoor.humidity, high: 120}", "high", "high: 120 can never be reached: outdoor.humidity reads within 0…100"),
         ("{name: dry, channel: outdoor.humidity, low: 10, deadband: 95}", "deadband", "clears only at or above 105"),
         ("{name: cold, channel: outdoor.temperature, low: -300}", "low", "low: -300 can never be reached"),
@@ -104,11 +111,12 @@ import Glibc
     }
 
     @Test func theQualityRangeBoundsWhatAnAlarmCanSee() {
-        let text = ConfigFixture.valid + """
+        let text =
+            ConfigFixture.valid + """
 
-                channels: {temperature: {range: [-30, 50]}}
-            alarms: [{name: hot, channel: outdoor.temperature, high: 45, deadband: 80}]
-            """
+                    channels: {temperature: {range: [-30, 50]}}
+                alarms: [{name: hot, channel: outdoor.temperature, high: 45, deadband: 80}]
+                """
         let d = Self.errors(text)
         #expect(d.first?.message.contains("outdoor.temperature reads within -30…50") == true, "\(d)")
         // A rescaling filter changes what the channel reads: nothing is claimed then.
@@ -143,8 +151,10 @@ import Glibc
         #expect(mkfifo(fifo, 0o600) == 0)
         let board = CheckCatchesTests.errors(ConfigFixture.valid.replacing("board: sim", with: "board: \(fifo)"))
         #expect(board.count == 1 && board.first?.message.contains("not a regular file") == true, "\(board)")
-        let password = CheckCatchesTests.errors(ConfigFixture.valid.replacing("  broker: mqtt://127.0.0.1:1883",
-                                                                               with: "  broker: mqtt://127.0.0.1:1883\n  username: u\n  password_file: \(fifo)"))
+        let password = CheckCatchesTests.errors(
+            ConfigFixture.valid.replacing(
+                "  broker: mqtt://127.0.0.1:1883",
+                with: "  broker: mqtt://127.0.0.1:1883\n  username: u\n  password_file: \(fifo)"))
         #expect(password.count == 1 && password.first?.message.contains("not a regular file") == true, "\(password)")
         let device = CheckCatchesTests.errors(ConfigFixture.valid.replacing("board: sim", with: "board: /dev/zero"))
         #expect(device.first?.message.contains("not a regular file") == true, "\(device)")

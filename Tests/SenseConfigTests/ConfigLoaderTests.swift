@@ -1,7 +1,7 @@
 import SenseConfig
+import SenseParts
 import SenseTesting
 import Testing
-import SenseParts
 
 @Suite struct ConfigLoaderTests {
     @Test(arguments: ["demo.yaml", "raspberry-pi.yaml", "bench-12.yaml", "air-station.yaml", "river-gauge.yaml", "crossroads.yaml"])
@@ -39,55 +39,76 @@ import SenseParts
     }
 
     static let cases: [Case] = [
-        Case(name: "YAML syntax", text: "node: a\nboard: sim\nmqtt: {broker: mqtt://x\nsensors: []\n",
-             line: 4, column: 8, path: "", phrase: "YAML syntax"),
-        Case(name: "unknown key", text: ConfigFixture.valid + "\n    intervall: 5s\n",
-             line: 11, column: 5, path: "sensors[0].intervall", phrase: "did you mean 'interval'"),
-        Case(name: "wrong type", text: ConfigFixture.valid.replacing("interval: 10s", with: "interval: [10]"),
-             line: 10, column: 15, path: "sensors[0].interval", phrase: "expected a duration"),
-        Case(name: "unknown driver", text: ConfigFixture.valid.replacing("driver: bme280", with: "driver: bme999"),
-             line: 7, column: 13, path: "sensors[0].driver", phrase: "unknown driver 'bme999'"),
-        Case(name: "duplicate name", text: ConfigFixture.valid + """
+        Case(
+            name: "YAML syntax", text: "node: a\nboard: sim\nmqtt: {broker: mqtt://x\nsensors: []\n",
+            line: 4, column: 8, path: "", phrase: "YAML syntax"),
+        Case(
+            name: "unknown key", text: ConfigFixture.valid + "\n    intervall: 5s\n",
+            line: 11, column: 5, path: "sensors[0].intervall", phrase: "did you mean 'interval'"),
+        Case(
+            name: "wrong type", text: ConfigFixture.valid.replacing("interval: 10s", with: "interval: [10]"),
+            line: 10, column: 15, path: "sensors[0].interval", phrase: "expected a duration"),
+        Case(
+            name: "unknown driver", text: ConfigFixture.valid.replacing("driver: bme280", with: "driver: bme999"),
+            line: 7, column: 13, path: "sensors[0].driver", phrase: "unknown driver 'bme999'"),
+        Case(
+            name: "duplicate name",
+            text: ConfigFixture.valid + """
 
-              - name: outdoor
-                driver: bme280
-                bus: i2c-1
-                address: 0x77
-            """, line: 11, column: 11, path: "sensors[1].name", phrase: "duplicate sensor name 'outdoor'"),
-        Case(name: "address out of range", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: 0x99"),
-             line: 9, column: 14, path: "sensors[0].address", phrase: "not a 7-bit I2C address"),
-        Case(name: "pin not on the board", text: ConfigFixture.valid + """
+                  - name: outdoor
+                    driver: bme280
+                    bus: i2c-1
+                    address: 0x77
+                """, line: 11, column: 11, path: "sensors[1].name", phrase: "duplicate sensor name 'outdoor'"),
+        Case(
+            name: "address out of range", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: 0x99"),
+            line: 9, column: 14, path: "sensors[0].address", phrase: "not a 7-bit I2C address"),
+        Case(
+            name: "pin not on the board",
+            text: ConfigFixture.valid + """
 
-              - name: door
-                driver: digital_input
-                pin: GPIO99
-            """, line: 13, column: 10, path: "sensors[1].pin", phrase: "has no pin 'GPIO99'"),
+                  - name: door
+                    driver: digital_input
+                    pin: GPIO99
+                """, line: 13, column: 10, path: "sensors[1].pin", phrase: "has no pin 'GPIO99'"),
         Case(name: "empty file", text: "", line: 1, column: 1, path: "", phrase: "the config file is empty"),
-        Case(name: "bad broker URL", text: ConfigFixture.valid.replacing("mqtt://127.0.0.1:1883", with: "http://broker:80"),
-             line: 4, column: 11, path: "mqtt.broker", phrase: "is not a broker URL"),
-        Case(name: "bus not on the board", text: ConfigFixture.valid.replacing("bus: i2c-1", with: "bus: i2c-7"),
-             line: 8, column: 10, path: "sensors[0].bus", phrase: "has no I2C bus 'i2c-7'"),
-        Case(name: "missing required key", text: ConfigFixture.valid.replacing("node: test-node\n", with: ""),
-             line: 1, column: 1, path: "node", phrase: "missing required key 'node'"),
-        Case(name: "unknown board", text: ConfigFixture.valid.replacing("board: sim", with: "board: pi-zero-9"),
-             line: 2, column: 8, path: "board", phrase: "no board file for 'pi-zero-9'"),
-        Case(name: "address taken twice", text: ConfigFixture.valid + """
+        Case(
+            name: "bad broker URL", text: ConfigFixture.valid.replacing("mqtt://127.0.0.1:1883", with: "http://broker:80"),
+            line: 4, column: 11, path: "mqtt.broker", phrase: "is not a broker URL"),
+        Case(
+            name: "bus not on the board", text: ConfigFixture.valid.replacing("bus: i2c-1", with: "bus: i2c-7"),
+            line: 8, column: 10, path: "sensors[0].bus", phrase: "has no I2C bus 'i2c-7'"),
+        Case(
+            name: "missing required key", text: ConfigFixture.valid.replacing("node: test-node\n", with: ""),
+            line: 1, column: 1, path: "node", phrase: "missing required key 'node'"),
+        Case(
+            name: "unknown board", text: ConfigFixture.valid.replacing("board: sim", with: "board: pi-zero-9"),
+            line: 2, column: 8, path: "board", phrase: "no board file for 'pi-zero-9'"),
+        Case(
+            name: "address taken twice",
+            text: ConfigFixture.valid + """
 
-              - name: second
-                driver: bmp280
-                bus: i2c-1
-                address: 0x76
-            """, line: 14, column: 14, path: "sensors[1].address", phrase: "already used by sensor 'outdoor'"),
-        Case(name: "quoted number", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: \"0x76\""),
-             line: 9, column: 14, path: "sensors[0].address", phrase: "expected a whole number"),
-        Case(name: "unpublishable quantity", text: ConfigFixture.valid + "\n    publish: [temperature, co2]\n",
-             line: 11, column: 28, path: "sensors[0].publish[1]", phrase: "has no quantity 'co2'"),
-        Case(name: "wrong BME280 address", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: 0x40"),
-             line: 9, column: 14, path: "sensors[0].address", phrase: "answers only at 0x76"),
-        Case(name: "aliases", text: ConfigFixture.valid.replacing("interval: 10s", with: "interval: *x"),
-             line: 10, column: 15, path: "", phrase: "aliases are not supported"),
-        Case(name: "simulation on real board", text: ConfigFixture.valid.replacing("board: sim", with: "board: raspberry-pi-4")
-             + "\nsimulation: {seed: 1}\n", line: 11, column: 1, path: "simulation", phrase: "only the simulated board"),
+                  - name: second
+                    driver: bmp280
+                    bus: i2c-1
+                    address: 0x76
+                """, line: 14, column: 14, path: "sensors[1].address", phrase: "already used by sensor 'outdoor'"),
+        Case(
+            name: "quoted number", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: \"0x76\""),
+            line: 9, column: 14, path: "sensors[0].address", phrase: "expected a whole number"),
+        Case(
+            name: "unpublishable quantity", text: ConfigFixture.valid + "\n    publish: [temperature, co2]\n",
+            line: 11, column: 28, path: "sensors[0].publish[1]", phrase: "has no quantity 'co2'"),
+        Case(
+            name: "wrong BME280 address", text: ConfigFixture.valid.replacing("address: 0x76", with: "address: 0x40"),
+            line: 9, column: 14, path: "sensors[0].address", phrase: "answers only at 0x76"),
+        Case(
+            name: "aliases", text: ConfigFixture.valid.replacing("interval: 10s", with: "interval: *x"),
+            line: 10, column: 15, path: "", phrase: "aliases are not supported"),
+        Case(
+            name: "simulation on real board",
+            text: ConfigFixture.valid.replacing("board: sim", with: "board: raspberry-pi-4")
+                + "\nsimulation: {seed: 1}\n", line: 11, column: 1, path: "simulation", phrase: "only the simulated board"),
     ]
 
     @Test(arguments: cases)
@@ -102,33 +123,34 @@ import SenseParts
         #expect(d.description.hasPrefix("\(path):\(c.line):\(c.column): "))
     }
 
-    static let analysed = ConfigFixture.valid + """
+    static let analysed =
+        ConfigFixture.valid + """
 
-            channels:
-              temperature:
-                range: [-30, 50]
-                rate: {max: 2, per: 1s}
-                stuck: {samples: 30, min_std: 0.01}
-                stale: 3
-                filters:
-                  - calibrate: [[0.2, 0.0], [39.6, 40.0]]
-                  - median: 5
-                  - ema: 60s
-                  - delta: 0.05
-                  - heartbeat: 5m
-              humidity:
-                range: [0, null]
-                filters: [{offset: -1.5}, {clamp: [0, 100]}]
-        derived:
-          - name: dew_point
-            model: dew_point
-            inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}
-            hold: 1m
-          - name: slp
-            model: sea_level_pressure
-            inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}
-            parameters: {altitude: 120}
-        """
+                channels:
+                  temperature:
+                    range: [-30, 50]
+                    rate: {max: 2, per: 1s}
+                    stuck: {samples: 30, min_std: 0.01}
+                    stale: 3
+                    filters:
+                      - calibrate: [[0.2, 0.0], [39.6, 40.0]]
+                      - median: 5
+                      - ema: 60s
+                      - delta: 0.05
+                      - heartbeat: 5m
+                  humidity:
+                    range: [0, null]
+                    filters: [{offset: -1.5}, {clamp: [0, 100]}]
+            derived:
+              - name: dew_point
+                model: dew_point
+                inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}
+                hold: 1m
+              - name: slp
+                model: sea_level_pressure
+                inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}
+                parameters: {altitude: 120}
+            """
 
     @Test func channelsAndDerivedDecode() throws {
         let c = try ConfigLoader.load(ConfigFixture.write(Self.analysed), parts: .standard)
@@ -136,9 +158,12 @@ import SenseParts
         #expect(t.quality.minimum == -30 && t.quality.maximum == 50)
         #expect(t.quality.maxRatePerSecond == 2)
         #expect(t.quality.stuckSamples == 30 && t.quality.stuckMinStd == 0.01)
-        #expect(t.staleAfter == .seconds(30))   // 3 × the 10 s interval
-        #expect(t.filters == [.calibrateLinear(raw1: 0.2, true1: 0, raw2: 39.6, true2: 40), .median(5),
-                              .ema(tau: .seconds(60)), .delta(0.05), .heartbeat(.seconds(300))])
+        #expect(t.staleAfter == .seconds(30))  // 3 × the 10 s interval
+        #expect(
+            t.filters == [
+                .calibrateLinear(raw1: 0.2, true1: 0, raw2: 39.6, true2: 40), .median(5),
+                .ema(tau: .seconds(60)), .delta(0.05), .heartbeat(.seconds(300)),
+            ])
         let h = try #require(c.sensors[0].channels["humidity"])
         #expect(h.quality.minimum == 0 && h.quality.maximum == nil)
         #expect(h.filters == [.offset(-1.5), .clamp(0, 100)])
@@ -149,29 +174,45 @@ import SenseParts
     }
 
     static let analysisCases: [Case] = [
-        Case(name: "unknown filter", text: analysed.replacing("- median: 5", with: "- mediam: 5"),
-             line: 19, column: 13, path: "sensors[0].channels.temperature.filters[1].mediam", phrase: "unknown filter 'mediam'"),
-        Case(name: "channel not of the driver", text: analysed.replacing("      humidity:\n        range", with: "      co2:\n        range"),
-             line: 23, column: 7, path: "sensors[0].channels.co2", phrase: "bme280 has no quantity 'co2'"),
-        Case(name: "range upside down", text: analysed.replacing("range: [-30, 50]", with: "range: [50, -30]"),
-             line: 13, column: 16, path: "sensors[0].channels.temperature.range", phrase: "must be below max"),
-        Case(name: "calibration with equal raw points", text: analysed.replacing("[[0.2, 0.0], [39.6, 40.0]]", with: "[[0.2, 0.0], [0.2, 40.0]]"),
-             line: 18, column: 24, path: "sensors[0].channels.temperature.filters[0].calibrate", phrase: "raw values must differ"),
-        Case(name: "unknown model", text: analysed.replacing("model: dew_point", with: "model: dewpoint"),
-             line: 28, column: 12, path: "derived[0].model", phrase: "unknown model 'dewpoint'"),
-        Case(name: "unknown sensor in input", text: analysed.replacing("{temperature: outdoor.temperature, humidity: outdoor.humidity}",
-                                                                       with: "{temperature: indoor.temperature, humidity: outdoor.humidity}"),
-             line: 29, column: 27, path: "derived[0].inputs.temperature", phrase: "no sensor named 'indoor'"),
-        Case(name: "unit mismatch", text: analysed.replacing("{temperature: outdoor.temperature, humidity: outdoor.humidity}",
-                                                             with: "{temperature: outdoor.pressure, humidity: outdoor.humidity}"),
-             line: 29, column: 27, path: "derived[0].inputs.temperature", phrase: "needs 'temperature' in Cel, but outdoor.pressure is in Pa"),
-        Case(name: "missing parameter", text: analysed.replacing("\n    parameters: {altitude: 120}", with: ""),
-             line: 31, column: 5, path: "derived[1].parameters.altitude", phrase: "needs parameter 'altitude'"),
-        Case(name: "derived input of the wrong unit", text: analysed.replacing("inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}",
-                                                             with: "inputs: {pressure: outdoor.pressure, temperature: derived.slp}"),
-             line: 33, column: 55, path: "derived[1].inputs.temperature", phrase: "needs 'temperature' in Cel, but derived.slp is in Pa"),
-        Case(name: "reserved sensor name", text: ConfigFixture.valid.replacing("name: outdoor", with: "name: derived"),
-             line: 6, column: 11, path: "sensors[0].name", phrase: "'derived' is reserved"),
+        Case(
+            name: "unknown filter", text: analysed.replacing("- median: 5", with: "- mediam: 5"),
+            line: 19, column: 13, path: "sensors[0].channels.temperature.filters[1].mediam", phrase: "unknown filter 'mediam'"),
+        Case(
+            name: "channel not of the driver", text: analysed.replacing("      humidity:\n        range", with: "      co2:\n        range"),
+            line: 23, column: 7, path: "sensors[0].channels.co2", phrase: "bme280 has no quantity 'co2'"),
+        Case(
+            name: "range upside down", text: analysed.replacing("range: [-30, 50]", with: "range: [50, -30]"),
+            line: 13, column: 16, path: "sensors[0].channels.temperature.range", phrase: "must be below max"),
+        Case(
+            name: "calibration with equal raw points", text: analysed.replacing("[[0.2, 0.0], [39.6, 40.0]]", with: "[[0.2, 0.0], [0.2, 40.0]]"),
+            line: 18, column: 24, path: "sensors[0].channels.temperature.filters[0].calibrate", phrase: "raw values must differ"),
+        Case(
+            name: "unknown model", text: analysed.replacing("model: dew_point", with: "model: dewpoint"),
+            line: 28, column: 12, path: "derived[0].model", phrase: "unknown model 'dewpoint'"),
+        Case(
+            name: "unknown sensor in input",
+            text: analysed.replacing(
+                "{temperature: outdoor.temperature, humidity: outdoor.humidity}",
+                with: "{temperature: indoor.temperature, humidity: outdoor.humidity}"),
+            line: 29, column: 27, path: "derived[0].inputs.temperature", phrase: "no sensor named 'indoor'"),
+        Case(
+            name: "unit mismatch",
+            text: analysed.replacing(
+                "{temperature: outdoor.temperature, humidity: outdoor.humidity}",
+                with: "{temperature: outdoor.pressure, humidity: outdoor.humidity}"),
+            line: 29, column: 27, path: "derived[0].inputs.temperature", phrase: "needs 'temperature' in Cel, but outdoor.pressure is in Pa"),
+        Case(
+            name: "missing parameter", text: analysed.replacing("\n    parameters: {altitude: 120}", with: ""),
+            line: 31, column: 5, path: "derived[1].parameters.altitude", phrase: "needs parameter 'altitude'"),
+        Case(
+            name: "derived input of the wrong unit",
+            text: analysed.replacing(
+                "inputs: {pressure: outdoor.pressure, temperature: outdoor.temperature}",
+                with: "inputs: {pressure: outdoor.pressure, temperature: derived.slp}"),
+            line: 33, column: 55, path: "derived[1].inputs.temperature", phrase: "needs 'temperature' in Cel, but derived.slp is in Pa"),
+        Case(
+            name: "reserved sensor name", text: ConfigFixture.valid.replacing("name: outdoor", with: "name: derived"),
+            line: 6, column: 11, path: "sensors[0].name", phrase: "'derived' is reserved"),
     ]
 
     @Test(arguments: analysisCases)
@@ -179,24 +220,25 @@ import SenseParts
         try invalidConfigIsReportedPrecisely(c: c)
     }
 
-    static let withAlarms = analysed + """
+    static let withAlarms =
+        analysed + """
 
-        alarms:
-          - name: hot
-            channel: outdoor.temperature
-            high: 30
-            deadband: 1
-            on_delay: 3
-            off_delay: 1m
-            priority: high
-            chatter: {activations: 4, window: 2m}
-            max_shelve: 2h
-            commands: [ack]
-            description: Outdoor temperature above 30 °C
-          - name: condensation
-            channel: derived.dew_point
-            low: -5
-        """
+            alarms:
+              - name: hot
+                channel: outdoor.temperature
+                high: 30
+                deadband: 1
+                on_delay: 3
+                off_delay: 1m
+                priority: high
+                chatter: {activations: 4, window: 2m}
+                max_shelve: 2h
+                commands: [ack]
+                description: Outdoor temperature above 30 °C
+              - name: condensation
+                channel: derived.dew_point
+                low: -5
+            """
 
     @Test func alarmsDecode() throws {
         let c = try ConfigLoader.load(ConfigFixture.write(Self.withAlarms), parts: .standard)
@@ -212,16 +254,21 @@ import SenseParts
     }
 
     static let alarmCases: [Case] = [
-        Case(name: "two limits", text: withAlarms.replacing("    low: -5", with: "    low: -5\n    high: 40"),
-             line: 47, column: 5, path: "alarms[1].high", phrase: "give exactly one limit"),
-        Case(name: "alarm on an unknown derived channel", text: withAlarms.replacing("channel: derived.dew_point", with: "channel: derived.dew"),
-             line: 48, column: 14, path: "alarms[1].channel", phrase: "no derived channel named 'dew'"),
-        Case(name: "alarm on an unknown quantity", text: withAlarms.replacing("channel: outdoor.temperature", with: "channel: outdoor.co2"),
-             line: 37, column: 14, path: "alarms[0].channel", phrase: "has no quantity 'co2'"),
-        Case(name: "unknown command", text: withAlarms.replacing("commands: [ack]", with: "commands: [ack, reset]"),
-             line: 45, column: 21, path: "alarms[0].commands[1]", phrase: "'reset' is not one of: ack, shelve, unshelve"),
-        Case(name: "unknown priority", text: withAlarms.replacing("priority: high", with: "priority: urgent"),
-             line: 42, column: 15, path: "alarms[0].priority", phrase: "'urgent' is not one of: low, medium, high, critical"),
+        Case(
+            name: "two limits", text: withAlarms.replacing("    low: -5", with: "    low: -5\n    high: 40"),
+            line: 47, column: 5, path: "alarms[1].high", phrase: "give exactly one limit"),
+        Case(
+            name: "alarm on an unknown derived channel", text: withAlarms.replacing("channel: derived.dew_point", with: "channel: derived.dew"),
+            line: 48, column: 14, path: "alarms[1].channel", phrase: "no derived channel named 'dew'"),
+        Case(
+            name: "alarm on an unknown quantity", text: withAlarms.replacing("channel: outdoor.temperature", with: "channel: outdoor.co2"),
+            line: 37, column: 14, path: "alarms[0].channel", phrase: "has no quantity 'co2'"),
+        Case(
+            name: "unknown command", text: withAlarms.replacing("commands: [ack]", with: "commands: [ack, reset]"),
+            line: 45, column: 21, path: "alarms[0].commands[1]", phrase: "'reset' is not one of: ack, shelve, unshelve"),
+        Case(
+            name: "unknown priority", text: withAlarms.replacing("priority: high", with: "priority: urgent"),
+            line: 42, column: 15, path: "alarms[0].priority", phrase: "'urgent' is not one of: low, medium, high, critical"),
     ]
 
     @Test(arguments: alarmCases)
@@ -230,25 +277,30 @@ import SenseParts
     }
 
     @Test func windowsDecode() throws {
-        let c = try ConfigLoader.load(ConfigFixture.write(Self.withAlarms + """
+        let c = try ConfigLoader.load(
+            ConfigFixture.write(
+                Self.withAlarms + """
 
-            windows:
-              - name: t_hourly
-                channel: outdoor.temperature
-                length: 1h
-                functions: [mean, min, max]
-              - name: dew_sliding
-                channel: derived.dew_point
-                length: 10m
-                every: 1m
-                functions: [last, rate]
-                expected: 60
-                min_completeness: 0.5
-            """), parts: .standard)
+                    windows:
+                      - name: t_hourly
+                        channel: outdoor.temperature
+                        length: 1h
+                        functions: [mean, min, max]
+                      - name: dew_sliding
+                        channel: derived.dew_point
+                        length: 10m
+                        every: 1m
+                        functions: [last, rate]
+                        expected: 60
+                        min_completeness: 0.5
+                    """), parts: .standard)
         #expect(c.windows.map(\.name) == ["t_hourly", "dew_sliding"])
         #expect(c.windows[0].settings == .init(length: .seconds(3600), functions: [.mean, .min, .max], expected: 360))
-        #expect(c.windows[1].settings == .init(length: .seconds(600), every: .seconds(60), functions: [.last, .rate],
-                                               expected: 60, minimumCompleteness: 0.5))
+        #expect(
+            c.windows[1].settings
+                == .init(
+                    length: .seconds(600), every: .seconds(60), functions: [.last, .rate],
+                    expected: 60, minimumCompleteness: 0.5))
     }
 
     @Test func windowErrors() {
@@ -264,13 +316,14 @@ import SenseParts
     }
 
     @Test func alarmsOnAggregatesAndWhereAggregatesAreRefused() {
-        let base = ConfigFixture.valid + """
+        let base =
+            ConfigFixture.valid + """
 
-            windows:
-              - {name: t15, channel: outdoor.temperature, length: 15m, functions: [rate, mean]}
-            alarms:
-              - {name: warming_fast, channel: CHANNEL, high: 5}
-            """
+                windows:
+                  - {name: t15, channel: outdoor.temperature, length: 15m, functions: [rate, mean]}
+                alarms:
+                  - {name: warming_fast, channel: CHANNEL, high: 5}
+                """
         func errors(_ channel: String, extra: String = "") -> [String] {
             ConfigFixture.errors(base.replacing("CHANNEL", with: channel) + extra).diagnostics.map(\.message)
         }
@@ -278,36 +331,43 @@ import SenseParts
         #expect(errors("aggregate.t60.rate").first?.contains("no window named 't60'") == true)
         #expect(errors("aggregate.t15.max").first?.contains("window 't15' does not compute 'max'; it computes: rate, mean") == true)
         #expect(errors("aggregate.t15").first?.contains("is not a channel") == true)
-        let derivedOnAggregate = errors("aggregate.t15.rate", extra: """
+        let derivedOnAggregate = errors(
+            "aggregate.t15.rate",
+            extra: """
 
-            derived:
-              - {name: d, model: dew_point, inputs: {temperature: aggregate.t15.mean, humidity: outdoor.humidity}}
-            """)
+                derived:
+                  - {name: d, model: dew_point, inputs: {temperature: aggregate.t15.mean, humidity: outdoor.humidity}}
+                """)
         // A derived channel may take an aggregate (a dew point of the quarter-hour mean)…
         #expect(derivedOnAggregate.isEmpty, "\(derivedOnAggregate)")
         // … but NowCast only hourly means, in its unit, and a window never loops back on it.
-        let nowcastOnQuarterHour = errors("aggregate.t15.rate", extra: """
+        let nowcastOnQuarterHour = errors(
+            "aggregate.t15.rate",
+            extra: """
 
-            derived:
-              - {name: nc, model: nowcast_pm, inputs: {hourly: aggregate.t15.mean}}
-            """)
+                derived:
+                  - {name: nc, model: nowcast_pm, inputs: {hourly: aggregate.t15.mean}}
+                """)
         #expect(nowcastOnQuarterHour.contains { $0.contains("the mean of a tumbling window of length 1h") }, "\(nowcastOnQuarterHour)")
-        let windowOnAggregate = ConfigFixture.errors(ConfigFixture.valid + """
+        let windowOnAggregate = ConfigFixture.errors(
+            ConfigFixture.valid + """
 
-            windows:
-              - {name: a, channel: outdoor.temperature, length: 1m, functions: [mean]}
-              - {name: b, channel: aggregate.a.mean, length: 1h, functions: [mean], expected: 60}
-            """).diagnostics.map(\.message)
+                windows:
+                  - {name: a, channel: outdoor.temperature, length: 1m, functions: [mean]}
+                  - {name: b, channel: aggregate.a.mean, length: 1h, functions: [mean], expected: 60}
+                """
+        ).diagnostics.map(\.message)
         #expect(windowOnAggregate.first?.contains("an aggregate cannot be used here") == true, "\(windowOnAggregate)")
     }
 
     @Test func derivedCyclesAreNamed() {
-        let text = ConfigFixture.valid + """
+        let text =
+            ConfigFixture.valid + """
 
-            derived:
-              - {name: a, model: dew_point, inputs: {temperature: derived.b, humidity: outdoor.humidity}}
-              - {name: b, model: dew_point, inputs: {temperature: derived.a, humidity: outdoor.humidity}}
-            """
+                derived:
+                  - {name: a, model: dew_point, inputs: {temperature: derived.b, humidity: outdoor.humidity}}
+                  - {name: b, model: dew_point, inputs: {temperature: derived.a, humidity: outdoor.humidity}}
+                """
         let (_, d) = ConfigFixture.errors(text)
         #expect(d.map(\.message).contains("derived channels depend on each other in a cycle: a → b → a"), "\(d)")
     }
@@ -322,9 +382,10 @@ import SenseParts
     }
 
     @Test func everyErrorIsReportedAtOnce() {
-        let (_, d) = ConfigFixture.errors(ConfigFixture.valid
-            .replacing("address: 0x76", with: "address: 0x99")
-            .replacing("interval: 10s", with: "interval: soon"))
+        let (_, d) = ConfigFixture.errors(
+            ConfigFixture.valid
+                .replacing("address: 0x76", with: "address: 0x99")
+                .replacing("interval: 10s", with: "interval: soon"))
         #expect(d.count == 2)
     }
 

@@ -1,7 +1,7 @@
 import SenseConfig
+import SenseParts
 import SenseTesting
 import Testing
-import SenseParts
 
 /// Every value of every example, replaced in turn by absurd ones: `check` must answer each with
 /// a config or with errors, never trap or hang (issue 17: `interval: 99999999999999999999s` crashed
@@ -26,7 +26,8 @@ import SenseParts
                 let line = Array(mutated[place.line - 1].unicodeScalars)
                 let start = place.column - 1
                 guard start + place.length <= line.count else { continue }
-                mutated[place.line - 1] = String(String.UnicodeScalarView(line[..<start])) + value
+                mutated[place.line - 1] =
+                    String(String.UnicodeScalarView(line[..<start])) + value
                     + String(String.UnicodeScalarView(line[(start + place.length)...]))
                 do {
                     _ = try ConfigLoader.check(Array(mutated.joined(separator: "\n").utf8), file: path, parts: .standard)

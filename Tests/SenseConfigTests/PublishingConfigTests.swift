@@ -7,49 +7,55 @@ import Testing
 
 /// `home_assistant:`, `cap:` and `alarms[].cap:`.
 @Suite struct PublishingConfigTests {
-    static let base = ConfigFixture.valid + """
+    static let base =
+        ConfigFixture.valid + """
 
-        alarms:
-          - name: flood
-            channel: outdoor.pressure
-            high: 103000
-            priority: critical
-            description: Storm surge
+            alarms:
+              - name: flood
+                channel: outdoor.pressure
+                high: 103000
+                priority: critical
+                description: Storm surge
+                cap:
+                  event: Storm surge
+                  category: [Met, Safety]
+                  response: [Evacuate]
+                  instruction: Leave the harbour front.
+                  event_codes: {SAME: SSW}
+                  expires: 3h
+              - {name: cold, channel: outdoor.temperature, low: -5, cap: {event: Frost, category: Met, severity: Minor, urgency: Expected, certainty: Likely}}
             cap:
-              event: Storm surge
-              category: [Met, Safety]
-              response: [Evacuate]
-              instruction: Leave the harbour front.
-              event_codes: {SAME: SSW}
-              expires: 3h
-          - {name: cold, channel: outdoor.temperature, low: -5, cap: {event: Frost, category: Met, severity: Minor, urgency: Expected, certainty: Likely}}
-        cap:
-          sender: harbour@alerts.city.example
-          sender_name: City harbour office
-          status: Exercise
-          language: en-GB
-          web: https://city.example/alerts
-          expires: 6h
-          area:
-            description: Harbour front and the old town
-            polygon: [[53.5, 9.9], [53.55, 9.95], [53.52, 10.0]]
-            circle: {lat: 53.53, lon: 9.96, radius_km: 2}
-            geocodes: {NUTS3: DE600}
-        home_assistant:
-          discovery_prefix: ha/discovery
-          device_name: Harbour gauge
-          area: Harbour
-          lane_entities: true
-        """
+              sender: harbour@alerts.city.example
+              sender_name: City harbour office
+              status: Exercise
+              language: en-GB
+              web: https://city.example/alerts
+              expires: 6h
+              area:
+                description: Harbour front and the old town
+                polygon: [[53.5, 9.9], [53.55, 9.95], [53.52, 10.0]]
+                circle: {lat: 53.53, lon: 9.96, radius_km: 2}
+                geocodes: {NUTS3: DE600}
+            home_assistant:
+              discovery_prefix: ha/discovery
+              device_name: Harbour gauge
+              area: Harbour
+              lane_entities: true
+            """
 
     @Test func theSectionsDecode() throws {
         let c = try ConfigFixture.load(Self.base)
         let p = try #require(c.mqtt.publicAlerts)
         #expect(p.sender == "harbour@alerts.city.example" && p.status == .exercise && p.language == "en-GB")
         #expect(p.expires == .seconds(21600) && p.scope == .public)
-        #expect(p.area.polygons == [[CAPPoint(latitude: 53.5, longitude: 9.9), CAPPoint(latitude: 53.55, longitude: 9.95),
-                                     CAPPoint(latitude: 53.52, longitude: 10.0), CAPPoint(latitude: 53.5, longitude: 9.9)]],
-                "closed by the loader")
+        #expect(
+            p.area.polygons == [
+                [
+                    CAPPoint(latitude: 53.5, longitude: 9.9), CAPPoint(latitude: 53.55, longitude: 9.95),
+                    CAPPoint(latitude: 53.52, longitude: 10.0), CAPPoint(latitude: 53.5, longitude: 9.9),
+                ]
+            ],
+            "closed by the loader")
         #expect(p.area.circles.first?.radiusKilometres == 2 && p.area.geocodes == [CAPNamedValue(name: "NUTS3", value: "DE600")])
         let flood = try #require(p.alerts["flood"])
         #expect(flood.categories == [.met, .safety] && flood.responseTypes == [.evacuate])
@@ -106,13 +112,15 @@ import Testing
     }
 
     @Test func homeAssistantReadsTheSensegatePayloads() {
-        let (_, diagnostics) = ConfigFixture.errors(ConfigFixture.valid.replacing("broker: mqtt://127.0.0.1:1883", with: "broker: mqtt://127.0.0.1:1883\n  format: senml")
-                                                    + "\nhome_assistant: {}\n")
+        let (_, diagnostics) = ConfigFixture.errors(
+            ConfigFixture.valid.replacing("broker: mqtt://127.0.0.1:1883", with: "broker: mqtt://127.0.0.1:1883\n  format: senml")
+                + "\nhome_assistant: {}\n")
         #expect(diagnostics.map(\.path) == ["home_assistant"])
         #expect(diagnostics.first?.message.contains("mqtt.format: senml") == true)
         // Disabled, it is no conflict: it only deletes what it published before.
-        let (_, none) = ConfigFixture.errors(ConfigFixture.valid.replacing("broker: mqtt://127.0.0.1:1883", with: "broker: mqtt://127.0.0.1:1883\n  format: senml")
-                                             + "\nhome_assistant: {enabled: false}\n")
+        let (_, none) = ConfigFixture.errors(
+            ConfigFixture.valid.replacing("broker: mqtt://127.0.0.1:1883", with: "broker: mqtt://127.0.0.1:1883\n  format: senml")
+                + "\nhome_assistant: {enabled: false}\n")
         #expect(none.isEmpty, "\(none)")
     }
 }

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func everyMillisecondOfADayRoundTrips() {
-        var t: Int64 = 1_795_392_000_000_000_000   // 2026-11-23T00:00Z
+        var t: Int64 = 1_795_392_000_000_000_000  // 2026-11-23T00:00Z
         for _ in 0..<2000 {
             t += 43_201_017_000_000 / 1000
             let ms = t / 1_000_000 * 1_000_000
@@ -44,7 +44,9 @@ import Testing
 /// Found by fuzzing (the scalars target): an hour of 38 overflowed nothing, but a year of 9999
 /// overflowed the nanoseconds; both are refused now.
 @Suite struct RFC3339HostileTests {
-    @Test(arguments: ["0226-11-23T38:07:23Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-01-32T00:00:00Z",
-                      "2026-01-01T00:60:00Z", "9999-12-31T23:59:59.999Z", "0000-01-01T00:00:00Z"])
+    @Test(arguments: [
+        "0226-11-23T38:07:23Z", "2026-13-01T00:00:00Z", "2026-00-10T00:00:00Z", "2026-01-32T00:00:00Z",
+        "2026-01-01T00:60:00Z", "9999-12-31T23:59:59.999Z", "0000-01-01T00:00:00Z",
+    ])
     func refuses(text: String) { #expect(WallTime(rfc3339: text) == nil) }
 }

@@ -2,6 +2,7 @@ import Logging
 import SenseCore
 import SenseTesting
 import Testing
+
 @testable import SenseDaemon
 
 /// What a flood of commands costs the journal and the broker: bounded (issue 17).
@@ -26,7 +27,7 @@ import Testing
         let limiter = LogLimiter(what: "commands", now: Self.t0, logger: log.logger)
         for i in 0..<5000 { limiter.log(.info, key: "topic-\(i)", "line \(i)", at: Self.t0) }
         limiter.flush(at: Self.t0 + .seconds(10))
-        #expect(log.lines.count == 32 + 3 + 1)   // 32 topics followed, the rest as one "further topics" key
+        #expect(log.lines.count == 32 + 3 + 1)  // 32 topics followed, the rest as one "further topics" key
         #expect(log.lines.last?.message.hasPrefix("commands on further topics: 4965 in the last 10s") == true)
         #expect(log.lines.last?.level == .info, "a summary of info lines is info")
     }
@@ -35,7 +36,7 @@ import Testing
         let log = LogRecorder()
         let commands = CommandLog(now: Self.t0, logger: log.logger)
         let answered = (0..<1000).filter { _ in commands.refused(topic: "t", "no", at: Self.t0) }.count
-        #expect(answered == 200)   // the burst
+        #expect(answered == 200)  // the burst
         #expect(commands.counters == .init(accepted: 0, refused: 1000, unanswered: 800))
         // A second later the budget has refilled by 50.
         let later = (0..<100).filter { _ in commands.refused(topic: "t", "no", at: Self.t0 + .seconds(1)) }.count

@@ -5,6 +5,7 @@ import SenseHardware
 import SenseSimulator
 import Synchronization
 import Testing
+
 @testable import SenseDaemon
 
 /// Collects what a watcher or poller emits.
@@ -21,13 +22,17 @@ final class Emitted: SampleSink {
 @Suite struct DigitalInputWatcherTests {
     static let logger = Logger(label: "test")
 
-    func start(activeLow: Bool, clock: ManualClock, chip: SimulatedGPIOChip,
-               emitted: Emitted) throws -> (Task<Void, Never>, any GPIOInput) {
+    func start(
+        activeLow: Bool, clock: ManualClock, chip: SimulatedGPIOChip,
+        emitted: Emitted
+    ) throws -> (Task<Void, Never>, any GPIOInput) {
         let input = try chip.requestInput(offset: 17, bias: .pullUp, consumer: "test")
-        let options = DigitalInputOptions(line: .init(chip: "gpiochip0", offset: 17, pin: 11), pinName: "GPIO17",
-                                          bias: .pullUp, activeLow: activeLow, debounce: .milliseconds(20))
-        let watcher = DigitalInputWatcher(name: "door", input: input, options: options, interval: .seconds(60),
-                                          clock: clock, sink: emitted, liveness: Liveness(), logger: Self.logger)
+        let options = DigitalInputOptions(
+            line: .init(chip: "gpiochip0", offset: 17, pin: 11), pinName: "GPIO17",
+            bias: .pullUp, activeLow: activeLow, debounce: .milliseconds(20))
+        let watcher = DigitalInputWatcher(
+            name: "door", input: input, options: options, interval: .seconds(60),
+            clock: clock, sink: emitted, liveness: Liveness(), logger: Self.logger)
         return (Task { await watcher.run() }, input)
     }
 
@@ -37,9 +42,9 @@ final class Emitted: SampleSink {
         let emitted = Emitted()
         let (task, input) = try start(activeLow: true, clock: clock, chip: chip, emitted: emitted)
         await emitted.wait(count: 1)
-        #expect(emitted.all.first?.value == 0)            // pulled up, active low: inactive
+        #expect(emitted.all.first?.value == 0)  // pulled up, active low: inactive
         let closedAt = clock.monotonicNow
-        for _ in 0..<3 {                                  // the contact closes with bounce
+        for _ in 0..<3 {  // the contact closes with bounce
             chip.drive(17, high: false)
             clock.advance(by: .microseconds(300))
             chip.drive(17, high: true)
@@ -47,15 +52,15 @@ final class Emitted: SampleSink {
         }
         chip.drive(17, high: false)
         let lastEdge = clock.monotonicNow
-        while clock.sleeperCount < 2 { await Task.yield() }   // debounce timer and heartbeat
+        while clock.sleeperCount < 2 { await Task.yield() }  // debounce timer and heartbeat
         clock.advance(by: .milliseconds(25))
         await emitted.wait(count: 2)
         let change = try #require(emitted.all.dropFirst().first)
         #expect(change.value == 1)
-        #expect(change.monotonic == lastEdge)             // stamped with the edge, not the wake-up
+        #expect(change.monotonic == lastEdge)  // stamped with the edge, not the wake-up
         #expect(change.monotonic > closedAt)
         #expect(change.quality == .good && change.unit == .none && change.quantity == "state")
-        #expect(emitted.all.count == 2)                   // bounce produced no extra samples
+        #expect(emitted.all.count == 2)  // bounce produced no extra samples
         task.cancel()
         input.release()
         await task.value
@@ -68,7 +73,7 @@ final class Emitted: SampleSink {
         let emitted = Emitted()
         let (task, input) = try start(activeLow: false, clock: clock, chip: chip, emitted: emitted)
         await emitted.wait(count: 1)
-        #expect(emitted.all.first?.value == 1)            // pulled up, active high: active
+        #expect(emitted.all.first?.value == 1)  // pulled up, active high: active
         while clock.sleeperCount < 1 { await Task.yield() }
         clock.advance(by: .seconds(60))
         await emitted.wait(count: 2)

@@ -1,9 +1,10 @@
 import Foundation
 import SenseConfig
+import SenseParts
 import SenseTesting
 import Testing
+
 @testable import SenseDaemon
-import SenseParts
 
 /// The discovery configs of every shipped example, as Home Assistant would take them.
 @Suite struct HomeAssistantDiscoveryTests {
@@ -23,9 +24,11 @@ import SenseParts
         let entities = d.entities
         #expect(entities.count > 20)
         #expect(Set(entities.map(\.topic)).count == entities.count, "one config per entity")
-        let report = try HomeAssistantValidator.check(configs: Dictionary(uniqueKeysWithValues: entities.map {
-            ($0.topic, String(decoding: $0.payload, as: UTF8.self))
-        }), states: [:])
+        let report = try HomeAssistantValidator.check(
+            configs: Dictionary(
+                uniqueKeysWithValues: entities.map {
+                    ($0.topic, String(decoding: $0.payload, as: UTF8.self))
+                }), states: [:])
         #expect(report.errors == [])
         for e in entities {
             #expect(d.isOwnConfigTopic(e.topic), "\(e.topic)")

@@ -5,6 +5,7 @@ import SenseCore
 import SenseTesting
 import SenseWire
 import Testing
+
 @testable import SenseDaemon
 
 /// The public-alert state machine against a real alarm engine, and the CAP messages it leads to
@@ -12,16 +13,23 @@ import Testing
 @Suite struct PublicAlertsTests {
     /// A river stage alarm: high 1.8 m, 5 cm deadband, on after 20 s.
     struct River {
-        var engine = AlarmEngine([AlarmDefinition(name: "flood", channel: .derived("stage"),
-                                                  threshold: .init(direction: .high, limit: 1.8, deadband: 0.05,
-                                                                   onDelay: .time(.seconds(20))),
-                                                  priority: .high, description: "River at flood stage")])
+        var engine = AlarmEngine([
+            AlarmDefinition(
+                name: "flood", channel: .derived("stage"),
+                threshold: .init(
+                    direction: .high, limit: 1.8, deadband: 0.05,
+                    onDelay: .time(.seconds(20))),
+                priority: .high, description: "River at flood stage")
+        ])
         var alerts = PublicAlerts()
         var sent: [(PublicAlerts.Decision, Double)] = []
 
         mutating func stage(_ v: Double?, at s: Double, quality: Quality = .good, expires: Duration? = nil) {
-            _ = engine.update([Sample(sensor: DerivedEngine.sensorName, quantity: "stage", value: v, unit: .metre,
-                                      quality: v == nil ? .bad : quality, reason: v == nil ? .nack : nil, monotonic: at(s), wall: wall(s))])
+            _ = engine.update([
+                Sample(
+                    sensor: DerivedEngine.sensorName, quantity: "stage", value: v, unit: .metre,
+                    quality: v == nil ? .bad : quality, reason: v == nil ? .nack : nil, monotonic: at(s), wall: wall(s))
+            ])
             step(at: s, expires: expires)
         }
 
@@ -40,14 +48,17 @@ import Testing
         var r = River()
         for t in stride(from: 0.0, through: 15, by: 5) { r.stage(1.5, at: t) }
         #expect(r.sent.isEmpty)
-        for t in stride(from: 20.0, through: 60, by: 5) { r.stage(1.9, at: t) }   // on after 20 s of flood stage
+        for t in stride(from: 20.0, through: 60, by: 5) { r.stage(1.9, at: t) }  // on after 20 s of flood stage
         #expect(r.sent.count == 1)
         #expect(r.sent.first.map { $0.0 == .alert(replacing: nil) && $0.1 == 40 } == true)
-        r.stage(1.78, at: 65)   // inside the deadband: still active, nothing said
+        r.stage(1.78, at: 65)  // inside the deadband: still active, nothing said
         #expect(r.sent.count == 1)
         r.stage(1.7, at: 70)
         #expect(r.sent.count == 2)
-        guard case let .cancel(issued) = r.sent[1].0 else { Issue.record("expected a cancel"); return }
+        guard case let .cancel(issued) = r.sent[1].0 else {
+            Issue.record("expected a cancel")
+            return
+        }
         #expect(issued.identifier == "n.flood.1")
         r.stage(1.6, at: 75)
         #expect(r.sent.count == 2, "one cancel, not one per reading")
@@ -120,8 +131,12 @@ import Testing
 
     static func settings() -> PublicAlertSettings {
         var area = CAPArea(description: "Lower town & the riverside <underpass>")
-        area.polygons = [[.init(latitude: 52.1, longitude: -1.2), .init(latitude: 52.11, longitude: -1.19),
-                          .init(latitude: 52.105, longitude: -1.18), .init(latitude: 52.1, longitude: -1.2)]]
+        area.polygons = [
+            [
+                .init(latitude: 52.1, longitude: -1.2), .init(latitude: 52.11, longitude: -1.19),
+                .init(latitude: 52.105, longitude: -1.18), .init(latitude: 52.1, longitude: -1.2),
+            ]
+        ]
         area.circles = [.init(centre: .init(latitude: 52.105, longitude: -1.19), radiusKilometres: 1.5)]
         area.geocodes = [.init(name: "SAME", value: "006113")]
         var s = PublicAlertSettings(sender: "gauge-17@alerts.city.example", area: area)
@@ -143,24 +158,31 @@ import Testing
         let c = r.engine.publicCondition("flood", at: at(30), wall: wall(30))!
         let s = Self.settings()
         func message(_ type: CAPPayloads.MessageType, _ id: String, refs: [CAPPayloads.Reference]) -> String {
-            String(decoding: CAPPayloads.xml(.init(type: type, identifier: id, sent: wall(30), node: "river-gauge", settings: s,
-                                                   template: s.alerts["flood"], alarm: c.snapshot, references: refs, seq: 41)),
-                   as: UTF8.self)
+            String(
+                decoding: CAPPayloads.xml(
+                    .init(
+                        type: type, identifier: id, sent: wall(30), node: "river-gauge", settings: s,
+                        template: s.alerts["flood"], alarm: c.snapshot, references: refs, seq: 41)),
+                as: UTF8.self)
         }
         let alert = message(.alert, "river-gauge.flood.41", refs: [])
         let update = message(.update, "river-gauge.flood.52", refs: [.init(identifier: "river-gauge.flood.41", sent: wall(30))])
         let cancel = message(.cancel, "river-gauge.flood.60", refs: [.init(identifier: "river-gauge.flood.52", sent: wall(30))])
-        let orphan = String(decoding: CAPPayloads.xml(.init(type: .cancel, identifier: "river-gauge.old.3", sent: wall(30), node: "river-gauge",
-                                                             settings: s, template: nil, alarm: nil,
-                                                             references: [.init(identifier: "river-gauge.old.2", sent: wall(0))], seq: 3)),
-                            as: UTF8.self)
+        let orphan = String(
+            decoding: CAPPayloads.xml(
+                .init(
+                    type: .cancel, identifier: "river-gauge.old.3", sent: wall(30), node: "river-gauge",
+                    settings: s, template: nil, alarm: nil,
+                    references: [.init(identifier: "river-gauge.old.2", sent: wall(0))], seq: 3)),
+            as: UTF8.self)
         #expect(try CAPValidator.errors([alert, update, cancel, orphan]) == [])
         #expect(alert.contains("<sent>2026-11-23T00:00:30-00:00</sent>"))
         #expect(alert.contains("<areaDesc>Lower town &amp; the riverside &lt;underpass&gt;</areaDesc>"))
         #expect(alert.contains("<expires>2026-11-23T06:00:30-00:00</expires>"))
         #expect(alert.contains("<severity>Severe</severity>") && alert.contains("<responseType>Prepare</responseType>"))
         #expect(update.contains("<references>gauge-17@alerts.city.example,river-gauge.flood.41,2026-11-23T00:00:30-00:00</references>"))
-        #expect(cancel.contains("<msgType>Cancel</msgType>") && cancel.contains("<responseType>AllClear</responseType>")
+        #expect(
+            cancel.contains("<msgType>Cancel</msgType>") && cancel.contains("<responseType>AllClear</responseType>")
                 && cancel.contains("<urgency>Past</urgency>"))
         #expect(!orphan.contains("<info>"))
         // And the validator is not a rubber stamp: a message with Z time and an open polygon fails.

@@ -7,6 +7,7 @@ import SenseReaction
 import SenseTesting
 import SenseWire
 import Testing
+
 @testable import SenseDaemon
 
 func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_000_000_000 + Int64(s * 1e9)) }
@@ -68,12 +69,16 @@ struct Cabinet {
         now = t
         var batch: [Sample] = []
         if bad {
-            batch.append(Sample(sensor: "gauge", quantity: "temperature", value: nil, unit: .celsius, quality: .bad, reason: .nack,
-                                monotonic: at(t), wall: wall(t)))
+            batch.append(
+                Sample(
+                    sensor: "gauge", quantity: "temperature", value: nil, unit: .celsius, quality: .bad, reason: .nack,
+                    monotonic: at(t), wall: wall(t)))
         }
         if let temperature {
-            batch.append(Sample(sensor: "gauge", quantity: "temperature", value: temperature, unit: .celsius, quality: .good,
-                                monotonic: at(t), wall: wall(t)))
+            batch.append(
+                Sample(
+                    sensor: "gauge", quantity: "temperature", value: temperature, unit: .celsius, quality: .good,
+                    monotonic: at(t), wall: wall(t)))
         }
         if let door {
             batch.append(Sample(sensor: "door", quantity: "state", value: door, unit: .none, quality: .good, monotonic: at(t), wall: wall(t)))
@@ -88,8 +93,9 @@ struct Cabinet {
     func source(_ name: String) -> ActuatorSource { reaction.bank.actuator(name)!.source }
 
     mutating func command(_ name: String, _ json: String) throws(ActuatorCommand.Refusal) -> [String] {
-        let c = try ActuatorCommand.parse(IncomingMessage(topic: "sensegate/t/actuator/\(name)/set", payload: Array(json.utf8), retained: false),
-                                          root: "sensegate/t")
+        let c = try ActuatorCommand.parse(
+            IncomingMessage(topic: "sensegate/t/actuator/\(name)/set", payload: Array(json.utf8), retained: false),
+            root: "sensegate/t")
         return try reaction.command(c, at: at(now)).map { "\($0.actuator)=\($0.change.level ? "on" : "off")" }
     }
 }
@@ -100,9 +106,9 @@ struct Cabinet {
         c.feed(0, door: 1)
         #expect(!c.level("siren") && c.source("siren") == .failsafe)
         #expect(c.detail("siren") == "no reading yet from gauge.temperature")
-        #expect(c.feed(1, temperature: 20) == ["siren=on"])   // the door rule now acts
+        #expect(c.feed(1, temperature: 20) == ["siren=on"])  // the door rule now acts
         #expect(c.detail("siren") == "rule door_open")
-        #expect(c.feed(7, bad: true) == ["siren=off"])        // failsafe overrides min_on
+        #expect(c.feed(7, bad: true) == ["siren=off"])  // failsafe overrides min_on
         #expect(c.detail("siren") == "gauge.temperature is bad")
         #expect(c.feed(8, temperature: 20) == ["siren=on"])
     }
@@ -110,28 +116,30 @@ struct Cabinet {
     @Test func anOutputHeldAtFailsafeFromTheStartNeverPassesThroughAnotherLevel() throws {
         // A warning sign that is on without data, declared after another actuator: the first
         // decision must leave it on (once, a peer's interlock check saw it before its failsafe).
-        let config = cabinetConfig + """
+        let config =
+            cabinetConfig + """
 
-              - name: sign
-                pin: GPIO25
-                failsafe: on
-                failsafe_when_bad: [gauge.temperature]
-            """
+                  - name: sign
+                    pin: GPIO25
+                    failsafe: on
+                    failsafe_when_bad: [gauge.temperature]
+                """
         var c = try Cabinet(config: config)
-        #expect(c.level("sign"))                         // requested at its failsafe level
+        #expect(c.level("sign"))  // requested at its failsafe level
         #expect(!c.feed(0, door: 0).contains("sign=off"))
         #expect(c.level("sign") && c.source("sign") == .failsafe)
-        #expect(c.feed(1, temperature: 20) == ["sign=off"])   // data: normal operation
+        #expect(c.feed(1, temperature: 20) == ["sign=off"])  // data: normal operation
     }
 
     @Test func failsafeHoldOutlastsAnIntermittentFault() throws {
-        var c = try Cabinet(config: cabinetConfig.replacingOccurrences(
-            of: "failsafe_when_bad: [gauge.temperature]", with: "failsafe_when_bad: [gauge.temperature]\n    failsafe_hold: 10s"))
+        var c = try Cabinet(
+            config: cabinetConfig.replacingOccurrences(
+                of: "failsafe_when_bad: [gauge.temperature]", with: "failsafe_when_bad: [gauge.temperature]\n    failsafe_hold: 10s"))
         c.feed(0, temperature: 20, door: 1)
         #expect(c.level("siren"))
         #expect(c.feed(7, bad: true) == ["siren=off"])
-        #expect(c.feed(8, temperature: 20).isEmpty)        // good again, but held
-        #expect(c.feed(12, bad: true).isEmpty)             // a second fault restarts the hold
+        #expect(c.feed(8, temperature: 20).isEmpty)  // good again, but held
+        #expect(c.feed(12, bad: true).isEmpty)  // a second fault restarts the hold
         #expect(c.feed(13, temperature: 20).isEmpty)
         #expect(c.reaction.nextDeadline(after: at(13)) == at(22))
         #expect(c.feed(21.9).isEmpty)
@@ -144,14 +152,14 @@ struct Cabinet {
         #expect(c.feed(31, temperature: 31) == ["fan=on"])
         #expect(c.detail("fan") == "rule cool_down")
         #expect(c.feed(32, temperature: 25) == ["fan=off"])
-        #expect(c.feed(40, temperature: 31).isEmpty)          // min_off 30 s from 32 s
+        #expect(c.feed(40, temperature: 31).isEmpty)  // min_off 30 s from 32 s
         #expect(c.reaction.nextDeadline(after: at(40)) == at(62))
         #expect(c.feed(62) == ["fan=on"])
     }
 
     @Test func onlyWhileAndExclusivityHoldOutputsOff() throws {
         var c = try Cabinet()
-        c.feed(0, temperature: 3, door: 0)                    // cold: heater on
+        c.feed(0, temperature: 3, door: 0)  // cold: heater on
         #expect(c.level("heater"))
         #expect(c.feed(1, temperature: 16) == ["heater=off"])  // still "cold"? no: and only_while fails above 15
         #expect(c.source("heater") == .default || c.source("heater") == .interlock)
@@ -185,14 +193,14 @@ struct Cabinet {
         c.feed(0, temperature: 20, door: 0)
         #expect(try c.command("siren", #"{"command":"pulse","for":"2s","by":"test"}"#) == ["siren=on"])
         #expect(c.source("siren") == .manual && c.detail("siren") == "command pulse by test")
-        #expect(c.feed(6).contains("siren=off"))                // pulse over (and min_on 5 s passed)
+        #expect(c.feed(6).contains("siren=off"))  // pulse over (and min_on 5 s passed)
         #expect(try c.command("siren", #"{"command":"on"}"#) == ["siren=on"])
-        #expect(c.reaction.bank.actuator("siren")!.overrideUntil == at(606))   // max_override 10 m
+        #expect(c.reaction.bank.actuator("siren")!.overrideUntil == at(606))  // max_override 10 m
         c.feed(12, door: 0)
         #expect(c.level("siren"))
         #expect(try c.command("siren", #"{"command":"release"}"#) == ["siren=off"])
         #expect(try c.command("heater", #"{"command":"override","level":"off","for":60}"#).isEmpty)
-        #expect(c.reaction.bank.actuator("heater")!.isOverridden && c.source("heater") == .interlock)   // only_while still rules
+        #expect(c.reaction.bank.actuator("heater")!.isOverridden && c.source("heater") == .interlock)  // only_while still rules
     }
 }
 
@@ -221,7 +229,8 @@ struct Cabinet {
         Case(topic: "siren/set", payload: #"{"command":"on","id":12}"#, reason: "'id' must be a string"),
         Case(topic: "fan/set", payload: #"{"command":"override","for":"1m"}"#, reason: "override needs 'level'"),
         Case(topic: "fan/set", payload: #"{"command":"override","level":"on"}"#, reason: "every override expires"),
-        Case(topic: "siren/set", payload: #"{"command":"override","level":"on","for":"1m"}"#, reason: "'override' is not allowed for actuator 'siren'"),
+        Case(
+            topic: "siren/set", payload: #"{"command":"override","level":"on","for":"1m"}"#, reason: "'override' is not allowed for actuator 'siren'"),
         Case(topic: "ghost/set", payload: #"{"command":"on"}"#, reason: "no actuator named 'ghost'"),
         Case(topic: "siren/toggle", payload: #"{"command":"on"}"#, reason: "commands go to <root>/actuator/<name>/set"),
         Case(topic: "siren/release", payload: "", reason: "commands go to"),
@@ -241,7 +250,7 @@ struct Cabinet {
     @Test(arguments: cases)
     func refused(_ k: Case) throws {
         var c = try Cabinet(config: cabinetConfig.replacingOccurrences(of: "only_while", with: "min_on: 1m\n    only_while"))
-        c.feed(0, temperature: 3, door: 0)    // cold: the heater is on, which interlocks the fan
+        c.feed(0, temperature: 3, door: 0)  // cold: the heater is on, which interlocks the fan
         let before = ["siren", "fan", "heater"].map { (c.level($0), c.source($0)) }
         #expect(c.level("heater"))
         let parts = k.topic.split(separator: "/").map(String.init)
@@ -254,15 +263,16 @@ struct Cabinet {
 
     @Test func aCommandDuringFailsafeIsRefused() throws {
         var c = try Cabinet()
-        c.feed(0, door: 0)   // no temperature yet: the siren is held at failsafe
-        #expect(c.refusal("siren", #"{"command":"on","id":"x"}"#)
+        c.feed(0, door: 0)  // no temperature yet: the siren is held at failsafe
+        #expect(
+            c.refusal("siren", #"{"command":"on","id":"x"}"#)
                 == "siren is held at its failsafe level (no reading yet from gauge.temperature); commands wait until that ends")
         #expect(!c.level("siren"))
     }
 
     @Test func onlyWhileRefusesAnOnCommandWithTheReason() throws {
         var c = try Cabinet()
-        c.feed(0, temperature: 20, door: 0)   // too warm for the heater
+        c.feed(0, temperature: 20, door: 0)  // too warm for the heater
         #expect(c.refusal("heater", #"{"command":"on"}"#) == "heater may not be on now: only_while is false")
     }
 }
@@ -271,8 +281,9 @@ extension Cabinet {
     /// The reason a command is refused, nil when it is accepted.
     mutating func refusal(_ name: String, _ json: String, verb: String = "set") -> String? {
         do throws(ActuatorCommand.Refusal) {
-            let c = try ActuatorCommand.parse(IncomingMessage(topic: "sensegate/t/actuator/\(name)/\(verb)", payload: Array(json.utf8), retained: false),
-                                              root: "sensegate/t")
+            let c = try ActuatorCommand.parse(
+                IncomingMessage(topic: "sensegate/t/actuator/\(name)/\(verb)", payload: Array(json.utf8), retained: false),
+                root: "sensegate/t")
             _ = try reaction.command(c, at: at(now))
             return nil
         } catch {

@@ -3,11 +3,12 @@ import Logging
 import SenseConfig
 import SenseCore
 import SenseMQTT
+import SenseParts
 import SenseTesting
 import Testing
-@testable import sensegate_bench
+
 @testable import SenseDaemon
-import SenseParts
+@testable import sensegate_bench
 
 /// Issue 18: no file write, fsync or blocking call on the path from a sample to an actuator.
 /// The reflex benchmark's station (a loop detector's edge → alarm → rule → the signal's line),
@@ -18,7 +19,8 @@ import SenseParts
     static func config(stateDirectory: String, port: Int) throws -> SensegateConfig {
         let dir = TemporaryDirectory.make("sensegate-reflex-slow")
         let path = dir + "/reflex.yaml"
-        try FileList.write("""
+        try FileList.write(
+            """
             node: bench
             board: \(RepositoryPaths.boards)/sim.yaml
             state_dir: \(stateDirectory)
@@ -55,7 +57,7 @@ import SenseParts
         logger.logLevel = .warning
         let h = try ReflexHarness(config: Self.config(stateDirectory: state, port: broker.port), mqtt: true, logger: logger, files: card)
         #expect(await Network.eventually(timeout: 10) { h.isConnected })
-        try await Task.sleep(for: .milliseconds(200))   // the watcher reads the initial level
+        try await Task.sleep(for: .milliseconds(200))  // the watcher reads the initial level
         let clock = SystemClock()
         var latencies: [Duration] = []
         let edges = 1000
@@ -65,7 +67,10 @@ import SenseParts
             h.chip.drive(17, high: i % 2 == 0)
             var t1: MonotonicInstant?
             for _ in 0..<2000 {
-                if let (t, _) = h.chip.lastOutputChange(22), t != previous { t1 = t; break }
+                if let (t, _) = h.chip.lastOutputChange(22), t != previous {
+                    t1 = t
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(1))
             }
             latencies.append(try #require(t1) - t0)

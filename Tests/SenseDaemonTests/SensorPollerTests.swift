@@ -3,16 +3,19 @@ import SenseCore
 import SenseSimulator
 import SenseTesting
 import Testing
+
 @testable import SenseDaemon
 
 @Suite struct SensorPollerTests {
     @Test func faultsAreBadWithReasonAndRetriedWithBackoff() async throws {
         let clock = ManualClock(autoAdvance: true)
         let start = clock.monotonicNow
-        let driver = ScriptedSensorDriver([.value(20), .fault(.nack), .fault(.nack), .fault(.timeout), .value(21), .value(22)],
-                                          clock: clock)
+        let driver = ScriptedSensorDriver(
+            [.value(20), .fault(.nack), .fault(.nack), .fault(.timeout), .value(21), .value(22)],
+            clock: clock)
         let emitted = Emitted()
-        var poller = SensorPoller(name: "outdoor", driver: driver, interval: .seconds(10), clock: clock, sink: emitted, liveness: Liveness(), logger: Logger(label: "test"))
+        var poller = SensorPoller(
+            name: "outdoor", driver: driver, interval: .seconds(10), clock: clock, sink: emitted, liveness: Liveness(), logger: Logger(label: "test"))
         await poller.run()
 
         // On time, then 1 s, 2 s, 4 s after each failure, then back on the interval.
@@ -33,7 +36,8 @@ import Testing
     @Test func backoffIsCappedAtTheLargerOfIntervalAndAMinute() async {
         let clock = ManualClock(autoAdvance: true)
         let driver = ScriptedSensorDriver(Array(repeating: .fault(.nack), count: 10), clock: clock)
-        var poller = SensorPoller(name: "s", driver: driver, interval: .seconds(5), clock: clock, sink: Emitted(), liveness: Liveness(), logger: Logger(label: "test"))
+        var poller = SensorPoller(
+            name: "s", driver: driver, interval: .seconds(5), clock: clock, sink: Emitted(), liveness: Liveness(), logger: Logger(label: "test"))
         await poller.run()
         let gaps = zip(driver.fetchTimes.dropFirst(), driver.fetchTimes).map { ($0 - $1).seconds }
         #expect(Array(gaps.prefix(9)) == [1, 2, 4, 8, 16, 32, 60, 60, 60])

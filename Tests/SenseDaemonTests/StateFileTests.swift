@@ -3,6 +3,7 @@ import SenseCore
 import SenseOS
 import SenseTesting
 import Testing
+
 @testable import SenseDaemon
 
 /// State files read back at start (issue 17): refused or recovered with a reason, never read in
@@ -11,7 +12,7 @@ import Testing
     @Test func anOversizedTotalsFileIsSetAsideWhole() throws {
         let dir = TemporaryDirectory.make("sensegate-state")
         let store = try PulseTotalsStore(stateDirectory: dir, sensor: "rain")
-        try FileList.write(String(repeating: "total 1\n", count: 10_000), to: store.path)   // 80 KB
+        try FileList.write(String(repeating: "total 1\n", count: 10_000), to: store.path)  // 80 KB
         let log = LogRecorder()
         let totals = try store.restore(logger: log.logger)
         #expect(totals.total == 0)
@@ -32,7 +33,9 @@ import Testing
     func aSeqFileOutsideItsRangeIsRefusedWithItsReason(text: String) throws {
         let dir = TemporaryDirectory.make("sensegate-state")
         try FileList.write(text + "\n", to: dir + "/seq")
-        #expect(throws: SequenceStore.StoreError.corrupt(path: dir + "/seq")) { _ = try SequenceStore(directory: dir, writer: StateFileWriter(), logger: LogRecorder().logger) }
+        #expect(throws: SequenceStore.StoreError.corrupt(path: dir + "/seq")) {
+            _ = try SequenceStore(directory: dir, writer: StateFileWriter(), logger: LogRecorder().logger)
+        }
         #expect(SequenceStore.StoreError.corrupt(path: "p").description.contains("from 1 to 9007199254739991"))
     }
 }

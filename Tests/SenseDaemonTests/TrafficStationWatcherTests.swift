@@ -6,6 +6,7 @@ import SenseSimulator
 import SenseTraffic
 import Synchronization
 import Testing
+
 @testable import SenseDaemon
 
 /// The traffic watcher on a simulated chip in real time: a burst of 2,000 edges per second
@@ -22,16 +23,20 @@ import Testing
         let chip = SimulatedGPIOChip(name: "gpiochip0", clock: clock)
         let lanes = (0..<8).map { LaneSettings(name: "l\($0)", direction: "d", geometry: TrapGeometry(spacing: 0, detectorLength: 2)) }
         let options = TrafficStationOptions(
-            station: StationSettings(name: "burst", lanes: lanes, periods: [.seconds(10)],
-                                     faults: DetectorFaultSettings(expectedFrom: 0, expectedUntil: 0)),
-            wiring: (0..<8).map { .init(upstream: .init(line: .init(chip: "gpiochip0", offset: 5 + $0, pin: nil), pin: "GPIO\(5 + $0)"), downstream: nil) },
+            station: StationSettings(
+                name: "burst", lanes: lanes, periods: [.seconds(10)],
+                faults: DetectorFaultSettings(expectedFrom: 0, expectedUntil: 0)),
+            wiring: (0..<8).map {
+                .init(upstream: .init(line: .init(chip: "gpiochip0", offset: 5 + $0, pin: nil), pin: "GPIO\(5 + $0)"), downstream: nil)
+            },
             bias: .pullUp, activeLow: true, minOn: .milliseconds(1), minOff: .milliseconds(1), publishVehicles: true)
         let inputs = try (0..<8).map { i -> (upstream: any GPIOInput, downstream: (any GPIOInput)?) in
             (try chip.requestInput(offset: 5 + i, bias: .pullUp, consumer: "test"), nil)
         }
         let reports = Reports()
-        let watcher = TrafficStationWatcher(name: "burst", inputs: inputs, options: options, readerLag: .milliseconds(100), utcOffsetMinutes: 0, clock: clock,
-                                            sink: reports, liveness: Liveness(), logger: Logger(label: "test"))
+        let watcher = TrafficStationWatcher(
+            name: "burst", inputs: inputs, options: options, readerLag: .milliseconds(100), utcOffsetMinutes: 0, clock: clock,
+            sink: reports, liveness: Liveness(), logger: Logger(label: "test"))
         let task = Task { await watcher.run() }
         try await Task.sleep(for: .milliseconds(100))
         // 3 s at 2,000 edges/s: each line gets a 3 ms pulse every 8 ms, lines staggered by 1 ms.

@@ -1,22 +1,24 @@
-import SenseTesting
 import SenseDrivers
+import SenseTesting
 import Testing
 
 /// The datasheet's integer formulas against the reference vectors (physics.md §A5.1).
 @Suite struct BME280CompensationTests {
     static func calibration(_ c: JSONValue) -> BME280Calibration {
-        BME280Calibration(dig_T1: UInt16(c["T1"].int), dig_T2: Int16(c["T2"].int), dig_T3: Int16(c["T3"].int),
-                          dig_P1: UInt16(c["P1"].int), dig_P2: Int16(c["P2"].int), dig_P3: Int16(c["P3"].int),
-                          dig_P4: Int16(c["P4"].int), dig_P5: Int16(c["P5"].int), dig_P6: Int16(c["P6"].int),
-                          dig_P7: Int16(c["P7"].int), dig_P8: Int16(c["P8"].int), dig_P9: Int16(c["P9"].int))
+        BME280Calibration(
+            dig_T1: UInt16(c["T1"].int), dig_T2: Int16(c["T2"].int), dig_T3: Int16(c["T3"].int),
+            dig_P1: UInt16(c["P1"].int), dig_P2: Int16(c["P2"].int), dig_P3: Int16(c["P3"].int),
+            dig_P4: Int16(c["P4"].int), dig_P5: Int16(c["P5"].int), dig_P6: Int16(c["P6"].int),
+            dig_P7: Int16(c["P7"].int), dig_P8: Int16(c["P8"].int), dig_P9: Int16(c["P9"].int))
     }
 
     @Test func temperatureMatchesDatasheetExample() {
         let v = Vectors.named("A5-BMP280-01")
         let c = v.inputs["calib"]
-        let cal = BME280Calibration(dig_T1: UInt16(c["T1"].int), dig_T2: Int16(c["T2"].int), dig_T3: Int16(c["T3"].int),
-                                    dig_P1: 1, dig_P2: 0, dig_P3: 0, dig_P4: 0, dig_P5: 0, dig_P6: 0, dig_P7: 0,
-                                    dig_P8: 0, dig_P9: 0)
+        let cal = BME280Calibration(
+            dig_T1: UInt16(c["T1"].int), dig_T2: Int16(c["T2"].int), dig_T3: Int16(c["T3"].int),
+            dig_P1: 1, dig_P2: 0, dig_P3: 0, dig_P4: 0, dig_P5: 0, dig_P6: 0, dig_P7: 0,
+            dig_P8: 0, dig_P9: 0)
         let r = BME280Compensation.temperature(adc_T: Int32(v.inputs["adc_T"].int), cal)
         #expect(r.t_fine == Int32(v.expected["t_fine"].int))
         #expect(r.centiCelsius == Int32(v.expected["T_centideg"].int))
@@ -34,10 +36,11 @@ import Testing
     func humidityMatchesVectors(id: String) {
         let v = Vectors.named(id)
         let c = v.inputs["calib_illustrative"]
-        let cal = BME280Calibration(dig_T1: 0, dig_T2: 0, dig_T3: 0, dig_P1: 0, dig_P2: 0, dig_P3: 0, dig_P4: 0,
-                                    dig_P5: 0, dig_P6: 0, dig_P7: 0, dig_P8: 0, dig_P9: 0,
-                                    dig_H1: UInt8(c["H1"].int), dig_H2: Int16(c["H2"].int), dig_H3: UInt8(c["H3"].int),
-                                    dig_H4: Int16(c["H4"].int), dig_H5: Int16(c["H5"].int), dig_H6: Int8(c["H6"].int))
+        let cal = BME280Calibration(
+            dig_T1: 0, dig_T2: 0, dig_T3: 0, dig_P1: 0, dig_P2: 0, dig_P3: 0, dig_P4: 0,
+            dig_P5: 0, dig_P6: 0, dig_P7: 0, dig_P8: 0, dig_P9: 0,
+            dig_H1: UInt8(c["H1"].int), dig_H2: Int16(c["H2"].int), dig_H3: UInt8(c["H3"].int),
+            dig_H4: Int16(c["H4"].int), dig_H5: Int16(c["H5"].int), dig_H6: Int8(c["H6"].int))
         let h = BME280Compensation.humidity(adc_H: Int32(v.inputs["adc_H"].int), t_fine: Int32(v.inputs["t_fine"].int), cal)
         #expect(h == UInt32(v.expected["h_q22_10"].int))
         #expect(abs(Double(h) / 1024 - v.expected["rh_pct"].double) < 0.0001)
@@ -46,8 +49,10 @@ import Testing
     @Test(arguments: ["A5-BME280-TMEAS-01", "A5-BME280-TMEAS-02", "A5-BME280-TMEAS-03"])
     func maximumMeasurementTime(id: String) {
         let v = Vectors.named(id)
-        #expect(BME280Compensation.maxMeasurementMicros(osrT: v.inputs["osr_t"].int, osrP: v.inputs["osr_p"].int,
-                                                        osrH: v.inputs["osr_h"].int) == v.expected["t_max_us"].int)
+        #expect(
+            BME280Compensation.maxMeasurementMicros(
+                osrT: v.inputs["osr_t"].int, osrP: v.inputs["osr_p"].int,
+                osrH: v.inputs["osr_h"].int) == v.expected["t_max_us"].int)
     }
 
     @Test func humidityCalibrationUnpacking() {

@@ -13,8 +13,10 @@ import Testing
         let emulator: BME280Emulator
         var driver: BME280
 
-        init(air: AirConditions, calibration: BME280Emulator.Calibration = .datasheetExample,
-             settings: BME280.Settings = .init(), chipID: UInt8 = 0x60, variant: BME280.Variant = .bme280) {
+        init(
+            air: AirConditions, calibration: BME280Emulator.Calibration = .datasheetExample,
+            settings: BME280.Settings = .init(), chipID: UInt8 = 0x60, variant: BME280.Variant = .bme280
+        ) {
             emulator = BME280Emulator(calibration: calibration, chipID: chipID, air: FixedAir(air), clock: clock)
             bus.attach(emulator, at: 0x76)
             driver = BME280(bus: bus, address: 0x76, variant: variant, settings: settings, clock: clock)
@@ -22,13 +24,13 @@ import Testing
     }
 
     static let worlds: [AirConditions] = [
-        AirConditions(temperature: -35, pressure: 99_000, humidity: 60),       // cold
-        AirConditions(temperature: -5.5, pressure: 101_325, humidity: 90),     // frost
-        AirConditions(temperature: 21.3, pressure: 101_325, humidity: 45),     // indoor
-        AirConditions(temperature: 38, pressure: 100_200, humidity: 12),       // hot and dry
-        AirConditions(temperature: 30, pressure: 100_900, humidity: 97),       // humid
-        AirConditions(temperature: 4, pressure: 70_100, humidity: 30),         // 3000 m
-        AirConditions(temperature: 80, pressure: 110_000, humidity: 3),        // edge of range
+        AirConditions(temperature: -35, pressure: 99_000, humidity: 60),  // cold
+        AirConditions(temperature: -5.5, pressure: 101_325, humidity: 90),  // frost
+        AirConditions(temperature: 21.3, pressure: 101_325, humidity: 45),  // indoor
+        AirConditions(temperature: 38, pressure: 100_200, humidity: 12),  // hot and dry
+        AirConditions(temperature: 30, pressure: 100_900, humidity: 97),  // humid
+        AirConditions(temperature: 4, pressure: 70_100, humidity: 30),  // 3000 m
+        AirConditions(temperature: 80, pressure: 110_000, humidity: 3),  // edge of range
     ]
 
     @Test(arguments: worlds, [BME280Emulator.Calibration.datasheetExample, .secondPart])
@@ -74,13 +76,14 @@ import Testing
     }
 
     @Test func settingsReachTheRegisters() async throws {
-        var rig = Rig(air: .init(temperature: 20, pressure: 100_000, humidity: 50),
-                      settings: .init(temperature: .x1, pressure: .x4, humidity: .x8, filter: .x16))
+        var rig = Rig(
+            air: .init(temperature: 20, pressure: 100_000, humidity: 50),
+            settings: .init(temperature: .x1, pressure: .x4, humidity: .x8, filter: .x16))
         try await rig.driver.initialize()
         _ = try await rig.driver.fetch()
         #expect(rig.emulator.register(0xF5) == 0x04 << 2)
         #expect(rig.emulator.register(0xF2) == 0x04)
-        #expect(rig.emulator.register(0xF4) >> 2 == 0b001_011)   // forced mode has ended: mode bits 00
+        #expect(rig.emulator.register(0xF4) >> 2 == 0b001_011)  // forced mode has ended: mode bits 00
     }
 
     @Test func bmp280HasNoHumidity() async throws {
@@ -146,9 +149,10 @@ import Testing
 
     @Test func outOfRangeIsRejectedNotClamped() {
         // adc_T at full scale decodes far above 85 °C with the example calibration.
-        let cal = BME280Calibration(dig_T1: 27504, dig_T2: 26435, dig_T3: -1000, dig_P1: 36477, dig_P2: -10685,
-                                    dig_P3: 3024, dig_P4: 2855, dig_P5: 140, dig_P6: -7, dig_P7: 15500,
-                                    dig_P8: -14600, dig_P9: 6000)
+        let cal = BME280Calibration(
+            dig_T1: 27504, dig_T2: 26435, dig_T3: -1000, dig_P1: 36477, dig_P2: -10685,
+            dig_P3: 3024, dig_P4: 2855, dig_P5: 140, dig_P6: -7, dig_P7: 15500,
+            dig_P8: -14600, dig_P9: 6000)
         var raw = BME280RawData([0x65, 0x5A, 0xC0, 0xFF, 0xFF, 0xF0, 0x71, 0x28])
         let hot = BME280.decode(raw, cal, variant: .bmp280, settings: .init())
         #expect(hot[0].quality == .bad && hot[0].reason == .outOfRange && hot[0].value == nil)
@@ -167,7 +171,7 @@ import Testing
         _ = try await driver.fetch()
         air.set(.init(temperature: 30, pressure: 100_000, humidity: 50))
         let t = try await driver.fetch()[0].value!
-        #expect(abs(t - 15) < 0.05)   // 10 + (30 − 10)/4
+        #expect(abs(t - 15) < 0.05)  // 10 + (30 − 10)/4
     }
 }
 

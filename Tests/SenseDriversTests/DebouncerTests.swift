@@ -13,10 +13,10 @@ import Testing
         #expect(d.edge(level: true, at: Self.t(0) + .microseconds(700)) == nil)
         #expect(d.edge(level: false, at: Self.t(1)) == nil)
         #expect(d.edge(level: true, at: Self.t(2)) == nil)
-        #expect(d.settle(at: Self.t(21)) == nil)          // only 19 ms since the last edge
+        #expect(d.settle(at: Self.t(21)) == nil)  // only 19 ms since the last edge
         let c = d.settle(at: Self.t(22))
         #expect(c?.level == true)
-        #expect(c?.at == Self.t(2))                       // the edge that stuck
+        #expect(c?.at == Self.t(2))  // the edge that stuck
         #expect(d.stableLevel)
         #expect(d.pendingDeadline == nil)
     }
@@ -24,7 +24,7 @@ import Testing
     @Test func aGlitchShorterThanTheHoldTimeIsIgnored() {
         var d = Debouncer(initialLevel: true, holdTime: .milliseconds(50))
         #expect(d.edge(level: false, at: Self.t(0)) == nil)
-        #expect(d.edge(level: true, at: Self.t(10)) == nil)   // back to stable: nothing pending
+        #expect(d.edge(level: true, at: Self.t(10)) == nil)  // back to stable: nothing pending
         #expect(d.pendingDeadline == nil)
         #expect(d.settle(at: Self.t(1000)) == nil)
         #expect(d.stableLevel)
@@ -33,7 +33,7 @@ import Testing
     @Test func aNewEdgeConfirmsThePreviousLevelIfItHeld() {
         var d = Debouncer(initialLevel: false, holdTime: .milliseconds(5))
         #expect(d.edge(level: true, at: Self.t(0)) == nil)
-        let c = d.edge(level: false, at: Self.t(100))          // held 100 ms: confirmed now
+        let c = d.edge(level: false, at: Self.t(100))  // held 100 ms: confirmed now
         #expect(c?.level == true && c?.at == Self.t(0))
         #expect(d.pendingDeadline == Self.t(105))
     }

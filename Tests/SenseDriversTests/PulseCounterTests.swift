@@ -1,3 +1,4 @@
+import Foundation
 import SenseCore
 import SenseDrivers
 import Testing
@@ -17,7 +18,10 @@ import Testing
     @Test func windowAndInterTipIntensities() {
         var gauge = TippingBucket(settings: .init(millimetresPerTip: 0.2, windows: [.seconds(900)]), startedAt: t0)
         // 37 tips in 15 minutes (vector B3-RAIN-01): 29.6 mm/h, heavy.
-        for i in 0..<37 { let (m, w) = at(Double(i) * 24 + 1); gauge.pulse(at: m, wall: w) }
+        for i in 0..<37 {
+            let (m, w) = at(Double(i) * 24 + 1)
+            gauge.pulse(at: m, wall: w)
+        }
         let (m, w) = at(900)
         let r = gauge.readings(at: m, wall: w)
         #expect(abs(value(r, "intensity_15m")! - 29.6) < 1e-9)
@@ -42,7 +46,10 @@ import Testing
     @Test func hourDayAndEventTotalsRollOver() {
         var gauge = TippingBucket(settings: .init(millimetresPerTip: 0.5, eventGap: .seconds(3 * 3600), utcOffsetMinutes: 60), startedAt: t0)
         // 22:30 and 22:50 UTC = 23:30 and 23:50 local; then 00:10 local (next day), then after a 4 h dry spell.
-        for s in [22.5, 22.8333, 23.1667] { let (m, w) = at(s * 3600); gauge.pulse(at: m, wall: w) }
+        for s in [22.5, 22.8333, 23.1667] {
+            let (m, w) = at(s * 3600)
+            gauge.pulse(at: m, wall: w)
+        }
         var r = gauge.readings(at: at(23.2 * 3600).0, wall: at(23.2 * 3600).1)
         #expect(value(r, "rain_hour") == 0.5)
         #expect(value(r, "rain_day") == 0.5)
@@ -51,10 +58,10 @@ import Testing
         let (m, w) = at(27.5 * 3600)
         gauge.pulse(at: m, wall: w)
         r = gauge.readings(at: m, wall: w)
-        #expect(value(r, "rain_event") == 0.5)     // a new event
+        #expect(value(r, "rain_event") == 0.5)  // a new event
         #expect(value(r, "rain_day") == 1.0)
         #expect(value(r, "rain_total") == 2.0)
-        #expect(value(r, "intensity") == 0)        // the first tip of an event has no inter-tip time
+        #expect(value(r, "intensity") == 0)  // the first tip of an event has no inter-tip time
     }
 
     @Test func totalsSurviveTheirTextForm() throws {
@@ -73,7 +80,10 @@ import Testing
     @Test func flowByReciprocalCountingAndVolume() {
         // YF-S201 (k = 7.5): 60 Hz is 8 L/min (vector B3-FLOW-01); 900 pulses are 2 L.
         var meter = PulseFlowMeter(settings: .init(hertzPerLitrePerMinute: 7.5, gate: .seconds(15)))
-        for i in 0..<900 { let (m, w) = at(Double(i) / 60); meter.pulse(at: m, wall: w) }
+        for i in 0..<900 {
+            let (m, w) = at(Double(i) / 60)
+            meter.pulse(at: m, wall: w)
+        }
         let (m, w) = at(899.0 / 60 + 0.001)
         let r = meter.readings(at: m, wall: w)
         #expect(abs(value(r, "frequency")! - 60) < 1e-6)
@@ -85,8 +95,6 @@ import Testing
         #expect(abs(value(later, "volume_total")! - 2) < 1e-12)
     }
 }
-
-import Foundation
 
 /// Found by fuzzing (the state target): a totals file with `last_pulse -9223372036854775808`
 /// made the next pulse overflow; such a file is now unreadable (moved aside, counting from zero).

@@ -64,8 +64,10 @@ import Testing
         let v = Vectors.named("A5-SEN5X-01")
         let words = v.inputs["words"].hexBytesAsWords
         let r = Dictionary(uniqueKeysWithValues: SEN5x.decode(words).map { ($0.quantity, $0.value!) })
-        for (key, q) in [("pm1_0", "pm1_0"), ("pm2_5", "pm2_5"), ("pm4_0", "pm4_0"), ("pm10", "pm10"), ("rh_pct", "humidity"),
-                         ("t_c", "temperature"), ("voc_index", "voc_index"), ("nox_index", "nox_index")] {
+        for (key, q) in [
+            ("pm1_0", "pm1_0"), ("pm2_5", "pm2_5"), ("pm4_0", "pm4_0"), ("pm10", "pm10"), ("rh_pct", "humidity"),
+            ("t_c", "temperature"), ("voc_index", "voc_index"), ("nox_index", "nox_index"),
+        ] {
             #expect(r[q] == v.expected[key].double, "\(q)")
         }
     }
@@ -118,7 +120,7 @@ import Testing
         try await d.initialize()
         #expect(d.serialNumber == 0xBEEF_0123_4567)
         #expect(b.emulator.model.altitude == 350)
-        #expect(b.emulator.model.temperatureOffsetWord == 1498)   // 4 °C · 65535/175
+        #expect(b.emulator.model.temperatureOffsetWord == 1498)  // 4 °C · 65535/175
         let t0 = b.clock.monotonicNow
         let r = try await d.fetch()
         // The first result comes one period (5 s) after start: the driver waited for it.
@@ -196,7 +198,10 @@ import Testing
 
     /// Runs `fetch` and returns the fault's reason, or nil if it returned readings.
     static func fault(_ body: () async throws(SensorFault) -> [ChannelReading]) async -> QualityReason? {
-        do { _ = try await body(); return nil } catch { return error.reason }
+        do {
+            _ = try await body()
+            return nil
+        } catch { return error.reason }
     }
 
     @Test func corruptCRCIsACRCFaultOnEveryDriver() async throws {
@@ -228,7 +233,11 @@ import Testing
         let sen = Bench(SEN5xModel(), address: 0x69, air: air)
         var d5 = SEN5x(bus: sen.bus, clock: sen.clock)
         sen.emulator.inject(.corruptCRC)
-        #expect(await Self.fault { () throws(SensorFault) in try await d5.initialize(); return [] } == .crc)
+        #expect(
+            await Self.fault { () throws(SensorFault) in
+                try await d5.initialize()
+                return []
+            } == .crc)
         #expect(d5.productName == nil)
     }
 
@@ -236,14 +245,26 @@ import Testing
         let b = Bench(SCD4xModel(), address: 0x62, air: Self.airs[0])
         var d = SCD4x(bus: b.bus, clock: b.clock)
         b.emulator.inject(.nack)
-        #expect(await Self.fault { () throws(SensorFault) in try await d.initialize(); return [] } == .nack)
+        #expect(
+            await Self.fault { () throws(SensorFault) in
+                try await d.initialize()
+                return []
+            } == .nack)
         b.emulator.inject(.busError)
-        #expect(await Self.fault { () throws(SensorFault) in try await d.initialize(); return [] } == .busError)
+        #expect(
+            await Self.fault { () throws(SensorFault) in
+                try await d.initialize()
+                return []
+            } == .busError)
         b.emulator.inject(nil)
         try await d.initialize()
         // Nothing at the address at all.
         var absent = SHT4x(bus: b.bus, address: 0x45, clock: b.clock)
-        #expect(await Self.fault { () throws(SensorFault) in try await absent.initialize(); return [] } == .nack)
+        #expect(
+            await Self.fault { () throws(SensorFault) in
+                try await absent.initialize()
+                return []
+            } == .nack)
     }
 
     @Test func notReadyIsNoDataAfterOnePeriod() async throws {
@@ -323,7 +344,11 @@ import Testing
     @Test func aSEN5xDriverOnAnotherPartSaysSo() async throws {
         let b = Bench(SEN5xModel(productName: "SEN60"), address: 0x69, air: Self.airs[0])
         var d = SEN5x(bus: b.bus, clock: b.clock)
-        #expect(await Self.fault { () throws(SensorFault) in try await d.initialize(); return [] } == .wrongDevice)
+        #expect(
+            await Self.fault { () throws(SensorFault) in
+                try await d.initialize()
+                return []
+            } == .wrongDevice)
     }
 }
 

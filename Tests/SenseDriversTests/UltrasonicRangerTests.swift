@@ -48,13 +48,13 @@ import Testing
         let echo = try #require(r.first?.value, "\(r)") * 1e-6
         #expect(abs(WaterLevel.echoDistance(echoTime: echo, airCelsius: 35) - 1.41004) < 0.001)
         #expect(abs(340 * echo / 2 - 1.36) < 0.001)
-        #expect(emulator.pings == 5)   // the module is wired as long as the emulator lives
+        #expect(emulator.pings == 5)  // the module is wired as long as the emulator lives
     }
 
     @Test func outOfRangeAndSilentModulesGiveNoValue() async throws {
         var (driver, emulator, world, _) = try rig(settings: .init(pings: 3, maximumDistance: 3.0))
         try await driver.initialize()
-        world.target.withLock { $0 = (3.5, 20) }   // beyond the configured range
+        world.target.withLock { $0 = (3.5, 20) }  // beyond the configured range
         var r = try await driver.fetch()
         #expect(r[0].quality == .bad && r[0].reason == .outOfRange && r[0].value == nil)
         world.target.withLock { $0 = (1.0, 20) }

@@ -19,7 +19,8 @@ import Testing
         #expect(throws: I2CError.notAnAdapter(path: "/dev/null", errno: 25)) {
             _ = try LinuxI2CBus(name: "null", path: "/dev/null")
         }
-        #expect(I2CError.notAnAdapter(path: "/dev/null", errno: 25).description
+        #expect(
+            I2CError.notAnAdapter(path: "/dev/null", errno: 25).description
                 == "/dev/null is not an I2C adapter (ENOTTY (inappropriate ioctl for device) for I2C_FUNCS); buses are /dev/i2c-N")
     }
 

@@ -3,8 +3,9 @@ import SenseCore
 import SenseMQTT
 import SenseTesting
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// MQTT 5 where the broker speaks it, 3.1.1 where it does not.
@@ -14,9 +15,12 @@ import Glibc
     @Test func propertiesReachAnMQTT5Subscriber() async throws {
         let broker = try MosquittoBroker()
         // An independent MQTT 5 subscriber printing content type, expiry, user properties, payload.
-        let sub = try ChildProcess("/usr/bin/mosquitto_sub",
-                                   ["-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-q", "1", "-t", "n/#",
-                                    "-F", "%t|%C|%E|%P|%p"])
+        let sub = try ChildProcess(
+            "/usr/bin/mosquitto_sub",
+            [
+                "-h", "127.0.0.1", "-p", String(broker.port), "-V", "5", "-q", "1", "-t", "n/#",
+                "-F", "%t|%C|%E|%P|%p",
+            ])
         try await Task.sleep(for: .milliseconds(500))
         var options = MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "v5-\(Int.random(in: 0..<1_000_000))")
         options.reconnectMaxSeconds = 2
@@ -25,10 +29,12 @@ import Glibc
         try client.start()
         #expect(await events.wait { $0 == .connected })
         #expect(client.protocolVersion == 5)
-        let reading = OutboxMessage(seq: 42, kind: .data, topic: "n/sensor/outdoor/temperature", payload: Array("{\"v\":21.5,\"seq\":42}".utf8),
-                                    qos: 1, retain: false, createdMs: 0, schema: "reading")
-        let health = OutboxMessage(seq: 42, kind: .health, topic: "n/health", payload: Array("{\"seq\":42}".utf8),
-                                   qos: 0, retain: true, createdMs: 0, schema: "health")
+        let reading = OutboxMessage(
+            seq: 42, kind: .data, topic: "n/sensor/outdoor/temperature", payload: Array("{\"v\":21.5,\"seq\":42}".utf8),
+            qos: 1, retain: false, createdMs: 0, schema: "reading")
+        let health = OutboxMessage(
+            seq: 42, kind: .health, topic: "n/health", payload: Array("{\"seq\":42}".utf8),
+            qos: 0, retain: true, createdMs: 0, schema: "health")
         #expect(client.publish(reading.mqtt) == .sent)
         #expect(client.publish(health.mqtt) == .sent)
         #expect(await Network.eventually(timeout: 10) { sub.stdout.split(separator: "\n").count >= 2 })
@@ -40,7 +46,7 @@ import Glibc
         #expect(r.contains("schema:https://sensegate.example/schemas/reading.schema.json"))
         #expect(r.contains("schema_version:1"))
         let h = try #require(lines.first { $0.hasPrefix("n/health|") })
-        #expect((170...180).contains(Int(h.split(separator: "|")[2]) ?? 0))   // expiry left: 180 s less transit
+        #expect((170...180).contains(Int(h.split(separator: "|")[2]) ?? 0))  // expiry left: 180 s less transit
         await client.shutdown(last: nil, timeout: .seconds(1))
     }
 
@@ -58,7 +64,8 @@ import Glibc
         #expect(client.protocolVersion == 4)
         #expect(events.all.contains { if case .connectRefused(132, _) = $0 { true } else { false } })
         // Properties are left out on 3.1.1, and the message still goes.
-        let m = OutboxMessage(seq: 7, kind: .data, topic: "n/sensor/a/b", payload: Array("{}".utf8), qos: 1, retain: false, createdMs: 0, schema: "reading")
+        let m = OutboxMessage(
+            seq: 7, kind: .data, topic: "n/sensor/a/b", payload: Array("{}".utf8), qos: 1, retain: false, createdMs: 0, schema: "reading")
         #expect(client.publish(m.mqtt) == .sent)
         #expect(await Network.eventually(timeout: 5) { broker.publishedTopics.contains("n/sensor/a/b") })
         await client.shutdown(last: nil, timeout: .seconds(1))
@@ -99,8 +106,9 @@ import Glibc
         try second.start()
         #expect(await events.wait { $0 == .connected })
         #expect(second.protocolVersion == 5)
-        #expect(await events.waitMessage { $0.topic == "own/config" && $0.retained && $0.payload == Array("stale".utf8) },
-                "an earlier run's retained message must arrive despite no-local")
+        #expect(
+            await events.waitMessage { $0.topic == "own/config" && $0.retained && $0.payload == Array("stale".utf8) },
+            "an earlier run's retained message must arrive despite no-local")
         await second.shutdown(last: nil, timeout: .seconds(1))
     }
 
@@ -108,8 +116,9 @@ import Glibc
     /// published), so a retained command is recognised on arrival, not only at the next restart.
     @Test func aLiveRetainedMessageKeepsItsFlag() async throws {
         let broker = try MosquittoBroker()
-        let client = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "rap-\(getpid())"),
-                                    logger: MQTT5Tests.logger)
+        let client = try MQTTClient(
+            options: MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "rap-\(getpid())"),
+            logger: MQTT5Tests.logger)
         let events = EventRecorder(client)
         try client.subscribe("cmd/#", qos: 1)
         try client.start()

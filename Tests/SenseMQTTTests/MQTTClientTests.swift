@@ -62,7 +62,7 @@ import Testing
         try Subscriber.publish(port: broker.port, topic: "t/commands/a", payload: "before")
         #expect(await events.waitMessage { $0.topic == "t/commands/a" })
 
-        broker.kill()   // SIGKILL: no goodbye
+        broker.kill()  // SIGKILL: no goodbye
         #expect(await events.wait { if case .disconnected = $0 { true } else { false } })
         #expect(!client.isConnected)
         try broker.start()
@@ -149,16 +149,20 @@ import Testing
 
 @Suite struct PayloadTests {
     @Test func readingPayloadShape() {
-        let s = Sample(sensor: "outdoor", quantity: "temperature", value: 21.534999, unit: .celsius, quality: .good,
-                       monotonic: .init(nanoseconds: 0), wall: WallTime(nanosecondsSinceEpoch: 1_795_406_839_123_000_000))
-        #expect(String(decoding: Payloads.reading(s, seq: 42), as: UTF8.self)
+        let s = Sample(
+            sensor: "outdoor", quantity: "temperature", value: 21.534999, unit: .celsius, quality: .good,
+            monotonic: .init(nanoseconds: 0), wall: WallTime(nanosecondsSinceEpoch: 1_795_406_839_123_000_000))
+        #expect(
+            String(decoding: Payloads.reading(s, seq: 42), as: UTF8.self)
                 == #"{"v":21.53,"u":"Cel","q":"good","t":"2026-11-23T04:07:19.123Z","seq":42}"#)
     }
 
     @Test func badReadingHasNoValueAndAReason() {
-        let s = Sample(sensor: "outdoor", quantity: "pressure", value: nil, unit: .pascal, quality: .bad, reason: .nack,
-                       monotonic: .init(nanoseconds: 0), wall: WallTime(nanosecondsSinceEpoch: 0))
-        #expect(String(decoding: Payloads.reading(s, seq: 7), as: UTF8.self)
+        let s = Sample(
+            sensor: "outdoor", quantity: "pressure", value: nil, unit: .pascal, quality: .bad, reason: .nack,
+            monotonic: .init(nanoseconds: 0), wall: WallTime(nanosecondsSinceEpoch: 0))
+        #expect(
+            String(decoding: Payloads.reading(s, seq: 7), as: UTF8.self)
                 == #"{"v":null,"u":"Pa","q":"bad","r":"nack","t":"1970-01-01T00:00:00.000Z","seq":7}"#)
     }
 

@@ -9,8 +9,9 @@ import Testing
     static func batch(_ n: Int, size: Int = 50) -> [OutboxMessage] {
         (1...size).map { i in
             let seq = UInt64(n * size + i)
-            return OutboxMessage(seq: seq, kind: seq % 9 == 0 ? .state : .data, topic: "n/sensor/s\(seq % 5)/temperature",
-                                 payload: Array("{\"v\":\(seq),\"seq\":\(seq)}".utf8), qos: 1, retain: false, createdMs: 1_785_000_000_000)
+            return OutboxMessage(
+                seq: seq, kind: seq % 9 == 0 ? .state : .data, topic: "n/sensor/s\(seq % 5)/temperature",
+                payload: Array("{\"v\":\(seq),\"seq\":\(seq)}".utf8), qos: 1, retain: false, createdMs: 1_785_000_000_000)
         }
     }
 
@@ -32,7 +33,7 @@ import Testing
             try FileList.copy(dir + "/snapshot.db", to: path)
             try FileList.copy(dir + "/snapshot.db-wal", to: path + "-wal")
             FileList.truncate(path + "-wal", to: cut)
-            if trial % 2 == 1 {   // a torn sector: the tail holds garbage rather than nothing
+            if trial % 2 == 1 {  // a torn sector: the tail holds garbage rather than nothing
                 try FileList.append(String(repeating: "\u{7f}garbage", count: 600), to: path + "-wal")
             }
             let reopened = try SQLiteOutboxStorage(path: path)
@@ -44,8 +45,8 @@ import Testing
             #expect(all == Array((0..<count / 50).flatMap { Self.batch($0) }))
             seen.insert(count)
         }
-        #expect(seen.contains(1000))   // the intact copy has everything
-        #expect(seen.count > 5)        // and the cuts landed in many different commits
+        #expect(seen.contains(1000))  // the intact copy has everything
+        #expect(seen.count > 5)  // and the cuts landed in many different commits
     }
 
     @Test func acknowledgedMessagesAreGoneAfterAReopen() throws {
@@ -62,4 +63,3 @@ import Testing
         #expect(left.allSatisfy { $0.seq > 30 })
     }
 }
-

@@ -20,8 +20,9 @@ import Testing
 
     /// A numbered message with its seq in the payload, as the daemon's payloads carry it.
     static func message(_ seq: UInt64, _ kind: MessageClass = .data, at clock: ManualClock, qos: Int = 1) -> OutboxMessage {
-        OutboxMessage(seq: seq, kind: kind, topic: "n/\(kind.name)/\(seq % 7)", payload: Array("{\"v\":1,\"seq\":\(seq)}".utf8),
-                      qos: qos, retain: kind == .state, createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000)
+        OutboxMessage(
+            seq: seq, kind: kind, topic: "n/\(kind.name)/\(seq % 7)", payload: Array("{\"v\":1,\"seq\":\(seq)}".utf8),
+            qos: qos, retain: kind == .state, createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000)
     }
 
     struct Rig {
@@ -64,10 +65,10 @@ import Testing
         let rig = try Rig(settings: Self.settings { $0.flushInterval = .seconds(60) })
         rig.transport.setConnected(true)
         for i in 1...200 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
-        #expect(rig.transport.handed.count == 90)   // the window, less the tenth kept for alarms
+        #expect(rig.transport.handed.count == 90)  // the window, less the tenth kept for alarms
         #expect(await rig.deliver(until: 200))
         #expect(Self.seqs(rig.transport.handed) == Array(1...200))
-        rig.outbox.close()   // the flush: everything was acknowledged before it
+        rig.outbox.close()  // the flush: everything was acknowledged before it
         let c = rig.outbox.counters
         #expect(c.elided == 200 && c.written == 0 && c.totalDepth == 0 && c.acked == 200 && c.sent == 200)
         let stored = try SQLiteOutboxStorage(path: rig.path).inventory()
@@ -88,7 +89,7 @@ import Testing
         rig.transport.setConnected(true)
         #expect(await rig.deliver(until: 600))
         let handed = rig.transport.handed
-        #expect(handed.count == 600)   // each exactly once
+        #expect(handed.count == 600)  // each exactly once
         for kind in MessageClass.durable { #expect(Self.seqs(handed, kind) == expected[kind]) }
         // Priority: every state message went out before the first data message.
         let firstData = handed.firstIndex { $0.message.topic.hasPrefix("n/data/") }!
@@ -119,8 +120,8 @@ import Testing
         let first = try Rig()
         for i in 1...300 { first.outbox.send(Self.message(UInt64(i), i % 10 == 0 ? .state : .data, at: first.clock)) }
         first.transport.setConnected(true)
-        first.transport.acknowledge(0)   // nothing acknowledged: the broker is slow
-        first.outbox.close()             // a clean stop commits what is unacknowledged
+        first.transport.acknowledge(0)  // nothing acknowledged: the broker is slow
+        first.outbox.close()  // a clean stop commits what is unacknowledged
         let second = try Rig(path: first.path)
         #expect(second.outbox.counters.totalDepth == 300)
         #expect(second.outbox.counters.depth[.state] == 30)
@@ -145,7 +146,7 @@ import Testing
         #expect(await rig.deliver(until: 1000))
         let data = Self.seqs(rig.transport.handed, .data)
         #expect(data.count == 985)
-        #expect(data.first == 506 && data.last == 1499)   // the 500 oldest data gone (100…500 are states)
+        #expect(data.first == 506 && data.last == 1499)  // the 500 oldest data gone (100…500 are states)
         #expect(Self.seqs(rig.transport.handed, .state).count == 15)
     }
 
@@ -156,7 +157,7 @@ import Testing
         clock.advance(by: .seconds(1800))
         for i in 51...80 { rig.outbox.send(Self.message(UInt64(i), at: clock)) }
         #expect(await rig.flushed())
-        clock.advance(by: .seconds(1801))   // the first 50 are now older than an hour
+        clock.advance(by: .seconds(1801))  // the first 50 are now older than an hour
         rig.outbox.send(Self.message(81, at: clock))
         #expect(await Network.eventually(timeout: 5) { rig.outbox.counters.expired == 50 })
         rig.transport.setConnected(true)
@@ -169,7 +170,7 @@ import Testing
         rig.transport.setConnected(true)
         for i in 1...20 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock, qos: 0)) }
         rig.transport.acknowledge(5)
-        rig.transport.loseUnacknowledged()   // the connection drops with 15 unsent
+        rig.transport.loseUnacknowledged()  // the connection drops with 15 unsent
         rig.transport.setConnected(false)
         for i in 21...25 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock, qos: 0)) }
         rig.transport.setConnected(true)
@@ -185,12 +186,12 @@ import Testing
         rig.transport.setConnected(true)
         for i in 1...10 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
         rig.transport.acknowledge(3)
-        rig.transport.setConnected(false)   // 4–10 stay with the library, to be resent
+        rig.transport.setConnected(false)  // 4–10 stay with the library, to be resent
         for i in 11...15 { rig.outbox.send(Self.message(UInt64(i), at: rig.clock)) }
         rig.outbox.send(Self.message(16, .state, at: rig.clock))
         rig.transport.setConnected(true)
         rig.outbox.send(Self.message(17, at: rig.clock))
-        try await Task.sleep(for: .milliseconds(300))   // several flush intervals: the worker has run
+        try await Task.sleep(for: .milliseconds(300))  // several flush intervals: the worker has run
         #expect(rig.transport.handed.count == 10, "handed before the resent ones were acknowledged: \(Self.seqs(rig.transport.handed).dropFirst(10))")
         rig.transport.acknowledge(6)
         try await Task.sleep(for: .milliseconds(100))
@@ -213,7 +214,7 @@ import Testing
 
     @Test func anUnusablePathKeepsDeliveringFromMemory() async throws {
         let dir = TemporaryDirectory.make("sensegate-outbox")
-        let rig = try Rig(path: dir, settings: Self.settings { $0.memoryLimit = 100 })   // a directory, not a file
+        let rig = try Rig(path: dir, settings: Self.settings { $0.memoryLimit = 100 })  // a directory, not a file
         let error = try #require(rig.outbox.counters.storageError)
         #expect(error.contains(dir))
         #expect(!rig.outbox.counters.durable)
@@ -270,16 +271,17 @@ extension OutboxTests {
         for i in 1...300 { outbox.send(Self.message(UInt64(i), at: clock)) }
         #expect(await Network.eventually(timeout: 5) { outbox.counters.storageError?.contains("disk is full") == true })
         #expect(!outbox.counters.durable)
-        #expect(outbox.counters.totalDepth == 300)   // nothing lost while the disk refuses
-        disk.full = false                             // room again: the retry commits them
+        #expect(outbox.counters.totalDepth == 300)  // nothing lost while the disk refuses
+        disk.full = false  // room again: the retry commits them
         #expect(await Network.eventually(timeout: 15) { outbox.counters.written == 300 })
         #expect(outbox.counters.storageError == nil)
         transport.setConnected(true)
         // Generous: on a loaded two-core CI machine the outbox's thread may wait its turn.
-        #expect(await Network.eventually(timeout: 30) {
-            transport.acknowledge()
-            return transport.handed.count == 300 && transport.unacknowledged == 0
-        })
+        #expect(
+            await Network.eventually(timeout: 30) {
+                transport.acknowledge()
+                return transport.handed.count == 300 && transport.unacknowledged == 0
+            })
         #expect(Self.seqs(transport.handed) == Array(1...300))
         outbox.close()
     }
@@ -309,17 +311,24 @@ extension OutboxTests {
         #expect(p.waitForExit(timeout: 30) == 0, "\(p.stderr)")
     }
 
-    static let table = "(seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, schema TEXT)"
+    static let table =
+        "(seq INTEGER PRIMARY KEY, created_ms INTEGER NOT NULL, qos INTEGER NOT NULL, retain INTEGER NOT NULL, topic TEXT NOT NULL, payload BLOB NOT NULL, schema TEXT)"
 
     @Test func impossibleRowsAreRemovedAndTheRestDelivered() async throws {
         let path = TemporaryDirectory.make("sensegate-outbox") + "/outbox.db"
-        try Self.sqlite(path, ["CREATE TABLE state\(Self.table)", "CREATE TABLE reply\(Self.table)", "CREATE TABLE data\(Self.table)",
-                               "PRAGMA user_version=1"]
-            + (1...5).map { "INSERT INTO data VALUES(\($0), 1795406839000, 1, 0, 'n/sensor/a/t', x'7b7d', 'reading')" }
-            + ["INSERT INTO data VALUES(-1, 1795406839000, 1, 0, 't', x'00', NULL)",              // reads as 2^64 - 1
-               "INSERT INTO data VALUES(9007199254740993, 1795406839000, 1, 0, 't', x'00', NULL)", // beyond 2^53 - 1
-               "INSERT INTO data VALUES(6, 1795406839000, 7, 0, 't', x'00', NULL)",                // QoS 7
-               "INSERT INTO state VALUES(7, -5, 1, 1, 't', x'00', NULL)"])                         // before 1970
+        try Self.sqlite(
+            path,
+            [
+                "CREATE TABLE state\(Self.table)", "CREATE TABLE reply\(Self.table)", "CREATE TABLE data\(Self.table)",
+                "PRAGMA user_version=1",
+            ]
+                + (1...5).map { "INSERT INTO data VALUES(\($0), 1795406839000, 1, 0, 'n/sensor/a/t', x'7b7d', 'reading')" }
+                + [
+                    "INSERT INTO data VALUES(-1, 1795406839000, 1, 0, 't', x'00', NULL)",  // reads as 2^64 - 1
+                    "INSERT INTO data VALUES(9007199254740993, 1795406839000, 1, 0, 't', x'00', NULL)",  // beyond 2^53 - 1
+                    "INSERT INTO data VALUES(6, 1795406839000, 7, 0, 't', x'00', NULL)",  // QoS 7
+                    "INSERT INTO state VALUES(7, -5, 1, 1, 't', x'00', NULL)",
+                ])  // before 1970
         let log = LogRecorder()
         let outbox = try Outbox(path: path, settings: Self.settings(), clock: ManualClock(), logger: log.logger)
         #expect(outbox.highestStoredSeq == 5)
@@ -328,8 +337,10 @@ extension OutboxTests {
         outbox.close()
     }
 
-    @Test(arguments: [["CREATE TABLE readings(x)"], ["PRAGMA user_version=2"],
-                      ["CREATE TABLE state(seq)", "CREATE TABLE reply(seq)", "CREATE TABLE data(seq)", "PRAGMA user_version=1"]])
+    @Test(arguments: [
+        ["CREATE TABLE readings(x)"], ["PRAGMA user_version=2"],
+        ["CREATE TABLE state(seq)", "CREATE TABLE reply(seq)", "CREATE TABLE data(seq)", "PRAGMA user_version=1"],
+    ])
     func aForeignDatabaseIsMovedAsideNotTrusted(statements: [String]) async throws {
         let dir = TemporaryDirectory.make("sensegate-outbox")
         try Self.sqlite(dir + "/outbox.db", statements)
@@ -362,10 +373,11 @@ extension OutboxTests {
         transport.setConnected(true)
         let stored = outbox.counters.totalDepth
         #expect(stored > 0)
-        #expect(await Network.eventually(timeout: 10) {
-            transport.acknowledge()
-            return transport.handed.count == stored && transport.unacknowledged == 0
-        })
+        #expect(
+            await Network.eventually(timeout: 10) {
+                transport.acknowledge()
+                return transport.handed.count == stored && transport.unacknowledged == 0
+            })
         let seqs = Self.seqs(transport.handed)
         #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count && seqs.allSatisfy { $0 >= 1 && $0 <= 20 }, "\(seqs)")
         outbox.close()

@@ -20,7 +20,7 @@ import Testing
         let v = Vectors.named("A1-PM25-FLOAT-01")
         let values = v.inputs["hourly_or_daily_values"].optionalDoubles.compactMap { $0 }
         let mean = values.reduce(0, +) / Double(values.count)
-        #expect("\(mean)" == v.expected["float_mean_repr"].string)   // the trap is real
+        #expect("\(mean)" == v.expected["float_mean_repr"].string)  // the trap is real
         let s = try AirQualityIndex.subIndex(.pm25, concentration: mean)
         #expect(s.truncated == v.expected["decimal_mean"].double && s.aqi == v.expected["correct_aqi"].int)
     }
@@ -78,7 +78,10 @@ import Testing
             #expect(r == nil)
             return
         }
-        guard let r else { Issue.record("no NowCast"); return }
+        guard let r else {
+            Issue.record("no NowCast")
+            return
+        }
         #expect(abs(r.weight - v.expected["weight_factor"].double) < 1e-9)
         if let u = v.expected.field("nowcast_unrounded") { #expect(abs(r.unrounded - u.double) < 1e-6, "\(r.unrounded)") }
         #expect(abs(r.value - v.expected["nowcast"].double) < 1e-9)
@@ -110,7 +113,7 @@ import Testing
             let y = PMCorrection.epa2021(pm: v.inputs["pa_cf1_ugm3"].double, relativeHumidity: v.inputs["rh_pct"].double)
             #expect(abs(y - v.expected["pm25_corrected"].double) < 1e-4, "\(id): \(y)")
         }
-        #expect(PMCorrection.epa2021(pm: 0, relativeHumidity: 95) == 0)   // never negative
+        #expect(PMCorrection.epa2021(pm: 0, relativeHumidity: 95) == 0)  // never negative
     }
 
     @Test func smokeMapCorrectionAsInVectorsA3FASM() {
@@ -130,8 +133,9 @@ import Testing
     @Test func kappaGrowthAsInVectorsA3Kappa() {
         for id in ["A3-KAPPA-01", "A3-KAPPA-02"] {
             let v = Vectors.named(id)
-            let r = PMCorrection.kappa(pm: v.inputs["pm_ugm3"].double, relativeHumidity: v.inputs["rh_pct"].double,
-                                       kappa: v.inputs["kappa"].double)
+            let r = PMCorrection.kappa(
+                pm: v.inputs["pm_ugm3"].double, relativeHumidity: v.inputs["rh_pct"].double,
+                kappa: v.inputs["kappa"].double)
             #expect(abs(r.pm - v.expected["pm_dry_ugm3"].double) < 1e-4, "\(id): \(r.pm)")
             if let used = v.expected.field("rh_used_pct") { #expect(r.rhUsed == used.double) }
         }

@@ -12,23 +12,27 @@ import Testing
 
     @Test func densityTable() {
         // The table in §B1, to the printed 3 decimals.
-        let table: [(Double, Double)] = [(0, 999.843), (4, 999.975), (10, 999.703), (15, 999.103), (20, 998.207),
-                                         (25, 997.047), (30, 995.649), (35, 994.033)]
+        let table: [(Double, Double)] = [
+            (0, 999.843), (4, 999.975), (10, 999.703), (15, 999.103), (20, 998.207),
+            (25, 997.047), (30, 995.649), (35, 994.033),
+        ]
         for (t, rho) in table { #expect(abs(WaterLevel.waterDensity(celsius: t) - rho) <= 0.0005, "at \(t) °C") }
     }
 
     @Test(arguments: ["B1-HYD-01", "B1-HYD-02"])
     func ventedDepth(id: String) {
         let v = Vectors.named(id)
-        let h = WaterLevel.depth(gaugePressure: v.inputs["p_gauge_pa"].double, waterCelsius: v.inputs["t_water_c"].double,
-                                 gravity: v.inputs["g"].double)
+        let h = WaterLevel.depth(
+            gaugePressure: v.inputs["p_gauge_pa"].double, waterCelsius: v.inputs["t_water_c"].double,
+            gravity: v.inputs["g"].double)
         #expect(abs(h - v.expected["depth_m"].double) <= 1e-6)
     }
 
     @Test func absoluteDepth() {
         let v = Vectors.named("B1-HYD-03")
-        let h = WaterLevel.depth(absolutePressure: v.inputs["p_abs_pa"].double, barometric: v.inputs["p_baro_pa"].double,
-                                 waterCelsius: v.inputs["t_water_c"].double)
+        let h = WaterLevel.depth(
+            absolutePressure: v.inputs["p_abs_pa"].double, barometric: v.inputs["p_baro_pa"].double,
+            waterCelsius: v.inputs["t_water_c"].double)
         #expect(abs(h - v.expected["depth_m"].double) <= 1e-6)
     }
 
@@ -46,18 +50,25 @@ import Testing
     @Test(arguments: ["B2-RATING-01", "B2-RATING-02"])
     func ratingPowerLaw(id: String) {
         let v = Vectors.named(id)
-        let q = Discharge.powerLaw(stage: v.inputs["h_m"].double, c: v.inputs["C"].double, zeroFlow: v.inputs["h0_m"].double,
-                                   exponent: v.inputs["b"].double)
+        let q = Discharge.powerLaw(
+            stage: v.inputs["h_m"].double, c: v.inputs["C"].double, zeroFlow: v.inputs["h0_m"].double,
+            exponent: v.inputs["b"].double)
         #expect(abs(q - v.expected["Q_m3s"].double) <= 1e-5)
-        let curve = RatingCurve(segments: [.init(from: 0, c: v.inputs["C"].double, zeroFlow: v.inputs["h0_m"].double,
-                                                 exponent: v.inputs["b"].double)])
+        let curve = RatingCurve(segments: [
+            .init(
+                from: 0, c: v.inputs["C"].double, zeroFlow: v.inputs["h0_m"].double,
+                exponent: v.inputs["b"].double)
+        ])
         #expect(curve.discharge(stage: v.inputs["h_m"].double).discharge == q)
     }
 
     @Test func ratingSegmentsShiftAndRange() {
-        let curve = RatingCurve(segments: [.init(from: 0.3, c: 12.5, zeroFlow: 0.3, exponent: 1.6),
-                                           .init(from: 1.2, c: 20, zeroFlow: 0.45, exponent: 1.5)],
-                                validTo: 3.0, shift: -0.02)
+        let curve = RatingCurve(
+            segments: [
+                .init(from: 0.3, c: 12.5, zeroFlow: 0.3, exponent: 1.6),
+                .init(from: 1.2, c: 20, zeroFlow: 0.45, exponent: 1.5),
+            ],
+            validTo: 3.0, shift: -0.02)
         // Below the joint the low-water control, above it the channel control; the shift is applied first.
         #expect(abs(curve.discharge(stage: 1.0).discharge - 12.5 * pow(0.68, 1.6)) < 1e-9)
         #expect(abs(curve.discharge(stage: 2.0).discharge - 20 * pow(1.53, 1.5)) < 1e-9)
@@ -71,8 +82,9 @@ import Testing
 
     @Test func manningRectangular() {
         let v = Vectors.named("B2-MANNING-01")
-        let r = Discharge.manning(section: .rectangular(width: v.inputs["b_m"].double), depth: v.inputs["y_m"].double,
-                                  roughness: v.inputs["n"].double, slope: v.inputs["S"].double)
+        let r = Discharge.manning(
+            section: .rectangular(width: v.inputs["b_m"].double), depth: v.inputs["y_m"].double,
+            roughness: v.inputs["n"].double, slope: v.inputs["S"].double)
         #expect(abs(r.area - v.expected["A_m2"].double) < 1e-12)
         #expect(abs(r.perimeter - v.expected["P_m"].double) < 1e-12)
         #expect(abs(r.radius - v.expected["R_m"].double) < 1e-12)
@@ -86,8 +98,9 @@ import Testing
     @Test func manningHalfFullPipe() {
         let v = Vectors.named("B2-MANNING-02")
         let d = v.inputs["pipe_d_m"].double
-        let r = Discharge.manning(section: .circular(diameter: d), depth: d / 2, roughness: v.inputs["n"].double,
-                                  slope: v.inputs["S"].double)
+        let r = Discharge.manning(
+            section: .circular(diameter: d), depth: d / 2, roughness: v.inputs["n"].double,
+            slope: v.inputs["S"].double)
         #expect(abs(r.radius - v.expected["R_m"].double) < 1e-12)
         #expect(abs(r.velocity - v.expected["V_ms"].double) <= 1e-5)
         #expect(abs(r.discharge - v.expected["Q_m3s"].double) <= 1e-5)
@@ -98,8 +111,9 @@ import Testing
 
     @Test func vNotch() {
         let v = Vectors.named("B2-VNOTCH-01")
-        let q = Discharge.vNotchWeir(head: v.inputs["h_m"].double, angleDegrees: v.inputs["theta_deg"].double,
-                                     coefficient: v.inputs["Ce"].double, headCorrection: v.inputs["kh_ft"].double * 0.3048)
+        let q = Discharge.vNotchWeir(
+            head: v.inputs["h_m"].double, angleDegrees: v.inputs["theta_deg"].double,
+            coefficient: v.inputs["Ce"].double, headCorrection: v.inputs["kh_ft"].double * 0.3048)
         #expect(abs(q - v.expected["Q_m3s_si_form"].double) <= 2e-5)
         #expect(abs(q * 1000 - v.expected["Q_Ls"].double) <= 2e-2)
         // The USBR feet form agrees to the 0.04 % the reference states.
@@ -111,8 +125,9 @@ import Testing
 
     @Test func rectangularWeir() {
         let v = Vectors.named("B2-RECTWEIR-01")
-        let contracted = Discharge.rectangularWeir(head: v.inputs["h_m"].double, crestLength: v.inputs["b_m"].double,
-                                                   coefficient: v.inputs["Cd"].double, endContractions: v.inputs["end_contractions"].int)
+        let contracted = Discharge.rectangularWeir(
+            head: v.inputs["h_m"].double, crestLength: v.inputs["b_m"].double,
+            coefficient: v.inputs["Cd"].double, endContractions: v.inputs["end_contractions"].int)
         #expect(abs(contracted.effectiveLength - v.expected["L_eff_m"].double) < 1e-12)
         #expect(abs(contracted.discharge - v.expected["Q_m3s"].double) <= 1e-6)
         let suppressed = Discharge.rectangularWeir(head: 0.25, crestLength: 1, coefficient: 0.62, endContractions: 0)
@@ -122,8 +137,9 @@ import Testing
     @Test(arguments: ["B3-RAIN-01", "B3-RAIN-02"])
     func rainIntensity(id: String) {
         let v = Vectors.named(id)
-        let i = Rainfall.intensity(tips: v.inputs["tips"].int, millimetresPerTip: v.inputs["mm_per_tip"].double,
-                                   windowSeconds: v.inputs["window_min"].double * 60)
+        let i = Rainfall.intensity(
+            tips: v.inputs["tips"].int, millimetresPerTip: v.inputs["mm_per_tip"].double,
+            windowSeconds: v.inputs["window_min"].double * 60)
         #expect(abs(i - v.expected["intensity_mmh"].double) <= 1e-6)
         #expect(Rainfall.IntensityClass(wmo: i).rawValue == v.expected["wmo_class"].string)
     }
@@ -182,8 +198,9 @@ import Testing
 
     @Test func floodCategory() {
         let v = Vectors.named("B4-STAGE-01")
-        let stages = FloodLogic.Stages(action: v.inputs["action"].double, flood: v.inputs["flood"].double,
-                                       moderate: v.inputs["moderate"].double, major: v.inputs["major"].double)
+        let stages = FloodLogic.Stages(
+            action: v.inputs["action"].double, flood: v.inputs["flood"].double,
+            moderate: v.inputs["moderate"].double, major: v.inputs["major"].double)
         #expect(stages.category(stage: v.inputs["stage_m"].double).nwsName == v.expected["category"].string)
         #expect(stages.category(stage: 1.99) == .normal)
         #expect(stages.category(stage: 2.0) == .action)
@@ -195,5 +212,5 @@ import Testing
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -15,9 +15,10 @@ import Testing
             guard case let .object(o) = v else { return [:] }
             return o.compactMapValues { if case let .number(n) = $0 { n } else { nil } }
         }
-        return Dictionary(uniqueKeysWithValues: Vectors.with(prefix: "A4-").map {
-            ($0.id, Vector(id: $0.id, inputs: numbers($0.inputs), expected: numbers($0.expected)))
-        })
+        return Dictionary(
+            uniqueKeysWithValues: Vectors.with(prefix: "A4-").map {
+                ($0.id, Vector(id: $0.id, inputs: numbers($0.inputs), expected: numbers($0.expected)))
+            })
     }()
 
     @Test(arguments: ["A4-DEW-01", "A4-DEW-02", "A4-DEW-03", "A4-DEW-04"])

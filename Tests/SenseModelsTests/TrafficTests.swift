@@ -26,7 +26,9 @@ import Testing
         #expect(q == v.expected["q_vph"].double)
         #expect(abs(o - v.expected["occupancy"].double) <= 1e-12)
         #expect(abs(Traffic.density(flow: q, speedKmh: v.inputs["v_kmh"].double) - v.expected["k_veh_per_km_from_q_over_v"].double) <= 1e-9)
-        #expect(abs(Traffic.density(occupancy: o, effectiveLength: v.inputs["g_eff_len_m"].double)
+        #expect(
+            abs(
+                Traffic.density(occupancy: o, effectiveLength: v.inputs["g_eff_len_m"].double)
                     - v.expected["k_veh_per_km_from_occ"].double) <= 1e-6)
         // The single-loop speed estimate with the same effective length: 2700 × 6 / 120 = 135 km/h —
         // far from the trap's 100 km/h when the assumed length is wrong, which is why traps exist.
@@ -63,16 +65,19 @@ import Testing
     }
 
     @Test func losBoundaries() {
-        let expected: [(Double, String)] = [(0, "A"), (11, "A"), (11.01, "B"), (18, "B"), (26, "C"), (26.5, "D"), (35, "D"),
-                                            (45, "E"), (45.01, "F"), (200, "F")]
+        let expected: [(Double, String)] = [
+            (0, "A"), (11, "A"), (11.01, "B"), (18, "B"), (26, "C"), (26.5, "D"), (35, "D"),
+            (45, "E"), (45.01, "F"), (200, "F"),
+        ]
         for (k, los) in expected { #expect(LevelOfService(freewayDensity: k).rawValue == los, "at \(k)") }
     }
 
     @Test(arguments: ["C3-TIMING-01", "C3-TIMING-02", "C3-TIMING-03"])
     func timingError(id: String) {
         let v = Vectors.named(id)
-        let e = Traffic.timingError(spacing: v.inputs["spacing_m"].double, speedKmh: v.inputs["v_kmh"].double,
-                                    error: v.inputs["timestamp_error_ms"].double / 1000)
+        let e = Traffic.timingError(
+            spacing: v.inputs["spacing_m"].double, speedKmh: v.inputs["v_kmh"].double,
+            error: v.inputs["timestamp_error_ms"].double / 1000)
         #expect(abs(e.interval * 1000 - v.expected["dt_ms"].double) <= 1e-4)
         #expect(abs(e.relative * 100 - v.expected["rel_error_pct"].double) <= 1e-3)
         #expect(abs(e.speedErrorKmhIfShort - v.expected["v_error_kmh_if_dt_short"].double) <= 1e-4)
@@ -80,8 +85,10 @@ import Testing
 
     @Test func timingTableOfTheReference() {
         // §C3's table, to its printed precision (Δt in ms, error in % for δ = 1 ms).
-        let rows: [(Double, Double, Double, Double)] = [(2, 30, 240, 0.42), (2, 100, 72, 1.39), (4, 50, 288, 0.35),
-                                                        (4, 130, 110.8, 0.90), (6, 100, 216, 0.46), (6, 130, 166.2, 0.60)]
+        let rows: [(Double, Double, Double, Double)] = [
+            (2, 30, 240, 0.42), (2, 100, 72, 1.39), (4, 50, 288, 0.35),
+            (4, 130, 110.8, 0.90), (6, 100, 216, 0.46), (6, 130, 166.2, 0.60),
+        ]
         for (d, v, dt, pct) in rows {
             let e = Traffic.timingError(spacing: d, speedKmh: v, error: 0.001)
             #expect(abs(e.interval * 1000 - dt) <= 0.05, "\(d) m at \(v) km/h")

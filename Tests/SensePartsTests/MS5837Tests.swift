@@ -1,9 +1,10 @@
 import SenseCore
 import SenseDrivers
 import SenseModels
-@testable import SenseParts
 import SenseSimulator
 import Testing
+
+@testable import SenseParts
 
 /// The MS5837-30BA: the datasheet's worked example, both second-order branches, the PROM's
 /// CRC-4, and the driver against its command-level emulator in still water of known depth.
@@ -28,8 +29,10 @@ import Testing
 
     /// Both second-order branches, computed apart from this code (Python, the same datasheet
     /// formulas with arithmetic shifts): warm water (TEMP ≥ 20 °C) and below −15 °C.
-    @Test(arguments: [(d1: UInt32(5_200_000), d2: UInt32(7_000_000), temp: Int64(2556), p: Int64(56630)),
-                      (d1: 4_700_000, d2: 5_600_000, temp: -2327, p: 22439)])
+    @Test(arguments: [
+        (d1: UInt32(5_200_000), d2: UInt32(7_000_000), temp: Int64(2556), p: Int64(56630)),
+        (d1: 4_700_000, d2: 5_600_000, temp: -2327, p: 22439),
+    ])
     func secondOrderBranches(d1: UInt32, d2: UInt32, temp: Int64, p: Int64) {
         #expect(MS5837Compensation.compensate(d1: d1, d2: d2, Self.prom) == .init(temp: temp, p: p))
     }
@@ -56,8 +59,9 @@ import Testing
         var rng = SplitMix64(seed: 5837)
         for _ in 0..<10_000 {
             let words = (0..<7).map { _ in UInt16(truncatingIfNeeded: rng.next()) }
-            let r = MS5837Compensation.compensate(d1: UInt32(truncatingIfNeeded: rng.next()), d2: UInt32(truncatingIfNeeded: rng.next()),
-                                                  MS5837PROM(words: words)!)
+            let r = MS5837Compensation.compensate(
+                d1: UInt32(truncatingIfNeeded: rng.next()), d2: UInt32(truncatingIfNeeded: rng.next()),
+                MS5837PROM(words: words)!)
             #expect(r.temp > Int64.min)
         }
     }

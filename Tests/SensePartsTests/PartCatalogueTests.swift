@@ -1,12 +1,13 @@
+import Foundation
 import SenseConfig
 import SenseCore
 import SenseDrivers
-@testable import SenseParts
 import SenseSimulationRig
 import SenseSimulator
 import SenseTesting
 import Testing
-import Foundation
+
+@testable import SenseParts
 
 /// The catalogue is the one list of I2C parts: each is documented, decodes from a config, and
 /// stands on the simulated board, where its driver reads good values from its emulator.
@@ -70,14 +71,15 @@ import Foundation
     @Test func theSimulatedRiverSetsTheMS5837sDepth() async throws {
         // The stage_absolute channel's datum places the sensor in the simulated river: the depth
         // the part reports is the river's stage above it.
-        let c = try ConfigFixture.load(Self.everyPart + """
+        let c = try ConfigFixture.load(
+            Self.everyPart + """
 
-            derived:
-              - name: stage_abs
-                model: stage_absolute
-                inputs: {pressure: p_ms5837.water_pressure_abs, barometer: p_bme280.pressure, water_temperature: p_ms5837.water_temperature}
-                parameters: {datum: 0.1}
-            """)
+                derived:
+                  - name: stage_abs
+                    model: stage_absolute
+                    inputs: {pressure: p_ms5837.water_pressure_abs, barometer: p_bme280.pressure, water_temperature: p_ms5837.water_temperature}
+                    parameters: {datum: 0.1}
+                """)
         let clock = ManualClock(autoAdvance: true)
         let hardware = SimulatedHardware(clock: clock)
         _ = SimulationRig(config: c, simulation: SimulationConfig(), hardware: hardware)

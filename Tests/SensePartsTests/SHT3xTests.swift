@@ -1,10 +1,11 @@
 import SenseCore
 import SenseDrivers
 import SenseHardware
-@testable import SenseParts
 import SenseSimulator
 import SenseTesting
 import Testing
+
+@testable import SenseParts
 
 /// The SHT3x against the reference vector and its command-level emulator, in both modes: values
 /// from the world come back through the wire, a part with nothing new is `no_data`, a part left

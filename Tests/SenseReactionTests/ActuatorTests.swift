@@ -23,10 +23,10 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
     @Test func minimumOnAndOffTimesHold() {
         var a = Actuator(.init(minimumOn: .seconds(10), minimumOff: .seconds(30)), at: at(-100))
         #expect(a.setRule((true, "r"), at: at(0))?.level == true)
-        #expect(a.setRule(nil, at: at(3)) == nil)                 // held on for 10 s
+        #expect(a.setRule(nil, at: at(3)) == nil)  // held on for 10 s
         #expect(a.nextDeadline(after: at(3)) == at(10))
         #expect(a.evaluate(at: at(10))?.level == false)
-        #expect(a.setRule((true, "r"), at: at(15)) == nil)       // held off for 30 s
+        #expect(a.setRule((true, "r"), at: at(15)) == nil)  // held off for 30 s
         #expect(a.nextDeadline(after: at(15)) == at(40))
         #expect(a.evaluate(at: at(40))?.level == true)
         // Once a limit has passed it is no deadline (the reaction timer would spin on it).
@@ -40,13 +40,13 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
         _ = a.setRule((true, "r"), at: at(0))
         let f = a.setFailsafe(true, reason: "shutting down", at: at(1))
         #expect(f?.level == false && f?.source == .failsafe && f?.detail == "shutting down")
-        #expect(a.setRule((true, "r"), at: at(2)) == nil)        // a rule cannot beat failsafe
+        #expect(a.setRule((true, "r"), at: at(2)) == nil)  // a rule cannot beat failsafe
         let manual: Actuator.Change?? = try? a.override(true, for: .seconds(10), detail: "op", at: at(3))
         #expect(manual == .some(nil))
     }
 
     @Test func failsafeCanBeOn() {
-        var a = Actuator(.init(failsafe: true), at: at(0))        // e.g. a spillway gate that must open
+        var a = Actuator(.init(failsafe: true), at: at(0))  // e.g. a spillway gate that must open
         #expect(a.setFailsafe(true, reason: "bad input", at: at(1))?.level == true)
         #expect(a.setFailsafe(false, reason: "", at: at(2))?.level == false)
     }
@@ -78,8 +78,8 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
         #expect(a.nextDeadline(after: at(0)) == at(600))
         let forced = a.evaluate(at: at(600))
         #expect(forced?.level == false && forced?.source == .maxOn)
-        #expect(a.evaluate(at: at(700)) == nil)                  // stays off while the rule still asks
-        #expect(a.setRule(nil, at: at(800)) == nil)              // released: latch ends, output already off
+        #expect(a.evaluate(at: at(700)) == nil)  // stays off while the rule still asks
+        #expect(a.setRule(nil, at: at(800)) == nil)  // released: latch ends, output already off
         #expect(a.setRule((true, "pump_when_high"), at: at(900))?.level == true)
     }
 }
@@ -88,7 +88,7 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
     @Test func exclusiveActuatorsAreNeverOnTogether() throws {
         var bank = ActuatorBank([("plan_a", .init()), ("plan_b", .init())], exclusive: [["plan_a", "plan_b"]], at: at(0))
         #expect(bank.setRule("plan_a", (true, "normal"), at: at(1)).map(\.actuator) == ["plan_a"])
-        #expect(bank.setRule("plan_b", (true, "congestion"), at: at(2)).isEmpty)   // interlocked
+        #expect(bank.setRule("plan_b", (true, "congestion"), at: at(2)).isEmpty)  // interlocked
         #expect(bank.actuator("plan_b")?.level == false && bank.actuator("plan_b")?.source == .interlock)
         #expect(throws: ActuatorBank.Refusal.interlocked("plan_b", by: "plan_a")) {
             _ = try bank.override("plan_b", level: true, for: nil, detail: "op", at: at(3))

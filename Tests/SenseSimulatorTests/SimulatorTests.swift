@@ -38,7 +38,7 @@ import Testing
         let bus = SimulatedI2CBus(name: "i2c-1")
         bus.attach(BME280Emulator(air: FixedAir(.init(temperature: 20, pressure: 100_000, humidity: 40)), clock: clock), at: 0x76)
         try bus.writeRegister(0x76, 0xF2, 0x01)
-        try bus.writeRegister(0x76, 0xF4, 0b001_001_01)   // ×1 ×1, forced
+        try bus.writeRegister(0x76, 0xF4, 0b001_001_01)  // ×1 ×1, forced
         #expect(try bus.readRegister(0x76, 0xF3) & 0x08 != 0)
         // Data registers still hold the reset value until the conversion ends.
         #expect(try bus.readRegisters(0x76, start: 0xF7, count: 8)[0] == 0x80)
@@ -54,7 +54,7 @@ import Testing
         let bus = SimulatedI2CBus(name: "i2c-1")
         let e = BME280Emulator(air: FixedAir(.init(temperature: 20, pressure: 100_000, humidity: 40)), clock: clock)
         bus.attach(e, at: 0x76)
-        try bus.writeRegister(0x76, 0xF4, 0b001_001_01)   // humidity oversampling still 0: skipped
+        try bus.writeRegister(0x76, 0xF4, 0b001_001_01)  // humidity oversampling still 0: skipped
         clock.advance(by: .milliseconds(20))
         let skipped = try bus.readRegisters(0x76, start: 0xFD, count: 2)
         #expect(skipped == [0x80, 0x00])
@@ -85,8 +85,14 @@ import Testing
     @Test func manualClockWakesSleepersInOrder() async throws {
         let clock = ManualClock()
         let start = clock.monotonicNow
-        async let a: MonotonicInstant = { try await clock.sleep(for: .seconds(5)); return clock.monotonicNow }()
-        async let b: MonotonicInstant = { try await clock.sleep(for: .seconds(2)); return clock.monotonicNow }()
+        async let a: MonotonicInstant = {
+            try await clock.sleep(for: .seconds(5))
+            return clock.monotonicNow
+        }()
+        async let b: MonotonicInstant = {
+            try await clock.sleep(for: .seconds(2))
+            return clock.monotonicNow
+        }()
         while clock.sleeperCount < 2 { await Task.yield() }
         clock.advance(by: .seconds(2))
         clock.advance(by: .seconds(3))
@@ -108,13 +114,13 @@ import Testing
         let clock = AcceleratedClock(speed: 100)
         let r0 = real.monotonicNow
         let m0 = clock.monotonicNow, w0 = clock.wallNow
-        try await clock.sleep(for: .seconds(5))   // about 50 ms of real time
+        try await clock.sleep(for: .seconds(5))  // about 50 ms of real time
         let dm = (clock.monotonicNow - m0).seconds
         let dr = (real.monotonicNow - r0).seconds
         let dw = Double(clock.wallNow.nanosecondsSinceEpoch - w0.nanosecondsSinceEpoch) / 1e9
-        #expect(dm >= 5)                        // slept at least its own 5 s
-        #expect(dr >= 0.05)                     // which is 50 ms of real time
-        #expect(abs(dm - dr * 100) < 0.5)       // and its time is real time × 100, however loaded the machine
+        #expect(dm >= 5)  // slept at least its own 5 s
+        #expect(dr >= 0.05)  // which is 50 ms of real time
+        #expect(abs(dm - dr * 100) < 0.5)  // and its time is real time × 100, however loaded the machine
         #expect(abs(dw - dm) < 0.5)
     }
 }
@@ -128,7 +134,7 @@ import Testing
 
     @Test func diurnalCyclePeaksInTheAfternoonAndStaysPhysical() {
         let w = AtmosphereWorld(seed: 11, site: .init(altitude: 500, utcOffsetHours: 0))
-        let midnight: Int64 = 1_795_392_000_000_000_000   // 2026-11-23T00:00Z
+        let midnight: Int64 = 1_795_392_000_000_000_000  // 2026-11-23T00:00Z
         var samples: [(hour: Int, air: AirConditions)] = []
         for h in 0..<24 {
             samples.append((h, w.conditions(at: WallTime(nanosecondsSinceEpoch: midnight + Int64(h) * 3_600_000_000_000))))
@@ -156,7 +162,7 @@ import Testing
         chip.drive(17, high: true)
         clock.advance(by: .milliseconds(3))
         chip.drive(17, high: false)
-        chip.drive(17, high: false)   // no change, no edge
+        chip.drive(17, high: false)  // no change, no edge
         input.release()
         var events: [EdgeEvent] = []
         for try await e in input.edges() { events.append(e) }

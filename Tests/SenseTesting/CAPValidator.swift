@@ -37,8 +37,12 @@ package enum CAPValidator {
                             print(f"{name}: {tag} in UTC must end -00:00, not Z")
             """
         try script.write(toFile: dir + "/validate.py", atomically: true, encoding: .utf8)
-        let p = try ChildProcess("/usr/bin/python3", [dir + "/validate.py",
-                                                      RepositoryPaths.root + "/docs/schemas/cap-1.2-sensegate.xsd", dir])
+        let p = try ChildProcess(
+            "/usr/bin/python3",
+            [
+                dir + "/validate.py",
+                RepositoryPaths.root + "/docs/schemas/cap-1.2-sensegate.xsd", dir,
+            ])
         let status = p.waitForExit(timeout: 60)
         usleep(50_000)
         guard status == 0 else { return ["validator failed (\(status.map(String.init) ?? "timeout")): \(p.stderr)"] }

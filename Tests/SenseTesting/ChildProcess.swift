@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A child process started with posix_spawn: stdout and stderr read by a thread each, killed and
@@ -18,8 +19,10 @@ package final class ChildProcess: @unchecked Sendable {
 
     /// `stalledStderr`: stderr is a pipe nobody reads until `readStderr()` (a journald that
     /// stalls), shrunk to one page (4 KiB), so it fills after a few dozen log lines.
-    package init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
-                onStdout: (@Sendable (Data) -> Void)? = nil, stalledStderr: Bool = false) throws {
+    package init(
+        _ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+        onStdout: (@Sendable (Data) -> Void)? = nil, stalledStderr: Bool = false
+    ) throws {
         self.onStdout = onStdout
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError.pipe(errno) }
@@ -30,9 +33,9 @@ package final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         for fd in outPipe + errPipe { posix_spawn_file_actions_addclose(&actions, fd) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for a in argv { free(a) } }
         let env = (environment ?? ProcessInfo.processInfo.environment).map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer { env.forEach { free($0) } }
+        defer { for e in env { free(e) } }
         // Threads of the test runner block signals, and a spawned child inherits the mask: give it
         // an empty mask and default handlers, as a shell or systemd would.
         var attr = posix_spawnattr_t()
@@ -58,7 +61,7 @@ package final class ChildProcess: @unchecked Sendable {
         pid = child
         startReader(outPipe[0], isStdout: true)
         if stalledStderr {
-            _ = fcntl(errPipe[0], 1031 /* F_SETPIPE_SZ */, 4096)
+            _ = fcntl(errPipe[0], 1031, 4096)  // F_SETPIPE_SZ
             self.stalledStderr = errPipe[0]
         } else {
             startReader(errPipe[0], isStdout: false)
@@ -67,7 +70,12 @@ package final class ChildProcess: @unchecked Sendable {
 
     /// Starts reading a stalled stderr.
     package func readStderr() {
-        guard let fd = lock.withLock({ () -> Int32? in defer { stalledStderr = nil }; return stalledStderr }) else { return }
+        guard
+            let fd = lock.withLock({ () -> Int32? in
+                defer { stalledStderr = nil }
+                return stalledStderr
+            })
+        else { return }
         startReader(fd, isStdout: false)
     }
 

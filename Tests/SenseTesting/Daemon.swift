@@ -29,7 +29,7 @@ package enum SensegateBinary {
     package static func run(_ arguments: [String], timeout: Double = 30) throws -> (status: Int32, stdout: String, stderr: String) {
         let p = try start(arguments)
         let status = p.waitForExit(timeout: timeout) ?? -1
-        usleep(20_000)   // let the reader threads drain the pipes
+        usleep(20_000)  // let the reader threads drain the pipes
         return (status, p.stdout, p.stderr)
     }
 }

@@ -94,10 +94,13 @@ package enum HomeAssistantValidator {
         let p = try ChildProcess("/usr/bin/python3", [dir + "/check.py", dir + "/input.json"])
         let status = p.waitForExit(timeout: 60)
         usleep(50_000)
-        guard status == 0 else { return Report(errors: ["validator failed (\(status.map(String.init) ?? "timeout")): \(p.stderr)"], rendered: 0, unrendered: []) }
+        guard status == 0 else {
+            return Report(errors: ["validator failed (\(status.map(String.init) ?? "timeout")): \(p.stderr)"], rendered: 0, unrendered: [])
+        }
         let lines = p.stdout.split(separator: "\n").map(String.init)
-        return Report(errors: lines.filter { $0.hasPrefix("error: ") }.map { String($0.dropFirst(7)) },
-                      rendered: lines.last.flatMap { $0.hasPrefix("rendered ") ? Int($0.dropFirst(9)) : nil } ?? 0,
-                      unrendered: lines.filter { $0.hasPrefix("unrendered: ") }.map { String($0.dropFirst(12)) })
+        return Report(
+            errors: lines.filter { $0.hasPrefix("error: ") }.map { String($0.dropFirst(7)) },
+            rendered: lines.last.flatMap { $0.hasPrefix("rendered ") ? Int($0.dropFirst(9)) : nil } ?? 0,
+            unrendered: lines.filter { $0.hasPrefix("unrendered: ") }.map { String($0.dropFirst(12)) })
     }
 }

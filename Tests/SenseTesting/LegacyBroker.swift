@@ -53,22 +53,22 @@ package final class LegacyBroker: @unchecked Sendable {
         defer { close(fd) }
         while let (header, body) = readPacket(fd) {
             switch header >> 4 {
-            case 1:   // CONNECT: protocol name (2 + 4 bytes), then the level
+            case 1:  // CONNECT: protocol name (2 + 4 bytes), then the level
                 guard body.count > 6 else { return }
                 let level = body[6]
                 lock.withLock { levels.append(level) }
                 if level != 4 {
-                    write(fd, [0x20, 0x02, 0x00, 0x01])   // 3.1.1 CONNACK: unacceptable protocol version
+                    write(fd, [0x20, 0x02, 0x00, 0x01])  // 3.1.1 CONNACK: unacceptable protocol version
                     return
                 }
                 write(fd, [0x20, 0x02, 0x00, 0x00])
-            case 3:   // PUBLISH
+            case 3:  // PUBLISH
                 let qos = (header >> 1) & 0x03
                 let length = Int(body[0]) << 8 | Int(body[1])
                 let topic = String(decoding: body[2..<2 + length], as: UTF8.self)
                 lock.withLock { topics.append(topic) }
                 if qos == 1 { write(fd, [0x40, 0x02, body[2 + length], body[3 + length]]) }
-            case 8:   // SUBSCRIBE: granted QoS 1 for each filter (one is enough for the client)
+            case 8:  // SUBSCRIBE: granted QoS 1 for each filter (one is enough for the client)
                 write(fd, [0x90, 0x03, body[0], body[1], 0x01])
             case 12:  // PINGREQ
                 write(fd, [0xD0, 0x00])

@@ -14,8 +14,10 @@ package final class MosquittoBroker: @unchecked Sendable {
     /// With `persistent`, sessions and queued messages are saved every second and at a clean stop,
     /// so a persistent subscriber's session outlives a broker restart (even after SIGKILL, once saved).
     /// `extraConfig` is appended to mosquitto.conf (e.g. `max_packet_size 16777216`).
-    package init(tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
-                persistent: Bool = false, extraConfig: String = "") throws {
+    package init(
+        tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
+        persistent: Bool = false, extraConfig: String = ""
+    ) throws {
         port = Network.freePort()
         directory = TemporaryDirectory.make("sensegate-broker")
         var tlsLines = tls.map { "\ncafile \($0.caFile)\ncertfile \($0.serverCert)\nkeyfile \($0.serverKey)" } ?? ""
@@ -68,7 +70,10 @@ package final class MosquittoBroker: @unchecked Sendable {
 
     /// SIGTERM and wait.
     package func stop() {
-        let p = lock.withLock { () -> ChildProcess? in defer { process = nil }; return process }
+        let p = lock.withLock { () -> ChildProcess? in
+            defer { process = nil }
+            return process
+        }
         guard let p, p.isRunning else { return }
         p.signal(SIGTERM)
         _ = p.waitForExit(timeout: 10)
@@ -76,7 +81,10 @@ package final class MosquittoBroker: @unchecked Sendable {
 
     /// SIGKILL: the broker vanishes without closing connections cleanly.
     package func kill() {
-        let p = lock.withLock { () -> ChildProcess? in defer { process = nil }; return process }
+        let p = lock.withLock { () -> ChildProcess? in
+            defer { process = nil }
+            return process
+        }
         guard let p, p.isRunning else { return }
         p.signal(SIGKILL)
         _ = p.waitForExit(timeout: 10)

@@ -33,7 +33,9 @@ package enum PayloadSchemas {
         switch levels[k] {
         case "sensor": return rest.count == 2 ? .jsonSchema("reading.schema.json") : nil
         case "derived":
-            if rest.first == "traffic" { return rest.last == "vehicle" ? .jsonSchema("traffic-vehicle.schema.json") : .jsonSchema("traffic-record.schema.json") }
+            if rest.first == "traffic" {
+                return rest.last == "vehicle" ? .jsonSchema("traffic-vehicle.schema.json") : .jsonSchema("traffic-record.schema.json")
+            }
             return rest.count == 1 ? .jsonSchema("reading.schema.json") : nil
         case "aggregate": return rest.count == 1 ? .jsonSchema("aggregate.schema.json") : nil
         case "alarm":
@@ -58,7 +60,7 @@ package enum PayloadSchemas {
     package static func errors(_ messages: [ReceivedMessage]) throws -> [String] {
         var groups: [Check: [ReceivedMessage]] = [:]
         var errors: [String] = []
-        for m in messages where !m.payload.isEmpty {   // an empty payload deletes a retained topic
+        for m in messages where !m.payload.isEmpty {  // an empty payload deletes a retained topic
             guard let c = check(for: m.topic) else {
                 errors.append("\(m.topic): no documented schema for this topic")
                 continue

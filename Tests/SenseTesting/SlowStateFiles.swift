@@ -1,7 +1,8 @@
 import SenseOS
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A card that takes `delay` for every state file write (as an SD card does under wear

@@ -26,11 +26,12 @@ package final class Subscriber: @unchecked Sendable {
         self.filter = filter
         let sink = Sink()
         let persistent = session.map { ["-i", $0, "-c"] } ?? []
-        process = try ChildProcess("/usr/bin/mosquitto_sub",
-                                   ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter]
-                                   + moreFilters.flatMap { ["-t", $0] }
-                                   + ["-t", "sensegate-test/probe", "-F", "%r|%t|%x"] + persistent,
-                                   onStdout: { sink.deliver($0) })
+        process = try ChildProcess(
+            "/usr/bin/mosquitto_sub",
+            ["-h", "127.0.0.1", "-p", String(port), "-q", String(qos), "-t", filter]
+                + moreFilters.flatMap { ["-t", $0] }
+                + ["-t", "sensegate-test/probe", "-F", "%r|%t|%x"] + persistent,
+            onStdout: { sink.deliver($0) })
         sink.target = self
         try waitUntilSubscribed()
     }
@@ -58,8 +59,10 @@ package final class Subscriber: @unchecked Sendable {
                 let parts = line.split(separator: "|", maxSplits: 2, omittingEmptySubsequences: false)
                 guard parts.count == 3 else { continue }
                 // The payload comes in hex, so that one with line breaks (CAP's XML) stays one message.
-                collected.append(ReceivedMessage(topic: String(parts[1]), payload: Self.decodeHex(parts[2]),
-                                                 retained: parts[0] == "1", received: Date()))
+                collected.append(
+                    ReceivedMessage(
+                        topic: String(parts[1]), payload: Self.decodeHex(parts[2]),
+                        retained: parts[0] == "1", received: Date()))
             }
         }
     }
@@ -70,7 +73,12 @@ package final class Subscriber: @unchecked Sendable {
         var high: UInt8?
         for c in hex.utf8 {
             let v: UInt8 = c >= 97 ? c - 87 : c >= 65 ? c - 55 : c - 48
-            if let h = high { bytes.append(h << 4 | v); high = nil } else { high = v }
+            if let h = high {
+                bytes.append(h << 4 | v)
+                high = nil
+            } else {
+                high = v
+            }
         }
         return String(decoding: bytes, as: UTF8.self)
     }
@@ -88,7 +96,9 @@ package final class Subscriber: @unchecked Sendable {
         while Date() < deadline {
             attempt += 1
             try Self.publish(port: port, topic: "sensegate-test/probe", payload: "probe-\(round)-\(attempt)")
-            if Network.waitUntil(timeout: 0.1, { messages.contains { $0.topic == "sensegate-test/probe" && $0.payload.hasPrefix("probe-\(round)-") } }) {
+            if Network.waitUntil(
+                timeout: 0.1, { messages.contains { $0.topic == "sensegate-test/probe" && $0.payload.hasPrefix("probe-\(round)-") } })
+            {
                 return
             }
         }
@@ -101,8 +111,10 @@ package final class Subscriber: @unchecked Sendable {
 
     /// Waits until `count` messages satisfy `match`; returns them (possibly fewer on timeout).
     @discardableResult
-    package func wait(for count: Int = 1, timeout: Double = 10,
-                     where match: @escaping (ReceivedMessage) -> Bool) async -> [ReceivedMessage] {
+    package func wait(
+        for count: Int = 1, timeout: Double = 10,
+        where match: @escaping (ReceivedMessage) -> Bool
+    ) async -> [ReceivedMessage] {
         _ = await Network.eventually(timeout: timeout) { messages.filter(match).count >= count }
         return messages.filter(match)
     }
@@ -115,8 +127,9 @@ package final class Subscriber: @unchecked Sendable {
     }
 
     package static func publish(port: Int, topic: String, payload: String, retain: Bool = false) throws {
-        let p = try ChildProcess("/usr/bin/mosquitto_pub",
-                                 ["-h", "127.0.0.1", "-p", String(port), "-q", "1", "-t", topic, "-m", payload] + (retain ? ["-r"] : []))
+        let p = try ChildProcess(
+            "/usr/bin/mosquitto_pub",
+            ["-h", "127.0.0.1", "-p", String(port), "-q", "1", "-t", topic, "-m", payload] + (retain ? ["-r"] : []))
         _ = p.waitForExit(timeout: 10)
     }
 

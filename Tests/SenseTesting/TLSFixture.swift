@@ -14,18 +14,28 @@ package struct TLSFixture: Sendable {
         directory = TemporaryDirectory.make("sensegate-tls")
         let d = directory
         let san = "subjectAltName=DNS:\(commonName),IP:127.0.0.1"
-        try Self.openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sensegate test CA",
-                          "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.crt"])
-        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
-                          "-keyout", "\(d)/server.key", "-out", "\(d)/server.csr"])
+        try Self.openssl([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=sensegate test CA",
+            "-keyout", "\(d)/ca.key", "-out", "\(d)/ca.crt",
+        ])
+        try Self.openssl([
+            "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=\(commonName)",
+            "-keyout", "\(d)/server.key", "-out", "\(d)/server.csr",
+        ])
         try "\(san)\n".write(toFile: "\(d)/ext.cnf", atomically: true, encoding: .utf8)
         defer { for f in ["ca.key", "ca.crt", "server.key", "server.crt", "client.key", "client.crt"] { chmod("\(d)/\(f)", 0o644) } }
-        try Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=sensegate-test-client",
-                          "-keyout", "\(d)/client.key", "-out", "\(d)/client.csr"])
-        try Self.openssl(["x509", "-req", "-in", "\(d)/client.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
-                          "-CAcreateserial", "-days", "2", "-out", "\(d)/client.crt"])
-        try Self.openssl(["x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
-                          "-CAcreateserial", "-days", "2", "-extfile", "\(d)/ext.cnf", "-out", "\(d)/server.crt"])
+        try Self.openssl([
+            "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=sensegate-test-client",
+            "-keyout", "\(d)/client.key", "-out", "\(d)/client.csr",
+        ])
+        try Self.openssl([
+            "x509", "-req", "-in", "\(d)/client.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
+            "-CAcreateserial", "-days", "2", "-out", "\(d)/client.crt",
+        ])
+        try Self.openssl([
+            "x509", "-req", "-in", "\(d)/server.csr", "-CA", "\(d)/ca.crt", "-CAkey", "\(d)/ca.key",
+            "-CAcreateserial", "-days", "2", "-extfile", "\(d)/ext.cnf", "-out", "\(d)/server.crt",
+        ])
     }
 
     static func openssl(_ args: [String]) throws {

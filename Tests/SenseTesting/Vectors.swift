@@ -28,12 +28,19 @@ package enum JSONValue: Decodable, Sendable {
 
     package init(from decoder: Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let n = try? c.decode(Double.self) { self = .number(n) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let n = try? c.decode(Double.self) {
+            self = .number(n)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else {
+            self = .object(try c.decode([String: JSONValue].self))
+        }
     }
 
     package subscript(_ key: String) -> JSONValue {
@@ -67,7 +74,10 @@ package enum JSONValue: Decodable, Sendable {
 
     package var hexBytes: [UInt8] {
         if case let .array(a) = self {
-            return a.map { if case let .string(s) = $0 { return UInt8(s.dropFirst(2), radix: 16)! }; fatalError() }
+            return a.map {
+                if case let .string(s) = $0 { return UInt8(s.dropFirst(2), radix: 16)! }
+                fatalError()
+            }
         }
         fatalError("not an array")
     }

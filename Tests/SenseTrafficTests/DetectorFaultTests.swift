@@ -7,18 +7,30 @@ import Testing
 @Suite struct DetectorFaultTests {
     static func t(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: Int64((s * 1e9).rounded())) }
 
-    static func station(trap: Bool = true, faults: DetectorFaultSettings = .init(stuckOn: .seconds(120), chatterPerMinute: 20,
-                                                                                 silentAfter: .seconds(300), expectedFrom: 0,
-                                                                                 expectedUntil: 24 * 60)) -> TrafficStation {
-        TrafficStation(settings: StationSettings(name: "s", lanes: [LaneSettings(name: "a", direction: "east",
-                                                                                 geometry: TrapGeometry(spacing: trap ? 4 : 0, detectorLength: 2))],
-                                                 periods: [.seconds(60)], faults: faults),
-                       startedAt: t(0), wallOffset: .zero)
+    static func station(
+        trap: Bool = true,
+        faults: DetectorFaultSettings = .init(
+            stuckOn: .seconds(120), chatterPerMinute: 20,
+            silentAfter: .seconds(300), expectedFrom: 0,
+            expectedUntil: 24 * 60)
+    ) -> TrafficStation {
+        TrafficStation(
+            settings: StationSettings(
+                name: "s",
+                lanes: [
+                    LaneSettings(
+                        name: "a", direction: "east",
+                        geometry: TrapGeometry(spacing: trap ? 4 : 0, detectorLength: 2))
+                ],
+                periods: [.seconds(60)], faults: faults),
+            startedAt: t(0), wallOffset: .zero)
     }
 
     /// One vehicle every `every` seconds at 15 m/s, 4.5 m long, on the detectors not excluded.
-    static func traffic(_ s: inout TrafficStation, from: Double, to: Double, every: Double = 4,
-                        skip: Set<DetectorRole> = []) -> [TrafficSummary] {
+    static func traffic(
+        _ s: inout TrafficStation, from: Double, to: Double, every: Double = 4,
+        skip: Set<DetectorRole> = []
+    ) -> [TrafficSummary] {
         var out: [TrafficSummary] = []
         var time = from
         while time < to {
@@ -111,7 +123,7 @@ import Testing
         #expect(late.allSatisfy { $0.faults.contains("downstream:silent") && $0.faults.contains("lane:unmatched") })
         #expect(late.allSatisfy { $0.count == 15 && $0.speedSamples == 0 }, "counted upstream, no speeds")
         var night = Self.station(faults: .init(silentAfter: .seconds(300), expectedFrom: 6 * 60, expectedUntil: 22 * 60))
-        let quiet = Self.traffic(&night, from: 0.5, to: 600, skip: [.downstream])   // wall time 00:00–00:10
+        let quiet = Self.traffic(&night, from: 0.5, to: 600, skip: [.downstream])  // wall time 00:00–00:10
         #expect(quiet.allSatisfy { !$0.faults.contains("downstream:silent") })
     }
 
@@ -119,7 +131,7 @@ import Testing
         var s = Self.station()
         _ = Self.traffic(&s, from: 0.5, to: 60)
         s.rawEdge(lane: 0, detector: .upstream, at: Self.t(61), sequence: 10)
-        s.rawEdge(lane: 0, detector: .upstream, at: Self.t(62), sequence: 14)   // 3 lost
+        s.rawEdge(lane: 0, detector: .upstream, at: Self.t(62), sequence: 14)  // 3 lost
         let out = Self.traffic(&s, from: 62.5, to: 200)
         #expect(out.first { $0.scope == .lane }!.faults.contains("lane:lost_edges"))
         #expect(out.filter { $0.scope == .lane }.last!.faults.isEmpty)

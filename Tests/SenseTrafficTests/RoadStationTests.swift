@@ -16,16 +16,19 @@ import Testing
 
     /// Drives `world` for `seconds`, telling the station each zone edge (exactly stamped) and
     /// advancing it one second behind, as the daemon does.
-    static func run(_ world: inout RoadWorld, station: inout TrafficStation, seconds: Double,
-                    alter: (RoadWorld.ZoneEdge) -> [RoadWorld.ZoneEdge] = { [$0] }) -> Run {
+    static func run(
+        _ world: inout RoadWorld, station: inout TrafficStation, seconds: Double,
+        alter: (RoadWorld.ZoneEdge) -> [RoadWorld.ZoneEdge] = { [$0] }
+    ) -> Run {
         var r = Run()
         var t = 0.0
         while t < seconds {
             t += 0.5
             for e in world.advance(to: t) {
                 for edge in alter(e) {
-                    station.changed(lane: edge.lane, detector: edge.zone == 0 ? .upstream : .downstream, occupied: edge.occupied,
-                                    at: instant(edge.time))
+                    station.changed(
+                        lane: edge.lane, detector: edge.zone == 0 ? .upstream : .downstream, occupied: edge.occupied,
+                        at: instant(edge.time))
                 }
             }
             let out = station.advance(to: instant(t - 1))
@@ -39,9 +42,11 @@ import Testing
     static func instant(_ seconds: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: Int64((seconds * 1e9).rounded())) }
 
     static func station(lanes: Int, periods: [Duration] = [.seconds(60)], geometry: TrapGeometry = geometry) -> TrafficStation {
-        TrafficStation(settings: StationSettings(name: "x", lanes: (0..<lanes).map { LaneSettings(name: "l\($0)", direction: "in", geometry: geometry) },
-                                                 periods: periods, faults: DetectorFaultSettings(expectedFrom: 0, expectedUntil: 0)),
-                       startedAt: instant(0), wallOffset: .seconds(1_700_000_000))
+        TrafficStation(
+            settings: StationSettings(
+                name: "x", lanes: (0..<lanes).map { LaneSettings(name: "l\($0)", direction: "in", geometry: geometry) },
+                periods: periods, faults: DetectorFaultSettings(expectedFrom: 0, expectedUntil: 0)),
+            startedAt: instant(0), wallOffset: .seconds(1_700_000_000))
     }
 
     /// Each measured vehicle paired with the world's passage that arrived at the same instant.
@@ -58,8 +63,9 @@ import Testing
     }
 
     @Test func freeFlowSpeedsWithinOnePercentAndCountsExact() {
-        var world = RoadWorld(settings: .init(scenario: .freeFlow, demand: 700, speedLimit: 60),
-                              lanes: [.init(spacing: 4, zoneLength: 2), .init(spacing: 4, zoneLength: 2)], seed: 7)
+        var world = RoadWorld(
+            settings: .init(scenario: .freeFlow, demand: 700, speedLimit: 60),
+            lanes: [.init(spacing: 4, zoneLength: 2), .init(spacing: 4, zoneLength: 2)], seed: 7)
         var station = Self.station(lanes: 2)
         let r = Self.run(&world, station: &station, seconds: 1800)
         for lane in 0..<2 {
@@ -70,7 +76,10 @@ import Testing
             #expect(truth.count > 250, "lane \(lane): \(truth.count) vehicles")
             #expect(counted.count == truth.count, "lane \(lane)")
             for (v, p) in pairs {
-                guard let speed = v.speed else { Issue.record("no speed at \(v.arrival)"); continue }
+                guard let speed = v.speed else {
+                    Issue.record("no speed at \(v.arrival)")
+                    continue
+                }
                 #expect(abs(speed - p.speedAtTrap) / p.speedAtTrap < 0.01, "\(speed * 3.6) vs \(p.speedAtTrap * 3.6) km/h")
                 if let length = v.length { #expect(abs(length - p.length) < 0.25, "\(length) vs \(p.length) m") }
             }
@@ -79,7 +88,8 @@ import Testing
         // Interval counts add up to the vehicles, and the flows are what was counted.
         let lane0 = r.summaries.filter { $0.group == "l0" }
         #expect(lane0.allSatisfy { $0.quality == .good })
-        #expect(lane0.compactMap(\.count).reduce(0, +) == r.vehicles.filter { $0.lane == "l0" }.count
+        #expect(
+            lane0.compactMap(\.count).reduce(0, +) == r.vehicles.filter { $0.lane == "l0" }.count
                 - r.vehicles.filter { $0.lane == "l0" && $0.vehicle.arrival >= lane0.last!.end }.count)
         let dir = r.summaries.filter { $0.scope == .direction }
         #expect(dir.count == lane0.count)
@@ -96,8 +106,9 @@ import Testing
     }
 
     @Test func stopAndGoCountsWithinTwoPercentAndNoPhantoms() {
-        var world = RoadWorld(settings: .init(scenario: .incident, demand: 700, episodeStart: 120, episodeLength: 600, speedLimit: 50),
-                              lanes: [.init(spacing: 4, zoneLength: 2)], seed: 11)
+        var world = RoadWorld(
+            settings: .init(scenario: .incident, demand: 700, episodeStart: 120, episodeLength: 600, speedLimit: 50),
+            lanes: [.init(spacing: 4, zoneLength: 2)], seed: 11)
         var station = Self.station(lanes: 1)
         let r = Self.run(&world, station: &station, seconds: 2100)
         let (pairs, phantoms) = Self.pair(r, lane: 0)

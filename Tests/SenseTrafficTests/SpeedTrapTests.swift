@@ -9,9 +9,9 @@ import Testing
     static let geometry = TrapGeometry(spacing: 4, detectorLength: 2)
 
     struct Truth {
-        var arrival: Double   // s
-        var speed: Double     // m/s
-        var length: Double    // m
+        var arrival: Double  // s
+        var speed: Double  // m/s
+        var length: Double  // m
     }
 
     static func t(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: Int64((s * 1e9).rounded())) }
@@ -29,7 +29,8 @@ import Testing
     static func run(_ up: [DetectorPulse], _ down: [DetectorPulse], geometry: TrapGeometry = geometry) -> [SpeedTrap.Outcome] {
         var trap = SpeedTrap(geometry: geometry)
         enum Event { case complete(DetectorRole, DetectorPulse), downstreamOn(MonotonicInstant) }
-        let events: [(MonotonicInstant, Event)] = up.map { ($0.off, .complete(.upstream, $0)) }
+        let events: [(MonotonicInstant, Event)] =
+            up.map { ($0.off, .complete(.upstream, $0)) }
             + down.flatMap { [($0.on, Event.downstreamOn($0.on)), ($0.off, .complete(.downstream, $0))] }
         var out: [SpeedTrap.Outcome] = []
         for (time, event) in events.sorted(by: { $0.0 < $1.0 }) {
@@ -69,7 +70,10 @@ import Testing
         let out = Self.run(up, down)
         #expect(out.count == 500)
         for (o, v) in zip(out, truth) {
-            guard case let .matched(a, b) = o else { Issue.record("not matched: \(o)"); continue }
+            guard case let .matched(a, b) = o else {
+                Issue.record("not matched: \(o)")
+                continue
+            }
             #expect(a.on == Self.t(v.arrival))
             let vehicle = Vehicle(matched: a, b, geometry: Self.geometry, classes: .standard)
             #expect(abs(vehicle.speed! - v.speed) / v.speed < 1e-6)

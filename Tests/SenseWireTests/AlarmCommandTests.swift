@@ -5,8 +5,9 @@ import Testing
     let root = "sensegate/n1"
 
     func parse(_ verb: String, _ payload: String, alarm: String = "hot", retained: Bool = false) throws(AlarmCommand.Refusal) -> AlarmCommand {
-        try AlarmCommand.parse(IncomingMessage(topic: "\(root)/alarm/\(alarm)/\(verb)", payload: Array(payload.utf8), retained: retained),
-                               root: root)
+        try AlarmCommand.parse(
+            IncomingMessage(topic: "\(root)/alarm/\(alarm)/\(verb)", payload: Array(payload.utf8), retained: retained),
+            root: root)
     }
 
     /// A retained command would act again at every reconnect: it is refused, with its id.
@@ -24,8 +25,9 @@ import Testing
 
     @Test func anOversizedPayloadIsRefusedUnread() {
         do {
-            _ = try AlarmCommand.parse(IncomingMessage(topic: "\(root)/alarm/hot/ack", payload: [], retained: false, length: 268_435_455),
-                                       root: root)
+            _ = try AlarmCommand.parse(
+                IncomingMessage(topic: "\(root)/alarm/hot/ack", payload: [], retained: false, length: 268_435_455),
+                root: root)
             Issue.record("accepted")
         } catch {
             #expect(error.reason == "the payload (268435455 bytes) is larger than 4096 bytes")
@@ -95,8 +97,10 @@ import Testing
             }
         }
         do {
-            _ = try ActuatorCommand.parse(IncomingMessage(topic: "sensegate/n1/actuator/\(huge)/set", payload: Array(#"{"command":"on"}"#.utf8),
-                                                          retained: false), root: "sensegate/n1")
+            _ = try ActuatorCommand.parse(
+                IncomingMessage(
+                    topic: "sensegate/n1/actuator/\(huge)/set", payload: Array(#"{"command":"on"}"#.utf8),
+                    retained: false), root: "sensegate/n1")
             Issue.record("accepted a huge actuator name")
         } catch {
             #expect(error.reason == "no actuator has a name of 65000 bytes")

@@ -15,8 +15,10 @@ import Testing
         #expect(try parse(#""\u00e9""#) == .string("é"))
     }
 
-    @Test(arguments: ["", "{", "{\"a\"}", "{\"a\":1,}", "[1,]", "{'a':1}", "{\"a\":1} x", "tru", "01x", "+1", ".5",
-                      "\"\u{01}\"", "{\"a\":1,\"a\":2}", "\"\\q\"", "NaN", "1e999"])
+    @Test(arguments: [
+        "", "{", "{\"a\"}", "{\"a\":1,}", "[1,]", "{'a':1}", "{\"a\":1} x", "tru", "01x", "+1", ".5",
+        "\"\u{01}\"", "{\"a\":1,\"a\":2}", "\"\\q\"", "NaN", "1e999",
+    ])
     func refusesMalformed(text: String) {
         #expect(throws: JSONValue.ParseError.self) { _ = try JSONValue.parse(Array(text.utf8)) }
     }

@@ -7,20 +7,27 @@ import Testing
 @Suite struct SenMLTests {
     static let wall = WallTime(nanosecondsSinceEpoch: 1_795_425_374_123_000_000)
 
-    static func sample(_ quantity: String, _ value: Double?, _ unit: Unit, quality: Quality = .good,
-                       reason: QualityReason? = nil, after ms: Int64 = 0) -> Sample {
-        Sample(sensor: "outdoor", quantity: quantity, value: value, unit: unit, quality: quality, reason: reason,
-               monotonic: MonotonicInstant(nanoseconds: 0), wall: WallTime(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + ms * 1_000_000))
+    static func sample(
+        _ quantity: String, _ value: Double?, _ unit: Unit, quality: Quality = .good,
+        reason: QualityReason? = nil, after ms: Int64 = 0
+    ) -> Sample {
+        Sample(
+            sensor: "outdoor", quantity: quantity, value: value, unit: unit, quality: quality, reason: reason,
+            monotonic: MonotonicInstant(nanoseconds: 0), wall: WallTime(nanosecondsSinceEpoch: wall.nanosecondsSinceEpoch + ms * 1_000_000))
     }
 
     @Test func aFetchIsOnePackWithBaseNameAndTime() {
-        let pack = SenML.pack([Self.sample("temperature", 21.53, .celsius), Self.sample("pressure", 101_325.12, .pascal),
-                               Self.sample("humidity", 45.678, .relativeHumidity)],
-                              baseName: "sensegate/roof-01/outdoor/", seq: 42)
-        #expect(String(decoding: pack, as: UTF8.self) == """
-            [{"bn":"sensegate/roof-01/outdoor/","bt":1795425374.123,"seq":42,"n":"temperature","u":"Cel","v":21.53},\
-            {"n":"pressure","u":"Pa","v":101325.12},{"n":"humidity","u":"%RH","v":45.678}]
-            """)
+        let pack = SenML.pack(
+            [
+                Self.sample("temperature", 21.53, .celsius), Self.sample("pressure", 101_325.12, .pascal),
+                Self.sample("humidity", 45.678, .relativeHumidity),
+            ],
+            baseName: "sensegate/roof-01/outdoor/", seq: 42)
+        #expect(
+            String(decoding: pack, as: UTF8.self) == """
+                [{"bn":"sensegate/roof-01/outdoor/","bt":1795425374.123,"seq":42,"n":"temperature","u":"Cel","v":21.53},\
+                {"n":"pressure","u":"Pa","v":101325.12},{"n":"humidity","u":"%RH","v":45.678}]
+                """)
     }
 
     @Test func valuesAreInRegisteredUnits() {
@@ -41,12 +48,15 @@ import Testing
         }
         // No registered unit: the record has a value and a name, and no `u`.
         #expect(SenML.unit(.perCubicCentimetre).symbol == nil)
-        #expect(!String(decoding: SenML.pack([Self.sample("nc2_5", 10, .perCubicCentimetre)], baseName: "b/", seq: 1), as: UTF8.self).contains("\"u\""))
+        #expect(
+            !String(decoding: SenML.pack([Self.sample("nc2_5", 10, .perCubicCentimetre)], baseName: "b/", seq: 1), as: UTF8.self).contains("\"u\""))
     }
 
     @Test func faultsAreNeverAValue() {
-        let samples = [Self.sample("temperature", nil, .celsius, quality: .bad, reason: .nack),
-                       Self.sample("humidity", 45.2, .relativeHumidity, quality: .uncertain, reason: .stuck, after: 20)]
+        let samples = [
+            Self.sample("temperature", nil, .celsius, quality: .bad, reason: .nack),
+            Self.sample("humidity", 45.2, .relativeHumidity, quality: .uncertain, reason: .stuck, after: 20),
+        ]
         let text = String(decoding: SenML.pack(samples, baseName: "sensegate/n/outdoor/", seq: 7), as: UTF8.self)
         #expect(!text.contains("temperature"))
         #expect(text == #"[{"bn":"sensegate/n/outdoor/","bt":1795425374.143,"seq":7,"n":"humidity","u":"%RH","v":45.2,"q":"uncertain","r":"stuck"}]"#)
@@ -54,16 +64,20 @@ import Testing
     }
 
     @Test func recordTimesAreOffsetsFromTheBaseTime() {
-        let text = String(decoding: SenML.pack([Self.sample("a", 1, .count), Self.sample("b", 2, .count, after: 250)],
-                                               baseName: "x/", seq: 3), as: UTF8.self)
+        let text = String(
+            decoding: SenML.pack(
+                [Self.sample("a", 1, .count), Self.sample("b", 2, .count, after: 250)],
+                baseName: "x/", seq: 3), as: UTF8.self)
         #expect(text.contains(#"{"n":"b","u":"count","v":2,"t":0.25}"#))
     }
 
     @Test func packsValidateAndNamesAreSenMLNames() throws {
         var packs: [String] = []
         for unit in Unit.allCases {
-            let text = String(decoding: SenML.pack([Self.sample("pm2_5", 12.5, unit), Self.sample("nc0_5", 3, unit, after: 5)],
-                                                   baseName: "city/air/roof-01/sps30/", seq: 9), as: UTF8.self)
+            let text = String(
+                decoding: SenML.pack(
+                    [Self.sample("pm2_5", 12.5, unit), Self.sample("nc0_5", 3, unit, after: 5)],
+                    baseName: "city/air/roof-01/sps30/", seq: 9), as: UTF8.self)
             packs.append(text)
             for name in ["city/air/roof-01/sps30/pm2_5", "city/air/roof-01/sps30/nc0_5"] {
                 #expect(name.wholeMatch(of: /[A-Za-z0-9][A-Za-z0-9:.\/_-]*/) != nil)
@@ -71,7 +85,10 @@ import Testing
         }
         #expect(try SchemaValidator.errors(schema: "senml.schema.json", payloads: packs) == [])
         // The schema is not a rubber stamp: an unregistered unit and a missing base time fail.
-        #expect(try SchemaValidator.errors(schema: "senml.schema.json", payloads: [#"[{"bn":"a/","bt":1,"seq":1,"n":"x","u":"ug/m3","v":1}]"#]).isEmpty == false)
-        #expect(try SchemaValidator.errors(schema: "senml.schema.json", payloads: [#"[{"bn":"a/","seq":1,"n":"x","u":"Cel","v":1}]"#]).isEmpty == false)
+        #expect(
+            try SchemaValidator.errors(schema: "senml.schema.json", payloads: [#"[{"bn":"a/","bt":1,"seq":1,"n":"x","u":"ug/m3","v":1}]"#]).isEmpty
+                == false)
+        #expect(
+            try SchemaValidator.errors(schema: "senml.schema.json", payloads: [#"[{"bn":"a/","seq":1,"n":"x","u":"Cel","v":1}]"#]).isEmpty == false)
     }
 }

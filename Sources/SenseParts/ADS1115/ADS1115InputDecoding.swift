@@ -22,20 +22,28 @@ enum ADS1115InputDecoding {
         let input = m.required("input").flatMap { s.choice($0, m.child("input"), ADS1115.Input.allCases) }
         var range = ADS1115.Range.fsr4_096
         if let v = m.node("range"), let r = s.number(v, m.child("range")) {
-            if let known = ADS1115.Range(rawValue: r) { range = known } else {
+            if let known = ADS1115.Range(rawValue: r) {
+                range = known
+            } else {
                 sink.error(v.mark, m.child("range"), "the PGA's full-scale ranges are ±" + rangeNames.joined(separator: ", ±") + " V")
             }
         }
         var rate = ADS1115.DataRate.sps128
         if let v = m.node("rate"), let r = s.integer(v, m.child("rate")) {
-            if let known = ADS1115.DataRate(rawValue: r) { rate = known } else {
-                sink.error(v.mark, m.child("rate"), "data rates are " + ADS1115.DataRate.allCases.map { String($0.rawValue) }.joined(separator: ", ") + " SPS")
+            if let known = ADS1115.DataRate(rawValue: r) {
+                rate = known
+            } else {
+                sink.error(
+                    v.mark, m.child("rate"),
+                    "data rates are " + ADS1115.DataRate.allCases.map { String($0.rawValue) }.joined(separator: ", ") + " SPS")
             }
         }
         let unit = m.required("unit").flatMap { v -> Unit? in
             guard let t = s.string(v, m.child("unit")) else { return nil }
             guard let u = Unit(rawValue: t) else {
-                sink.error(v.mark, m.child("unit"), "unknown unit '\(t)'; known: " + Unit.allCases.map { $0 == .none ? "'' (none)" : $0.rawValue }.joined(separator: ", "))
+                sink.error(
+                    v.mark, m.child("unit"),
+                    "unknown unit '\(t)'; known: " + Unit.allCases.map { $0 == .none ? "'' (none)" : $0.rawValue }.joined(separator: ", "))
                 return nil
             }
             return u
@@ -60,7 +68,9 @@ enum ADS1115InputDecoding {
         let kinds = ["linear", "polynomial", "current_loop"].filter { m.has($0) }
         guard kinds.count == 1 else {
             sink.error(m.mark, path, "give exactly one of linear, polynomial or current_loop")
-            _ = m.node("linear"); _ = m.node("polynomial"); _ = m.node("current_loop")
+            _ = m.node("linear")
+            _ = m.node("polynomial")
+            _ = m.node("current_loop")
             return nil
         }
         switch kinds[0] {
@@ -95,8 +105,10 @@ enum ADS1115InputDecoding {
             }
             // 21 mA (a NAMUR failure signal) must still be measurable, or a fault reads as full scale.
             if 0.021 * shunt > range.rawValue {
-                sink.error(node.mark, cm.child("shunt"), "21 mA across \(shunt) Ω is \(0.021 * shunt) V, beyond the ±\(range.rawValue) V range: "
-                           + "choose a wider range or a smaller shunt")
+                sink.error(
+                    node.mark, cm.child("shunt"),
+                    "21 mA across \(shunt) Ω is \(0.021 * shunt) V, beyond the ±\(range.rawValue) V range: "
+                        + "choose a wider range or a smaller shunt")
             }
             return .currentLoop(ohms: shunt, y0: y.0, y1: y.1)
         }

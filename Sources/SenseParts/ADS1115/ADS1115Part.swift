@@ -59,12 +59,13 @@ struct ADS1115FaultTarget: SimulatedFaultTarget {
     let emulator: ADS1115Emulator
 
     func inject(_ fault: SimulationConfig.FaultKind?) {
-        let mapped: ADS1115Emulator.Fault? = switch fault {
-        case .nack?: .nack
-        case .busError?: .busError
-        case .notReady?, .stuckBusy?: .neverReady
-        default: nil
-        }
+        let mapped: ADS1115Emulator.Fault? =
+            switch fault {
+            case .nack?: .nack
+            case .busError?: .busError
+            case .notReady?, .stuckBusy?: .neverReady
+            default: nil
+            }
         emulator.inject(mapped)
     }
 }

@@ -2,8 +2,9 @@ import SenseCore
 import SenseDrivers
 import SenseSimulationRig
 import SenseSimulator
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The voltages on an emulated ADS1115's inputs, from the simulated world.
@@ -22,30 +23,33 @@ enum ADS1115WorldVoltages {
                 // Gases in the unit the input is configured in (the world keeps O3/NO2 in ppb, CO in ppm).
                 let ppb = { (v: Double) in c.unit == .ppm ? v / 1000 : v }
                 let ppm = { (v: Double) in c.unit == .ppb ? v * 1000 : v }
-                let known: Double? = switch c.quantity {
-                case "o3": ppb(p.o3)
-                case "no2": ppb(p.no2)
-                case "co": ppm(p.co)
-                case "co2": p.co2
-                case "pm2_5": p.pm2_5
-                case "temperature": a.temperature
-                case "humidity": a.humidity
-                case "pressure": a.pressure
-                default: context.water(c.quantity, at: wall)
-                }
+                let known: Double? =
+                    switch c.quantity {
+                    case "o3": ppb(p.o3)
+                    case "no2": ppb(p.no2)
+                    case "co": ppm(p.co)
+                    case "co2": p.co2
+                    case "pm2_5": p.pm2_5
+                    case "temperature": a.temperature
+                    case "humidity": a.humidity
+                    case "pressure": a.pressure
+                    default: context.water(c.quantity, at: wall)
+                    }
                 let swing = 0.5 + 0.3 * sin(wall.secondsSinceEpoch / 3600)
-                let v: Double = switch c.transfer {
-                case let .linear(_, _, y0, y1): c.transfer.volts(for: known ?? (y0 + (y1 - y0) * swing)) ?? 0
-                case let .currentLoop(_, y0, y1): c.transfer.volts(for: known ?? (y0 + (y1 - y0) * swing)) ?? 0
-                case .polynomial: known.flatMap { c.transfer.volts(for: $0) } ?? (1 + swing)
-                }
+                let v: Double =
+                    switch c.transfer {
+                    case let .linear(_, _, y0, y1): c.transfer.volts(for: known ?? (y0 + (y1 - y0) * swing)) ?? 0
+                    case let .currentLoop(_, y0, y1): c.transfer.volts(for: known ?? (y0 + (y1 - y0) * swing)) ?? 0
+                    case .polynomial: known.flatMap { c.transfer.volts(for: $0) } ?? (1 + swing)
+                    }
                 // A differential pair gets the voltage on its positive pin, its negative pin at 0 V.
-                let pin = switch c.input {
-                case .ain0, .ain0AIN1, .ain0AIN3: 0
-                case .ain1, .ain1AIN3: 1
-                case .ain2, .ain2AIN3: 2
-                case .ain3: 3
-                }
+                let pin =
+                    switch c.input {
+                    case .ain0, .ain0AIN1, .ain0AIN3: 0
+                    case .ain1, .ain1AIN3: 1
+                    case .ain2, .ain2AIN3: 2
+                    case .ain3: 3
+                    }
                 ain[pin] = v
             }
             return ain

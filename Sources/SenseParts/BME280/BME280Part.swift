@@ -40,7 +40,9 @@ struct BME280Part: I2CPart {
             om.finish()
         }
         if let f = m.node("filter"), let v = s.integer(f, m.child("filter")) {
-            if let known = BME280.Filter(rawValue: v) { settings.filter = known } else {
+            if let known = BME280.Filter(rawValue: v) {
+                settings.filter = known
+            } else {
                 sink.error(f.mark, m.child("filter"), "IIR filter coefficient must be 0 (off), 2, 4, 8 or 16")
             }
         }
@@ -65,8 +67,9 @@ struct BME280Setup: EmulatedI2CSetup, Hashable {
 
     func emulator(in context: EmulationContext) -> EmulatedDevice {
         // Alternate two trimmings so that no test passes on one lucky calibration.
-        let e = BME280Emulator(calibration: context.index % 2 == 0 ? .datasheetExample : .secondPart,
-                               chipID: variant == .bmp280 ? 0x58 : 0x60, air: context.air, clock: context.clock)
+        let e = BME280Emulator(
+            calibration: context.index % 2 == 0 ? .datasheetExample : .secondPart,
+            chipID: variant == .bmp280 ? 0x58 : 0x60, air: context.air, clock: context.clock)
         return EmulatedDevice(device: e, faults: BME280FaultTarget(emulator: e))
     }
 }

@@ -57,8 +57,10 @@ package struct MS5837: PolledSensorDriver {
     private let clock: any SenseClock
     package private(set) var prom: MS5837PROM?
 
-    package init(bus: any I2CBus, address: UInt8 = 0x76, oversampling: Oversampling = .osr8192,
-                 surfacePressure: Double = 101_325, clock: any SenseClock) {
+    package init(
+        bus: any I2CBus, address: UInt8 = 0x76, oversampling: Oversampling = .osr8192,
+        surfacePressure: Double = 101_325, clock: any SenseClock
+    ) {
         self.bus = bus
         self.address = address
         self.oversampling = oversampling
@@ -91,8 +93,10 @@ package struct MS5837: PolledSensorDriver {
             throw SensorFault(.crc, "\(place): PROM CRC-4 \(MS5837PROM.crc4(words)) computed, \(words[0] >> 12) stored")
         }
         guard !Self.twoBarVersions.contains(p.version) else {
-            throw SensorFault(.wrongDevice, "\(place): PROM version \(hex(p.version)) is a 2-bar MS5837-02BA, whose "
-                + "compensation differs: this driver is for the MS5837-30BA")
+            throw SensorFault(
+                .wrongDevice,
+                "\(place): PROM version \(hex(p.version)) is a 2-bar MS5837-02BA, whose "
+                    + "compensation differs: this driver is for the MS5837-30BA")
         }
         prom = p
     }
@@ -127,8 +131,10 @@ package struct MS5837: PolledSensorDriver {
             return channels.map { .bad($0.quantity, $0.unit, .outOfRange) }
         }
         guard pressureRange.contains(p) else {
-            return [.bad("water_pressure_abs", .pascal, .outOfRange), .good("water_temperature", t, .celsius),
-                    .bad("water_depth", .metre, .outOfRange)]
+            return [
+                .bad("water_pressure_abs", .pascal, .outOfRange), .good("water_temperature", t, .celsius),
+                .bad("water_depth", .metre, .outOfRange),
+            ]
         }
         let depth = WaterLevel.depth(absolutePressure: p, barometric: surfacePressure, waterCelsius: t)
         return [.good("water_pressure_abs", p, .pascal), .good("water_temperature", t, .celsius), .good("water_depth", depth, .metre)]

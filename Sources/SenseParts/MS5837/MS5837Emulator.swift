@@ -92,10 +92,12 @@ package final class MS5837Emulator: I2CDeviceEmulator {
                     s.result = 0
                 }
             case 0x40...0x4A where c % 2 == 0, 0x50...0x5A where c % 2 == 0:
-                let osr = Int(c & 0x0F) / 2             // 0…5 for 256…8192
+                let osr = Int(c & 0x0F) / 2  // 0…5 for 256…8192
                 let typical = Duration.nanoseconds(Int64(Double(Self.typicalMicros256) * 1000 * Double(1 << osr)))
-                let code = c < 0x50 ? Self.d1(pascal: water.pascal, celsius: water.celsius, prom)
-                                    : Self.d2(celsius: water.celsius, prom)
+                let code =
+                    c < 0x50
+                    ? Self.d1(pascal: water.pascal, celsius: water.celsius, prom)
+                    : Self.d2(celsius: water.celsius, prom)
                 s.conversion = (code, now + typical)
                 s.conversions += 1
                 s.selection = .none

@@ -19,14 +19,18 @@ struct MS5837Part: I2CPart {
         let s = ScalarReader(sink)
         var oversampling = MS5837.Oversampling.osr8192
         if let v = m.node("oversampling"), let n = s.integer(v, m.child("oversampling")) {
-            if let known = MS5837.Oversampling(rawValue: n) { oversampling = known } else {
+            if let known = MS5837.Oversampling(rawValue: n) {
+                oversampling = known
+            } else {
                 sink.error(v.mark, m.child("oversampling"), "the MS5837 oversamples 256, 512, 1024, 2048, 4096 or 8192 times")
             }
         }
         var surface = 101_325.0
         if let v = m.node("surface_pressure"),
-           let p = s.number(v, m.child("surface_pressure"), in: 50_000...110_000,
-                            why: "the air pressure over the water, in Pa (50000…110000; 101325 at sea level)") {
+            let p = s.number(
+                v, m.child("surface_pressure"), in: 50_000...110_000,
+                why: "the air pressure over the water, in Pa (50000…110000; 101325 at sea level)")
+        {
             surface = p
         }
         return MS5837Setup(oversampling: oversampling, surfacePressure: surface)
@@ -55,8 +59,10 @@ struct RiverAtSensor: MS5837Surroundings {
 
     func water(at wall: WallTime) -> (pascal: Double, celsius: Double) {
         let air = context.air.conditions(at: wall)
-        return (context.water("water_pressure_abs", at: wall) ?? air.pressure,
-                context.water("water_temperature", at: wall) ?? air.temperature)
+        return (
+            context.water("water_pressure_abs", at: wall) ?? air.pressure,
+            context.water("water_temperature", at: wall) ?? air.temperature
+        )
     }
 }
 
@@ -64,14 +70,15 @@ struct MS5837FaultTarget: SimulatedFaultTarget {
     let emulator: MS5837Emulator
 
     func inject(_ fault: SimulationConfig.FaultKind?) {
-        let mapped: MS5837Emulator.Fault? = switch fault {
-        case .nack?: .nack
-        case .busError?: .busError
-        case .stuckBusy?: .stuckBusy
-        case .crc?: .corruptPROM
-        case .notReady?: .neverReady
-        default: nil
-        }
+        let mapped: MS5837Emulator.Fault? =
+            switch fault {
+            case .nack?: .nack
+            case .busError?: .busError
+            case .stuckBusy?: .stuckBusy
+            case .crc?: .corruptPROM
+            case .notReady?: .neverReady
+            default: nil
+            }
         emulator.inject(mapped)
     }
 }

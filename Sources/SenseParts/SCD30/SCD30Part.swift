@@ -18,24 +18,34 @@ struct SCD30Part: I2CPart {
         let s = ScalarReader(sink)
         var settings = SCD30.Settings()
         if let v = m.node("measurement_interval"),
-           let d = s.duration(v, m.child("measurement_interval"), in: .seconds(2)...(.seconds(1800)),
-                              why: "the SCD30 measures every 2…1800 whole seconds") {
+            let d = s.duration(
+                v, m.child("measurement_interval"), in: .seconds(2)...(.seconds(1800)),
+                why: "the SCD30 measures every 2…1800 whole seconds")
+        {
             let secs = Int(d.components.seconds)
-            if d == .seconds(secs) { settings.measurementInterval = secs } else {
+            if d == .seconds(secs) {
+                settings.measurementInterval = secs
+            } else {
                 sink.error(v.mark, m.child("measurement_interval"), "the SCD30 measures every 2…1800 whole seconds")
             }
         }
         if .seconds(settings.measurementInterval) > interval {
-            sink.error(m.mark, m.child("interval"), "polling every \(interval.configText) is faster than the SCD30's measurement_interval "
-                       + "(\(settings.measurementInterval) s): readings would repeat")
+            sink.error(
+                m.mark, m.child("interval"),
+                "polling every \(interval.configText) is faster than the SCD30's measurement_interval "
+                    + "(\(settings.measurementInterval) s): readings would repeat")
         }
         if let v = m.node("ambient_pressure"), let p = s.integer(v, m.child("ambient_pressure")) {
-            if p == 0 || (700...1400).contains(p) { settings.ambientPressure = p } else {
+            if p == 0 || (700...1400).contains(p) {
+                settings.ambientPressure = p
+            } else {
                 sink.error(v.mark, m.child("ambient_pressure"), "must be 700…1400 mbar (0: use altitude)")
             }
         }
         if let v = m.node("altitude"), let a = s.integer(v, m.child("altitude")) {
-            if (0...3000).contains(a) { settings.altitude = a } else {
+            if (0...3000).contains(a) {
+                settings.altitude = a
+            } else {
                 sink.error(v.mark, m.child("altitude"), "must be 0…3000 m")
             }
         }

@@ -25,12 +25,16 @@ struct SCD4xPart: I2CPart {
             }
         }
         if let v = m.node("altitude"), let a = s.integer(v, m.child("altitude")) {
-            if (0...3000).contains(a) { settings.altitude = a } else {
+            if (0...3000).contains(a) {
+                settings.altitude = a
+            } else {
                 sink.error(v.mark, m.child("altitude"), "the SCD4x accepts 0…3000 m")
             }
         }
         if let v = m.node("temperature_offset"), let t = s.number(v, m.child("temperature_offset")) {
-            if (0...20).contains(t) { settings.temperatureOffset = t } else {
+            if (0...20).contains(t) {
+                settings.temperatureOffset = t
+            } else {
                 sink.error(v.mark, m.child("temperature_offset"), "must be 0…20 °C (the part's self-heating in its enclosure)")
             }
         }

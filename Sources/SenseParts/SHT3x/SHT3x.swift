@@ -88,8 +88,10 @@ package struct SHT3x: PolledSensorDriver {
     package private(set) var status: UInt16?
     private let link: SensirionLink
 
-    package init(bus: any I2CBus, address: UInt8 = 0x44, repeatability: Repeatability = .high, mode: Mode = .singleShot,
-                 clock: any SenseClock) {
+    package init(
+        bus: any I2CBus, address: UInt8 = 0x44, repeatability: Repeatability = .high, mode: Mode = .singleShot,
+        clock: any SenseClock
+    ) {
         link = SensirionLink(bus: bus, address: address, clock: clock)
         self.repeatability = repeatability
         self.mode = mode
@@ -117,8 +119,9 @@ package struct SHT3x: PolledSensorDriver {
         let w: [UInt16]
         switch mode {
         case .singleShot:
-            w = try await link.read(Sensirion.command(repeatability.singleShotCommand), name: "measure",
-                                    executionTime: repeatability.measurementTime, words: 2)
+            w = try await link.read(
+                Sensirion.command(repeatability.singleShotCommand), name: "measure",
+                executionTime: repeatability.measurementTime, words: 2)
         case let .periodic(rate):
             w = try await fetchNewest(rate)
         }
@@ -136,7 +139,7 @@ package struct SHT3x: PolledSensorDriver {
             try await link.send(Self.fetchDataCommand, executionTime: .zero)
             do throws(SensorFault) {
                 return try link.reply(name: "fetch data", words: 2)
-            } catch where error.reason == .nack {
+            } catch  where error.reason == .nack {
                 // The part took the command, so it is there: a NACKed read means nothing new yet.
                 guard waited < limit else {
                     throw SensorFault(.noData, "\(link.place): no new periodic measurement within \(limit.configText)")
@@ -151,8 +154,10 @@ package struct SHT3x: PolledSensorDriver {
     /// SHT4x one: no offset, and never outside 0…100).
     package static func decode(temperatureWord: UInt16, humidityWord: UInt16) -> [ChannelReading] {
         let t = Sensirion.temperature(temperatureWord)
-        return [temperatureRange.contains(t) ? .good("temperature", t, .celsius) : .bad("temperature", .celsius, .outOfRange),
-                .good("humidity", humidity(humidityWord), .relativeHumidity)]
+        return [
+            temperatureRange.contains(t) ? .good("temperature", t, .celsius) : .bad("temperature", .celsius, .outOfRange),
+            .good("humidity", humidity(humidityWord), .relativeHumidity),
+        ]
     }
 
     package static func humidity(_ s: UInt16) -> Double { 100 * Double(s) / 65535 }

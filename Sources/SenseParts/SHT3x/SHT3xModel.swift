@@ -15,8 +15,10 @@ package struct SHT3xModel: SensirionChipModel {
 
     package init() {}
 
-    package mutating func execute(_ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
-                                 fault: SensirionFault?) -> SensirionExecution? {
+    package mutating func execute(
+        _ command: UInt16, arguments: [UInt16], now: MonotonicInstant, air: AirConditions,
+        fault: SensirionFault?
+    ) -> SensirionExecution? {
         guard arguments.isEmpty else { return nil }
         if schedule.isRunning {
             switch command {
@@ -46,7 +48,7 @@ package struct SHT3xModel: SensirionChipModel {
             guard fault != .neverReady else { return SensirionExecution(busy: busy) }
             return measure(air, busy: busy)
         case 0xE000:
-            return SensirionExecution(busy: .zero)   // no periodic measurement: nothing to fetch
+            return SensirionExecution(busy: .zero)  // no periodic measurement: nothing to fetch
         default:
             guard let period = Self.periodicPeriod(command) else { return nil }
             schedule.start(now, period: period)

@@ -44,8 +44,10 @@ struct SHT3xPart: I2CPart {
             }
             // Each fetch waits for a measurement not read before: polling faster only waits.
             if interval < rate.period {
-                sink.error(m.keyMark("interval"), m.child("interval"), "polling every \(interval.configText) is faster than the part "
-                           + "measures at \(x.formatted) per second: poll every \(rate.period.configText) or more, or raise the rate")
+                sink.error(
+                    m.keyMark("interval"), m.child("interval"),
+                    "polling every \(interval.configText) is faster than the part "
+                        + "measures at \(x.formatted) per second: poll every \(rate.period.configText) or more, or raise the rate")
             }
             mode = .periodic(rate)
         }
@@ -67,7 +69,7 @@ struct SHT3xSetup: EmulatedI2CSetup, Hashable {
     func emulator(in context: EmulationContext) -> EmulatedDevice { SHT3xModel().emulated(in: context) }
 }
 
-private extension Double {
+extension Double {
     /// 0.5 → "0.5", 10 → "10".
-    var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
+    fileprivate var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
 }
