@@ -18,10 +18,10 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     package struct Engine: Sendable {
         var analysis: Analysis
         var reaction: Reaction
-        var outputs: OutputLines?
-        /// Actuators whose line could not be set, with the error.
-        var faults: [String: String] = [:]
         var descriptions: [String: String] = [:]
+        /// What each decision has to publish, oldest first: published right after the decision,
+        /// or, when it moved an actuator, after the line is set (`Outlet.locked`).
+        var unpublished: [Decision] = []
         /// What `<root>/alarms` last said.
         var summary: AlarmSummary?
         /// What each actuator's retained state last said.
@@ -31,12 +31,17 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         var publicAlerts = PublicAlerts()
         package var node = ""
 
-        package init(analysis: Analysis, reaction: Reaction, outputs: OutputLines?, descriptions: [String: String] = [:]) {
+        package init(analysis: Analysis, reaction: Reaction, descriptions: [String: String] = [:]) {
             self.analysis = analysis
             self.reaction = reaction
-            self.outputs = outputs
             self.descriptions = descriptions
         }
+    }
+
+    /// One reaction step's results, to be published in the order the steps ran.
+    struct Decision: Sendable {
+        var output: Analysis.Output?
+        var rules: [RuleSnapshot]
     }
 
     struct Said: Equatable {
@@ -44,6 +49,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         var source: ActuatorSource
         var reason: String
         var fault: String?
+        var high: Bool?
     }
 
     private let seq: SequenceStore
@@ -57,14 +63,16 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private let commandLog: CommandLog
     /// Output changes, per actuator: commands can flip one thousands of times a second.
     private let changeLog: LogLimiter
+    /// Sets the lines the reaction step decided, after the engine's lock is released.
+    private let executor: OutputExecutor
     /// Where the public alerts that are out are kept across restarts (nil: not kept), and the
     /// thread that writes it (never the engine's lock).
     private let publicAlertsFile: String?
     private let stateFiles: StateFileWriter?
 
     package init(
-        seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, clock: any SenseClock, logger: Logger,
-        publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil
+        seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, outputs: OutputLines?, clock: any SenseClock,
+        logger: Logger, publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil
     ) {
         self.publicAlertsFile = publicAlertsFile
         self.stateFiles = stateFiles
@@ -76,13 +84,28 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         self.logger = logger
         commandLog = CommandLog(now: clock.monotonicNow, logger: logger)
         changeLog = LogLimiter(what: "output changes", now: clock.monotonicNow, logger: logger)
+        executor = OutputExecutor(lines: outputs, changeLog: changeLog, clock: clock, logger: logger)
+    }
+
+    /// Runs `step` under the engine's lock, where the reaction step queues what it decided. When
+    /// it moved an actuator, the lines are set with the lock released — the reflex first — and
+    /// then, under the lock again, the decision is published with the actuators' state as the
+    /// lines now are. (Decisions wait in `unpublished` in the order they were taken, so whoever
+    /// publishes first publishes them all in that order.)
+    private func locked(_ step: (inout Engine) -> Bool) {
+        guard engine.withLock({ e in step(&e) }) else { return }
+        executor.apply()
+        engine.withLock { e in publishDecisions(&e) }
     }
 
     package func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
 
+    /// The physical level an actuator's line was last set to (true = high).
+    func lineHigh(_ actuator: String) -> Bool? { executor.line(actuator)?.high }
+
     /// A reload: new analysis and rules; the actuators, their state and their lines stay.
     func replace(analysis: Analysis, rules: [RuleDefinition], publicAlerts: PublicAlertSettings?) {
-        engine.withLock { e in
+        locked { e in
             e.analysis = analysis
             if publicAlerts == nil, var previous = e.alertSettings, !e.publicAlerts.outstanding.isEmpty {
                 // `cap:` removed: what is out is cancelled under the old sender while it is known.
@@ -92,53 +115,54 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
             }
             e.alertSettings = publicAlerts
             e.reaction.replaceRules(rules)
-            react(&e, nil)
+            return react(&e, nil)
         }
     }
 
     /// A sensor's batch: analysed, reacted to, published.
     package func accept(_ batch: [Sample]) {
-        engine.withLock { e in react(&e, e.analysis.process(batch)) }
+        locked { e in react(&e, e.analysis.process(batch)) }
     }
 
     /// A traffic station's step: its measures through analysis (rules, alarms, windows), then its
     /// records and, if enabled, its vehicle events.
     package func accept(_ report: TrafficReport) {
-        engine.withLock { e in
-            react(&e, e.analysis.process(report.samples))
-            guard let s = session.withLock({ $0 }) else { return }
+        locked { e in
+            let decided = react(&e, e.analysis.process(report.samples))
+            guard let s = session.withLock({ $0 }) else { return decided }
             for summary in report.summaries {
                 post(
                     .data, s.topics.traffic(station: report.station, group: summary.group, period: summary.period.configText),
                     qos: s.settings.qos, schema: "traffic-record"
                 ) { TrafficPayloads.summary(summary, offset: report.wallOffset, seq: $0) }
             }
-            guard report.publishVehicles else { return }
+            guard report.publishVehicles else { return decided }
             for (lane, vehicle) in report.vehicles {
                 post(.data, s.topics.vehicles(station: report.station, lane: lane), qos: s.settings.qos, schema: "traffic-vehicle") {
                     TrafficPayloads.vehicle(vehicle, offset: report.wallOffset, seq: $0)
                 }
             }
+            return decided
         }
     }
 
     func checkStale() {
-        engine.withLock { e in react(&e, e.analysis.checkStale(at: clock.monotonicNow, wall: clock.wallNow)) }
+        locked { e in react(&e, e.analysis.checkStale(at: clock.monotonicNow, wall: clock.wallNow)) }
     }
 
     func closeWindows() {
-        engine.withLock { e in react(&e, e.analysis.closeWindows(at: clock.monotonicNow, wall: clock.wallNow)) }
+        locked { e in react(&e, e.analysis.closeWindows(at: clock.monotonicNow, wall: clock.wallNow)) }
     }
 
     func tickAlarms() {
-        engine.withLock { e in
+        locked { e in
             let changed = e.analysis.tickAlarms(at: clock.monotonicNow, wall: clock.wallNow)
-            react(&e, Analysis.Output(samples: [], alarms: changed))
+            return react(&e, Analysis.Output(samples: [], alarms: changed))
         }
     }
 
     /// Re-evaluates rules and actuators without new input (the reaction timer's deadlines).
-    func tickReaction() { engine.withLock { e in react(&e, nil) } }
+    func tickReaction() { locked { e in react(&e, nil) } }
 
     /// Re-evaluates rules and actuators at each deadline until cancelled (the daemon's and the
     /// benchmark harness's reaction task).
@@ -156,13 +180,10 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     /// Every output to its failsafe level and published, then the lines released: the first
     /// step of a clean stop, before `offline`.
     package func stopReaction() {
-        engine.withLock { e in
-            let events = e.reaction.stop(at: clock.monotonicNow)
-            drive(&e, events)
-            publishActuators(&e)
-            e.outputs?.release()
-            e.outputs = nil
-        }
+        engine.withLock { e in executor.enqueue(e.reaction.stop(at: clock.monotonicNow)) }
+        executor.apply()
+        engine.withLock { e in publishActuators(&e) }
+        executor.release()
     }
 
     /// Deletes the retained state of things that no longer exist (an empty retained message).
@@ -272,17 +293,19 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private func applyActuatorCommand(_ s: MQTTSession, _ c: ActuatorCommand, topic: String, at now: MonotonicInstant) {
         enum Outcome { case accepted(Bool?), lineFailed(String), refused(String) }
         let wall = clock.wallNow
-        let outcome = engine.withLock { e -> Outcome in
+        var outcome = engine.withLock { e -> Outcome in
             do throws(ActuatorCommand.Refusal) {
-                let events = try e.reaction.command(c, at: now)
-                drive(&e, events)
-                publishActuators(&e)
+                executor.enqueue(try e.reaction.command(c, at: now))
                 timer.reschedule(Self.deadline(e, now: now, wall: wall))
-                if let fault = e.faults[c.actuator] { return .lineFailed(fault) }
                 return .accepted(e.reaction.bank.actuator(c.actuator)?.level)
             } catch {
                 return .refused(error.reason)
             }
+        }
+        if case .accepted = outcome {
+            executor.apply()
+            engine.withLock { e in publishActuators(&e) }
+            if let fault = executor.fault(c.actuator) { outcome = .lineFailed(fault) }
         }
         let who = c.by ?? "unnamed operator"
         switch outcome {
@@ -311,20 +334,23 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private func applyAlarmCommand(_ s: MQTTSession, _ c: AlarmCommand, topic: String, at now: MonotonicInstant) {
         let wall = clock.wallNow
         let who = c.by ?? "unnamed operator"
+        var decided = false
         let outcome = engine.withLock { e -> Result<AlarmSnapshot, AlarmEngine.CommandRefusal> in
             do throws(AlarmEngine.CommandRefusal) {
                 let snapshot = try e.analysis.command(c.command, alarm: c.alarm, shelveFor: c.shelveFor, at: now, wall: wall)
-                react(&e, Analysis.Output(samples: [], alarms: [snapshot]))  // a reset latch may end a rule
-                reply(
-                    s, c.alarm,
-                    {
-                        CommandReply.payload(
-                            command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue,
-                            reason: nil, wall: wall, seq: $0)
-                    })
+                decided = react(&e, Analysis.Output(samples: [], alarms: [snapshot]))  // a reset latch may end a rule
+                if !decided { replyAccepted(s, c, snapshot, wall: wall) }
                 return .success(snapshot)
             } catch {
                 return .failure(error)
+            }
+        }
+        if decided, case let .success(snapshot) = outcome {
+            // An actuator moved: its line first, then the alarm's new state, then the answer.
+            executor.apply()
+            engine.withLock { e in
+                publishDecisions(&e)
+                replyAccepted(s, c, snapshot, wall: wall)
             }
         }
         switch outcome {
@@ -342,47 +368,48 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
 
     // MARK: with the lock held
 
-    private func react(_ e: inout Engine, _ output: Analysis.Output?) {
+    private func replyAccepted(_ s: MQTTSession, _ c: AlarmCommand, _ snapshot: AlarmSnapshot, wall: WallTime) {
+        reply(s, c.alarm) {
+            CommandReply.payload(
+                command: c.command.rawValue, id: c.id, ok: true, state: snapshot.state.rawValue, reason: nil, wall: wall, seq: $0)
+        }
+    }
+
+    /// The reaction step and the publishing that follows, under the lock. The step only decides:
+    /// its events go to the executor's queue, and the lines are set after the lock is released
+    /// (`locked`). Returns whether anything was decided.
+    private func react(_ e: inout Engine, _ output: Analysis.Output?) -> Bool {
         let now = clock.monotonicNow
         let wall = clock.wallNow
         let rules = e.analysis.evaluateRules(at: now, wall: wall)
         let events = e.reaction.apply(e.analysis.rules, at: now)
-        drive(&e, events)  // the reflex first; publishing follows
-        if let output {
-            publish(output.samples)
-            publishAlarms(output.alarms)
-            publishAggregates(output.aggregates)
+        executor.enqueue(events)
+        e.unpublished.append(Decision(output: output, rules: rules))
+        // With events, the decision is published once the lines are set (`locked`).
+        if events.isEmpty { publishDecisions(&e) }
+        timer.reschedule(Self.deadline(e, now: now, wall: wall))
+        return !events.isEmpty
+    }
+
+    /// Publishes every decision waiting, oldest first, then the states they leave.
+    private func publishDecisions(_ e: inout Engine) {
+        let decisions = e.unpublished
+        e.unpublished.removeAll(keepingCapacity: true)
+        for d in decisions {
+            if let output = d.output {
+                publish(output.samples)
+                publishAlarms(output.alarms)
+                publishAggregates(output.aggregates)
+            }
+            publishRules(d.rules)
         }
         publishPublicAlerts(&e)
-        publishRules(rules)
         publishActuators(&e)
         publishSummary(&e)
-        timer.reschedule(Self.deadline(e, now: now, wall: wall))
     }
 
     private static func deadline(_ e: Engine, now: MonotonicInstant, wall: WallTime) -> MonotonicInstant? {
         [e.reaction.nextDeadline(after: now), e.analysis.rules.nextDeadline(now: now, wall: wall)].compactMap { $0 }.min()
-    }
-
-    private func drive(_ e: inout Engine, _ events: [ActuatorBank.Event]) {
-        for event in events {
-            let level = event.change.level
-            do throws(GPIOError) {
-                try e.outputs?.drive(event.actuator, on: level)
-                if e.faults.removeValue(forKey: event.actuator) != nil {
-                    logger.notice("actuator \(event.actuator): line works again")
-                }
-            } catch {
-                e.faults[event.actuator] = error.description
-                changeLog.log(
-                    .error, key: event.actuator, "actuator \(event.actuator): cannot set the line \(level ? "on" : "off"): \(error)",
-                    at: clock.monotonicNow)
-            }
-            changeLog.log(
-                .info, key: event.actuator,
-                "actuator \(event.actuator): \(level ? "on" : "off") (\(event.change.source.rawValue): \(event.change.detail))",
-                at: clock.monotonicNow)
-        }
     }
 
     /// A name that is not a topic level (empty, or with wildcards) gets its answer nowhere.
@@ -405,13 +432,15 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         let wall = clock.wallNow
         for name in e.reaction.bank.names {
             guard let a = e.reaction.bank.actuator(name) else { continue }
-            let said = Said(level: a.level, source: a.source, reason: a.detail, fault: e.faults[name])
+            let line = executor.line(name)
+            let fault = executor.fault(name)
+            let said = Said(level: a.level, source: a.source, reason: a.detail, fault: fault, high: line?.high)
             guard all || e.published[name] != said, let s = session.withLock({ $0 }) else { continue }
             e.published[name] = said
             let state = ReactionPayloads.ActuatorState(
                 actuator: a, since: wall + (a.since - now),
-                overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: e.outputs?.line(name),
-                fault: e.faults[name], description: e.descriptions[name] ?? "")
+                overrideUntil: a.overrideUntil.map { wall + ($0 - now) }, line: line,
+                fault: fault, description: e.descriptions[name] ?? "")
             post(.state, s.topics.actuator(name), qos: 1, retain: true, schema: "actuator") { ReactionPayloads.actuator(state, wall: wall, seq: $0) }
         }
     }

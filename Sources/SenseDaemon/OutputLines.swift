@@ -2,8 +2,8 @@ import SenseConfig
 import SenseHardware
 import Synchronization
 
-/// The GPIO lines the actuators drive, requested once and set synchronously on the reflex path
-/// (a line set is a single ioctl; it never waits on the network).
+/// The GPIO lines the actuators drive, requested once and set by the `OutputExecutor` on the
+/// reflex path, outside the engine's lock (a line set is a single ioctl).
 package final class OutputLines: Sendable {
     private struct Line: Sendable {
         var output: any GPIOOutput
@@ -50,6 +50,9 @@ package final class OutputLines: Sendable {
     func line(_ name: String) -> (pin: String, high: Bool)? {
         lines[name].map { ($0.pin, $0.output.level) }
     }
+
+    /// Every actuator's pin and physical level.
+    func all() -> [String: (pin: String, high: Bool)] { lines.mapValues { ($0.pin, $0.output.level) } }
 
     func release() { for l in lines.values { l.output.release() } }
 }

@@ -138,13 +138,12 @@ package final class SensegateDaemon: Sendable {
             throw error
         }
         var engine = Outlet.Engine(
-            analysis: Analysis(config), reaction: reaction, outputs: outputs,
-            descriptions: Self.descriptions(config))
+            analysis: Analysis(config), reaction: reaction, descriptions: Self.descriptions(config))
         engine.alertSettings = config.mqtt.publicAlerts
         engine.publicAlerts = loadPublicAlerts(Self.publicAlertsFile(config))
         engine.node = config.node
         let outlet = Outlet(
-            seq: seq, outbox: outbox, health: health, engine: engine, clock: clock, logger: logger,
+            seq: seq, outbox: outbox, health: health, engine: engine, outputs: outputs, clock: clock, logger: logger,
             publicAlertsFile: Self.publicAlertsFile(config), stateFiles: stateFiles)
 
         let current = Shared(config)  // what housekeeping and health report, updated on reload

@@ -13,7 +13,7 @@ import SenseSimulator
 /// broker session that receives `/set` commands. The same types the daemon runs, nothing mocked.
 final class ReflexHarness: Sendable {
     let chip: SimulatedGPIOChip
-    private let outlet: Outlet
+    let outlet: Outlet
     private let session: MQTTSession?
     private let inputs: [any GPIOInput]
     private let tasks: Task<Void, Never>
@@ -22,8 +22,12 @@ final class ReflexHarness: Sendable {
     private let outbox: Outbox
     private let logger: Logger
 
-    /// `files`: where state files go (a test's slow card); the disk by default.
-    init(config: SensegateConfig, mqtt: Bool, logger: Logger, files: any StateFiles = DiskStateFiles()) throws {
+    /// `files`: where state files go (a test's slow card); the disk by default. `outputs`: what
+    /// the actuators' lines are requested from (a test's slow lines); the simulated chip by default.
+    init(
+        config: SensegateConfig, mqtt: Bool, logger: Logger, files: any StateFiles = DiskStateFiles(),
+        outputs outputHardware: (any Hardware)? = nil
+    ) throws {
         self.logger = logger
         let clock = SystemClock()
         let hardware = SimulatedHardware(clock: clock)
@@ -31,16 +35,16 @@ final class ReflexHarness: Sendable {
         stateFiles = try StateFileWriter(files: files)
         seq = try SequenceStore(directory: config.stateDirectory, writer: stateFiles, logger: logger)
         let reaction = Reaction(config, uncleanRestart: false, at: clock.monotonicNow)
-        let outputs = try OutputLines(config.actuators, board: config.board, hardware: hardware) {
+        let outputs = try OutputLines(config.actuators, board: config.board, hardware: outputHardware ?? hardware) {
             reaction.bank.actuator($0)?.level ?? false
         }
         let outbox = try Outbox(path: nil, settings: OutboxSettings(), clock: clock, logger: logger)
         self.outbox = outbox
-        var engine = Outlet.Engine(analysis: Analysis(config), reaction: reaction, outputs: outputs)
+        var engine = Outlet.Engine(analysis: Analysis(config), reaction: reaction)
         engine.alertSettings = config.mqtt.publicAlerts
         engine.node = config.node
         let outlet = Outlet(
-            seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow), engine: engine,
+            seq: seq, outbox: outbox, health: HealthBoard(started: clock.monotonicNow), engine: engine, outputs: outputs,
             clock: clock, logger: logger, publicAlertsFile: config.stateDirectory + "/cap-alerts", stateFiles: stateFiles)
         self.outlet = outlet
         if mqtt {
