@@ -4,15 +4,19 @@ import Foundation
 /// CONNECT at protocol level 5 is answered "unacceptable protocol version" (a 3.1.1 CONNACK,
 /// return code 1) and closed; level 4 is accepted, PUBLISH QoS 1 acknowledged, PINGREQ answered.
 /// Mosquitto 2 cannot be configured to refuse MQTT 5, so the fallback is tested against this.
+/// `malformed`: every CONNECT is answered with a packet of the reserved type 0, a protocol error
+/// after which libmosquitto's network thread gives up for good.
 package final class LegacyBroker: @unchecked Sendable {
     package let port: Int
+    private let malformed: Bool
     private let listener: Int32
     private let lock = NSLock()
     private var levels: [UInt8] = []
     private var topics: [String] = []
     private var stopped = false
 
-    package init() throws {
+    package init(malformed: Bool = false) throws {
+        self.malformed = malformed
         port = Network.freePort()
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
@@ -57,6 +61,10 @@ package final class LegacyBroker: @unchecked Sendable {
                 guard body.count > 6 else { return }
                 let level = body[6]
                 lock.withLock { levels.append(level) }
+                if malformed {
+                    write(fd, [0x00, 0x00])
+                    return
+                }
                 if level != 4 {
                     write(fd, [0x20, 0x02, 0x00, 0x01])  // 3.1.1 CONNACK: unacceptable protocol version
                     return

@@ -1,0 +1,43 @@
+import Logging
+import SenseMQTT
+import SenseTesting
+import Testing
+
+/// Issue 18: the client's lifetime. A broker that answers CONNECT with a malformed packet makes
+/// libmosquitto's network thread give up for good, so the client schedules a restart of it on a
+/// thread of its own, a second later. A client released before then must never be touched by
+/// that restart: no reconnect (the broker would see another CONNECT) and no crash.
+@Suite(.serialized) struct MQTTClientLifetimeTests {
+    static let logger = Logger(label: "lifetime")
+
+    @Test func aClientReleasedBeforeItsLoopRestartsIsNeverTouchedAgain() async throws {
+        let broker = try LegacyBroker(malformed: true)
+        let clients = 8
+        for i in 0..<clients {
+            var options = MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "released-\(i)")
+            options.reconnectMinSeconds = 1
+            options.protocolChoice = .v311
+            var client: MQTTClient? = try MQTTClient(options: options, logger: Self.logger)
+            weak let released = client
+            try client?.start()
+            #expect(await Network.eventually(timeout: 5) { broker.connectLevels.count == i + 1 })
+            try await Task.sleep(for: .milliseconds(100))  // the protocol error: a restart is pending
+            client = nil
+            #expect(released == nil, "the client outlived its last reference")
+        }
+        try await Task.sleep(for: .seconds(2))  // every pending restart has woken by now
+        #expect(broker.connectLevels.count == clients, "a restart reconnected a client that was gone")
+    }
+
+    @Test func aLiveClientsLoopIsRestartedAfterAProtocolError() async throws {
+        // The other side of the same guard: while the client lives, the loop comes back.
+        let broker = try LegacyBroker(malformed: true)
+        var options = MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "kept")
+        options.reconnectMinSeconds = 1
+        options.protocolChoice = .v311
+        let client = try MQTTClient(options: options, logger: Self.logger)
+        try client.start()
+        #expect(await Network.eventually(timeout: 10) { broker.connectLevels.count >= 2 }, "the network loop was not restarted")
+        await client.shutdown(last: nil, timeout: .milliseconds(100))
+    }
+}
