@@ -164,7 +164,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(
-            name: "SenseSimulatorTests", dependencies: ["SenseCore", "SenseHardware", "SenseSimulator", "SenseTesting"],
+            name: "SenseSimulatorTests", dependencies: ["SenseCore", "SenseHardware", "SenseParts", "SenseSimulator", "SenseTesting"],
             swiftSettings: strict),
         .testTarget(
             name: "SenseConfigTests",

@@ -22,7 +22,7 @@ package func wait(_ clock: any SenseClock, _ d: Duration) async throws(SensorFau
 }
 
 /// `0x07FF`: a 16-bit register or status word for a log line.
-func hex16(_ w: UInt16) -> String {
+package func hex16(_ w: UInt16) -> String {
     let digits = String(w, radix: 16, uppercase: true)
     return "0x" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
 }

@@ -8,6 +8,14 @@ package struct ChannelReading: Sendable, Hashable {
     package var quality: Quality
     package var reason: QualityReason?
 
+    package init(quantity: String, value: Double?, unit: Unit, quality: Quality, reason: QualityReason?) {
+        self.quantity = quantity
+        self.value = value
+        self.unit = unit
+        self.quality = quality
+        self.reason = reason
+    }
+
     package static func good(_ quantity: String, _ value: Double, _ unit: Unit) -> Self {
         Self(quantity: quantity, value: value, unit: unit, quality: .good, reason: nil)
     }

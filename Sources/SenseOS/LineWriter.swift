@@ -88,11 +88,11 @@ package final class LineWriter: Sendable {
         }
     }
 
-    /// Writes what waits (for at most 2 s) and stops the thread.
-    package func close() {
+    /// Writes what is queued (for at most `timeout`, 2 s by default), then stops the thread.
+    package func close(timeout: Duration = .seconds(2)) {
         // A thread blocked in write(2) on an output nobody reads would never be joined: then the
         // stop goes on without it (the process is about to exit), rather than hang.
-        guard flush() else { return }
+        guard flush(timeout: timeout) else { return }
         state.withLock { $0.closing = true }
         wake.signal()
         let t = thread.withLock { t -> OSThread? in

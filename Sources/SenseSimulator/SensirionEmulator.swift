@@ -148,19 +148,19 @@ package final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmula
 }
 
 /// The raw word the SHT/SCD4x temperature formula maps to `celsius`.
-func sensirionTemperatureWord(_ celsius: Double) -> UInt16 {
+package func sensirionTemperatureWord(_ celsius: Double) -> UInt16 {
     UInt16(max(0, min(65535, ((celsius + 45) * 65535 / 175).rounded())))
 }
 
 /// ASCII packed two characters a word, NUL-padded to `words`.
-func sensirionTextWords(_ text: String, words: Int) -> [UInt16] {
+package func sensirionTextWords(_ text: String, words: Int) -> [UInt16] {
     var bytes = Array(text.utf8.prefix(words * 2 - 1))
     while bytes.count < words * 2 { bytes.append(0) }
     return (0..<words).map { UInt16(bytes[2 * $0]) << 8 | UInt16(bytes[2 * $0 + 1]) }
 }
 
 /// A float as two words, most significant first.
-func sensirionFloatWords(_ v: Float) -> [UInt16] {
+package func sensirionFloatWords(_ v: Float) -> [UInt16] {
     [UInt16(v.bitPattern >> 16), UInt16(v.bitPattern & 0xFFFF)]
 }
 

@@ -2,6 +2,7 @@ import Logging
 import SenseCore
 import SenseHardwareLinux
 import SenseMQTT
+import SenseParts
 import SenseSimulator
 
 #if canImport(Glibc)

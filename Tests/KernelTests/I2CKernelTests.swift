@@ -3,6 +3,7 @@ import SenseCore
 import SenseDrivers
 import SenseHardware
 import SenseHardwareLinux
+import SenseParts
 import SenseSimulator
 
 /// The i2c-dev backend against the kernel's i2c-stub (SMBus) and sensegate's sg_i2c_sim (plain

@@ -1,5 +1,6 @@
 import SenseCore
 import SenseHardware
+import SenseParts
 import SenseSimulator
 import Testing
 

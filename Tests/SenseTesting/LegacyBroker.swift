@@ -12,6 +12,7 @@ package final class LegacyBroker: @unchecked Sendable {
     private let listener: Int32
     private let lock = NSLock()
     private var levels: [UInt8] = []
+    private var clients: [String] = []
     private var topics: [String] = []
     private var stopped = false
 
@@ -42,6 +43,30 @@ package final class LegacyBroker: @unchecked Sendable {
 
     /// The protocol levels of the CONNECTs received, in order (5 = MQTT 5, 4 = 3.1.1).
     package var connectLevels: [UInt8] { lock.withLock { levels } }
+    /// The client identifiers of the CONNECTs received, in order (a client of another test that
+    /// still retries a port this broker was given shows up here under its own name).
+    package var connectClients: [String] { lock.withLock { clients } }
+
+    /// The client identifier of a CONNECT: after the protocol name, level, flags and keep-alive
+    /// (and MQTT 5's properties), a length-prefixed string.
+    static func clientID(_ body: [UInt8], level: UInt8) -> String {
+        var i = 10
+        if level == 5 {
+            var length = 0, shift = 0
+            while i < body.count {
+                length |= Int(body[i] & 0x7F) << shift
+                shift += 7
+                i += 1
+                if body[i - 1] & 0x80 == 0 { break }
+            }
+            i += length
+        }
+        guard i + 2 <= body.count else { return "" }
+        let n = Int(body[i]) << 8 | Int(body[i + 1])
+        guard i + 2 + n <= body.count else { return "" }
+        return String(decoding: body[i + 2..<i + 2 + n], as: UTF8.self)
+    }
+
     /// The topics of the PUBLISHes received on accepted connections.
     package var publishedTopics: [String] { lock.withLock { topics } }
 
@@ -60,7 +85,11 @@ package final class LegacyBroker: @unchecked Sendable {
             case 1:  // CONNECT: protocol name (2 + 4 bytes), then the level
                 guard body.count > 6 else { return }
                 let level = body[6]
-                lock.withLock { levels.append(level) }
+                let client = Self.clientID(body, level: level)
+                lock.withLock {
+                    levels.append(level)
+                    clients.append(client)
+                }
                 if malformed {
                     write(fd, [0x00, 0x00])
                     return

@@ -1,4 +1,5 @@
 import SenseCore
+import SenseDrivers
 import SenseHardware
 
 /// Sensirion SCD30 NDIR CO2 with temperature and humidity. Continuous measurement at a configured

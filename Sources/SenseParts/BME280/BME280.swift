@@ -1,5 +1,5 @@
-import Logging
 import SenseCore
+import SenseDrivers
 import SenseHardware
 
 /// Bosch BME280 (T, P, RH) and BMP280 (T, P) over I2C in forced mode: one measurement per fetch,

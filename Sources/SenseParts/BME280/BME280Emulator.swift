@@ -1,4 +1,6 @@
 import SenseCore
+import SenseHardware
+import SenseSimulator
 import Synchronization
 
 /// A Bosch BME280 at register level: chip id at 0xD0, calibration in 0x88…0xA1 and 0xE1…0xE7,

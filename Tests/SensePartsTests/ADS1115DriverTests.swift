@@ -1,6 +1,7 @@
 import SenseCore
 import SenseDrivers
 import SenseHardware
+import SenseParts
 import SenseSimulator
 import SenseTesting
 import Synchronization

@@ -1,4 +1,5 @@
 import SenseCore
+import SenseDrivers
 import SenseHardware
 
 /// Sensirion SPS30 optical particulate sensor in IEEE-754 float mode: mass concentrations

@@ -1,4 +1,5 @@
 import SenseCore
+import SenseDrivers
 import SenseHardware
 
 /// Sensirion SEN5x environmental node (SEN50: PM; SEN54: + RH, T, VOC index; SEN55: + NOx index).

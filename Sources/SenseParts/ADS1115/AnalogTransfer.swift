@@ -1,4 +1,5 @@
 import SenseCore
+import SenseDrivers
 
 /// How a voltage at an ADC input becomes a physical quantity: a transmitter's or a gas sensor's
 /// transfer function. Pure; the inverse lets the simulator produce the voltage of a given value.

@@ -1,4 +1,5 @@
 import SenseDrivers
+import SenseParts
 import SenseTesting
 import Testing
 

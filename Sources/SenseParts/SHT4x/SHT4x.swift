@@ -1,4 +1,5 @@
 import SenseCore
+import SenseDrivers
 import SenseHardware
 
 /// Sensirion SHT4x (SHT40/41/45) temperature and humidity: one-byte commands, one measurement per

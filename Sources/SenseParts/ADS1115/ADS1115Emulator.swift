@@ -1,5 +1,6 @@
 import SenseCore
 import SenseHardware
+import SenseSimulator
 import Synchronization
 
 /// A TI ADS1115 at register level: a pointer register selects conversion (0x00), config (0x01)

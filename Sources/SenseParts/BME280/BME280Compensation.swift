@@ -1,3 +1,6 @@
+import SenseCore
+import SenseDrivers
+
 /// Bosch BME280 / BMP280 register decoding and compensation: pure functions, named as in the
 /// datasheet (BST-BME280-DS002 §4.2.3, §5.4), integer arithmetic exactly as there.
 package enum BME280Registers {

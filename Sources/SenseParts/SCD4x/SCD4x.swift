@@ -1,4 +1,5 @@
 import SenseCore
+import SenseDrivers
 import SenseHardware
 
 /// Sensirion SCD4x (SCD40/41) photoacoustic CO2 with temperature and humidity. The sensor runs

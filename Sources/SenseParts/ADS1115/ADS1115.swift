@@ -1,4 +1,5 @@
 import SenseCore
+import SenseDrivers
 import SenseHardware
 
 /// TI ADS1115 16-bit delta-sigma ADC: each fetch converts every configured input in single-shot
