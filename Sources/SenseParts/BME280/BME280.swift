@@ -90,10 +90,12 @@ package struct BME280: PolledSensorDriver {
         self.clock = clock
     }
 
-    package var channels: [(quantity: String, unit: Unit)] {
-        var c: [(String, Unit)] = [("temperature", .celsius), ("pressure", .pascal)]
-        if variant == .bme280 { c.append(("humidity", .relativeHumidity)) }
-        return c
+    package var channels: [(quantity: String, unit: Unit)] { Self.channels(variant) }
+
+    /// What every fetch of a variant returns; the catalogue entry publishes the same list.
+    package static func channels(_ variant: Variant) -> [(quantity: String, unit: Unit)] {
+        let tp: [(quantity: String, unit: Unit)] = [("temperature", .celsius), ("pressure", .pascal)]
+        return variant == .bme280 ? tp + [("humidity", .relativeHumidity)] : tp
     }
 
     /// Probes the chip id, soft-resets, waits for the NVM copy, reads the calibration once and

@@ -14,7 +14,7 @@ struct BME280Part: I2CPart {
     var addresses: [UInt8] { [0x76, 0x77] }
     var addressHint: String { "answers only at 0x76 (SDO to GND) or 0x77 (SDO to VDDIO)" }
     var defaultAddress: UInt8? { nil }
-    var defaultChannels: [(quantity: String, unit: Unit)] { BME280Setup.channels(variant) }
+    var defaultChannels: [(quantity: String, unit: Unit)] { BME280.channels(variant) }
     var simulatedFaults: Set<SimulationConfig.FaultKind> { [.nack, .busError, .stuckBusy, .wrongChipID, .skipped] }
 
     func decode(_ m: inout MappingReader, interval: Duration, sink: DiagnosticSink) -> (any I2CPartSetup)? {
@@ -54,12 +54,7 @@ struct BME280Setup: EmulatedI2CSetup, Hashable {
     let variant: BME280.Variant
     let settings: BME280.Settings
 
-    static func channels(_ variant: BME280.Variant) -> [(quantity: String, unit: Unit)] {
-        let tp: [(quantity: String, unit: Unit)] = [("temperature", .celsius), ("pressure", .pascal)]
-        return variant == .bme280 ? tp + [("humidity", .relativeHumidity)] : tp
-    }
-
-    var channels: [(quantity: String, unit: Unit)] { Self.channels(variant) }
+    var channels: [(quantity: String, unit: Unit)] { BME280.channels(variant) }
 
     func driver(bus: any I2CBus, address: UInt8, clock: any SenseClock) -> any PolledSensorDriver {
         BME280(bus: bus, address: address, variant: variant, settings: settings, clock: clock)

@@ -48,9 +48,9 @@ package struct SCD30: PolledSensorDriver {
         self.settings = settings
     }
 
-    package var channels: [(quantity: String, unit: Unit)] {
-        [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
-    }
+    /// What every fetch returns; the catalogue entry publishes the same list.
+    package static let channels: [(quantity: String, unit: Unit)] = [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
+    package var channels: [(quantity: String, unit: Unit)] { Self.channels }
 
     package mutating func initialize() async throws(SensorFault) {
         firmware = nil

@@ -11,7 +11,7 @@ struct SCD30Part: I2CPart {
     var name: String { "scd30" }
     var addresses: [UInt8] { [0x61] }
     var addressHint: String { "answers only at 0x61" }
-    var defaultChannels: [(quantity: String, unit: Unit)] { SensirionCO2Channels.all }
+    var defaultChannels: [(quantity: String, unit: Unit)] { SCD30.channels }
     var simulatedFaults: Set<SimulationConfig.FaultKind> { SensirionFaults.periodic }
 
     func decode(_ m: inout MappingReader, interval: Duration, sink: DiagnosticSink) -> (any I2CPartSetup)? {
@@ -56,7 +56,7 @@ struct SCD30Part: I2CPart {
 struct SCD30Setup: EmulatedI2CSetup, Hashable {
     let settings: SCD30.Settings
 
-    var channels: [(quantity: String, unit: Unit)] { SensirionCO2Channels.all }
+    var channels: [(quantity: String, unit: Unit)] { SCD30.channels }
 
     func driver(bus: any I2CBus, address: UInt8, clock: any SenseClock) -> any PolledSensorDriver {
         SCD30(bus: bus, address: address, settings: settings, clock: clock)

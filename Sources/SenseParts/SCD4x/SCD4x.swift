@@ -45,9 +45,9 @@ package struct SCD4x: PolledSensorDriver {
         self.settings = settings
     }
 
-    package var channels: [(quantity: String, unit: Unit)] {
-        [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
-    }
+    /// What every fetch returns; the catalogue entry publishes the same list.
+    package static let channels: [(quantity: String, unit: Unit)] = [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
+    package var channels: [(quantity: String, unit: Unit)] { Self.channels }
 
     /// Stops a measurement left running by a previous process (500 ms), reads the serial number,
     /// writes altitude and temperature offset (only allowed while idle), starts periodic mode.

@@ -12,7 +12,7 @@ struct SCD4xPart: I2CPart {
     var addresses: [UInt8] { [0x62] }
     var addressHint: String { "answers only at 0x62" }
     var minimumInterval: (Duration, String)? { (.seconds(5), "an SCD4x measures every 5 s (30 s in low-power mode)") }
-    var defaultChannels: [(quantity: String, unit: Unit)] { SensirionCO2Channels.all }
+    var defaultChannels: [(quantity: String, unit: Unit)] { SCD4x.channels }
     var simulatedFaults: Set<SimulationConfig.FaultKind> { SensirionFaults.periodic }
 
     func decode(_ m: inout MappingReader, interval: Duration, sink: DiagnosticSink) -> (any I2CPartSetup)? {
@@ -42,15 +42,10 @@ struct SCD4xPart: I2CPart {
     }
 }
 
-/// CO2, temperature and humidity: what both Sensirion CO2 parts publish.
-enum SensirionCO2Channels {
-    static let all: [(quantity: String, unit: Unit)] = [("co2", .ppm), ("temperature", .celsius), ("humidity", .relativeHumidity)]
-}
-
 struct SCD4xSetup: EmulatedI2CSetup, Hashable {
     let settings: SCD4x.Settings
 
-    var channels: [(quantity: String, unit: Unit)] { SensirionCO2Channels.all }
+    var channels: [(quantity: String, unit: Unit)] { SCD4x.channels }
 
     func driver(bus: any I2CBus, address: UInt8, clock: any SenseClock) -> any PolledSensorDriver {
         SCD4x(bus: bus, address: address, settings: settings, clock: clock)

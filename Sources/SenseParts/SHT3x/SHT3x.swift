@@ -97,9 +97,9 @@ package struct SHT3x: PolledSensorDriver {
         self.mode = mode
     }
 
-    package var channels: [(quantity: String, unit: Unit)] {
-        [("temperature", .celsius), ("humidity", .relativeHumidity)]
-    }
+    /// What every fetch returns; the catalogue entry publishes the same list.
+    package static let channels: [(quantity: String, unit: Unit)] = [("temperature", .celsius), ("humidity", .relativeHumidity)]
+    package var channels: [(quantity: String, unit: Unit)] { Self.channels }
 
     /// Break (a part left measuring periodically takes no other command), soft reset (≤ 1.5 ms),
     /// the status word (a CRC-checked answer proves an SHT3x is there), clear status, then start

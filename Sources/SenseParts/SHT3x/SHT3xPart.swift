@@ -12,7 +12,7 @@ struct SHT3xPart: I2CPart {
     var addresses: [UInt8] { [0x44, 0x45] }
     var addressHint: String { "answers at 0x44 (ADDR to VSS) or 0x45 (ADDR to VDD)" }
     var defaultAddress: UInt8? { 0x44 }
-    var defaultChannels: [(quantity: String, unit: Unit)] { SHT3xSetup.channels }
+    var defaultChannels: [(quantity: String, unit: Unit)] { SHT3x.channels }
     var simulatedFaults: Set<SimulationConfig.FaultKind> { [.nack, .busError, .stuckBusy, .crc, .notReady] }
 
     enum ModeName: String, CaseIterable {
@@ -59,8 +59,7 @@ struct SHT3xSetup: EmulatedI2CSetup, Hashable {
     let repeatability: SHT3x.Repeatability
     let mode: SHT3x.Mode
 
-    static let channels: [(quantity: String, unit: Unit)] = [("temperature", .celsius), ("humidity", .relativeHumidity)]
-    var channels: [(quantity: String, unit: Unit)] { Self.channels }
+    var channels: [(quantity: String, unit: Unit)] { SHT3x.channels }
 
     func driver(bus: any I2CBus, address: UInt8, clock: any SenseClock) -> any PolledSensorDriver {
         SHT3x(bus: bus, address: address, repeatability: repeatability, mode: mode, clock: clock)

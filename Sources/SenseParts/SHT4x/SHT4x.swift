@@ -42,9 +42,9 @@ package struct SHT4x: PolledSensorDriver {
         self.precision = precision
     }
 
-    package var channels: [(quantity: String, unit: Unit)] {
-        [("temperature", .celsius), ("humidity", .relativeHumidity)]
-    }
+    /// What every fetch returns; the catalogue entry publishes the same list.
+    package static let channels: [(quantity: String, unit: Unit)] = [("temperature", .celsius), ("humidity", .relativeHumidity)]
+    package var channels: [(quantity: String, unit: Unit)] { Self.channels }
 
     /// Soft reset (1 ms), then the serial number: a CRC-checked answer proves an SHT4x is there.
     package mutating func initialize() async throws(SensorFault) {

@@ -11,7 +11,7 @@ struct SHT4xPart: I2CPart {
     var addresses: [UInt8] { [0x44, 0x45, 0x46] }
     var addressHint: String { "answers at 0x44 (SHT4x-A), 0x45 (-B) or 0x46 (-C), fixed by the part number" }
     var defaultAddress: UInt8? { 0x44 }
-    var defaultChannels: [(quantity: String, unit: Unit)] { SHT4xSetup.channels }
+    var defaultChannels: [(quantity: String, unit: Unit)] { SHT4x.channels }
     var simulatedFaults: Set<SimulationConfig.FaultKind> { SensirionFaults.onCommand }
 
     func decode(_ m: inout MappingReader, interval: Duration, sink: DiagnosticSink) -> (any I2CPartSetup)? {
@@ -25,8 +25,7 @@ struct SHT4xPart: I2CPart {
 struct SHT4xSetup: EmulatedI2CSetup, Hashable {
     let precision: SHT4x.Precision
 
-    static let channels: [(quantity: String, unit: Unit)] = [("temperature", .celsius), ("humidity", .relativeHumidity)]
-    var channels: [(quantity: String, unit: Unit)] { Self.channels }
+    var channels: [(quantity: String, unit: Unit)] { SHT4x.channels }
 
     func driver(bus: any I2CBus, address: UInt8, clock: any SenseClock) -> any PolledSensorDriver {
         SHT4x(bus: bus, address: address, precision: precision, clock: clock)
