@@ -2,12 +2,27 @@
 # tests with (Debian 12 / Raspberry Pi OS bookworm), and checks for a Swift 6 toolchain.
 # shellcheck shell=bash
 
-SENSEGATE_APT_PACKAGES=(pkg-config libmosquitto-dev libgpiod-dev libi2c-dev libyaml-dev libsqlite3-dev
-                        mosquitto mosquitto-clients openssl python3 python3-jsonschema python3-lxml python3-jinja2)
+# Three lists, so that a field unit gets only what it runs:
+# - runtime: what the installed daemon needs (the .deb's Depends are computed from the binary by
+#   dpkg-shlibdeps; this list is what that gives on Debian 12, for reading);
+# - build: what compiling it needs, with a Swift toolchain from swift.org;
+# - test: the tests' and benchmarks' tools (a broker, schema validators, the packaging checks).
+SENSEGATE_RUNTIME_PACKAGES=(libmosquitto1 libgpiod2 libi2c0 libyaml-0-2 libsqlite3-0 adduser ca-certificates)
+SENSEGATE_BUILD_PACKAGES=(pkg-config libmosquitto-dev libgpiod-dev libi2c-dev libyaml-dev libsqlite3-dev dpkg-dev)
+SENSEGATE_TEST_PACKAGES=(mosquitto mosquitto-clients openssl python3 python3-jsonschema python3-lxml python3-jinja2
+                         lintian debootstrap)
 
+# sensegate_install_packages [build|test|all]: installs what is missing of the build list, the
+# test list, or both (all, the default).
 sensegate_install_packages() {
+    local want=()
+    case "${1:-all}" in
+    build) want=("${SENSEGATE_BUILD_PACKAGES[@]}") ;;
+    test) want=("${SENSEGATE_TEST_PACKAGES[@]}") ;;
+    *) want=("${SENSEGATE_BUILD_PACKAGES[@]}" "${SENSEGATE_TEST_PACKAGES[@]}") ;;
+    esac
     local missing=()
-    for p in "${SENSEGATE_APT_PACKAGES[@]}"; do
+    for p in "${want[@]}"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0

@@ -13,7 +13,7 @@ dest="${DESTDIR:-}"
 
 . deploy/deps.sh
 if [ -z "${SENSEGATE_BINARY:-}" ]; then
-    sensegate_install_packages
+    sensegate_install_packages build   # not the test tools: this may be a field unit
     sensegate_check_swift
     # -Osize: 0.3 MiB less resident memory than -O, measured in docs/benchmarks.md.
     swift build -c release --product sensegate --static-swift-stdlib -Xswiftc -Osize >&2

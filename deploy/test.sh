@@ -30,6 +30,18 @@ if [ "${SENSEGATE_FUZZ_SECONDS:-60}" != 0 ] && [ $# -eq 0 ]; then
     Fuzz/fuzz.sh build
     Fuzz/fuzz.sh ci "${SENSEGATE_FUZZ_SECONDS:-60}"
 fi
+# The Debian package (docs/packaging.md), built as a technician builds it, then checked: lintian,
+# its files, conffile, scripts and Depends; then installed, upgraded, removed and purged with
+# apt and dpkg in a Debian 12 root file system. SENSEGATE_PACKAGE=0 leaves it out.
+if [ "${SENSEGATE_PACKAGE:-1}" != 0 ] && [ $# -eq 0 ]; then
+    deb=$(OUT=.build/dist deploy/package-deb.sh)
+    deploy/check-package.sh "$deb"
+    if [ "$(id -u)" = 0 ]; then
+        deploy/test-package-root.sh "$deb"   # apt install, upgrade, remove, purge in a Debian 12 root
+    else
+        echo "test.sh: not root: the package's install test (deploy/test-package-root.sh) was NOT run" >&2
+    fi
+fi
 # The Linux backends against the kernel's own drivers in a QEMU guest, built against libgpiod v1
 # (Debian 12) and v2 (docs/testing.md). SENSEGATE_KERNEL_TESTS=0 leaves them out.
 if [ "${SENSEGATE_KERNEL_TESTS:-1}" != 0 ] && [ $# -eq 0 ]; then
