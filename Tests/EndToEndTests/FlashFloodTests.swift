@@ -26,6 +26,26 @@ import Testing
 
     static func date(_ text: String) -> Date { PayloadTime.date(text)! }
 
+    /// How many readings of `other` agree with `stage` interpolated to their time, within
+    /// `tolerance` plus 20 s of the river's rise there; each disagreement is an issue.
+    static func agreeing(
+        _ other: [(t: Date, v: Double?, q: String)], with stage: [(t: Date, v: Double?, q: String)], within tolerance: Double,
+        _ name: String
+    ) -> Int {
+        var compared = 0
+        for u in other {
+            guard let i = stage.firstIndex(where: { $0.t >= u.t }), i > 0 else { continue }
+            let a = stage[i - 1], b = stage[i]
+            let span = b.t.timeIntervalSince(a.t)
+            guard span > 0, span < 30 else { continue }
+            let interpolated = a.v! + (b.v! - a.v!) * u.t.timeIntervalSince(a.t) / span
+            let lag = abs(b.v! - a.v!) / span * 20
+            #expect(abs(u.v! - interpolated) < tolerance + lag, "\(name) \(u.v!) vs transducer \(interpolated) at \(u.t)")
+            compared += 1
+        }
+        return compared
+    }
+
     @Test func aFlashFloodEndToEnd() async throws {
         let broker = try MosquittoBroker()
         let site = Site()
@@ -58,39 +78,15 @@ import Testing
         let stage = series("derived/stage").filter { $0.q == "good" && $0.v != nil }
         let ultrasonic = series("derived/stage_ultrasonic").filter { $0.q == "good" && $0.v != nil }
         #expect(stage.count > 300 && ultrasonic.count > 300)
-        var compared = 0
-        for u in ultrasonic {
-            guard let i = stage.firstIndex(where: { $0.t >= u.t }), i > 0 else { continue }
-            let a = stage[i - 1], b = stage[i]
-            let span = b.t.timeIntervalSince(a.t)
-            guard span > 0, span < 30 else { continue }
-            let interpolated = a.v! + (b.v! - a.v!) * u.t.timeIntervalSince(a.t) / span
-            // While the river rises (up to 1.3 mm/s) two readings taken at different instants differ:
-            // the transducer's median of 3 lags one 10 s sample, and at 200× a busy host delays
-            // a reading's stamp by simulated seconds. Allow 20 s of rise; in steady water, 5 mm.
-            let lag = abs(b.v! - a.v!) / span * 20
-            #expect(abs(u.v! - interpolated) < 0.005 + lag, "ultrasonic \(u.v!) vs transducer \(interpolated) at \(u.t)")
-            compared += 1
-        }
-        #expect(compared > 300)
-
+        // While the river rises (up to 1.3 mm/s) two readings taken at different instants differ:
+        // the transducer's median of 3 lags one 10 s sample, and at 200× a busy host delays a
+        // reading's stamp by simulated seconds. Allow 20 s of rise; in steady water, 5 mm.
+        #expect(Self.agreeing(ultrasonic, with: stage, within: 0.005, "ultrasonic") > 300)
         // The third stage: the MS5837-30BA's absolute pressure less the BME280's barometer. Its
-        // resolution is 0.1 mbar (1 mm), the two sensors sample at different instants, and the
-        // transducer's median filter lags: the same 20 s of rise allowed as above, and 1 cm.
+        // resolution is 0.1 mbar (1 mm) and it samples at other instants: the same rise, and 1 cm.
         let submersible = series("derived/stage_submersible").filter { $0.q == "good" && $0.v != nil }
         #expect(submersible.count > 300)
-        var agreeing = 0
-        for m in submersible {
-            guard let i = stage.firstIndex(where: { $0.t >= m.t }), i > 0 else { continue }
-            let a = stage[i - 1], b = stage[i]
-            let span = b.t.timeIntervalSince(a.t)
-            guard span > 0, span < 30 else { continue }
-            let interpolated = a.v! + (b.v! - a.v!) * m.t.timeIntervalSince(a.t) / span
-            let lag = abs(b.v! - a.v!) / span * 20
-            #expect(abs(m.v! - interpolated) < 0.01 + lag, "submersible \(m.v!) vs transducer \(interpolated) at \(m.t)")
-            agreeing += 1
-        }
-        #expect(agreeing > 300)
+        #expect(Self.agreeing(submersible, with: stage, within: 0.01, "submersible") > 300)
         let waterTemperatures = series("sensor/submersible/water_temperature").compactMap(\.v)
         #expect(!waterTemperatures.isEmpty && waterTemperatures.allSatisfy { $0 > 0 && $0 < 30 })
         // The SHT31 in the cabinet reads the same simulated air as the BME280 (periodic mode: a

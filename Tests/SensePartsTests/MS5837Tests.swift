@@ -97,6 +97,15 @@ import Testing
         #expect(b.bus.transactions.allSatisfy { $0.kind != .writeRead }, "a stop between command and read, as drawn")
     }
 
+    @Test func theEmulatorTakesAWorldGoneWrongWithoutATrap() {
+        // NaN, infinite or absurd surroundings give codes at the ends of the range.
+        for x in [Double.nan, .infinity, -.infinity, 1e300, -1e300] {
+            _ = MS5837Emulator.d2(celsius: x, MS5837Emulator.datasheetPROM)
+            _ = MS5837Emulator.d1(pascal: x, celsius: 10, MS5837Emulator.datasheetPROM)
+        }
+        #expect(MS5837Emulator.units(.nan) == 0 && MS5837Emulator.units(1e300) == 1_000_000_000_000)
+    }
+
     @Test func aBadPROMIsRefused() async {
         let b = Bench(StillWater(pascal: 101_325, celsius: 10))
         b.emulator.inject(.corruptPROM)

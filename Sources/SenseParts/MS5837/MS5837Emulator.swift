@@ -164,16 +164,23 @@ package final class MS5837Emulator: I2CDeviceEmulator {
         return (temp, (d1 * sens / 2_097_152 - off) / 8192)
     }
 
+    /// A target in the compensation's integer units, clamped (a world gone wrong — NaN, huge —
+    /// gives the code at the end of the range, never a trap).
+    static func units(_ x: Double) -> Int64 {
+        guard x.isFinite else { return 0 }
+        return Int64(max(-1e12, min(1e12, x.rounded())))
+    }
+
     /// The D2 whose temperature is nearest `celsius` (TEMP rises with D2).
     static func d2(celsius: Double, _ c: [UInt16]) -> UInt32 {
-        let target = Int64((celsius * 100).rounded())
+        let target = units(celsius * 100)
         return bisect { forward(d1: 0, d2: $0, c).temp >= target }
     }
 
     /// The D1 whose pressure is nearest `pascal` at that temperature (P rises with D1).
     static func d1(pascal: Double, celsius: Double, _ c: [UInt16]) -> UInt32 {
         let d2 = Int64(d2(celsius: celsius, c))
-        let target = Int64((pascal / 10).rounded())
+        let target = units(pascal / 10)
         return bisect { forward(d1: $0, d2: d2, c).p >= target }
     }
 
