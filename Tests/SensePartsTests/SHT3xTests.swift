@@ -44,6 +44,11 @@ import Testing
         #expect(cold[0].value == nil && cold[0].reason == .outOfRange)
     }
 
+    @Test func theEmulatorTakesAWorldGoneWrongWithoutATrap() {
+        #expect(SHT3xModel.word(.nan) == 0 && SHT3xModel.word(.infinity) == 65535 && SHT3xModel.word(-1e300) == 0)
+        #expect(SHT3xModel.word(1e300) == 65535 && SHT3xModel.word(26214.4) == 26214)
+    }
+
     @Test func periodicCommandsAreTheDatasheetTable() {
         #expect(SHT3x.periodicCommand(.mps0_5, .high) == 0x2032)
         #expect(SHT3x.periodicCommand(.mps1, .medium) == 0x2126)

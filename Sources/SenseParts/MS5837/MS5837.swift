@@ -41,7 +41,11 @@ package struct MS5837: PolledSensorDriver {
     package static let adcReadCommand: UInt8 = 0x00
     package static let convertD1: UInt8 = 0x40
     package static let convertD2: UInt8 = 0x50
-    package static func promReadCommand(_ word: Int) -> UInt8 { 0xA0 + UInt8(word) * 2 }
+    /// PROM Read of word 0…6: 0xA0, 0xA2 … 0xAC.
+    package static func promReadCommand(_ word: Int) -> UInt8 {
+        precondition((0..<7).contains(word), "the MS5837 PROM has words 0…6")
+        return 0xA0 + UInt8(truncatingIfNeeded: word) * 2
+    }
     /// Version codes of the 2-bar parts, whose compensation differs from the 30BA's.
     package static let twoBarVersions: Set<UInt8> = [0x00, 0x15]
 

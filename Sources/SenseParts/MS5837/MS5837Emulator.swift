@@ -93,7 +93,7 @@ package final class MS5837Emulator: I2CDeviceEmulator {
                 }
             case 0x40...0x4A where c % 2 == 0, 0x50...0x5A where c % 2 == 0:
                 let osr = Int(c & 0x0F) / 2  // 0…5 for 256…8192
-                let typical = Duration.nanoseconds(Int64(Double(Self.typicalMicros256) * 1000 * Double(1 << osr)))
+                let typical = Duration.microseconds(Self.typicalMicros256 << osr)
                 let code =
                     c < 0x50
                     ? Self.d1(pascal: water.pascal, celsius: water.celsius, prom)
@@ -136,7 +136,7 @@ package final class MS5837Emulator: I2CDeviceEmulator {
     }
 
     /// Typical conversion time at OSR 256 (0.54 ms); it doubles with each step of oversampling.
-    static let typicalMicros256 = 540
+    static let typicalMicros256: Int64 = 540
 
     // MARK: The datasheet's compensation, forward, and its inversion by bisection.
 

@@ -60,7 +60,15 @@ package struct SHT3x: PolledSensorDriver {
         }
 
         /// Time between two measurements.
-        package var period: Duration { .milliseconds(Int64(1000 / rawValue)) }
+        package var period: Duration {
+            switch self {
+            case .mps0_5: .seconds(2)
+            case .mps1: .seconds(1)
+            case .mps2: .milliseconds(500)
+            case .mps4: .milliseconds(250)
+            case .mps10: .milliseconds(100)
+            }
+        }
     }
 
     package enum Mode: Sendable, Hashable {

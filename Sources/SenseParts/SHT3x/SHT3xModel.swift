@@ -69,8 +69,12 @@ package struct SHT3xModel: SensirionChipModel {
 
     private mutating func measure(_ air: AirConditions, busy: Duration) -> SensirionExecution {
         measurements += 1
-        let t = ((air.temperature + 45) * 65535 / 175).rounded()
-        let rh = (air.humidity * 65535 / 100).rounded()
-        return SensirionExecution(busy: busy, reply: [UInt16(max(0, min(65535, t))), UInt16(max(0, min(65535, rh)))])
+        return SensirionExecution(busy: busy, reply: [Self.word((air.temperature + 45) * 65535 / 175), Self.word(air.humidity * 65535 / 100)])
+    }
+
+    /// A raw word for a value, clamped to 0…65535 (NaN, from a world gone wrong, reads 0).
+    static func word(_ x: Double) -> UInt16 {
+        guard x.isFinite else { return x == .infinity ? 65535 : 0 }
+        return UInt16(max(0, min(65535, x.rounded())))
     }
 }

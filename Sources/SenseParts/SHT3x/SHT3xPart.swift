@@ -47,7 +47,7 @@ struct SHT3xPart: I2CPart {
                 sink.error(
                     m.keyMark("interval"), m.child("interval"),
                     "polling every \(interval.configText) is faster than the part "
-                        + "measures at \(x.formatted) per second: poll every \(rate.period.configText) or more, or raise the rate")
+                        + "measures at \(rate.rawValue.formatted) per second: poll every \(rate.period.configText) or more, or raise the rate")
             }
             mode = .periodic(rate)
         }
@@ -69,6 +69,6 @@ struct SHT3xSetup: EmulatedI2CSetup, Hashable {
 }
 
 extension Double {
-    /// 0.5 → "0.5", 10 → "10".
-    fileprivate var formatted: String { self == rounded() ? String(Int(self)) : String(self) }
+    /// 0.5 → "0.5", 10 → "10" (for the part's own rates, never for an outside number).
+    fileprivate var formatted: String { Int(exactly: self).map { String($0) } ?? String(self) }
 }
