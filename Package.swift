@@ -168,7 +168,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "SenseConfigTests",
-            dependencies: ["SenseParts", "SenseWire", "SenseAnalysis", "SenseCore", "SenseDrivers", "SenseTraffic", "SenseConfig", "SenseTesting"],
+            dependencies: [
+                "SenseParts", "SenseWire", "SenseAnalysis", "SenseCore", "SenseDrivers", "SenseTraffic", "SenseConfig", "SenseHardware",
+                "SenseTesting",
+            ],
             swiftSettings: strict),
         .testTarget(name: "SenseOSTests", dependencies: ["SenseOS"], swiftSettings: strict),
         .testTarget(name: "SenseWireTests", dependencies: ["SenseCore", "SenseTesting", "SenseWire"], swiftSettings: strict),

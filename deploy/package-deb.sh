@@ -74,7 +74,7 @@ Version: $version
 Architecture: $arch
 Maintainer: $maintainer
 Installed-Size: $size
-Depends: $shlibs, adduser, ca-certificates, init-system-helpers (>= 1.54~)
+Depends: $shlibs, adduser, ca-certificates, procps, init-system-helpers (>= 1.54~)
 Section: net
 Priority: optional
 Homepage: https://github.com/sensegate/sensegate

@@ -32,14 +32,16 @@ if [ "${SENSEGATE_FUZZ_SECONDS:-60}" != 0 ] && [ $# -eq 0 ]; then
 fi
 # The Debian package (docs/packaging.md), built as a technician builds it, then checked: lintian,
 # its files, conffile, scripts and Depends; then installed, upgraded, removed and purged with
-# apt and dpkg in a Debian 12 root file system. SENSEGATE_PACKAGE=0 leaves it out.
+# apt and dpkg in a Debian 12 root file system, and under a real systemd in a QEMU guest (start
+# after READY=1, reload, watchdog, sandbox, journald, upgrade, purge). SENSEGATE_PACKAGE=0 leaves it out.
 if [ "${SENSEGATE_PACKAGE:-1}" != 0 ] && [ $# -eq 0 ]; then
     deb=$(OUT=.build/dist deploy/package-deb.sh)
     deploy/check-package.sh "$deb"
     if [ "$(id -u)" = 0 ]; then
         deploy/test-package-root.sh "$deb"   # apt install, upgrade, remove, purge in a Debian 12 root
+        deploy/systemd-vm/test.sh "$deb"     # the same under systemd as PID 1 in a QEMU guest
     else
-        echo "test.sh: not root: the package's install test (deploy/test-package-root.sh) was NOT run" >&2
+        echo "test.sh: not root: the package's install tests (deploy/test-package-root.sh, deploy/systemd-vm/test.sh) were NOT run" >&2
     fi
 fi
 # The Linux backends against the kernel's own drivers in a QEMU guest, built against libgpiod v1

@@ -15,6 +15,12 @@ package enum BoardLoader {
         return dirs
     }
 
+    /// The board names found where `board: NAME` is looked up, sorted, without repeats.
+    package static func available(configFile: String) -> [String] {
+        let names = searchDirectories(configFile: configFile).flatMap { SourceFile.names(in: $0, suffix: ".yaml") }
+        return Set(names.map { String($0.dropLast(5)) }).sorted()
+    }
+
     package static func locate(_ value: String, configFile: String) -> (path: String?, tried: [String]) {
         if value.contains("/") || value.hasSuffix(".yaml") {
             let p = value.hasPrefix("/") ? value : "\(SourceFile.directory(of: configFile))/\(value)"
@@ -57,6 +63,7 @@ package enum BoardLoader {
         // `i2c-1: /dev/i2c-1`, or with the lines the bus takes: `i2c-1: {device: /dev/i2c-1, sda: GPIO2, scl: GPIO3}`.
         var buses: [String: String] = [:]
         var busPinNames: [String: [String: (String, SourceMark, String)]] = [:]
+        var busEnable: [String: String] = [:]
         if let n = top.node("i2c"), var m = MappingReader(n, path: "i2c", sink: sink) {
             for e in m.entries {
                 guard let v = m.node(e.key) else { continue }
@@ -66,6 +73,7 @@ package enum BoardLoader {
                 }
                 guard var bm = MappingReader(v, path: m.child(e.key), sink: sink) else { continue }
                 if let dev = bm.required("device").flatMap({ scalars.nonEmptyString($0, bm.child("device")) }) { buses[e.key] = dev }
+                if let n = bm.node("enable"), let line = scalars.nonEmptyString(n, bm.child("enable")) { busEnable[e.key] = line }
                 for role in ["sda", "scl"] {
                     if let p = bm.node(role), let pin = scalars.string(p, bm.child(role)) {
                         busPinNames[e.key, default: [:]][role] = (pin, p.mark, bm.child(role))
@@ -106,7 +114,7 @@ package enum BoardLoader {
         guard let name else { return nil }
         var board = Board(
             name: name, description: description, simulated: simulated, i2cBuses: buses,
-            gpioChips: chips, gpioLines: lines)
+            gpioChips: chips, gpioLines: lines, busEnable: busEnable)
         for (bus, roles) in busPinNames {
             for (role, (pin, mark, path)) in roles {
                 if let line = board.line(named: pin) {

@@ -69,7 +69,9 @@ package enum ConfigLoader {
                 board = BoardLoader.load(path: path, sink: boardSink)
                 for d in boardSink.diagnostics { sink.error(b.mark, "board", "in board file \(d)") }
             } else {
-                sink.error(b.mark, "board", "no board file for '\(name)'; looked at: \(tried.joined(separator: ", "))")
+                let known = BoardLoader.available(configFile: file)
+                let list = known.isEmpty ? "no board files found" : "the boards here are: \(known.joined(separator: ", "))"
+                sink.error(b.mark, "board", "no board file for '\(name)'; \(list) (looked at: \(tried.joined(separator: ", ")))")
             }
         }
 

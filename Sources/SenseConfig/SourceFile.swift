@@ -68,6 +68,21 @@ package enum SourceFile {
 
     package static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// The names of a directory's entries that end in `suffix` (none when it cannot be read),
+    /// at most `limit` of them: a directory of a million files is not a list to print.
+    package static func names(in directory: String, suffix: String, limit: Int = 256) -> [String] {
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while names.count < limit, let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasSuffix(suffix), name.count > suffix.count, !name.hasPrefix(".") { names.append(name) }
+        }
+        return names
+    }
+
     package static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }

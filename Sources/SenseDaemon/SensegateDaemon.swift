@@ -375,8 +375,9 @@ package final class SensegateDaemon: Sendable {
             let config = current.withLock { $0 }
             if !ready, liveness.allCompletedFirstCycle(config.sensors.map(\.name)) {
                 ready = true
-                notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
+                // Logged first: the journal then holds the reason before systemd's "Started".
                 logger.info("first cycle complete: ready")
+                notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
             }
             if let interval = notifier.watchdogInterval, now >= nextPet {
                 let overdue = liveness.overdue(at: clock.monotonicNow)

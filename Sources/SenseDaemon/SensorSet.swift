@@ -65,7 +65,11 @@ final class SensorSet: Sendable {
                         i2c = try hardware.i2cBus(named: bus.name, device: bus.device)
                     } catch {
                         giveBack()
-                        throw UnavailableResource(description: "sensor \(sensor.name): \(error)")
+                        // A bus the board turns on with a config.txt line says which one.
+                        let hint = config.board.busEnable[bus.name].map {
+                            " (\(bus.name) exists once `\($0)` is in the board's config.txt and it has rebooted)"
+                        }
+                        throw UnavailableResource(description: "sensor \(sensor.name): \(error)\(hint ?? "")")
                     }
                     buses[bus.name] = i2c
                 }

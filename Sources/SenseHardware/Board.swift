@@ -25,11 +25,15 @@ package struct Board: Sendable, Hashable {
     package var gpioLines: [String: Line]
     /// The lines each bus takes while it is in use: `i2c-1` → `[sda: GPIO2, scl: GPIO3]`.
     package var busPins: [String: [String: Line]]
+    /// How a bus the kernel does not create by default is turned on: `i2c-3` →
+    /// `dtoverlay=i2c3,pins_4_5` (a line of the board's config.txt).
+    package var busEnable: [String: String]
     private let byHeaderPin: [Int: Line]
 
     package init(
         name: String, description: String, simulated: Bool, i2cBuses: [String: String],
-        gpioChips: [String: String], gpioLines: [String: Line], busPins: [String: [String: Line]] = [:]
+        gpioChips: [String: String], gpioLines: [String: Line], busPins: [String: [String: Line]] = [:],
+        busEnable: [String: String] = [:]
     ) {
         self.name = name
         self.description = description
@@ -38,6 +42,7 @@ package struct Board: Sendable, Hashable {
         self.gpioChips = gpioChips
         self.gpioLines = gpioLines
         self.busPins = busPins
+        self.busEnable = busEnable
         var byHeaderPin: [Int: Line] = [:]
         for (_, line) in gpioLines.sorted(by: { $0.key < $1.key }) {
             if let pin = line.pin, byHeaderPin[pin] == nil { byHeaderPin[pin] = line }

@@ -21,6 +21,12 @@ enum Commands {
             print(
                 "\(path): OK — node \(cfg.node), board \(cfg.board.name), \(cfg.sensors.count) sensor(s), "
                     + "\(cfg.alarms.count) alarm(s), \(cfg.rules.count) rule(s), \(cfg.actuators.count) actuator(s), broker \(cfg.mqtt.broker)")
+            // The config.txt lines that turn on the buses the sensors use (board files' `enable:`).
+            let used = Set(cfg.sensors.compactMap { $0.bus?.name })
+            let lines = used.sorted().compactMap { bus in cfg.board.busEnable[bus].map { "\($0)   (\(bus))" } }
+            if !lines.isEmpty {
+                print("the board's config.txt needs:\n" + lines.map { "  " + $0 }.joined(separator: "\n"))
+            }
             return 0
         } catch {
             writeStderr(error.description + "\n\(path): \(error.diagnostics.count) error(s)\n")

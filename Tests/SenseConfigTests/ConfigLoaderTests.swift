@@ -403,7 +403,10 @@ import Testing
         #expect(BrokerURL(text) == nil)
     }
 
-    @Test(arguments: ["raspberry-pi-4", "raspberry-pi-5", "raspberry-pi-zero-2-w", "sim"])
+    @Test(arguments: [
+        "raspberry-pi-3", "raspberry-pi-4", "raspberry-pi-400", "raspberry-pi-5", "raspberry-pi-500", "raspberry-pi-cm4", "raspberry-pi-cm5",
+        "raspberry-pi-zero-2-w", "sim",
+    ])
     func boardsMapOperatorNames(board: String) throws {
         let sink = DiagnosticSink(file: board)
         let b = try #require(BoardLoader.load(path: "\(RepositoryPaths.boards)/\(board).yaml", sink: sink))
