@@ -45,12 +45,16 @@ examples = sorted(f for f in os.listdir(os.path.join(ROOT, "examples")) if f.end
 configs = [read("examples/" + f) for f in examples] + [read("bench/reflex.yaml")]
 seeds("config", configs)
 keys = set()
-for f in os.listdir(os.path.join(ROOT, "Sources", "SenseConfig")):
-    text = read("Sources/SenseConfig/" + f).decode()
+# The config's own keys, and each I2C part's (its folder under Sources/SenseParts).
+sources = [os.path.join("Sources", "SenseConfig", f) for f in os.listdir(os.path.join(ROOT, "Sources", "SenseConfig"))]
+for folder, _, files in os.walk(os.path.join(ROOT, "Sources", "SenseParts")):
+    sources += [os.path.relpath(os.path.join(folder, f), ROOT) for f in files if f.endswith(".swift")]
+for f in sorted(sources):
+    text = read(f).decode()
     keys.update(re.findall(r'\b(?:node|required|has)\("([a-z_0-9]+)"\)', text))
     keys.update(re.findall(r'case "([a-z_0-9]+)"', text))
 words = [k + ":" for k in keys] + list(keys)
-words += ["bme280", "bmp280", "sht4x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "digital_input", "tipping_bucket",
+words += ["bme280", "bmp280", "sht4x", "sht3x", "scd4x", "scd30", "sps30", "sen5x", "ads1115", "ms5837", "digital_input", "tipping_bucket",
           "flow_meter", "hcsr04", "traffic", "i2c-1", "0x76", "GPIO17", "pin11", "sim", "mqtt://127.0.0.1:1883",
           "10s", "500ms", "5m", "1h", "7d", "-1", "1e15", "true", "false", "null", "[", "]", "{", "}", ": ", "\n  - ", ", ",
           "derived.", "aggregate.", ".temperature", ".humidity", ".state", "on", "off"]

@@ -30,7 +30,7 @@ package enum CommandLineParser {
                               Evaluate a model (AQI, NowCast, PM2.5 correction, dew point, …) and
                               print one JSON object; exit 2 on a bad input. 'model --list' lists them.
           version             Print the version.
-          help [COMMAND]      Show this help.
+          help [COMMAND]      Show this help, or one command's page (also: COMMAND --help).
 
         OPTIONS:
           -c, --config FILE   The config file (see docs/configuration.md).
@@ -48,6 +48,7 @@ package enum CommandLineParser {
         guard let first = args.popFirst() else { return .help(nil) }
         if first == "model" {
             guard let name = args.popFirst(), name != "--list" else { return .model(name: nil, arguments: []) }
+            if name == "-h" || name == "--help" { return .help("model") }
             return .model(name: name, arguments: Array(args))
         }
         if args.contains("-h") || args.contains("--help") { return .help(first) }

@@ -211,21 +211,23 @@ package enum ModelCommand {
 
     /// Runs `model` with `arguments`; the JSON to print, or the message for exit 2.
     package static func run(_ name: String, _ arguments: [String]) throws(Failure) -> String {
-        guard let model = models.first(where: { $0.name == name }) else {
+        guard let model = model(named: name) else {
             throw Failure(message: "unknown model '\(name)'; models: \(models.map(\.name).joined(separator: ", ")) (sensegate model --list)")
         }
+        let name = model.name
         var values: [String: String] = [:]
         var order: [String] = []
         for arg in arguments {
             guard let eq = arg.firstIndex(of: "="), eq != arg.startIndex else {
                 throw Failure(message: "'\(arg)' is not key=value; \(name) takes: \(model.inputs.map(\.key).joined(separator: ", "))")
             }
-            let key = String(arg[..<eq])
+            let (key, value) = canonical(String(arg[..<eq]), String(arg[arg.index(after: eq)...]), model: name)
             guard model.inputs.contains(where: { $0.key == key }) else {
-                throw Failure(message: "\(name) has no input '\(key)'; it takes: \(model.inputs.map(\.key).joined(separator: ", "))")
+                let aliases = inputAliases[name].map { " (or as the config names them: \($0.keys.sorted().joined(separator: ", ")))" } ?? ""
+                throw Failure(message: "\(name) has no input '\(key)'; it takes: \(model.inputs.map(\.key).joined(separator: ", "))\(aliases)")
             }
             guard values[key] == nil else { throw Failure(message: "'\(key)' given twice") }
-            values[key] = String(arg[arg.index(after: eq)...])
+            values[key] = value
             order.append(key)
         }
         let outputs = try model.evaluate(Arguments(values: values))
@@ -271,9 +273,15 @@ package enum ModelCommand {
     package static var list: String {
         var lines: [String] = []
         for m in models {
-            lines.append("\(m.name): \(m.summary)")
+            let also = configModelNames.filter { $0.value == m.name }.keys.sorted() + [m.name.replacingHyphens].filter { $0 != m.name }
+            lines.append("\(m.name): \(m.summary)\(also.isEmpty ? "" : " (also: \(also.joined(separator: ", ")))")")
             for i in m.inputs { lines.append("  \(i.key)=\(i.unit.isEmpty ? "…" : "[\(i.unit)]")  \(i.help)") }
         }
         return lines.joined(separator: "\n")
     }
+}
+
+extension String {
+    /// `dew-point` → `dew_point`: the config's spelling of a command name.
+    fileprivate var replacingHyphens: String { String(map { $0 == "-" ? "_" : $0 }) }
 }

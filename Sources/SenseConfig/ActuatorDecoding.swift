@@ -25,6 +25,8 @@ package struct ActuatorDefinition: Sendable, Hashable {
     /// How long those channels must be good again before the output leaves its failsafe level.
     package var failsafeHold: Duration
     package var description: String
+    /// The length of the pulse Home Assistant's button sends (`pulse:`); nil: none configured.
+    package var pulse: Duration? = nil
 }
 
 /// Decoding of `actuators:`.
@@ -109,6 +111,15 @@ enum ActuatorDecoding {
             }
             let failsafeHold = time("failsafe_hold", max: .seconds(3600)) ?? .zero
             let description = m.node("description").flatMap { s.string($0, m.child("description")) } ?? ""
+            let pulse = time("pulse", max: .seconds(7 * 86400))
+            if let pulse, pulse <= .zero || pulse > settings.maximumOverride {
+                sink.error(
+                    m.keyMark("pulse"), m.child("pulse"),
+                    "must be longer than 0 and at most max_override (\(settings.maximumOverride.configText))")
+            }
+            if pulse != nil, !commands.contains(.pulse) {
+                sink.error(m.keyMark("pulse"), m.child("pulse"), "'pulse' is not among this actuator's commands")
+            }
             m.finish()
             guard let name, let line else { continue }
             driven[line.0] = name
@@ -116,7 +127,7 @@ enum ActuatorDecoding {
                 ActuatorDefinition(
                     name: name, line: line.0, pinName: line.1, activeLow: activeLow, settings: settings,
                     commands: commands, exclusiveWith: exclusive, onlyWhile: onlyWhile,
-                    failsafeWhenBad: failsafeWhenBad, failsafeHold: failsafeHold, description: description))
+                    failsafeWhenBad: failsafeWhenBad, failsafeHold: failsafeHold, description: description, pulse: pulse))
         }
         let names = Set(out.map(\.name))
         for (i, node) in exclusiveMarks {

@@ -24,6 +24,8 @@ package struct SensegateConfig: Sendable, Hashable {
     package var simulation: SimulationConfig?
     /// The site's offset from UTC: civil hours and days (rain per day, time-of-day rules).
     package var utcOffsetMinutes: Int = 0
+    /// Prometheus metrics for node_exporter's textfile collector; nil: none written.
+    package var metrics: MetricsSettings? = nil
 }
 
 package enum LogLevel: String, Sendable, Hashable, CaseIterable {
@@ -140,13 +142,24 @@ package struct DigitalInputOptions: Sendable, Hashable {
     package var bias: Bias
     package var activeLow: Bool
     package var debounce: Duration
+    /// What the contact is, as Home Assistant's binary sensor device classes name it (`door`:
+    /// state 1 is open).
+    package var deviceClass: String?
 
-    package init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration) {
+    /// Home Assistant's binary sensor device classes.
+    package static let deviceClasses = [
+        "battery", "battery_charging", "carbon_monoxide", "cold", "connectivity", "door", "garage_door", "gas", "heat", "light",
+        "lock", "moisture", "motion", "moving", "occupancy", "opening", "plug", "power", "presence", "problem", "running",
+        "safety", "smoke", "sound", "tamper", "update", "vibration", "window",
+    ]
+
+    package init(line: Board.Line, pinName: String, bias: Bias, activeLow: Bool, debounce: Duration, deviceClass: String? = nil) {
         self.line = line
         self.pinName = pinName
         self.bias = bias
         self.activeLow = activeLow
         self.debounce = debounce
+        self.deviceClass = deviceClass
     }
 }
 

@@ -113,6 +113,7 @@ package enum ConfigLoader {
         }
         let publicAlerts = CAPDecoding.settings(top.node("cap"), keyMark: top.keyMark("cap"), alarms: capNodes, sink: sink)
         let homeAssistant = top.node("home_assistant").flatMap { HomeAssistantDecoding.settings($0, sink: sink) }
+        let metrics = top.node("metrics").flatMap { MetricsDecoding.settings($0, sink: sink) }
         let alarmFlood = top.node("alarm_flood").flatMap { AlarmDecoding.flood($0, sink: sink) } ?? AlarmFlood.Settings()
         let utcOffset =
             top.node("utc_offset").flatMap { n -> Int? in
@@ -169,7 +170,8 @@ package enum ConfigLoader {
             file: file, node: node, board: board, stateDirectory: stateDirectory,
             logLevel: logLevel, mqtt: mqtt, sensors: sensors.all, derived: derived.all, alarms: alarms, alarmFlood: alarmFlood, windows: windows.all,
             rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
-            simulation: simulation ?? (board.simulated ? SimulationConfig() : nil), utcOffsetMinutes: utcOffset)
+            simulation: simulation ?? (board.simulated ? SimulationConfig() : nil), utcOffsetMinutes: utcOffset,
+            metrics: metrics)
     }
 
     /// `+01:00`, `-05:30`, `Z` → minutes east of UTC.
@@ -237,11 +239,22 @@ package enum ConfigLoader {
             let debounce =
                 m.node("debounce").flatMap { s.duration($0, m.child("debounce"), in: .zero...(.seconds(10))) }
                 ?? .milliseconds(20)
+            let deviceClass = m.node("device_class").flatMap { n -> String? in
+                guard let text = s.string(n, m.child("device_class")) else { return nil }
+                guard DigitalInputOptions.deviceClasses.contains(text) else {
+                    sink.error(
+                        n.mark, m.child("device_class"),
+                        "'\(text)' is not a Home Assistant binary sensor class; use one of "
+                            + DigitalInputOptions.deviceClasses.joined(separator: ", "))
+                    return nil
+                }
+                return text
+            }
             if let line {
                 kind = .digitalInput(
                     DigitalInputOptions(
                         line: line.0, pinName: line.1, bias: bias,
-                        activeLow: activeLow, debounce: debounce))
+                        activeLow: activeLow, debounce: debounce, deviceClass: deviceClass))
             }
         case "tipping_bucket", "flow_meter", "hcsr04":
             kind = HydrologySensorDecoding.kind(&m, driver: driver, board: board, interval: interval, sink: sink)

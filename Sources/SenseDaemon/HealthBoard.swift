@@ -17,6 +17,7 @@ package final class HealthBoard: Sendable {
         var reason: QualityReason?
         var samples = 0
         var faults = 0
+        var lastWall: WallTime?
     }
 
     private let state = Mutex<(sensors: [String: SensorHealth], seqError: String?)>(([:], nil))
@@ -31,11 +32,17 @@ package final class HealthBoard: Sendable {
             if s.quality == .bad { h.faults += 1 }
             h.quality = s.quality
             h.reason = s.reason
+            h.lastWall = s.wall
             st.sensors[s.sensor] = h
         }
     }
 
     func seqError(_ text: String?) { state.withLock { $0.seqError = text } }
+
+    /// Every sensor's counts, by name.
+    func sensors() -> [(name: String, health: SensorHealth)] {
+        state.withLock { $0.sensors }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
 
     func forget(except names: Set<String>) {
         state.withLock { st in st.sensors = st.sensors.filter { names.contains($0.key) } }

@@ -61,9 +61,12 @@ package struct HomeAssistantDiscovery {
             for quantity in sensor.publish {
                 let topic = topics.reading(sensor: sensor.name, quantity: quantity)
                 let object = "sensor_\(sensor.name)_\(quantity)"
-                if case .digitalInput = sensor.kind {
+                if case let .digitalInput(o) = sensor.kind {
+                    // With a device class the entity is what the contact is (`Door`), not its state.
+                    let name = o.deviceClass == nil ? "\(sensor.name) \(quantity)" : sensor.name
                     out.append(
-                        entity("binary_sensor", object, name: "\(sensor.name) \(quantity)", state: topic) { w in
+                        entity("binary_sensor", object, name: name, state: topic) { w in
+                            if let c = o.deviceClass { w.field("device_class", c) }
                             w.field("value_template", "{{ 'ON' if value_json.v == 1 else ('OFF' if value_json.v == 0 else None) }}")
                         })
                     continue
@@ -163,6 +166,22 @@ package struct HomeAssistantDiscovery {
                         w.field("payload_press", #"{"by":"home-assistant"}"#)
                     })
             }
+            if a.allowedCommands.contains(.shelve) {
+                // One press shelves for an hour, or for max_shelve if that is shorter.
+                let shelveFor = min(.seconds(3600), a.maximumShelve)
+                out.append(
+                    entity("button", "alarm_\(a.name)_shelve", name: "\(a.name) shelve \(shelveFor.configText)", state: nil) { w in
+                        w.field("command_topic", topics.alarm(a.name) + "/shelve")
+                        w.field("payload_press", #"{"for":"\#(shelveFor.configText)","by":"home-assistant"}"#)
+                    })
+            }
+            if a.allowedCommands.contains(.unshelve) {
+                out.append(
+                    entity("button", "alarm_\(a.name)_unshelve", name: "\(a.name) unshelve", state: nil) { w in
+                        w.field("command_topic", topics.alarm(a.name) + "/unshelve")
+                        w.field("payload_press", #"{"by":"home-assistant"}"#)
+                    })
+            }
         }
         out.append(numeric("alarms_active", name: "active alarms", state: topics.alarms, HomeAssistantQuantity(unit: nil), key: "active"))
     }
@@ -196,6 +215,15 @@ package struct HomeAssistantDiscovery {
                     entity("binary_sensor", "actuator_\(a.name)", name: a.name, state: state) { w in
                         w.field("device_class", "running")
                         w.field("value_template", "{{ 'ON' if value_json.state == 'on' else 'OFF' }}")
+                    })
+            }
+            // A pulse button for an actuator that is pulsed (no plain on/off) or has a `pulse:`.
+            if a.commands.contains(.pulse), a.pulse != nil || !a.commands.isSuperset(of: [.on, .off]) {
+                let length = a.pulse ?? min(.seconds(5), a.settings.maximumOverride)
+                out.append(
+                    entity("button", "actuator_\(a.name)_pulse", name: "\(a.name) pulse \(length.configText)", state: nil) { w in
+                        w.field("command_topic", set)
+                        w.field("payload_press", #"{"command":"pulse","for":"\#(length.configText)","by":"home-assistant"}"#)
                     })
             }
             if a.commands.contains(.release) {
@@ -259,7 +287,7 @@ package struct HomeAssistantDiscovery {
     ) -> Entity {
         var w = JSONWriter()
         w.beginObject()
-        w.field("name", name)
+        w.field("name", HomeAssistantNames.readable(name))
         w.field("unique_id", "\(nodeID)_\(object)")
         if let state {
             w.field("state_topic", state)

@@ -69,6 +69,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     /// thread that writes it (never the engine's lock).
     private let publicAlertsFile: String?
     private let stateFiles: StateFileWriter?
+    private let metricsObserver: MetricsFileObserver
 
     package init(
         seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, outputs: OutputLines?, clock: any SenseClock,
@@ -85,6 +86,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         commandLog = CommandLog(now: clock.monotonicNow, logger: logger)
         changeLog = LogLimiter(what: "output changes", now: clock.monotonicNow, logger: logger)
         executor = OutputExecutor(lines: outputs, changeLog: changeLog, clock: clock, logger: logger)
+        metricsObserver = MetricsFileObserver(logger: logger)
     }
 
     /// Runs `step` under the engine's lock, where the reaction step queues what it decided. When
@@ -226,6 +228,38 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
                     seq: last, kind: .health, topic: s.topics.health, payload: payload, qos: 0, retain: true,
                     createdMs: clock.wallNow.nanosecondsSinceEpoch / 1_000_000, schema: "health"))
         }
+    }
+
+    /// The metrics file (`metrics.textfile`), handed to the state-file thread: written as
+    /// node_exporter reads it, never on this thread.
+    func writeMetrics(to path: String, node: String, board: String, stopped: Bool = false) {
+        guard let stateFiles else { return }
+        let now = clock.monotonicNow
+        let wall = clock.wallNow
+        if stopped {
+            stateFiles.submitExposed(path, MetricsText.stopped(node: node, board: board), observer: metricsObserver)
+            return
+        }
+        let (alarms, actuators) = engine.withLock { e -> ([AlarmSnapshot], [MetricsSnapshot.Actuator]) in
+            let actuators = e.reaction.bank.names.compactMap { name -> MetricsSnapshot.Actuator? in
+                guard let a = e.reaction.bank.actuator(name) else { return nil }
+                return MetricsSnapshot.Actuator(
+                    name: name, on: a.level, failsafe: a.isFailsafe, lineFault: executor.fault(name) != nil,
+                    changes: executor.changeCount(name))
+            }
+            return (e.analysis.alarms.snapshots(wall: wall), actuators)
+        }
+        let link = session.withLock { $0 }.map {
+            HealthBoard.Link(
+                protocolVersion: $0.client.protocolVersion, refusedByBroker: $0.client.refusedByBroker,
+                droppedIncoming: $0.client.droppedMessages)
+        }
+        let snapshot = MetricsSnapshot(
+            node: node, board: board, startedAt: wall + (health.started - now),
+            residentBytes: HealthBoard.residentKiB().map { $0 * 1024 }, cpuSeconds: ProcessUsage.cpuSeconds(),
+            sensors: health.sensors(), outbox: outbox.counters, link: link, commands: commandLog.counters,
+            alarms: alarms, actuators: actuators, wall: wall)
+        stateFiles.submitExposed(path, MetricsText.render(snapshot), observer: metricsObserver)
     }
 
     /// An operator command (alarm or actuator): checked, applied at once, answered, logged. The

@@ -18,6 +18,8 @@ final class OutputExecutor: Sendable {
     private let faults = Mutex<[String: String]>([:])
     /// The physical level last set and the pin, per actuator, for the retained state.
     private let levels = Mutex<[String: (pin: String, high: Bool)]>([:])
+    /// Output changes applied, per actuator (the metrics' `sensegate_actuator_changes_total`).
+    private let changes = Mutex<[String: Int]>([:])
     private let changeLog: LogLimiter
     private let clock: any SenseClock
     private let logger: Logger
@@ -52,6 +54,7 @@ final class OutputExecutor: Sendable {
     private func set(_ event: ActuatorBank.Event, _ lines: OutputLines?) {
         let level = event.change.level
         let now = clock.monotonicNow
+        changes.withLock { $0[event.actuator, default: 0] += 1 }
         do throws(GPIOError) {
             try lines?.drive(event.actuator, on: level)
             if let l = lines?.line(event.actuator) { levels.withLock { $0[event.actuator] = l } }
@@ -68,6 +71,9 @@ final class OutputExecutor: Sendable {
     }
 
     func fault(_ actuator: String) -> String? { faults.withLock { $0[actuator] } }
+
+    /// How many output changes have been applied to `actuator`.
+    func changeCount(_ actuator: String) -> Int { changes.withLock { $0[actuator] ?? 0 } }
 
     /// The pin and the physical level last set (true = high).
     func line(_ actuator: String) -> (pin: String, high: Bool)? { levels.withLock { $0[actuator] } }

@@ -296,6 +296,12 @@ package final class SensegateDaemon: Sendable {
         await r.session.stop(announceOffline: true, timeout: .milliseconds(800))
         r.outbox.close()  // what the broker has not acknowledged is on disk for the next start
         do { try r.seq.close() } catch { logger.error("seq: \(error); the next start skips to the reserved block") }
+        // The metrics file says the daemon is down (sensegate_up 0) rather than going on
+        // showing the last counts as if it ran.
+        let config = r.current.withLock { $0 }
+        if let metrics = config.metrics {
+            r.outlet.writeMetrics(to: metrics.textfile, node: config.node, board: config.board.name, stopped: true)
+        }
         r.stateFiles.close()
         logger.info("stopped: published offline, released all lines")
     }
@@ -369,6 +375,7 @@ package final class SensegateDaemon: Sendable {
         let real = SystemClock()  // the watchdog runs on real time even when the world is accelerated
         var ready = false
         var nextHealth = real.monotonicNow + .seconds(60)
+        var nextMetrics = real.monotonicNow
         var nextPet = real.monotonicNow
         while !Task.isCancelled {
             let now = real.monotonicNow
@@ -395,6 +402,10 @@ package final class SensegateDaemon: Sendable {
             if now >= nextHealth {
                 outlet.publishHealth(board: config.board.name)
                 nextHealth = now + .seconds(60)
+            }
+            if let metrics = config.metrics, now >= nextMetrics {
+                outlet.writeMetrics(to: metrics.textfile, node: config.node, board: config.board.name)
+                nextMetrics = now + metrics.interval
             }
             do { try await real.sleep(for: .milliseconds(ready ? 1000 : 20)) } catch { return }
         }

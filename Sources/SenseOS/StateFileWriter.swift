@@ -19,6 +19,8 @@ package final class StateFileWriter: Sendable {
     private struct Job {
         var text: String
         var observer: (any StateWriteObserver)?
+        /// Read by other programs while it changes, and regenerated: `ExposedFile`, not synced.
+        var exposed = false
     }
 
     private struct State {
@@ -43,6 +45,16 @@ package final class StateFileWriter: Sendable {
     package func submit(_ path: String, _ text: String, observer: (any StateWriteObserver)? = nil) {
         let signal = state.withLock { s -> Bool in
             if s.waiting.updateValue(Job(text: text, observer: observer), forKey: path) == nil { s.order.append(path) }
+            return !s.writing && s.order.count == 1
+        }
+        if signal { wake.signal() }
+    }
+
+    /// Queues `text` for a file other programs read (`ExposedFile`: mode 0644, renamed into
+    /// place, not synced); never waits for the disk.
+    package func submitExposed(_ path: String, _ text: String, observer: (any StateWriteObserver)? = nil) {
+        let signal = state.withLock { s -> Bool in
+            if s.waiting.updateValue(Job(text: text, observer: observer, exposed: true), forKey: path) == nil { s.order.append(path) }
             return !s.writing && s.order.count == 1
         }
         if signal { wake.signal() }
@@ -85,7 +97,7 @@ package final class StateFileWriter: Sendable {
             }
             var failure: DurableFile.Failure?
             do throws(DurableFile.Failure) {
-                try files.replace(path, with: job.text)
+                if job.exposed { try ExposedFile.replace(path, with: job.text) } else { try files.replace(path, with: job.text) }
             } catch {
                 failure = error
             }

@@ -40,6 +40,12 @@ package struct ActuatorCommand: Sendable, Equatable {
         guard actuator.utf8.count <= 48 else {
             throw Refusal(actuator: actuator, command: "", id: nil, reason: "no actuator has a name of \(actuator.utf8.count) bytes")
         }
+        // `ON` / `OFF`, as Home Assistant's and mqtt-io's switches send them: `on` / `off`.
+        if let level = plainLevel(message) {
+            verbText = level ? "on" : "off"
+            if message.retained { throw Refusal(actuator: actuator, command: verbText, id: nil, reason: CommandPayload.retainedReason) }
+            return ActuatorCommand(actuator: actuator, verb: level ? .on : .off, level: nil, duration: nil, id: nil, by: nil)
+        }
         // The verb decides which fields are allowed, so read it first.
         let all = Set(fields.values.joined())
         do throws(CommandPayload.Reason) {
@@ -72,6 +78,19 @@ package struct ActuatorCommand: Sendable, Equatable {
             return ActuatorCommand(actuator: actuator, verb: verb, level: level, duration: duration, id: p.id, by: p.by)
         } catch {
             throw refuse(error)
+        }
+    }
+
+    /// A plain payload that names a level: `ON` or `OFF` in any case, with surrounding blanks;
+    /// nil for anything else (JSON, or a word that is not one of the two).
+    static func plainLevel(_ message: IncomingMessage) -> Bool? {
+        guard message.length <= 16, !message.isOversized else { return nil }
+        let blank: Set<UInt8> = [0x20, 0x09, 0x0A, 0x0D]
+        let word = message.payload.drop { blank.contains($0) }.reversed().drop { blank.contains($0) }.reversed()
+        switch String(decoding: word, as: UTF8.self).lowercased() {
+        case "on": return true
+        case "off": return false
+        default: return nil
         }
     }
 }

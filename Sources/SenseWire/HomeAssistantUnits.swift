@@ -33,8 +33,11 @@ package struct HomeAssistantQuantity: Equatable {
         case .millimetre: q.deviceClass = "precipitation"
         case .millimetrePerHour: q.deviceClass = "precipitation_intensity"
         case .metre: q.deviceClass = "distance"
-        case .litre: q.deviceClass = "water"
-        case .litrePerMinute: q.deviceClass = "volume_flow_rate"
+        // Pumped or metered volumes are totals: `volume` takes only total and total_increasing
+        // (`water` is a utility meter's consumption).
+        case .litre where quantity.hasPrefix("volume_"): q.deviceClass = "volume"
+        case .litrePerMinute, .cubicMetrePerSecond: q.deviceClass = "volume_flow_rate"
+        case .microsecond: q.deviceClass = "duration"
         case .hertz: q.deviceClass = "frequency"
         case .kilometrePerHour: q.deviceClass = "speed"
         default: break
@@ -46,20 +49,21 @@ package struct HomeAssistantQuantity: Equatable {
         return q
     }
 
-    /// Home Assistant's spelling of a unit (it compares units as text).
+    /// Home Assistant's spelling of a unit (it compares units as text): its micro is the Greek
+    /// letter mu, U+03BC, not the micro sign U+00B5 that looks the same.
     package static func haUnit(_ unit: Unit) -> String? {
         switch unit {
         case .celsius: "°C"
         case .relativeHumidity, .percent: "%"
         case .gramPerCubicMetre: "g/m³"
-        case .microgramPerCubicMetre: "µg/m³"
+        case .microgramPerCubicMetre: "\u{03BC}g/m³"
         case .milligramPerCubicMetre: "mg/m³"
         case .perCubicCentimetre: "/cm³"
-        case .micrometre: "µm"
+        case .micrometre: "\u{03BC}m"
         case .cubicMetrePerSecond: "m³/s"
         case .litre: "L"
         case .litrePerMinute: "L/min"
-        case .microsecond: "µs"
+        case .microsecond: "\u{03BC}s"
         case .perHour: "veh/h"
         case .perKilometre: "veh/km"
         case .count, .none: nil

@@ -28,8 +28,16 @@ do throws(UsageError) {
 }
 
 switch command {
-case .help:
-    print(CommandLineParser.usage)
+case let .help(topic):
+    guard let topic else {
+        print(CommandLineParser.usage)
+        exit(0)
+    }
+    guard let page = CommandLineParser.help(for: topic) else {
+        writeStderr("sensegate: no command '\(topic)'; the commands are \(CommandLineParser.commands.joined(separator: ", "))\n")
+        exit(ExitStatus.usage)
+    }
+    print(page)
 case .version:
     print("sensegate \(SensegateVersion.string) (libgpiod v\(LinuxGPIOChip.apiVersion) API)")
 case let .check(config):

@@ -613,11 +613,22 @@ import Testing
     }
 
     @Test func helpAndOptionForms() throws {
-        for args in [["help"], ["--help"], ["run", "-h"], []] {
+        for args in [["help"], ["--help"], []] {
             let r = try SensegateBinary.run(args)
             #expect(r.status == 0)
             #expect(r.stdout.contains("USAGE: sensegate <command>"))
         }
+        // Each command's own page, by `help COMMAND` or `COMMAND --help`.
+        for (args, usage) in [
+            (["help", "run"], "USAGE: sensegate run --config FILE"), (["run", "-h"], "USAGE: sensegate run --config FILE"),
+            (["check", "--help"], "USAGE: sensegate check --config FILE"), (["help", "i2c-scan"], "USAGE: sensegate i2c-scan BUS"),
+            (["model", "--help"], "USAGE: sensegate model NAME KEY=VALUE"), (["help", "version"], "USAGE: sensegate version"),
+        ] {
+            let r = try SensegateBinary.run(args)
+            #expect(r.status == 0 && r.stdout.hasPrefix(usage), "\(args): \(r.stdout.prefix(80))")
+        }
+        let unknown = try SensegateBinary.run(["help", "frobnicate"])
+        #expect(unknown.status == 64 && unknown.stderr.contains("no command 'frobnicate'; the commands are run, check"), "\(unknown.stderr)")
         let r = try SensegateBinary.run(["check", "--config=\(RepositoryPaths.examples)/demo.yaml"])
         #expect(r.status == 0, "\(r.stderr)")
         let short = try SensegateBinary.run(["check", "-c", "\(RepositoryPaths.examples)/demo.yaml"])

@@ -122,4 +122,27 @@ import Testing
         #expect((object["inputs"] as? [String: Any])?["concentration"] as? Int == 120)
         #expect((object["units"] as? [String: String])?["concentration"] == "ppb")
     }
+
+    /// A model and its inputs as the config spells them, in the units the daemon publishes.
+    @Test func theConfigsNamesAreAccepted() throws {
+        let plain = try ModelRun(["dewpoint", "t=20", "rh=50"])
+        for spelling in [["dew_point", "temperature=20", "humidity=50"], ["Dew-Point", "t=20", "humidity=50"]] {
+            let r = try ModelRun(spelling)
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.outputs["dewpoint"] as? Double == plain.outputs["dewpoint"] as? Double)
+        }
+        // 100000 Pa as the daemon publishes it is 1000 hPa to the model.
+        let pa = try ModelRun(["sea_level_pressure", "pressure=100000", "temperature=10", "altitude=100"])
+        let hpa = try ModelRun(["sea-level-pressure", "p=1000", "t=10", "altitude=100"])
+        #expect(pa.status == 0 && hpa.status == 0, "\(pa.stderr)")
+        let a = try #require(pa.outputs["sea_level_pressure"] as? Double)
+        let b = try #require(hpa.outputs["sea_level_pressure"] as? Double)
+        #expect(abs(a - b) < 1e-9)
+        let twice = try ModelRun(["dew_point", "t=20", "temperature=21", "rh=50"])
+        #expect(twice.status == 2 && twice.stderr.contains("'t' given twice"), "\(twice.stderr)")
+        let unknown = try ModelRun(["dew_point", "pressure=1"])
+        #expect(unknown.status == 2 && unknown.stderr.contains("or as the config names them: humidity, temperature"), "\(unknown.stderr)")
+        let list = try SensegateBinary.run(["model", "--list"])
+        #expect(list.stdout.contains("dewpoint: ") && list.stdout.contains("also: absolute_humidity, dew_point"), "\(list.stdout.prefix(800))")
+    }
 }

@@ -90,6 +90,7 @@ import Testing
         #expect(pulse.contains("\"ok\":true") && pulse.contains("\"state\":\"on\"") && pulse.contains("\"id\":\"p1\""), "\(pulse)")
         let refused: [(String, String, String)] = [
             ("beacon", #"{"command":"on"}"#, "'on' is not allowed for actuator 'beacon'"),
+            ("beacon", "ON", "'on' is not allowed for actuator 'beacon'"),  // a plain ON is `on`
             ("fan", #"{"command":"pulse","for":"1s"}"#, "'pulse' is not allowed"),
             ("fan", "not json", "invalid JSON"),
             ("ghost", #"{"command":"on"}"#, "no actuator named 'ghost'"),
@@ -126,7 +127,7 @@ import Testing
         let states = last.filter { $0.topic.hasPrefix(root + "actuator/") && !$0.topic.hasSuffix("/ack") && !$0.topic.hasSuffix("/set") }
         let acks = last.filter { $0.topic.hasSuffix("/ack") && $0.topic.contains("/actuator/") }
         let rules = last.filter { $0.topic.hasPrefix(root + "rule/") }
-        #expect(states.count >= 6 && acks.count == 6 && rules.count >= 2)
+        #expect(states.count >= 6 && acks.count == 7 && rules.count >= 2)
         #expect(try SchemaValidator.errors(schema: "actuator.schema.json", payloads: states.map(\.payload)) == [])
         #expect(try SchemaValidator.errors(schema: "actuator-ack.schema.json", payloads: acks.map(\.payload)) == [])
         #expect(try SchemaValidator.errors(schema: "rule.schema.json", payloads: rules.map(\.payload)) == [])

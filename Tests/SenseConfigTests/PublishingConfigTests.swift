@@ -123,4 +123,31 @@ import Testing
                 + "\nhome_assistant: {enabled: false}\n")
         #expect(none.isEmpty, "\(none)")
     }
+
+    @Test func aContactsClassAndAnActuatorsPulse() throws {
+        let c = try ConfigFixture.load(
+            ConfigFixture.valid
+                + "\n  - {name: door, driver: digital_input, pin: GPIO17, device_class: door}\nactuators: [{name: strike, pin: GPIO23, pulse: 3s}]\n")
+        guard case let .digitalInput(o) = c.sensors[1].kind else {
+            Issue.record("not a digital input")
+            return
+        }
+        #expect(o.deviceClass == "door")
+        #expect(c.actuators.first?.pulse == .seconds(3))
+    }
+
+    @Test(arguments: [
+        (
+            "\n  - {name: door, driver: digital_input, pin: GPIO17, device_class: doors}\n", "sensors[1].device_class",
+            "is not a Home Assistant binary sensor class"
+        ),
+        ("\nactuators: [{name: s, pin: GPIO23, pulse: 2h}]\n", "actuators[0].pulse", "at most max_override (1h)"),
+        ("\nactuators: [{name: s, pin: GPIO23, pulse: 0s}]\n", "actuators[0].pulse", "must be longer than 0"),
+        ("\nactuators: [{name: s, pin: GPIO23, pulse: 1s, commands: [on, off]}]\n", "actuators[0].pulse", "'pulse' is not among"),
+    ])
+    func contactAndPulseMistakes(text: String, path: String, message: String) {
+        let d = ConfigFixture.errors(ConfigFixture.valid + text).diagnostics
+        #expect(d.count == 1 && d.first?.path == path, "\(d)")
+        #expect(d.first?.message.contains(message) == true, "\(d)")
+    }
 }

@@ -6,7 +6,7 @@ import Testing
 @Suite struct LineWriterTests {
     /// stderr is a pipe nobody reads (a stalled journald, a terminal left in scroll lock): 20,000
     /// lines are taken at memory speed, what does not fit is counted, and once the pipe is read
-    /// again the kept lines arrive in order, followed by the count of those dropped.
+    /// again the kept lines arrive in order, and where lines were lost a line says how many.
     @Test func aStalledOutputNeverHoldsUpTheLoggerAndLossIsSaid() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
@@ -28,7 +28,17 @@ import Testing
         let numbers = lines.compactMap { $0.split(separator: " ").first.flatMap { Int($0) } }
         #expect(numbers == numbers.sorted() && numbers.first == 0, "kept lines in order from the first")
         #expect(numbers.count + writer.dropped == 20_000)
-        #expect(lines.last?.hasPrefix("log: ") == true && lines.last?.contains("line(s) dropped") == true)
+        // Each report stands where the loss was: after the last line kept before it, and it
+        // counts the lines missing between that one and the next kept (none after the last).
+        var reported = 0
+        for (i, l) in lines.enumerated() where l.hasPrefix("log: ") {
+            let count = Int(l.dropFirst(5).prefix { $0.isNumber }) ?? -1
+            reported += count
+            let before = lines[..<i].last { !$0.hasPrefix("log: ") }.flatMap { Int($0.prefix { $0.isNumber }) } ?? -1
+            let after = lines[(i + 1)...].first { !$0.hasPrefix("log: ") }.flatMap { Int($0.prefix { $0.isNumber }) } ?? 20_000
+            #expect(after - before - 1 == count, "report \(l) between \(before) and \(after)")
+        }
+        #expect(reported == writer.dropped && reported > 0, "\(lines.filter { $0.hasPrefix("log: ") })")
         close(readEnd)
     }
 

@@ -27,15 +27,23 @@ package enum HomeAssistantValidator {
             units = {
               "temperature": {"°C", "°F", "K"}, "pressure": {"Pa", "hPa", "kPa", "bar", "cbar", "mbar", "mmHg", "inHg", "psi"},
               "humidity": {"%"}, "carbon_dioxide": {"ppm"}, "carbon_monoxide": {"ppm"},
-              "pm1": {"µg/m³"}, "pm25": {"µg/m³"}, "pm10": {"µg/m³"}, "current": {"A", "mA"}, "voltage": {"V", "mV"},
+              "pm1": {"\u03bcg/m³"}, "pm25": {"\u03bcg/m³"}, "pm10": {"\u03bcg/m³"}, "current": {"A", "mA"}, "voltage": {"V", "mV"},
               "precipitation": {"cm", "in", "mm"}, "precipitation_intensity": {"in/d", "in/h", "mm/d", "mm/h"},
               "distance": {"km", "m", "cm", "mm", "mi", "yd", "in", "ft"}, "water": {"L", "gal", "m³", "ft³", "CCF"},
-              "volume_flow_rate": {"m³/h", "ft³/min", "L/min", "gal/min"}, "frequency": {"Hz", "kHz", "MHz", "GHz"},
+              "volume": {"L", "mL", "gal", "fl. oz.", "m³", "ft³", "CCF"},
+              "volume_flow_rate": {"m³/h", "m³/s", "ft³/min", "L/h", "L/min", "L/s", "gal/min", "mL/s"},
+              "frequency": {"Hz", "kHz", "MHz", "GHz"},
               "speed": {"ft/s", "in/d", "in/h", "km/h", "kn", "m/s", "mph", "mm/d", "mm/s"},
-              "duration": {"d", "h", "min", "s", "ms"}, "data_size": {"B", "kB", "KiB", "MB", "MiB", "GB", "GiB"},
+              "duration": {"d", "h", "min", "s", "ms", "\u03bcs"}, "data_size": {"B", "kB", "KiB", "MB", "MiB", "GB", "GiB"},
               "aqi": {None}, "enum": {None},
             }
-            binary_classes = {"problem", "running", "safety", "power", "moisture", None}
+            # Home Assistant's own micro is the Greek mu (U+03BC); the micro sign (U+00B5) is another unit to it.
+            # Device classes that take only totals (volume, water, gas, energy, precipitation is both).
+            totals_only = {"volume", "water"}
+            binary_classes = {"battery", "battery_charging", "carbon_monoxide", "cold", "connectivity", "door", "garage_door",
+                              "gas", "heat", "light", "lock", "moisture", "motion", "moving", "occupancy", "opening", "plug",
+                              "power", "presence", "problem", "running", "safety", "smoke", "sound", "tamper", "update",
+                              "vibration", "window", None}
             errors, ids, rendered = [], set(), 0
             def err(topic, text): errors.append(f"{topic}: {text}")
             for topic, text in sorted(data["configs"].items()):
@@ -56,6 +64,9 @@ package enum HomeAssistantValidator {
                     if dc == "enum" and (not c.get("options") or "state_class" in c): err(topic, "enum needs options and no state_class")
                     if dc != "enum" and c.get("state_class") not in ("measurement", "total", "total_increasing"):
                         err(topic, f"state_class {c.get('state_class')}")
+                    if dc in totals_only and c.get("state_class") == "measurement":
+                        err(topic, f"device class {dc} takes only total or total_increasing")
+                    if "\u00b5" in (unit or ""): err(topic, f"unit {unit} has the micro sign U+00B5, not Home Assistant's mu U+03BC")
                 if component == "binary_sensor" and dc not in binary_classes: err(topic, f"binary sensor device class {dc}")
                 if component in ("sensor", "binary_sensor", "switch") and "state_topic" not in c: err(topic, "no state_topic")
                 if component in ("switch", "button") and "command_topic" not in c: err(topic, "no command_topic")

@@ -106,4 +106,26 @@ import Testing
             #expect(error.reason == "no actuator has a name of 65000 bytes")
         }
     }
+
+    /// `ON` and `OFF` as Home Assistant's and mqtt-io's switches send them.
+    @Test(arguments: [("ON", true), ("off", false), (" On\n", true), ("\tOFF ", false)])
+    func plainLevels(payload: String, on: Bool) throws {
+        let c = try ActuatorCommand.parse(
+            IncomingMessage(topic: "sensegate/n1/actuator/fan/set", payload: Array(payload.utf8), retained: false), root: "sensegate/n1")
+        #expect(c.verb == (on ? .on : .off) && c.actuator == "fan" && c.duration == nil && c.id == nil)
+    }
+
+    @Test(arguments: [
+        ("ONN", false, "invalid JSON"), ("1", false, "the payload must be a JSON object"), ("ON", true, "a retained command is never executed"),
+        ("toggle", false, "invalid JSON"),
+    ])
+    func plainPayloadsThatAreNotCommands(payload: String, retained: Bool, reason: String) {
+        do {
+            _ = try ActuatorCommand.parse(
+                IncomingMessage(topic: "sensegate/n1/actuator/fan/set", payload: Array(payload.utf8), retained: retained), root: "sensegate/n1")
+            Issue.record("accepted \(payload)")
+        } catch {
+            #expect(error.reason.contains(reason), "\(error.reason)")
+        }
+    }
 }

@@ -40,6 +40,15 @@ status_has() { prop StatusText | grep -q "$1"; }
 # One message on a topic of the station, through the host's broker over TLS.
 one_message() { mosquitto_sub --cafile /root/vm/ca.pem -h 10.0.2.100 -p 8883 -i "guest-$RANDOM" -q 1 -C 1 -W "$2" -t "$1"; }
 reading_on() { one_message "vmtest/vm-station/sensor/$1" 30 | grep -q '"v":'; }
+# node_exporter's /metrics (Debian's prometheus-node-exporter, running here as its own user).
+scrape() {
+    exec 3<>/dev/tcp/127.0.0.1/9100 || return 1
+    printf 'GET /metrics HTTP/1.0\r\nHost: localhost\r\n\r\n' >&3
+    cat <&3
+    exec 3<&-
+}
+metric() { scrape | tr -d '\r' | awk -v s="$1" 'index($0, s " ") == 1 { print $2; exit }'; }
+metric_is() { [ "$(metric "$1")" = "$2" ]; }
 journal_since() { journalctl --no-pager -u sensegate --since "@$1" "${@:2}"; }
 say "systemd $(systemctl --version | head -1 | cut -d' ' -f2) is PID 1: $(cat /proc/1/comm)"
 
@@ -74,6 +83,12 @@ check "StatusText" status_is "running 2 sensor(s)"
 check "readings reach the host's broker over TLS (kiosk co2)" reading_on kiosk/co2
 check "readings reach the host's broker over TLS (outdoor temperature)" reading_on outdoor/temperature
 check "the retained status is online" test "$(one_message vmtest/vm-station/status 10)" = online
+check "the package linked the metrics file for node_exporter" \
+    test "$(readlink /var/lib/prometheus/node-exporter/sensegate.prom)" = /run/sensegate/sensegate.prom
+check "node_exporter serves sensegate_up 1" wait_for 30 metric_is sensegate_up 1
+check "node_exporter read the file without error" metric_is node_textfile_scrape_error 0
+say "node_exporter: $(scrape | tr -d '\r' | grep -E '^sensegate_(sensor_samples_total|mqtt_connected|process_resident_memory_bytes)' | tr '\n' ';')"
+check "with the sensors' counts" test "$(scrape | tr -d '\r' | grep -c '^sensegate_sensor_samples_total{sensor=')" = 2
 pid=$(prop MainPID)
 
 # 3. Reload: a changed config is applied without a restart; a broken one is refused, the
@@ -173,10 +188,15 @@ seq_after=$(cat /var/lib/sensegate/seq)
 say "seq reserved: $seq_before before the upgrade, $seq_after after"
 check "the numbering continues" test "$seq_after" -gt "$seq_before"
 
-# 8. Purge stops the service and removes the unit, the config and the state.
+# 8. A stop leaves metrics that say so; purge stops the service and removes the unit, the
+#    config, the state and the link for node_exporter.
+systemctl stop sensegate
+check "after a stop node_exporter serves sensegate_up 0" wait_for 20 metric_is sensegate_up 0
+say "node_exporter after the stop: $(scrape | tr -d '\r' | grep -E '^sensegate_|^node_textfile' | tr '\n' ';')"
 apt-get purge -y -q sensegate > apt.log 2>&1 || { cat apt.log; stop_here "apt purge"; }
 check "stopped" sh -c '! systemctl is-active -q sensegate'
 check "the unit is gone" test ! -e /lib/systemd/system/sensegate.service
 check "the config is gone" test ! -e /etc/sensegate
 check "the state is gone" test ! -e /var/lib/sensegate
+check "the link for node_exporter is gone" test ! -L /var/lib/prometheus/node-exporter/sensegate.prom
 finish

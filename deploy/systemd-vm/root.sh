@@ -1,11 +1,11 @@
 # Sourced by deploy/systemd-vm/test.sh: the guest's Debian 12 root file system, with systemd as
-# PID 1 and the package's runtime libraries installed (so that `apt install ./sensegate.deb`
+# PID 1, node_exporter, and the package's runtime libraries installed (so that `apt install ./sensegate.deb`
 # in the guest needs no network), made once from the package test's debootstrap root and cached
 # as a tarball named by its package list.
 # Needs $cache, $repo and a say function; sets root_tar.
 sensegate_systemd_root() {
     . "$repo/deploy/deps.sh"
-    local extra=(systemd systemd-sysv dbus mosquitto-clients "${SENSEGATE_RUNTIME_PACKAGES[@]}")
+    local extra=(systemd systemd-sysv dbus mosquitto-clients prometheus-node-exporter "${SENSEGATE_RUNTIME_PACKAGES[@]}")
     local key
     key=$(printf '%s\n' "${extra[@]}" | sha256sum | cut -c1-12)
     root_tar="$cache/debian12-systemd-root-$key.tar"

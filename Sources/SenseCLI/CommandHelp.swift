@@ -1,0 +1,78 @@
+/// `sensegate help COMMAND` and `sensegate COMMAND --help`: each command's own page.
+extension CommandLineParser {
+    package static let commands = ["run", "check", "i2c-scan", "model", "version", "help"]
+
+    /// The page of `command`, or nil for a name that is not a command.
+    package static func help(for command: String) -> String? {
+        switch command {
+        case "run":
+            """
+            USAGE: sensegate run --config FILE [--broker URL] [--log-level LEVEL]
+
+            Runs the gateway: reads the sensors, analyses, drives the actuators and publishes over
+            MQTT, as systemd runs it (Type=notify: READY=1 after every sensor's first cycle, the
+            watchdog fed while every sensor makes progress).
+
+              -c, --config FILE   the configuration (docs/configuration.md)
+              --broker URL        instead of mqtt.broker: mqtt://HOST[:PORT] or mqtts://HOST[:PORT]
+              --log-level LEVEL   instead of log_level: trace debug info notice warning error critical
+
+            SIGTERM, SIGINT  stop cleanly: outputs to their failsafe levels, "offline" published,
+                             the outbox kept on disk
+            SIGHUP           re-read FILE: applied whole, or refused with the reason (the daemon
+                             keeps running the previous configuration)
+
+            EXIT CODES: 0 stopped on request, 64 usage, 69 a device or the state directory is
+                        unavailable, 70 internal error, 78 the configuration is wrong
+            """
+        case "check":
+            """
+            USAGE: sensegate check --config FILE
+
+            Checks FILE and its board file as the daemon would, without touching hardware or the
+            network. Prints a summary and the config.txt lines the sensors' buses need, or every
+            error as FILE:LINE:COLUMN: KEY: MESSAGE.
+
+              -c, --config FILE   the configuration to check
+
+            EXIT CODES: 0 valid, 64 usage, 78 the configuration is wrong
+            """
+        case "i2c-scan":
+            """
+            USAGE: sensegate i2c-scan BUS
+
+            Lists the 7-bit addresses that answer on an I2C bus (a quick read, as i2cdetect -r):
+            BUS is 1, i2c-1 or /dev/i2c-1. Run it as a user in the i2c group.
+
+            EXIT CODES: 0 scanned, 64 usage, 69 the bus cannot be opened
+            """
+        case "model":
+            """
+            USAGE: sensegate model NAME KEY=VALUE ...
+                   sensegate model --list
+
+            Evaluates one physical model (AQI, NowCast, PM2.5 correction, dew point, stage,
+            discharge, rain, traffic, …) and prints one JSON object: the inputs, the outputs and
+            their units. NAME and the KEYs may be written as the command lists them (dewpoint,
+            t=, rh=) or as the config spells them (dew_point, temperature=, humidity=); inputs
+            named as in the config take the units the daemon publishes (pressure= in Pa).
+
+            EXIT CODES: 0 evaluated, 2 an unknown model or a missing, repeated or invalid input
+            """
+        case "version":
+            """
+            USAGE: sensegate version
+
+            Prints the version and the libgpiod API the binary was built against.
+            """
+        case "help":
+            """
+            USAGE: sensegate help [COMMAND]
+
+            Shows the commands, or one command's page (also: sensegate COMMAND --help).
+            Commands: \(commands.joined(separator: ", ")).
+            """
+        default: nil
+        }
+    }
+}
