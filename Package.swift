@@ -174,6 +174,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "SenseOSTests", dependencies: ["SenseOS"], swiftSettings: strict),
+        .testTarget(name: "SenseCLITests", dependencies: ["SenseCLI", "SenseCore", "SenseWire"], swiftSettings: strict),
         .testTarget(name: "SenseWireTests", dependencies: ["SenseCore", "SenseTesting", "SenseWire"], swiftSettings: strict),
         .testTarget(
             name: "SenseMQTTTests",

@@ -104,13 +104,16 @@ cli = [["model", "aqi", "pollutant=pm25", "concentration=35.9"], ["model", "rati
        ["model", "ultrasonic-stage", "echo=5000", "t=20", "mount_height=3"], ["model", "loop-speed", "spacing=4", "dt=0.144"],
        ["model", "nowcast", "values=30,,40,50"], ["model", "--list"], ["check", "--config", "x.yaml"], ["run", "-c", "x", "--log-level", "debug"],
        ["i2c-scan", "1"], ["help", "run"], ["version"], ["model", "traffic-density", "count=10", "period=60", "on_time=5"],
-       ["model", "rate-of-rise", "samples=0:1.0,15:1.2,30:1.5"], ["model", "weir-rect", "h=0.2", "length=1", "cd=0.6"]]
+       ["model", "rate-of-rise", "samples=0:1.0,15:1.2,30:1.5"], ["model", "weir-rect", "h=0.2", "length=1", "cd=0.6"],
+       ["set", "-c", "x.yaml", "fan", "on", "10m"], ["set", "--config=x.yaml", "siren", "pulse", "5s"], ["watch", "-c", "x.yaml", "--once"],
+       ["read", "--config", "x.yaml", "outdoor", "door"], ["model", "dew_point", "temperature=20", "humidity=50"], ["help", "set"]]
 seeds("cli", [b"\x00".join(a.encode() for a in args) for args in cli])
 models = re.findall(r'Model\(name: "([a-z0-9-]+)"', "".join(read("Sources/SenseCLI/" + f).decode()
                                                             for f in os.listdir(os.path.join(ROOT, "Sources", "SenseCLI"))))
 inputs = re.findall(r'Input\(key: "([a-z_0-9]+)"', "".join(read("Sources/SenseCLI/" + f).decode()
                                                            for f in os.listdir(os.path.join(ROOT, "Sources", "SenseCLI"))))
 dictionary("cli", models + [k + "=" for k in inputs] + ["model", "check", "run", "i2c-scan", "help", "version", "--config", "-c",
+                                                         "set", "watch", "read", "--once", "on", "off", "pulse", "release", "ON",
                                                          "--broker", "--log-level", "--list", "-h", "\x00", "=", "1e15", "-0"])
 
 # --- state files -----------------------------------------------------------------------------------

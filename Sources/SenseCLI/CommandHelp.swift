@@ -1,6 +1,6 @@
 /// `sensegate help COMMAND` and `sensegate COMMAND --help`: each command's own page.
 extension CommandLineParser {
-    package static let commands = ["run", "check", "i2c-scan", "model", "version", "help"]
+    package static let commands = ["run", "check", "read", "watch", "set", "i2c-scan", "model", "version", "help"]
 
     /// The page of `command`, or nil for a name that is not a command.
     package static func help(for command: String) -> String? {
@@ -36,6 +36,55 @@ extension CommandLineParser {
               -c, --config FILE   the configuration to check
 
             EXIT CODES: 0 valid, 64 usage, 78 the configuration is wrong
+            """
+        case "read":
+            """
+            USAGE: sensegate read --config FILE [SENSOR ...]
+
+            Takes one measurement of each sensor of FILE (or of the SENSORs named) through the
+            same drivers the daemon uses, on the board's buses and lines, and prints every channel
+            with its unit and the driver's quality — no broker, no analysis (like telegraf --test).
+            Stop the service first: the daemon holds the GPIO lines, and two programs on one I2C
+            sensor spoil each other's measurements. Pulse counters and traffic stations measure
+            over time: sensegate watch shows them.
+
+              -c, --config FILE   the configuration (its board, buses, addresses and options)
+
+            EXIT CODES: 0 every sensor read, 1 a sensor failed (the reason is printed), 64 usage or
+                        no such sensor, 78 the configuration is wrong
+            """
+        case "watch":
+            """
+            USAGE: sensegate watch --config FILE [--once]
+
+            A live view of the running station, through its broker (the config's broker, user,
+            password and TLS; a client id of its own): every channel's value, unit, quality and
+            the age of its last reading, the alarms, the actuators with who decided their state,
+            and the station's link and outbox. Redrawn in place twice a second, fitted to the
+            terminal (80×24 is enough; what does not fit is said); colour only on a terminal
+            that takes it (not TERM=dumb, no NO_COLOR). Ctrl-C quits.
+
+              -c, --config FILE   the station's configuration (the one the daemon runs)
+              --once              print one plain frame after 3 s and exit
+
+            EXIT CODES: 0 quit, 64 usage, 69 the broker cannot be reached, 78 the configuration is wrong
+            """
+        case "set":
+            """
+            USAGE: sensegate set --config FILE ACTUATOR on|off|pulse|release [DURATION]
+
+            Sends a command to an actuator of the running station through its broker and prints
+            the station's answer. The daemon checks it like any operator's command (allowed
+            commands, interlocks, minimum times, failsafe) and drives the line itself.
+
+              on, off [DURATION]  a manual override to that level, for DURATION or max_override
+              pulse DURATION      on for DURATION, then back to whatever decides
+              release             end a manual override now
+
+            Example: sensegate set --config /etc/sensegate/sensegate.yaml siren pulse 5s
+
+            EXIT CODES: 0 accepted, 1 refused (the reason is printed), 64 usage or no such
+                        actuator, 69 no broker or no answer within 10 s, 78 the configuration is wrong
             """
         case "i2c-scan":
             """

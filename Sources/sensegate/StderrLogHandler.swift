@@ -85,6 +85,11 @@ func writeStderr(_ text: String) {
     _ = Syscall.writeAll(2, text.utf8)  // nowhere to report a failure to write the log
 }
 
+/// A terminal frame, written whole (print's buffer would split it).
+func writeStdout(_ text: String) {
+    _ = Syscall.writeAll(1, text.utf8)  // a closed terminal: the next frame fails too, and SIGHUP ends us
+}
+
 /// The log level every handler reads. `--log-level` pins it; otherwise it is the configuration's
 /// `log_level`, and a reload that changes it applies it at once.
 final class SharedLogLevel: LogLevelControl {

@@ -55,6 +55,12 @@ case let .model(name, arguments):
         writeStderr("sensegate model: \(error.message)\n")
         exit(2)
     }
+case let .set(config, actuator, verb, duration):
+    exit(await SetCommand.run(config: config, actuator: actuator, verb: verb, duration: duration))
+case let .read(config, sensors):
+    exit(await ReadCommand.run(config: config, sensors: sensors))
+case let .watch(config, once):
+    exit(await WatchCommand.run(config: config, once: once))
 case let .run(config, broker, logLevel):
     exit(await Commands.run(config: config, broker: broker, logLevel: logLevel))
 }

@@ -1,0 +1,112 @@
+import Logging
+import SenseConfig
+import SenseDaemon
+import SenseMQTT
+import SenseWire
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `sensegate set --config FILE ACTUATOR VERB [DURATION]`: the technician's switch. The command
+/// goes to the running station through its broker, checked by the daemon like any operator's,
+/// and the station's answer is printed. Nothing is driven from here: the daemon owns the lines.
+enum SetCommand {
+    /// How long the station has to answer (it answers at once when it runs).
+    static let answerTimeout = Duration.seconds(10)
+
+    static func run(config path: String, actuator: String, verb: String, duration: String?) async -> Int32 {
+        let cfg: SensegateConfig
+        do throws(ConfigErrors) {
+            cfg = try ConfigLoader.load(path, parts: .standard)
+        } catch {
+            writeStderr(error.description + "\n")
+            return ExitStatus.configError
+        }
+        guard cfg.actuators.contains(where: { $0.name == actuator }) else {
+            let names = cfg.actuators.map(\.name)
+            writeStderr(
+                "sensegate set: \(path) has no actuator '\(actuator)'; "
+                    + (names.isEmpty ? "it declares none\n" : "its actuators are \(names.joined(separator: ", "))\n"))
+            return ExitStatus.usage
+        }
+        let logger = Logger(label: "sensegate-set") { _ in QuietLogHandler() }
+        let client: StationClient
+        do throws(MQTTError) {
+            client = try StationClient(config: cfg, role: "set", processID: getpid(), logger: logger)
+        } catch {
+            writeStderr("sensegate set: MQTT client: \(error)\n")
+            return ExitStatus.unavailable
+        }
+        switch await client.connect(timeout: .seconds(10)) {
+        case .connected: break
+        case let .refused(reason):
+            writeStderr("sensegate set: the broker \(client.broker) refused the connection: \(reason)\n")
+            return ExitStatus.unavailable
+        case .unreachable:
+            writeStderr("sensegate set: cannot reach the broker \(client.broker) within 10 s\n")
+            return ExitStatus.unavailable
+        }
+        let answers = client.topics.actuatorAck(actuator)
+        do throws(MQTTError) {
+            try client.subscribe(answers)
+        } catch {
+            writeStderr("sensegate set: cannot subscribe to \(answers): \(error)\n")
+            return ExitStatus.unavailable
+        }
+        let id = "set-\(getpid())-\(Int(time(nil)))"
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("command", verb)
+        if let duration { w.field("for", duration) }
+        w.field("id", id)
+        w.field("by", "sensegate set")
+        w.endObject()
+        let payload = String(decoding: w.bytes, as: UTF8.self)
+        let messages = client.messages
+        // The broker handles this connection's packets in order: the subscription is in place
+        // before the command reaches the station.
+        _ = client.publish(client.topics.actuator(actuator) + "/set", payload)
+        let answer = await withTaskGroup(of: [String: JSONValue]?.self) { group in
+            group.addTask {
+                for await m in messages where m.topic == answers {
+                    guard case let .object(o)? = try? JSONValue.parse(m.payload), o["id"] == .string(id) else { continue }
+                    return o
+                }
+                return nil
+            }
+            group.addTask {
+                try? await Task.sleep(for: answerTimeout)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        guard let answer else {
+            writeStderr(
+                "sensegate set: no answer from \(cfg.node) within \(Int(answerTimeout.components.seconds)) s on \(answers): is sensegate running there?\n"
+            )
+            return ExitStatus.unavailable
+        }
+        let state = if case let .string(s)? = answer["state"] { s } else { "?" }
+        if answer["ok"] == .bool(true) {
+            print("\(actuator): \(verb)\(duration.map { " for \($0)" } ?? "") accepted; the output is \(state)")
+            return 0
+        }
+        let reason = if case let .string(r)? = answer["reason"] { r } else { "no reason given" }
+        writeStderr("\(actuator): \(verb) refused: \(reason)\n")
+        return 1
+    }
+}
+
+/// The command line's own MQTT client says nothing unless asked: its outcome is printed.
+struct QuietLogHandler: LogHandler {
+    var logLevel: Logger.Level = .critical
+    var metadata: Logger.Metadata = [:]
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+    func log(event: LogEvent) {}
+}
