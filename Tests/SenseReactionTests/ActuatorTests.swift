@@ -106,4 +106,17 @@ func at(_ s: Double) -> MonotonicInstant { MonotonicInstant(nanoseconds: 1_000_0
         #expect(Set(events.map { "\($0.actuator)=\($0.change.level)" }) == ["siren=false", "gate=true"])
         #expect(throws: ActuatorBank.Refusal.unknownActuator("pump")) { _ = try bank.release("pump", at: at(3)) }
     }
+
+    /// A failsafe whose cause changes while the output stays there (no reading yet, then a hold
+    /// until the input has been good long enough) says the current cause, without an event.
+    @Test func aFailsafesReasonFollowsItsCause() {
+        var bank = ActuatorBank([("fan", .init(failsafe: false))], exclusive: [], at: at(0))
+        let first = bank.setFailsafe([("fan", "no reading yet from cabinet.temperature")], at: at(1))
+        #expect(first.isEmpty, "already off: no change of level")
+        #expect(bank.actuator("fan")?.detail == "no reading yet from cabinet.temperature")
+        let later = bank.setFailsafe([("fan", "no reading yet from cabinet.temperature; holding until good for 30s")], at: at(5))
+        #expect(later.isEmpty)
+        #expect(bank.actuator("fan")?.detail == "no reading yet from cabinet.temperature; holding until good for 30s")
+        #expect(bank.actuator("fan")?.isFailsafe == true)
+    }
 }
