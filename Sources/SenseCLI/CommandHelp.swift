@@ -104,7 +104,8 @@ extension CommandLineParser {
             discharge, rain, traffic, …) and prints one JSON object: the inputs, the outputs and
             their units. NAME and the KEYs may be written as the command lists them (dewpoint,
             t=, rh=) or as the config spells them (dew_point, temperature=, humidity=); inputs
-            named as in the config take the units the daemon publishes (pressure= in Pa).
+            named as in the config take the units the daemon publishes (pressure= in Pa), and a
+            model asked for by its config name answers in them (sea_level_pressure in Pa).
 
             EXIT CODES: 0 evaluated, 2 an unknown model or a missing, repeated or invalid input
             """

@@ -214,6 +214,7 @@ package enum ModelCommand {
         guard let model = model(named: name) else {
             throw Failure(message: "unknown model '\(name)'; models: \(models.map(\.name).joined(separator: ", ")) (sensegate model --list)")
         }
+        let asConfigured = name != model.name && name.contains("_")
         let name = model.name
         var values: [String: String] = [:]
         var order: [String] = []
@@ -230,7 +231,13 @@ package enum ModelCommand {
             values[key] = value
             order.append(key)
         }
-        let outputs = try model.evaluate(Arguments(values: values))
+        var outputs = try model.evaluate(Arguments(values: values))
+        if asConfigured, let units = daemonOutputUnits[name] {
+            outputs = outputs.map { o in
+                guard let (unit, scale) = units[o.key], case let .number(v) = o.value else { return o }
+                return Output(key: o.key, value: .number(v * scale), unit: unit)
+            }
+        }
         var w = JSONWriter()
         w.beginObject()
         w.field("model", name)

@@ -27,6 +27,12 @@ extension ModelCommand {
         "ultrasonic-stage": ["echo_time": InputAlias(key: "echo"), "air_temperature": InputAlias(key: "t")],
     ]
 
+    /// Outputs the daemon publishes in another unit than the command's: asked for by the
+    /// config's name, the model answers in the daemon's unit.
+    static let daemonOutputUnits: [String: [String: (unit: String, scale: Double)]] = [
+        "sea-level-pressure": ["sea_level_pressure": ("Pa", 100)]
+    ]
+
     /// `dewpoint`, `dew_point`, `Dew-Point`, `absolute_humidity` → the model `dewpoint`.
     static func model(named name: String) -> Model? {
         if let m = models.first(where: { $0.name == name }) { return m }

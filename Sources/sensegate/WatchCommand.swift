@@ -119,8 +119,12 @@ enum WatchCommand {
         for d in cfg.derived {
             channels.append(WatchLayout.Row(label: "derived.\(d.name)", topic: topics.derived(name: d.name), unit: unit(d.model.unit)))
         }
+        // SenML packs carry a fetch's channels together, on other topics: the view shows the
+        // sensegate JSON readings only, and says so rather than showing every row empty.
+        let senml = cfg.mqtt.format == .senml
         return WatchLayout(
-            title: "\(cfg.node) (\(cfg.board.name)) via \(broker)", channels: channels,
+            title: "\(cfg.node) (\(cfg.board.name)) via \(broker)\(senml ? " — mqtt.format senml: readings not shown" : "")",
+            channels: senml ? [] : channels,
             alarms: cfg.alarms.map { WatchLayout.Row(label: $0.name, topic: topics.alarm($0.name), unit: "") },
             actuators: cfg.actuators.map { WatchLayout.Row(label: $0.name, topic: topics.actuator($0.name), unit: "") },
             status: topics.status, health: topics.health)
