@@ -53,6 +53,9 @@ package struct StationWatch: Sendable {
 
     package init(layout: WatchLayout) { self.layout = layout }
 
+    /// How many alarm and actuator states are held (at most one per declared row).
+    var keptStates: Int { states.count }
+
     /// One message from the station (anything under its root).
     package mutating func receive(topic: String, payload: [UInt8], at now: MonotonicInstant) {
         if topic == layout.status {
@@ -68,7 +71,9 @@ package struct StationWatch: Sendable {
             readings[topic] = Reading(
                 value: Self.number(o["v"], counted: row.unit.isEmpty || row.unit == "count"), quality: Self.text(o["q"]) ?? "?",
                 reason: Self.text(o["r"]), received: now)
-        } else {
+        } else if layout.alarms.contains(where: { $0.topic == topic }) || layout.actuators.contains(where: { $0.topic == topic }) {
+            // Only what the view shows is kept: anyone may publish under the station's root,
+            // and a flood of other topics must not grow this.
             states[topic] = o
         }
     }

@@ -13,7 +13,8 @@ package enum ExposedFile {
     package static func replace(_ path: String, with text: String) throws(DurableFile.Failure) {
         let temp = path + ".tmp"
         let fd: Int32
-        switch Syscall.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644) {
+        // O_NOFOLLOW: a link planted where the temporary file goes is not written through.
+        switch Syscall.open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644) {
         case let .success(d): fd = d
         case let .failure(e): throw DurableFile.Failure(path: temp, operation: "write", errno: e.errno)
         }

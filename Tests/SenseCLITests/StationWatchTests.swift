@@ -71,4 +71,11 @@ import Testing
     func numbers(value: Double, text: String) {
         #expect(StationWatch.number(.number(value)) == text)
     }
+
+    /// Anyone may publish under the station's root: what the view does not show is not kept.
+    @Test func aFloodOfOtherTopicsIsNotKept() {
+        var w = Self.fed()
+        for i in 0..<10_000 { w.receive(topic: "s/roof-01/junk/\(i)", payload: Array(#"{"state":"on"}"#.utf8), at: Self.t0) }
+        #expect(w.keptStates == 2, "the alarm and the actuator only")
+    }
 }

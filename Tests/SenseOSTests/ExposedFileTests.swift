@@ -29,4 +29,14 @@ import Testing
             try ExposedFile.replace("/nonexistent-sensegate/x.prom", with: "a 1\n")
         }
     }
+
+    @Test func aLinkWhereTheTemporaryFileGoesIsNotWrittenThrough() throws {
+        let dir = Self.temporaryDirectory()
+        let target = dir + "/elsewhere"
+        #expect(symlink(target, dir + "/sensegate.prom.tmp") == 0)
+        #expect(throws: DurableFile.Failure(path: dir + "/sensegate.prom.tmp", operation: "write", errno: ELOOP)) {
+            try ExposedFile.replace(dir + "/sensegate.prom", with: "a 1\n")
+        }
+        #expect(access(target, F_OK) != 0, "nothing was written through the link")
+    }
 }
