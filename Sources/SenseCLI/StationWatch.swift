@@ -195,7 +195,7 @@ package struct StationWatch: Sendable {
         }
     }
 
-    static func parse(_ payload: [UInt8]) -> JSONValue {
+    package static func parse(_ payload: [UInt8]) -> JSONValue {
         do {
             return try JSONValue.parse(payload)
         } catch {

@@ -56,7 +56,8 @@ package final class StationClient: Sendable {
                 return nil
             }
             group.addTask {
-                try? await Task.sleep(for: timeout)
+                // Cancelled when the connection's outcome came first: either way, this one is not used.
+                do { try await Task.sleep(for: timeout) } catch { return nil }
                 return .unreachable
             }
             let first = await group.next() ?? nil

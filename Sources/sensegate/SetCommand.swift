@@ -1,4 +1,5 @@
 import Logging
+import SenseCLI
 import SenseConfig
 import SenseDaemon
 import SenseMQTT
@@ -30,23 +31,7 @@ enum SetCommand {
                     + (names.isEmpty ? "it declares none\n" : "its actuators are \(names.joined(separator: ", "))\n"))
             return ExitStatus.usage
         }
-        let logger = Logger(label: "sensegate-set") { _ in QuietLogHandler() }
-        let client: StationClient
-        do throws(MQTTError) {
-            client = try StationClient(config: cfg, role: "set", processID: getpid(), logger: logger)
-        } catch {
-            writeStderr("sensegate set: MQTT client: \(error)\n")
-            return ExitStatus.unavailable
-        }
-        switch await client.connect(timeout: .seconds(10)) {
-        case .connected: break
-        case let .refused(reason):
-            writeStderr("sensegate set: the broker \(client.broker) refused the connection: \(reason)\n")
-            return ExitStatus.unavailable
-        case .unreachable:
-            writeStderr("sensegate set: cannot reach the broker \(client.broker) within 10 s\n")
-            return ExitStatus.unavailable
-        }
+        guard let client = await StationConnection.open(cfg, role: "set") else { return ExitStatus.unavailable }
         let answers = client.topics.actuatorAck(actuator)
         do throws(MQTTError) {
             try client.subscribe(answers)
@@ -70,13 +55,14 @@ enum SetCommand {
         let answer = await withTaskGroup(of: [String: JSONValue]?.self) { group in
             group.addTask {
                 for await m in messages where m.topic == answers {
-                    guard case let .object(o)? = try? JSONValue.parse(m.payload), o["id"] == .string(id) else { continue }
+                    // Other answers on the topic (another operator's, or not JSON) are not ours.
+                    guard case let .object(o) = StationWatch.parse(m.payload), o["id"] == .string(id) else { continue }
                     return o
                 }
                 return nil
             }
             group.addTask {
-                try? await Task.sleep(for: answerTimeout)
+                do { try await Task.sleep(for: answerTimeout) } catch { return nil }
                 return nil
             }
             let first = await group.next() ?? nil

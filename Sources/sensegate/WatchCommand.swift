@@ -25,23 +25,7 @@ enum WatchCommand {
             writeStderr(error.description + "\n")
             return ExitStatus.configError
         }
-        let logger = Logger(label: "sensegate-watch") { _ in QuietLogHandler() }
-        let client: StationClient
-        do throws(MQTTError) {
-            client = try StationClient(config: cfg, role: "watch", processID: getpid(), logger: logger)
-        } catch {
-            writeStderr("sensegate watch: MQTT client: \(error)\n")
-            return ExitStatus.unavailable
-        }
-        switch await client.connect(timeout: .seconds(10)) {
-        case .connected: break
-        case let .refused(reason):
-            writeStderr("sensegate watch: the broker \(client.broker) refused the connection: \(reason)\n")
-            return ExitStatus.unavailable
-        case .unreachable:
-            writeStderr("sensegate watch: cannot reach the broker \(client.broker) within 10 s\n")
-            return ExitStatus.unavailable
-        }
+        guard let client = await StationConnection.open(cfg, role: "watch") else { return ExitStatus.unavailable }
         let view = SharedView(StationWatch(layout: layout(cfg, topics: client.topics, broker: client.broker)))
         let clock = SystemClock()
         let messages = client.messages
