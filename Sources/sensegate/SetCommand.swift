@@ -71,7 +71,7 @@ enum SetCommand {
         }
         guard let answer else {
             writeStderr(
-                "sensegate set: no answer from \(cfg.node) within \(Int(answerTimeout.components.seconds)) s on \(answers): is sensegate running there?\n"
+                "sensegate set: no answer from \(cfg.node) within \(answerTimeout.components.seconds) s on \(answers): is sensegate running there?\n"
             )
             return ExitStatus.unavailable
         }
