@@ -124,28 +124,11 @@ package enum CommandLineParser {
         _ args: ArraySlice<String>, allowed: [String],
         command: String
     ) throws(UsageError) -> [String: String] {
-        var result: [String: String] = [:]
-        var rest = args
-        while let arg = rest.popFirst() {
-            var name = arg == "-c" ? "--config" : arg
-            var value: String?
-            if let eq = arg.firstIndex(of: "="), arg.hasPrefix("--") {
-                name = String(arg[..<eq])
-                value = String(arg[arg.index(after: eq)...])
-            }
-            guard allowed.contains(name) else {
-                throw UsageError(message: "\(command) does not take '\(arg)'; it takes \(allowed.joined(separator: ", "))")
-            }
-            if value == nil {
-                guard let next = rest.popFirst(), !next.hasPrefix("-") || next == "-" else {
-                    throw UsageError(message: "\(name) needs a value")
-                }
-                value = next
-            }
-            guard result[name] == nil else { throw UsageError(message: "\(name) given twice") }
-            result[name] = value
+        let (options, positional) = try optionsAndArguments(args, allowed: allowed, command: command)
+        if let word = positional.first {
+            throw UsageError(message: "\(command) does not take '\(word)'; it takes \(allowed.joined(separator: ", "))")
         }
-        return result
+        return options
     }
 
     /// Options anywhere, and the words that are not options, in order. `flags` take no value.

@@ -51,7 +51,21 @@ package struct StationWatch: Sendable {
     private var healthReceived: MonotonicInstant?
     private var connectedSince: MonotonicInstant?
 
-    package init(layout: WatchLayout) { self.layout = layout }
+    /// What each topic of the layout is: a channel (counted: shown whole) or an alarm's or
+    /// actuator's state. One lookup per message, however many rows.
+    private enum RowKind {
+        case channel(counted: Bool)
+        case state
+    }
+    private let kinds: [String: RowKind]
+
+    package init(layout: WatchLayout) {
+        self.layout = layout
+        var kinds: [String: RowKind] = [:]
+        for row in layout.alarms + layout.actuators { kinds[row.topic] = .state }
+        for row in layout.channels { kinds[row.topic] = .channel(counted: row.unit.isEmpty || row.unit == "count") }
+        self.kinds = kinds
+    }
 
     /// How many alarm and actuator states are held (at most one per declared row).
     var keptStates: Int { states.count }
@@ -62,19 +76,26 @@ package struct StationWatch: Sendable {
             status = String(decoding: payload.prefix(32), as: UTF8.self)
             return
         }
+        // Only what the view shows is read and kept: anyone may publish under the station's
+        // root, and a flood of other topics must neither grow this nor be parsed.
+        let kind = kinds[topic]
+        guard kind != nil || topic == layout.health else { return }
         // A payload that is not a JSON object is not one of the station's: it is left out.
         guard payload.count <= 65536, case let .object(o) = Self.parse(payload) else { return }
         if topic == layout.health {
             health = o
             healthReceived = now
-        } else if let row = layout.channels.first(where: { $0.topic == topic }) {
+            return
+        }
+        switch kind {
+        case let .channel(counted)?:
             readings[topic] = Reading(
-                value: Self.number(o["v"], counted: row.unit.isEmpty || row.unit == "count"), quality: Self.text(o["q"]) ?? "?",
-                reason: Self.text(o["r"]), received: now)
-        } else if layout.alarms.contains(where: { $0.topic == topic }) || layout.actuators.contains(where: { $0.topic == topic }) {
-            // Only what the view shows is kept: anyone may publish under the station's root,
-            // and a flood of other topics must not grow this.
+                value: Self.number(o["v"], counted: counted), quality: Self.text(o["q"]) ?? "?", reason: Self.text(o["r"]),
+                received: now)
+        case .state?:
             states[topic] = o
+        case nil:
+            break
         }
     }
 

@@ -89,8 +89,8 @@ package struct ActuatorBank: Sendable {
     package mutating func setFailsafe(_ reasons: [(name: String, reason: String?)], at now: MonotonicInstant) -> [Event] {
         var events: [Event] = []
         for (name, reason) in reasons {
-            guard let a = actuators[name] else { continue }
-            if a.isFailsafe == (reason != nil) {
+            guard let isFailsafe = actuators[name]?.isFailsafe else { continue }
+            if isFailsafe == (reason != nil) {
                 // Already at failsafe for another reason (a hold has begun): the reason said is
                 // the current one; the level does not move.
                 if let reason { events += record(name, actuators[name]!.setFailsafe(true, reason: reason, at: now)) }
