@@ -18,7 +18,6 @@ package final class MosquittoBroker: @unchecked Sendable {
         tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
         persistent: Bool = false, extraConfig: String = ""
     ) throws {
-        port = Network.freePort()
         directory = TemporaryDirectory.make("sensegate-broker")
         var tlsLines = tls.map { "\ncafile \($0.caFile)\ncertfile \($0.serverCert)\nkeyfile \($0.serverKey)" } ?? ""
         if requireClientCertificate { tlsLines += "\nrequire_certificate true" }
@@ -38,16 +37,30 @@ package final class MosquittoBroker: @unchecked Sendable {
             mkdir(directory + "/db", 0o777)
             chmod(directory + "/db", 0o777)
         }
-        // max_queued_messages 0: the broker must not drop QoS 1 messages to a slow test subscriber.
-        let conf = """
-            listener \(port) 127.0.0.1\(tlsLines)\(authLines)
-            \(persistent ? "persistence true\npersistence_location \(directory)/db/\nautosave_interval 1" : "persistence false")
-            max_queued_messages 0
-            log_dest stderr
-            \(extraConfig)
-            """
-        try conf.write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
-        try start()
+        // A port free a moment ago may be taken by the time mosquitto binds it (a client's
+        // outgoing connection draws from the same range): then another port is tried.
+        var attempt = 0
+        var launched: (port: Int, process: ChildProcess)?
+        while launched == nil {
+            attempt += 1
+            let candidate = Network.freePort()
+            // max_queued_messages 0: the broker must not drop QoS 1 messages to a slow test subscriber.
+            let conf = """
+                listener \(candidate) 127.0.0.1\(tlsLines)\(authLines)
+                \(persistent ? "persistence true\npersistence_location \(directory)/db/\nautosave_interval 1" : "persistence false")
+                max_queued_messages 0
+                log_dest stderr
+                \(extraConfig)
+                """
+            try conf.write(toFile: "\(directory)/mosquitto.conf", atomically: true, encoding: .utf8)
+            do {
+                launched = (candidate, try Self.launch(directory: directory, port: candidate))
+            } catch BrokerError.portTaken where attempt < 5 {
+                continue
+            }
+        }
+        port = launched!.port
+        process = launched!.process
     }
 
     deinit { stop() }
@@ -60,12 +73,38 @@ package final class MosquittoBroker: @unchecked Sendable {
         } ?? "/usr/sbin/mosquitto"
     }
 
+    /// Starts the broker again on its port (after `stop` or `kill`).
     package func start() throws {
-        let p = try ChildProcess(Self.executable, ["-c", "\(directory)/mosquitto.conf"])
-        lock.withLock { process = p }
-        guard Network.waitUntil(timeout: 10, { Network.isListening(port) }) else {
-            throw BrokerError.notListening(port: port)
+        // The port was this broker's; a client's outgoing connection may hold it for a moment.
+        let deadline = Date().addingTimeInterval(10)
+        while true {
+            do {
+                let p = try Self.launch(directory: directory, port: port)
+                lock.withLock { process = p }
+                return
+            } catch BrokerError.portTaken where Date() < deadline {
+                usleep(100_000)
+            }
         }
+    }
+
+    /// Runs mosquitto and waits until it says it is running: a listener on the port is not
+    /// enough, as it may be another broker's.
+    private static func launch(directory: String, port: Int) throws -> ChildProcess {
+        let p = try ChildProcess(executable, ["-c", "\(directory)/mosquitto.conf"])
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if p.stderr.contains(" running") { return p }
+            if !p.isRunning {
+                // Let the reader take the last of stderr.
+                usleep(20_000)
+                if p.stderr.contains("Address already in use") { throw BrokerError.portTaken }
+                throw BrokerError.exited(port: port, stderr: p.stderr)
+            }
+            usleep(5_000)
+        }
+        p.signal(SIGKILL)
+        throw BrokerError.notListening(port: port)
     }
 
     /// SIGTERM and wait.
@@ -90,5 +129,5 @@ package final class MosquittoBroker: @unchecked Sendable {
         _ = p.waitForExit(timeout: 10)
     }
 
-    package enum BrokerError: Error { case notListening(port: Int), passwordFile }
+    package enum BrokerError: Error { case notListening(port: Int), portTaken, exited(port: Int, stderr: String), passwordFile }
 }

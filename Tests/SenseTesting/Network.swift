@@ -1,12 +1,25 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
 package enum Network {
-    /// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel picks it).
+    /// Every port handed out in this process: the kernel may give a port it has just freed to the
+    /// next caller, and two brokers started in parallel on one port would answer for each other.
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    /// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel picks it), never
+    /// handed out before in this process.
     package static func freePort() -> Int {
+        while true {
+            let port = kernelFreePort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+    }
+
+    private static func kernelFreePort() -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         precondition(fd >= 0)
         defer { close(fd) }

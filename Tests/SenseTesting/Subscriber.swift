@@ -102,7 +102,9 @@ package final class Subscriber: @unchecked Sendable {
                 return
             }
         }
-        throw SubscriberError.neverSubscribed
+        // What mosquitto_sub said, so a failure in CI tells why.
+        let said = process.map { "running: \($0.isRunning), stderr: \($0.stderr.suffix(2000))" } ?? "not started"
+        throw SubscriberError.neverSubscribed(port: port, attempts: attempt, subscriber: said)
     }
 
     package var messages: [ReceivedMessage] { lock.withLock { collected } }
@@ -133,7 +135,7 @@ package final class Subscriber: @unchecked Sendable {
         _ = p.waitForExit(timeout: 10)
     }
 
-    package enum SubscriberError: Error { case neverSubscribed }
+    package enum SubscriberError: Error { case neverSubscribed(port: Int, attempts: Int, subscriber: String) }
 }
 
 /// A reading payload, decoded.
