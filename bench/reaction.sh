@@ -2,8 +2,9 @@
 # The reaction benchmarks for docs/benchmarks.md, release build:
 #   - analysis + rules throughput on one core (sensegate-bench pipeline);
 #   - reflex latency, input edge → output line on the simulated board (sensegate-bench reflex);
-#   - MQTT command → output line through a mosquitto on 127.0.0.1, once with mosquitto's default
-#     (Nagle's algorithm on the broker's sockets) and once with `set_tcp_nodelay true`;
+#   - MQTT command → output line through a mosquitto on 127.0.0.1 while 50 QoS 1 readings/s flow,
+#     once with mosquitto's default (Nagle's algorithm on the broker's sockets) and once with
+#     `set_tcp_nodelay true`;
 #   - reflex latency again while FLOOD (5 000) refused commands a second arrive over MQTT.
 #   bench/reaction.sh            # 10 000 edges, 2 000 commands
 #   EDGES=2000 COMMANDS=500 bench/reaction.sh

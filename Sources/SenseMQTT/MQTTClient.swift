@@ -183,10 +183,15 @@ package final class MQTTClient: MessageTransport {
         mosquitto_disconnect_v5_callback_set(mosq) { mosq, userdata, rc, _ in
             CallbackSink.from(userdata).onDisconnect(mosq, rc)
         }
-        mosquitto_publish_v5_callback_set(mosq) { _, userdata, mid, reason, _ in
+        // Each packet from the broker is acknowledged at once (see `sg_mosquitto_quickack`):
+        // a broker with Nagle's algorithm on would otherwise hold a command behind an
+        // unacknowledged PUBACK for the delayed-ACK timer. A failure costs only that latency.
+        mosquitto_publish_v5_callback_set(mosq) { mosq, userdata, mid, reason, _ in
+            _ = sg_mosquitto_quickack(mosq)
             CallbackSink.from(userdata).onPublish(mid, reason: reason)
         }
-        mosquitto_message_callback_set(mosq) { _, userdata, message in
+        mosquitto_message_callback_set(mosq) { mosq, userdata, message in
+            _ = sg_mosquitto_quickack(mosq)
             guard let m = message?.pointee else { return }
             let topic = m.topic.map { String(cString: $0) } ?? ""
             let length = max(0, Int(m.payloadlen))

@@ -111,11 +111,23 @@ enum ReflexBenchmark {
         return client
     }
 
-    static func command(config: String, port: Int, commands: Int) async throws {
+    /// While the commands go, the loop detector changes `readingsPerSecond` times a second: each
+    /// change is a QoS 1 reading (and the signal's state) on the same connection, so the broker's
+    /// PUBACKs interleave with the commands as they do on a working station.
+    static func command(config: String, port: Int, commands: Int, readingsPerSecond: Int) async throws {
         let h = try harness(config, port: port)
         let clock = SystemClock()
         let client = try await connectedClient(h, port: port, id: "bench-commander")
         try await Task.sleep(for: .milliseconds(300))  // the subscription is in place
+        let chip = h.chip
+        let readings = Task.detached {
+            var high = false
+            while readingsPerSecond > 0, !Task.isCancelled {
+                high.toggle()
+                chip.drive(loopInput, high: high)
+                do { try await Task.sleep(for: .milliseconds(1000 / Int64(readingsPerSecond))) } catch { break }  // cancelled: done
+            }
+        }
         var latencies: [Duration] = []
         for i in 0..<(commands + 20) {
             let previous = h.chip.lastOutputChange(gateOutput)?.0
@@ -126,9 +138,11 @@ enum ReflexBenchmark {
             if i >= 20 { latencies.append(t1 - t0) }
             try await Task.sleep(for: .milliseconds(5))
         }
+        readings.cancel()
+        await readings.value
         await client.shutdown(last: nil, timeout: .milliseconds(200))
         await h.stop()
-        report("command: MQTT publish → output line (loopback broker, QoS 1)", latencies)
+        report("command: MQTT publish → output line (loopback broker, QoS 1, \(readingsPerSecond) readings/s flowing)", latencies)
     }
 
     static func report(_ what: String, _ latencies: [Duration]) {

@@ -1,7 +1,8 @@
 // sensegate-bench: the measurements behind docs/benchmarks.md (run from the repository root).
 //   sensegate-bench pipeline                         analysis + rules throughput, one core
 //   sensegate-bench reflex [EDGES]                   input edge → output, on the simulated board
-//   sensegate-bench command PORT [COMMANDS]          MQTT /set → output, against a broker on PORT
+//   sensegate-bench command PORT [COMMANDS] [RATE]   MQTT /set → output, against a broker on PORT,
+//                                                    while RATE QoS 1 readings/s flow (default 50)
 //   sensegate-bench reflex-flood PORT [EDGES] [RATE] reflex latency while RATE refused commands/s arrive
 //   sensegate-bench traffic                          traffic station throughput, one core
 //   sensegate-bench outbox PORT [PACE_S] [BACKLOG]   outbox: bytes/hour, replay rate, RSS (bench/outbox.sh)
@@ -28,9 +29,11 @@ do {
             rate: arguments.count > 3 ? Int(arguments[3]) ?? 5_000 : 5_000)
     case "command":
         guard arguments.count > 1, let port = Int(arguments[1]) else {
-            throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS]")
+            throw BenchmarkError(description: "usage: sensegate-bench command PORT [COMMANDS] [READINGS_PER_S]")
         }
-        try await ReflexBenchmark.command(config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000)
+        try await ReflexBenchmark.command(
+            config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000,
+            readingsPerSecond: min(1000, max(0, arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)))
     case "outbox-fill":
         guard arguments.count > 2, let n = Int(arguments[2]) else {
             throw BenchmarkError(description: "usage: sensegate-bench outbox-fill PATH COUNT")
