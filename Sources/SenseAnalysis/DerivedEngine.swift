@@ -67,6 +67,9 @@ package struct DerivedEngine: Sendable {
     }
 
     package let order: [DerivedDefinition]
+    /// The channels some derived channel reads: only these are remembered (a station of
+    /// thousands of sensors would otherwise keep every channel's last sample twice).
+    private let inputs: Set<ChannelRef>
     private var latest: [ChannelRef: Sample] = [:]
     private var lastGood: [ChannelRef: Sample] = [:]
     /// NowCast channels' hourly averages by hour since the epoch (nil: a bad hour).
@@ -74,21 +77,24 @@ package struct DerivedEngine: Sendable {
 
     package init(_ definitions: [DerivedDefinition]) throws(CycleError) {
         order = try Self.topologicalOrder(definitions)
+        inputs = Set(order.flatMap(\.inputs.values))
     }
 
     /// Records a batch of samples taken together (one fetch) and returns every derived sample
     /// that changed, in dependency order.
     package mutating func update(_ batch: [Sample]) -> [Sample] {
+        guard !order.isEmpty else { return [] }
         var changed = Set<ChannelRef>()
         for s in batch {
             let ref = ChannelRef(s)
+            guard inputs.contains(ref) else { continue }
             record(s, ref)
             changed.insert(ref)
         }
         var out: [Sample] = []
         for d in order where d.inputs.values.contains(where: changed.contains) {
             guard let s = evaluate(d) else { continue }
-            record(s, .derived(d.name))
+            if inputs.contains(.derived(d.name)) { record(s, .derived(d.name)) }
             changed.insert(.derived(d.name))
             out.append(s)
         }

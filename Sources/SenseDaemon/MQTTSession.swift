@@ -18,18 +18,19 @@ package final class MQTTSession: Sendable {
     /// connection (they are made from the configuration, so nothing of them needs the outbox).
     private let discovery: Mutex<DiscoveryConfigs?>
 
-    /// A configuration's discovery configs, made once.
+    /// A configuration's discovery configs, as fingerprints: each payload's hash by its topic's
+    /// (this process's hashes, never stored). Enough to tell one of this node's configs from a
+    /// stranger's, and an overwritten one from ours, without holding about 1 KiB of JSON per
+    /// entity for the daemon's life; the payloads are made again whenever they are sent.
     private struct DiscoveryConfigs {
         var source: HomeAssistantDiscovery
-        var entities: [HomeAssistantDiscovery.Entity]
-        var topics: Set<String>
-        /// Each config's payload by topic, to notice one overwritten by someone else.
-        var payloads: [String: [UInt8]]
+        var fingerprints: [Int: Int] = [:]
         init(_ d: HomeAssistantDiscovery) {
             source = d
-            entities = d.settings.enabled ? d.entities : []
-            topics = Set(entities.map(\.topic))
-            payloads = Dictionary(entities.map { ($0.topic, $0.payload) }, uniquingKeysWith: { a, _ in a })
+            guard d.settings.enabled else { return }
+            let entities = d.entities
+            fingerprints.reserveCapacity(entities.count)
+            for e in entities { fingerprints[e.topic.hashValue] = e.payload.hashValue }
         }
     }
     private let logger: Logger
@@ -41,7 +42,7 @@ package final class MQTTSession: Sendable {
 
     struct DiscoveryLimits {
         /// Configs are retained, so Home Assistant has them whenever it subscribes: a resend on its
-        /// birth message is a courtesy, at most every `resendEvery`.
+        /// birth message, or to put back overwritten configs, is at most every `resendEvery`.
         static let resendEvery: Duration = .seconds(30)
         /// A foreign config under this node's id is deleted at most once a minute per topic.
         static let retractEvery: Duration = .seconds(60)
@@ -111,21 +112,16 @@ package final class MQTTSession: Sendable {
     }
 
     /// A reload that changed sensors, alarms or actuators but not `mqtt:`: the new configs are
-    /// sent and those of entities that are gone are deleted.
+    /// sent (those of entities that are gone are deleted through the outbox, `DiscoveryLedger`).
     func replaceDiscovery(_ next: HomeAssistantDiscovery) {
         let configs = DiscoveryConfigs(next)
-        let previous = discovery.withLock { d -> DiscoveryConfigs? in
-            defer { d = configs }
-            return d
-        }
-        guard let previous else { return }
-        for topic in previous.topics.subtracting(configs.topics).sorted() { retractDiscovery(topic) }
+        discovery.withLock { $0 = configs }
         publishDiscovery()
     }
 
     private func publishDiscovery() {
         guard let d = discovery.withLock({ $0 }), d.source.settings.enabled else { return }
-        let entities = d.entities
+        let entities = d.source.entities
         var failed = 0
         for e in entities {
             let m = MQTTMessage(
@@ -147,7 +143,7 @@ package final class MQTTSession: Sendable {
         }
     }
 
-    /// Whether `topic` may be deleted or put back now: once a minute per topic.
+    /// Whether `topic` may be deleted now: once a minute per topic.
     private func correctionDue(_ topic: String, at now: MonotonicInstant) -> Bool {
         discoveryLimits.withLock { l -> Bool in
             if let last = l.retracted[topic], now - last < DiscoveryLimits.retractEvery { return false }
@@ -157,17 +153,25 @@ package final class MQTTSession: Sendable {
         }
     }
 
-    private func restoreDiscovery(_ topic: String, _ payload: [UInt8]) {
+    /// Someone overwrote one of this node's configs: all are sent again, at most once per
+    /// `resendEvery` however many were overwritten (each resend makes every payload anew).
+    private func restoreDiscovery(_ topic: String) {
         let now = clock.monotonicNow
-        guard correctionDue(topic, at: now) else { return }
+        guard resendDue(at: now) else { return }
         discoveryLog.log(
             .warning, key: "restored",
             "home assistant: \(LogLimiter.shown(topic)) was overwritten by another client; "
-                + "putting this node's config back", at: now)
-        _ = client.publish(
-            MQTTMessage(
-                topic: topic, payload: payload, qos: 1, retain: true,
-                properties: MQTTProperties(contentType: "application/json")))
+                + "putting this node's configs back", at: now)
+        publishDiscovery()
+    }
+
+    /// Whether every config may be sent again now: at most once per `resendEvery`.
+    private func resendDue(at now: MonotonicInstant) -> Bool {
+        discoveryLimits.withLock { l -> Bool in
+            if let last = l.lastResend, now - last < DiscoveryLimits.resendEvery { return false }
+            l.lastResend = now
+            return true
+        }
     }
 
     private func retractDiscovery(_ topic: String) {
@@ -187,12 +191,7 @@ package final class MQTTSession: Sendable {
         if m.topic == d.source.settings.homeAssistantStatusTopic {
             guard m.payload == Array("online".utf8) else { return true }
             let now = clock.monotonicNow
-            let due = discoveryLimits.withLock { l -> Bool in
-                if let last = l.lastResend, now - last < DiscoveryLimits.resendEvery { return false }
-                l.lastResend = now
-                return true
-            }
-            if due {
+            if resendDue(at: now) {
                 publishDiscovery()
             } else {
                 discoveryLog.log(
@@ -203,9 +202,9 @@ package final class MQTTSession: Sendable {
             return true
         }
         guard d.source.isOwnConfigTopic(m.topic) else { return false }
-        if let ours = d.payloads[m.topic] {
-            // Someone overwrote one of this node's configs: it is put back (rate-limited like a deletion).
-            if !m.isOversized, m.payload != ours, d.source.settings.enabled { restoreDiscovery(m.topic, ours) }
+        if let ours = d.fingerprints[m.topic.hashValue] {
+            // Someone overwrote one of this node's configs: they are put back (rate-limited).
+            if m.isOversized || m.payload.hashValue != ours, d.source.settings.enabled { restoreDiscovery(m.topic) }
         } else if m.length > 0 {
             retractDiscovery(m.topic)
         }

@@ -156,6 +156,7 @@ package final class SensegateDaemon: Sendable {
             throw error
         }
         outlet.attach(session)
+        reconcileDiscovery(config, outlet: outlet, stateFiles: stateFiles)
         outlet.tickReaction()
         let sensors: SensorSet
         do {
@@ -251,6 +252,7 @@ package final class SensegateDaemon: Sendable {
                 + Set(previous.rules.map(\.name)).subtracting(candidate.rules.map(\.name)).sorted().map(topics.rule))
         r.outlet.publishAllStates()
         if !mqttChanged, let next = Self.discovery(candidate) { r.session.replaceDiscovery(next) }
+        reconcileDiscovery(candidate, outlet: r.outlet, stateFiles: r.stateFiles)
         if candidate.logLevel != previous.logLevel, let logLevels {
             if logLevels.apply(candidate.logLevel) {
                 logger.notice("reload: log level now \(candidate.logLevel.rawValue)")
@@ -339,6 +341,14 @@ package final class SensegateDaemon: Sendable {
 
     static func discovery(_ config: SensegateConfig) -> HomeAssistantDiscovery? {
         config.mqtt.homeAssistant.map { HomeAssistantDiscovery(config: config, settings: $0) }
+    }
+
+    /// Deletes the discovery configs announced before (at any earlier start or reload) that
+    /// `config` no longer makes: all of them when discovery is off (`DiscoveryLedger`).
+    private func reconcileDiscovery(_ config: SensegateConfig, outlet: Outlet, stateFiles: StateFileWriter) {
+        let current = Self.discovery(config).map { $0.settings.enabled ? $0.entities.map(\.topic) : [] } ?? []
+        DiscoveryLedger(stateDirectory: config.stateDirectory).reconcile(
+            current: current, outlet: outlet, writer: stateFiles, logger: logger)
     }
 
     static func outboxSettings(_ mqtt: MQTTSettings) -> OutboxSettings {

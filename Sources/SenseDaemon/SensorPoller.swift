@@ -2,9 +2,11 @@ import Logging
 import SenseCore
 import SenseDrivers
 
-/// Polls one sensor on its interval, forever: initialise (probe, calibration), fetch, emit every
-/// channel; on a fault, emit the channels as `bad` with the reason, re-initialise and retry with
-/// exponential backoff (1 s, 2 s, 4 s … capped at max(interval, 60 s)).
+/// Polls one sensor on its interval: initialise (probe, calibration), fetch, emit every channel;
+/// on a fault, emit the channels as `bad` with the reason, re-initialise and retry with
+/// exponential backoff (1 s, 2 s, 4 s … capped at max(interval, 60 s)). `cycle()` is one round
+/// and says when the next is due, so a `PollingSchedule` can run thousands of sensors without a
+/// task (and its memory) per sensor; `run()` polls this one sensor alone.
 struct SensorPoller {
     let name: String
     var driver: any PolledSensorDriver
@@ -13,61 +15,87 @@ struct SensorPoller {
     let sink: any SampleSink
     let liveness: Liveness
     let logger: Logger
+    private var initialized = false
+    private var failures = 0
+    private var lastFault: QualityReason?
+    /// When the current cycle was due (nil before the first).
+    private var due: MonotonicInstant?
+
+    init(
+        name: String, driver: any PolledSensorDriver, interval: Duration, clock: any SenseClock, sink: any SampleSink,
+        liveness: Liveness, logger: Logger
+    ) {
+        self.name = name
+        self.driver = driver
+        self.interval = interval
+        self.clock = clock
+        self.sink = sink
+        self.liveness = liveness
+        self.logger = logger
+    }
 
     var backoffCap: Duration { max(interval, .seconds(60)) }
 
+    /// Polls until cancelled.
     mutating func run() async {
-        var initialized = false
-        var failures = 0
-        var lastFault: QualityReason?
-        var next = clock.monotonicNow
-        while !Task.isCancelled {
-            let started = clock.monotonicNow
-            // A cycle may take the conversion time plus bus timeouts: allow generously.
-            liveness.expect(name, by: started + backoffCap + .seconds(30))
-            do throws(SensorFault) {
-                if !initialized {
-                    try await driver.initialize()
-                    initialized = true
-                }
-                let readings = try await driver.fetch()
-                emitAll(readings)
-                if failures > 0 {
-                    logger.notice("sensor \(name) recovered after \(failures) failed attempt(s)")
-                }
-                failures = 0
-                lastFault = nil
-            } catch {
-                if Task.isCancelled { break }
-                initialized = false
-                failures += 1
-                emitAll(driver.channels.map { ChannelReading.bad($0.quantity, $0.unit, error.reason) })
-                if lastFault != error.reason {
-                    logger.error("sensor \(name): \(error); retrying with backoff")
-                } else {
-                    logger.debug("sensor \(name): still failing: \(error)")
-                }
-                lastFault = error.reason
-            }
-            liveness.completedCycle(name)
-            let delay: Duration
-            if failures == 0 {
-                next = next + interval
-                let now = clock.monotonicNow
-                if next < now { next = now }  // overran: do not try to catch up in a burst
-                delay = next - now
-            } else {
-                let exponent = min(failures - 1, 16)
-                delay = min(.seconds(1) * (1 << exponent), backoffCap)
-                next = clock.monotonicNow + delay
-            }
-            liveness.expect(name, by: clock.monotonicNow + delay + backoffCap + .seconds(30))
+        while let next = await cycle() {
             do {
-                try await clock.sleep(for: delay)
+                try await clock.sleep(until: next)
             } catch {
                 break
             }
         }
+        finish()
+    }
+
+    /// One round: the fetch (after an initialisation when needed) and its samples. Returns when
+    /// the next round is due, or nil once the task is cancelled.
+    mutating func cycle() async -> MonotonicInstant? {
+        if Task.isCancelled { return nil }
+        let started = clock.monotonicNow
+        // A cycle may take the conversion time plus bus timeouts: allow generously.
+        liveness.expect(name, by: started + backoffCap + .seconds(30))
+        do throws(SensorFault) {
+            if !initialized {
+                try await driver.initialize()
+                initialized = true
+            }
+            let readings = try await driver.fetch()
+            emitAll(readings)
+            if failures > 0 {
+                logger.notice("sensor \(name) recovered after \(failures) failed attempt(s)")
+            }
+            failures = 0
+            lastFault = nil
+        } catch {
+            if Task.isCancelled { return nil }
+            initialized = false
+            failures += 1
+            emitAll(driver.channels.map { ChannelReading.bad($0.quantity, $0.unit, error.reason) })
+            if lastFault != error.reason {
+                logger.error("sensor \(name): \(error); retrying with backoff")
+            } else {
+                logger.debug("sensor \(name): still failing: \(error)")
+            }
+            lastFault = error.reason
+        }
+        liveness.completedCycle(name)
+        let now = clock.monotonicNow
+        let next: MonotonicInstant
+        if failures == 0 {
+            // On the interval from when this round was due; an overrun does not catch up in a burst.
+            next = max((due ?? started) + interval, now)
+        } else {
+            let exponent = min(failures - 1, 16)
+            next = now + min(.seconds(1) * (1 << exponent), backoffCap)
+        }
+        due = next
+        liveness.expect(name, by: next + backoffCap + .seconds(30))
+        return next
+    }
+
+    /// The sensor is no longer polled: it no longer owes the watchdog a cycle.
+    func finish() {
         liveness.remove(name)
     }
 

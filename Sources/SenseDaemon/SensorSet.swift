@@ -12,8 +12,8 @@ package struct UnavailableResource: Error, Sendable, CustomStringConvertible {
     package var description: String
 }
 
-/// The running sensors of one configuration: opens their buses and lines, runs one task per
-/// sensor, and gives everything back on stop.
+/// The running sensors of one configuration: opens their buses and lines, runs the polled ones
+/// on one schedule and a task per watched input, and gives everything back on stop.
 final class SensorSet: Sendable {
     private let task: Task<Void, Never>
     private let inputs: [any GPIOInput]
@@ -174,11 +174,8 @@ final class SensorSet: Sendable {
                 if let world {
                     group.addTask { await world.run(clock: clock, seed: seed, logger: logger) }
                 }
-                for p in finalPollers {
-                    group.addTask {
-                        var poller = p
-                        await poller.run()
-                    }
+                if !finalPollers.isEmpty {
+                    group.addTask { await PollingSchedule(pollers: finalPollers, clock: clock).run() }
                 }
                 for w in finalWatchers {
                     group.addTask { await w.run() }

@@ -42,8 +42,8 @@ package enum DurableFile {
     /// Larger state files are damage: they are refused whole (`EFBIG`), never read in part.
     package static let sizeLimit = 65536
 
-    /// The whole file, nil if it does not exist; one over `sizeLimit` is an `EFBIG` failure.
-    package static func read(_ path: String) throws(Failure) -> String? {
+    /// The whole file, nil if it does not exist; one over `limit` is an `EFBIG` failure.
+    package static func read(_ path: String, limit: Int = sizeLimit) throws(Failure) -> String? {
         let fd: Int32
         switch Syscall.open(path, O_RDONLY | O_CLOEXEC) {
         case let .success(d): fd = d
@@ -51,10 +51,10 @@ package enum DurableFile {
         case let .failure(e): throw Failure(path: path, operation: "read", errno: e.errno)
         }
         defer { Syscall.close(fd) }
-        switch Syscall.readAll(fd, limit: sizeLimit) {
+        switch Syscall.readAll(fd, limit: limit) {
         case let .failure(e): throw Failure(path: path, operation: "read", errno: e.errno)
-        case let .success(bytes) where bytes.count > sizeLimit:
-            throw Failure(path: path, operation: "read (larger than 64 KiB, not a state file)", errno: EFBIG)
+        case let .success(bytes) where bytes.count > limit:
+            throw Failure(path: path, operation: "read (larger than \(limit / 1024) KiB, not a state file)", errno: EFBIG)
         case let .success(bytes): return String(decoding: bytes, as: UTF8.self)
         }
     }

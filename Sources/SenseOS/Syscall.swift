@@ -41,9 +41,11 @@ package enum Syscall {
     /// Reads until end of file, at most `limit` bytes; `.failure` with the errno of a failed read.
     /// Returns `limit + 1` bytes at most, so a caller can tell a file at the limit from a larger one.
     package static func readAll(_ fd: Int32, limit: Int) -> Result<[UInt8], OSError> {
-        var buffer = [UInt8](repeating: 0, count: limit + 1)
+        // Grown as the file turns out larger, so a generous limit costs nothing up front.
+        var buffer = [UInt8](repeating: 0, count: min(limit + 1, 65537))
         var used = 0
-        while used < buffer.count {
+        while used < limit + 1 {
+            if used == buffer.count { buffer.append(contentsOf: repeatElement(0, count: min(buffer.count, limit + 1 - buffer.count))) }
             let n = buffer.withUnsafeMutableBytes { b in retrying { Glibc.read(fd, b.baseAddress! + used, b.count - used) } }
             if n < 0 { return .failure(OSError(errno)) }
             if n == 0 { break }

@@ -28,9 +28,14 @@ package final class SimulatedI2CBus: I2CBus {
 
     package let name: String
     private let state = Mutex<(devices: [UInt8: any I2CDeviceEmulator], log: [Transaction])>(([:], []))
-    private static let logLimit = 256
+    /// How many recent transactions `transactions` keeps: none unless a test asks, as a daemon
+    /// on the simulated board would otherwise carry a log per bus (20 KiB each at 256).
+    private let logLimit: Int
 
-    package init(name: String) { self.name = name }
+    package init(name: String, transactionLog: Int = 0) {
+        self.name = name
+        logLimit = max(0, transactionLog)
+    }
 
     package func attach(_ device: any I2CDeviceEmulator, at address: UInt8) {
         precondition(address >= 0x03 && address <= 0x77, "7-bit address out of range")
@@ -41,8 +46,9 @@ package final class SimulatedI2CBus: I2CBus {
         state.withLock { _ = $0.devices.removeValue(forKey: address) }
     }
 
-    /// The most recent transactions, oldest first (for tests that count bus traffic).
-    package var transactions: [Transaction] { state.withLock { $0.log } }
+    /// The most recent transactions (at most `transactionLog`), oldest first, for tests that
+    /// count bus traffic.
+    package var transactions: [Transaction] { state.withLock { Array($0.log.suffix(logLimit)) } }
 
     package func write(_ address: UInt8, _ bytes: [UInt8]) throws(I2CError) {
         _ = try run(.write, address, bytes, 0)
@@ -61,8 +67,11 @@ package final class SimulatedI2CBus: I2CBus {
         _ count: Int
     ) throws(I2CError) -> [UInt8] {
         try state.withLock { s throws(I2CError) -> [UInt8] in
-            s.log.append(Transaction(kind: kind, address: address, written: bytes, readCount: count))
-            if s.log.count > Self.logLimit { s.log.removeFirst(s.log.count - Self.logLimit) }
+            if logLimit > 0 {
+                s.log.append(Transaction(kind: kind, address: address, written: bytes, readCount: count))
+                // Trimmed in halves, so a transaction costs O(1) on average.
+                if s.log.count >= 2 * logLimit { s.log.removeFirst(s.log.count - logLimit) }
+            }
             guard let device = s.devices[address] else { throw .nack(bus: name, address: address) }
             do throws(I2CDeviceFault) {
                 if kind != .read { try device.receive(bytes) }

@@ -118,6 +118,48 @@ import Testing
         #expect(!sub.messages.contains { $0.topic == foreign && $0.payload.isEmpty }, "another device's config was touched")
     }
 
+    /// A large change on a broker whose queues are small (as mosquitto's defaults are, at scale):
+    /// the gateway cannot read most of its own retained configs back, yet every config of the
+    /// removed entities is deleted, because it remembers what it announced (`discovery-topics`).
+    @Test func aLargeChangeIsCleanedUpWhateverTheBrokersQueues() async throws {
+        let broker = try MosquittoBroker(extraConfig: "max_queued_messages 2\nmax_inflight_messages 2")
+        let site = Site()
+        let buses = ["i2c-3", "i2c-10", "i2c-11", "i2c-12", "i2c-13", "i2c-14", "i2c-15", "i2c-16", "i2c-17"]
+        let many = buses.enumerated().flatMap { i, bus in
+            ["0x76", "0x77"].enumerated().map { k, address in
+                "  - {name: extra\(2 * i + k), driver: bme280, bus: \(bus), address: \(address), interval: 5s}"
+            }
+        }.joined(separator: "\n")
+        func config(_ extra: String) -> String {
+            site.simConfig(port: broker.port, node: "big", extraSensors: extra, derived: "home_assistant: {enabled: true}")
+        }
+        let path = site.write("big.yaml", config(many))
+        var daemon = try SensegateBinary.start(["run", "--config", path])
+        let watcher = try Subscriber(port: broker.port, filter: "homeassistant/+/sensegate_big/+/config", qos: 0)
+        let extraConfigs = { (m: ReceivedMessage) in m.topic.contains("/sensor_extra") && !m.payload.isEmpty }
+        let announced = await watcher.wait(for: 54, timeout: 15, where: extraConfigs)
+        #expect(Set(announced.map(\.topic)).count == 54, "18 BME280s, three entities each")
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+
+        // Started again without them: all 54 are deleted.
+        site.write("big.yaml", config(""))
+        daemon = try SensegateBinary.start(["run", "--config", path])
+        let removed = Set(announced.map(\.topic))
+        let deleted = await watcher.wait(for: removed.count, timeout: 15) { removed.contains($0.topic) && $0.payload.isEmpty }
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(Set(deleted.map(\.topic)) == removed)
+        // What the broker still holds for the node: the remaining entities' configs only.
+        let late = try Subscriber(port: broker.port, filter: "homeassistant/+/sensegate_big/+/config", qos: 0)
+        let kept = await late.wait(for: 1, timeout: 5) { $0.retained }
+        try await Task.sleep(for: .milliseconds(500))  // the rest of the retained ones arrive
+        #expect(!kept.isEmpty)
+        #expect(!late.messages.contains { $0.retained && removed.contains($0.topic) }, "a removed entity's config is still retained")
+        let ledger = try String(contentsOfFile: site.state + "/discovery-topics", encoding: .utf8)
+        #expect(!ledger.contains("sensor_extra") && ledger.contains("sensor_outdoor_temperature"))
+    }
+
     /// The validator is not a rubber stamp: wrong units, broken templates and missing keys fail.
     @Test func theValidatorFindsMistakes() throws {
         let device = #""device":{"identifiers":["x"],"name":"x"},"availability_topic":"s""#

@@ -10,7 +10,7 @@ import Testing
 @Suite struct BME280DriverTests {
     struct Rig {
         let clock = ManualClock(autoAdvance: true)
-        let bus = SimulatedI2CBus(name: "i2c-1")
+        let bus = SimulatedI2CBus(name: "i2c-1", transactionLog: 256)
         let emulator: BME280Emulator
         var driver: BME280
 
@@ -98,7 +98,7 @@ import Testing
 
     @Test func absentChipIsNack() async {
         let clock = ManualClock(autoAdvance: true)
-        var driver = BME280(bus: SimulatedI2CBus(name: "i2c-1"), address: 0x77, clock: clock)
+        var driver = BME280(bus: SimulatedI2CBus(name: "i2c-1", transactionLog: 256), address: 0x77, clock: clock)
         await #expect(throws: SensorFault.self) { try await driver.initialize() }
         do {
             try await driver.initialize()
@@ -164,7 +164,7 @@ import Testing
 
     @Test func iirFilterSmoothsAStep() async throws {
         let clock = ManualClock(autoAdvance: true)
-        let bus = SimulatedI2CBus(name: "i2c-1")
+        let bus = SimulatedI2CBus(name: "i2c-1", transactionLog: 256)
         let air = MutableAir(.init(temperature: 10, pressure: 100_000, humidity: 50))
         bus.attach(BME280Emulator(air: air, clock: clock), at: 0x76)
         var driver = BME280(bus: bus, address: 0x76, settings: .init(filter: .x4), clock: clock)

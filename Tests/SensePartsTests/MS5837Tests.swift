@@ -68,7 +68,7 @@ import Testing
 
     struct Bench {
         let clock = ManualClock(autoAdvance: true)
-        let bus = SimulatedI2CBus(name: "i2c-1")
+        let bus = SimulatedI2CBus(name: "i2c-1", transactionLog: 256)
         let emulator: MS5837Emulator
 
         init(_ water: StillWater, prom: [UInt16] = MS5837Emulator.datasheetPROM) {
@@ -150,7 +150,7 @@ import Testing
     @Test func aReadBeforeTheConversionEndsIsZero() throws {
         // The driver waits the maximum time; reading early gets 0 from the part (and from the emulator).
         let clock = ManualClock()
-        let bus = SimulatedI2CBus(name: "i2c-1")
+        let bus = SimulatedI2CBus(name: "i2c-1", transactionLog: 256)
         bus.attach(MS5837Emulator(surroundings: StillWater(pascal: 101_325, celsius: 10), clock: clock), at: 0x76)
         try bus.write(0x76, [0x4A])
         clock.advance(by: .milliseconds(5))

@@ -13,7 +13,7 @@ import Testing
 @Suite struct SHT3xTests {
     struct Bench {
         let clock = ManualClock(autoAdvance: true)
-        let bus = SimulatedI2CBus(name: "i2c-1")
+        let bus = SimulatedI2CBus(name: "i2c-1", transactionLog: 256)
         let emulator: SensirionEmulator<SHT3xModel>
 
         init(air: AirConditions, address: UInt8 = 0x44) {
@@ -110,7 +110,7 @@ import Testing
 
     @Test func theEmulatorRefusesCommandsWhileMeasuringPeriodically() throws {
         let clock = ManualClock(autoAdvance: true)
-        let bus = SimulatedI2CBus(name: "i2c-1")
+        let bus = SimulatedI2CBus(name: "i2c-1", transactionLog: 256)
         bus.attach(SensirionEmulator(SHT3xModel(), air: FixedAir(Self.air), clock: clock), at: 0x44)
         try bus.write(0x44, Sensirion.command(0x2130))
         clock.advance(by: .milliseconds(2))

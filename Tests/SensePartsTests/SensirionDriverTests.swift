@@ -85,7 +85,7 @@ import Testing
 
     struct Bench<Model: SensirionChipModel> {
         let clock = ManualClock(autoAdvance: true)
-        let bus = SimulatedI2CBus(name: "i2c-1")
+        let bus = SimulatedI2CBus(name: "i2c-1", transactionLog: 256)
         let emulator: SensirionEmulator<Model>
 
         init(_ model: Model, address: UInt8, air: AirConditions) {
@@ -324,7 +324,7 @@ import Testing
         // And a read before the measurement time is not acknowledged either (no clock advance).
         b.emulator.inject(nil)
         let manual = ManualClock()
-        let bus = SimulatedI2CBus(name: "i2c-2")
+        let bus = SimulatedI2CBus(name: "i2c-2", transactionLog: 256)
         bus.attach(SensirionEmulator(SHT4xModel(), air: FixedAir(Self.airs[1]), clock: manual), at: 0x44)
         try bus.write(0x44, [0xFD])
         #expect(throws: I2CError.nack(bus: "i2c-2", address: 0x44)) { try bus.read(0x44, count: 6) }

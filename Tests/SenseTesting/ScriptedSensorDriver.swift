@@ -13,10 +13,23 @@ package final class ScriptedSensorDriver: PolledSensorDriver, @unchecked Sendabl
     private let script: Mutex<[Outcome]>
     private let clock: any SenseClock
     private let log = Mutex<(fetches: [MonotonicInstant], initializations: Int)>(([], 0))
+    /// With `holdsFirstFetch`: the first fetch waits here until `release()` (a sensor stuck on
+    /// its bus, or in a long conversion).
+    private let hold = Mutex<(held: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
 
-    package init(_ script: [Outcome], clock: any SenseClock) {
+    package init(_ script: [Outcome], clock: any SenseClock, holdsFirstFetch: Bool = false) {
         self.script = Mutex(script)
         self.clock = clock
+        hold.withLock { $0.held = holdsFirstFetch }
+    }
+
+    /// Lets a held first fetch finish.
+    package func release() {
+        let waiting = hold.withLock { h -> CheckedContinuation<Void, Never>? in
+            defer { h = (false, nil) }
+            return h.waiting
+        }
+        waiting?.resume()
     }
 
     package var channels: [(quantity: String, unit: Unit)] { [("temperature", .celsius), ("pressure", .pascal)] }
@@ -29,6 +42,13 @@ package final class ScriptedSensorDriver: PolledSensorDriver, @unchecked Sendabl
 
     package func fetch() async throws(SensorFault) -> [ChannelReading] {
         log.withLock { $0.fetches.append(clock.monotonicNow) }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let wait = hold.withLock { h -> Bool in
+                if h.held { h.waiting = c }
+                return h.held
+            }
+            if !wait { c.resume() }
+        }
         let next = script.withLock { $0.isEmpty ? nil : $0.removeFirst() }
         switch next {
         case let .value(v):
