@@ -110,7 +110,7 @@ let package = Package(
             name: "sensegate-bench",
             dependencies: [
                 "SenseParts", "SenseHardware", "SenseOS", "SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator",
-                "SenseTraffic",
+                "SenseSimulationRig", "SenseTraffic", "SenseHardwareLinux",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

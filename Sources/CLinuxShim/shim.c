@@ -1,6 +1,7 @@
 #include "CLinuxShim.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
@@ -127,3 +128,9 @@ int sg_sd_notify(const char *socket_path, const char *message) {
     close(fd);
     return e;
 }
+
+size_t sg_heap_in_use(void) { return mallinfo2().uordblks; }
+
+size_t sg_heap_free(void) { return mallinfo2().fordblks; }
+
+int sg_heap_release(void) { return malloc_trim(0); }

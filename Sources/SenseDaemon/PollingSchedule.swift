@@ -5,9 +5,32 @@ import SenseCore
 /// due. A task per sensor kept its stack slabs and frames (about 5 KiB) for the daemon's whole
 /// life; this keeps a queue entry. Sensors still run concurrently: a slow one (an SCD4x's 5 s
 /// first measurement, a bus timeout) delays no other.
+///
+/// Every sensor's first cycle is at once (the station is ready when all have one); after it, each
+/// sensor keeps its own phase within its interval (`phase`), so a thousand sensors at 1 Hz read
+/// a few at a time all second long rather than all at the top of each second, a burst whose
+/// messages and tasks would set the memory high-water mark. At most `maxInFlight` cycles run at
+/// once; a burst beyond that waits its turn in the queue.
 struct PollingSchedule {
     let pollers: [SensorPoller]
     let clock: any SenseClock
+    var spread = true
+    var maxInFlight = 256
+
+    init(pollers: [SensorPoller], clock: any SenseClock, spread: Bool = true) {
+        self.pollers = pollers
+        self.clock = clock
+        self.spread = spread
+    }
+
+    /// Where in its interval the sensor at `index` reads after its first cycle: the fractional
+    /// parts of multiples of the golden ratio spread any number of sensors evenly, and adding one
+    /// more moves no one else. In (0, interval]: the second cycle is never later than one interval.
+    static func phase(index: Int, interval: Duration) -> Duration {
+        let golden = 0.618_033_988_749_894_8
+        let fraction = (Double(index) * golden).truncatingRemainder(dividingBy: 1)
+        return interval * (1 - fraction)
+    }
 
     private enum Event: Sendable {
         case cycled(index: Int, poller: SensorPoller, next: MonotonicInstant?)
@@ -18,6 +41,11 @@ struct PollingSchedule {
     /// Until cancelled, or until every poller has stopped.
     func run() async {
         var pollers = self.pollers
+        if spread {
+            for i in pollers.indices { pollers[i].phase = Self.phase(index: i, interval: pollers[i].interval) }
+        }
+        let maxInFlight = max(1, self.maxInFlight)
+        var inFlight = 0
         var queue = DueQueue()
         let start = clock.monotonicNow
         for i in pollers.indices { queue.push(start, i) }
@@ -28,8 +56,9 @@ struct PollingSchedule {
             var timers: [MonotonicInstant] = []
             func startDue() {
                 let now = clock.monotonicNow
-                while let (due, i) = queue.first, due <= now {
+                while inFlight < maxInFlight, let (due, i) = queue.first, due <= now {
                     queue.removeFirst()
+                    inFlight += 1
                     let poller = pollers[i]
                     group.addTask {
                         var p = poller
@@ -37,7 +66,8 @@ struct PollingSchedule {
                         return .cycled(index: i, poller: p, next: next)
                     }
                 }
-                guard let (due, _) = queue.first, !Task.isCancelled, !timers.contains(where: { $0 <= due }) else { return }
+                // A due sensor waiting for a slot needs no timer: the next cycle to end starts it.
+                guard let (due, _) = queue.first, due > now, !Task.isCancelled, !timers.contains(where: { $0 <= due }) else { return }
                 timers.append(due)
                 group.addTask {
                     do {
@@ -52,6 +82,7 @@ struct PollingSchedule {
             while let event = await group.next() {
                 switch event {
                 case let .cycled(i, poller, next):
+                    inFlight -= 1
                     pollers[i] = poller
                     if let next { queue.push(next, i) }
                 case let .timer(target):

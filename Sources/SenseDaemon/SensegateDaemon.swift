@@ -263,6 +263,7 @@ package final class SensegateDaemon: Sendable {
         r.config = candidate
         r.current.withLock { $0 = candidate }
         logger.notice("reloaded \(configPath): \(candidate.sensors.count) sensor(s)")
+        HeapMemory.releaseFree()  // what the reload built and dropped
         return true
     }
 
@@ -395,6 +396,9 @@ package final class SensegateDaemon: Sendable {
                 // Logged first: the journal then holds the reason before systemd's "Started".
                 logger.info("first cycle complete: ready")
                 notifier.notify("READY=1\nSTATUS=running \(config.sensors.count) sensor(s)")
+                // The start's transient buffers (the parsed config, the first burst of readings,
+                // the discovery configs) go back to the kernel rather than stay resident.
+                HeapMemory.releaseFree()
             }
             if let interval = notifier.watchdogInterval, now >= nextPet {
                 let overdue = liveness.overdue(at: clock.monotonicNow)

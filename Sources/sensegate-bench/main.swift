@@ -7,6 +7,7 @@
 //   sensegate-bench traffic                          traffic station throughput, one core
 //   sensegate-bench outbox PORT [PACE_S] [BACKLOG]   outbox: bytes/hour, replay rate, RSS (bench/outbox.sh)
 //   sensegate-bench outbox-fill PATH COUNT           an outbox file holding COUNT undelivered readings
+//   sensegate-bench emulators CONFIG                 the simulated board's heap per sensor (bench/scale.sh)
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -34,6 +35,9 @@ do {
         try await ReflexBenchmark.command(
             config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000,
             readingsPerSecond: min(1000, max(0, arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)))
+    case "emulators":
+        guard arguments.count > 1 else { throw BenchmarkError(description: "usage: sensegate-bench emulators CONFIG") }
+        try EmulatorShare.run(config: arguments[1])
     case "outbox-fill":
         guard arguments.count > 2, let n = Int(arguments[2]) else {
             throw BenchmarkError(description: "usage: sensegate-bench outbox-fill PATH COUNT")

@@ -1,6 +1,6 @@
 // Linux calls Swift cannot make directly: the variadic ioctl for i2c-dev, libi2c's SMBus
-// helpers, and the sd_notify datagram. Every call returns 0 (or a count) on success and
-// -errno on failure, so Swift never reads errno itself.
+// helpers, the sd_notify datagram and glibc's heap statistics. Every call returns 0 (or a
+// count) on success and -errno on failure, so Swift never reads errno itself.
 #ifndef SENSEGATE_CLINUXSHIM_H
 #define SENSEGATE_CLINUXSHIM_H
 #include <stdint.h>
@@ -26,4 +26,10 @@ int sg_smbus_block_max(void);
 
 /* sd_notify(3) datagram protocol; path may start with '@' (abstract namespace). */
 int sg_sd_notify(const char *socket_path, const char *message);
+
+/* glibc's heap, over all its arenas: bytes handed out and not freed, bytes free inside the
+ * arenas (held from the kernel), and malloc_trim(3), which gives free pages back. */
+size_t sg_heap_in_use(void);
+size_t sg_heap_free(void);
+int sg_heap_release(void);
 #endif
