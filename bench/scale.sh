@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Cost per sensor (docs/benchmarks.md, "Cost per sensor"): the deployed build (static Swift
-# runtime, -Osize) with SIZES BME280s at 1 Hz on the simulated board (bench/scale-config.py),
+# runtime, -Osize) with SIZES BME280s (every INTERVAL, default 1 s) on the simulated board (bench/scale-config.py),
 # Home Assistant discovery on, against a private mosquitto. For each size: `check` (best of 3),
 # start (exec → "first cycle complete: ready" in the log), steady RSS and CPU over DURATION
 # seconds after a WARMUP, and readings delivered per second at an independent subscriber.
@@ -8,6 +8,7 @@
 #   bench/scale.sh                               # 50 500 2000 5000 sensors, 20 s each
 #   SIZES="50 20000" DURATION=30 bench/scale.sh
 #   BIN=.build/release/sensegate bench/scale.sh  # another binary (no build)
+#   SIZES=20000 INTERVAL=10s bench/scale.sh      # each sensor every 10 s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/deps.sh
@@ -30,7 +31,7 @@ echo "| sensors | check, best of 3 | start → ready | steady RSS (max) | RSS pe
 echo "|---|---|---|---|---|---|---|"
 base_rss=""
 for n in ${SIZES:-50 500 2000 5000}; do
-    python3 bench/scale-config.py "$n" "$work/$n"
+    python3 bench/scale-config.py "$n" "$work/$n" "${INTERVAL:-1s}"
     best=""
     for _ in 1 2 3; do
         t0=$(now_ms); "$BIN" check --config "$work/$n/config.yaml" > /dev/null; t=$(( $(now_ms) - t0 ))

@@ -6,31 +6,15 @@ import SenseCore
 /// life; this keeps a queue entry. Sensors still run concurrently: a slow one (an SCD4x's 5 s
 /// first measurement, a bus timeout) delays no other.
 ///
-/// Every sensor's first cycle is at once (the station is ready when all have one); after it, each
-/// sensor keeps its own phase within its interval (`phase`), so a thousand sensors at 1 Hz read
-/// a few at a time all second long rather than all at the top of each second, a burst whose
-/// messages and tasks would set the memory high-water mark. At most `maxInFlight` cycles run at
-/// once; a burst beyond that waits its turn in the queue.
+/// At most `maxInFlight` cycles run at once; a burst beyond that (a thousand sensors due at the
+/// same instant) waits its turn in the queue, so the burst's tasks and buffers, which set the
+/// heap's high-water mark, stay bounded. Sensors due together are started by one wake-up: spreading
+/// them over their interval was measured to cost 2–4 times the CPU (a wake-up per sensor) for no
+/// memory gained (docs/benchmarks.md, "Cost per sensor").
 struct PollingSchedule {
     let pollers: [SensorPoller]
     let clock: any SenseClock
-    var spread = true
     var maxInFlight = 256
-
-    init(pollers: [SensorPoller], clock: any SenseClock, spread: Bool = true) {
-        self.pollers = pollers
-        self.clock = clock
-        self.spread = spread
-    }
-
-    /// Where in its interval the sensor at `index` reads after its first cycle: the fractional
-    /// parts of multiples of the golden ratio spread any number of sensors evenly, and adding one
-    /// more moves no one else. In (0, interval]: the second cycle is never later than one interval.
-    static func phase(index: Int, interval: Duration) -> Duration {
-        let golden = 0.618_033_988_749_894_8
-        let fraction = (Double(index) * golden).truncatingRemainder(dividingBy: 1)
-        return interval * (1 - fraction)
-    }
 
     private enum Event: Sendable {
         case cycled(index: Int, poller: SensorPoller, next: MonotonicInstant?)
@@ -41,9 +25,6 @@ struct PollingSchedule {
     /// Until cancelled, or until every poller has stopped.
     func run() async {
         var pollers = self.pollers
-        if spread {
-            for i in pollers.indices { pollers[i].phase = Self.phase(index: i, interval: pollers[i].interval) }
-        }
         let maxInFlight = max(1, self.maxInFlight)
         var inFlight = 0
         var queue = DueQueue()

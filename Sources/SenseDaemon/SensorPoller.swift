@@ -20,9 +20,6 @@ struct SensorPoller {
     private var lastFault: QualityReason?
     /// When the current cycle was due (nil before the first).
     private var due: MonotonicInstant?
-    /// How long after the first cycle the second is due, in (0, interval]: a schedule spreads its
-    /// sensors over their intervals with it (`PollingSchedule.phase`). Nil: one interval.
-    var phase: Duration?
 
     init(
         name: String, driver: any PolledSensorDriver, interval: Duration, clock: any SenseClock, sink: any SampleSink,
@@ -86,9 +83,8 @@ struct SensorPoller {
         let now = clock.monotonicNow
         let next: MonotonicInstant
         if failures == 0 {
-            // On the interval from when this round was due (the first: at the phase); an overrun
-            // does not catch up in a burst.
-            next = max(due.map { $0 + interval } ?? started + (phase ?? interval), now)
+            // On the interval from when this round was due; an overrun does not catch up in a burst.
+            next = max((due ?? started) + interval, now)
         } else {
             let exponent = min(failures - 1, 16)
             next = now + min(.seconds(1) * (1 << exponent), backoffCap)

@@ -21,8 +21,7 @@ import Testing
                 name: name, driver: driver, interval: .seconds(seconds), clock: clock, sink: Emitted(), liveness: liveness,
                 logger: Logger(label: "test"))
         }
-        // Unspread, so each sensor's times follow from its interval alone.
-        let schedule = PollingSchedule(pollers: [poller("a", a, 2), poller("b", b, 3), poller("c", c, 1)], clock: clock, spread: false)
+        let schedule = PollingSchedule(pollers: [poller("a", a, 2), poller("b", b, 3), poller("c", c, 1)], clock: clock)
         let running = Task { await schedule.run() }
 
         // The fetch times each second brings, from the intervals: a every 2 s; b every 3 s, its
@@ -74,47 +73,6 @@ import Testing
         #expect(short.fetchTimes.count == 2)
         #expect(long.fetchTimes.count == 6)
         #expect(liveness.overdue(at: clock.monotonicNow + .seconds(3600)).isEmpty)
-    }
-
-    /// A hundred sensors at 1 Hz: all read at once at the start, then each at its own phase, so
-    /// the second second is spread evenly instead of being another burst.
-    @Test func afterTheFirstCycleSensorsAreSpreadOverTheirInterval() async throws {
-        let clock = ManualClock()
-        let start = clock.monotonicNow
-        let drivers = (0..<100).map { _ in ScriptedSensorDriver(Array(repeating: .value(1), count: 10), clock: clock) }
-        let pollers = drivers.enumerated().map { i, d in
-            SensorPoller(
-                name: "s\(i)", driver: d, interval: .seconds(1), clock: clock, sink: Emitted(), liveness: Liveness(),
-                logger: Logger(label: "test"))
-        }
-        let running = Task { await PollingSchedule(pollers: pollers, clock: clock).run() }
-        #expect(await Network.eventually(timeout: 10) { drivers.allSatisfy { $0.fetchTimes.count == 1 } })
-        for _ in 0..<100 {
-            _ = await Network.eventually(timeout: 1) { clock.sleeperCount >= 1 }
-            clock.advance(by: .milliseconds(10))
-            let now = clock.monotonicNow
-            // Everything due by now has been read before the clock moves on.
-            _ = await Network.eventually(timeout: 5) {
-                drivers.indices.allSatisfy { i in
-                    drivers[i].fetchTimes.count >= 2 || start + PollingSchedule.phase(index: i, interval: .seconds(1)) > now
-                }
-            }
-        }
-        running.cancel()
-        await running.value
-        let seconds = drivers.map { ($0.fetchTimes[1] - start).seconds }
-        #expect(seconds.allSatisfy { $0 > 0 && $0 <= 1 }, "\(seconds)")
-        // Ten sensors in each tenth of the second, give or take a few (a burst would put all 100 in one).
-        let tenths = Dictionary(grouping: seconds) { min(9, Int($0 * 10 - 1e-9)) }.mapValues(\.count)
-        #expect(tenths.count == 10 && tenths.values.allSatisfy { (7...13).contains($0) }, "\(tenths.sorted { $0.key < $1.key })")
-    }
-
-    @Test func phasesAreInTheIntervalAndStable() {
-        let interval = Duration.seconds(60)
-        let phases = (0..<1000).map { PollingSchedule.phase(index: $0, interval: interval) }
-        #expect(phases[0] == interval)
-        #expect(phases.allSatisfy { $0 > .zero && $0 <= interval })
-        #expect(Set(phases).count == 1000)
     }
 
     /// At most `maxInFlight` cycles at once: the rest wait in the queue, and start as slots free.
