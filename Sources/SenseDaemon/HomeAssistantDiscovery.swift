@@ -19,6 +19,8 @@ package struct HomeAssistantDiscovery {
     let config: SensegateConfig
     let settings: HomeAssistantSettings
     let topics: TopicTree
+    /// False: entities come with their topics only (what the ledger needs), which skips the JSON.
+    private var makesPayloads = true
 
     init(config: SensegateConfig, settings: HomeAssistantSettings) {
         self.config = config
@@ -37,6 +39,13 @@ package struct HomeAssistantDiscovery {
         let prefix = settings.discoveryPrefix.split(separator: "/").count
         return topic.hasPrefix(settings.discoveryPrefix + "/") && parts.count == prefix + 4
             && parts[prefix + 1] == nodeID && parts.last == "config"
+    }
+
+    /// Every config's topic, without making the payloads.
+    var configTopics: [String] {
+        var bare = self
+        bare.makesPayloads = false
+        return bare.entities.map(\.topic)
     }
 
     var entities: [Entity] {
@@ -285,6 +294,8 @@ package struct HomeAssistantDiscovery {
         _ component: String, _ object: String, name: String, state: String?, enabled: Bool = true,
         diagnostic: Bool = false, attributes: Bool = true, _ fields: (inout JSONWriter) -> Void
     ) -> Entity {
+        let topic = "\(settings.discoveryPrefix)/\(component)/\(nodeID)/\(object)/config"
+        guard makesPayloads else { return Entity(component: component, objectID: object, topic: topic, payload: []) }
         var w = JSONWriter()
         w.beginObject()
         w.field("name", HomeAssistantNames.readable(name))
@@ -318,9 +329,7 @@ package struct HomeAssistantDiscovery {
         w.field("sw_version", SensegateVersion.string)
         w.endObject()
         w.endObject()
-        return Entity(
-            component: component, objectID: object,
-            topic: "\(settings.discoveryPrefix)/\(component)/\(nodeID)/\(object)/config", payload: w.bytes)
+        return Entity(component: component, objectID: object, topic: topic, payload: w.bytes)
     }
 
     // MARK: units

@@ -347,7 +347,7 @@ package final class SensegateDaemon: Sendable {
     /// Deletes the discovery configs announced before (at any earlier start or reload) that
     /// `config` no longer makes: all of them when discovery is off (`DiscoveryLedger`).
     private func reconcileDiscovery(_ config: SensegateConfig, outlet: Outlet, stateFiles: StateFileWriter) {
-        let current = Self.discovery(config).map { $0.settings.enabled ? $0.entities.map(\.topic) : [] } ?? []
+        let current = Self.discovery(config).map { $0.settings.enabled ? $0.configTopics : [] } ?? []
         DiscoveryLedger(stateDirectory: config.stateDirectory).reconcile(
             current: current, outlet: outlet, writer: stateFiles, logger: logger)
     }
