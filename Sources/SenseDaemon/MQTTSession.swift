@@ -18,19 +18,18 @@ package final class MQTTSession: Sendable {
     /// connection (they are made from the configuration, so nothing of them needs the outbox).
     private let discovery: Mutex<DiscoveryConfigs?>
 
-    /// A configuration's discovery configs, as fingerprints: each payload's hash by its topic's
-    /// (this process's hashes, never stored). Enough to tell one of this node's configs from a
+    /// A configuration's discovery configs, as fingerprints: each payload's by its topic's. Enough to tell one of this node's configs from a
     /// stranger's, and an overwritten one from ours, without holding about 1 KiB of JSON per
     /// entity for the daemon's life; the payloads are made again whenever they are sent.
     private struct DiscoveryConfigs {
         var source: HomeAssistantDiscovery
-        var fingerprints: [Int: Int] = [:]
+        var fingerprints: [UInt64: UInt64] = [:]
         init(_ d: HomeAssistantDiscovery) {
             source = d
             guard d.settings.enabled else { return }
             let entities = d.entities
             fingerprints.reserveCapacity(entities.count)
-            for e in entities { fingerprints[e.topic.hashValue] = e.payload.hashValue }
+            for e in entities { fingerprints[Fingerprint.of(e.topic)] = Fingerprint.of(e.payload) }
         }
     }
     private let logger: Logger
@@ -202,9 +201,9 @@ package final class MQTTSession: Sendable {
             return true
         }
         guard d.source.isOwnConfigTopic(m.topic) else { return false }
-        if let ours = d.fingerprints[m.topic.hashValue] {
+        if let ours = d.fingerprints[Fingerprint.of(m.topic)] {
             // Someone overwrote one of this node's configs: they are put back (rate-limited).
-            if m.isOversized || m.payload.hashValue != ours, d.source.settings.enabled { restoreDiscovery(m.topic) }
+            if m.isOversized || Fingerprint.of(m.payload) != ours, d.source.settings.enabled { restoreDiscovery(m.topic) }
         } else if m.length > 0 {
             retractDiscovery(m.topic)
         }

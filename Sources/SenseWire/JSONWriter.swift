@@ -78,25 +78,21 @@ package struct JSONWriter {
 
     private mutating func append(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
-    /// Runs of bytes that need no escape go in whole (one copy each), so a payload's strings,
-    /// nearly always plain, cost a copy rather than a branch and an append per byte.
+    /// A string with nothing to escape (nearly every one in a payload) goes in with one copy of
+    /// its UTF-8; only one that needs escapes is written byte by byte.
     private mutating func string(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
-        let utf8 = s.utf8
-        var start = utf8.startIndex
-        var i = start
-        while i != utf8.endIndex {
-            let b = utf8[i]
-            if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") {
-                bytes.append(contentsOf: utf8[start..<i])
-                escape(b)
-                start = utf8.index(after: i)
+        if s.utf8.contains(where: Self.needsEscape) {
+            for b in s.utf8 {
+                if Self.needsEscape(b) { escape(b) } else { bytes.append(b) }
             }
-            i = utf8.index(after: i)
+        } else {
+            bytes.append(contentsOf: s.utf8)
         }
-        bytes.append(contentsOf: utf8[start..<utf8.endIndex])
         bytes.append(UInt8(ascii: "\""))
     }
+
+    private static func needsEscape(_ b: UInt8) -> Bool { b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") }
 
     private static let hex = Array("0123456789abcdef".utf8)
 
