@@ -16,9 +16,10 @@ enum EmulatorShare {
         let rig = SimulationRig(config: config, simulation: config.simulation ?? SimulationConfig(), hardware: hardware)
         let after = HeapMemory.inUse
         let sensors = max(1, config.sensors.count)
+        let perSensorTenths = (after - before) * 10 / 1024 / sensors
         print(
             "emulators: \(config.sensors.count) sensors, heap \((after - before) / 1024) KiB, "
-                + "\(Double(after - before) / Double(sensors) / 1024) KiB per sensor")
+                + "\(perSensorTenths / 10).\(perSensorTenths % 10) KiB per sensor")
         withExtendedLifetime(rig) {}
     }
 }
