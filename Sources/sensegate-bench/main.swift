@@ -8,6 +8,7 @@
 //   sensegate-bench outbox PORT [PACE_S] [BACKLOG]   outbox: bytes/hour, replay rate, RSS (bench/outbox.sh)
 //   sensegate-bench outbox-fill PATH COUNT           an outbox file holding COUNT undelivered readings
 //   sensegate-bench emulators CONFIG                 the simulated board's heap per sensor (bench/scale.sh)
+//   sensegate-bench bare PORT [RATE] [SECONDS]       libmosquitto alone: CPU per QoS 1 message (bench/scale.sh)
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -35,6 +36,13 @@ do {
         try await ReflexBenchmark.command(
             config: config, port: port, commands: arguments.count > 2 ? Int(arguments[2]) ?? 2_000 : 2_000,
             readingsPerSecond: min(1000, max(0, arguments.count > 3 ? Int(arguments[3]) ?? 50 : 50)))
+    case "bare":
+        guard arguments.count > 1, let port = Int(arguments[1]) else {
+            throw BenchmarkError(description: "usage: sensegate-bench bare PORT [RATE] [SECONDS]")
+        }
+        try await BarePublisher.run(
+            port: port, rate: min(100_000, max(1, arguments.count > 2 ? Int(arguments[2]) ?? 6_000 : 6_000)),
+            seconds: min(3600, max(1, arguments.count > 3 ? Int(arguments[3]) ?? 20 : 20)))
     case "emulators":
         guard arguments.count > 1 else { throw BenchmarkError(description: "usage: sensegate-bench emulators CONFIG") }
         try EmulatorShare.run(config: arguments[1])

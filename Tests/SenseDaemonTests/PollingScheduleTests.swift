@@ -6,6 +6,8 @@ import Testing
 
 @testable import SenseDaemon
 
+/// Waits are long: in the parallel suite, tests that block the cooperative pool's two threads
+/// (child processes, brokers) can hold off the schedule's tasks for many seconds.
 @Suite struct PollingScheduleTests {
     /// Three sensors on one schedule: each keeps its own interval and backoff, and one stuck in
     /// its first fetch for five seconds delays neither of the others.
@@ -34,7 +36,7 @@ import Testing
         for t in Int64(0)...10 {
             if t == 5 { c.release() }
             let due = expected.mapValues { $0.filter { $0 <= t }.count }
-            let reached = await Network.eventually(timeout: 10) {
+            let reached = await Network.eventually(timeout: 60) {
                 seconds(a).count == due["a"] && seconds(b).count == due["b"] && seconds(c).count == due["c"]
             }
             #expect(reached, "at \(t) s: a \(seconds(a)), b \(seconds(b)), c \(seconds(c))")
@@ -88,13 +90,13 @@ import Testing
         schedule.maxInFlight = 4
         let running = Task { await schedule.run() }
         let started = { drivers.filter { !$0.fetchTimes.isEmpty }.count }
-        #expect(await Network.eventually(timeout: 10) { started() == 4 })
+        #expect(await Network.eventually(timeout: 60) { started() == 4 })
         try await Task.sleep(for: .milliseconds(100))
         #expect(started() == 4, "no more than four at once")
         drivers.first { !$0.fetchTimes.isEmpty }?.release()
-        #expect(await Network.eventually(timeout: 10) { started() == 5 }, "a slot freed starts the next")
+        #expect(await Network.eventually(timeout: 60) { started() == 5 }, "a slot freed starts the next")
         for d in drivers { d.release() }
-        #expect(await Network.eventually(timeout: 10) { started() == 10 })
+        #expect(await Network.eventually(timeout: 60) { started() == 10 })
         running.cancel()
         for d in drivers { d.release() }
         await running.value
