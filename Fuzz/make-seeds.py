@@ -121,8 +121,10 @@ totals = "total 120\nhour 498724\nhour_count 3\nday 20780\nday_count 40\nevent_c
          "last_pulse 1795406839000000000\nend 8\n"
 seeds("state", [b"\x00" + b"1000\n", b"\x00" + b"9007199254740991\n", b"\x00" + b"0\n", b"\x01" + totals.encode(),
                 b"\x01" + b"total 1\nend 1\n", b"\x02" + b"flood_stage river-gauge.flood_stage.1200 1795406839000000000\n",
-                b"\x02" + b"a b -9223372036854775808\n"])
-dictionary("state", ["total ", "hour ", "hour_count ", "day ", "day_count ", "event_count ", "event_start ", "last_pulse ", "end ",
+                b"\x02" + b"a b -9223372036854775808\n",
+                b"\x03" + b"# sensegate: Home Assistant discovery config topics\nhomeassistant/sensor/sensegate_roof/sensor_a_temperature/config\n",
+                b"\x03" + b"homeassistant/sensor/+/x/config\nhomeassistant/#\na/config\n//x//config\n"])
+dictionary("state", ["homeassistant/", "/config", "+", "#", "sensegate_", "total ", "hour ", "hour_count ", "day ", "day_count ", "event_count ", "event_start ", "last_pulse ", "end ",
                      "\n", " ", "-", "9223372036854775807", "18446744073709551615", "9007199254740991"])
 
 

@@ -8,9 +8,9 @@ import SenseOS
     import Glibc
 #endif
 
-/// The small state files read back at start (`seq`, a pulse counter's totals, the public alerts
-/// still out): whatever a power cut, a full card or a hand edit left there is refused or
-/// recovered with a reason, never a trap. The first byte chooses the file.
+/// The state files read back at start (`seq`, a pulse counter's totals, the public alerts still
+/// out, the Home Assistant topics announced): whatever a power cut, a full card or a hand edit
+/// left there is refused or recovered with a reason, never a trap. The first byte chooses the file.
 enum StateFileFuzzing {
     /// One writer thread for every run (a thread per input would exhaust the process).
     static let writer: StateFileWriter = {
@@ -24,13 +24,14 @@ enum StateFileFuzzing {
 
     static func run(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
-        let which = input.byte() % 3
+        let which = input.byte() % 4
         let dir = FuzzTargets.scratch + "/state"
         _ = mkdir(dir, 0o700)
         switch which {
         case 0: sequence(dir, input.rest)
         case 1: pulseTotals(dir, input.rest)
-        default: publicAlerts(input.rest)
+        case 2: publicAlerts(input.rest)
+        default: discoveryLedger(dir, input.rest)
         }
     }
 
@@ -78,5 +79,15 @@ enum StateFileFuzzing {
         var again: [String] = []
         let reread = PublicAlerts(fileText: alerts.fileText, skipped: &again)
         precondition(again.isEmpty && reread == alerts, "public alerts do not survive their own file")
+    }
+
+    /// What is read back is only ever config topics, and survives its own file.
+    static func discoveryLedger(_ dir: String, _ bytes: [UInt8]) {
+        let ledger = DiscoveryLedger(stateDirectory: dir)
+        write(ledger.path, bytes)
+        let topics = ledger.load(logger: logger)
+        precondition(topics.allSatisfy { DiscoveryLedger.isConfigTopic(Substring($0)) }, "a ledger line that is not a config topic was taken")
+        write(ledger.path, Array(DiscoveryLedger.text(Array(topics)).utf8))
+        precondition(ledger.load(logger: logger) == topics, "the ledger does not survive its own file")
     }
 }

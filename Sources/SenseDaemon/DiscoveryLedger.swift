@@ -7,23 +7,23 @@ import SenseOS
 /// our own retained configs back from the broker (which `MQTTSession` still does, for configs this
 /// file never saw) loses most of them to a broker's queue limits (mosquitto's
 /// `max_queued_messages 1000`) after a large change.
-struct DiscoveryLedger {
-    static let fileName = "discovery-topics"
-    static let header = "# sensegate: Home Assistant discovery config topics this node announced, one per line"
+package struct DiscoveryLedger {
+    package static let fileName = "discovery-topics"
+    package static let header = "# sensegate: Home Assistant discovery config topics this node announced, one per line"
     /// 60,000 entities of about 70 bytes fit; a larger file is damage.
-    static let sizeLimit = 16 * 1024 * 1024
+    package static let sizeLimit = 16 * 1024 * 1024
     /// MQTT's own limit on a topic's length.
-    static let topicLimit = 65535
+    package static let topicLimit = 65535
 
-    let path: String
+    package let path: String
 
-    init(stateDirectory: String) {
+    package init(stateDirectory: String) {
         path = stateDirectory + "/" + Self.fileName
     }
 
     /// The topics read back; a missing file is an empty ledger, a damaged line is skipped and
     /// reported, an unreadable file is reported and read as empty (nothing is deleted then).
-    func load(logger: Logger) -> Set<String> {
+    package func load(logger: Logger) -> Set<String> {
         let text: String?
         do throws(DurableFile.Failure) {
             text = try DurableFile.read(path, limit: Self.sizeLimit)
@@ -43,14 +43,14 @@ struct DiscoveryLedger {
 
     /// A discovery config topic as this node writes them: `<prefix…>/<component>/<node>/<object>/config`,
     /// no wildcard, no NUL, within MQTT's length.
-    static func isConfigTopic(_ line: Substring) -> Bool {
+    package static func isConfigTopic(_ line: Substring) -> Bool {
         guard line.utf8.count <= topicLimit, line.hasSuffix("/config"), !line.hasPrefix("/") else { return false }
         guard !line.utf8.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "#") || $0 == 0 }) else { return false }
         let levels = line.split(separator: "/", omittingEmptySubsequences: false)
         return levels.count >= 5 && !levels.contains(where: \.isEmpty)
     }
 
-    static func text(_ topics: [String]) -> String {
+    package static func text(_ topics: [String]) -> String {
         var out = header + "\n"
         out.reserveCapacity(topics.reduce(out.utf8.count) { $0 + $1.utf8.count + 1 })
         for t in topics.sorted() {
