@@ -110,7 +110,7 @@ let package = Package(
             name: "sensegate-bench",
             dependencies: [
                 "SenseParts", "SenseHardware", "SenseOS", "SenseCore", "SenseAnalysis", "SenseConfig", "SenseDaemon", "SenseMQTT", "SenseSimulator",
-                "SenseSimulationRig", "SenseTraffic", "SenseHardwareLinux",
+                "SenseSimulationRig", "SenseTraffic", "SenseHardwareLinux", "SenseWire",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),
