@@ -80,7 +80,18 @@ package struct MQTTSettings: Sendable, Hashable {
         package var keyFile: String?
     }
 
+    /// The broker connected to first (the first of `mqtt.brokers`).
     package var broker: BrokerURL
+    /// The rest of `mqtt.brokers`, tried in order when the broker in use is lost for
+    /// `failoverAfter`; from a fall-back, the primary is tried again every `retryPrimary`.
+    package var fallbackBrokers: [BrokerURL] = []
+    package var failoverAfter: Duration = defaultFailoverAfter
+    package var retryPrimary: Duration = defaultRetryPrimary
+    package static let defaultFailoverAfter = Duration.seconds(10)
+    package static let defaultRetryPrimary = Duration.seconds(300)
+    package static let brokerLimit = 8
+    /// Every broker in order: the primary first.
+    package var brokers: [BrokerURL] { [broker] + fallbackBrokers }
     package var clientID: String
     package var username: String?
     package var password: String?

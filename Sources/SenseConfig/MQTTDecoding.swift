@@ -5,13 +5,46 @@ extension ConfigLoader {
     static func decodeMQTT(_ n: YAMLNode, node: String, sink: DiagnosticSink) -> MQTTSettings? {
         let s = ScalarReader(sink)
         guard var m = MappingReader(n, path: "mqtt", sink: sink) else { return nil }
-        var broker: BrokerURL?
-        if let b = m.required("broker"), let text = s.string(b, "mqtt.broker") {
-            broker = BrokerURL(text)
-            if broker == nil {
-                sink.error(b.mark, "mqtt.broker", "'\(text)' is not a broker URL: write mqtt://HOST[:PORT] or mqtts://HOST[:PORT]")
+        // `broker:` one address, or `brokers:` a primary and its fall-backs (or a cluster's nodes).
+        var brokers: [BrokerURL] = []
+        var brokersValid = true
+        func url(_ b: YAMLNode, _ path: String) -> BrokerURL? {
+            guard let text = s.string(b, path) else { return nil }
+            guard let u = BrokerURL(text) else {
+                sink.error(b.mark, path, "'\(text)' is not a broker URL: write mqtt://HOST[:PORT] or mqtts://HOST[:PORT]")
+                return nil
             }
+            return u
         }
+        if let list = m.node("brokers") {
+            if m.node("broker") != nil { sink.error(m.keyMark("brokers"), "mqtt.brokers", "give either broker or brokers, not both") }
+            if let items = s.list(list, "mqtt.brokers") {
+                if !(1...MQTTSettings.brokerLimit).contains(items.count) {
+                    sink.error(list.mark, "mqtt.brokers", "list 1 to \(MQTTSettings.brokerLimit) brokers, not \(items.count)")
+                    brokersValid = false
+                }
+                for (i, item) in items.prefix(MQTTSettings.brokerLimit).enumerated() {
+                    guard let u = url(item, "mqtt.brokers[\(i)]") else {
+                        brokersValid = false
+                        continue
+                    }
+                    if brokers.contains(u) {
+                        sink.error(item.mark, "mqtt.brokers[\(i)]", "\(u) is listed twice")
+                        brokersValid = false
+                    } else if let first = brokers.first, first.tls != u.tls {
+                        sink.error(item.mark, "mqtt.brokers[\(i)]", "mix of mqtt:// and mqtts://: the brokers share one TLS setting")
+                        brokersValid = false
+                    } else {
+                        brokers.append(u)
+                    }
+                }
+            } else {
+                brokersValid = false
+            }
+        } else if let b = m.required("broker"), let u = url(b, "mqtt.broker") {
+            brokers = [u]
+        }
+        let broker = brokersValid ? brokers.first : nil
         let clientID = m.node("client_id").flatMap { s.string($0, "mqtt.client_id") } ?? "sensegate-\(node)"
         let username = m.node("username").flatMap { s.string($0, "mqtt.username") }
         var password = m.node("password").flatMap { s.string($0, "mqtt.password") }
@@ -85,6 +118,17 @@ extension ConfigLoader {
             } ?? 10_000
         let protocolVersion = m.node("protocol").flatMap { s.choice($0, "mqtt.protocol", MQTTProtocolSetting.allCases) } ?? .auto
         let format = m.node("format").flatMap { s.choice($0, "mqtt.format", PayloadFormat.allCases) } ?? .sensegate
+        var failoverAfter = MQTTSettings.defaultFailoverAfter, retryPrimary = MQTTSettings.defaultRetryPrimary
+        if let f = m.node("failover"), var fm = MappingReader(f, path: "mqtt.failover", sink: sink) {
+            failoverAfter =
+                fm.node("after").flatMap { s.duration($0, "mqtt.failover.after", in: .seconds(1)...(.seconds(3600))) } ?? failoverAfter
+            retryPrimary =
+                fm.node("retry_primary").flatMap {
+                    s.duration($0, "mqtt.failover.retry_primary", in: .seconds(10)...(.seconds(86_400)))
+                } ?? retryPrimary
+            fm.finish()
+            if brokers.count < 2 { sink.error(f.mark, "mqtt.failover", "failover needs two or more brokers under mqtt.brokers") }
+        }
         m.finish()
         guard let broker else { return nil }
         var settings = MQTTSettings(
@@ -93,6 +137,9 @@ extension ConfigLoader {
             reconnectMax: reconnectMax, queueLimit: queueLimit, outbox: outbox)
         settings.protocolVersion = protocolVersion
         settings.format = format
+        settings.fallbackBrokers = Array(brokers.dropFirst())
+        settings.failoverAfter = failoverAfter
+        settings.retryPrimary = retryPrimary
         return settings
     }
 

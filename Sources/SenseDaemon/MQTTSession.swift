@@ -64,18 +64,9 @@ package final class MQTTSession: Sendable {
         discoveryLog = LogLimiter(what: "discovery messages", window: .seconds(60), linesPerKey: 2, now: clock.monotonicNow, logger: logger)
         self.discovery = Mutex(discovery.map(DiscoveryConfigs.init))
         topics = TopicTree(prefix: settings.prefix, node: node)
-        var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: settings.clientID)
-        options.username = settings.username
-        options.password = settings.password
-        options.keepalive = Int(settings.keepalive.seconds)
-        options.reconnectMinSeconds = max(1, Int(settings.reconnectMin.seconds))
-        options.reconnectMaxSeconds = max(options.reconnectMinSeconds, Int(settings.reconnectMax.seconds))
-        options.protocolChoice = MQTTProtocolChoice(rawValue: settings.protocolVersion.rawValue) ?? .auto
+        var options = Self.clientOptions(settings)
         options.will = MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true)
         options.birth = MQTTMessage(topic: topics.status, text: "online", qos: 1, retain: true)
-        if let tls = settings.tls {
-            options.tls = .init(caFile: tls.caFile, caPath: tls.caPath, certFile: tls.certFile, keyFile: tls.keyFile)
-        }
         let link = outbox.link()
         let client = try MQTTClient(options: options, logger: logger, observer: link)
         link.attach(client)
@@ -103,6 +94,21 @@ package final class MQTTSession: Sendable {
             try client.subscribe(d.settings.homeAssistantStatusTopic, qos: 1)
         }
         try client.start()
+    }
+
+    /// How the client reaches `settings.broker`: identity, credentials, TLS, timers.
+    static func clientOptions(_ settings: MQTTSettings) -> MQTTClientOptions {
+        var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: settings.clientID)
+        options.username = settings.username
+        options.password = settings.password
+        options.keepalive = Int(settings.keepalive.seconds)
+        options.reconnectMinSeconds = max(1, Int(settings.reconnectMin.seconds))
+        options.reconnectMaxSeconds = max(options.reconnectMinSeconds, Int(settings.reconnectMax.seconds))
+        options.protocolChoice = MQTTProtocolChoice(rawValue: settings.protocolVersion.rawValue) ?? .auto
+        if let tls = settings.tls {
+            options.tls = .init(caFile: tls.caFile, caPath: tls.caPath, certFile: tls.certFile, keyFile: tls.keyFile)
+        }
+        return options
     }
 
     /// The session as its event task sees it, without keeping it alive.

@@ -17,8 +17,8 @@ package final class SensegateDaemon: Sendable {
     private let configPath: String
     private let brokerOverride: BrokerURL?
     private let logger: Logger
-    private let reloads: AsyncStream<Void>
-    private let reloadRequests: AsyncStream<Void>.Continuation
+    private let reloads: AsyncStream<DaemonRequest>
+    private let reloadRequests: AsyncStream<DaemonRequest>.Continuation
     private let logLevels: (any LogLevelControl)?
     private let parts: PartCatalogue
 
@@ -34,11 +34,11 @@ package final class SensegateDaemon: Sendable {
         configPath = config.file
         self.brokerOverride = brokerOverride
         self.logger = logger
-        (reloads, reloadRequests) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        (reloads, reloadRequests) = AsyncStream<DaemonRequest>.makeStream(bufferingPolicy: .bufferingNewest(8))
     }
 
     /// Asks the running daemon to re-read its config file (SIGHUP).
-    package func requestReload() { reloadRequests.yield() }
+    package func requestReload() { reloadRequests.yield(.reload) }
 
     /// Asks the running daemon to stop cleanly (SIGTERM, SIGINT): `run()` returns once the
     /// outputs are at failsafe, the lines released and `offline` published.
@@ -54,7 +54,22 @@ package final class SensegateDaemon: Sendable {
                 current: current, notifier: notifier, liveness: liveness,
                 outlet: outlet, clock: clock, logger: logger)
         }
-        for await _ in reloads { await reload(&running, notifier: notifier) }
+        let inUse = BrokerInUse(session: running.session, settings: running.config.mqtt)
+        let failover = Task { [reloadRequests, logger] in
+            await BrokerFailover(inUse: inUse, requests: reloadRequests, logger: logger).run()
+        }
+        for await request in reloads {
+            switch request {
+            case .reload:
+                await reload(&running, notifier: notifier)
+                inUse.update(session: running.session, settings: running.config.mqtt)
+            case let .useBroker(index):
+                await useBroker(index, &running)
+                inUse.update(session: running.session, settings: running.config.mqtt, index: index)
+            }
+        }
+        failover.cancel()
+        await failover.value
         await stop(running, reactionTask: reactionTask, housekeeping: housekeeping, notifier: notifier)
     }
 
@@ -170,7 +185,7 @@ package final class SensegateDaemon: Sendable {
             throw error
         }
         logger.info(
-            "sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), \(config.actuators.count) actuator(s), broker \(config.mqtt.broker)"
+            "sensegate \(SensegateVersion.string) running: node \(config.node), board \(config.board.name), \(config.sensors.count) sensor(s), \(config.actuators.count) actuator(s), \(config.mqtt.fallbackBrokers.isEmpty ? "broker" : "brokers") \(config.mqtt.brokers.map(\.description).joined(separator: ", "))"
         )
         return Running(
             config: config, clock: clock, stateFiles: stateFiles, seq: seq, outbox: outbox, health: health,
@@ -311,7 +326,10 @@ package final class SensegateDaemon: Sendable {
 
     private func withOverrides(_ c: SensegateConfig) -> SensegateConfig {
         var c = c
-        if let brokerOverride { c.mqtt.broker = brokerOverride }
+        if let brokerOverride {
+            c.mqtt.broker = brokerOverride
+            c.mqtt.fallbackBrokers = []
+        }
         return c
     }
 
@@ -363,13 +381,36 @@ package final class SensegateDaemon: Sendable {
         return o
     }
 
+    /// Moves the session to `mqtt.brokers[index]` (`BrokerFailover` asked): what the broker left
+    /// did not acknowledge goes to the new one from the outbox, in order per class.
+    private func useBroker(_ index: Int, _ r: inout Running) async {
+        let brokers = r.config.mqtt.brokers
+        guard brokers.indices.contains(index) else { return }
+        let previous = r.session.settings.broker
+        await r.session.stop(announceOffline: false, timeout: .milliseconds(500))
+        do {
+            r.session = try startSession(r.config, broker: brokers[index], current: r.current, outlet: r.outlet, outbox: r.outbox)
+            logger.notice("MQTT: now using \(brokers[index]) (was \(previous))")
+        } catch {
+            logger.error("MQTT: cannot move to \(brokers[index]): \(error); staying with \(previous)")
+            do {
+                r.session = try startSession(r.config, broker: previous, current: r.current, outlet: r.outlet, outbox: r.outbox)
+            } catch {
+                logger.critical("cannot restart the MQTT client for \(previous) either: \(error)")
+            }
+        }
+        r.outlet.attach(r.session)
+    }
+
     private func startSession(
-        _ config: SensegateConfig, current: Shared<SensegateConfig>, outlet: Outlet,
+        _ config: SensegateConfig, broker: BrokerURL? = nil, current: Shared<SensegateConfig>, outlet: Outlet,
         outbox: Outbox
     ) throws -> MQTTSession {
+        var settings = config.mqtt
+        if let broker { settings.broker = broker }
         do {
             return try MQTTSession(
-                settings: config.mqtt, node: config.node, outbox: outbox, logger: logger,
+                settings: settings, node: config.node, outbox: outbox, logger: logger,
                 subscriptions: { $0.commandFilters },
                 discovery: Self.discovery(config), listener: OutletSessionListener(outlet: outlet, current: current))
         } catch {

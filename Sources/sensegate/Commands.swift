@@ -20,7 +20,8 @@ enum Commands {
             let cfg = try ConfigLoader.load(path, parts: .standard)
             print(
                 "\(path): OK — node \(cfg.node), board \(cfg.board.name), \(cfg.sensors.count) sensor(s), "
-                    + "\(cfg.alarms.count) alarm(s), \(cfg.rules.count) rule(s), \(cfg.actuators.count) actuator(s), broker \(cfg.mqtt.broker)")
+                    + "\(cfg.alarms.count) alarm(s), \(cfg.rules.count) rule(s), \(cfg.actuators.count) actuator(s), \(cfg.mqtt.fallbackBrokers.isEmpty ? "broker" : "brokers") \(cfg.mqtt.brokers.map(\.description).joined(separator: ", "))"
+            )
             // The config.txt lines that turn on the buses the sensors use (board files' `enable:`).
             let used = Set(cfg.sensors.compactMap { $0.bus?.name })
             let lines = used.sorted().compactMap { bus in cfg.board.busEnable[bus].map { "\($0)   (\(bus))" } }
