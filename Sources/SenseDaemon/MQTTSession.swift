@@ -101,9 +101,10 @@ package final class MQTTSession: Sendable {
         var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: settings.clientID)
         options.username = settings.username
         options.password = settings.password
-        options.keepalive = Int(settings.keepalive.seconds)
-        options.reconnectMinSeconds = max(1, Int(settings.reconnectMin.seconds))
-        options.reconnectMaxSeconds = max(options.reconnectMinSeconds, Int(settings.reconnectMax.seconds))
+        // Whole seconds, as libmosquitto takes them; the config bounds each (5 s…65535 s, 1 s…1 h).
+        options.keepalive = Int(clamping: settings.keepalive.components.seconds)
+        options.reconnectMinSeconds = max(1, Int(clamping: settings.reconnectMin.components.seconds))
+        options.reconnectMaxSeconds = max(options.reconnectMinSeconds, Int(clamping: settings.reconnectMax.components.seconds))
         options.protocolChoice = MQTTProtocolChoice(rawValue: settings.protocolVersion.rawValue) ?? .auto
         if let tls = settings.tls {
             options.tls = .init(caFile: tls.caFile, caPath: tls.caPath, certFile: tls.certFile, keyFile: tls.keyFile)

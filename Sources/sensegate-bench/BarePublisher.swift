@@ -47,9 +47,15 @@ enum BarePublisher {
         let cpu = (ProcessUsage.cpuSeconds() ?? 0) - cpu0
         let span = (clock.monotonicNow - start).seconds
         await client.shutdown(last: nil, timeout: .milliseconds(500))
-        let perMessage = Int(cpu / Double(max(1, sent - refused)) * 1_000_000 * 10)
         print(
-            "bare libmosquitto publisher: \(sent - refused) messages at QoS 1 in \(Int(span * 10) / 10).\(Int(span * 10) % 10) s, "
-                + "CPU \(Int(cpu * 1000)) ms: \(perMessage / 10).\(perMessage % 10) µs per message (\(refused) refused)")
+            "bare libmosquitto publisher: \(sent - refused) messages at QoS 1 in \(tenths(span)) s, "
+                + "CPU \(tenths(cpu * 1000)) ms: \(tenths(cpu / Double(max(1, sent - refused)) * 1_000_000)) µs per message "
+                + "(\(refused) refused)")
+    }
+
+    /// `x` to one decimal, for the report.
+    static func tenths(_ x: Double) -> String {
+        guard let t = Int64(exactly: (x * 10).rounded()) else { return "\(x)" }
+        return "\(t / 10).\(abs(t % 10))"
     }
 }

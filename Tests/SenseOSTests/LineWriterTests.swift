@@ -9,7 +9,10 @@ import Testing
     /// again the kept lines arrive in order, and where lines were lost a line says how many.
     @Test func aStalledOutputNeverHoldsUpTheLoggerAndLossIsSaid() throws {
         var fds: [Int32] = [0, 0]
+        // Close-on-exec: a child another test spawns meanwhile must not inherit the write end,
+        // or the reader below would wait for that child's exit to see the end of the pipe.
         #expect(pipe(&fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let (readEnd, writeEnd) = (fds[0], fds[1])
         let writer = try LineWriter(fd: writeEnd)
         let line = String(repeating: "x", count: 190)
@@ -47,6 +50,7 @@ import Testing
     @Test func closingWithAStalledOutputDoesNotHang() throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let writer = try LineWriter(fd: fds[1])
         for i in 0..<2_000 { writer.write("\(i) \(String(repeating: "y", count: 190))\n") }
         let start = Date()

@@ -26,6 +26,9 @@ package final class ChildProcess: @unchecked Sendable {
         self.onStdout = onStdout
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw SpawnError.pipe(errno) }
+        // Close-on-exec, so a child spawned by another test meanwhile does not inherit this
+        // child's pipes (and keep them open past its exit); dup2 clears the flag on 1 and 2.
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
