@@ -108,7 +108,14 @@ package final class ChildProcess: @unchecked Sendable {
     package var stdout: String { lock.withLock { String(decoding: out, as: UTF8.self) } }
     package var stderr: String { lock.withLock { String(decoding: err, as: UTF8.self) } }
 
-    package func signal(_ sig: Int32) { kill(pid, sig) }
+    /// Signals the child unless it has been reaped: its pid is then free for the kernel to give to
+    /// another process (pid_max is 32768 here, and the suite starts thousands), which a late
+    /// signal would hit instead. Until reaped, the pid stays this child's, even as a zombie.
+    package func signal(_ sig: Int32) {
+        lock.lock()
+        defer { lock.unlock() }
+        if status == nil { kill(pid, sig) }
+    }
 
     package var isRunning: Bool { reap(block: false) == nil }
 
