@@ -35,8 +35,16 @@ package final class LegacyBroker: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// Closes the listener once: a second close (a test's `stop()`, then `deinit`) would close
+    /// whatever descriptor has taken its number since, such as another test's subscriber pipe,
+    /// and that mosquitto_sub would die of SIGPIPE without a word (the CI failures of
+    /// `MQTTClientTests`, `neverSubscribed` with an empty stderr).
     package func stop() {
-        lock.withLock { stopped = true }
+        let first = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         shutdown(listener, Int32(SHUT_RDWR))
         close(listener)
     }
