@@ -17,8 +17,9 @@ package final class SensegateDaemon: Sendable {
     private let configPath: String
     private let brokerOverride: BrokerURL?
     private let logger: Logger
-    private let reloads: AsyncStream<DaemonRequest>
-    private let reloadRequests: AsyncStream<DaemonRequest>.Continuation
+    /// Reloads and broker moves, handled one at a time by `run()`; finished by `requestStop()`.
+    private let requests: AsyncStream<DaemonRequest>
+    private let requestQueue: AsyncStream<DaemonRequest>.Continuation
     private let logLevels: (any LogLevelControl)?
     private let parts: PartCatalogue
 
@@ -34,15 +35,15 @@ package final class SensegateDaemon: Sendable {
         configPath = config.file
         self.brokerOverride = brokerOverride
         self.logger = logger
-        (reloads, reloadRequests) = AsyncStream<DaemonRequest>.makeStream(bufferingPolicy: .bufferingNewest(8))
+        (requests, requestQueue) = AsyncStream<DaemonRequest>.makeStream(bufferingPolicy: .bufferingNewest(8))
     }
 
     /// Asks the running daemon to re-read its config file (SIGHUP).
-    package func requestReload() { reloadRequests.yield(.reload) }
+    package func requestReload() { requestQueue.yield(.reload) }
 
     /// Asks the running daemon to stop cleanly (SIGTERM, SIGINT): `run()` returns once the
     /// outputs are at failsafe, the lines released and `offline` published.
-    package func requestStop() { reloadRequests.finish() }
+    package func requestStop() { requestQueue.finish() }
 
     package func run() async throws {
         let notifier = SystemdNotifier(logger: logger)
@@ -55,10 +56,10 @@ package final class SensegateDaemon: Sendable {
                 outlet: outlet, clock: clock, logger: logger)
         }
         let inUse = BrokerInUse(session: running.session, settings: running.config.mqtt)
-        let failover = Task { [reloadRequests, logger] in
-            await BrokerFailover(inUse: inUse, requests: reloadRequests, logger: logger).run()
+        let failover = Task { [requestQueue, logger] in
+            await BrokerFailover(inUse: inUse, requests: requestQueue, logger: logger).run()
         }
-        for await request in reloads {
+        for await request in requests {
             switch request {
             case .reload:
                 await reload(&running, notifier: notifier)
