@@ -9,7 +9,7 @@ import SenseCore
 /// At most `maxInFlight` cycles run at once; a burst beyond that (a thousand sensors due at the
 /// same instant) waits its turn in the queue, so the burst's tasks and buffers, which set the
 /// heap's high-water mark, stay bounded. Sensors due together are started by one wake-up: spreading
-/// them over their interval was measured to cost 2–4 times the CPU (a wake-up per sensor) for no
+/// them over their interval was measured to cost 2–5 times the CPU (a wake-up per sensor) for no
 /// memory gained (docs/benchmarks.md, "Cost per sensor").
 struct PollingSchedule {
     let pollers: [SensorPoller]
