@@ -460,12 +460,13 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     }
 
     /// Publishes every actuator whose level, source or reason changed (a failsafe that keeps the
-    /// level still changes who holds it), or all of them.
+    /// level still changes who holds it), or all of them. An actuator whose line is still being
+    /// set waits: whoever sets it publishes it next, with the line as it then is.
     private func publishActuators(_ e: inout Engine, all: Bool = false) {
         let now = clock.monotonicNow
         let wall = clock.wallNow
         for name in e.reaction.bank.names {
-            guard let a = e.reaction.bank.actuator(name) else { continue }
+            guard let a = e.reaction.bank.actuator(name), !executor.isSettingLine(name) else { continue }
             let line = executor.line(name)
             let fault = executor.fault(name)
             let said = Said(level: a.level, source: a.source, reason: a.detail, fault: fault, high: line?.high)

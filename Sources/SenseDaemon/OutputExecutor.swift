@@ -11,6 +11,11 @@ import Synchronization
 /// waits for a line; nobody waits for a line while holding the engine's lock.
 final class OutputExecutor: Sendable {
     private let pending = Mutex<[ActuatorBank.Event]>([])
+    /// Events queued or being set, per actuator: until its line is set, an actuator's decided
+    /// level is not what its line shows, and its state is not published (the applier publishes
+    /// it once the line is set). Without this, another sample's publication in between said
+    /// `on` with the line still at its `off` level.
+    private let unapplied = Mutex<[String: Int]>([:])
     /// Held while lines are set: one applier at a time keeps the queue's order on the lines.
     private let lines: Mutex<OutputLines?>
     /// Actuators whose line could not be set, with the error (read under the engine's lock,
@@ -35,8 +40,14 @@ final class OutputExecutor: Sendable {
     /// Queues a decision's events; called with the engine's lock held.
     func enqueue(_ events: [ActuatorBank.Event]) {
         guard !events.isEmpty else { return }
+        unapplied.withLock { counts in
+            for event in events { counts[event.actuator, default: 0] += 1 }
+        }
         pending.withLock { $0 += events }
     }
+
+    /// Whether a level decided for `actuator` is still waiting for its line.
+    func isSettingLine(_ actuator: String) -> Bool { unapplied.withLock { $0[actuator] != nil } }
 
     /// Sets the lines for every queued event, in order. Returns whether anything was applied.
     @discardableResult
@@ -46,7 +57,13 @@ final class OutputExecutor: Sendable {
                 defer { q.removeAll(keepingCapacity: true) }
                 return q
             }
-            for event in batch { set(event, lines) }
+            for event in batch {
+                set(event, lines)
+                unapplied.withLock { counts in
+                    let left = (counts[event.actuator] ?? 1) - 1
+                    counts[event.actuator] = left > 0 ? left : nil
+                }
+            }
             return !batch.isEmpty
         }
     }

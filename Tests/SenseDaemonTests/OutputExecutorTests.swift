@@ -15,7 +15,7 @@ import Testing
 /// is released. With a line that takes as long as the test says, a sample that decides nothing is
 /// processed while the line is still being set, and the line ends at the last decision.
 @Suite(.serialized) struct OutputExecutorTests {
-    static func config(stateDirectory: String) throws -> SensegateConfig {
+    static func config(stateDirectory: String, port: Int = 1) throws -> SensegateConfig {
         let path = TemporaryDirectory.make("sensegate-executor") + "/executor.yaml"
         try FileList.write(
             """
@@ -23,7 +23,7 @@ import Testing
             board: \(RepositoryPaths.boards)/sim.yaml
             state_dir: \(stateDirectory)
             mqtt:
-              broker: mqtt://127.0.0.1:1
+              broker: mqtt://127.0.0.1:\(port)
             sensors:
               # Not digital inputs: the harness would watch those, and their samples would decide too.
               - name: loop
@@ -89,6 +89,36 @@ import Testing
         #expect(await Network.eventually(timeout: 5) { decided.isDone && cleared.isDone })
         #expect(lines.completedSets == 2)
         #expect(h.outlet.lineHigh("signal") == false, "the line ends at the last decision (off)")
+        await h.stop()
+    }
+
+    /// Seen in CI: a sample that decided nothing published the actuators while another's decision
+    /// was still setting the line, and the wire said `on` with the line at its `off` level. An
+    /// actuator is published only with the line it has: after the set, by whoever made it.
+    @Test func anActuatorIsNeverPublishedBeforeItsLineIsSet() async throws {
+        let broker = try MosquittoBroker()
+        let sub = try Subscriber(port: broker.port, filter: "sensegate/executor/actuator/signal")
+        var logger = Logger(label: "executor")
+        logger.logLevel = .critical
+        let lines = GatedOutputs(SimulatedHardware(clock: SystemClock()))
+        let h = try ReflexHarness(
+            config: Self.config(stateDirectory: TemporaryDirectory.make("sensegate-executor-state"), port: broker.port), mqtt: true,
+            logger: logger, outputs: lines)
+        #expect(await Network.eventually(timeout: 10) { h.isConnected })
+        let initial = await sub.wait { $0.payload.contains("\"state\":\"off\"") }
+        #expect(initial.first?.payload.contains("\"line\":\"low\"") == true, "\(initial)")
+        lines.close()
+        let decided = Worker { h.outlet.accept([Self.sample("loop", 1)]) }
+        #expect(await Network.eventually(timeout: 5) { lines.waiting == 1 }, "the line was never set")
+        let other = Worker { h.outlet.accept([Self.sample("other", 1)]) }
+        #expect(await Network.eventually(timeout: 5) { other.isDone })
+        // Whatever the other sample sent has reached the broker and come back by now.
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!sub.messages.contains { $0.payload.contains("\"state\":\"on\"") }, "published before its line was set: \(sub.messages)")
+        lines.open()
+        #expect(await Network.eventually(timeout: 5) { decided.isDone })
+        let on = await sub.wait { $0.payload.contains("\"state\":\"on\"") }
+        #expect(on.count == 1 && on.first?.payload.contains("\"line\":\"high\"") == true, "\(on)")
         await h.stop()
     }
 }
