@@ -65,8 +65,8 @@ package final class SensegateDaemon: Sendable {
                 await reload(&running, notifier: notifier)
                 inUse.update(session: running.session, settings: running.config.mqtt)
             case let .useBroker(index):
-                await useBroker(index, &running)
-                inUse.update(session: running.session, settings: running.config.mqtt, index: index)
+                let now = await useBroker(index, from: inUse.snapshot.index, &running)
+                inUse.update(session: running.session, settings: running.config.mqtt, index: now)
             }
         }
         failover.cancel()
@@ -382,18 +382,22 @@ package final class SensegateDaemon: Sendable {
         return o
     }
 
-    /// Moves the session to `mqtt.brokers[index]` (`BrokerFailover` asked): what the broker left
-    /// did not acknowledge goes to the new one from the outbox, in order per class.
-    private func useBroker(_ index: Int, _ r: inout Running) async {
+    /// Moves the session from `mqtt.brokers[old]` to `mqtt.brokers[index]` (`BrokerFailover`
+    /// asked): what the broker left did not acknowledge goes to the new one from the outbox, in
+    /// order per class. Returns the index of the broker in use after the move (the old one if
+    /// the new client could not be made), so that the failover counts from where it really is.
+    private func useBroker(_ index: Int, from old: Int, _ r: inout Running) async -> Int {
         let brokers = r.config.mqtt.brokers
-        guard brokers.indices.contains(index) else { return }
+        guard brokers.indices.contains(index) else { return old }
         let previous = r.session.settings.broker
         await r.session.stop(announceOffline: false, timeout: .milliseconds(500))
+        var now = index
         do {
             r.session = try startSession(r.config, broker: brokers[index], current: r.current, outlet: r.outlet, outbox: r.outbox)
             logger.notice("MQTT: now using \(brokers[index]) (was \(previous))")
         } catch {
             logger.error("MQTT: cannot move to \(brokers[index]): \(error); staying with \(previous)")
+            now = old
             do {
                 r.session = try startSession(r.config, broker: previous, current: r.current, outlet: r.outlet, outbox: r.outbox)
             } catch {
@@ -401,6 +405,7 @@ package final class SensegateDaemon: Sendable {
             }
         }
         r.outlet.attach(r.session)
+        return now
     }
 
     private func startSession(

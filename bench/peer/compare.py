@@ -478,15 +478,19 @@ def fmt_ratio(a, b):
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--sensegate", required=True)
-    p.add_argument("--bench", required=True, help="sensegate-bench (for the bare publisher)")
+    p.add_argument("--sensegate")
+    p.add_argument("--bench", help="sensegate-bench (for the bare publisher)")
     p.add_argument("--sizes", default="50 500 2000 5000 20000")
     p.add_argument("--duration", type=int, default=30)
     p.add_argument("--warmup", type=int, default=10)
     p.add_argument("--commands", type=int, default=200)
     p.add_argument("--start-timeout", type=int, default=300)
     p.add_argument("--work", default="/tmp/sensegate-peer")
+    p.add_argument("--table", help="print the table of an earlier run's results.json, and stop")
     args = p.parse_args()
+    if args.table:
+        table(json.load(open(args.table)))
+        return
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     systems = [Sensegate(args.sensegate), MqttIO(sys.executable)]
@@ -506,11 +510,18 @@ def main():
     for n in (n for n in sizes if 3 * n >= 1500):
         print(f"bare publisher: {3 * n} messages/s", file=sys.stderr)
         bares[n] = bare(args, n)
-    json.dump({"results": {k: {str(kk): vv for kk, vv in v.items()} for k, v in results.items()}, "bare": bares},
-              open(os.path.join(args.work, "results.json"), "w"), indent=1)
+    with open(os.path.join(args.work, "results.json"), "w") as f:
+        json.dump({"systems": [x.name for x in systems], "sizes": sizes,
+                   "results": {k: {str(kk): vv for kk, vv in v.items()} for k, v in results.items()},
+                   "bare": {str(k): v for k, v in bares.items()}}, f, indent=1)
+    table(json.load(open(os.path.join(args.work, "results.json"))))
 
-    a, b = results[systems[0].name], results[systems[1].name]
-    print(f"| workload | measure | sensegate | mqtt-io 2.7.0 | mqtt-io ÷ sensegate |")
+
+def table(run):
+    """The Markdown table of a run's results.json (also `--table FILE`)."""
+    names, sizes, bares = run["systems"], run["sizes"], run["bare"]
+    a, b = run["results"][names[0]], run["results"][names[1]]
+    print("| workload | measure | sensegate | mqtt-io 2.7.0 | mqtt-io ÷ sensegate |")
     print("|---|---|---|---|---|")
     row = lambda w, m, x, y, r: print(f"| {w} | {m} | {x} | {y} | {r} |")
     sa, sb = a["standard"], b["standard"]
@@ -518,28 +529,33 @@ def main():
     row("standard", "RSS", f"{sa['rss'] / 1024:.1f} MiB", f"{sb['rss'] / 1024:.1f} MiB", fmt_ratio(sa["rss"], sb["rss"]))
     row("standard", "CPU, % of one core", f"{sa['cpu_pct']:.2f} %", f"{sb['cpu_pct']:.2f} %", fmt_ratio(sa["cpu_pct"], sb["cpu_pct"]))
     ca, cb = a["commands"], b["commands"]
-    row("commands, 150 readings/s flowing", "/set → state p50", fmt_ms(ca["p50"]), fmt_ms(cb["p50"]), fmt_ratio(ca["p50"], cb["p50"]))
-    row("commands, 150 readings/s flowing", "/set → state p99", fmt_ms(ca["p99"]), fmt_ms(cb["p99"]), fmt_ratio(ca["p99"], cb["p99"]))
-    row("commands, 150 readings/s flowing", "unanswered", f"{ca['unanswered']} of {ca['n']}", f"{cb['unanswered']} of {cb['n']}", "")
+    w = "commands, 150 readings/s flowing"
+    row(w, "/set → state p50", fmt_ms(ca["p50"]), fmt_ms(cb["p50"]), fmt_ratio(ca["p50"], cb["p50"]))
+    row(w, "/set → state p99", fmt_ms(ca["p99"]), fmt_ms(cb["p99"]), fmt_ratio(ca["p99"], cb["p99"]))
+    row(w, "unanswered", f"{ca['unanswered']} of {ca['n']}", f"{cb['unanswered']} of {cb['n']}", "")
     ka, kb = a["kill"], b["kill"]
-    row("broker stopped 10 s, 150 readings/s", "readings lost", f"{ka['lost']} of {ka['taken']}", f"{kb['lost']} of {kb['taken']}", "")
-    row("broker stopped 10 s, 150 readings/s", "first reading after the broker is back", fmt_ms(ka["resumed"]), fmt_ms(kb["resumed"]), "")
+    w = "broker stopped 10 s, 150 readings/s"
+    row(w, "readings lost", f"{ka['lost']} of {ka['taken']}", f"{kb['lost']} of {kb['taken']}", "")
+    row(w, "first reading after the broker is back", fmt_ms(ka["resumed"]), fmt_ms(kb["resumed"]), "")
     for n in sizes:
-        ha, hb = a[n], b[n]
+        ha, hb = a[str(n)], b[str(n)]
         w = f"{n} sensors, {3 * n} readings/s due"
         if "failed" in ha or "failed" in hb:
-            row(w, "result", ha.get("failed", "ran"), hb.get("failed", "ran"), "")
-            continue
-        row(w, "start → first reading", fmt_ms(ha["start"]), fmt_ms(hb["start"]), fmt_ratio(ha["start"], hb["start"]))
-        row(w, "RSS", f"{ha['rss'] / 1024:.1f} MiB", f"{hb['rss'] / 1024:.1f} MiB", fmt_ratio(ha["rss"], hb["rss"]))
-        row(w, "CPU, % of one core", f"{ha['cpu_pct']:.1f} %", f"{hb['cpu_pct']:.1f} %", fmt_ratio(ha["cpu_pct"], hb["cpu_pct"]))
-        row(w, "CPU per delivered reading", f"{ha['cpu_us']:.0f} µs", f"{hb['cpu_us']:.0f} µs", fmt_ratio(ha["cpu_us"], hb["cpu_us"]))
-        taken = f" (taken {hb['taken_per_s']:.0f}/s)" if hb.get("taken_per_s") else ""
-        row(w, "readings delivered/s", f"{ha['delivered_per_s']:.0f}", f"{hb['delivered_per_s']:.0f}{taken}", "")
-        row(w, "read → subscriber p50 / p99", f"{fmt_ms(ha['p50'])} / {fmt_ms(ha['p99'])}", f"{fmt_ms(hb['p50'])} / {fmt_ms(hb['p99'])}", "")
-        if 3 * n >= 1500:  # below, its 100 wake-ups a second are most of its cost
-            row(w, "bare libmosquitto, CPU per QoS 1 message", f"{bares[n]:.1f} µs (sensegate {ha['cpu_us'] / bares[n]:.1f}×)", "", "")
-
+            row(w, "result", ha.get("failed", "ran (below)"), hb.get("failed", "ran (below)"), "")
+        value = lambda h, f: f(h) if "failed" not in h else "—"
+        ratio = lambda key: fmt_ratio(ha.get(key), hb.get(key))
+        row(w, "start → first reading", value(ha, lambda h: fmt_ms(h["start"])), value(hb, lambda h: fmt_ms(h["start"])), ratio("start"))
+        row(w, "RSS", value(ha, lambda h: f"{h['rss'] / 1024:.1f} MiB"), value(hb, lambda h: f"{h['rss'] / 1024:.1f} MiB"), ratio("rss"))
+        row(w, "CPU, % of one core", value(ha, lambda h: f"{h['cpu_pct']:.1f} %"), value(hb, lambda h: f"{h['cpu_pct']:.1f} %"), ratio("cpu_pct"))
+        row(w, "CPU per delivered reading", value(ha, lambda h: f"{h['cpu_us']:.0f} µs"), value(hb, lambda h: f"{h['cpu_us']:.0f} µs"), ratio("cpu_us"))
+        taken = lambda h: f" (taken {h['taken_per_s']:.0f}/s)" if h.get("taken_per_s") else ""
+        row(w, "readings delivered/s", value(ha, lambda h: f"{h['delivered_per_s']:.0f}"),
+            value(hb, lambda h: f"{h['delivered_per_s']:.0f}{taken(h)}"), "")
+        row(w, "read → subscriber p50 / p99", value(ha, lambda h: f"{fmt_ms(h['p50'])} / {fmt_ms(h['p99'])}"),
+            value(hb, lambda h: f"{fmt_ms(h['p50'])} / {fmt_ms(h['p99'])}"), "")
+        if str(n) in bares and "failed" not in ha:  # below 1,500/s, its 100 wake-ups a second are most of its cost
+            bare = bares[str(n)]
+            row(w, "bare libmosquitto, CPU per QoS 1 message", f"{bare:.1f} µs (sensegate {ha['cpu_us'] / bare:.1f}×)", "", "")
 
 if __name__ == "__main__":
     main()
