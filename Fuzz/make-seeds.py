@@ -43,6 +43,9 @@ def dictionary(target, words):
 # --- config and board files ---------------------------------------------------------------------
 examples = sorted(f for f in os.listdir(os.path.join(ROOT, "examples")) if f.endswith(".yaml"))
 configs = [read("examples/" + f) for f in examples] + [read("bench/reflex.yaml")]
+# OGC SensorThings output (no example carries it): numbers, quoted texts, a derived channel.
+configs.append(read("examples/demo.yaml") + b"\nsensorthings:\n  version: v1.1\n  qos: 1\n  datastreams:\n"
+               b"    outdoor.temperature: 17\n    outdoor.humidity: \"roof-01:humidity\"\n    derived.dew_point: 9007199254740992\n")
 seeds("config", configs)
 keys = set()
 # The config's own keys, and each I2C part's (its folder under Sources/SenseParts).

@@ -112,6 +112,8 @@ package struct MQTTSettings: Sendable, Hashable {
     package var homeAssistant: HomeAssistantSettings?
     /// `cap:` (top level) with the alarms that issue CAP alerts; nil when the section is absent.
     package var publicAlerts: PublicAlertSettings?
+    /// `sensorthings:` (top level): Observations for a SensorThings service; nil when absent or off.
+    package var sensorThings: SensorThingsSettings?
 }
 
 package enum PayloadFormat: String, Sendable, Hashable, CaseIterable {

@@ -113,6 +113,9 @@ package enum ConfigLoader {
         }
         let publicAlerts = CAPDecoding.settings(top.node("cap"), keyMark: top.keyMark("cap"), alarms: capNodes, sink: sink)
         let homeAssistant = top.node("home_assistant").flatMap { HomeAssistantDecoding.settings($0, sink: sink) }
+        let sensorThings = top.node("sensorthings").flatMap {
+            SensorThingsDecoding.settings($0, sensors: sensors, derived: derived, sink: sink)
+        }
         let metrics = top.node("metrics").flatMap { MetricsDecoding.settings($0, sink: sink) }
         let alarmFlood = top.node("alarm_flood").flatMap { AlarmDecoding.flood($0, sink: sink) } ?? AlarmFlood.Settings()
         let utcOffset =
@@ -166,6 +169,7 @@ package enum ConfigLoader {
         }
         mqtt.homeAssistant = homeAssistant
         mqtt.publicAlerts = publicAlerts
+        mqtt.sensorThings = sensorThings
         return SensegateConfig(
             file: file, node: node, board: board, stateDirectory: stateDirectory,
             logLevel: logLevel, mqtt: mqtt, sensors: sensors.all, derived: derived.all, alarms: alarms, alarmFlood: alarmFlood, windows: windows.all,

@@ -10,6 +10,9 @@ import Synchronization
 package final class MQTTSession: Sendable {
     let settings: MQTTSettings
     let topics: TopicTree
+    let node: String
+    /// With `sensorthings:`, each channel's Observations topic by sensor and quantity.
+    let sensorThingsTopics: [String: [String: String]]?
     package let client: MQTTClient
     private let outbox: Outbox
     private let eventTask: Task<Void, Never>
@@ -64,6 +67,8 @@ package final class MQTTSession: Sendable {
         discoveryLog = LogLimiter(what: "discovery messages", window: .seconds(60), linesPerKey: 2, now: clock.monotonicNow, logger: logger)
         self.discovery = Mutex(discovery.map(DiscoveryConfigs.init))
         topics = TopicTree(prefix: settings.prefix, node: node)
+        self.node = node
+        sensorThingsTopics = settings.sensorThings?.topics
         var options = Self.clientOptions(settings)
         options.will = MQTTMessage(topic: topics.status, text: "offline", qos: 1, retain: true)
         options.birth = MQTTMessage(topic: topics.status, text: "online", qos: 1, retain: true)

@@ -571,6 +571,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         let s = session.withLock { $0 }
         for sample in samples where sample.sensor != DerivedEngine.sensorName { health.record(sample) }
         guard let s else { return }
+        if let things = s.sensorThingsTopics { publishObservations(samples, things, s) }
         if s.settings.format == .senml {
             publishSenML(samples, s)
             return
@@ -582,6 +583,18 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
                 ? s.topics.derived(name: sample.quantity)
                 : s.topics.reading(sensor: sample.sensor, quantity: sample.quantity)
             post(.data, topic, qos: s.settings.qos, schema: "reading") { Payloads.reading(sample, seq: $0) }
+        }
+    }
+
+    /// SensorThings Observations of the channels that have a Datastream; a bad sample or one
+    /// without a value is none (and takes no `seq`).
+    private func publishObservations(_ samples: [Sample], _ topics: [String: [String: String]], _ s: MQTTSession) {
+        let qos = s.settings.sensorThings?.qos ?? s.settings.qos
+        for sample in samples {
+            guard let topic = topics[sample.sensor]?[sample.quantity], SensorThingsPayloads.isObservation(sample) else { continue }
+            post(.data, topic, qos: qos, schema: "sensorthings-observation") {
+                SensorThingsPayloads.observation(sample, node: s.node, seq: $0) ?? []
+            }
         }
     }
 

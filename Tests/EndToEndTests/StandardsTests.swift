@@ -40,4 +40,55 @@ import Testing
         }
         #expect(seqs == seqs.sorted())
     }
+
+    /// OGC SensorThings: the daemon publishes each mapped channel's readings as Observations on
+    /// its Datastream's topic, valid against the standard's structure, numbered in the node's
+    /// one stream; unmapped channels go nowhere there.
+    @Test func sensorThingsObservationsFromTheDaemon() async throws {
+        let broker = try MosquittoBroker()
+        let sub = try Subscriber(port: broker.port, filter: "#")
+        let site = Site()
+        let things = """
+            derived:
+              - {name: dew, model: dew_point, inputs: {temperature: outdoor.temperature, humidity: outdoor.humidity}}
+            sensorthings:
+              datastreams:
+                outdoor.temperature: 17
+                cabinet.humidity: "roof-e2e:cabinet-humidity"
+                derived.dew: 19
+            """
+        let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: things))
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let observations = await sub.wait(for: 12, timeout: 20) { $0.topic.hasPrefix("v1.1/") }
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(
+            Set(observations.map(\.topic)) == [
+                "v1.1/Datastreams(17)/Observations", "v1.1/Datastreams('roof-e2e:cabinet-humidity')/Observations",
+                "v1.1/Datastreams(19)/Observations",
+            ], "\(Set(observations.map(\.topic)))")
+        #expect(!sub.messages.contains { $0.topic.hasPrefix("v1.1/") && !$0.topic.hasSuffix("/Observations") })
+        #expect(try SchemaValidator.errors(schema: "sensorthings-observation.schema.json", payloads: observations.map(\.payload)) == [])
+        #expect(try PayloadSchemas.errors(sub.messages) == [], "every message as its topic promises")
+        // Each Observation is its reading's twin: same value and time, and its own number in the
+        // node's one stream (no number taken twice).
+        var seqs: [Int] = []
+        for o in observations {
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(o.payload.utf8)) as? [String: Any])
+            let parameters = try #require(body["parameters"] as? [String: Any])
+            seqs.append(try #require(parameters["seq"] as? Int))
+            #expect(parameters["node"] as? String == "e2e")
+            guard o.topic == "v1.1/Datastreams(17)/Observations" else { continue }
+            #expect(parameters["channel"] as? String == "outdoor.temperature" && parameters["unit"] as? String == "Cel")
+            let t = try #require(body["phenomenonTime"] as? String)
+            let twin = sub.messages.first { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" && $0.payload.contains("\"t\":\"\(t)\"") }
+            let reading = try #require(twin.map { try JSONSerialization.jsonObject(with: Data($0.payload.utf8)) as? [String: Any] } ?? nil)
+            #expect(reading["v"] as? Double == body["result"] as? Double)
+            #expect(reading["seq"] as? Int != parameters["seq"] as? Int)
+        }
+        let readingSeqs = sub.messages.filter { $0.topic.hasPrefix("sensegate/e2e/sensor/") }.compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.payload.utf8)) as? [String: Any])?["seq"] as? Int
+        }
+        #expect(Set(seqs).isDisjoint(with: readingSeqs) && Set(seqs).count == seqs.count)
+    }
 }

@@ -24,6 +24,9 @@ package enum PayloadSchemas {
             return .homeAssistant
         }
         if levels.last == "status" { return .unchecked }
+        if levels.count == 3, ["v1.0", "v1.1"].contains(levels[0]), levels[1].hasPrefix("Datastreams("), levels[2] == "Observations" {
+            return .jsonSchema("sensorthings-observation.schema.json")
+        }
         // <prefix…>/<node>/<kind>/…: find the kind after the node.
         let kinds = ["sensor", "derived", "aggregate", "alarm", "alarms", "rule", "actuator", "health", "senml"]
         guard let k = levels.lastIndex(where: { kinds.contains($0) }) else {
