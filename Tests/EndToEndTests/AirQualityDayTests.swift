@@ -55,7 +55,7 @@ import Testing
     static func date(_ text: String) -> Date { PayloadTime.date(text)! }
 
     @Test func nowcastAndAQIOverADayMatchAnIndependentComputation() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let sim = """
               speed: 4800
@@ -63,13 +63,13 @@ import Testing
                 - {quantity: pm2_5, change: 150, after: 9h, ramp: 1h, for: 2h}
             """
         let text = site.simConfig(port: broker.port, node: "air", simulation: sim, derived: Self.config)
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/air/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/air/#")
         let daemon = try SensegateBinary.start(["run", "--config", site.write("air.yaml", text)])
         let root = "sensegate/air/"
         let hoursWanted = 24
         let done = await sub.wait(for: hoursWanted, timeout: 60) { $0.topic == root + "derived/aqi" }
         daemon.signal(SIGTERM)
-        _ = daemon.waitForExit(timeout: 10)
+        _ = await daemon.exited(timeout: 10)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(done.count >= hoursWanted, "only \(done.count) hourly AQI values in 60 s")
@@ -131,7 +131,7 @@ import Testing
     /// The example station as shipped, on a test broker: every driver publishes good values,
     /// and a CRC fault injected into the SPS30 is published as `bad`/`crc`, then recovers.
     @Test func theExampleStationRunsEveryDriver() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         var text = try String(contentsOfFile: RepositoryPaths.examples + "/air-station.yaml", encoding: .utf8)
         text = text.replacing("mqtt://127.0.0.1:1883", with: "mqtt://127.0.0.1:\(broker.port)")
@@ -143,7 +143,7 @@ import Testing
                         - {sensor: pm, fault: crc, after: 3m, for: 2m}
                       excursions:
                     """)
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/air-station/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/air-station/#")
         let daemon = try SensegateBinary.start(["run", "--config", site.write("station.yaml", text)])
         let root = "sensegate/air-station/sensor/"
         let topics = [
@@ -168,7 +168,7 @@ import Testing
         #expect(values("gas/o3").allSatisfy { (0...0.2).contains($0) } && values("gas/no2").allSatisfy { (0...400).contains($0) })
         #expect(values("climate/humidity").allSatisfy { (0...100).contains($0) })
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(

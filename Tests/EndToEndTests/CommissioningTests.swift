@@ -21,9 +21,9 @@ import Testing
         let daemon: ChildProcess
 
         init() async throws {
-            broker = try MosquittoBroker()
+            broker = try await MosquittoBroker.running()
             config = site.write("c.yaml", site.simConfig(port: broker.port, derived: CommissioningTests.extra))
-            sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+            sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
             daemon = try SensegateBinary.start(["run", "--config", config])
             // Subscribed to its commands once its actuators' states are out.
             _ = await sub.wait { $0.topic == "sensegate/e2e/actuator/beacon" }
@@ -93,7 +93,7 @@ import Testing
         ])
         var screen = ""
         #expect(
-            Network.waitUntil(timeout: 20) {
+            await Network.eventually(timeout: 20) {
                 screen = (try? tmux.capture()) ?? ""
                 return screen.contains("outdoor.temperature") && screen.contains(" good ") && screen.contains("active_unacknowledged")
             }, "\(screen)")
@@ -111,17 +111,18 @@ import Testing
 
         // An operator's command shows up in the view.
         #expect(try SensegateBinary.run(["set", "-c", station.config, "fan", "on", "10m"]).status == 0)
-        #expect(Network.waitUntil(timeout: 5) { ((try? tmux.capture()) ?? "").contains("  fan                     on    manual") }, "\(screen)")
+        #expect(
+            await Network.eventually(timeout: 5) { ((try? tmux.capture()) ?? "").contains("  fan                     on    manual") }, "\(screen)")
 
         // Ctrl-C ends it and gives the terminal back: the session (its only command) is gone.
         try tmux.run(["send-keys", "-t", "w", "C-c"])
-        #expect(Network.waitUntil(timeout: 5) { ((try? tmux.run(["has-session", "-t", "w"]).status) ?? 0) != 0 })
+        #expect(await Network.eventually(timeout: 5) { ((try? tmux.run(["has-session", "-t", "w"]).status) ?? 0) != 0 })
 
         // NO_COLOR: the same view without colour.
         try tmux.run([
             "new-session", "-d", "-s", "w", "-x", "80", "-y", "24", "env NO_COLOR=1 \(SensegateBinary.path) watch --config \(station.config)",
         ])
-        #expect(Network.waitUntil(timeout: 20) { ((try? tmux.capture()) ?? "").contains(" good ") })
+        #expect(await Network.eventually(timeout: 20) { ((try? tmux.capture()) ?? "").contains(" good ") })
         #expect(try !tmux.capture(escapes: true).contains("\u{1B}[32m"))
     }
 

@@ -45,12 +45,12 @@ import Testing
     static func date(_ text: String) -> Date { PayloadTime.date(text)! }
 
     @Test func rushHourAndAnIncidentEndToEnd() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let text = try Self.config(state: site.state)
         #expect(text.contains("fault: chatter"))
         let path = site.write("crossroads.yaml", text)
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/crossroads/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/crossroads/#")
         let daemon = try SensegateBinary.start(["run", "--config", path, "--broker", "mqtt://127.0.0.1:\(broker.port)"])
         let root = "sensegate/crossroads/"
         let started = Date()
@@ -61,7 +61,7 @@ import Testing
                     == true
         }
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(!end.isEmpty, "twenty simulated minutes did not pass in 90 s")

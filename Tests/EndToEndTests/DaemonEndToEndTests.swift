@@ -23,15 +23,15 @@ import Testing
         init(
             simulation: String = "", cabinetChannels: String = "", extra: String = "",
             environment: [String: String] = [:]
-        ) throws {
-            broker = try MosquittoBroker()
+        ) async throws {
+            broker = try await MosquittoBroker.running()
             site = Site()
             config = site.write(
                 "c.yaml",
                 site.simConfig(
                     port: broker.port, simulation: simulation,
                     cabinetChannels: cabinetChannels, derived: extra))
-            sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+            sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
             daemon = try SensegateBinary.start(["run", "--config", config], environment: environment)
         }
 
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func publishesStatusAndReadingsThatMatchTheWorld() async throws {
-        let run = try Run()
+        let run = try await Run()
         let (sub, daemon) = (run.sub, run.daemon)
         let status = await sub.wait { $0.topic == "sensegate/e2e/status" }
         #expect(status.first?.payload == "online")
@@ -92,7 +92,7 @@ import Testing
 
         let stopAsked = Date()
         daemon.signal(SIGTERM)
-        let code = daemon.waitForExit(timeout: 5)
+        let code = await daemon.exited(timeout: 5)
         let took = Date().timeIntervalSince(stopAsked)  // before the schema check, which takes its own time
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
@@ -103,16 +103,16 @@ import Testing
     }
 
     @Test func sigintStopsCleanlyToo() async throws {
-        let run = try Run()
+        let run = try await Run()
         await run.sub.wait { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
         run.daemon.signal(SIGINT)
-        #expect(run.daemon.waitForExit(timeout: 5) == 0)
+        #expect(await run.daemon.exited(timeout: 5) == 0)
         let status = await run.sub.wait(for: 2) { $0.topic == "sensegate/e2e/status" }
         #expect(status.last?.payload == "offline")
     }
 
     @Test func derivedChannelsAndQualityChecksOnTheWire() async throws {
-        let run = try Run(
+        let run = try await Run(
             cabinetChannels: """
                     channels:
                       humidity:
@@ -160,7 +160,7 @@ import Testing
     }
 
     @Test func alarmsAreRetainedAcknowledgedAndCommandsChecked() async throws {
-        let run = try Run(
+        let run = try await Run(
             extra: """
                 alarms:
                   - name: always
@@ -180,7 +180,7 @@ import Testing
         #expect(first.payload.contains("\"priority\":\"high\"") && first.payload.contains("\"limit\":-100"))
         #expect(first.payload.contains("\"channel\":\"outdoor.temperature\""))
         // Retained: a late subscriber sees both alarms' states at once.
-        let late = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/+")
+        let late = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/alarm/+")
         let retained = await late.wait(for: 2) { $0.retained }
         #expect(Set(retained.map(\.topic)) == ["sensegate/e2e/alarm/always", "sensegate/e2e/alarm/never"])
 
@@ -223,7 +223,7 @@ import Testing
     }
 
     @Test func windowsPublishAggregatesOfWhatWasMeasured() async throws {
-        let run = try Run(
+        let run = try await Run(
             extra: """
                 windows:
                   - name: t2s
@@ -277,11 +277,11 @@ import Testing
     }
 
     @Test func reloadRepublishesAlarmsAndRetractsRemovedOnes() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let alarm = { (name: String) in "alarms:\n  - {name: \(name), channel: outdoor.temperature, high: -100}\n" }
         let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: alarm("old_name")))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/alarm/#")
         let daemon = try SensegateBinary.start(["run", "--config", config])
         #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/old_name" }.isEmpty)
         site.write("c.yaml", site.simConfig(port: broker.port, derived: alarm("new_name")))
@@ -289,11 +289,11 @@ import Testing
         #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/new_name" }.isEmpty)
         #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/old_name" && $0.payload.isEmpty }.isEmpty)
         // A newcomer sees only the alarm that exists now.
-        let late = try Subscriber(port: broker.port, filter: "sensegate/e2e/alarm/+")
+        let late = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/alarm/+")
         try await Task.sleep(for: .milliseconds(300))
         #expect(Set(late.messages.filter(\.retained).map(\.topic)) == ["sensegate/e2e/alarm/new_name"])
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await daemon.exited(timeout: 5) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
     }
@@ -304,11 +304,11 @@ import Testing
     /// and nothing reaches the second. Then a reload that only changes `log_level` applies it at
     /// once (trace lines appear).
     @Test func aReloadAppliesWholeOrNotAtAllAndChangesTheLogLevel() async throws {
-        let run = try Run()
+        let run = try await Run()
         let (broker, site, sub, daemon) = (run.broker, run.site, run.sub, run.daemon)
         await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
-        let other = try MosquittoBroker()
-        let otherSub = try Subscriber(port: other.port, filter: "sensegate/#")
+        let other = try await MosquittoBroker.running()
+        let otherSub = try await Subscriber.connected(port: other.port, filter: "sensegate/#")
         try "not a directory".write(toFile: site.state + "/counters", atomically: true, encoding: .utf8)
         site.write(
             "c.yaml",
@@ -339,7 +339,7 @@ import Testing
     /// the log got its own writer thread, the first log line that did not fit stopped the
     /// engine. Readings keep flowing, and once stderr is read again the lines that waited arrive.
     @Test func aStalledLogNeverStopsTheGateway() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         // Both sensors at 5 Hz (the shortest interval): about 50 messages and 100 trace lines
         // (15 KB) a second.
@@ -348,7 +348,7 @@ import Testing
             "log_level: trace\n"
                 + site.simConfig(port: broker.port)
                 .replacingOccurrences(of: "interval: 500ms", with: "interval: 200ms"))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/sensor/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/sensor/#")
         let daemon = try SensegateBinary.start(["run", "--config", config], stalledStderr: true)
         #expect(await !sub.wait { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }.isEmpty)
         try await Task.sleep(for: .seconds(3))  // the pipe (4 KiB) is full within a second
@@ -357,21 +357,21 @@ import Testing
         #expect(sub.messages.count >= before + 60, "readings stopped while the log was not read (\(sub.messages.count - before) in 3 s)")
         daemon.readStderr()
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         // What waited is written once stderr is read again (up to 4,096 lines; beyond, the log
         // says how many it dropped: LineWriterTests).
         #expect(daemon.stderr.components(separatedBy: "trace outbox: handed").count > 100)
     }
 
     @Test func lastWillAfterKill9AndSeqSurvivesRestart() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let config = site.write("c.yaml", site.simConfig(port: broker.port))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
         let first = try SensegateBinary.start(["run", "--config", config])
         await sub.wait(for: 6) { $0.topic.hasPrefix("sensegate/e2e/sensor/") }
         first.signal(SIGKILL)
-        _ = first.waitForExit(timeout: 5)
+        _ = await first.exited(timeout: 5)
         let will = await sub.wait(for: 2, timeout: 15) { $0.topic == "sensegate/e2e/status" }
         #expect(will.last?.payload == "offline")
         let before = sub.messages.compactMap { ReadingPayload.decode($0.payload)?.seq }.max() ?? 0
@@ -386,13 +386,13 @@ import Testing
         let secondRun = sub.messages.filter { $0.received > will.last!.received }.compactMap { ReadingPayload.decode($0.payload)?.seq }
         #expect(secondRun.allSatisfy { $0 > before })
         second.signal(SIGTERM)
-        #expect(second.waitForExit(timeout: 5) == 0)
+        #expect(await second.exited(timeout: 5) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
     }
 
     @Test func reloadRefusesABrokenConfigAndAppliesAGoodOne() async throws {
-        let run = try Run()
+        let run = try await Run()
         let (broker, site, sub, daemon) = (run.broker, run.site, run.sub, run.daemon)
         await sub.wait(for: 2) { $0.topic == "sensegate/e2e/sensor/outdoor/temperature" }
 
@@ -431,7 +431,7 @@ import Testing
     }
 
     @Test func sensorFaultIsPublishedAsBadAndRecovers() async throws {
-        let run = try Run(
+        let run = try await Run(
             simulation: """
                   faults:
                     - {sensor: outdoor, fault: nack, after: 1s, for: 2s}
@@ -466,10 +466,10 @@ import Testing
     }
 
     @Test func startsBeforeTheBrokerAndDeliversWhatItRead() async throws {
-        let broker = try MosquittoBroker(persistent: true)
+        let broker = try await MosquittoBroker.running(persistent: true)
         // A platform's persistent session, made before the gateway starts: the broker keeps for
         // it whatever arrives, however fast the gateway reconnects.
-        try Subscriber(port: broker.port, filter: "sensegate/e2e/#", session: "platform").stop()
+        try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#", session: "platform").stop()
         broker.stop()
         let site = Site()
         let config = site.write("c.yaml", site.simConfig(port: broker.port))
@@ -477,8 +477,8 @@ import Testing
         try await Task.sleep(for: .seconds(2))  // readings pile up in the outbox
         #expect(daemon.isRunning)
         let brokerUp = Date()
-        try broker.start()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#", session: "platform")
+        try await broker.restart()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#", session: "platform")
         let numbered = await sub.wait(for: 25, timeout: 15) { ReadingPayload.decode($0.payload) != nil || $0.payload.contains("\"seq\":") }
         let readings = numbered.filter { $0.topic.contains("/sensor/") }.compactMap { ReadingPayload.decode($0.payload) }
         let early = readings.filter { PayloadTime.date($0.t)! < brokerUp }
@@ -489,13 +489,13 @@ import Testing
         let upTo = early.last!.seq
         #expect(Set(seqs.filter { $0 <= upTo }) == Set(1...upTo))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await daemon.exited(timeout: 5) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
     }
 
     @Test func stopsWithinTwoSecondsWhileTheBrokerIsDown() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         broker.stop()
         let site = Site()
         let config = site.write(
@@ -507,12 +507,12 @@ import Testing
         try await Task.sleep(for: .seconds(7))  // the network thread is now in a multi-second backoff sleep
         let asked = Date()
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 30) == 0)
+        #expect(await daemon.exited(timeout: 30) == 0)
         #expect(Date().timeIntervalSince(asked) < 2.0)
     }
 
     @Test func systemdNotifyReadyWatchdogAndStopping() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let config = site.write("c.yaml", site.simConfig(port: broker.port))
         let notify = NotifySocket(directory: site.directory)
@@ -527,7 +527,7 @@ import Testing
         daemon.signal(SIGHUP)
         #expect(await Network.eventually(timeout: 5) { notify.contains("RELOADING=1") })
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await daemon.exited(timeout: 5) == 0)
         #expect(notify.contains("STOPPING=1"))
         // Under journald, lines carry syslog priorities instead of timestamps.
         #expect(daemon.stderr.split(separator: "\n").contains { $0.hasPrefix("<6>") })

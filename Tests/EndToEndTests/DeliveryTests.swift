@@ -48,13 +48,13 @@ import Testing
     }
 
     @Test func tenBrokerCrashesLoseNothing() async throws {
-        let broker = try MosquittoBroker(persistent: true)
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform")
+        let broker = try await MosquittoBroker.running(persistent: true)
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/dl/#", session: "platform")
         // A clean restart saves the platform's session: every later crash restores it, and the
         // broker queues for the platform whatever arrives before mosquitto_sub reconnects.
         broker.stop()
-        try broker.start()
-        try sub.waitUntilConnected()
+        try await broker.restart()
+        try await sub.reconnected()
         let site = Site()
         let daemon = try SensegateBinary.start(["run", "--config", Self.config(site, port: broker.port)])
         #expect(!(await sub.wait(timeout: 10) { $0.topic.hasPrefix("sensegate/dl/sensor/") }).isEmpty)
@@ -63,12 +63,12 @@ import Testing
             try await Task.sleep(for: .milliseconds(Int.random(in: 300...900, using: &rng)))
             broker.kill()
             try await Task.sleep(for: .milliseconds(Int.random(in: 300...1500, using: &rng)))
-            try broker.start()
-            try sub.waitUntilConnected()
+            try await broker.restart()
+            try await sub.reconnected()
         }
         try await Task.sleep(for: .seconds(2))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         // The last numbered message of the run: the final actuator/alarm states or a reading.
@@ -87,8 +87,8 @@ import Testing
     }
 
     @Test func aGatewayKilledDuringAnOutageDeliversItsBacklogAfterRestart() async throws {
-        let broker = try MosquittoBroker(persistent: true)
-        try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform").stop()
+        let broker = try await MosquittoBroker.running(persistent: true)
+        try await Subscriber.connected(port: broker.port, filter: "sensegate/dl/#", session: "platform").stop()
         broker.stop()
         let site = Site()
         let config = Self.config(site, port: broker.port)
@@ -96,7 +96,7 @@ import Testing
         try await Task.sleep(for: .seconds(4))
         first.signal(SIGKILL)
         let killed = Date()
-        _ = first.waitForExit(timeout: 5)
+        _ = await first.exited(timeout: 5)
         // Where the second run numbers from: the reservation the first one left on disk.
         let reserved = try #require(
             UInt64(
@@ -104,15 +104,15 @@ import Testing
                     .trimmingCharacters(in: .whitespacesAndNewlines)))
         let second = try SensegateBinary.start(["run", "--config", config])
         try await Task.sleep(for: .seconds(1))
-        try broker.start()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform")
+        try await broker.restart()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/dl/#", session: "platform")
         #expect(
             await Network.eventually(timeout: 20) {
                 sub.messages.contains { SeqField.of($0.payload).map { $0 >= reserved } == true && $0.topic.contains("/sensor/") }
             })
         try await Task.sleep(for: .seconds(1))
         second.signal(SIGTERM)
-        #expect(second.waitForExit(timeout: 10) == 0)
+        #expect(await second.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(second.stderr.contains("from before the restart will be delivered"))
@@ -132,8 +132,8 @@ import Testing
     }
 
     @Test func aFullOutboxDropsOldestReadingsAndSaysSo() async throws {
-        let broker = try MosquittoBroker(persistent: true)
-        try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform").stop()
+        let broker = try await MosquittoBroker.running(persistent: true)
+        try await Subscriber.connected(port: broker.port, filter: "sensegate/dl/#", session: "platform").stop()
         broker.stop()
         let site = Site()
         let daemon = try SensegateBinary.start([
@@ -144,8 +144,8 @@ import Testing
         ])
         try await Task.sleep(for: .seconds(6))  // ~180 readings for 100 places
         #expect(daemon.isRunning)
-        try broker.start()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#", session: "platform")
+        try await broker.restart()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/dl/#", session: "platform")
         let health = try #require(await sub.wait(timeout: 15) { $0.topic == "sensegate/dl/health" }.first)
         #expect(health.payload.contains("\"dropped_by_class\":{\"state\":0,\"reply\":0,\"data\":"))
         let dropped = try #require(Int(health.payload.split(separator: "\"dropped\":")[1].prefix { $0.isNumber }))
@@ -156,14 +156,14 @@ import Testing
         #expect(seqs.first! > UInt64(dropped) / 2)  // the oldest readings went first
         #expect(daemon.isRunning)
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
     }
 
     @Test func anUnusableOutboxFileStillDeliversAndSaysWhy() async throws {
-        let broker = try MosquittoBroker()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#")
+        let broker = try await MosquittoBroker.running()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/dl/#")
         let site = Site()
         // The outbox path is a directory: SQLite cannot open it.
         try FileManager.default.createDirectory(atPath: site.state + "/outbox.db", withIntermediateDirectories: true)
@@ -173,14 +173,14 @@ import Testing
         #expect(health.payload.contains("outbox.db: open: unable to open database file"))
         #expect(await sub.wait(for: 30, timeout: 10) { $0.topic.contains("/sensor/") }.count >= 30)
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(daemon.stderr.contains("outbox.db: open: unable to open database file (SQLite error 14); messages wait in memory only"))
     }
 
     @Test func mqtt5CarriesSeqSchemaAndContentTypeOnEveryMessage() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let sub = try ChildProcess(
             "/usr/bin/mosquitto_sub",
             [
@@ -196,7 +196,7 @@ import Testing
                     && sub.stdout.split(separator: "\n").filter { $0.contains("/sensor/") }.count >= 20
             })
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         sub.signal(SIGTERM)
         for line in sub.stdout.split(separator: "\n") where !line.hasPrefix("sensegate/dl/status|") {
             let fields = line.split(separator: "|", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)

@@ -10,13 +10,13 @@ import Testing
 /// once the primary answers again; every numbered message reaches one broker or the other.
 @Suite struct FailoverTests {
     @Test func movesToTheFallbackAndBackLosingNothing() async throws {
-        let primary = try MosquittoBroker(persistent: true)
-        let atPrimary = try Subscriber(port: primary.port, filter: "sensegate/fo/#", session: "platform")
+        let primary = try await MosquittoBroker.running(persistent: true)
+        let atPrimary = try await Subscriber.connected(port: primary.port, filter: "sensegate/fo/#", session: "platform")
         primary.stop()  // a clean stop saves the platform's session, which every later start restores
-        try primary.start()
-        try atPrimary.waitUntilConnected()
-        let fallback = try MosquittoBroker()
-        let atFallback = try Subscriber(port: fallback.port, filter: "sensegate/fo/#")
+        try await primary.restart()
+        try await atPrimary.reconnected()
+        let fallback = try await MosquittoBroker.running()
+        let atFallback = try await Subscriber.connected(port: fallback.port, filter: "sensegate/fo/#")
         let site = Site()
         let config = site.write(
             "failover.yaml",
@@ -40,8 +40,8 @@ import Testing
         primary.kill()
         #expect(!(await atFallback.wait(timeout: 30, where: reading)).isEmpty, "no readings at the fall-back\n\(daemon.stderr)")
         try await Task.sleep(for: .seconds(2))
-        try primary.start()
-        try atPrimary.waitUntilConnected()
+        try await primary.restart()
+        try await atPrimary.reconnected()
         // Back on the primary within retry_primary (10 s) and a probe.
         let movedBack = await Network.eventually(timeout: 40) {
             let latest = Tally(atFallback.messages).seen.max() ?? 0
@@ -51,7 +51,7 @@ import Testing
         #expect(movedBack, "not back on the primary\n\(daemon.stderr)")
         try await Task.sleep(for: .seconds(1))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
 
         // Every numbered message (health aside: only its newest is kept) reached one of the two.
         let all = Tally(atPrimary.messages + atFallback.messages)

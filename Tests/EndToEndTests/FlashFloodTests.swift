@@ -47,10 +47,10 @@ import Testing
     }
 
     @Test func aFlashFloodEndToEnd() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let path = site.write("river.yaml", try Self.exampleText(state: site.state, speed: 200))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/river-gauge/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/river-gauge/#")
         let daemon = try SensegateBinary.start(["run", "--config", path, "--broker", "mqtt://127.0.0.1:\(broker.port)"])
         let root = "sensegate/river-gauge/"
         // The storm ends 111 simulated minutes after start; the tips' report comes on the minute.
@@ -59,7 +59,7 @@ import Testing
         }
         try await Task.sleep(for: .seconds(1))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(!last.isEmpty, "the storm's rain was not all counted in 60 s")
@@ -148,9 +148,9 @@ import Testing
     /// Totals live in the state directory: a `kill -9` loses at most the tips of one flush
     /// interval, and the next start carries on from there.
     @Test func rainTotalsSurviveKill9() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/river-gauge/sensor/rain/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/river-gauge/sensor/rain/#")
         let root = "sensegate/river-gauge/sensor/rain/"
         let storm = site.write("storm.yaml", try Self.exampleText(state: site.state, speed: 200, flush: "1s"))
         var daemon = try SensegateBinary.start(["run", "--config", storm, "--broker", "mqtt://127.0.0.1:\(broker.port)"])
@@ -159,7 +159,7 @@ import Testing
         }
         try await Task.sleep(for: .milliseconds(300))
         daemon.signal(SIGKILL)
-        _ = daemon.waitForExit(timeout: 10)
+        _ = await daemon.exited(timeout: 10)
         let before = sub.messages(on: root + "rain_total").compactMap { ReadingPayload.decode($0.payload)?.v }.max() ?? 0
         let eventBefore = sub.messages(on: root + "rain_event").compactMap { ReadingPayload.decode($0.payload)?.v }.max() ?? 0
         #expect(before >= 10)
@@ -170,7 +170,7 @@ import Testing
         daemon = try SensegateBinary.start(["run", "--config", dry, "--broker", "mqtt://127.0.0.1:\(broker.port)"])
         let restarted = await sub.wait(for: count + 1, timeout: 20) { $0.topic == root + "rain_total" }
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         let after = try #require(restarted.last.flatMap { ReadingPayload.decode($0.payload)?.v })

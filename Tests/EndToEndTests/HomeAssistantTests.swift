@@ -29,14 +29,14 @@ import Testing
     }
 
     @Test func discoveryAsHomeAssistantTakesIt() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         // A config left by an earlier version with an entity that no longer exists, and another device's.
         let stale = "homeassistant/sensor/sensegate_ha/sensor_attic_temperature/config"
         let foreign = "homeassistant/sensor/other_device/temperature/config"
         try Subscriber.publish(port: broker.port, topic: stale, payload: #"{"name":"attic temperature","state_topic":"x"}"#, retain: true)
         try Subscriber.publish(port: broker.port, topic: foreign, payload: #"{"name":"not ours","state_topic":"y"}"#, retain: true)
-        let sub = try Subscriber(port: broker.port, filter: "#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "#")
         let path = site.write("ha.yaml", Self.config(site, port: broker.port))
         var daemon = try SensegateBinary.start(["run", "--config", path])
         let root = "sensegate/ha/"
@@ -90,10 +90,10 @@ import Testing
         daemon.signal(SIGHUP)
         #expect(await !sub.wait(timeout: 10) { $0.topic == door && $0.payload.isEmpty }.isEmpty, "the door's config stayed")
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
 
         // The broker keeps them: a late subscriber (Home Assistant starting) gets every one, retained.
-        let late = try Subscriber(port: broker.port, filter: "homeassistant/+/sensegate_ha/#")
+        let late = try await Subscriber.connected(port: broker.port, filter: "homeassistant/+/sensegate_ha/#")
         let kept = await late.wait(for: configs.count - 1, timeout: 5) { $0.retained && !$0.payload.isEmpty }
         #expect(Set(kept.map(\.topic)) == Set(configs.keys).subtracting([door]))
         late.stop()
@@ -113,7 +113,7 @@ import Testing
         let remaining = Set(configs.keys).subtracting([door])
         let emptied = await sub.wait(for: remaining.count, timeout: 15) { remaining.contains($0.topic) && $0.payload.isEmpty }
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         #expect(Set(emptied.map(\.topic)) == remaining)
         #expect(!sub.messages.contains { $0.topic == foreign && $0.payload.isEmpty }, "another device's config was touched")
     }
@@ -122,7 +122,7 @@ import Testing
     /// the gateway cannot read most of its own retained configs back, yet every config of the
     /// removed entities is deleted, because it remembers what it announced (`discovery-topics`).
     @Test func aLargeChangeIsCleanedUpWhateverTheBrokersQueues() async throws {
-        let broker = try MosquittoBroker(extraConfig: "max_queued_messages 2\nmax_inflight_messages 2")
+        let broker = try await MosquittoBroker.running(extraConfig: "max_queued_messages 2\nmax_inflight_messages 2")
         let site = Site()
         let buses = ["i2c-3", "i2c-10", "i2c-11", "i2c-12", "i2c-13", "i2c-14", "i2c-15", "i2c-16", "i2c-17"]
         let many = buses.enumerated().flatMap { i, bus in
@@ -135,12 +135,12 @@ import Testing
         }
         let path = site.write("big.yaml", config(many))
         var daemon = try SensegateBinary.start(["run", "--config", path])
-        let watcher = try Subscriber(port: broker.port, filter: "homeassistant/+/sensegate_big/+/config", qos: 0)
+        let watcher = try await Subscriber.connected(port: broker.port, filter: "homeassistant/+/sensegate_big/+/config", qos: 0)
         let extraConfigs = { (m: ReceivedMessage) in m.topic.contains("/sensor_extra") && !m.payload.isEmpty }
         let announced = await watcher.wait(for: 54, timeout: 15, where: extraConfigs)
         #expect(Set(announced.map(\.topic)).count == 54, "18 BME280s, three entities each")
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
 
         // Started again without them: all 54 are deleted.
         site.write("big.yaml", config(""))
@@ -148,10 +148,10 @@ import Testing
         let removed = Set(announced.map(\.topic))
         let deleted = await watcher.wait(for: removed.count, timeout: 15) { removed.contains($0.topic) && $0.payload.isEmpty }
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         #expect(Set(deleted.map(\.topic)) == removed)
         // What the broker still holds for the node: the remaining entities' configs only.
-        let late = try Subscriber(port: broker.port, filter: "homeassistant/+/sensegate_big/+/config", qos: 0)
+        let late = try await Subscriber.connected(port: broker.port, filter: "homeassistant/+/sensegate_big/+/config", qos: 0)
         let kept = await late.wait(for: 1, timeout: 5) { $0.retained }
         try await Task.sleep(for: .milliseconds(500))  // the rest of the retained ones arrive
         #expect(!kept.isEmpty)

@@ -66,11 +66,11 @@ import Testing
     }
 
     @Test func everyTopicTheGatewayReadsTakesHostileMessages() async throws {
-        let broker = try MosquittoBroker(extraConfig: "max_packet_size \(Self.maxPacket)")
+        let broker = try await MosquittoBroker.running(extraConfig: "max_packet_size \(Self.maxPacket)")
         let site = Site()
         let config = site.write(
             "c.yaml", site.simConfig(port: broker.port, derived: ReactionEndToEndTests.reaction + "\nhome_assistant: {area: Test}\n"))
-        let sub = try Subscriber(
+        let sub = try await Subscriber.connected(
             port: broker.port, filter: Self.root + "sensor/#",
             moreFilters: ["alarm/+", "alarm/+/reply", "actuator/+", "actuator/+/ack", "alarms", "rule/+", "status", "health"]
                 .map { Self.root + $0 })
@@ -162,15 +162,15 @@ import Testing
         // Health counts what happened (published at each connection: the broker is restarted for it).
         await attacker.shutdown(last: nil, timeout: .seconds(1))
         broker.stop()
-        try broker.start()
-        try sub.waitUntilConnected()
+        try await broker.restart()
+        try await sub.reconnected()
         let health = await sub.wait(timeout: 15) { $0.topic == Self.root + "health" && $0.payload.contains("\"commands\"") }.last?.payload ?? ""
         let counters = try #require(try JSONSerialization.jsonObject(with: Data(health.utf8)) as? [String: Any])["commands"] as? [String: Int]
         #expect((counters?["refused"] ?? 0) > 10_000 && (counters?["unanswered"] ?? 0) > 0 && (counters?["accepted"] ?? 0) > 0, "\(health)")
         #expect(try SchemaValidator.errors(schema: "health.schema.json", payloads: [health]) == [])
 
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         // The journal: refusals summed up per topic, not 20,000 lines.
         let lines = daemon.stderr.split(separator: "\n")
         try daemon.stderr.write(toFile: "/tmp/hostile-daemon.log", atomically: true, encoding: .utf8)

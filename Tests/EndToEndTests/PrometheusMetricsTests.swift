@@ -28,7 +28,7 @@ import Testing
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: exporter)))
     func nodeExporterServesTheGatewaysMetrics() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let textfiles = site.directory + "/textfiles"
         try FileManager.default.createDirectory(atPath: textfiles, withIntermediateDirectories: true)
@@ -55,11 +55,11 @@ import Testing
                 "--collector.textfile.directory=\(textfiles)",
             ])
         defer { exporter.signal(SIGTERM) }
-        #expect(Network.waitUntil(timeout: 10) { Network.isListening(port) })
+        #expect(await Network.eventually(timeout: 10) { Network.isListening(port) })
 
         var text = ""
         #expect(
-            Network.waitUntil(timeout: 20) {
+            await Network.eventually(timeout: 20) {
                 text = Self.scrape(port)
                 return (Self.value(text, #"sensegate_sensor_samples_total{sensor="outdoor"}"#) ?? 0) > 0
                     && Self.value(text, "sensegate_mqtt_connected") == 1
@@ -82,7 +82,7 @@ import Testing
         #expect(Self.value(text, "sensegate_outbox_durable") == 1)
         // The alarm set to trip at once, and the actuator before any command.
         #expect(
-            Network.waitUntil(timeout: 10) {
+            await Network.eventually(timeout: 10) {
                 text = Self.scrape(port)
                 return Self.value(text, #"sensegate_alarm_state{alarm="hot",priority="high",state="active_unacknowledged"}"#) == 1
             }, "\(text.suffix(2000))")
@@ -95,7 +95,7 @@ import Testing
         try Subscriber.publish(
             port: broker.port, topic: "sensegate/e2e/actuator/fan/set", payload: #"{"command":"on","id":"m1"}"#)
         #expect(
-            Network.waitUntil(timeout: 10) {
+            await Network.eventually(timeout: 10) {
                 text = Self.scrape(port)
                 return Self.value(text, #"sensegate_actuator_on{actuator="fan"}"#) == 1
             }, "\(text.suffix(2000))")
@@ -115,7 +115,7 @@ import Testing
 
         // A clean stop leaves a file that says so, without the last counts.
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await daemon.exited(timeout: 5) == 0)
         text = Self.scrape(port)
         #expect(Self.value(text, "sensegate_up") == 0, "\(text.suffix(2000))")
         #expect(Self.value(text, "node_textfile_scrape_error") == 0)

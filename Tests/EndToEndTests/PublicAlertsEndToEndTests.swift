@@ -51,9 +51,9 @@ import Testing
     }
 
     @Test func anAlertAndItsCancel() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
         // An MQTT 5 observer of the properties: CAP's own media type and namespace.
         let v5 = try ChildProcess(
             "/usr/bin/mosquitto_sub",
@@ -72,9 +72,9 @@ import Testing
         let messages = await sub.wait(for: 2, timeout: 30) { $0.topic == topic }
         try await Task.sleep(for: .milliseconds(500))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         v5.signal(SIGTERM)
-        _ = v5.waitForExit(timeout: 5)
+        _ = await v5.exited(timeout: 5)
 
         let caps = sub.messages(on: topic)
         #expect(caps.map { Self.fields($0.payload).type } == ["Alert", "Cancel"], "\(caps.map(\.payload))")
@@ -97,7 +97,7 @@ import Testing
                 && props.allSatisfy { $0.contains("|application/cap+xml|") && $0.contains("schema:urn:oasis:names:tc:emergency:cap:1.2") },
             "\(props)")
         // Retained: the broker holds the latest (the Cancel) for late subscribers.
-        let late = try Subscriber(port: broker.port, filter: topic)
+        let late = try await Subscriber.connected(port: broker.port, filter: topic)
         let held = await late.wait(timeout: 5) { $0.retained }
         #expect(held.first.map { Self.fields($0.payload).type } == "Cancel")
         late.stop()
@@ -108,9 +108,9 @@ import Testing
     }
 
     @Test func anAlertOutWhenTheGatewayDiesIsCancelledByTheNextRun() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
         let topic = "sensegate/e2e/cap/hot"
         let hot = site.write(
             "hot.yaml",
@@ -121,7 +121,7 @@ import Testing
         let alert = await sub.wait(timeout: 20) { $0.topic == topic }
         try await Task.sleep(for: .milliseconds(300))
         daemon.signal(SIGKILL)
-        _ = daemon.waitForExit(timeout: 10)
+        _ = await daemon.exited(timeout: 10)
         let id = try #require(alert.first.map { Self.fields($0.payload).id })
         let file = try String(contentsOfFile: site.state + "/cap-alerts", encoding: .utf8)
         #expect(file.hasPrefix("hot \(id) "), "\(file)")
@@ -131,7 +131,7 @@ import Testing
         daemon = try SensegateBinary.start(["run", "--config", mild])
         let cancel = await sub.wait(for: 2, timeout: 20) { $0.topic == topic }
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let last = try #require(cancel.dropFirst().first.map { Self.fields($0.payload) })
         #expect(last.type == "Cancel")
         #expect(last.references?.contains(",\(id),") == true, "\(last.references ?? "none")")

@@ -50,10 +50,10 @@ import Testing
         """
 
     @Test func excursionRaisesAlarmRuleFiresOutputChangesAckAndFailsafeOnStop() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let config = site.write("c.yaml", site.simConfig(port: broker.port, simulation: Self.longExcursion, derived: Self.reaction))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/#")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
         let daemon = try SensegateBinary.start(["run", "--config", config])
         let root = "sensegate/e2e/"
 
@@ -117,7 +117,7 @@ import Testing
 
         // SIGTERM: every output at its failsafe level, published before `offline`.
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 5) == 0)
+        #expect(await daemon.exited(timeout: 5) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         await sub.wait { $0.topic == root + "status" && $0.payload == "offline" }
@@ -147,15 +147,15 @@ import Testing
     }
 
     @Test func aRestartAfterACrashHoldsOutputsAtFailsafe() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let site = Site()
         let config = site.write("c.yaml", site.simConfig(port: broker.port, derived: Self.reaction + "\nrestart_failsafe: 2s\n"))
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/e2e/actuator/beacon")
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/actuator/beacon")
         let first = try SensegateBinary.start(["run", "--config", config])
         let normal = await sub.wait { $0.payload.contains("\"source\":\"default\"") }
         #expect(!normal.isEmpty)
         first.signal(SIGKILL)
-        _ = first.waitForExit(timeout: 5)
+        _ = await first.exited(timeout: 5)
         // The second run numbers from the reservation the first one left on disk.
         let reserved = try #require(
             UInt64(
@@ -181,7 +181,7 @@ import Testing
         #expect(backAt.timeIntervalSince(heldAt) > 1.5, "held at \(heldAt), back at \(backAt)")
         #expect(second.stderr.contains("the previous run did not stop cleanly"))
         second.signal(SIGTERM)
-        #expect(second.waitForExit(timeout: 5) == 0)
+        #expect(await second.exited(timeout: 5) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         // A clean stop leaves no marker: the next start is normal at once.

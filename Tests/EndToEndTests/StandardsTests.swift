@@ -6,14 +6,14 @@ import Testing
 /// subscriber and validator.
 @Suite struct StandardsTests {
     @Test func senmlPacksFromTheDaemonValidateAndResolve() async throws {
-        let broker = try MosquittoBroker()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/dl/#")
+        let broker = try await MosquittoBroker.running()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/dl/#")
         let site = Site()
         let config = DeliveryTests.config(site, port: broker.port, mqttExtra: "  format: senml")
         let daemon = try SensegateBinary.start(["run", "--config", config])
         let packs = await sub.wait(for: 10, timeout: 15) { $0.topic.hasPrefix("sensegate/dl/senml/") }
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(packs.count >= 10)
@@ -45,8 +45,8 @@ import Testing
     /// its Datastream's topic, valid against the standard's structure, numbered in the node's
     /// one stream; unmapped channels go nowhere there.
     @Test func sensorThingsObservationsFromTheDaemon() async throws {
-        let broker = try MosquittoBroker()
-        let sub = try Subscriber(port: broker.port, filter: "#")
+        let broker = try await MosquittoBroker.running()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "#")
         let site = Site()
         let things = """
             derived:
@@ -61,7 +61,7 @@ import Testing
         let daemon = try SensegateBinary.start(["run", "--config", config])
         let observations = await sub.wait(for: 12, timeout: 20) { $0.topic.hasPrefix("v1.1/") }
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(timeout: 10) == 0)
+        #expect(await daemon.exited(timeout: 10) == 0)
         #expect(
             Set(observations.map(\.topic)) == [
                 "v1.1/Datastreams(17)/Observations", "v1.1/Datastreams('roof-e2e:cabinet-humidity')/Observations",

@@ -96,8 +96,8 @@ import Testing
     /// was still setting the line, and the wire said `on` with the line at its `off` level. An
     /// actuator is published only with the line it has: after the set, by whoever made it.
     @Test func anActuatorIsNeverPublishedBeforeItsLineIsSet() async throws {
-        let broker = try MosquittoBroker()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/executor/actuator/signal")
+        let broker = try await MosquittoBroker.running()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/executor/actuator/signal")
         var logger = Logger(label: "executor")
         logger.logLevel = .critical
         let lines = GatedOutputs(SimulatedHardware(clock: SystemClock()))

@@ -49,8 +49,8 @@ import Testing
     }
 
     @Test func theReflexNeverWaitsForASlowCardAndNothingIsLost() async throws {
-        let broker = try MosquittoBroker()
-        let sub = try Subscriber(port: broker.port, filter: "sensegate/bench/#")
+        let broker = try await MosquittoBroker.running()
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/bench/#")
         let state = TemporaryDirectory.make("sensegate-reflex-state")
         let card = SlowStateFiles(delayMilliseconds: 500)
         var logger = Logger(label: "reflex")

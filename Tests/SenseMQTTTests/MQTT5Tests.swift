@@ -13,7 +13,7 @@ import Testing
     static let logger = Logger(label: "test")
 
     @Test func propertiesReachAnMQTT5Subscriber() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         // An independent MQTT 5 subscriber printing content type, expiry, user properties, payload.
         let sub = try ChildProcess(
             "/usr/bin/mosquitto_sub",
@@ -92,7 +92,7 @@ import Testing
     /// A config this gateway published retained in an earlier run (same client id) must still come
     /// back when it subscribes, or stale Home Assistant configs would never be deleted.
     @Test func ownRetainedMessagesFromAnEarlierRunStillArrive() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let id = "same-\(Int.random(in: 0..<1_000_000))"
         let first = try MQTTClient(options: MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: id), logger: MQTT5Tests.logger)
         let firstEvents = EventRecorder(first)
@@ -115,7 +115,7 @@ import Testing
     /// A retained message published while the subscriber is connected keeps its flag (retain as
     /// published), so a retained command is recognised on arrival, not only at the next restart.
     @Test func aLiveRetainedMessageKeepsItsFlag() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let client = try MQTTClient(
             options: MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "rap-\(getpid())"),
             logger: MQTT5Tests.logger)

@@ -20,14 +20,14 @@ import Testing
     }
 
     @Test func birthIsRetainedAndCleanShutdownSaysOffline() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let o = Self.options(broker)
         let client = try MQTTClient(options: o, logger: Self.logger)
         let events = EventRecorder(client)
         try client.start()
         #expect(await events.wait { $0 == .connected })
         // A subscriber arriving later gets the retained birth.
-        let late = try Subscriber(port: broker.port, filter: o.birth!.topic)
+        let late = try await Subscriber.connected(port: broker.port, filter: o.birth!.topic)
         let birth = await late.wait { $0.topic == o.birth!.topic }
         #expect(birth.first?.payload == "online")
         #expect(birth.first?.retained == true)
@@ -37,9 +37,9 @@ import Testing
     }
 
     @Test func lastWillWhenTheClientVanishes() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let o = Self.options(broker)
-        let watcher = try Subscriber(port: broker.port, filter: o.will!.topic)
+        let watcher = try await Subscriber.connected(port: broker.port, filter: o.will!.topic)
         do {
             let client = try MQTTClient(options: o, logger: Self.logger)
             let events = EventRecorder(client)
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func reconnectsAndResubscribesAfterBrokerRestart() async throws {
-        let broker = try MosquittoBroker()
+        let broker = try await MosquittoBroker.running()
         let client = try MQTTClient(options: Self.options(broker), logger: Self.logger)
         let events = EventRecorder(client)
         try client.subscribe("t/commands/#", qos: 1)
@@ -65,20 +65,20 @@ import Testing
         broker.kill()  // SIGKILL: no goodbye
         #expect(await events.wait { if case .disconnected = $0 { true } else { false } })
         #expect(!client.isConnected)
-        try broker.start()
+        try await broker.restart()
         #expect(await events.wait(count: 2, timeout: 15) { $0 == .connected })
         try Subscriber.publish(port: broker.port, topic: "t/commands/b", payload: "after")
         let got = await events.waitMessage(timeout: 10) { $0.topic == "t/commands/b" && $0.payload == Array("after".utf8) }
         #expect(got)
         // The birth message is published again on the new connection (the broker forgot it).
-        let watcher = try Subscriber(port: broker.port, filter: client.options.birth!.topic)
+        let watcher = try await Subscriber.connected(port: broker.port, filter: client.options.birth!.topic)
         #expect(await watcher.wait { $0.retained && $0.payload == "online" }.count == 1)
         await client.shutdown(last: nil, timeout: .seconds(1))
     }
 
     @Test func tlsWithHostnameVerification() async throws {
         let tls = try TLSFixture(commonName: "localhost")
-        let broker = try MosquittoBroker(tls: tls)
+        let broker = try await MosquittoBroker.running(tls: tls)
         var good = MQTTClientOptions(host: "localhost", port: broker.port, clientID: "tls-ok")
         good.tls = .init(caFile: tls.caFile)
         let client = try MQTTClient(options: good, logger: Self.logger)
@@ -89,7 +89,7 @@ import Testing
 
         // A certificate for another name must be refused even though the CA is trusted.
         let other = try TLSFixture(commonName: "broker.example.org")
-        let impostor = try MosquittoBroker(tls: other)
+        let impostor = try await MosquittoBroker.running(tls: other)
         var bad = MQTTClientOptions(host: "localhost", port: impostor.port, clientID: "tls-bad")
         bad.tls = .init(caFile: other.caFile)
         bad.reconnectMinSeconds = 1
@@ -104,7 +104,7 @@ import Testing
 
 @Suite(.serialized) struct MQTTAuthenticationTests {
     @Test func usernameAndPassword() async throws {
-        let broker = try MosquittoBroker(users: ["roof-01": "s3cret"])
+        let broker = try await MosquittoBroker.running(users: ["roof-01": "s3cret"])
         var good = MQTTClientOptions(host: "127.0.0.1", port: broker.port, clientID: "auth-ok")
         good.username = "roof-01"
         good.password = "s3cret"
@@ -128,7 +128,7 @@ import Testing
 
     @Test func clientCertificate() async throws {
         let tls = try TLSFixture(commonName: "localhost")
-        let broker = try MosquittoBroker(tls: tls, requireClientCertificate: true)
+        let broker = try await MosquittoBroker.running(tls: tls, requireClientCertificate: true)
         var withCert = MQTTClientOptions(host: "localhost", port: broker.port, clientID: "mtls-ok")
         withCert.tls = .init(caFile: tls.caFile, certFile: tls.clientCert, keyFile: tls.clientKey)
         let client = try MQTTClient(options: withCert, logger: MQTTClientTests.logger)

@@ -120,6 +120,17 @@ package final class ChildProcess: @unchecked Sendable {
     package var isRunning: Bool { reap(block: false) == nil }
 
     /// The exit status (or 128 + signal), or nil if still running after `timeout` seconds.
+    /// `waitForExit` for a test's task: it sleeps between looks instead of blocking one of the
+    /// two cooperative threads the whole parallel suite shares.
+    package func exited(timeout: Double) async -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if let s = reap(block: false) { return s }
+            do { try await Task.sleep(for: .milliseconds(5)) } catch { break }
+        }
+        return reap(block: false)
+    }
+
     package func waitForExit(timeout: Double) -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {

@@ -14,6 +14,22 @@ package final class MosquittoBroker: @unchecked Sendable {
     /// With `persistent`, sessions and queued messages are saved every second and at a clean stop,
     /// so a persistent subscriber's session outlives a broker restart (even after SIGKILL, once saved).
     /// `extraConfig` is appended to mosquitto.conf (e.g. `max_packet_size 16777216`).
+    /// `init` on a thread of its own: starting mosquitto waits until it runs, and a test's task
+    /// must not hold one of the two cooperative threads meanwhile (the parallel suite starves).
+    package static func running(
+        tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
+        persistent: Bool = false, extraConfig: String = ""
+    ) async throws -> MosquittoBroker {
+        try await Blocking.run {
+            try MosquittoBroker(
+                tls: tls, requireClientCertificate: requireClientCertificate, users: users, persistent: persistent,
+                extraConfig: extraConfig)
+        }
+    }
+
+    /// `start()` (again, on the same port) on a thread of its own, as `running`.
+    package func restart() async throws { try await Blocking.run { try self.start() } }
+
     package init(
         tls: TLSFixture? = nil, requireClientCertificate: Bool = false, users: [String: String] = [:],
         persistent: Bool = false, extraConfig: String = ""

@@ -21,6 +21,17 @@ package final class Subscriber: @unchecked Sendable {
     /// With `session`, a persistent session under that client id (clean session off): the broker
     /// keeps QoS 1 messages for it while it is away, and across its own restarts if persistent.
     /// `moreFilters` are subscribed too (one subscriber for several branches of the tree).
+    /// `init` on a thread of its own: subscribing waits until a probe comes back, and a test's
+    /// task must not hold one of the two cooperative threads meanwhile.
+    package static func connected(
+        port: Int, filter: String, moreFilters: [String] = [], qos: Int = 1, session: String? = nil
+    ) async throws -> Subscriber {
+        try await Blocking.run { try Subscriber(port: port, filter: filter, moreFilters: moreFilters, qos: qos, session: session) }
+    }
+
+    /// `waitUntilConnected` on a thread of its own.
+    package func reconnected() async throws { try await Blocking.run { try self.waitUntilSubscribed() } }
+
     package init(port: Int, filter: String, moreFilters: [String] = [], qos: Int = 1, session: String? = nil) throws {
         self.port = port
         self.filter = filter
