@@ -93,7 +93,8 @@ import Testing
         let stopAsked = Date()
         daemon.signal(SIGTERM)
         let code = await daemon.exited(timeout: 5)
-        let took = Date().timeIntervalSince(stopAsked)  // before the schema check, which takes its own time
+        // When the process was reaped, not when this task ran again (the pool may be busy).
+        let took = (daemon.exitedAt ?? Date()).timeIntervalSince(stopAsked)
         let schemaErrors = try PayloadSchemas.errors(sub.messages)
         #expect(schemaErrors == [], "every message as its topic promises")
         #expect(code == 0, "stderr: \(daemon.stderr)")
@@ -508,7 +509,7 @@ import Testing
         let asked = Date()
         daemon.signal(SIGTERM)
         #expect(await daemon.exited(timeout: 30) == 0)
-        #expect(Date().timeIntervalSince(asked) < 2.0)
+        #expect((daemon.exitedAt ?? Date()).timeIntervalSince(asked) < 2.0)
     }
 
     @Test func systemdNotifyReadyWatchdogAndStopping() async throws {
