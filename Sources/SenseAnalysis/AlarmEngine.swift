@@ -112,6 +112,25 @@ package struct AlarmEngine: Sendable {
 
     package var names: [String] { order }
 
+    /// A reload: every alarm whose definition did not change takes its whole state from `old`
+    /// (active or not, acknowledged, shelved and until when, latched, chattering, its threshold's
+    /// pending delays and the channel's last value); a new or changed alarm starts afresh. The
+    /// flood's activations carry over when its settings did not change. Returns the alarms kept.
+    @discardableResult
+    package mutating func carryOver(from old: AlarmEngine) -> [String] {
+        var kept: [String] = []
+        for name in order {
+            guard let previous = old.entries[name], previous.definition == entries[name]?.definition else { continue }
+            entries[name] = previous
+            kept.append(name)
+        }
+        if old.flood.settings == flood.settings {
+            flood = old.flood
+            heldBack = old.heldBack.filter { kept.contains($0) }
+        }
+        return kept
+    }
+
     /// Whether the alarm is active (its qualified condition holds, or it is latched).
     package func isActive(_ name: String) -> Bool { entries[name]?.alarm.state.isActive ?? false }
 

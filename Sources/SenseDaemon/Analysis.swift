@@ -39,6 +39,23 @@ package struct Analysis: Sendable {
         windows = config.windows.map { ($0, WindowAggregator($0.settings)) }
     }
 
+    /// A reload keeps what did not change: a channel's filters and quality gate when its settings
+    /// are the same, a window's open buckets when its definition is, and every unchanged alarm's
+    /// state, acknowledgement and shelf included (`AlarmEngine.carryOver`). What changed starts
+    /// afresh. Returns the alarms kept.
+    @discardableResult
+    package mutating func carryOver(from old: Analysis) -> [String] {
+        for (key, pipeline) in old.pipelines where pipelines[key]?.settings == pipeline.settings {
+            pipelines[key] = pipeline
+        }
+        for i in windows.indices {
+            if let previous = old.windows.first(where: { $0.definition == windows[i].definition }) {
+                windows[i].aggregator = previous.aggregator
+            }
+        }
+        return alarms.carryOver(from: old.alarms)
+    }
+
     /// A closed window, ready to publish.
     package struct Aggregate: Sendable {
         var name: String

@@ -105,9 +105,14 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     /// The physical level an actuator's line was last set to (true = high).
     func lineHigh(_ actuator: String) -> Bool? { executor.line(actuator)?.high }
 
-    /// A reload: new analysis and rules; the actuators, their state and their lines stay.
+    /// A reload: new analysis and rules; the actuators, their state and their lines stay, and so
+    /// does whatever of the analysis did not change (`Analysis.carryOver`): an acknowledged alarm
+    /// is still acknowledged after the reload.
     func replace(analysis: Analysis, rules: [RuleDefinition], publicAlerts: PublicAlertSettings?) {
         locked { e in
+            var analysis = analysis
+            let kept = analysis.carryOver(from: e.analysis)
+            if !kept.isEmpty { logger.info("reload: \(kept.count) unchanged alarm(s) keep their state") }
             e.analysis = analysis
             if publicAlerts == nil, var previous = e.alertSettings, !e.publicAlerts.outstanding.isEmpty {
                 // `cap:` removed: what is out is cancelled under the old sender while it is known.

@@ -187,4 +187,37 @@ import Testing
         // A clean stop leaves no marker: the next start is normal at once.
         #expect(access(site.state + "/running", F_OK) != 0)
     }
+
+    /// Issue 21: a reload keeps an unchanged alarm's state. The operator acknowledges the hot
+    /// alarm; a reload adds another alarm; the hot one is republished still acknowledged, and
+    /// never unacknowledged again.
+    @Test func anAcknowledgedAlarmIsStillAcknowledgedAfterAReload() async throws {
+        let broker = try await MosquittoBroker.running()
+        let site = Site()
+        let text = site.simConfig(port: broker.port, simulation: Self.longExcursion, derived: Self.reaction)
+        let config = site.write("c.yaml", text)
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        let root = "sensegate/e2e/"
+        #expect(await !sub.wait(timeout: 30) { $0.topic == root + "alarm/hot" && $0.payload.contains("active_unacknowledged") }.isEmpty)
+        try Subscriber.publish(port: broker.port, topic: root + "alarm/hot/ack", payload: #"{"by":"e2e"}"#)
+        #expect(await !sub.wait { $0.topic == root + "alarm/hot" && $0.payload.contains("active_acknowledged") }.isEmpty)
+
+        // The reload: one more alarm, the hot one unchanged.
+        _ = site.write("c.yaml", text.replacing("alarms:\n", with: "alarms:\n  - {name: humid, channel: outdoor.humidity, high: 99}\n"))
+        let before = sub.messages.count
+        daemon.signal(SIGHUP)
+        #expect(await !sub.wait(timeout: 30) { $0.topic == root + "alarm/humid" }.isEmpty, "the reload was applied: \(daemon.stderr)")
+        try await Task.sleep(for: .seconds(1))
+        let hotAfter = sub.messages.dropFirst(before).filter { $0.topic == root + "alarm/hot" }
+        #expect(!hotAfter.isEmpty, "the hot alarm is republished after the reload")
+        // The simulated world restarts with the sensors, so the excursion may pass and the alarm
+        // clear to normal later; what must not happen is the acknowledgement being lost.
+        #expect(hotAfter.first?.payload.contains("active_acknowledged") == true, "\(hotAfter.map(\.payload))")
+        #expect(!hotAfter.contains { $0.payload.contains("unacknowledged") }, "\(hotAfter.map(\.payload))")
+        #expect(daemon.stderr.contains("unchanged alarm(s) keep their state"))
+        daemon.signal(SIGTERM)
+        #expect(await daemon.exited(timeout: 5) == 0)
+        #expect(try PayloadSchemas.errors(sub.messages) == [], "every message as its topic promises")
+    }
 }
