@@ -18,7 +18,6 @@ arrived).
 import argparse
 import json
 import os
-import random
 import shutil
 import signal
 import socket
@@ -28,44 +27,10 @@ import sys
 import threading
 import time
 
+from procstat import cpu_seconds, free_port, rss_kib, wait_listening
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-HZ = os.sysconf("SC_CLK_TCK")
 BOARD = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "boards", "sim.yaml")
-
-
-def free_port(taken=set()):
-    while True:
-        port = random.randint(20000, 60000)
-        if port in taken:
-            continue
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) != 0:
-                taken.add(port)
-                return port
-
-
-def wait_listening(port, timeout=5.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / HZ
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 class Broker:
