@@ -89,6 +89,13 @@ class Subscriber:
         with open(self.path, errors="replace") as f:
             return f.readlines()
 
+    def arrivals(self):
+        """Every message so far as (arrival time, topic, payload)."""
+        for line in self.lines():
+            parts = line.rstrip("\n").split(" ", 2)
+            if len(parts) == 3:
+                yield float(parts[0]), parts[1], parts[2]
+
     def stop(self):
         self.proc.terminate()
         self.proc.wait(5)
@@ -272,14 +279,10 @@ class Run:
 
     def latencies(self, since, until):
         out = []
-        for line in self.sub.lines():
-            parts = line.rstrip("\n").split(" ", 2)
-            if len(parts) < 3:
-                continue
-            arrived = float(parts[0])
+        for arrived, topic, payload in self.sub.arrivals():
             if not since <= arrived <= until:
                 continue
-            r = self.system.reading(parts[1], parts[2])
+            r = self.system.reading(topic, payload)
             if r:
                 out.append(arrived - r[0])
         return sorted(out)
@@ -393,18 +396,15 @@ def kill(system, work, args):
         run.proc.wait(30)
         time.sleep(2)
         keys, resumed = set(), None
-        for line in run.sub.lines():
-            parts = line.rstrip("\n").split(" ", 2)
-            if len(parts) < 3:
-                continue
-            r = system.reading(parts[1], parts[2])
-            if r is not None and resumed is None and float(parts[0]) > back:
-                resumed = float(parts[0]) - back
+        for arrived, topic, payload in run.sub.arrivals():
+            r = system.reading(topic, payload)
+            if r is not None and resumed is None and arrived > back:
+                resumed = arrived - back
             if counted is not None:
                 if r is not None and r[0] <= counted[1]:
                     keys.add(r[1])
             else:
-                seq = system.numbered(parts[1], parts[2])
+                seq = system.numbered(topic, payload)
                 if seq is not None:
                     keys.add(seq)
         if counted is not None:
