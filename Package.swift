@@ -29,12 +29,15 @@ let package = Package(
         .systemLibrary(
             name: "CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(
+            name: "CCrypto", pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
         .target(name: "CLinuxShim", linkerSettings: [.linkedLibrary("i2c")]),
 
         .target(name: "SenseCore", swiftSettings: strict),
         // The one OS layer: threads, system calls that retry on EINTR and finish partial writes,
         // durable state files and their writer thread.
-        .target(name: "SenseOS", dependencies: ["SenseCore"], swiftSettings: strict),
+        .target(name: "SenseOS", dependencies: ["SenseCore", "CCrypto"], swiftSettings: strict),
         .target(name: "SenseHardware", dependencies: ["SenseCore"], swiftSettings: strict),
         .target(
             name: "SenseHardwareLinux",
@@ -175,7 +178,7 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(name: "SenseOSTests", dependencies: ["SenseOS"], swiftSettings: strict),
         .testTarget(name: "SenseCLITests", dependencies: ["SenseCLI", "SenseCore", "SenseWire"], swiftSettings: strict),
-        .testTarget(name: "SenseWireTests", dependencies: ["SenseCore", "SenseTesting", "SenseWire"], swiftSettings: strict),
+        .testTarget(name: "SenseWireTests", dependencies: ["SenseCore", "SenseOS", "SenseTesting", "SenseWire"], swiftSettings: strict),
         .testTarget(
             name: "SenseMQTTTests",
             dependencies: ["SenseWire", "SenseCore", "SenseMQTT", "SenseTesting", "SenseSimulator", .product(name: "Logging", package: "swift-log")],
@@ -183,7 +186,8 @@ let package = Package(
         .testTarget(
             name: "SenseDaemonTests",
             dependencies: [
-                "SenseParts", "sensegate-bench", "SenseWire", "SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware", "SenseMQTT", "SenseOS",
+                "SenseParts", "sensegate-bench", "SenseWire", "SenseDrivers", "SenseAnalysis", "SenseConfig", "SenseCore", "SenseHardware",
+                "SenseMQTT", "SenseOS",
                 "SenseReaction", "SenseSimulator", "SenseDaemon", "SenseTesting", "SenseTraffic", .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict),

@@ -38,9 +38,9 @@ build() {
     done
     # SwiftPM renames an executable's `main`, so the entry point is linked here, where libFuzzer supplies `main`.
     swiftc -sanitize=fuzzer,address -g -O -parse-as-library Fuzz/Targets/Entry.swift \
-        -I "$BUILD/release/Modules" -I Sources/CMosquitto -I Sources/CSQLite -I Sources/CYAML -I Sources/CGPIOD \
+        -I "$BUILD/release/Modules" -I Sources/CMosquitto -I Sources/CSQLite -I Sources/CYAML -I Sources/CGPIOD -I Sources/CCrypto \
         -Xcc -fmodule-map-file="$BUILD/release/CLinuxShim.build/module.modulemap" -I Sources/CLinuxShim/include \
-        "${objects[@]}" -lmosquitto -lyaml -lsqlite3 -lgpiod -li2c -o "$BINARY.new" 2> >(grep -v "Cannot export local symbol" >&2)
+        "${objects[@]}" -lmosquitto -lcrypto -lyaml -lsqlite3 -lgpiod -li2c -o "$BINARY.new" 2> >(grep -v "Cannot export local symbol" >&2)
     mv "$BINARY.new" "$BINARY"   # a rename: a run in progress keeps the binary it started with
     echo "built $BINARY"
 }

@@ -46,6 +46,10 @@ configs = [read("examples/" + f) for f in examples] + [read("bench/reflex.yaml")
 # OGC SensorThings output (no example carries it): numbers, quoted texts, a derived channel.
 configs.append(read("examples/demo.yaml") + b"\nsensorthings:\n  version: v1.1\n  qos: 1\n  datastreams:\n"
                b"    outdoor.temperature: 17\n    outdoor.humidity: \"roof-01:humidity\"\n    derived.dew_point: 9007199254740992\n")
+# Signed commands: a key file that is a device (refused), permissions by name and "*".
+configs.append(read("examples/demo.yaml") + b"\ncommands:\n  require_signature: true\n  clock_window: 30s\n  keys:\n"
+               b"    ops-anna: {file: /dev/null, actuators: [fan], alarms: \"*\", commands: [on, off, ack]}\n"
+               b"    platform: {file: /etc/hostname, actuators: \"*\"}\n")
 seeds("config", configs)
 keys = set()
 # The config's own keys, and each I2C part's (its folder under Sources/SenseParts).
@@ -85,10 +89,25 @@ commands = [
     (0, "alarm/open/unshelve", ""),
     (0, "alarm/hot/reply", '{"ok":true}'),
 ]
+# Signed (flag 4), with CommandFuzzing.signing's key at ConfigFuzzing.wall: one good, one replayed
+# body under another nonce, one with the signature of another topic.
+import hashlib, hmac, json as jsonlib
+def signed(topic, body, nonce, ts=1_795_406_839, signed_topic=None):
+    text = "\n".join(["sensegate-command-v1", "ops", "sensegate/fuzz/" + (signed_topic or topic), str(ts), nonce, body])
+    sig = hmac.new(bytes([7] * 32), text.encode(), hashlib.sha256).hexdigest()
+    return jsonlib.dumps({"key": "ops", "ts": ts, "nonce": nonce, "body": body, "sig": sig})
+commands += [
+    (4, "actuator/fan/set", signed("actuator/fan/set", '{"command":"on","by":"ops"}', "0123456789abcdef")),
+    (4, "alarm/hot/ack", signed("alarm/hot/ack", '{}', "0123456789abcdeg")),
+    (4, "actuator/siren/set", signed("actuator/siren/set", '{"command":"pulse","for":"1s"}', "nonce-for-siren-1", signed_topic="actuator/fan/set")),
+    (4, "actuator/fan/set", signed("actuator/fan/set", 'ON', "0123456789abcdeh", ts=1_795_000_000)),
+    (4, "actuator/fan/set", '{"command":"on"}'),
+]
 seeds("command", [bytes([flags]) + topic.encode() + b"\n" + payload.encode() for flags, topic, payload in commands])
 dictionary("command", ["command", "on", "off", "pulse", "override", "release", "for", "level", "id", "by", "note", "ack", "shelve",
                        "unshelve", "set", "reply", "actuator/", "alarm/", "fan", "siren", "hot", "open", "/", '"', ":", ",", "{", "}",
-                       "30s", "1e30", "99999999999999999999", "-1", "\\u0000", "true", "null"])
+                       "30s", "1e30", "99999999999999999999", "-1", "\\u0000", "true", "null", "key", "ts", "nonce", "body",
+                       "sig", "ops"])
 
 schemas = sorted(f for f in os.listdir(os.path.join(ROOT, "docs", "schemas")) if f.endswith(".json"))
 seeds("json", [p for _, _, p in commands if p] + [read("docs/schemas/" + f) for f in schemas][:6]

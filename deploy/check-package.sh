@@ -26,7 +26,7 @@ if readelf -S "$work/root/usr/bin/sensegate" | grep -q '\.symtab'; then fail "th
 "$work/root/usr/bin/sensegate" version >/dev/null || fail "the packaged binary does not run here"
 
 depends=$(dpkg-deb --field "$deb" Depends)
-for lib in libmosquitto1 libgpiod libi2c0 libyaml libsqlite3 adduser ca-certificates procps; do
+for lib in libmosquitto1 libssl3 libgpiod libi2c0 libyaml libsqlite3 adduser ca-certificates procps; do
     grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib: $depends"
 done
 if grep -Eq '(^|, )(mosquitto|mosquitto-clients|python3[^,]*|swift[^,]*|clang[^,]*|gcc[^,]*|[a-z0-9.+-]*-dev)( |,|$)' <<<"$depends"; then

@@ -7,8 +7,8 @@
 #   dpkg-shlibdeps; this list is what that gives on Debian 12, for reading);
 # - build: what compiling it needs, with a Swift toolchain from swift.org;
 # - test: the tests' and benchmarks' tools (a broker, schema validators, the packaging checks).
-SENSEGATE_RUNTIME_PACKAGES=(libmosquitto1 libgpiod2 libi2c0 libyaml-0-2 libsqlite3-0 adduser ca-certificates procps)
-SENSEGATE_BUILD_PACKAGES=(pkg-config libmosquitto-dev libgpiod-dev libi2c-dev libyaml-dev libsqlite3-dev dpkg-dev)
+SENSEGATE_RUNTIME_PACKAGES=(libmosquitto1 libssl3 libgpiod2 libi2c0 libyaml-0-2 libsqlite3-0 adduser ca-certificates procps)
+SENSEGATE_BUILD_PACKAGES=(pkg-config libmosquitto-dev libssl-dev libgpiod-dev libi2c-dev libyaml-dev libsqlite3-dev dpkg-dev)
 SENSEGATE_TEST_PACKAGES=(mosquitto mosquitto-clients openssl python3 python3-jsonschema python3-lxml python3-jinja2
                          lintian debootstrap prometheus-node-exporter tmux)
 

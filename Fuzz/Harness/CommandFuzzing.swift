@@ -3,13 +3,16 @@ import SenseConfig
 import SenseCore
 import SenseDaemon
 import SenseMQTT
+import SenseOS
 import SenseParts
 import SenseWire
 
 /// An operator command as it arrives from the broker (topic below the node's root, payload,
 /// retained or not) → parsed, then applied to the actuators or alarms of a fixed configuration.
-/// The first byte chooses retained (bit 0) and whether the payload claims to be larger than
-/// what was copied (bit 1); the first line is the topic below the root, the rest the payload.
+/// The first byte chooses retained (bit 0), whether the payload claims to be larger than what was
+/// copied (bit 1) and whether the site requires signatures (bit 2: the envelope is checked with
+/// `signingKey` and what it vouches for parsed as below); the first line is the topic below the
+/// root, the rest the payload.
 enum CommandFuzzing {
     static let root = "sensegate/fuzz"
 
@@ -38,6 +41,13 @@ enum CommandFuzzing {
         }
     }()
 
+    /// The seeds sign with this key (`make-seeds.py`), at `ConfigFuzzing.wall`.
+    static let signing = CommandSigning(
+        required: true, window: .seconds(60),
+        keys: [
+            "ops": CommandKey(id: "ops", secret: [UInt8](repeating: 7, count: 32), actuators: .only(["fan"]), alarms: .all, commands: .all)
+        ])
+
     static func run(_ bytes: [UInt8]) {
         var input = FuzzInput(bytes)
         let flags = input.byte()
@@ -45,9 +55,20 @@ enum CommandFuzzing {
         let payload = input.rest
         // An oversized message arrives as the client hands it over: its payload not copied.
         let oversized = flags & 2 != 0
-        let message = IncomingMessage(
+        var message = IncomingMessage(
             topic: topic, payload: oversized ? [] : payload, retained: flags & 1 != 0,
             length: oversized ? MQTTClient.payloadCopyLimit + 1 + payload.count : payload.count)
+        if flags & 4 != 0 {
+            var verifier = CommandVerifier(started: WallTime(nanosecondsSinceEpoch: ConfigFuzzing.wall.nanosecondsSinceEpoch - 3_600_000_000_000))
+            do throws(SignatureRefusal) {
+                let verified = try verifier.open(message, signing: signing, mac: LibcryptoMAC(), now: ConfigFuzzing.wall)
+                precondition(verified.key.id == "ops" && !message.isOversized, "an unsigned or oversized envelope was accepted")
+                message = verified.message
+            } catch {
+                precondition(!error.reason.isEmpty)
+                return
+            }
+        }
         let now = ConfigFuzzing.start
         if topic.hasPrefix(root + "/actuator/") {
             var reaction = Reaction(config, uncleanRestart: false, at: now)

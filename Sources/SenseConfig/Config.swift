@@ -26,6 +26,8 @@ package struct SensegateConfig: Sendable, Hashable {
     package var utcOffsetMinutes: Int = 0
     /// Prometheus metrics for node_exporter's textfile collector; nil: none written.
     package var metrics: MetricsSettings? = nil
+    /// `commands:`: signed commands and their keys; nil when absent (commands are not signed).
+    package var commandSigning: CommandSigning? = nil
 }
 
 package enum LogLevel: String, Sendable, Hashable, CaseIterable {

@@ -17,6 +17,7 @@ package enum ConfigLoader {
             case .isDirectory: sink.error(start, "", "is a directory, not a config file")
             case .notRegular: sink.error(start, "", "not a regular file")
             case .tooLarge: sink.error(start, "", "larger than \(SourceFile.sizeLimit >> 20) MiB: not a config file")
+            case .openToOthers: sink.error(start, "", "\(error)")  // only secrets are checked for this
             }
             throw ConfigErrors(sink.diagnostics)
         }
@@ -145,6 +146,9 @@ package enum ConfigLoader {
                 if case let .sequence(items, _) = n { items } else { nil }
             } ?? [])
         let rules = RuleDecoding.rules(ruleList, conditions: conditions, actuators: actuatorNames, sink: sink)
+        let commandSigning = top.node("commands").flatMap {
+            CommandsDecoding.settings($0, actuators: Set(actuators.map(\.name)), alarms: Set(alarms.map(\.name)), sink: sink)
+        }
         let restartFailsafe =
             top.node("restart_failsafe").flatMap { s.duration($0, "restart_failsafe", in: .zero...(.seconds(3600))) }
             ?? .seconds(30)
@@ -175,7 +179,7 @@ package enum ConfigLoader {
             logLevel: logLevel, mqtt: mqtt, sensors: sensors.all, derived: derived.all, alarms: alarms, alarmFlood: alarmFlood, windows: windows.all,
             rules: rules, actuators: actuators, restartFailsafe: restartFailsafe,
             simulation: simulation ?? (board.simulated ? SimulationConfig() : nil), utcOffsetMinutes: utcOffset,
-            metrics: metrics)
+            metrics: metrics, commandSigning: commandSigning)
     }
 
     /// `+01:00`, `-05:30`, `Z` → minutes east of UTC.

@@ -12,6 +12,8 @@ package enum SourceFile {
         /// A FIFO, a socket or a device: reading one may never end (`board: /dev/stdin`).
         case notRegular(path: String)
         case tooLarge(path: String)
+        /// A secret (a signing key) that others than its owner and group may read or write.
+        case openToOthers(path: String, mode: UInt32)
 
         package var description: String {
             switch self {
@@ -19,6 +21,8 @@ package enum SourceFile {
             case .isDirectory: "is a directory"
             case .notRegular: "not a regular file (a pipe, socket or device)"
             case .tooLarge: "larger than \(SourceFile.sizeLimit >> 20) MiB"
+            case let .openToOthers(_, mode):
+                "others may access it (mode \(String(mode & 0o777, radix: 8))): a key file must not be, e.g. chmod 640 and chgrp sensegate"
             }
         }
     }
@@ -28,7 +32,8 @@ package enum SourceFile {
 
     /// The whole file. Files a config names (boards, passwords) must be regular files
     /// (`regularOnly`); the config itself may come through a pipe (`--config <(…)`).
-    package static func read(_ path: String, regularOnly: Bool = true) throws(ReadError) -> [UInt8] {
+    /// A `secret` must not be accessible to others (mode bits 0o007).
+    package static func read(_ path: String, regularOnly: Bool = true, secret: Bool = false) throws(ReadError) -> [UInt8] {
         // O_NONBLOCK: opening a FIFO with no writer must not wait; regular files ignore the flag.
         let fd = open(path, O_RDONLY | O_CLOEXEC | (regularOnly ? O_NONBLOCK : 0))
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
@@ -45,6 +50,10 @@ package enum SourceFile {
         if regularOnly, (st.st_mode & S_IFMT) != S_IFREG {
             close(fd)
             throw .notRegular(path: path)
+        }
+        if secret, st.st_mode & 0o007 != 0 {
+            close(fd)
+            throw .openToOthers(path: path, mode: UInt32(st.st_mode))
         }
         if regularOnly { _ = fcntl(fd, F_SETFL, 0) }  // back to blocking reads for the regular file
         guard let f = fdopen(fd, "rb") else {

@@ -2,16 +2,20 @@ import Logging
 import SenseCore
 import Synchronization
 
-/// What the gateway says about operator commands, bounded: anyone who may publish to the broker
-/// can send thousands of commands a second, and neither the journal nor the broker may pay for
-/// each. Lines go through a `LogLimiter` keyed by topic; refusals are answered while a budget
-/// lasts (accepted commands always are). Counters for health.
+/// The audit log of operator commands (`CommandAudit` lines), bounded: anyone who may publish
+/// to the broker can send thousands of commands a second, and neither the journal nor the broker
+/// may pay for each. Lines go through `LogLimiter`s keyed by topic: accepted commands have a line
+/// each up to 100 per topic in 10 s, refusals 20; the rest are counted in a summary line. Refusals
+/// are answered while a budget lasts (accepted commands always are). Counters for health and
+/// metrics, refused signatures by kind.
 final class CommandLog: Sendable {
     struct Counters: Sendable, Equatable {
         var accepted = 0
         var refused = 0
         /// Refusals beyond the answer budget: refused, logged in a summary, not answered.
         var unanswered = 0
+        /// Refused for their signature (`SignatureRefusal.kind`), also counted in `refused`.
+        var signatures: [String: Int] = [:]
     }
 
     /// Refusals answered per second, sustained, and in a burst.
@@ -26,17 +30,24 @@ final class CommandLog: Sendable {
 
     private let budget: Mutex<Budget>
     private let lines: LogLimiter
+    private let acceptedLines: LogLimiter
 
     init(now: MonotonicInstant, logger: Logger) {
         budget = Mutex(Budget(refilled: now))
-        lines = LogLimiter(what: "commands", now: now, logger: logger)
+        lines = LogLimiter(what: "refused commands", linesPerKey: 20, now: now, logger: logger)
+        acceptedLines = LogLimiter(what: "accepted commands", linesPerKey: 100, keys: 64, now: now, logger: logger)
     }
 
     var counters: Counters { budget.withLock { $0.counters } }
 
     func accepted(topic: String, _ line: @autoclosure () -> String, at now: MonotonicInstant) {
         budget.withLock { $0.counters.accepted += 1 }
-        lines.log(.notice, key: topic, line(), at: now)
+        acceptedLines.log(.notice, key: topic, line(), at: now)
+    }
+
+    /// A refusal for the signature; `refused` counts and logs it too.
+    func signatureRefused(_ kind: String) {
+        budget.withLock { $0.counters.signatures[kind, default: 0] += 1 }
     }
 
     /// Logs a refusal; true when it may be answered (the answer budget is not spent).
@@ -59,5 +70,8 @@ final class CommandLog: Sendable {
         return answer
     }
 
-    func flush(at now: MonotonicInstant) { lines.flush(at: now) }
+    func flush(at now: MonotonicInstant) {
+        lines.flush(at: now)
+        acceptedLines.flush(at: now)
+    }
 }

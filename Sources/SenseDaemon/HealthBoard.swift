@@ -58,7 +58,7 @@ package final class HealthBoard: Sendable {
 
     func payload(
         now: MonotonicInstant, wall: WallTime, board: String, outbox o: OutboxCounters, link: Link,
-        commands: CommandLog.Counters, seq: UInt64
+        commands: CommandLog.Counters, signing: Bool = false, seq: UInt64
     ) -> [UInt8] {
         let (sensors, seqError) = state.withLock { ($0.sensors, $0.seqError) }
         var w = JSONWriter()
@@ -108,6 +108,12 @@ package final class HealthBoard: Sendable {
         w.field("refused", Int64(clamping: commands.refused))
         w.field("unanswered", Int64(clamping: commands.unanswered))
         w.field("dropped", Int64(clamping: link.droppedIncoming))
+        if signing {
+            w.key("signatures")
+            w.beginObject()
+            for kind in SignatureRefusal.kinds { w.field(kind, Int64(clamping: commands.signatures[kind] ?? 0)) }
+            w.endObject()
+        }
         w.endObject()
         w.key("sensors")
         w.beginObject()

@@ -100,6 +100,12 @@ enum MetricsText {
         p.sample("sensegate_commands_total", ["result": "accepted"], m.commands.accepted)
         p.sample("sensegate_commands_total", ["result": "refused"], m.commands.refused)
         p.sample("sensegate_commands_total", ["result": "unanswered"], m.commands.unanswered)
+        p.family(
+            "sensegate_commands_signature_refused_total", .counter,
+            "Commands refused for their signature, by kind (also in sensegate_commands_total).")
+        for kind in SignatureRefusal.kinds {
+            p.sample("sensegate_commands_signature_refused_total", ["kind": kind], m.commands.signatures[kind] ?? 0)
+        }
 
         p.family("sensegate_alarms_active", .gauge, "Alarms active now (acknowledged or not).")
         p.sample("sensegate_alarms_active", m.alarms.filter(\.state.isActive).count)

@@ -70,11 +70,20 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private let publicAlertsFile: String?
     private let stateFiles: StateFileWriter?
     private let metricsObserver: MetricsFileObserver
+    /// `commands:` (signed commands and their keys), replaced on reload; the verifier and its
+    /// nonces live as long as the process.
+    private let signing: Mutex<CommandSigning?>
+    private let verifier: Mutex<CommandVerifier>
+    private let mac: any MessageAuthentication
 
     package init(
         seq: SequenceStore, outbox: Outbox, health: HealthBoard, engine: Engine, outputs: OutputLines?, clock: any SenseClock,
-        logger: Logger, publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil
+        logger: Logger, publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil,
+        commandSigning: CommandSigning? = nil, mac: any MessageAuthentication = LibcryptoMAC()
     ) {
+        signing = Mutex(commandSigning)
+        verifier = Mutex(CommandVerifier(started: clock.wallNow))
+        self.mac = mac
         self.publicAlertsFile = publicAlertsFile
         self.stateFiles = stateFiles
         self.seq = seq
@@ -101,6 +110,9 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     }
 
     package func attach(_ s: MQTTSession) { session.withLock { $0 = s } }
+
+    /// A reload's `commands:`: keys rotate here; the nonces already used stay used.
+    func replaceCommandSigning(_ settings: CommandSigning?) { signing.withLock { $0 = settings } }
 
     /// The physical level an actuator's line was last set to (true = high).
     func lineHigh(_ actuator: String) -> Bool? { executor.line(actuator)?.high }
@@ -227,7 +239,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
                 droppedIncoming: s.client.droppedMessages)
             let payload = health.payload(
                 now: clock.monotonicNow, wall: clock.wallNow, board: board, outbox: outbox.counters, link: link,
-                commands: commandLog.counters, seq: last)
+                commands: commandLog.counters, signing: signing.withLock { $0 } != nil, seq: last)
             outbox.send(
                 OutboxMessage(
                     seq: last, kind: .health, topic: s.topics.health, payload: payload, qos: 0, retain: true,
@@ -280,23 +292,58 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         // "no local"): they are outputs, never commands.
         if levels.count == 3, (levels[0] == "actuator" && levels[2] == "ack") || (levels[0] == "alarm" && levels[2] == "reply") { return }
         let shown = LogLimiter.shown(message.topic)
-        if levels.first == "actuator" {
+        let isActuator = levels.first == "actuator"
+        var message = message
+        var signer: CommandKey?
+        if let signing = signing.withLock({ $0 }), signing.required || SignedEnvelope.looksSigned(message.payload) {
+            do throws(SignatureRefusal) {
+                let wall = clock.wallNow
+                let verified = try verifier.withLock { v throws(SignatureRefusal) in try v.open(message, signing: signing, mac: mac, now: wall) }
+                message = verified.message
+                signer = verified.key
+            } catch {
+                commandLog.signatureRefused(error.kind)
+                // The target is the topic's; the name is quoted back only when it could be one.
+                let name = levels.count >= 2 && levels[1].utf8.count <= 48 ? String(levels[1]) : ""
+                let verb = isActuator ? "" : (levels.count == 3 ? QuotedText.shown(String(levels[2])) : "")
+                let audit = CommandAudit(
+                    result: .refused, target: isActuator ? "actuator/\(name)" : "alarm/\(name)", command: verb, key: error.keyID,
+                    by: nil, id: nil, reason: error.reason)
+                refuse(
+                    s, isActuator ? .actuator(name) : .alarm(name), command: verb, id: nil, reason: error.reason, topic: shown,
+                    line: audit.line, at: now, answer: !name.isEmpty && levels.count == 3)
+                return
+            }
+        }
+        if isActuator {
             do throws(ActuatorCommand.Refusal) {
                 let c = try ActuatorCommand.parse(message, root: root)
-                applyActuatorCommand(s, c, topic: shown, at: now)
+                if let signer, let why = signer.refusal(actuator: c.actuator, command: c.verb.rawValue) {
+                    throw c.refusal(why)
+                }
+                applyActuatorCommand(s, c, key: signer?.id, topic: shown, at: now)
             } catch {
+                let audit = CommandAudit(
+                    result: .refused, target: "actuator/\(QuotedText.shown(error.actuator))", command: error.command, key: signer?.id,
+                    by: nil, id: error.id, reason: error.reason)
                 refuse(
                     s, .actuator(error.actuator), command: error.command, id: error.id, reason: error.reason, topic: shown,
-                    line: "actuator command on \(shown) refused: \(error.reason)", at: now)
+                    line: audit.line, at: now)
             }
         } else {
             do throws(AlarmCommand.Refusal) {
                 let c = try AlarmCommand.parse(message, root: root)
-                applyAlarmCommand(s, c, topic: shown, at: now)
+                if let signer, let why = signer.refusal(alarm: c.alarm, command: c.command.rawValue) {
+                    throw AlarmCommand.Refusal(alarm: c.alarm, command: c.command.rawValue, id: c.id, reason: why)
+                }
+                applyAlarmCommand(s, c, key: signer?.id, topic: shown, at: now)
             } catch {
+                let audit = CommandAudit(
+                    result: .refused, target: "alarm/\(QuotedText.shown(error.alarm))", command: error.command, key: signer?.id,
+                    by: nil, id: error.id, reason: error.reason)
                 refuse(
                     s, .alarm(error.alarm), command: error.command, id: error.id, reason: error.reason, topic: shown,
-                    line: "alarm command on \(shown) refused: \(error.reason)", at: now)
+                    line: audit.line, at: now)
             }
         }
     }
@@ -310,9 +357,9 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     /// A refused command: logged, and answered while the answer budget lasts.
     private func refuse(
         _ s: MQTTSession, _ target: CommandTarget, command: String, id: String?, reason: String, topic: String,
-        line: String, at now: MonotonicInstant
+        line: String, at now: MonotonicInstant, answer: Bool = true
     ) {
-        guard commandLog.refused(topic: topic, line, at: now) else { return }
+        guard commandLog.refused(topic: topic, line, at: now), answer else { return }
         let wall = clock.wallNow
         let payload = { (seq: UInt64) in CommandReply.payload(command: command, id: id, ok: false, state: nil, reason: reason, wall: wall, seq: seq) }
         engine.withLock { _ in
@@ -329,7 +376,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         changeLog.flush(at: clock.monotonicNow)
     }
 
-    private func applyActuatorCommand(_ s: MQTTSession, _ c: ActuatorCommand, topic: String, at now: MonotonicInstant) {
+    private func applyActuatorCommand(_ s: MQTTSession, _ c: ActuatorCommand, key: String?, topic: String, at now: MonotonicInstant) {
         enum Outcome { case accepted(Bool?), lineFailed(String), refused(String) }
         let wall = clock.wallNow
         var outcome = engine.withLock { e -> Outcome in
@@ -346,19 +393,26 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
             engine.withLock { e in publishActuators(&e) }
             if let fault = executor.fault(c.actuator) { outcome = .lineFailed(fault) }
         }
-        let who = c.by ?? "unnamed operator"
+        let audit = CommandAudit(
+            result: .accepted, target: "actuator/\(c.actuator)", command: c.verb.rawValue, key: key, by: c.by, id: c.id, reason: nil)
         switch outcome {
         case let .accepted(level):
-            commandLog.accepted(
-                topic: topic, "actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted: now \(level == true ? "on" : "off")", at: now)
+            var line = audit
+            line.state = level == true ? "on" : "off"
+            commandLog.accepted(topic: topic, line.line, at: now)
             answer(s, c, ok: true, state: level.map { $0 ? "on" : "off" }, reason: nil, wall: wall)
         case let .lineFailed(fault):
-            logger.error("actuator \(c.actuator): \(c.verb.rawValue) by \(who) accepted, but the line failed: \(fault)")
+            var line = audit
+            line.result = .failed
+            line.reason = "the line could not be set: \(fault)"
+            logger.error("\(line.line)")
             answer(s, c, ok: false, state: nil, reason: "the line could not be set: \(fault)", wall: wall)
         case let .refused(reason):
+            var line = audit
+            line.result = .refused
+            line.reason = reason
             refuse(
-                s, .actuator(c.actuator), command: c.verb.rawValue, id: c.id, reason: reason, topic: topic,
-                line: "actuator \(c.actuator): \(c.verb.rawValue) by \(who) refused: \(reason)", at: now)
+                s, .actuator(c.actuator), command: c.verb.rawValue, id: c.id, reason: reason, topic: topic, line: line.line, at: now)
         }
     }
 
@@ -370,9 +424,10 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         }
     }
 
-    private func applyAlarmCommand(_ s: MQTTSession, _ c: AlarmCommand, topic: String, at now: MonotonicInstant) {
+    private func applyAlarmCommand(_ s: MQTTSession, _ c: AlarmCommand, key: String?, topic: String, at now: MonotonicInstant) {
         let wall = clock.wallNow
-        let who = c.by ?? "unnamed operator"
+        var audit = CommandAudit(
+            result: .accepted, target: "alarm/\(c.alarm)", command: c.command.rawValue, key: key, by: c.by, id: c.id, reason: nil)
         var decided = false
         let outcome = engine.withLock { e -> Result<AlarmSnapshot, AlarmEngine.CommandRefusal> in
             do throws(AlarmEngine.CommandRefusal) {
@@ -394,14 +449,14 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         }
         switch outcome {
         case let .success(snapshot):
-            commandLog.accepted(
-                topic: topic,
-                "alarm \(c.alarm): \(c.command.rawValue) by \(who) accepted: now \(snapshot.state.rawValue)"
-                    + (snapshot.shelved ? ", shelved" : ""), at: now)
+            audit.state = snapshot.state.rawValue + (snapshot.shelved ? ",shelved" : "")
+            commandLog.accepted(topic: topic, audit.line, at: now)
         case let .failure(error):
+            audit.result = .refused
+            audit.reason = error.description
             refuse(
                 s, .alarm(c.alarm), command: c.command.rawValue, id: c.id, reason: error.description, topic: topic,
-                line: "alarm \(c.alarm): \(c.command.rawValue) by \(who) refused: \(error)", at: now)
+                line: audit.line, at: now)
         }
     }
 

@@ -4,13 +4,17 @@ import SenseDrivers
 
 /// Polls one sensor on its interval: initialise (probe, calibration), fetch, emit every channel;
 /// on a fault, emit the channels as `bad` with the reason, re-initialise and retry with
-/// exponential backoff (1 s, 2 s, 4 s … capped at max(interval, 60 s)). `cycle()` is one round
-/// and says when the next is due, so a `PollingSchedule` can run thousands of sensors without a
-/// task (and its memory) per sensor; `run()` polls this one sensor alone.
+/// exponential backoff (1 s, 2 s, 4 s … capped at max(interval, 60 s)). `step()` is one step of a
+/// round and says when the next is due, so a `PollingSchedule` can run thousands of sensors
+/// without a task (and its memory) per sensor, nor one per conversion in progress; `run()` polls
+/// this one sensor alone.
 struct SensorPoller {
     let name: String
     var driver: any PolledSensorDriver
     let interval: Duration
+    /// Where in its interval this sensor reads, after the first round (which runs at once): a
+    /// schedule spreads the sensors of one interval over it (`PollingSchedule.spread`).
+    var phase: Duration = .zero
     let clock: any SenseClock
     let sink: any SampleSink
     let liveness: Liveness
@@ -18,8 +22,12 @@ struct SensorPoller {
     private var initialized = false
     private var failures = 0
     private var lastFault: QualityReason?
-    /// When the current cycle was due (nil before the first).
+    /// When the current round was due (nil before the first).
     private var due: MonotonicInstant?
+    /// When the round in progress started.
+    private var roundStarted: MonotonicInstant?
+    /// A staged measurement is converting: the next step reads it.
+    private var converting = false
 
     init(
         name: String, driver: any PolledSensorDriver, interval: Duration, clock: any SenseClock, sink: any SampleSink,
@@ -48,19 +56,56 @@ struct SensorPoller {
         finish()
     }
 
-    /// One round: the fetch (after an initialisation when needed) and its samples. Returns when
-    /// the next round is due, or nil once the task is cancelled.
+    /// One round: the fetch (after an initialisation when needed) and its samples, with a staged
+    /// driver's conversion waits slept here. Returns when the next round is due, or nil once the
+    /// task is cancelled.
     mutating func cycle() async -> MonotonicInstant? {
-        if Task.isCancelled { return nil }
-        let started = clock.monotonicNow
-        // A cycle may take the conversion time plus bus timeouts: allow generously.
-        liveness.expect(name, by: started + backoffCap + .seconds(30))
-        do throws(SensorFault) {
-            if !initialized {
-                try await driver.initialize()
-                initialized = true
+        while true {
+            switch await step() {
+            case let .converting(until):
+                do {
+                    try await clock.sleep(until: until)
+                } catch {
+                    return nil
+                }
+            case let .roundDone(next):
+                return next
             }
-            let readings = try await driver.fetch()
+        }
+    }
+
+    /// One step of a round. A staged driver's round is two steps or more (start the measurement;
+    /// read it when the conversion is done), and between them the sensor needs no task: the
+    /// schedule keeps the instant. Any other round is one step.
+    mutating func step() async -> PollStep {
+        if !converting {
+            if Task.isCancelled { return .roundDone(next: nil) }
+            let started = clock.monotonicNow
+            roundStarted = started
+            // A round may take the conversion time plus bus timeouts: allow generously.
+            liveness.expect(name, by: started + backoffCap + .seconds(30))
+        }
+        do throws(SensorFault) {
+            let readings: [ChannelReading]
+            if converting {
+                switch try driver.continueMeasurement() {
+                case let .wait(d):
+                    return .converting(until: clock.monotonicNow + d)
+                case let .readings(r):
+                    readings = r
+                }
+            } else {
+                if !initialized {
+                    try await driver.initialize()
+                    initialized = true
+                }
+                if let d = try driver.startMeasurement() {
+                    converting = true
+                    return .converting(until: clock.monotonicNow + d)
+                }
+                readings = try await driver.fetch()
+            }
+            converting = false
             emitAll(readings)
             if failures > 0 {
                 logger.notice("sensor \(name) recovered after \(failures) failed attempt(s)")
@@ -68,7 +113,8 @@ struct SensorPoller {
             failures = 0
             lastFault = nil
         } catch {
-            if Task.isCancelled { return nil }
+            converting = false
+            if Task.isCancelled { return .roundDone(next: nil) }
             initialized = false
             failures += 1
             emitAll(driver.channels.map { ChannelReading.bad($0.quantity, $0.unit, error.reason) })
@@ -79,12 +125,17 @@ struct SensorPoller {
             }
             lastFault = error.reason
         }
+        return .roundDone(next: endRound())
+    }
+
+    /// Counts the round for the watchdog and says when the next is due.
+    private mutating func endRound() -> MonotonicInstant {
         liveness.completedCycle(name)
         let now = clock.monotonicNow
         let next: MonotonicInstant
         if failures == 0 {
             // On the interval from when this round was due; an overrun does not catch up in a burst.
-            next = max((due ?? started) + interval, now)
+            next = max(due.map { $0 + interval } ?? ((roundStarted ?? now) + interval + phase), now)
         } else {
             let exponent = min(failures - 1, 16)
             next = now + min(.seconds(1) * (1 << exponent), backoffCap)
@@ -112,4 +163,12 @@ struct SensorPoller {
                     reason: $0.reason, monotonic: mono, wall: wall)
             })
     }
+}
+
+/// Where a sensor's round stands after a step.
+enum PollStep: Sendable, Equatable {
+    /// A staged measurement is converting: the next step is due then.
+    case converting(until: MonotonicInstant)
+    /// The round is over: the next is due then (nil once the task is cancelled).
+    case roundDone(next: MonotonicInstant?)
 }

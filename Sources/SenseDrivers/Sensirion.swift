@@ -94,7 +94,7 @@ package enum Sensirion {
 package struct SensirionLink: Sendable {
     let bus: any I2CBus
     let address: UInt8
-    let clock: any SenseClock
+    package let clock: any SenseClock
 
     package init(bus: any I2CBus, address: UInt8, clock: any SenseClock) {
         self.bus = bus
@@ -106,8 +106,13 @@ package struct SensirionLink: Sendable {
 
     /// Sends a command (and its arguments), then waits `executionTime`.
     package func send(_ bytes: [UInt8], executionTime: Duration) async throws(SensorFault) {
-        try transfer { () throws(I2CError) in try bus.write(address, bytes) }
+        try command(bytes)
         try await pause(executionTime)
+    }
+
+    /// Sends a command (and its arguments) without waiting: the caller waits its execution time.
+    package func command(_ bytes: [UInt8]) throws(SensorFault) {
+        try transfer { () throws(I2CError) in try bus.write(address, bytes) }
     }
 
     package func send(_ code: UInt16, arguments: [UInt16] = [], executionTime: Duration) async throws(SensorFault) {

@@ -23,6 +23,13 @@ package struct AlarmCommand: Sendable, Equatable {
         package var command: String
         package var id: String?
         package var reason: String
+
+        package init(alarm: String, command: String, id: String?, reason: String) {
+            self.alarm = alarm
+            self.command = command
+            self.id = id
+            self.reason = reason
+        }
     }
 
     /// Fields each command accepts.

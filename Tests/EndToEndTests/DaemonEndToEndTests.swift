@@ -213,7 +213,7 @@ import Testing
         let shelved = try await send("always", "shelve", #"{"for":"10m","by":"test"}"#)
         #expect(shelved.contains("\"ok\":true"))
         #expect(await !sub.wait { $0.topic == "sensegate/e2e/alarm/always" && $0.payload.contains("\"shelved\":true") }.isEmpty)
-        #expect(daemon.stderr.contains("alarm always: ack by test accepted"))
+        #expect(daemon.stderr.contains(#"command result=accepted target=alarm/always command=ack key=- by="test""#))
         // Every state and every reply on the wire is valid against the documented schemas.
         let states = sub.messages.filter { $0.topic.hasSuffix("/always") || $0.topic.hasSuffix("/never") }.map(\.payload)
         let replies = sub.messages.filter { $0.topic.hasSuffix("/reply") }.map(\.payload)

@@ -86,11 +86,7 @@ import Testing
 
         // Commands: accepted ones act at once, refused ones say why and change nothing.
         func command(_ actuator: String, _ payload: String) async throws -> String {
-            let topic = root + "actuator/\(actuator)/ack"
-            let before = sub.messages(on: topic).count
-            try Subscriber.publish(port: broker.port, topic: root + "actuator/\(actuator)/set", payload: payload)
-            let acks = await sub.wait(for: before + 1) { $0.topic == topic }
-            return acks.count > before ? acks[before].payload : "no ack"
+            try await sub.actuatorCommand(port: broker.port, root: root, actuator, payload)
         }
         let beaconOff = { (m: ReceivedMessage) in m.topic == root + "actuator/beacon" && m.payload.contains("\"state\":\"off\"") }
         let beaconOffsBefore = sub.messages.filter(beaconOff).count
@@ -129,7 +125,7 @@ import Testing
             last[beaconFailsafe].payload.contains("\"state\":\"on\"")
                 && last[beaconFailsafe].payload.contains("sensegate stopping"), "\(last[beaconFailsafe].payload)")
         #expect(daemon.stderr.contains("actuator fan: on (rule: rule cool_down)"))
-        #expect(daemon.stderr.contains("actuator beacon: pulse by e2e accepted"))
+        #expect(daemon.stderr.contains(#"command result=accepted target=actuator/beacon command=pulse key=- by="e2e" id="p1" state=on"#))
 
         // Every message of the reaction on the wire is valid against the documented schemas.
         let states = last.filter { $0.topic.hasPrefix(root + "actuator/") && !$0.topic.hasSuffix("/ack") && !$0.topic.hasSuffix("/set") }

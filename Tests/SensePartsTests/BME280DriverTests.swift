@@ -128,6 +128,35 @@ import Testing
         #expect(try await rig.driver.fetch().allSatisfy { $0.quality == .good })
     }
 
+    /// In stages, against the emulator's conversion time: read too early, the part is still
+    /// measuring and the driver asks for a quarter of the time more; after the full time the
+    /// data are read; a status bit that never clears is a timeout after the third status read.
+    @Test func aStagedMeasurementWaitsForTheConversion() async throws {
+        var rig = Rig(air: .init(temperature: 21.3, pressure: 101_325, humidity: 45))
+        #expect(throws: SensorFault.self) { try rig.driver.startMeasurement() }  // not initialised
+        try await rig.driver.initialize()
+        let time = try #require(try rig.driver.startMeasurement())
+        #expect(time == BME280.Settings().maxMeasurementTime)
+        #expect(rig.emulator.measurementCount == 1)
+        #expect(try rig.driver.continueMeasurement() == .wait(time / 4), "read at once: still measuring")
+        rig.clock.advance(by: time)
+        guard case let .readings(r) = try rig.driver.continueMeasurement() else {
+            Issue.record("no readings after the conversion time")
+            return
+        }
+        #expect(r.count == 3 && r.allSatisfy { $0.quality == .good })
+        #expect(abs(r[0].value! - 21.3) < 0.02)
+
+        rig.emulator.inject(.stuckBusy)
+        _ = try rig.driver.startMeasurement()
+        rig.clock.advance(by: time)
+        #expect(try rig.driver.continueMeasurement() == .wait(time / 4))
+        #expect(try rig.driver.continueMeasurement() == .wait(time / 4))
+        #expect {
+            _ = try rig.driver.continueMeasurement()
+        } throws: { ($0 as? SensorFault)?.reason == .timeout }
+    }
+
     @Test func wrongChipIsNamed() async {
         var rig = Rig(air: .init(temperature: 20, pressure: 100_000, humidity: 50))
         rig.emulator.inject(.wrongChipID(0x58))

@@ -122,6 +122,16 @@ package final class Subscriber: @unchecked Sendable {
 
     package func messages(on topic: String) -> [ReceivedMessage] { messages.filter { $0.topic == topic } }
 
+    /// Publishes `payload` on `<root>actuator/<actuator>/set` and waits for the next answer on its
+    /// `…/ack`; "no ack" when none comes.
+    package func actuatorCommand(port: Int, root: String, _ actuator: String, _ payload: String) async throws -> String {
+        let topic = root + "actuator/\(actuator)/ack"
+        let before = messages(on: topic).count
+        try Self.publish(port: port, topic: root + "actuator/\(actuator)/set", payload: payload)
+        let acks = await wait(for: before + 1) { $0.topic == topic }
+        return acks.count > before ? acks[before].payload : "no ack"
+    }
+
     /// Waits until `count` messages satisfy `match`; returns them (possibly fewer on timeout).
     @discardableResult
     package func wait(

@@ -5,6 +5,7 @@ import SenseHardware
 /// Bosch BME280 (T, P, RH) and BMP280 (T, P) over I2C in forced mode: one measurement per fetch,
 /// the datasheet's maximum conversion time waited on the injected clock, the eight data bytes
 /// read in one burst, integer compensation, and each channel checked against the chip's range.
+/// The measurement is staged: the start (ctrl_hum, ctrl_meas), then the status and data reads.
 package struct BME280: PolledSensorDriver {
     package enum Variant: String, Sendable, Hashable {
         case bme280
@@ -78,6 +79,8 @@ package struct BME280: PolledSensorDriver {
     package let settings: Settings
     private let clock: any SenseClock
     package private(set) var calibration: BME280Calibration?
+    /// Status reads of the measurement in progress that found the part still measuring.
+    private var busyReads = 0
 
     package init(
         bus: any I2CBus, address: UInt8, variant: Variant = .bme280, settings: Settings = Settings(),
@@ -133,23 +136,31 @@ package struct BME280: PolledSensorDriver {
         calibration = BME280Calibration(block1: block1, block2: block2)
     }
 
-    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        guard let calibration else { throw SensorFault(.io, "\(bus.name) \(hex(address)): not initialized") }
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] { try await measureInStages(clock) }
+
+    /// Writes the oversampling and forced mode; the part then converts for at most the
+    /// datasheet's maximum measurement time.
+    package mutating func startMeasurement() throws(SensorFault) -> Duration? {
+        guard calibration != nil else { throw SensorFault(.io, "\(bus.name) \(hex(address)): not initialized") }
         let s = settings
         let ctrlMeas = s.temperature.code << 5 | s.pressure.code << 2 | 0x01  // forced mode
         try io { () throws(I2CError) in
             if variant == .bme280 { try bus.writeRegister(address, BME280Registers.ctrlHum, s.humidity.code) }
             try bus.writeRegister(address, BME280Registers.ctrlMeas, ctrlMeas)
         }
-        try await pause(s.maxMeasurementTime)
-        // The maximum time has passed; a set "measuring" bit now means the part is stuck.
-        var measuring = true
-        for attempt in 0..<3 where measuring {
-            if attempt > 0 { try await pause(s.maxMeasurementTime / 4) }
-            let status = try io { () throws(I2CError) in try bus.readRegister(address, BME280Registers.status) }
-            measuring = status & 0x08 != 0
-        }
-        guard !measuring else {
+        busyReads = 0
+        return s.maxMeasurementTime
+    }
+
+    /// The maximum time has passed: a set "measuring" bit gets two more quarter-time waits, then
+    /// means the part is stuck.
+    package mutating func continueMeasurement() throws(SensorFault) -> MeasurementStep {
+        guard let calibration else { throw SensorFault(.io, "\(bus.name) \(hex(address)): not initialized") }
+        let s = settings
+        let status = try io { () throws(I2CError) in try bus.readRegister(address, BME280Registers.status) }
+        if status & 0x08 != 0 {
+            busyReads += 1
+            guard busyReads >= 3 else { return .wait(s.maxMeasurementTime / 4) }
             throw SensorFault(
                 .timeout,
                 "\(bus.name) \(hex(address)): still measuring after "
@@ -159,7 +170,7 @@ package struct BME280: PolledSensorDriver {
             try io { () throws(I2CError) in
                 try bus.readRegisters(address, start: BME280Registers.data, count: 8)
             })
-        return Self.decode(raw, calibration, variant: variant, settings: s)
+        return .readings(Self.decode(raw, calibration, variant: variant, settings: s))
     }
 
     /// Compensates one data block and judges each channel.

@@ -124,16 +124,26 @@ package struct SHT3x: PolledSensorDriver {
     }
 
     package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        let w: [UInt16]
         switch mode {
         case .singleShot:
-            w = try await link.read(
-                Sensirion.command(repeatability.singleShotCommand), name: "measure",
-                executionTime: repeatability.measurementTime, words: 2)
+            return try await measureInStages(link.clock)
         case let .periodic(rate):
-            w = try await fetchNewest(rate)
+            let w = try await fetchNewest(rate)
+            return Self.decode(temperatureWord: w[0], humidityWord: w[1])
         }
-        return Self.decode(temperatureWord: w[0], humidityWord: w[1])
+    }
+
+    /// Single shot is staged (the command, then the reply after the measurement time); periodic
+    /// mode polls Fetch Data within its fetch.
+    package mutating func startMeasurement() throws(SensorFault) -> Duration? {
+        guard case .singleShot = mode else { return nil }
+        try link.command(Sensirion.command(repeatability.singleShotCommand))
+        return repeatability.measurementTime
+    }
+
+    package mutating func continueMeasurement() throws(SensorFault) -> MeasurementStep {
+        let w = try link.reply(name: "measure", words: 2)
+        return .readings(Self.decode(temperatureWord: w[0], humidityWord: w[1]))
     }
 
     /// Fetch Data until the part has a measurement not read before: it NACKs the read while it

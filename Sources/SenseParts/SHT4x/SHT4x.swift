@@ -3,7 +3,8 @@ import SenseDrivers
 import SenseHardware
 
 /// Sensirion SHT4x (SHT40/41/45) temperature and humidity: one-byte commands, one measurement per
-/// fetch (command, wait the maximum measurement time, read T and RH with their CRCs).
+/// fetch (command, wait the maximum measurement time, read T and RH with their CRCs), staged at
+/// the wait.
 package struct SHT4x: PolledSensorDriver {
     package enum Precision: String, Sendable, Hashable, CaseIterable {
         case high, medium, low
@@ -54,9 +55,17 @@ package struct SHT4x: PolledSensorDriver {
         serialNumber = UInt32(w[0]) << 16 | UInt32(w[1])
     }
 
-    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] {
-        let w = try await link.read([precision.command], name: "measure", executionTime: precision.measurementTime, words: 2)
-        return Self.decode(temperatureWord: w[0], humidityWord: w[1])
+    package mutating func fetch() async throws(SensorFault) -> [ChannelReading] { try await measureInStages(link.clock) }
+
+    /// The measure command; the reply is ready after the maximum measurement time.
+    package mutating func startMeasurement() throws(SensorFault) -> Duration? {
+        try link.command([precision.command])
+        return precision.measurementTime
+    }
+
+    package mutating func continueMeasurement() throws(SensorFault) -> MeasurementStep {
+        let w = try link.reply(name: "measure", words: 2)
+        return .readings(Self.decode(temperatureWord: w[0], humidityWord: w[1]))
     }
 
     /// T = −45 + 175·S_T/65535 °C; RH = −6 + 125·S_RH/65535 %RH cropped to 0…100 (the SHT4x
