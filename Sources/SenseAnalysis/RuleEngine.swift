@@ -90,6 +90,22 @@ package struct RuleEngine: Sendable {
 
     package func truth(_ name: String) -> Truth { rules[name]?.truth ?? .unknown }
 
+    /// A reload keeps what did not change: a rule whose definition is the same keeps its truth,
+    /// since when, and every `for:` timer running inside it (a rule `hot for 10m` reloaded 8
+    /// minutes in fires 2 minutes later, not 10); the latest channel values stay, so carried rules
+    /// go on comparing. What changed starts afresh. Returns the rules kept.
+    @discardableResult
+    package mutating func carryOver(from old: RuleEngine) -> [String] {
+        var kept: [String] = []
+        for name in order {
+            guard let previous = old.rules[name], previous.definition == rules[name]?.definition else { continue }
+            rules[name] = previous
+            kept.append(name)
+        }
+        latest.merge(old.latest) { current, _ in current }
+        return kept
+    }
+
     /// The latest quality of a channel, nil before its first sample.
     package func quality(of ref: ChannelRef) -> Quality? { latest[ref]?.quality }
 

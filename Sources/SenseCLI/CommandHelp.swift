@@ -71,15 +71,19 @@ extension CommandLineParser {
             """
         case "set":
             """
-            USAGE: sensegate set --config FILE ACTUATOR on|off|pulse|release [DURATION]
+            USAGE: sensegate set --config FILE [--key ID] ACTUATOR on|off|pulse|release [DURATION]
 
-            Sends a command to an actuator of the running station through its broker and prints
-            the station's answer. The daemon checks it like any operator's command (allowed
-            commands, interlocks, minimum times, failsafe) and drives the line itself.
+            Sends a command to an actuator of the running station through its broker (the first
+            of mqtt.brokers that answers) and prints the station's answer. The daemon checks it
+            like any operator's command (allowed commands, interlocks, minimum times, failsafe)
+            and drives the line itself.
 
               on, off [DURATION]  a manual override to that level, for DURATION or max_override
               pulse DURATION      on for DURATION, then back to whatever decides
               release             end a manual override now
+              --key ID            sign it with the key commands.keys.ID of the config (a site
+                                  with commands.require_signature takes nothing else; reading
+                                  the key file needs its owner or group, e.g. sudo)
 
             Example: sensegate set --config /etc/sensegate/sensegate.yaml siren pulse 5s
 

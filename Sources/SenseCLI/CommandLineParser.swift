@@ -9,8 +9,9 @@ package enum Command: Equatable {
     case i2cScan(device: String)
     /// `model --list` (name nil) or `model NAME key=value …`.
     case model(name: String?, arguments: [String])
-    /// `set --config FILE ACTUATOR on|off|pulse|release [DURATION]`: a command through the broker.
-    case set(config: String, actuator: String, verb: String, duration: String?)
+    /// `set --config FILE [--key ID] ACTUATOR on|off|pulse|release [DURATION]`: a command through
+    /// the broker, signed with the config's key `ID` when given.
+    case set(config: String, actuator: String, verb: String, duration: String?, key: String? = nil)
     /// `read --config FILE [SENSOR...]`: one measurement of each sensor, without MQTT.
     case read(config: String, sensors: [String])
     /// `watch --config FILE`: the live view of a running station.
@@ -38,8 +39,9 @@ package enum CommandLineParser {
                               printed with units and quality; no broker (stop the service first).
           watch --config FILE Live view of a running station through its broker: every channel's value,
                               unit, quality and age, alarms, actuators, link and outbox.
-          set --config FILE ACTUATOR on|off|pulse|release [DURATION]
-                              Send a checked command to the running station and print its answer.
+          set --config FILE [--key ID] ACTUATOR on|off|pulse|release [DURATION]
+                              Send a checked command to the running station and print its answer;
+                              signed with the config's key ID (commands.keys) when given.
           i2c-scan BUS        List the addresses that answer on an I2C bus: 1, i2c-1 or /dev/i2c-1.
           model NAME KEY=VALUE ...
                               Evaluate a model (AQI, NowCast, PM2.5 correction, dew point, …) and
@@ -81,7 +83,7 @@ package enum CommandLineParser {
             guard let config = o["--config"] else { throw UsageError(message: "check needs --config FILE") }
             return .check(config: config)
         case "set":
-            let (o, positional) = try optionsAndArguments(args, allowed: ["--config"], command: first)
+            let (o, positional) = try optionsAndArguments(args, allowed: ["--config", "--key"], command: first)
             guard let config = o["--config"] else { throw UsageError(message: "set needs --config FILE") }
             guard positional.count >= 2, positional.count <= 3 else {
                 throw UsageError(message: "set takes an actuator, a command and perhaps a duration: sensegate set --config FILE fan on [10m]")
@@ -98,7 +100,7 @@ package enum CommandLineParser {
             if let duration, case let .failure(problem) = DurationText.parse(duration) {
                 throw UsageError(message: "set: '\(duration)' is not a duration (\(problem))")
             }
-            return .set(config: config, actuator: positional[0], verb: verb, duration: duration)
+            return .set(config: config, actuator: positional[0], verb: verb, duration: duration, key: o["--key"])
         case "read":
             let (o, positional) = try optionsAndArguments(args, allowed: ["--config"], command: first)
             guard let config = o["--config"] else { throw UsageError(message: "read needs --config FILE") }

@@ -39,12 +39,19 @@ package struct Analysis: Sendable {
         windows = config.windows.map { ($0, WindowAggregator($0.settings)) }
     }
 
+    /// What a reload kept.
+    package struct Kept: Equatable {
+        package var alarms: [String] = []
+        package var rules: [String] = []
+        package var isEmpty: Bool { alarms.isEmpty && rules.isEmpty }
+    }
+
     /// A reload keeps what did not change: a channel's filters and quality gate when its settings
-    /// are the same, a window's open buckets when its definition is, and every unchanged alarm's
-    /// state, acknowledgement and shelf included (`AlarmEngine.carryOver`). What changed starts
-    /// afresh. Returns the alarms kept.
+    /// are the same, a window's open buckets when its definition is, every unchanged alarm's
+    /// state, acknowledgement and shelf included (`AlarmEngine.carryOver`), and every unchanged
+    /// rule's truth and `for:` timers (`RuleEngine.carryOver`). What changed starts afresh.
     @discardableResult
-    package mutating func carryOver(from old: Analysis) -> [String] {
+    package mutating func carryOver(from old: Analysis) -> Kept {
         for (key, pipeline) in old.pipelines where pipelines[key]?.settings == pipeline.settings {
             pipelines[key] = pipeline
         }
@@ -53,7 +60,8 @@ package struct Analysis: Sendable {
                 windows[i].aggregator = previous.aggregator
             }
         }
-        return alarms.carryOver(from: old.alarms)
+        let rulesKept = rules.carryOver(from: old.rules)
+        return Kept(alarms: alarms.carryOver(from: old.alarms), rules: rulesKept)
     }
 
     /// A closed window, ready to publish.

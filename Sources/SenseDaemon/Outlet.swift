@@ -124,7 +124,8 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         locked { e in
             var analysis = analysis
             let kept = analysis.carryOver(from: e.analysis)
-            if !kept.isEmpty { logger.info("reload: \(kept.count) unchanged alarm(s) keep their state") }
+            if !kept.alarms.isEmpty { logger.info("reload: \(kept.alarms.count) unchanged alarm(s) keep their state") }
+            if !kept.rules.isEmpty { logger.info("reload: \(kept.rules.count) unchanged rule(s) keep their state and timers") }
             e.analysis = analysis
             if publicAlerts == nil, var previous = e.alertSettings, !e.publicAlerts.outstanding.isEmpty {
                 // `cap:` removed: what is out is cancelled under the old sender while it is known.
@@ -306,11 +307,13 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
                 // The target is the topic's; the name is quoted back only when it could be one.
                 let name = levels.count >= 2 && levels[1].utf8.count <= 48 ? String(levels[1]) : ""
                 let verb = isActuator ? "" : (levels.count == 3 ? QuotedText.shown(String(levels[2])) : "")
+                // The sender's id, unverified, only so that it can match the answer.
+                let id = SignedEnvelope.untrustedID(message.payload)
                 let audit = CommandAudit(
                     result: .refused, target: isActuator ? "actuator/\(name)" : "alarm/\(name)", command: verb, key: error.keyID,
-                    by: nil, id: nil, reason: error.reason)
+                    by: nil, id: id, reason: error.reason)
                 refuse(
-                    s, isActuator ? .actuator(name) : .alarm(name), command: verb, id: nil, reason: error.reason, topic: shown,
+                    s, isActuator ? .actuator(name) : .alarm(name), command: verb, id: id, reason: error.reason, topic: shown,
                     line: audit.line, at: now, answer: !name.isEmpty && levels.count == 3)
                 return
             }

@@ -18,13 +18,15 @@ package final class StationClient: Sendable {
     private let client: MQTTClient
 
     /// `role` names the client id's suffix (`set`, `watch`), with the process id so that two
-    /// technicians' terminals do not take each other's session.
-    package init(config: SensegateConfig, role: String, processID: Int32, logger: Logger) throws(MQTTError) {
+    /// technicians' terminals do not take each other's session. `broker`: one of the config's
+    /// `mqtt.brokers` (the first when nil).
+    package init(config: SensegateConfig, broker url: BrokerURL? = nil, role: String, processID: Int32, logger: Logger) throws(MQTTError) {
         let settings = config.mqtt
+        let url = url ?? settings.broker
         topics = TopicTree(prefix: settings.prefix, node: config.node)
-        broker = settings.broker.description
+        broker = url.description
         let id = "\(settings.clientID.prefix(40))-\(role)-\(processID)"
-        var options = MQTTClientOptions(host: settings.broker.host, port: settings.broker.port, clientID: id)
+        var options = MQTTClientOptions(host: url.host, port: url.port, clientID: id)
         options.username = settings.username
         options.password = settings.password
         options.keepalive = 30

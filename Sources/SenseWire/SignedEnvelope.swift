@@ -22,6 +22,44 @@ package struct SignedEnvelope: Sendable, Equatable {
         Array([domain, key, topic, String(timestamp), nonce, body].joined(separator: "\n").utf8)
     }
 
+    /// The envelope's payload for `body` on `topic`, signed with `key` at `timestamp` (Unix
+    /// seconds) under a fresh `nonce` (16–64 of `A-Z a-z 0-9 - _`).
+    package static func sign(
+        body: String, topic: String, key: CommandKey, timestamp: Int64, nonce: String, mac: any MessageAuthentication
+    ) -> String {
+        let sig = mac.hmacSHA256(
+            key: key.secret, message: signedBytes(key: key.id, topic: topic, timestamp: timestamp, nonce: nonce, body: body))
+        var w = JSONWriter()
+        w.beginObject()
+        w.field("key", key.id)
+        w.field("ts", timestamp)
+        w.field("nonce", nonce)
+        w.field("body", body)
+        w.field("sig", sig.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        w.endObject()
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// The `id` a refused command's answer may carry so that its sender can match it: the
+    /// envelope body's, or the payload's own; nil when there is none (or it is not a short
+    /// string). Nothing else of an unverified command is used.
+    package static func untrustedID(_ payload: [UInt8]) -> String? {
+        guard payload.count <= CommandPayload.sizeLimit, case let .object(o) = jsonOrNull(payload) else { return nil }
+        var object = o
+        if case let .string(body)? = o["body"], case let .object(inner) = jsonOrNull(Array(body.utf8)) { object = inner }
+        guard case let .string(id)? = object["id"], id.utf8.count <= 128 else { return nil }
+        return id
+    }
+
+    /// Text that is not JSON has no id to echo: here, and only here, a parse error is `null`.
+    private static func jsonOrNull(_ bytes: [UInt8]) -> JSONValue {
+        do {
+            return try JSONValue.parse(bytes)
+        } catch {
+            return .null
+        }
+    }
+
     /// Whether a payload is meant as an envelope (a JSON object with a `sig`), cheaply: an
     /// unsigned command gets "signature required" rather than a JSON complaint.
     package static func looksSigned(_ payload: [UInt8]) -> Bool {

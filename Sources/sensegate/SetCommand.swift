@@ -3,20 +3,22 @@ import SenseCLI
 import SenseConfig
 import SenseDaemon
 import SenseMQTT
+import SenseOS
 import SenseWire
 
 #if canImport(Glibc)
     import Glibc
 #endif
 
-/// `sensegate set --config FILE ACTUATOR VERB [DURATION]`: the technician's switch. The command
-/// goes to the running station through its broker, checked by the daemon like any operator's,
-/// and the station's answer is printed. Nothing is driven from here: the daemon owns the lines.
+/// `sensegate set --config FILE [--key ID] ACTUATOR VERB [DURATION]`: the technician's switch.
+/// The command goes to the running station through its broker, checked by the daemon like any
+/// operator's (signed with the config's key ID when given), and the station's answer is printed.
+/// Nothing is driven from here: the daemon owns the lines.
 enum SetCommand {
     /// How long the station has to answer (it answers at once when it runs).
     static let answerTimeout = Duration.seconds(10)
 
-    static func run(config path: String, actuator: String, verb: String, duration: String?) async -> Int32 {
+    static func run(config path: String, actuator: String, verb: String, duration: String?, key keyID: String?) async -> Int32 {
         let cfg: SensegateConfig
         do throws(ConfigErrors) {
             cfg = try ConfigLoader.load(path, parts: .standard)
@@ -30,6 +32,17 @@ enum SetCommand {
                 "sensegate set: \(path) has no actuator '\(actuator)'; "
                     + (names.isEmpty ? "it declares none\n" : "its actuators are \(names.joined(separator: ", "))\n"))
             return ExitStatus.usage
+        }
+        var key: CommandKey?
+        if let keyID {
+            guard let k = cfg.commandSigning?.keys[keyID] else {
+                let ids = cfg.commandSigning?.keys.keys.sorted() ?? []
+                writeStderr(
+                    "sensegate set: \(path) has no key '\(keyID)' under commands.keys"
+                        + (ids.isEmpty ? "\n" : "; its keys are \(ids.joined(separator: ", "))\n"))
+                return ExitStatus.usage
+            }
+            key = k
         }
         guard let client = await StationConnection.open(cfg, role: "set") else { return ExitStatus.unavailable }
         let answers = client.topics.actuatorAck(actuator)
@@ -47,11 +60,18 @@ enum SetCommand {
         w.field("id", id)
         w.field("by", "sensegate set")
         w.endObject()
-        let payload = String(decoding: w.bytes, as: UTF8.self)
+        let topic = client.topics.actuator(actuator) + "/set"
+        var payload = String(decoding: w.bytes, as: UTF8.self)
+        if let key {
+            var random = SystemRandomNumberGenerator()
+            let nonce = (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &random), radix: 16) }
+                .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+            payload = SignedEnvelope.sign(body: payload, topic: topic, key: key, timestamp: Int64(time(nil)), nonce: nonce, mac: LibcryptoMAC())
+        }
         let messages = client.messages
         // The broker handles this connection's packets in order: the subscription is in place
         // before the command reaches the station.
-        _ = client.publish(client.topics.actuator(actuator) + "/set", payload)
+        _ = client.publish(topic, payload)
         let answer = await withTaskGroup(of: [String: JSONValue]?.self) { group in
             group.addTask {
                 for await m in messages where m.topic == answers {

@@ -55,8 +55,8 @@ case let .model(name, arguments):
         writeStderr("sensegate model: \(error.message)\n")
         exit(2)
     }
-case let .set(config, actuator, verb, duration):
-    exit(await SetCommand.run(config: config, actuator: actuator, verb: verb, duration: duration))
+case let .set(config, actuator, verb, duration, key):
+    exit(await SetCommand.run(config: config, actuator: actuator, verb: verb, duration: duration, key: key))
 case let .read(config, sensors):
     exit(await ReadCommand.run(config: config, sensors: sensors))
 case let .watch(config, once):

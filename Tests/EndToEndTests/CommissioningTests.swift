@@ -66,6 +66,53 @@ import Testing
         #expect(Date().timeIntervalSince(started) < 20)
     }
 
+    /// A site that requires signed commands: `set --key` signs with the config's key and is
+    /// carried out; without it the station refuses and `set` prints why. The technician's config
+    /// lists an unreachable broker first: `set` says so and uses the next.
+    @Test func setSignsWithTheConfigsKeyAndTriesTheNextBroker() async throws {
+        let broker = try await MosquittoBroker.running()
+        let site = Site()
+        let keyFile = site.write("ops.key", String(repeating: "3c", count: 32) + "\n")
+        chmod(keyFile, 0o600)
+        let signed =
+            Self.extra + """
+
+                commands:
+                  require_signature: true
+                  keys:
+                    ops: {file: \(keyFile), actuators: [fan], commands: [on, off]}
+                """
+        let text = site.simConfig(port: broker.port, derived: signed)
+        let config = site.write("c.yaml", text)
+        let dead = Network.freePort()
+        let technician = site.write(
+            "t.yaml",
+            text.replacing(
+                "  broker: mqtt://127.0.0.1:\(broker.port)", with: "  brokers: [mqtt://127.0.0.1:\(dead), mqtt://127.0.0.1:\(broker.port)]"))
+        let sub = try await Subscriber.connected(port: broker.port, filter: "sensegate/e2e/#")
+        let daemon = try SensegateBinary.start(["run", "--config", config])
+        defer {
+            daemon.signal(SIGTERM)
+            _ = daemon.waitForExit(timeout: 5)
+        }
+        _ = await sub.wait { $0.topic == "sensegate/e2e/actuator/beacon" }
+
+        let on = try SensegateBinary.run(["set", "-c", technician, "--key", "ops", "fan", "on", "10m"], timeout: 60)
+        #expect(on.status == 0 && on.stdout == "fan: on for 10m accepted; the output is on\n", "\(on.stdout) \(on.stderr)")
+        #expect(
+            on.stderr.contains("cannot reach the broker mqtt://127.0.0.1:\(dead) within 5 s; trying mqtt://127.0.0.1:\(broker.port)"), "\(on.stderr)")
+        #expect(on.stderr.contains("connected to mqtt://127.0.0.1:\(broker.port)"), "\(on.stderr)")
+        let unsigned = try SensegateBinary.run(["set", "-c", config, "fan", "off"], timeout: 30)
+        #expect(unsigned.status == 1 && unsigned.stderr.contains("fan: off refused: this gateway takes signed commands only"), "\(unsigned.stderr)")
+        let notPermitted = try SensegateBinary.run(["set", "-c", config, "--key", "ops", "beacon", "pulse", "1s"], timeout: 30)
+        #expect(notPermitted.status == 1 && notPermitted.stderr.contains("key 'ops' may not command actuator 'beacon'"), "\(notPermitted.stderr)")
+        let unknownKey = try SensegateBinary.run(["set", "-c", config, "--key", "nobody", "fan", "off"], timeout: 30)
+        #expect(
+            unknownKey.status == 64 && unknownKey.stderr.contains("has no key 'nobody' under commands.keys; its keys are ops"), "\(unknownKey.stderr)"
+        )
+        #expect(daemon.stderr.contains(#"command result=accepted target=actuator/fan command=on key=ops by="sensegate set""#), "\(daemon.stderr)")
+    }
+
     /// A tmux server of this test's own (`-L`), with no configuration file.
     struct Tmux {
         let socket = "sensegate-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"

@@ -132,7 +132,7 @@ import Testing
         #expect(log.contains(#"command result=accepted target=actuator/fan command=on key=ops by="anna" id="c1" state=on"#), "\(log)")
         #expect(log.contains(#"command result=accepted target=actuator/beacon command=pulse key=platform by=- id=- state=on"#), "\(log)")
         #expect(
-            log.contains(#"command result=refused target=actuator/fan command="" key=ops by=- id=- reason="the nonce was already used"#), "\(log)")
+            log.contains(#"command result=refused target=actuator/fan command="" key=ops by=- id="c1" reason="the nonce was already used"#), "\(log)")
         #expect(
             log.contains(#"command result=refused target=actuator/fan command=release key=ops by=- id=- reason="key 'ops' may not send 'release'""#),
             "\(log)")

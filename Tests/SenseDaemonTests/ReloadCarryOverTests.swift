@@ -51,7 +51,7 @@ import Testing
         // The reload changes cold's limit and adds an alarm; hot and damp are as they were.
         var after = Analysis(try Self.config(coldLimit: 5, extra: "  - {name: storm, channel: outdoor.pressure, low: 95000}"))
         let kept = after.carryOver(from: before)
-        #expect(kept == ["hot", "damp"])
+        #expect(kept.alarms == ["hot", "damp"] && kept.rules.isEmpty)
         #expect(Self.state(after, "hot")?.state == .activeAcknowledged, "an acknowledged alarm is still acknowledged")
         #expect(Self.state(after, "damp")?.shelved == true, "a shelved alarm is still shelved")
         #expect(Self.state(after, "cold")?.state == .normal, "a changed alarm starts afresh")
@@ -64,5 +64,41 @@ import Testing
         // Without carrying over, a fresh filter would have given 80.
         var fresh = Analysis(try Self.config(coldLimit: 5))
         #expect(fresh.process(Self.batch(30, 80, at: 6)).samples.first { $0.quantity == "humidity" }?.value == 80)
+    }
+
+    /// An unchanged rule keeps its `for:` timer across a reload; a changed one starts it again.
+    @Test func unchangedRulesKeepTheirTimers() throws {
+        func config(warmFor: String) throws -> SensegateConfig {
+            try Self.config(
+                coldLimit: 5,
+                extra: """
+                    rules:
+                      - {name: sustained_heat, when: {alarm: hot, for: 10s}, then: {fan: on}}
+                      - {name: warm, when: {alarm: hot, for: \(warmFor)}, then: {fan: on}}
+                    actuators:
+                      - {name: fan, pin: GPIO23, failsafe: off}
+                    """)
+        }
+        func at(_ second: Int64) -> MonotonicInstant { MonotonicInstant(nanoseconds: second * 1_000_000_000) }
+        let wall = WallTime(nanosecondsSinceEpoch: 1_795_425_374_000_000_000)
+        var before = Analysis(try config(warmFor: "5s"))
+        _ = before.process(Self.batch(30, 40, at: 0))  // hot: 30 °C > 28
+        _ = before.evaluateRules(at: at(0), wall: wall)
+        _ = before.evaluateRules(at: at(4), wall: wall)
+        #expect(before.rules.truth("sustained_heat") == .false && before.rules.truth("warm") == .false)
+
+        // Reloaded at 4 s: sustained_heat unchanged, warm now needs 8 s.
+        var after = Analysis(try config(warmFor: "8s"))
+        #expect(after.carryOver(from: before) == .init(alarms: ["hot", "cold", "damp"], rules: ["sustained_heat"]))
+        _ = after.evaluateRules(at: at(10), wall: wall)
+        #expect(after.rules.truth("sustained_heat") == .true, "10 s after the alarm, as before the reload")
+        #expect(after.rules.truth("warm") == .false, "a changed rule's timer starts again at its first evaluation")
+        _ = after.evaluateRules(at: at(18), wall: wall)
+        #expect(after.rules.truth("warm") == .true)
+        // Without carrying over, the timer would have started again at 10 s.
+        var fresh = Analysis(try config(warmFor: "8s"))
+        _ = fresh.process(Self.batch(30, 40, at: 10))
+        _ = fresh.evaluateRules(at: at(10), wall: wall)
+        #expect(fresh.rules.truth("sustained_heat") == .false)
     }
 }

@@ -130,4 +130,26 @@ import Testing
         #expect(key.refusal(alarm: "flood", command: "ack") == nil)
         #expect(!key.description.contains("42"), "the secret never shows")
     }
+
+    /// What `sensegate set --key` sends is what the verifier takes, and equal to the test's own
+    /// (independently written) envelope.
+    @Test func theGatewaysOwnSignerMatches() throws {
+        let key = Self.signing.keys["ops"]!
+        let body = #"{"command":"off","id":"s-1"}"#
+        let payload = SignedEnvelope.sign(
+            body: body, topic: Self.topic, key: key, timestamp: Self.nowSeconds, nonce: "abcdefabcdef0123", mac: Self.mac)
+        #expect(payload == Self.envelope(nonce: "abcdefabcdef0123", body: body))
+        var v = CommandVerifier(started: Self.started)
+        #expect(try String(decoding: Self.open(payload, &v).get().message.payload, as: UTF8.self) == body)
+    }
+
+    /// A refused command's answer echoes the sender's id, read without trusting anything else.
+    @Test func theSendersIdIsFoundForTheAnswer() {
+        #expect(SignedEnvelope.untrustedID(Array(Self.envelope(body: #"{"command":"on","id":"c7"}"#).utf8)) == "c7")
+        #expect(SignedEnvelope.untrustedID(Array(#"{"command":"on","id":"plain"}"#.utf8)) == "plain")
+        for payload in ["ON", "", #"{"id":7}"#, #"{"body":"not json","id":"outer"}"#, #"{"id":"\#(String(repeating: "x", count: 129))"}"#] {
+            let id = SignedEnvelope.untrustedID(Array(payload.utf8))
+            #expect(id == nil || id == "outer", "\(payload): \(String(describing: id))")
+        }
+    }
 }
