@@ -6,6 +6,7 @@
 # a private mosquitto; prints one Markdown table with ratios. Takes about 25 minutes.
 #   bench/peer.sh
 #   SIZES="50 2000" DURATION=20 bench/peer.sh
+#   SENSEGATE_ONLY=1 SIZES="2000 5000 7000" DURATION=20 bench/peer.sh   # sensegate and the bare publisher only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . deploy/deps.sh
@@ -25,4 +26,5 @@ modules=$("$venv/bin/python" -c 'import mqtt_io.modules, os; print(os.path.dirna
 cp bench/peer/standin_sensor.py "$modules/sensor/sensegate_standin.py"
 cp bench/peer/standin_gpio.py "$modules/gpio/sensegate_standin.py"
 exec "$venv/bin/python" bench/peer/compare.py --sensegate "$sensegate" --bench "$bench" \
-    --sizes "${SIZES:-50 500 2000 5000 20000}" --duration "${DURATION:-30}" --warmup "${WARMUP:-10}" --commands "${COMMANDS:-200}"
+    --sizes "${SIZES:-50 500 2000 5000 20000}" --duration "${DURATION:-30}" --warmup "${WARMUP:-10}" --commands "${COMMANDS:-200}" \
+    ${SENSEGATE_ONLY:+--sensegate-only}

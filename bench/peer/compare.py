@@ -455,9 +455,14 @@ def main():
     p.add_argument("--start-timeout", type=int, default=300)
     p.add_argument("--work", default="/tmp/sensegate-peer")
     p.add_argument("--table", help="print the table of an earlier run's results.json, and stop")
+    p.add_argument("--sensegate-only", action="store_true",
+                   help="only sensegate's heavy workload and the bare publisher at each size, one after the other")
     args = p.parse_args()
     if args.table:
         table(json.load(open(args.table)))
+        return
+    if args.sensegate_only:
+        sensegate_only(args)
         return
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
@@ -483,6 +488,25 @@ def main():
                    "results": {k: {str(kk): vv for kk, vv in v.items()} for k, v in results.items()},
                    "bare": {str(k): v for k, v in bares.items()}}, f, indent=1)
     table(json.load(open(os.path.join(args.work, "results.json"))))
+
+
+def sensegate_only(args):
+    """sensegate's N-sensor workload and the bare publisher at the same rate, size by size
+    (docs/benchmarks.md, "CPU per reading"): one Markdown table."""
+    shutil.rmtree(args.work, ignore_errors=True)
+    os.makedirs(args.work)
+    print("| sensors | readings/s due → delivered | daemon, % of one core | µs per reading | bare publisher | ratio "
+          "| p50 / p99 read → subscriber | RSS |")
+    print("|---|---|---|---|---|---|---|---|")
+    for n in (int(x) for x in args.sizes.split()):
+        print(f"sensegate: {n} sensors", file=sys.stderr)
+        h = heavy(Sensegate(args.sensegate), args.work, args, n)
+        if "failed" in h:
+            print(f"| {n} | {h['failed']} | | | | | | |", flush=True)
+            continue
+        b = bare(args, n)
+        print(f"| {n} | {3 * n} → {h['delivered_per_s']:.0f} | {h['cpu_pct']:.1f} % | {h['cpu_us']:.1f} | {b:.1f} µs "
+              f"| {h['cpu_us'] / b:.1f}× | {fmt_ms(h['p50'])} / {fmt_ms(h['p99'])} | {h['rss'] / 1024:.1f} MiB |", flush=True)
 
 
 def table(run):
