@@ -149,7 +149,9 @@ import Testing
         let deleted = await watcher.wait(for: removed.count, timeout: 15) { removed.contains($0.topic) && $0.payload.isEmpty }
         daemon.signal(SIGTERM)
         #expect(await daemon.exited(timeout: 10) == 0)
-        #expect(Set(deleted.map(\.topic)) == removed)
+        // The watcher itself goes through the broker's queues of 2: it may miss some of the burst
+        // of deletions (CI saw 41 of 54 arrive). What the broker still holds, below, is the test.
+        #expect(!deleted.isEmpty && Set(deleted.map(\.topic)).isSubset(of: removed))
         // What the broker still holds for the node: the remaining entities' configs only.
         let late = try await Subscriber.connected(port: broker.port, filter: "homeassistant/+/sensegate_big/+/config", qos: 0)
         let kept = await late.wait(for: 1, timeout: 5) { $0.retained }
