@@ -35,7 +35,7 @@ package struct SignedEnvelope: Sendable, Equatable {
         w.field("ts", timestamp)
         w.field("nonce", nonce)
         w.field("body", body)
-        w.field("sig", sig.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined())
+        w.field("sig", hexText(sig))
         w.endObject()
         return String(decoding: w.bytes, as: UTF8.self)
     }
@@ -109,6 +109,11 @@ package struct SignedEnvelope: Sendable, Equatable {
     /// Letters, digits and `._-`.
     package static func isIDByte(_ c: UInt8) -> Bool {
         (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 45 || c == 46 || c == 95
+    }
+
+    /// Two lowercase hex digits per byte (the signature, a nonce).
+    package static func hexText(_ bytes: [UInt8]) -> String {
+        bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
     }
 
     package static func hexBytes(_ text: String) -> [UInt8]? {

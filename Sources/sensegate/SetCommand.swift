@@ -64,8 +64,7 @@ enum SetCommand {
         var payload = String(decoding: w.bytes, as: UTF8.self)
         if let key {
             var random = SystemRandomNumberGenerator()
-            let nonce = (0..<16).map { _ in String(UInt8.random(in: 0...255, using: &random), radix: 16) }
-                .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+            let nonce = SignedEnvelope.hexText((0..<16).map { _ in UInt8.random(in: 0...255, using: &random) })
             payload = SignedEnvelope.sign(body: payload, topic: topic, key: key, timestamp: Int64(time(nil)), nonce: nonce, mac: LibcryptoMAC())
         }
         let messages = client.messages
