@@ -2,7 +2,6 @@ import Logging
 import SenseConfig
 import SenseCore
 import SenseMQTT
-import Synchronization
 
 /// What the daemon's loop is asked to do, one at a time and in order.
 enum DaemonRequest: Sendable {
@@ -22,10 +21,10 @@ final class BrokerInUse: Sendable {
         var generation: Int
     }
 
-    private let state: Mutex<Snapshot>
+    private let state: Locked<Snapshot>
 
     init(session: MQTTSession, settings: MQTTSettings) {
-        state = Mutex(Snapshot(session: session, settings: settings, index: 0, generation: 0))
+        state = Locked(Snapshot(session: session, settings: settings, index: 0, generation: 0))
     }
 
     var snapshot: Snapshot { state.withLock { $0 } }

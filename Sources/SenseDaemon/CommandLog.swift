@@ -1,6 +1,5 @@
 import Logging
 import SenseCore
-import Synchronization
 
 /// The audit log of operator commands (`CommandAudit` lines), bounded: anyone who may publish
 /// to the broker can send thousands of commands a second, and neither the journal nor the broker
@@ -28,12 +27,12 @@ final class CommandLog: Sendable {
         var counters = Counters()
     }
 
-    private let budget: Mutex<Budget>
+    private let budget: Locked<Budget>
     private let lines: LogLimiter
     private let acceptedLines: LogLimiter
 
     init(now: MonotonicInstant, logger: Logger) {
-        budget = Mutex(Budget(refilled: now))
+        budget = Locked(Budget(refilled: now))
         lines = LogLimiter(what: "refused commands", linesPerKey: 20, now: now, logger: logger)
         acceptedLines = LogLimiter(what: "accepted commands", linesPerKey: 100, keys: 64, now: now, logger: logger)
     }

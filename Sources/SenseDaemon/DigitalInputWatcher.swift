@@ -3,7 +3,6 @@ import SenseConfig
 import SenseCore
 import SenseDrivers
 import SenseHardware
-import Synchronization
 
 /// A contact on a GPIO input (door, float switch, alarm relay): publishes `state` (1 = active)
 /// at start, on every debounced change — stamped with the kernel's edge time, not the wake-up

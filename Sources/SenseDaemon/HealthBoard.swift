@@ -1,7 +1,6 @@
 import SenseConfig
 import SenseCore
 import SenseMQTT
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -20,7 +19,7 @@ package final class HealthBoard: Sendable {
         var lastWall: WallTime?
     }
 
-    private let state = Mutex<(sensors: [String: SensorHealth], seqError: String?)>(([:], nil))
+    private let state = Locked<(sensors: [String: SensorHealth], seqError: String?)>(([:], nil))
     let started: MonotonicInstant
 
     package init(started: MonotonicInstant) { self.started = started }

@@ -1,11 +1,10 @@
 import SenseCore
-import Synchronization
 
 /// Each poller promises when it will next report progress; the watchdog is fed only while every
 /// promise is kept, so a hung bus transaction or a stuck task gets the daemon restarted.
 package final class Liveness: Sendable {
-    private let deadlines = Mutex<[String: MonotonicInstant]>([:])
-    private let firstCycle = Mutex<Set<String>>([])
+    private let deadlines = Locked<[String: MonotonicInstant]>([:])
+    private let firstCycle = Locked<Set<String>>([])
 
     package init() {}
 

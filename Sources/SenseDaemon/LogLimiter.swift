@@ -1,7 +1,6 @@
 import Logging
 import SenseCore
 import SenseWire
-import Synchronization
 
 /// Log lines that outside input can multiply (a command flood, a storm of foreign discovery
 /// configs, an actuator commanded on and off thousands of times), bounded: per key, the first
@@ -28,7 +27,7 @@ final class LogLimiter: Sendable {
         var others = KeyWindow()
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let logger: Logger
 
     init(what: String, window: Duration = .seconds(10), linesPerKey: Int = 3, keys: Int = 32, now: MonotonicInstant, logger: Logger) {
@@ -37,7 +36,7 @@ final class LogLimiter: Sendable {
         self.linesPerKey = linesPerKey
         self.keys = keys
         self.logger = logger
-        state = Mutex(State(start: now))
+        state = Locked(State(start: now))
     }
 
     /// `line` is only built when `level` is logged at all: output changes are on the reflex path.

@@ -3,7 +3,6 @@ import SenseConfig
 import SenseCore
 import SenseMQTT
 import SenseWire
-import Synchronization
 
 /// One broker connection, fed by the outbox (which outlives it), and the task that reacts to
 /// its events.
@@ -19,7 +18,7 @@ package final class MQTTSession: Sendable {
     private let messageTask: Task<Void, Never>
     /// Home Assistant discovery, when configured: its configs go straight to the client at every
     /// connection (they are made from the configuration, so nothing of them needs the outbox).
-    private let discovery: Mutex<DiscoveryConfigs?>
+    private let discovery: Locked<DiscoveryConfigs?>
 
     /// A configuration's discovery configs, as fingerprints: each payload's by its topic's. Enough to tell one of this node's configs from a
     /// stranger's, and an overwritten one from ours, without holding about 1 KiB of JSON per
@@ -39,7 +38,7 @@ package final class MQTTSession: Sendable {
     private let clock: any SenseClock
     /// Anyone may publish Home Assistant's `online` or a config under this node's id: each would
     /// cost a resend of every config or a deletion. Both are rate-limited (`discoveryLimits`).
-    private let discoveryLimits: Mutex<DiscoveryLimits>
+    private let discoveryLimits: Locked<DiscoveryLimits>
     private let discoveryLog: LogLimiter
 
     struct DiscoveryLimits {
@@ -63,9 +62,9 @@ package final class MQTTSession: Sendable {
         self.settings = settings
         self.logger = logger
         self.clock = clock
-        discoveryLimits = Mutex(DiscoveryLimits())
+        discoveryLimits = Locked(DiscoveryLimits())
         discoveryLog = LogLimiter(what: "discovery messages", window: .seconds(60), linesPerKey: 2, now: clock.monotonicNow, logger: logger)
-        self.discovery = Mutex(discovery.map(DiscoveryConfigs.init))
+        self.discovery = Locked(discovery.map(DiscoveryConfigs.init))
         topics = TopicTree(prefix: settings.prefix, node: node)
         self.node = node
         sensorThingsTopics = settings.sensorThings?.topics

@@ -4,7 +4,6 @@ import SenseCore
 import SenseMQTT
 import SenseOS
 import SenseWire
-import Synchronization
 
 /// Everything the metrics file reports, gathered at one instant by the Outlet.
 struct MetricsSnapshot {
@@ -157,7 +156,7 @@ enum MetricsText {
 /// Says once when the metrics file cannot be written, and once when it can again: a full
 /// tmpfs or a missing directory must not fill the journal every 15 s.
 final class MetricsFileObserver: StateWriteObserver {
-    private let failing = Mutex(false)
+    private let failing = Locked(false)
     private let logger: Logger
 
     init(logger: Logger) { self.logger = logger }

@@ -7,7 +7,6 @@ import SenseMQTT
 import SenseOS
 import SenseReaction
 import SenseWire
-import Synchronization
 
 /// Where samples go: analysed (quality checks, filters, derived channels, alarms, windows),
 /// decided (rules, actuators — the output lines are set here, before anything is published),
@@ -57,8 +56,8 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private let health: HealthBoard
     private let clock: any SenseClock
     private let logger: Logger
-    private let session = Mutex<MQTTSession?>(nil)
-    private let engine: Mutex<Engine>
+    private let session = Locked<MQTTSession?>(nil)
+    private let engine: Locked<Engine>
     private let timer = ReactionTimer()
     private let commandLog: CommandLog
     /// Output changes, per actuator: commands can flip one thousands of times a second.
@@ -72,8 +71,8 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
     private let metricsObserver: MetricsFileObserver
     /// `commands:` (signed commands and their keys), replaced on reload; the verifier and its
     /// nonces live as long as the process.
-    private let signing: Mutex<CommandSigning?>
-    private let verifier: Mutex<CommandVerifier>
+    private let signing: Locked<CommandSigning?>
+    private let verifier: Locked<CommandVerifier>
     private let mac: any MessageAuthentication
 
     package init(
@@ -81,8 +80,8 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         logger: Logger, publicAlertsFile: String? = nil, stateFiles: StateFileWriter? = nil,
         commandSigning: CommandSigning? = nil, mac: any MessageAuthentication = LibcryptoMAC()
     ) {
-        signing = Mutex(commandSigning)
-        verifier = Mutex(CommandVerifier(started: clock.wallNow))
+        signing = Locked(commandSigning)
+        verifier = Locked(CommandVerifier(started: clock.wallNow))
         self.mac = mac
         self.publicAlertsFile = publicAlertsFile
         self.stateFiles = stateFiles
@@ -90,7 +89,7 @@ package final class Outlet: Sendable, SampleSink, TrafficReportSink, StateWriteO
         self.outbox = outbox
         self.health = health
         self.clock = clock
-        self.engine = Mutex(engine)
+        self.engine = Locked(engine)
         self.logger = logger
         commandLog = CommandLog(now: clock.monotonicNow, logger: logger)
         changeLog = LogLimiter(what: "output changes", now: clock.monotonicNow, logger: logger)

@@ -2,7 +2,6 @@ import Logging
 import SenseCore
 import SenseHardware
 import SenseReaction
-import Synchronization
 
 /// Does what the reaction step decided, outside the engine's lock: the Outlet queues each
 /// decision's events while it holds the lock (so the queue is in decision order) and calls
@@ -10,27 +9,27 @@ import Synchronization
 /// applies: the last decision is the level a line keeps. A sample that decides nothing never
 /// waits for a line; nobody waits for a line while holding the engine's lock.
 final class OutputExecutor: Sendable {
-    private let pending = Mutex<[ActuatorBank.Event]>([])
+    private let pending = Locked<[ActuatorBank.Event]>([])
     /// Events queued or being set, per actuator: until its line is set, an actuator's decided
     /// level is not what its line shows, and its state is not published (the applier publishes
     /// it once the line is set). Without this, another sample's publication in between said
     /// `on` with the line still at its `off` level.
-    private let unapplied = Mutex<[String: Int]>([:])
+    private let unapplied = Locked<[String: Int]>([:])
     /// Held while lines are set: one applier at a time keeps the queue's order on the lines.
-    private let lines: Mutex<OutputLines?>
+    private let lines: Locked<OutputLines?>
     /// Actuators whose line could not be set, with the error (read under the engine's lock,
     /// so kept apart from the lock held during line I/O).
-    private let faults = Mutex<[String: String]>([:])
+    private let faults = Locked<[String: String]>([:])
     /// The physical level last set and the pin, per actuator, for the retained state.
-    private let levels = Mutex<[String: (pin: String, high: Bool)]>([:])
+    private let levels = Locked<[String: (pin: String, high: Bool)]>([:])
     /// Output changes applied, per actuator (the metrics' `sensegate_actuator_changes_total`).
-    private let changes = Mutex<[String: Int]>([:])
+    private let changes = Locked<[String: Int]>([:])
     private let changeLog: LogLimiter
     private let clock: any SenseClock
     private let logger: Logger
 
     init(lines: OutputLines?, changeLog: LogLimiter, clock: any SenseClock, logger: Logger) {
-        self.lines = Mutex(lines)
+        self.lines = Locked(lines)
         self.changeLog = changeLog
         self.clock = clock
         self.logger = logger

@@ -1,6 +1,5 @@
 import SenseConfig
 import SenseHardware
-import Synchronization
 
 /// The GPIO lines the actuators drive, requested once and set by the `OutputExecutor` on the
 /// reflex path, outside the engine's lock (a line set is a single ioctl).

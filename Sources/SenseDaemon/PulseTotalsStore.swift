@@ -2,7 +2,6 @@ import Logging
 import SenseCore
 import SenseDrivers
 import SenseOS
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -69,14 +68,14 @@ final class TotalsSaver: StateWriteObserver {
     private let sensor: String
     private let writer: StateFileWriter
     private let logger: Logger
-    private let state: Mutex<(onDisk: String, submitted: String?)>
+    private let state: Locked<(onDisk: String, submitted: String?)>
 
     init(store: PulseTotalsStore, restored: PulseTotals, sensor: String, writer: StateFileWriter, logger: Logger) {
         path = store.path
         self.sensor = sensor
         self.writer = writer
         self.logger = logger
-        state = Mutex((restored.text, nil))
+        state = Locked((restored.text, nil))
     }
 
     /// Queues `totals` for writing if they differ from what is on disk or on its way there.

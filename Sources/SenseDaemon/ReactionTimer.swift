@@ -1,5 +1,4 @@
 import SenseCore
-import Synchronization
 
 /// Wakes the reaction at its next deadline (a `for:` maturing, a minimum time ending, a pulse or
 /// override expiring), or earlier when the engine schedules an earlier one. One sleeper.
@@ -13,7 +12,7 @@ final class ReactionTimer: Sendable {
         var pending: MonotonicInstant?
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init() {}
 

@@ -8,7 +8,6 @@ import SenseMQTT
 import SenseOS
 import SenseSimulator
 import SenseWire
-import Synchronization
 
 /// The daemon: sensors → samples → MQTT, with reload on request, the systemd watchdog, health,
 /// and a clean stop (sensors stopped, lines released, `offline` published) on graceful shutdown.

@@ -1,7 +1,6 @@
 import Logging
 import SenseCore
 import SenseOS
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -62,7 +61,7 @@ package final class SequenceStore: Sendable, StateWriteObserver {
     private let markerPath: String
     private let writer: StateFileWriter
     private let logger: Logger
-    private let state: Mutex<Counter>
+    private let state: Locked<Counter>
 
     /// Opens (or creates) `<directory>/seq`, reserving the first range before it returns.
     package init(directory: String, writer: StateFileWriter, logger: Logger) throws(StoreError) {
@@ -86,7 +85,7 @@ package final class SequenceStore: Sendable, StateWriteObserver {
             guard let v = UInt64(text.prefix { $0 != "\n" }), v >= 1, v <= Self.largestStart else { throw .corrupt(path: path) }
             start = v
         }
-        state = Mutex(Counter(next: start, durable: start))
+        state = Locked(Counter(next: start, durable: start))
         markerPath = directory + "/running"
         previousRunEndedCleanly = access(markerPath, F_OK) != 0
         try state.withLock { s throws(StoreError) in try persist(&s, until: start + Self.block) }

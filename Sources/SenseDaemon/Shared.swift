@@ -1,8 +1,8 @@
-import Synchronization
+import SenseCore
 
 /// A value shared between tasks, behind a lock.
 package final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    package init(_ value: Value) { mutex = Mutex(value) }
+    private let mutex: Locked<Value>
+    package init(_ value: Value) { mutex = Locked(value) }
     package func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }

@@ -72,6 +72,9 @@ package final class StationClient: Sendable {
 
     package func subscribe(_ filter: String) throws(MQTTError) { try client.subscribe(filter, qos: 1) }
 
+    /// Waits briefly for outstanding acknowledgements, then disconnects cleanly.
+    package func close() async { await client.shutdown(last: nil, timeout: .milliseconds(500)) }
+
     /// QoS 1, not retained: a command acts once.
     package func publish(_ topic: String, _ text: String) -> PublishOutcome {
         client.publish(MQTTMessage(topic: topic, text: text, qos: 1, retain: false))

@@ -1,6 +1,5 @@
 import SenseCore
 import SenseHardware
-import Synchronization
 
 /// Keeps the edges of one input line as the kernel stamped them, for a driver that looks at them
 /// after the fact (an echo's width is measured between two kernel timestamps, not between two
@@ -9,7 +8,7 @@ package final class EdgeRecorder: Sendable {
     package static let capacity = 256
 
     private final class Buffer: Sendable {
-        let state = Mutex<(edges: [EdgeEvent], failure: GPIOError?, overflowed: Bool)>(([], nil, false))
+        let state = Locked<(edges: [EdgeEvent], failure: GPIOError?, overflowed: Bool)>(([], nil, false))
     }
 
     private let buffer = Buffer()

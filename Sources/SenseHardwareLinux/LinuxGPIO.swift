@@ -90,9 +90,9 @@ final class LinuxGPIOInput: GPIOInput {
     let chip: String
     let offset: Int
     private let handle: LineHandle
-    private let released = Mutex(false)
+    private let released = Locked(false)
     private let stop = StopFlag()
-    private let reader = Mutex<OSThread?>(nil)
+    private let reader = Locked<OSThread?>(nil)
     private let stream: EdgeEvents
     private let continuation: EdgeEvents.Continuation
 
@@ -206,13 +206,13 @@ final class LinuxGPIOOutput: GPIOOutput {
     let chip: String
     let offset: Int
     private let handle: LineHandle
-    private let state: Mutex<(level: Bool, released: Bool)>
+    private let state: Locked<(level: Bool, released: Bool)>
 
     init(chip: String, offset: Int, line: UnsafeMutablePointer<cgpiod_line>, level: Bool) {
         self.chip = chip
         self.offset = offset
         handle = LineHandle(line)
-        state = Mutex((level, false))
+        state = Locked((level, false))
     }
 
     func set(_ high: Bool) throws(GPIOError) {

@@ -1,7 +1,6 @@
 import CLinuxShim
 import SenseCore
 import SenseHardware
-import Synchronization
 
 /// `/dev/i2c-N`: plain and combined transfers through the `I2C_RDWR` ioctl, register access
 /// through libi2c's SMBus calls (which also work on SMBus-only adapters).
@@ -9,7 +8,7 @@ package final class LinuxI2CBus: I2CBus {
     package let name: String
     package let path: String
     /// The file descriptor and the address it is currently bound to with `I2C_SLAVE`.
-    private let state: Mutex<(fd: Int32, boundAddress: UInt8?)>
+    private let state: Locked<(fd: Int32, boundAddress: UInt8?)>
     private let plainTransfers: Bool
 
     package init(name: String, path: String) throws(I2CError) {
@@ -25,7 +24,7 @@ package final class LinuxI2CBus: I2CBus {
         plainTransfers = sg_i2c_supports_rdwr(funcs) != 0
         self.name = name
         self.path = path
-        state = Mutex((fd, nil))
+        state = Locked((fd, nil))
     }
 
     deinit {

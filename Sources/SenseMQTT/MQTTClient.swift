@@ -2,7 +2,6 @@ import CMosquitto
 import Logging
 import SenseCore
 import SenseOS
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -372,7 +371,7 @@ final class CallbackSink: Sendable {
     let inbox: AsyncStream<IncomingMessage>.Continuation
     let logger: Logger
     let observer: (any DeliveryObserver)?
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(
         options: MQTTClientOptions, continuation: AsyncStream<MQTTEvent>.Continuation,

@@ -102,11 +102,11 @@ package final class Outbox: Sendable {
     let settings: OutboxSettings
     let clock: any SenseClock
     let logger: Logger
-    let state = Mutex(State())
+    let state = Locked(State())
     let wake = DispatchSemaphore(value: 0)
     private let wakePending = Atomic<Bool>(false)
     let storage: StorageBox
-    private let worker = Mutex<OSThread?>(nil)
+    private let worker = Locked<OSThread?>(nil)
     private let highestStored = Atomic<UInt64>(0)
     /// The highest `seq` a previous run left on disk: numbering must continue above it.
     package var highestStoredSeq: UInt64 { highestStored.load(ordering: .acquiring) }

@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import SenseCore
 
 #if canImport(Glibc)
     import Glibc
@@ -23,9 +23,9 @@ package final class LineWriter: Sendable {
     package static let maxBytes = 1 << 20
 
     private let fd: Int32
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let wake = DispatchSemaphore(value: 0)
-    private let thread = Mutex<OSThread?>(nil)
+    private let thread = Locked<OSThread?>(nil)
 
     package init(fd: Int32) throws(OSThread.StartError) {
         self.fd = fd

@@ -1,6 +1,5 @@
 import Dispatch
 import SenseCore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -31,9 +30,9 @@ package final class StateFileWriter: Sendable {
     }
 
     package let files: any StateFiles
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let wake = DispatchSemaphore(value: 0)
-    private let thread = Mutex<OSThread?>(nil)
+    private let thread = Locked<OSThread?>(nil)
 
     package init(files: any StateFiles = DiskStateFiles()) throws(OSThread.StartError) {
         self.files = files

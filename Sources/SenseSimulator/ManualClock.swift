@@ -1,5 +1,4 @@
 import SenseCore
-import Synchronization
 
 /// A clock that moves only when told: tests advance it and sleepers wake deterministically.
 /// With `autoAdvance`, a sleep moves the clock by its own duration at once, so code that waits
@@ -17,7 +16,7 @@ package final class ManualClock: SenseClock {
         var nextID = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     package let autoAdvance: Bool
 
     package init(
@@ -25,7 +24,7 @@ package final class ManualClock: SenseClock {
         wall: WallTime = WallTime(nanosecondsSinceEpoch: 1_785_000_000_000_000_000),
         autoAdvance: Bool = false
     ) {
-        state = Mutex(
+        state = Locked(
             State(
                 now: start,
                 wallAtZero: WallTime(

@@ -1,6 +1,5 @@
 import SenseCore
 import SenseHardware
-import Synchronization
 
 /// Faults a Sensirion part shows in the field.
 package enum SensirionFault: Sendable, Hashable {
@@ -61,12 +60,12 @@ package final class SensirionEmulator<Model: SensirionChipModel>: I2CDeviceEmula
 
     private let clock: any SenseClock
     private let air: any AirSource
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     package init(_ model: Model, air: any AirSource, clock: any SenseClock) {
         self.clock = clock
         self.air = air
-        state = Mutex(State(model: model))
+        state = Locked(State(model: model))
     }
 
     package func inject(_ fault: SensirionFault?) { state.withLock { $0.fault = fault } }

@@ -1,6 +1,5 @@
 import SenseCore
 import SenseHardware
-import Synchronization
 
 /// A simulated GPIO controller: the world drives input lines (producing edge events stamped on
 /// the injected clock); tests observe output lines. A line can be requested once at a time.
@@ -26,13 +25,13 @@ package final class SimulatedGPIOChip: GPIOChip {
         }
     }
 
-    fileprivate let lines: Mutex<[LineState]>
+    fileprivate let lines: Locked<[LineState]>
 
     package init(name: String, lineCount: Int = 54, clock: any SenseClock) {
         self.name = name
         self.lineCount = lineCount
         self.clock = clock
-        lines = Mutex([LineState](repeating: LineState(), count: lineCount))
+        lines = Locked([LineState](repeating: LineState(), count: lineCount))
     }
 
     package func requestInput(offset: Int, bias: Bias, consumer: String) throws(GPIOError) -> any GPIOInput {

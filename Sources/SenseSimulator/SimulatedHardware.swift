@@ -1,12 +1,11 @@
 import SenseCore
 import SenseHardware
-import Synchronization
 
 /// The simulated board's devices: buses and chips created on first use and shared thereafter,
 /// so the daemon and the world see the same ones.
 package final class SimulatedHardware: Hardware {
     package let clock: any SenseClock
-    private let state = Mutex<(buses: [String: SimulatedI2CBus], chips: [String: SimulatedGPIOChip])>(([:], [:]))
+    private let state = Locked<(buses: [String: SimulatedI2CBus], chips: [String: SimulatedGPIOChip])>(([:], [:]))
 
     package init(clock: any SenseClock) { self.clock = clock }
 

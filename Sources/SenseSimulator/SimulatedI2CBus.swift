@@ -1,5 +1,5 @@
+import SenseCore
 import SenseHardware
-import Synchronization
 
 /// How an emulated device fails a transfer, as real silicon would.
 package enum I2CDeviceFault: Error, Sendable, Hashable {
@@ -27,7 +27,7 @@ package final class SimulatedI2CBus: I2CBus {
     }
 
     package let name: String
-    private let state = Mutex<(devices: [UInt8: any I2CDeviceEmulator], log: [Transaction])>(([:], []))
+    private let state = Locked<(devices: [UInt8: any I2CDeviceEmulator], log: [Transaction])>(([:], []))
     /// How many recent transactions `transactions` keeps: none unless a test asks, as a daemon
     /// on the simulated board would otherwise carry a log per bus (20 KiB each at 256).
     private let logLimit: Int

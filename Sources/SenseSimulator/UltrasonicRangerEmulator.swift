@@ -1,6 +1,5 @@
 import SenseCore
 import SenseHardware
-import Synchronization
 
 /// An HC-SR04-style module wired to a simulated chip: a TRIG pulse of at least 10 µs makes it send
 /// its 40 kHz burst and raise ECHO ~460 µs later; ECHO falls when the echo returns — after the
@@ -26,7 +25,7 @@ package final class UltrasonicRangerEmulator: Sendable {
     private let echo: Int
     private let clock: any SenseClock
     private let target: Target
-    private let state = Mutex<(triggerRose: MonotonicInstant?, busyUntil: MonotonicInstant?, fault: Fault?, pings: Int)>((nil, nil, nil, 0))
+    private let state = Locked<(triggerRose: MonotonicInstant?, busyUntil: MonotonicInstant?, fault: Fault?, pings: Int)>((nil, nil, nil, 0))
 
     /// `chip` carries ECHO; TRIG is on `triggerChip` (default: the same chip).
     package init(

@@ -45,6 +45,17 @@ enum SetCommand {
             key = k
         }
         guard let client = await StationConnection.open(cfg, role: "set") else { return ExitStatus.unavailable }
+        let status = await send(verb, duration, to: actuator, of: cfg, key: key, through: client)
+        // A clean DISCONNECT: the broker forgets the session at once, and the network thread
+        // ends by itself rather than being cancelled.
+        await client.close()
+        return status
+    }
+
+    private static func send(
+        _ verb: String, _ duration: String?, to actuator: String, of cfg: SensegateConfig, key: CommandKey?,
+        through client: StationClient
+    ) async -> Int32 {
         let answers = client.topics.actuatorAck(actuator)
         do throws(MQTTError) {
             try client.subscribe(answers)

@@ -26,6 +26,12 @@ enum WatchCommand {
             return ExitStatus.configError
         }
         guard let client = await StationConnection.open(cfg, role: "watch") else { return ExitStatus.unavailable }
+        let status = await watch(through: client, cfg: cfg, once: once)
+        await client.close()
+        return status
+    }
+
+    private static func watch(through client: StationClient, cfg: SensegateConfig, once: Bool) async -> Int32 {
         let view = SharedView(StationWatch(layout: layout(cfg, topics: client.topics, broker: client.broker)))
         let clock = SystemClock()
         let messages = client.messages
@@ -117,6 +123,6 @@ enum WatchCommand {
 
 /// The view the message feed updates and the redraw reads.
 final class SharedView: Sendable {
-    let state: Mutex<StationWatch>
-    init(_ view: StationWatch) { state = Mutex(view) }
+    let state: Locked<StationWatch>
+    init(_ view: StationWatch) { state = Locked(view) }
 }

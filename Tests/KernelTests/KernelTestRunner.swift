@@ -1,5 +1,4 @@
 import SenseCore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -46,7 +45,7 @@ final class Checks: Sendable {
 
 /// A list several threads append to (failures, edges, MQTT messages).
 final class LockedList<Element: Sendable>: Sendable {
-    private let items = Mutex<[Element]>([])
+    private let items = Locked<[Element]>([])
     func append(_ e: Element) { items.withLock { $0.append(e) } }
     var all: [Element] { items.withLock { $0 } }
     var count: Int { items.withLock { $0.count } }

@@ -5,7 +5,6 @@ import SenseHardwareLinux
 import SenseOS
 import SenseParts
 import SenseTraffic
-import Synchronization
 
 @testable import SenseDaemon
 
@@ -155,7 +154,7 @@ enum PipelineKernelTests {
 
 /// What a sensor set hands over, kept for the checks.
 final class SampleRecorder: SampleSink, TrafficReportSink {
-    private let items = Mutex<[Sample]>([])
+    private let items = Locked<[Sample]>([])
     func withLock<R>(_ body: (inout [Sample]) -> R) -> R { items.withLock { body(&$0) } }
     func accept(_ batch: [Sample]) { items.withLock { $0 += batch } }
     func accept(_ report: TrafficReport) {}
@@ -163,7 +162,7 @@ final class SampleRecorder: SampleSink, TrafficReportSink {
 
 /// The vehicles of a traffic station's reports.
 final class VehicleRecorder: SampleSink, TrafficReportSink {
-    private let items = Mutex<[Vehicle]>([])
+    private let items = Locked<[Vehicle]>([])
     func withLock<R>(_ body: (inout [Vehicle]) -> R) -> R { items.withLock { body(&$0) } }
     func accept(_ batch: [Sample]) {}
     func accept(_ report: TrafficReport) { items.withLock { $0 += report.vehicles.map(\.vehicle) } }

@@ -3,14 +3,13 @@ import SenseConfig
 import SenseCore
 import SenseHardware
 import SenseSimulator
-import Synchronization
 import Testing
 
 @testable import SenseDaemon
 
 /// Collects what a watcher or poller emits.
 final class Emitted: SampleSink {
-    private let samples = Mutex<[Sample]>([])
+    private let samples = Locked<[Sample]>([])
     var all: [Sample] { samples.withLock { $0 } }
     func accept(_ batch: [Sample]) { samples.withLock { $0 += batch } }
 

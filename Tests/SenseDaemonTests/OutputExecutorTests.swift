@@ -5,7 +5,6 @@ import SenseCore
 import SenseParts
 import SenseSimulator
 import SenseTesting
-import Synchronization
 import Testing
 
 @testable import SenseDaemon
@@ -53,7 +52,7 @@ import Testing
 
     /// Runs `body` on a thread of its own (not the concurrency pool's: it blocks), and says when done.
     final class Worker: Sendable {
-        private let finished = Mutex(false)
+        private let finished = Locked(false)
 
         init(_ body: @escaping @Sendable () -> Void) {
             Thread {

@@ -4,7 +4,6 @@ import SenseCore
 import SenseHardware
 import SenseSimulator
 import SenseTraffic
-import Synchronization
 import Testing
 
 @testable import SenseDaemon
@@ -13,7 +12,7 @@ import Testing
 /// across eight detector lines, every pulse counted once, in order, at its exact timestamps.
 @Suite struct TrafficStationWatcherTests {
     final class Reports: TrafficReportSink {
-        private let state = Mutex<[TrafficReport]>([])
+        private let state = Locked<[TrafficReport]>([])
         var all: [TrafficReport] { state.withLock { $0 } }
         func accept(_ report: TrafficReport) { state.withLock { $0.append(report) } }
     }

@@ -3,7 +3,6 @@ import SenseDrivers
 import SenseHardware
 import SenseModels
 import SenseSimulator
-import Synchronization
 import Testing
 
 /// The HC-SR04 driver against the emulated module on a simulated GPIO chip, in real time: echo
@@ -11,7 +10,7 @@ import Testing
 /// the driver's task wakes.
 @Suite struct UltrasonicRangerTests {
     final class World: Sendable {
-        let target = Mutex<(distance: Double, airTemperature: Double)>((1.0, 20))
+        let target = Locked<(distance: Double, airTemperature: Double)>((1.0, 20))
     }
 
     func rig(settings: UltrasonicRanger.Settings = .init()) throws -> (UltrasonicRanger, UltrasonicRangerEmulator, World, SimulatedGPIOChip) {

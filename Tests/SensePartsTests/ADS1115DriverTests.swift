@@ -4,7 +4,6 @@ import SenseHardware
 import SenseParts
 import SenseSimulator
 import SenseTesting
-import Synchronization
 import Testing
 
 /// The ADS1115 against the reference vectors and its register-level emulator, and the analog
@@ -32,8 +31,8 @@ import Testing
     }
 
     final class Voltages: Sendable {
-        let values: Mutex<[Double]>
-        init(_ v: [Double]) { values = Mutex(v) }
+        let values: Locked<[Double]>
+        init(_ v: [Double]) { values = Locked(v) }
         func set(_ v: [Double]) { values.withLock { $0 = v } }
     }
 

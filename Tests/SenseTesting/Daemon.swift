@@ -21,6 +21,9 @@ package enum SensegateBinary {
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "JOURNAL_STREAM")
         env.removeValue(forKey: "WATCHDOG_USEC")
+        // Under AddressSanitizer the test runner itself is not leak-checked (XCTest and Swift
+        // tasks keep objects LeakSanitizer cannot see); the daemon and the CLI are, at each exit.
+        if let options = env["SENSEGATE_CHILD_ASAN_OPTIONS"] { env["ASAN_OPTIONS"] = options }
         for (k, v) in environment { env[k] = v }
         return try ChildProcess(path, arguments, environment: env, stalledStderr: stalledStderr)
     }

@@ -1,6 +1,5 @@
 import SenseCore
 import SenseDrivers
-import Synchronization
 
 /// A hand-written fake of a part measured in stages (start, conversion, read): records when each
 /// measurement was started and read on the clock; the first `busyReads` reads of each
@@ -9,7 +8,7 @@ package final class FakeStagedDriver: PolledSensorDriver, @unchecked Sendable {
     private let clock: any SenseClock
     private let conversion: Duration
     private let busyReads: Int
-    private let log = Mutex<(starts: [MonotonicInstant], reads: [MonotonicInstant], busyLeft: Int)>(([], [], 0))
+    private let log = Locked<(starts: [MonotonicInstant], reads: [MonotonicInstant], busyLeft: Int)>(([], [], 0))
 
     package init(conversion: Duration, busyReads: Int = 0, clock: any SenseClock) {
         self.clock = clock

@@ -1,5 +1,5 @@
+import SenseCore
 import SenseMQTT
-import Synchronization
 
 /// A hand-written stand-in for the MQTT client: it records what the outbox hands over, is
 /// connected or not as the test says, and acknowledges when the test says (through the outbox's
@@ -20,7 +20,7 @@ package final class FakeTransport: MessageTransport {
         var refuseTopics: Set<String> = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let observer: any DeliveryObserver
 
     package init(observer: any DeliveryObserver) { self.observer = observer }

@@ -1,13 +1,13 @@
 import Foundation
+import SenseCore
 import SenseHardware
-import Synchronization
 
 /// Output lines whose `set` waits at a gate the test opens: a line that takes as long as the test
 /// says (a wedged GPIO driver, a relay board on a slow expander). Inputs and buses are the inner
 /// hardware's.
 package final class GatedOutputs: Hardware {
     private let inner: any Hardware
-    private let gate = Mutex<(open: Bool, waiting: Int, sets: Int)>((true, 0, 0))
+    private let gate = Locked<(open: Bool, waiting: Int, sets: Int)>((true, 0, 0))
 
     package init(_ inner: any Hardware) { self.inner = inner }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SenseCore
 
 #if canImport(Glibc)
     import Glibc
@@ -8,7 +8,7 @@ import Synchronization
 package enum Network {
     /// Every port handed out in this process: the kernel may give a port it has just freed to the
     /// next caller, and two brokers started in parallel on one port would answer for each other.
-    private static let handedOut = Mutex<Set<Int>>([])
+    private static let handedOut = Locked<Set<Int>>([])
 
     /// A TCP port on 127.0.0.1 that nothing listens on right now (the kernel picks it), never
     /// handed out before in this process.

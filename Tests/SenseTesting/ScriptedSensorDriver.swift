@@ -1,6 +1,5 @@
 import SenseCore
 import SenseDrivers
-import Synchronization
 
 /// A hand-written fake polled driver: each fetch plays the next scripted outcome and records the
 /// clock time; when the script is used up it cancels the task that polls it.
@@ -10,15 +9,15 @@ package final class ScriptedSensorDriver: PolledSensorDriver, @unchecked Sendabl
         case fault(QualityReason)
     }
 
-    private let script: Mutex<[Outcome]>
+    private let script: Locked<[Outcome]>
     private let clock: any SenseClock
-    private let log = Mutex<(fetches: [MonotonicInstant], initializations: Int)>(([], 0))
+    private let log = Locked<(fetches: [MonotonicInstant], initializations: Int)>(([], 0))
     /// With `holdsFirstFetch`: the first fetch waits here until `release()` (a sensor stuck on
     /// its bus, or in a long conversion).
-    private let hold = Mutex<(held: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let hold = Locked<(held: Bool, waiting: CheckedContinuation<Void, Never>?)>((false, nil))
 
     package init(_ script: [Outcome], clock: any SenseClock, holdsFirstFetch: Bool = false) {
-        self.script = Mutex(script)
+        self.script = Locked(script)
         self.clock = clock
         hold.withLock { $0.held = holdsFirstFetch }
     }

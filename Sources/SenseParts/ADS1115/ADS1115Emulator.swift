@@ -1,7 +1,6 @@
 import SenseCore
 import SenseHardware
 import SenseSimulator
-import Synchronization
 
 /// A TI ADS1115 at register level: a pointer register selects conversion (0x00), config (0x01)
 /// or the comparator thresholds; registers are 16-bit, MSB first. Writing the config word with
@@ -31,7 +30,7 @@ package final class ADS1115Emulator: I2CDeviceEmulator {
 
     private let clock: any SenseClock
     private let inputs: Inputs
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init(inputs: @escaping Inputs, clock: any SenseClock) {
         self.inputs = inputs

@@ -1,7 +1,6 @@
 import SenseCore
 import SenseHardware
 import SenseSimulator
-import Synchronization
 
 /// A Bosch BME280 at register level: chip id at 0xD0, calibration in 0x88…0xA1 and 0xE1…0xE7,
 /// ctrl_hum / status / ctrl_meas / config, data in 0xF7…0xFE. A forced measurement samples the
@@ -57,7 +56,7 @@ package final class BME280Emulator: I2CDeviceEmulator {
     package let calibration: Calibration
     private let clock: any SenseClock
     private let air: any AirSource
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// `chipID` 0x58 emulates a BMP280 (the same T/P part without humidity).
     package init(
@@ -73,7 +72,7 @@ package final class BME280Emulator: I2CDeviceEmulator {
         s.registers[0xF7] = 0x80
         s.registers[0xFA] = 0x80
         s.registers[0xFD] = 0x80  // reset values
-        state = Mutex(s)
+        state = Locked(s)
     }
 
     package func inject(_ fault: Fault?) { state.withLock { $0.fault = fault } }

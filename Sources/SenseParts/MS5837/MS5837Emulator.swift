@@ -1,6 +1,5 @@
 import SenseCore
 import SenseSimulator
-import Synchronization
 
 /// What an emulated MS5837 is immersed in at a moment: absolute pressure (Pa) and temperature (°C).
 package protocol MS5837Surroundings: Sendable {
@@ -54,7 +53,7 @@ package final class MS5837Emulator: I2CDeviceEmulator {
     private let prom: [UInt16]
     private let clock: any SenseClock
     private let surroundings: any MS5837Surroundings
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init(prom: [UInt16] = MS5837Emulator.datasheetPROM, surroundings: any MS5837Surroundings, clock: any SenseClock) {
         precondition(prom.count == 7, "an MS5837 PROM has seven words")

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The test suite, the daemon's end-to-end tests included, under ThreadSanitizer and
+# AddressSanitizer (docs/testing.md, "Sanitizers"). Every process the tests start — the daemon,
+# the CLI — is the instrumented build and writes its reports to a folder of the run's own; a
+# single report fails the run, as does a failed test.
+#
+#   deploy/sanitizers.sh [thread|address]...     (default: both)
+#
+# Left out, because they measure time and an instrumented build runs 3-10x slower (what they
+# check is not a race or a memory error): the hostile-broker flood, the reflex latency on a slow
+# card, and the crossroads run at 60x real time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+skip=(--skip HostileBrokerTests --skip ReflexSlowCardTests --skip CrossroadsTests)
+status=0
+for sanitizer in "${@:-thread address}"; do
+    for s in $sanitizer; do
+        scratch=.build-$s
+        reports=$(mktemp -d "/tmp/sensegate-$s-XXXXXX")
+        echo "sanitizers: building with --sanitize=$s into $scratch" >&2
+        swift build --build-tests --sanitize="$s" --scratch-path "$scratch" 2>&1 | grep -E "error|Compiling|Build complete" | grep -v "^\[" >&2 || true
+        echo "sanitizers: the suite under --sanitize=$s (reports in $reports)" >&2
+        set +e
+        TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1" \
+            ASAN_OPTIONS="log_path=$reports/report detect_leaks=0" \
+            SENSEGATE_CHILD_ASAN_OPTIONS="log_path=$reports/report detect_leaks=1" \
+            swift test --skip-build --sanitize="$s" --scratch-path "$scratch" "${skip[@]}"
+        code=$?
+        set -e
+        if [ $code -ne 0 ]; then
+            echo "sanitizers: the suite failed under --sanitize=$s (exit $code)" >&2
+            status=1
+        fi
+        if compgen -G "$reports/report.*" >/dev/null; then
+            echo "sanitizers: $(ls "$reports" | wc -l) report(s) under --sanitize=$s:" >&2
+            cat "$reports"/report.* >&2
+            status=1
+        else
+            echo "sanitizers: no report under --sanitize=$s" >&2
+        fi
+    done
+done
+exit $status
