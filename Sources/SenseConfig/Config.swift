@@ -308,6 +308,9 @@ package struct SimulationConfig: Sendable, Hashable {
         package var after: Duration
         /// … for this long (nil: until the end).
         package var duration: Duration?
+        /// The share of the window the fault is present, in random bursts (an EMI storm, a loose
+        /// connector): 1 holds it for the whole window.
+        package var rate: Double = 1
     }
 
     package var seed: UInt64 = 1

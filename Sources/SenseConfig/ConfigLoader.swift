@@ -414,12 +414,13 @@ package enum ConfigLoader {
                 let kind = fm.required("fault").flatMap { s.choice($0, fm.child("fault"), SimulationConfig.FaultKind.allCases) }
                 let after = fm.node("after").flatMap { s.duration($0, fm.child("after"), in: Self.simulatedTime) } ?? .zero
                 let duration = fm.node("for").flatMap { s.duration($0, fm.child("for"), in: Self.simulatedTime) }
+                let rate = fm.node("rate").flatMap { s.number($0, fm.child("rate"), in: 0.01...1) } ?? 1
                 fm.finish()
                 if let sensor, let kind {
                     let driver = sensors[sensor]?.kind.driverName ?? ""
                     let shown = parts.part(named: driver)?.simulatedFaults ?? []
                     if shown.contains(kind) {
-                        sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration))
+                        sim.faults.append(.init(sensor: sensor, kind: kind, after: after, duration: duration, rate: rate))
                     } else {
                         sink.error(
                             item.mark, fm.child("fault"),

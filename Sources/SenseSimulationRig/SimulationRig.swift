@@ -54,15 +54,20 @@ package struct SimulationRig: Sendable {
         await withTaskGroup(of: Void.self) { group in
             hydrology.run(clock: clock, group: &group)
             traffic.run(clock: clock, seed: seed, logger: logger, group: &group)
-            for fault in faults {
+            for (i, fault) in faults.enumerated() {
                 guard let target = emulators[fault.sensor] else { continue }
                 group.addTask {
                     do {
                         try await clock.sleep(for: fault.after)
                         logger.notice("simulation: injecting \(fault.kind.rawValue) into \(fault.sensor)")
-                        target.inject(fault.kind)
-                        guard let d = fault.duration else { return }
-                        try await clock.sleep(for: d)
+                        if fault.rate < 1 {
+                            var bursts = FaultBursts(rate: fault.rate, seed: seed &+ UInt64(i) &* 104_729)
+                            try await bursts.run(fault.kind, on: target, for: fault.duration, clock: clock)
+                        } else {
+                            target.inject(fault.kind)
+                            guard let d = fault.duration else { return }
+                            try await clock.sleep(for: d)
+                        }
                         logger.notice("simulation: clearing \(fault.kind.rawValue) on \(fault.sensor)")
                         target.inject(nil)
                     } catch {}

@@ -200,4 +200,19 @@ import Testing
                 && m[0].contains("a sps30 cannot show 'wrong_chip_id'; faults for it: nack, bus_error, stuck_busy, crc, not_ready, not_available"),
             "\(m)")
     }
+
+    @Test func aFaultStormTakesAShareOfTheMeasurements() {
+        let m = Self.messages(
+            """
+              - {name: pm, driver: sps30, bus: i2c-1}
+            simulation:
+              faults:
+                - {sensor: pm, fault: crc, rate: 0.5}
+                - {sensor: pm, fault: nack, rate: 0}
+                - {sensor: pm, fault: nack, rate: .nan}
+                - {sensor: pm, fault: nack, rate: 2}
+            """)
+        #expect(m.count == 3 && m.allSatisfy { $0.hasPrefix("simulation.faults[") && $0.contains("].rate: ") }, "\(m)")
+        #expect(m.contains("simulation.faults[3].rate: must be between 0.01 and 1, got 2"), "\(m)")
+    }
 }
