@@ -24,6 +24,21 @@ if [ $# -eq 0 ]; then
 else
     swift test --skip-build "$@"
 fi
+# The chaos run's short form (docs/testing.md, "Chaos run"): the daemon under broker, link,
+# process, disk, power and sensor faults while its actuators are commanded; a missed goal fails.
+# Root only (a network namespace, nftables, a loop-mounted file system). SENSEGATE_CHAOS=0 leaves it out.
+if [ "${SENSEGATE_CHAOS:-1}" != 0 ] && [ $# -eq 0 ]; then
+    if [ "$(id -u)" = 0 ]; then
+        python3 deploy/chaos/chaos.py --bin "$(swift build --show-bin-path)/sensegate"
+    else
+        echo "test.sh: not root: the chaos run (deploy/chaos/chaos.py) was NOT run" >&2
+    fi
+fi
+# The suite again under ThreadSanitizer and AddressSanitizer (deploy/sanitizers.sh): any report
+# fails. SENSEGATE_SANITIZERS=0 leaves them out.
+if [ "${SENSEGATE_SANITIZERS:-1}" != 0 ] && [ $# -eq 0 ]; then
+    deploy/sanitizers.sh
+fi
 # Every parser of outside input under libFuzzer with AddressSanitizer: the committed corpora
 # replayed, then each target fuzzed for SENSEGATE_FUZZ_SECONDS (60; 0 leaves it out). Fuzz/fuzz.sh.
 if [ "${SENSEGATE_FUZZ_SECONDS:-60}" != 0 ] && [ $# -eq 0 ]; then
