@@ -345,6 +345,13 @@ package final class Outbox: Sendable {
             return t
         }
         thread?.join()
+        // What the disk refused and the broker never acknowledged lives only in this process:
+        // said once, with the count, so that a stop with neither card nor link is not silent.
+        let unsaved = state.withLock { $0.pendingCount }
+        if unsaved > 0 {
+            logger.error(
+                "outbox: \(unsaved) message(s) neither acknowledged by the broker nor on disk (the disk refused writes) are lost with this stop")
+        }
     }
 
     func poke() {

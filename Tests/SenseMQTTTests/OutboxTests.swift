@@ -386,3 +386,20 @@ extension OutboxTests {
         outbox.close()
     }
 }
+
+extension OutboxTests {
+    /// A stop with neither disk nor broker loses what waits in memory; the log says how much.
+    @Test func aStopWithNeitherDiskNorBrokerSaysWhatIsLost() async throws {
+        let disk = try FillingDisk(path: TemporaryDirectory.make("sensegate-outbox") + "/outbox.db")
+        disk.full = true
+        let log = LogRecorder()
+        let clock = ManualClock()
+        let outbox = try Outbox(storage: disk, settings: Self.settings(), clock: clock, logger: log.logger)
+        for i in 1...40 { outbox.send(Self.message(UInt64(i), at: clock)) }
+        #expect(await Network.eventually(timeout: 5) { outbox.counters.storageError != nil })
+        outbox.close()
+        #expect(
+            log.lines.contains { $0.level == .error && $0.message.contains("outbox: 40 message(s) neither acknowledged by the broker nor on disk") },
+            "\(log.lines)")
+    }
+}

@@ -579,7 +579,11 @@ def main():
         disk.fail_read_only()
         time.sleep(plan["disk_s"])
         net.heal()
-        time.sleep(3)
+        # The technician stops it once it delivers again: what waits in memory (the card takes
+        # nothing) goes out first. Stopped with neither card nor link, it would be lost.
+        if wait_flowing(sub, time.time(), 60) is None:
+            failures.append("no reading delivered within 60 s of the link healing on a read-only card")
+        time.sleep(2)
         code = daemon.terminate()
         if code != 0:
             failures.append(f"the stop on a read-only card exited {code}")
@@ -762,17 +766,33 @@ def check_actuators(first, daemon):
         if m:
             timeline[m.group(1)].append((wall(p["t"]), p["state"], p.get("source"), s))
     kills = [r["ended"] for r in daemon.runs if r["how"] in ("kill", "power cut")]
+    ends = [r["ended"] for r in daemon.runs if r["ended"]]
 
     def intervals(name):
+        """(on, off, cut by a crash, source): an on-period ends at the next state or when its run
+        ends — a crash leaves the line as it was (counted apart), a clean stop sets failsafe."""
         out = []
         events = timeline[name]
         for i, (t, state, source, _) in enumerate(events):
             if state != "on":
                 continue
             end = events[i + 1][0] if i + 1 < len(events) else time.time()
-            cut = [k for k in kills if t <= k < end]
-            out.append((t, min([end] + cut), bool(cut), source))
+            stop = [e for e in ends if t <= e < end]
+            out.append((t, min([end] + stop), any(k in kills for k in stop[:1]), source))
         return out
+
+    # A clean stop publishes every output at its failsafe level first: none may be left on.
+    left_on = 0
+    for r in daemon.runs:
+        if r["how"] != "term":
+            continue
+        for name, events in timeline.items():
+            mine = [e for e in events if r["started"] <= e[0] <= r["ended"] + 1.0]
+            if mine and mine[-1][1] == "on":
+                left_on += 1
+                print(f"chaos: {name} left on at the clean stop at {r['ended']:.3f}: {mine[-3:]}")
+    if left_on:
+        failures.append(f"{left_on} output(s) left on at a clean stop, no failsafe state published")
 
     pump, valve = intervals("pump"), intervals("valve")
     overlap = 0.0
@@ -813,11 +833,16 @@ def check_actuators(first, daemon):
         failures.append(f"the pump stayed on {longest['pump']:.2f} s (max_on 8 s)")
     if longest["valve"] > 5.0 + 0.3:
         failures.append(f"the valve stayed on {longest['valve']:.2f} s (max_on 5 s)")
+    for name, iv in (("pump", pump), ("valve", valve)):
+        for a, b, _, source in iv:
+            if b - a > (8.3 if name == "pump" else 5.3):
+                print(f"chaos: {name} on {b - a:.2f} s from {a:.3f} ({source}); runs: "
+                      + ", ".join(f"{r['started']:.3f}–{r['ended'] or 0:.3f} {r['how']}" for r in daemon.runs if r['started'] <= b and (r['ended'] or b) >= a))
     if short_off:
         failures.append(f"the pump turned on {short_off}x less than min_off (3 s) after turning off")
     if early_after_crash:
         failures.append(f"an output turned on {early_after_crash}x within restart_failsafe of an unclean start")
-    return dict(overlap=overlap, longest=longest, on_periods=(len(pump), len(valve)), on_at_kill=on_at_kill,
+    return dict(overlap=overlap, longest=longest, on_periods=(len(pump), len(valve)), on_at_kill=on_at_kill, left_on=left_on,
                 short_off=short_off, early_after_crash=early_after_crash), failures
 
 
@@ -840,6 +865,7 @@ def print_table(f, plan, long_form):
         ("pump on sooner than min_off", f"{f['short_off']}"),
         ("on within restart_failsafe after a crash", f"{f['early_after_crash']}"),
         ("outputs on at a kill (held by the line)", f"{f['on_at_kill']}"),
+        ("outputs left on at a clean stop", f"{f['left_on']}"),
         ("peak RSS", f"{f['rss_mib']:.1f} MiB"),
     ]
     for name, seconds in f["recoveries"].items():
