@@ -413,13 +413,10 @@ def wait_flowing(sub, after, timeout):
     """Seconds from `after` until a reading sampled after it arrives (None: not within timeout)."""
     deadline = after + timeout
     while time.time() < deadline:
-        for arrival, retained, topic, p in reversed(sub.snapshot()):
-            if arrival < after:
-                break
-            if not retained and p and "/sensor/" in topic and "t" in p and wall(p["t"]) >= after:
-                found = [m[0] for m in sub.snapshot() if m[0] >= after and not m[1] and m[3]
-                         and "/sensor/" in m[2] and "t" in m[3] and wall(m[3]["t"]) >= after]
-                return min(found) - after
+        fresh = [arrival for arrival, retained, topic, p in sub.snapshot()
+                 if arrival >= after and not retained and p and "/sensor/" in topic and "t" in p and wall(p["t"]) >= after]
+        if fresh:
+            return min(fresh) - after
         time.sleep(0.2)
     return None
 
@@ -486,56 +483,33 @@ def main():
         recoveries["broker SIGKILL"] = wait_flowing(sub, time.time(), 30)
         time.sleep(3)
 
+        def hold(name, seconds, begin, end, deadline=30, settle=2):
+            """One fault held for `seconds`, healed, then the time to a fresh reading."""
+            say(f"{name} for {seconds} s")
+            began = time.time()
+            begin()
+            time.sleep(seconds)
+            end()
+            phases.add(name, began, time.time())
+            recoveries[name] = wait_flowing(sub, time.time(), deadline)
+            time.sleep(settle)
+
+        def heal_half_open():
+            proxy.reset_all()
+            proxy.set_mode(FaultProxy.PASS)
+
         # 2. The broker hangs: its connections stay open, nothing answers.
-        say(f"broker: SIGSTOP for {plan['stop_s']} s")
-        began = time.time()
-        broker.proc.send_signal(signal.SIGSTOP)
-        time.sleep(plan["stop_s"])
-        broker.proc.send_signal(signal.SIGCONT)
-        phases.add("broker SIGSTOP", began, time.time())
-        recoveries["broker SIGSTOP"] = wait_flowing(sub, time.time(), 30)
-        time.sleep(3)
-
+        hold("broker SIGSTOP", plan["stop_s"], lambda: broker.proc.send_signal(signal.SIGSTOP),
+             lambda: broker.proc.send_signal(signal.SIGCONT), settle=3)
         # 3. A lossy link: 20 % of the packets each way.
-        say(f"link: 20 % loss for {plan['loss_s']} s")
-        began = time.time()
-        net.lose(20)
-        time.sleep(plan["loss_s"])
-        net.heal()
-        phases.add("20 % packet loss", began, time.time())
-        recoveries["20 % packet loss"] = wait_flowing(sub, time.time(), 30)
-        time.sleep(2)
-
+        hold("20 % packet loss", plan["loss_s"], lambda: net.lose(20), net.heal)
         # 4. A slow link: 300 ms added to everything forwarded.
-        say(f"link: 300 ms delay for {plan['delay_s']} s")
-        began = time.time()
-        proxy.set_mode(FaultProxy.DELAY, 0.3)
-        time.sleep(plan["delay_s"])
-        proxy.set_mode(FaultProxy.PASS)
-        phases.add("300 ms delay", began, time.time())
-        recoveries["300 ms delay"] = wait_flowing(sub, time.time(), 30)
-        time.sleep(2)
-
+        hold("300 ms delay", plan["delay_s"], lambda: proxy.set_mode(FaultProxy.DELAY, 0.3),
+             lambda: proxy.set_mode(FaultProxy.PASS))
         # 5. Half-open: the connection stays up at both ends, nothing crosses; the keepalive must notice.
-        say(f"link: half-open for {plan['halfopen_s']} s")
-        began = time.time()
-        proxy.set_mode(FaultProxy.STALL)
-        time.sleep(plan["halfopen_s"])
-        proxy.reset_all()
-        proxy.set_mode(FaultProxy.PASS)
-        phases.add("half-open link", began, time.time())
-        recoveries["half-open link"] = wait_flowing(sub, time.time(), 30)
-        time.sleep(2)
-
+        hold("half-open link", plan["halfopen_s"], lambda: proxy.set_mode(FaultProxy.STALL), heal_half_open)
         # 6. A partition: every packet dropped both ways.
-        say(f"link: partition for {plan['partition_s']} s")
-        began = time.time()
-        net.partition()
-        time.sleep(plan["partition_s"])
-        net.heal()
-        phases.add(f"{plan['partition_s']} s partition", began, time.time())
-        recoveries[f"{plan['partition_s']} s partition"] = wait_flowing(sub, time.time(), 60)
-        time.sleep(3)
+        hold(f"{plan['partition_s']} s partition", plan["partition_s"], net.partition, net.heal, deadline=60, settle=3)
 
         # 7. The daemon killed at random moments: some while the link is cut (the outbox takes
         #    everything), some just after it heals (the outbox replays), the rest at any time.
