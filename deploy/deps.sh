@@ -10,7 +10,7 @@
 SENSEGATE_RUNTIME_PACKAGES=(libmosquitto1 libssl3 libgpiod2 libi2c0 libyaml-0-2 libsqlite3-0 adduser ca-certificates procps)
 SENSEGATE_BUILD_PACKAGES=(pkg-config libmosquitto-dev libssl-dev libgpiod-dev libi2c-dev libyaml-dev libsqlite3-dev dpkg-dev)
 SENSEGATE_TEST_PACKAGES=(mosquitto mosquitto-clients openssl python3 python3-jsonschema python3-lxml python3-jinja2
-                         lintian debootstrap prometheus-node-exporter tmux iproute2 nftables)
+                         lintian debootstrap prometheus-node-exporter tmux iproute2 nftables dmsetup e2fsprogs)
 
 # sensegate_install_packages [build|test|all]: installs what is missing of the build list, the
 # test list, or both (all, the default).

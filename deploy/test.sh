@@ -60,8 +60,10 @@ if [ "${SENSEGATE_PACKAGE:-1}" != 0 ] && [ $# -eq 0 ]; then
     fi
 fi
 # The Linux backends against the kernel's own drivers in a QEMU guest, built against libgpiod v1
-# (Debian 12) and v2 (docs/testing.md). SENSEGATE_KERNEL_TESTS=0 leaves them out.
+# (Debian 12) and v2 (docs/testing.md), then the power-cut test. SENSEGATE_KERNEL_TESTS=0 leaves them out.
 if [ "${SENSEGATE_KERNEL_TESTS:-1}" != 0 ] && [ $# -eq 0 ]; then
     deploy/kernel-vm/test.sh
     deploy/kernel-vm/test.sh --libgpiod2
+    # Power cuts at the block level (dm-flakey) during heavy outbox traffic, in the same guest.
+    python3 deploy/kernel-vm/power_cut.py --bin "$(swift build --show-bin-path)/sensegate"
 fi

@@ -26,6 +26,7 @@ echo 1 > $g/live
 export SG_GPIO_CHIP=/dev/$(cat $g/bank0/chip_name)
 export SG_GPIO_SYSFS=/sys/devices/platform/$(cat $g/dev_name)/$(cat $g/bank0/chip_name)
 export SG_I2C_STUB_ADDRS=$(cat /payload/stub_addrs) SG_I2C_SIM_ADDRS=$(cat /payload/sim_addrs)
+for m in $(cat /payload/modules); do modprobe "$m"; done
 ip link set lo up
 if [ -f /payload/network ]; then
     modprobe e1000

@@ -16,6 +16,9 @@
 #   VM_FILES            host files or directories copied in at the same paths (configs, boards)
 #   VM_BROKER_PORT      a broker on the host's 127.0.0.1:PORT, reachable in the guest at
 #                       10.0.2.100:1883 (user networking, restricted: nothing else is reachable)
+#   VM_MODULES          more kernel modules to load in the guest, in order, with their dependencies
+#                       (busybox modprobe ignores softdeps: name them; e.g.
+#                       "loop dm-flakey crc32c_generic ext4" for deploy/kernel-vm/power_cut.py)
 #   VM_KERNEL           pin a kernel ABI, e.g. 6.1.0-57-amd64 (default: what linux-image-amd64 wants)
 #   VM_TIMEOUT=300 VM_MEM=1024M VM_CPUS=1
 #     One virtual CPU by default: with two on a two-core host, a vCPU thread the host
@@ -83,6 +86,7 @@ for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -sf busyb
 modules_dir="$k/image/lib/modules/$kv"
 wanted="configfs i2c-dev i2c-stub"
 [ -n "${VM_BROKER_PORT:-}" ] && wanted="$wanted e1000"
+wanted="$wanted ${VM_MODULES:-}"
 for m in $wanted; do
     modprobe -d "$k/image" -S "$kv" --show-depends "$m" | awk '$1 == "insmod" {print $2}' | while read -r ko; do
         rel=${ko#"$k/image"}
@@ -113,6 +117,7 @@ printf '%s\n' "${VM_STUB_ADDRS:-0x50,0x76,0x77}" > "$root/payload/stub_addrs"
 printf '%s\n' "${VM_SIM_ADDRS:-0x44,0x62}" > "$root/payload/sim_addrs"
 printf '%s\n' "${VM_GPIO_LINES:-16}" > "$root/payload/gpio_lines"
 [ -n "${VM_BROKER_PORT:-}" ] && echo 1 > "$root/payload/network"
+printf '%s\n' ${VM_MODULES:-} > "$root/payload/modules"
 cp "$here/guest-init.sh" "$root/init"
 chmod +x "$root/init"
 initrd="$cache/initrd.$$.cpio"
