@@ -26,6 +26,7 @@ static="$(swift build -c release --scratch-path .build-static --show-bin-path)/s
 work=$(mktemp -d /tmp/sensegate-bench-XXXXXX)
 chmod 755 "$work"
 # SPEED overrides the simulated world's speed (a demo config may run it faster than real time).
+cp -r boards "$work/"   # the simulated board next to the config: nothing needs to be installed
 if [ -n "${SPEED:-}" ]; then sed "s/^  speed: .*/  speed: $SPEED/" "$config" > "$work/config.yaml"; else cp "$config" "$work/config.yaml"; fi
 trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
 hz=$(getconf CLK_TCK)

@@ -87,6 +87,9 @@ def prepare(args, work):
         text += f"\nsimulation:\n  speed: {args.speed}\n"
     if "board: board.yaml" in text:
         text = text.replace("board: board.yaml", f"board: {work}/board.yaml")
+    # The simulated board next to the config: nothing needs to be installed.
+    shutil.copytree(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "boards"),
+                    os.path.join(work, "boards"), dirs_exist_ok=True)
     config = os.path.join(work, "soak.yaml")
     with open(config, "w") as f:
         f.write(text)

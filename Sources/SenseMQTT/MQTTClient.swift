@@ -126,7 +126,7 @@ private let libraryReady: Bool = {
     return true
 }()
 
-/// A libmosquitto client. Its network thread (`mosquitto_loop_start`) does I/O, keepalive and
+/// A libmosquitto client. Its network thread (`MQTTNetworkLoop`) does I/O, keepalive and
 /// reconnects with exponential backoff; callbacks copy what they need and hand it to `events`.
 /// On every (re)connect the birth message is published and subscriptions are renewed.
 package final class MQTTClient: MessageTransport {
@@ -142,6 +142,7 @@ package final class MQTTClient: MessageTransport {
     package static let payloadCopyLimit = 16 * 1024
     private let handle: MosquittoHandle
     private let sink: CallbackSink
+    private let loop: MQTTNetworkLoop
 
     /// `observer` (the outbox) hears of acknowledgements and connection changes synchronously,
     /// on the network thread; `events` carries the same news and incoming messages to a task.
@@ -157,16 +158,17 @@ package final class MQTTClient: MessageTransport {
             throw .library(operation: "mosquitto_new", code: 1, message: "out of memory")
         }
         handle = MosquittoHandle(mosq)
+        loop = MQTTNetworkLoop(
+            handle: handle, sink: sink,
+            backoff: ReconnectBackoff(minSeconds: options.reconnectMinSeconds, maxSeconds: options.reconnectMaxSeconds))
         try configure()
     }
 
     deinit {
-        // A restart of the network loop may be pending on its own thread: it checks `stopping`
-        // under the sink's lock before it touches the handle, and setting it waits for one
-        // already under way, so the handle is never used after it is destroyed below.
+        // The network thread may still be in `mosquitto_loop` or a backoff: it destroys the
+        // handle itself when it ends (within a second), so the caller never waits here.
         sink.stopping()
-        mosquitto_loop_stop(handle.pointer, true)
-        mosquitto_destroy(handle.pointer)
+        loop.stopAndDestroy()
         sink.continuation.finish()
         sink.inbox.finish()
     }
@@ -207,13 +209,11 @@ package final class MQTTClient: MessageTransport {
                 options.protocolChoice == .v311 ? MQTT_PROTOCOL_V311 : MQTT_PROTOCOL_V5))
         sink.setProtocol(options.protocolChoice == .v311 ? 4 : 5)
         try check("MOSQ_OPT_TCP_NODELAY", mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1))
+        // Publishes come from other threads than the one running the loop (`MQTTNetworkLoop`).
+        try check("mosquitto_threaded_set", mosquitto_threaded_set(mosq, true))
         // QoS 1 messages on the wire awaiting PUBACK (libmosquitto's default is 20); more wait in
         // its queue, which the outbox's window bounds.
         try check("MOSQ_OPT_SEND_MAXIMUM", mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, Int32(options.sendMaximum)))
-        try check(
-            "mosquitto_reconnect_delay_set",
-            mosquitto_reconnect_delay_set(
-                mosq, UInt32(options.reconnectMinSeconds), UInt32(options.reconnectMaxSeconds), true))
         if let username = options.username {
             try check("mosquitto_username_pw_set", mosquitto_username_pw_set(mosq, username, options.password))
         }
@@ -232,16 +232,20 @@ package final class MQTTClient: MessageTransport {
         }
     }
 
-    /// Starts the network thread and the first connection attempt; later attempts are automatic.
-    /// The thread must start first: if the first attempt fails before the thread runs, the
-    /// thread waits forever for a state change (libmosquitto issues #1903 and #2576), and a
-    /// gateway that boots before its broker would never connect.
+    /// Starts the first connection attempt, then the network thread; later attempts are
+    /// automatic. The attempt goes first: the thread only ever reconnects, and two threads must
+    /// not connect at once.
     package func start() throws(MQTTError) {
-        try check("mosquitto_loop_start", mosquitto_loop_start(handle.pointer))
         let rc = mosquitto_connect_async(handle.pointer, options.host, Int32(options.port), Int32(options.keepalive))
         if rc != MOSQ_ERR_SUCCESS.rawValue {
             // Refused or unreachable now: the network thread keeps trying with backoff.
             sink.logger.warning("MQTT broker \(options.host):\(options.port) not reachable yet: \(Self.describe(rc)); retrying")
+            sink.outageReported()
+        }
+        do {
+            try loop.start()
+        } catch {
+            throw .library(operation: "start the MQTT network thread", code: MOSQ_ERR_ERRNO.rawValue, message: error.description)
         }
     }
 
@@ -327,8 +331,19 @@ package final class MQTTClient: MessageTransport {
             }
         }
         sink.stopping()
-        mosquitto_disconnect(handle.pointer)
-        mosquitto_loop_stop(handle.pointer, false)
+        // The network thread writes the DISCONNECT, sees the socket close and ends; without a
+        // connection there is nothing to write and it is told to end at once.
+        if mosquitto_disconnect(handle.pointer) != MOSQ_ERR_SUCCESS.rawValue { loop.requestStop() }
+        let ended = clock.now + .seconds(2)
+        while !loop.hasFinished, clock.now < ended {
+            if clock.now > ended - .seconds(1) { loop.requestStop() }  // a DISCONNECT that cannot be written
+            do {
+                try await Task.sleep(for: .milliseconds(5))
+            } catch {
+                break  // cancelled: the thread still ends by itself after the request below
+            }
+        }
+        loop.requestStop()
         sink.continuation.finish()
         sink.inbox.finish()
     }
@@ -345,7 +360,7 @@ package final class MQTTClient: MessageTransport {
 }
 
 /// The opaque `struct mosquitto *`; libmosquitto serialises access internally (threaded build).
-private struct MosquittoHandle: @unchecked Sendable {
+struct MosquittoHandle: @unchecked Sendable {
     let pointer: OpaquePointer
     init(_ pointer: OpaquePointer) { self.pointer = pointer }
 }
@@ -455,41 +470,15 @@ final class CallbackSink: Sendable {
         continuation.yield(.connected)
     }
 
-    /// Errors after which libmosquitto's network thread gives up for good (`mosquitto_loop_forever`
-    /// returns): a protocol error, a TLS failure mid-connection, a refused 3.1.1 fallback, …
-    static let fatalToTheLoop: Set<Int32> = [
-        MOSQ_ERR_NOMEM, MOSQ_ERR_PROTOCOL, MOSQ_ERR_INVAL, MOSQ_ERR_NOT_FOUND,
-        MOSQ_ERR_TLS, MOSQ_ERR_PAYLOAD_SIZE, MOSQ_ERR_NOT_SUPPORTED, MOSQ_ERR_AUTH,
-        MOSQ_ERR_ACL_DENIED, MOSQ_ERR_UNKNOWN, MOSQ_ERR_EAI, MOSQ_ERR_PROXY,
-    ].reduce(into: []) {
-        $0.insert($1.rawValue)
-    }
+    /// A reconnect that failed before any packet: reported like a lost connection.
+    func attemptFailed(_ rc: Int32) { onDisconnect(nil, rc) }
 
-    /// A gateway must keep trying for years: when the network thread has given up, another
-    /// thread waits the minimum reconnect delay and starts it again.
-    private func restartLoop(_ mosq: OpaquePointer) {
-        let handle = MosquittoHandle(mosq)
-        let delay = UInt32(max(1, options.reconnectMinSeconds))
-        do throws(OSThread.StartError) {
-            try OSThread.detached(name: "mqtt restart") { [self] in
-                sleep(delay)
-                state.withLock { s in
-                    guard !s.stopping else { return }
-                    mosquitto_loop_stop(handle.pointer, false)  // joins the thread that has already returned
-                    mosquitto_loop_start(handle.pointer)
-                    mosquitto_reconnect_async(handle.pointer)
-                }
-            }
-        } catch {
-            logger.critical("MQTT: \(error); no more reconnects")
-        }
-    }
+    var isStopping: Bool { state.withLock { $0.stopping } }
+
+    /// The outage has been logged already (by `start`): the retries only log at debug level.
+    func outageReported() { state.withLock { $0.outageReported = true } }
 
     func onDisconnect(_ mosq: OpaquePointer?, _ rc: Int32) {
-        if let mosq, Self.fatalToTheLoop.contains(rc), !state.withLock({ $0.stopping }) {
-            logger.debug("MQTT: the network loop stopped (\(MQTTClient.describe(rc))); restarting it")
-            restartLoop(mosq)
-        }
         let (wasStopping, wasConnected, reported) = state.withLock { s in
             defer {
                 s.connected = false
@@ -502,7 +491,10 @@ final class CallbackSink: Sendable {
         let reason =
             rc == 0
             ? "clean disconnect"
-            : rc >= 128 ? "the broker said: \(String(cString: mosquitto_reason_string(rc)))" : MQTTClient.describe(rc)
+            : rc >= 128
+                ? "the broker said: \(String(cString: mosquitto_reason_string(rc)))"
+                : rc == MOSQ_ERR_KEEPALIVE.rawValue
+                    ? "no answer within the keepalive interval (\(options.keepalive) s)" : MQTTClient.describe(rc)
         if !wasStopping {
             if !reported {
                 logger.warning(
