@@ -19,6 +19,10 @@ for sanitizer in "${@:-thread address}"; do
         reports=$(mktemp -d "/tmp/sensegate-$s-XXXXXX")
         echo "sanitizers: building with --sanitize=$s into $scratch" >&2
         swift build --build-tests --sanitize="$s" --scratch-path "$scratch" 2>&1 | grep -E "error|Compiling|Build complete" | grep -v "^\[" >&2 || true
+        # The build leaves gigabytes of dirty pages: written back while the suite runs, they
+        # made fsync (SQLite's commits, the state files) wait long enough to starve timed tests
+        # (a CI run at d7a1afa, 60 s waits failing in PollingScheduleTests). Written out first.
+        sync
         echo "sanitizers: the suite under --sanitize=$s (reports in $reports)" >&2
         set +e
         TSAN_OPTIONS="log_path=$reports/report second_deadlock_stack=1" \
