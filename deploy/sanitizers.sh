@@ -19,9 +19,11 @@ for sanitizer in "${@:-thread address}"; do
         reports=$(mktemp -d "/tmp/sensegate-$s-XXXXXX")
         echo "sanitizers: building with --sanitize=$s into $scratch" >&2
         swift build --build-tests --sanitize="$s" --scratch-path "$scratch" 2>&1 | grep -E "error|Compiling|Build complete" | grep -v "^\[" >&2 || true
-        # The build leaves gigabytes of dirty pages: written back while the suite runs, they
-        # made fsync (SQLite's commits, the state files) wait long enough to starve timed tests
-        # (a CI run at d7a1afa, 60 s waits failing in PollingScheduleTests). Written out first.
+        # The build leaves gigabytes of dirty pages, and writing them back while the suite runs
+        # slows every fsync (SQLite's commits, the state files). A CI run at d7a1afa failed timed
+        # tests under TSan right after the build (60 s waits in PollingScheduleTests); the same
+        # suite passed alone afterwards in 179 s. That writeback is the likely cause, not proven.
+        # So the pages are written out first.
         sync
         echo "sanitizers: the suite under --sanitize=$s (reports in $reports)" >&2
         set +e
