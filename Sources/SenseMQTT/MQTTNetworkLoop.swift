@@ -104,17 +104,15 @@ final class MQTTNetworkLoop: Sendable {
         }
     }
 
-    /// Sleeps `duration` in slices, so that a stop is not held up by a long backoff; false when
-    /// a stop was requested meanwhile.
+    /// Sleeps `duration` in whole slices (at most one slice longer), so that a stop is not held
+    /// up by a long backoff; false when a stop was requested meanwhile.
     private func pause(_ duration: Duration) -> Bool {
         let clock = ContinuousClock()
         let end = clock.now + duration
         while clock.now < end {
             if stopRequested || sink.isStopping { return false }
-            let left = min(end - clock.now, .milliseconds(Self.pauseSliceMilliseconds))
-            let (seconds, attoseconds) = left.components
-            var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
-            _ = nanosleep(&request, nil)
+            var slice = timespec(tv_sec: 0, tv_nsec: Self.pauseSliceMilliseconds * 1_000_000)
+            _ = nanosleep(&slice, nil)
         }
         return !stopRequested && !sink.isStopping
     }
