@@ -37,7 +37,7 @@ for sanitizer in "${@:-thread address}"; do
         code=${PIPESTATUS[0]}
         set -e
         if [ $code -ne 0 ]; then
-            failed=$(grep -aoE '✘ Test [A-Za-z0-9_]+\(' "$reports.out" | sed -E 's/✘ Test ([A-Za-z0-9_]+)\(/\1/' | sort -u | paste -sd '|' || true)
+            failed=$(deploy/failed-tests.sh "$reports.out")
             if [ -z "$failed" ]; then
                 echo "sanitizers: the suite failed under --sanitize=$s (exit $code)" >&2
                 status=1

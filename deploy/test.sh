@@ -27,7 +27,7 @@ if [ $# -eq 0 ]; then
     code=${PIPESTATUS[0]}
     set -e
     if [ "$code" -ne 0 ]; then
-        failed=$(grep -aoE '✘ Test [A-Za-z0-9_]+\(' .build/suite.out | sed -E 's/✘ Test ([A-Za-z0-9_]+)\(/\1/' | sort -u | paste -sd '|' || true)
+        failed=$(deploy/failed-tests.sh .build/suite.out)
         [ -n "$failed" ] || exit "$code"
         echo "test.sh: FAILED in the parallel pass, running alone: $failed" >&2
         swift test --skip-build --filter "$failed"

@@ -49,6 +49,7 @@ final class MQTTNetworkLoop: Sendable {
     /// (`mosquitto_connect_async`): the loop only ever reconnects.
     func start() throws(OSThread.StartError) {
         try state.withLock { (s: inout State) throws(OSThread.StartError) in
+            guard !s.started else { return }  // a second start must not run a second loop on the handle
             try OSThread.detached(name: "mqtt network") { [self] in
                 run()
                 let destroy = state.withLock { s in
